@@ -1,0 +1,74 @@
+// Lint, including the layer rules of DESIGN.md: src/shared is pure (no Node,
+// DOM or Electron), src/main/services never imports 'electron', the renderer
+// never reaches into Node or the main process.
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = builtinModules.flatMap((name) => [name, `${name}/*`]);
+const nodeImports = { group: ['node:*', ...nodeBuiltins], message: 'This layer must not use Node.' };
+const electronImports = { group: ['electron', 'electron/*'], message: 'Only src/main/electron and src/preload may import Electron.' };
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', '.cache/**', '.scratch*/**', '**/*.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': ['error', { allow: ['warn', 'error'] }],
+    },
+  },
+  {
+    files: ['scripts/**/*.mjs', 'tests/**/*.mjs', 'eslint.config.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  {
+    files: ['src/shared/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            nodeImports,
+            electronImports,
+            { group: ['react', 'react-dom', 'react/*', 'monaco-editor', 'echarts', '@duckdb/*', 'pg', '@aws-sdk/*'], message: 'src/shared is pure TypeScript.' },
+            { group: ['**/main/**', '**/renderer/**', '**/preload/**'], message: 'src/shared imports nothing above it.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['window', 'document', 'navigator', 'localStorage', 'process', 'Buffer', 'require', '__dirname'].map((name) => ({
+          name,
+          message: 'src/shared runs everywhere: no DOM or Node globals.',
+        })),
+      ],
+    },
+  },
+  {
+    files: ['src/main/services/**', 'src/main/web/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [electronImports, { group: ['**/renderer/**', '**/preload/**', '**/electron/**'], message: 'Services run under plain Node.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/renderer/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [nodeImports, electronImports, { group: ['**/main/**', '**/preload/**'], message: 'The renderer talks to the Node side only through the API client.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/preload/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [nodeImports, { group: ['**/main/**', '**/renderer/**'], message: 'The preload exposes the bridge and nothing else.' }] }],
+    },
+  },
+);

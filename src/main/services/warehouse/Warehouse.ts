@@ -1,0 +1,246 @@
+/**
+ * The local warehouse: native DuckDB over the Parquet cache, running in a worker
+ * thread. Query results are kept here as Arrow IPC chunks until the renderer has
+ * fetched them into its DuckDB-WASM working set.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { randomUUID } from 'node:crypto';
+import type { Catalog, CatalogRelation, QueryResultMeta } from '../../../shared/api/contract';
+import { WorkbenchError } from '../../../shared/errors';
+import { WarehouseReply, type QueryDone, type WarehouseRequest } from './warehouseProtocol';
+import { quoteIdent, quoteLiteral } from '../../../shared/sql';
+
+export interface WarehouseOptions {
+  /** A DuckDB file, or ':memory:'. */
+  dbPath?: string;
+  /** The worker script; defaults to the one built beside this module. */
+  workerEntry?: string;
+  settings?: Record<string, string>;
+  /** Rows per Arrow IPC chunk handed to the renderer. */
+  rowsPerChunk?: number;
+  /** How many finished results to keep before the oldest is dropped. */
+  keepResults?: number;
+}
+
+interface Pending {
+  onChunk?: (bytes: Uint8Array) => void;
+  resolve: (reply: Extract<WarehouseReply, { kind: 'done' }>) => void;
+  reject: (err: Error) => void;
+}
+
+interface StoredResult {
+  meta: QueryResultMeta;
+  chunks: Uint8Array[];
+}
+
+/** Where the worker script is, whether we run from source (tsx/vitest) or from out/main. */
+export function defaultWarehouseWorkerEntry(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts')) return join(dirname(here), 'warehouseWorker.ts');
+  for (const dir of [dirname(here), dirname(dirname(here))]) {
+    const candidate = join(dir, 'warehouse-worker.js');
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`warehouse-worker.js not found near ${here}; run \`npm run build\` first`);
+}
+
+/**
+ * Source runs (tests, benchmarks) start the TypeScript worker through tsx's
+ * loader; worker threads ignore `--import` in execArgv, so a tiny bootstrap
+ * registers it before importing the entry.
+ */
+function typeScriptWorker(entry: string): Worker {
+  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  const tsxApi = pathToFileURL(join(tsxDir, 'dist', 'esm', 'api', 'index.mjs')).href;
+  const bootstrap = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(pathToFileURL(entry).href)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`));
+}
+
+export class Warehouse {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private readonly results = new Map<string, StoredResult>();
+  private readonly rowsPerChunk: number;
+  private readonly keepResults: number;
+  private nextReqId = 1;
+  private closed = false;
+  private failure: Error | null = null;
+
+  private constructor(worker: Worker, options: WarehouseOptions) {
+    this.worker = worker;
+    this.rowsPerChunk = options.rowsPerChunk ?? 100_000;
+    this.keepResults = options.keepResults ?? 16;
+    worker.on('message', (raw: unknown) => this.onReply(raw));
+    worker.on('error', (err) => this.failAll(err));
+    worker.on('exit', (code) => {
+      if (!this.closed) this.failAll(new Error(`The warehouse worker stopped unexpectedly (exit code ${code})`));
+    });
+  }
+
+  static async open(options: WarehouseOptions = {}): Promise<Warehouse> {
+    const entry = options.workerEntry ?? defaultWarehouseWorkerEntry();
+    const worker = entry.endsWith('.ts') ? typeScriptWorker(entry) : new Worker(entry);
+    const warehouse = new Warehouse(worker, options);
+    await warehouse.request({ op: 'open', reqId: 0, dbPath: options.dbPath ?? ':memory:', settings: options.settings ?? {} });
+    return warehouse;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.request({ op: 'close', reqId: 0 });
+    } catch {
+      // Closing a broken worker is still closing.
+    }
+    this.closed = true;
+    await this.worker.terminate();
+    this.results.clear();
+  }
+
+  /** Runs statements that return nothing (DDL, SET). */
+  async exec(sql: string): Promise<void> {
+    await this.request({ op: 'exec', reqId: 0, sql });
+  }
+
+  /** Runs a small query and returns its rows as JSON-safe objects. */
+  async rows(sql: string): Promise<Record<string, unknown>[]> {
+    const reply = await this.request({ op: 'rows', reqId: 0, sql });
+    return reply.rows ?? [];
+  }
+
+  /** Runs a user's query; the result is kept as Arrow chunks under `resultId`. */
+  async query(queryId: string, sql: string): Promise<QueryResultMeta> {
+    const started = performance.now();
+    const chunks: Uint8Array[] = [];
+    const reply = await this.request(
+      { op: 'query', reqId: 0, queryId, sql, rowsPerChunk: this.rowsPerChunk },
+      (bytes) => chunks.push(bytes),
+    );
+    const done: QueryDone = reply.query ?? { columns: [], rowCount: 0, chunkCount: 0 };
+    const meta: QueryResultMeta = {
+      queryId,
+      resultId: `result-${randomUUID()}`,
+      columns: done.columns,
+      rowCount: done.rowCount,
+      chunkCount: chunks.length,
+      elapsedMs: performance.now() - started,
+    };
+    this.results.set(meta.resultId, { meta, chunks });
+    while (this.results.size > this.keepResults) {
+      const oldest = this.results.keys().next().value;
+      if (oldest === undefined) break;
+      this.results.delete(oldest);
+    }
+    return meta;
+  }
+
+  cancel(queryId: string): boolean {
+    if (this.closed) return false;
+    this.post({ op: 'cancel', queryId });
+    return true;
+  }
+
+  resultChunk(resultId: string, chunk: number): Uint8Array {
+    const stored = this.results.get(resultId);
+    if (!stored) {
+      throw new WorkbenchError('not_found', 'This result is no longer held by the warehouse', 'Run the query again.');
+    }
+    const bytes = stored.chunks[chunk];
+    if (!bytes) throw new WorkbenchError('not_found', `The result has no chunk ${chunk} (it has ${stored.chunks.length})`);
+    return bytes;
+  }
+
+  releaseResult(resultId: string): boolean {
+    return this.results.delete(resultId);
+  }
+
+  /** Schemas, views and tables the user can query, with their columns. */
+  async catalog(): Promise<Catalog> {
+    const rows = await this.rows(`
+      SELECT c.schema_name, c.table_name, c.column_name, c.data_type,
+             CASE WHEN v.view_name IS NULL THEN 'table' ELSE 'view' END AS kind
+      FROM duckdb_columns() c
+      LEFT JOIN duckdb_views() v
+        ON v.database_name = c.database_name AND v.schema_name = c.schema_name AND v.view_name = c.table_name
+      WHERE NOT c.internal AND c.database_name NOT IN ('system', 'temp')
+      ORDER BY c.schema_name, c.table_name, c.column_index`);
+    const relations = new Map<string, CatalogRelation>();
+    for (const row of rows) {
+      const schema = String(row.schema_name);
+      const name = String(row.table_name);
+      const key = `${schema}.${name}`;
+      let relation = relations.get(key);
+      if (!relation) {
+        relation = { schema, name, kind: row.kind === 'view' ? 'view' : 'table', columns: [] };
+        relations.set(key, relation);
+      }
+      relation.columns.push({ name: String(row.column_name), type: String(row.data_type) });
+    }
+    return { relations: [...relations.values()] };
+  }
+
+  /**
+   * (Re)creates the views over the local Parquet: `bronze.<pipeline>` per Bronze
+   * pipeline folder and `metrics` over the metrics cache. Folders without files
+   * get no view, since DuckDB refuses a view over an empty glob.
+   */
+  async mountParquetViews(views: { bronze: { pipelineId: string; glob: string }[]; metricsGlob: string | null }): Promise<void> {
+    const statements = ['CREATE SCHEMA IF NOT EXISTS bronze;'];
+    for (const { pipelineId, glob } of views.bronze) {
+      statements.push(
+        `CREATE OR REPLACE VIEW bronze.${quoteIdent(pipelineId)} AS SELECT * FROM read_parquet(${quoteLiteral(glob)}, hive_partitioning = true, union_by_name = true);`,
+      );
+    }
+    if (views.metricsGlob) {
+      statements.push(
+        `CREATE OR REPLACE VIEW main.metrics AS SELECT time, pipeline_id, series_id, metric_name, value FROM read_parquet(${quoteLiteral(views.metricsGlob)}, hive_partitioning = true, union_by_name = true);`,
+      );
+    }
+    await this.exec(statements.join('\n'));
+  }
+
+  private post(req: WarehouseRequest): void {
+    this.worker.postMessage(req);
+  }
+
+  private request(
+    req: Exclude<WarehouseRequest, { op: 'cancel' }>,
+    onChunk?: (bytes: Uint8Array) => void,
+  ): Promise<Extract<WarehouseReply, { kind: 'done' }>> {
+    if (this.closed) return Promise.reject(new WorkbenchError('unavailable', 'The warehouse is closed'));
+    if (this.failure) return Promise.reject(new WorkbenchError('unavailable', this.failure.message, 'Restart the workbench.'));
+    const reqId = this.nextReqId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(reqId, { resolve, reject, ...(onChunk ? { onChunk } : {}) });
+      this.post({ ...req, reqId });
+    });
+  }
+
+  private onReply(raw: unknown): void {
+    const parsed = WarehouseReply.safeParse(raw);
+    if (!parsed.success) {
+      this.failAll(new Error(`The warehouse worker sent a malformed reply: ${parsed.error.message}`));
+      return;
+    }
+    const reply = parsed.data;
+    const pending = this.pending.get(reply.reqId);
+    if (!pending) return;
+    if (reply.kind === 'chunk') {
+      pending.onChunk?.(reply.bytes);
+      return;
+    }
+    this.pending.delete(reply.reqId);
+    if (reply.kind === 'done') pending.resolve(reply);
+    else pending.reject(new WorkbenchError(reply.code, reply.message));
+  }
+
+  private failAll(err: Error): void {
+    this.failure = err;
+    for (const pending of this.pending.values()) pending.reject(new WorkbenchError('unavailable', err.message));
+    this.pending.clear();
+  }
+}

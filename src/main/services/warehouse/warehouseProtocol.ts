@@ -1,0 +1,48 @@
+/**
+ * Messages between the Warehouse (main thread) and its worker thread. Both sides
+ * validate what they receive: a thread boundary is a process boundary too.
+ */
+import { z } from 'zod';
+
+const JsonRow = z.record(z.string(), z.unknown());
+
+export const WarehouseRequest = z.discriminatedUnion('op', [
+  z.object({
+    op: z.literal('open'),
+    reqId: z.number().int(),
+    dbPath: z.string(),
+    /** DuckDB settings applied at creation, e.g. threads or memory_limit. */
+    settings: z.record(z.string(), z.string()),
+  }),
+  z.object({ op: z.literal('exec'), reqId: z.number().int(), sql: z.string() }),
+  z.object({ op: z.literal('rows'), reqId: z.number().int(), sql: z.string() }),
+  z.object({
+    op: z.literal('query'),
+    reqId: z.number().int(),
+    queryId: z.string(),
+    sql: z.string(),
+    rowsPerChunk: z.number().int().positive(),
+  }),
+  z.object({ op: z.literal('cancel'), queryId: z.string() }),
+  z.object({ op: z.literal('close'), reqId: z.number().int() }),
+]);
+export type WarehouseRequest = z.infer<typeof WarehouseRequest>;
+
+export const QueryDone = z.object({
+  columns: z.array(z.object({ name: z.string(), type: z.string() })),
+  rowCount: z.number().int().nonnegative(),
+  chunkCount: z.number().int().nonnegative(),
+});
+export type QueryDone = z.infer<typeof QueryDone>;
+
+export const WarehouseReply = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('chunk'), reqId: z.number().int(), bytes: z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes'), rows: z.number().int() }),
+  z.object({ kind: z.literal('done'), reqId: z.number().int(), query: QueryDone.optional(), rows: z.array(JsonRow).optional() }),
+  z.object({
+    kind: z.literal('error'),
+    reqId: z.number().int(),
+    code: z.enum(['query_failed', 'cancelled', 'bad_request', 'internal']),
+    message: z.string(),
+  }),
+]);
+export type WarehouseReply = z.infer<typeof WarehouseReply>;

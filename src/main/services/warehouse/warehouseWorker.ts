@@ -1,0 +1,154 @@
+/**
+ * The native DuckDB of the data plane, in a worker thread so that query
+ * execution and Arrow encoding never block the app's main thread.
+ */
+import { parentPort } from 'node:worker_threads';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { ArrowChunkEncoder } from './arrowEncode';
+import { WarehouseReply, WarehouseRequest } from './warehouseProtocol';
+
+if (!parentPort) throw new Error('warehouseWorker must run in a worker thread');
+const port = parentPort;
+
+let instance: DuckDBInstance | null = null;
+const running = new Map<string, DuckDBConnection>();
+const cancelled = new Set<string>();
+
+function send(reply: WarehouseReply, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(reply, transfer);
+}
+
+function db(): DuckDBInstance {
+  if (!instance) throw new Error('The warehouse is not open yet');
+  return instance;
+}
+
+async function withConnection<T>(fn: (con: DuckDBConnection) => Promise<T>): Promise<T> {
+  const con = await db().connect();
+  try {
+    return await fn(con);
+  } finally {
+    con.closeSync();
+  }
+}
+
+/** Runs every statement but the last, returning the last one prepared. */
+async function prepareLast(con: DuckDBConnection, sql: string) {
+  const statements = await con.extractStatements(sql);
+  if (statements.count === 0) throw new Error('The query is empty');
+  for (let i = 0; i < statements.count - 1; i++) {
+    const stmt = await statements.prepare(i);
+    await stmt.run();
+  }
+  return statements.prepare(statements.count - 1);
+}
+
+async function runQuery(reqId: number, queryId: string, sql: string, rowsPerChunk: number): Promise<void> {
+  await withConnection(async (con) => {
+    running.set(queryId, con);
+    try {
+      const last = await prepareLast(con, sql);
+      const result = await last.stream();
+      const encoder = new ArrowChunkEncoder(result.deduplicatedColumnNames(), result.columnTypes());
+      let rowCount = 0;
+      let chunkCount = 0;
+      const emit = () => {
+        const bytes = encoder.flush();
+        send({ kind: 'chunk', reqId, bytes, rows: 0 }, [bytes.buffer as ArrayBuffer]);
+        chunkCount++;
+      };
+      for (;;) {
+        if (cancelled.has(queryId)) throw new CancelledError();
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        // Chunks hold exactly rowsPerChunk rows, so the UI can tell which chunk holds a row.
+        for (let from = 0; from < chunk.rowCount; ) {
+          const to = Math.min(chunk.rowCount, from + rowsPerChunk - encoder.bufferedRows);
+          encoder.append(chunk, from, to);
+          from = to;
+          if (encoder.bufferedRows >= rowsPerChunk) emit();
+        }
+        rowCount += chunk.rowCount;
+      }
+      if (encoder.bufferedRows > 0 || chunkCount === 0) emit();
+      send({ kind: 'done', reqId, query: { columns: encoder.columns, rowCount, chunkCount } });
+    } finally {
+      running.delete(queryId);
+      cancelled.delete(queryId);
+    }
+  });
+}
+
+class CancelledError extends Error {
+  constructor() {
+    super('The query was cancelled');
+  }
+}
+
+function describe(err: unknown, queryId?: string): { code: 'query_failed' | 'cancelled'; message: string } {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof CancelledError || (queryId !== undefined && /INTERRUPT/i.test(message))) {
+    return { code: 'cancelled', message: 'The query was cancelled' };
+  }
+  return { code: 'query_failed', message };
+}
+
+async function handle(req: WarehouseRequest): Promise<void> {
+  switch (req.op) {
+    case 'open': {
+      instance = await DuckDBInstance.create(req.dbPath, {
+        // Never reach for the network: everything the warehouse needs is built in.
+        autoinstall_known_extensions: 'false',
+        autoload_known_extensions: 'false',
+        ...req.settings,
+      });
+      send({ kind: 'done', reqId: req.reqId });
+      return;
+    }
+    case 'exec':
+      await withConnection((con) => con.run(req.sql));
+      send({ kind: 'done', reqId: req.reqId });
+      return;
+    case 'rows': {
+      const rows = await withConnection(async (con) => {
+        const last = await prepareLast(con, req.sql);
+        const reader = await last.runAndReadAll();
+        return reader.getRowObjectsJson() as Record<string, unknown>[];
+      });
+      send({ kind: 'done', reqId: req.reqId, rows });
+      return;
+    }
+    case 'query':
+      await runQuery(req.reqId, req.queryId, req.sql, req.rowsPerChunk);
+      return;
+    case 'cancel': {
+      const con = running.get(req.queryId);
+      if (con) {
+        cancelled.add(req.queryId);
+        con.interrupt();
+      }
+      return;
+    }
+    case 'close':
+      for (const con of running.values()) con.interrupt();
+      instance?.closeSync();
+      instance = null;
+      send({ kind: 'done', reqId: req.reqId });
+      return;
+  }
+}
+
+port.on('message', (raw: unknown) => {
+  const parsed = WarehouseRequest.safeParse(raw);
+  if (!parsed.success) {
+    const reqId = typeof raw === 'object' && raw !== null && 'reqId' in raw ? Number(raw.reqId) : -1;
+    send({ kind: 'error', reqId, code: 'bad_request', message: `Malformed warehouse request: ${parsed.error.message}` });
+    return;
+  }
+  const req = parsed.data;
+  handle(req).catch((err: unknown) => {
+    if (req.op === 'cancel') return;
+    const { code, message } = describe(err, req.op === 'query' ? req.queryId : undefined);
+    send({ kind: 'error', reqId: req.reqId, code, message });
+  });
+});

@@ -1,0 +1,264 @@
+/**
+ * The browser shell: the same workbench served over HTTP on loopback, guarded by
+ * a random token like Jupyter. Every request — page, API, data — must carry the
+ * token (as ?token=, a cookie set from it, or a Bearer header) or it gets 401.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import type { ApiEvent } from '../../shared/api/contract';
+import { isApiMethod, isBinaryMethod } from '../../shared/api/contract';
+import type { WorkbenchApi } from '../services/api/WorkbenchApi';
+import { CONTENT_SECURITY_POLICY } from '../services/security';
+
+export interface WebShellOptions {
+  port: number;
+  staticDir: string;
+  api: WorkbenchApi;
+  subscribe: (emit: (event: ApiEvent) => void) => () => void;
+  /** Fixed token (tests); a random one otherwise. */
+  token?: string;
+  log?: (line: string) => void;
+}
+
+export interface WebShell {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const COOKIE = 'dash_token';
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.ttf': 'font/ttf',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+};
+
+/** Headers on every response: isolation so DuckDB-WASM may use threads, and a strict CSP. */
+function baseHeaders(res: ServerResponse): void {
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cookieToken(req: IncomingMessage): string | null {
+  const header = req.headers.cookie;
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === COOKIE) return rest.join('=');
+  }
+  return null;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const parts: Buffer[] = [];
+    req.on('data', (part: Buffer) => {
+      size += part.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`Request body larger than ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      parts.push(part);
+    });
+    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export async function startWebShell(options: WebShellOptions): Promise<WebShell> {
+  const token = options.token ?? randomBytes(24).toString('hex');
+  const log = options.log ?? (() => undefined);
+  const staticRoot = normalize(options.staticDir + sep);
+  const eventStreams = new Set<ServerResponse>();
+  let port = 0;
+
+  const authorised = (req: IncomingMessage, url: URL): 'query' | 'cookie' | 'header' | null => {
+    const fromQuery = url.searchParams.get('token');
+    if (fromQuery && sameToken(fromQuery, token)) return 'query';
+    const fromCookie = cookieToken(req);
+    if (fromCookie && sameToken(fromCookie, token)) return 'cookie';
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('Bearer ') && sameToken(auth.slice(7), token)) return 'header';
+    return null;
+  };
+
+  const serveStatic = async (res: ServerResponse, pathname: string): Promise<void> => {
+    let relative: string;
+    try {
+      relative = decodeURIComponent(pathname);
+    } catch {
+      sendJson(res, 400, { ok: false, error: { code: 'bad_request', message: 'Malformed path' } });
+      return;
+    }
+    if (relative === '/' || relative === '') relative = '/index.html';
+    const file = normalize(join(staticRoot, relative));
+    if (!file.startsWith(staticRoot)) {
+      sendJson(res, 403, { ok: false, error: { code: 'unauthorized', message: 'Outside the app folder' } });
+      return;
+    }
+    let target = file;
+    let info = await stat(target).catch(() => null);
+    if (!info?.isFile()) {
+      // Unknown paths without an extension are app routes: serve the app.
+      if (extname(relative) !== '') {
+        sendJson(res, 404, { ok: false, error: { code: 'not_found', message: `No such file: ${relative}` } });
+        return;
+      }
+      target = join(staticRoot, 'index.html');
+      info = await stat(target).catch(() => null);
+      if (!info?.isFile()) {
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end(`The workbench UI is not built (${target} is missing). Run \`npm run build\`.`);
+        return;
+      }
+    }
+    const type = CONTENT_TYPES[extname(target)] ?? 'application/octet-stream';
+    res.writeHead(200, {
+      'Content-Type': type,
+      'Content-Length': info.size,
+      'Cache-Control': target.endsWith('.html') ? 'no-store' : 'private, max-age=3600',
+    });
+    createReadStream(target).pipe(res);
+  };
+
+  const handleApi = async (req: IncomingMessage, res: ServerResponse, method: string): Promise<void> => {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      sendJson(res, 405, { ok: false, error: { code: 'bad_request', message: 'API calls are POST requests' } });
+      return;
+    }
+    let input: unknown;
+    try {
+      const body = await readBody(req);
+      input = body.trim() === '' ? {} : JSON.parse(body);
+    } catch (err) {
+      sendJson(res, 400, { ok: false, error: { code: 'bad_request', message: `Invalid JSON body: ${(err as Error).message}` } });
+      return;
+    }
+    const reply = await options.api.dispatch(method, input);
+    if (!reply.ok) {
+      sendJson(res, reply.status, { ok: false, error: reply.error });
+      return;
+    }
+    if (isApiMethod(method) && isBinaryMethod(method) && reply.result instanceof Uint8Array) {
+      res.writeHead(200, {
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': reply.result.byteLength,
+        'Cache-Control': 'no-store',
+      });
+      res.end(Buffer.from(reply.result.buffer, reply.result.byteOffset, reply.result.byteLength));
+      return;
+    }
+    sendJson(res, 200, { ok: true, result: reply.result });
+  };
+
+  const handleEvents = (req: IncomingMessage, res: ServerResponse): void => {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+    });
+    res.write(': connected\n\n');
+    eventStreams.add(res);
+    req.on('close', () => eventStreams.delete(res));
+  };
+
+  const unsubscribe = options.subscribe((event) => {
+    const frame = `data: ${JSON.stringify(event)}\n\n`;
+    for (const res of eventStreams) res.write(frame);
+  });
+  const heartbeat = setInterval(() => {
+    for (const res of eventStreams) res.write(': keep-alive\n\n');
+  }, 15_000);
+  heartbeat.unref();
+
+  const server: Server = createServer((req, res) => {
+    baseHeaders(res);
+    // Only our own origin: a rebinding DNS name pointing at loopback is refused.
+    const host = req.headers.host ?? '';
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+      sendJson(res, 403, { ok: false, error: { code: 'unauthorized', message: `Unexpected Host header: ${host}` } });
+      return;
+    }
+    const url = new URL(req.url ?? '/', `http://${host}`);
+    const how = authorised(req, url);
+    if (!how) {
+      sendJson(res, 401, {
+        ok: false,
+        error: { code: 'unauthorized', message: 'Missing or wrong token', hint: 'Open the URL printed by `npm start`, including ?token=…' },
+      });
+      return;
+    }
+    if (how === 'query') {
+      res.setHeader('Set-Cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+    }
+    const task = url.pathname === '/api/events'
+      ? Promise.resolve(handleEvents(req, res))
+      : url.pathname.startsWith('/api/')
+        ? handleApi(req, res, url.pathname.slice('/api/'.length))
+        : req.method === 'GET' || req.method === 'HEAD'
+          ? serveStatic(res, url.pathname)
+          : Promise.resolve(sendJson(res, 405, { ok: false, error: { code: 'bad_request', message: 'Method not allowed' } }));
+    task.catch((err: unknown) => {
+      log(`web shell: ${(err as Error).message}`);
+      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'internal', message: (err as Error).message } });
+      else res.end();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    close: async () => {
+      unsubscribe();
+      clearInterval(heartbeat);
+      for (const res of eventStreams) res.end();
+      eventStreams.clear();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/** The app frame: sidebar, tabbed main area, status bar; global shortcuts. */
+import { useEffect } from 'react';
+import { Sidebar } from './features/sidebar/Sidebar';
+import { StatusBar } from './features/status/StatusBar';
+import { TabBar } from './features/tabs/TabBar';
+import { QueryTabView } from './features/query/QueryTabView';
+import { closeQueryTab, newQueryTab } from './features/query/queryActions';
+import { activeTab, useTabsStore } from './features/query/tabsStore';
+import { startWorkspaceSync } from './state/workspaceActions';
+
+export function App() {
+  const tab = useTabsStore(activeTab);
+
+  useEffect(() => startWorkspaceSync(), []);
+
+  useEffect(() => {
+    // Browsers keep Ctrl+T/W for themselves; Electron lets us have them.
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
+      const key = e.key.toLowerCase();
+      if (key === 't') {
+        e.preventDefault();
+        newQueryTab();
+      } else if (key === 'w') {
+        const id = useTabsStore.getState().activeTabId;
+        if (id) {
+          e.preventDefault();
+          closeQueryTab(id);
+        }
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <div className="app">
+      <Sidebar />
+      <main className="main">
+        <TabBar />
+        <div className="tab-content">
+          {tab ? (
+            <QueryTabView key={tab.id} tab={tab} />
+          ) : (
+            <div className="no-tabs">
+              <p>No tabs open.</p>
+              <button type="button" className="run-button" onClick={() => newQueryTab()}>
+                New SQL tab
+              </button>
+            </div>
+          )}
+        </div>
+      </main>
+      <StatusBar />
+    </div>
+  );
+}

@@ -1,0 +1,85 @@
+/**
+ * Browser shell: `POST /api/<method>` with a JSON body, events over one shared
+ * EventSource. The auth cookie set when the page was opened makes plain
+ * same-origin requests work.
+ */
+import { isApiMethod, isBinaryMethod } from '../../shared/api/contract';
+import { WorkbenchError } from '../../shared/errors';
+import type { Transport } from './transport';
+
+function serverGone(): WorkbenchError {
+  return new WorkbenchError(
+    'unavailable',
+    'The workbench server is not answering',
+    'Check that `npm start` is still running',
+  );
+}
+
+export function createHttpTransport(baseUrl = '/api'): Transport {
+  const listeners = new Set<(event: unknown) => void>();
+  let source: EventSource | null = null;
+
+  const openEvents = () => {
+    // EventSource reconnects by itself after a drop; one stream serves every listener.
+    source = new EventSource(`${baseUrl}/events`);
+    source.onmessage = (message: MessageEvent<string>) => {
+      let event: unknown;
+      try {
+        event = JSON.parse(message.data);
+      } catch {
+        console.warn('Dropped an event that is not JSON');
+        return;
+      }
+      for (const listener of [...listeners]) listener(event);
+    };
+  };
+
+  return {
+    kind: 'http',
+    async send(method, input) {
+      let response: Response;
+      try {
+        response = await fetch(`${baseUrl}/${method}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(input),
+          credentials: 'same-origin',
+          cache: 'no-store',
+        });
+      } catch {
+        throw serverGone();
+      }
+      const type = response.headers.get('content-type') ?? '';
+      try {
+        if (type.startsWith('application/octet-stream')) {
+          const bytes = new Uint8Array(await response.arrayBuffer());
+          if (response.ok && isApiMethod(method) && isBinaryMethod(method)) return { ok: true, result: bytes };
+          throw new WorkbenchError('internal', `The server answered ${method} with unexpected bytes`);
+        }
+        if (type.includes('application/json')) return (await response.json()) as unknown;
+      } catch (err) {
+        if (err instanceof WorkbenchError) throw err;
+        // The body broke off (server gone mid-answer) or was not JSON after all.
+        if (err instanceof SyntaxError) {
+          throw new WorkbenchError('internal', `The server sent an unreadable answer to ${method}`);
+        }
+        throw serverGone();
+      }
+      throw new WorkbenchError(
+        response.status === 401 ? 'unauthorized' : 'internal',
+        `The server answered ${method} with HTTP ${response.status} ${response.statusText}`.trim(),
+      );
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      if (!source) openEvents();
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && source) {
+          source.close();
+          source = null;
+        }
+      };
+    },
+  };
+}

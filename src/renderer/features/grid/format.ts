@@ -1,0 +1,132 @@
+/**
+ * How values look in the grid. Pure functions so they are tested in Node and
+ * used the same way by the grid and by copy/export later.
+ */
+import type { CellValue, ColumnKind } from '../../engine/rows';
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** `YYYY-MM-DD HH:mm:ss` in UTC (milliseconds only when there are some). */
+export function formatTimestamp(epochMs: number): string {
+  if (!Number.isFinite(epochMs)) return String(epochMs);
+  const d = new Date(Math.floor(epochMs));
+  if (Number.isNaN(d.getTime())) return String(epochMs);
+  const year = d.getUTCFullYear();
+  const yyyy = year < 0 ? `-${pad(-year, 4)}` : pad(year, 4);
+  const base = `${yyyy}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  const ms = d.getUTCMilliseconds();
+  return ms ? `${base}.${pad(ms, 3)}` : base;
+}
+
+export function formatDate(epochMs: number): string {
+  const text = formatTimestamp(epochMs);
+  const space = text.indexOf(' ');
+  return space > 0 ? text.slice(0, space) : text;
+}
+
+/** Doubles: up to 6 decimals with trailing zeros dropped; exponent for the very large or small. */
+export function formatFloat(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  if (abs >= 1e15 || abs < 1e-6) return value.toExponential(6).replace(/\.?0+e/, 'e');
+  const fixed = value.toFixed(6);
+  const trimmed = fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
+  return trimmed === '-0' ? '0' : trimmed;
+}
+
+export function formatInteger(value: number | bigint): string {
+  if (typeof value === 'bigint') return value.toString();
+  return Number.isInteger(value) ? String(value) : formatFloat(value);
+}
+
+export function formatCell(value: CellValue, kind: ColumnKind): string {
+  if (value === null) return 'NULL';
+  switch (kind) {
+    case 'integer':
+      return typeof value === 'number' || typeof value === 'bigint' ? formatInteger(value) : String(value);
+    case 'float':
+      return typeof value === 'number' ? formatFloat(value) : String(value);
+    case 'timestamp':
+      return typeof value === 'number' ? formatTimestamp(value) : String(value);
+    case 'date':
+      return typeof value === 'number' ? formatDate(value) : String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    default:
+      return String(value);
+  }
+}
+
+export function isNumericKind(kind: ColumnKind): boolean {
+  return kind === 'integer' || kind === 'float';
+}
+
+const SHORT_TYPES: Record<string, string> = {
+  'TIMESTAMP WITH TIME ZONE': 'timestamptz',
+  TIMESTAMPTZ: 'timestamptz',
+  TIMESTAMP: 'timestamp',
+  TIMESTAMP_S: 'timestamp',
+  TIMESTAMP_MS: 'timestamp',
+  TIMESTAMP_NS: 'timestamp',
+  'TIME WITH TIME ZONE': 'timetz',
+  DOUBLE: 'double',
+  FLOAT: 'float',
+  REAL: 'float',
+  BIGINT: 'bigint',
+  INTEGER: 'int',
+  SMALLINT: 'smallint',
+  TINYINT: 'tinyint',
+  HUGEINT: 'hugeint',
+  UBIGINT: 'ubigint',
+  UINTEGER: 'uint',
+  VARCHAR: 'text',
+  BOOLEAN: 'bool',
+  DATE: 'date',
+  INTERVAL: 'interval',
+  BLOB: 'blob',
+  UUID: 'uuid',
+  JSON: 'json',
+};
+
+/** A short lowercase type for column headers: `TIMESTAMP WITH TIME ZONE` → `timestamptz`. */
+export function shortType(duckdbType: string): string {
+  const upper = duckdbType.trim().toUpperCase();
+  const known = SHORT_TYPES[upper];
+  if (known) return known;
+  if (upper.startsWith('DECIMAL')) return upper.toLowerCase().replace(/\s+/g, '');
+  if (upper.startsWith('VARCHAR')) return 'text';
+  if (upper.endsWith('[]')) return `${shortType(upper.slice(0, -2))}[]`;
+  if (upper.startsWith('STRUCT')) return 'struct';
+  if (upper.startsWith('MAP')) return 'map';
+  if (upper.startsWith('UNION')) return 'union';
+  const compact = upper.toLowerCase();
+  return compact.length > 16 ? `${compact.slice(0, 15)}…` : compact;
+}
+
+export function formatRowCount(rows: number): string {
+  return `${rows.toLocaleString('en-US')} ${rows === 1 ? 'row' : 'rows'}`;
+}
+
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1) return '<1 ms';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return `${minutes} min ${seconds} s`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '—';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}

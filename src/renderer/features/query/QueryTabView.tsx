@@ -1,0 +1,166 @@
+/**
+ * One SQL tab: the editor, a toolbar with Run/Cancel, and below it either the
+ * error (in place, never an alert) or the result grid.
+ */
+import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { useEngineStore, getEngine } from '../../engine/engineStore';
+import type { WasmEngine } from '../../engine/WasmEngine';
+import { ResultGrid } from '../grid/ResultGrid';
+import { formatDuration, formatRowCount } from '../grid/format';
+import type { ErrorView } from '../../state/errorView';
+import { cancelQuery, closeQueryTab, newQueryTab, runQuery } from './queryActions';
+import { SqlEditor } from './SqlEditor';
+import { updateTab, type QueryTab, type RunState } from './tabsStore';
+
+function useEngine(): WasmEngine | null {
+  const state = useEngineStore((s) => s.state);
+  const [engine, setEngine] = useState<WasmEngine | null>(null);
+  useEffect(() => {
+    if (state !== 'ready') return;
+    let live = true;
+    void getEngine().then((e) => live && setEngine(e));
+    return () => {
+      live = false;
+    };
+  }, [state]);
+  return engine;
+}
+
+function useElapsed(run: RunState): number | null {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (run.phase === 'idle') return;
+    const timer = setInterval(() => setNow(Date.now()), 100);
+    return () => clearInterval(timer);
+  }, [run.phase]);
+  return run.phase === 'idle' ? null : Math.max(0, now - run.startedAt);
+}
+
+function ErrorPanel({ error }: { error: ErrorView }) {
+  return (
+    <div className="error-panel" data-testid="result-error" role="alert">
+      <div className="error-title">
+        {error.code === 'query_failed' ? 'The query failed' : 'Could not run the query'}
+      </div>
+      <pre className="error-message">{error.message}</pre>
+      {error.hint ? <div className="error-hint">{error.hint}</div> : null}
+    </div>
+  );
+}
+
+const EDITOR_MIN = 80;
+
+export function QueryTabView({ tab }: { tab: QueryTab }) {
+  const engine = useEngine();
+  const elapsed = useElapsed(tab.run);
+  const busy = tab.run.phase !== 'idle';
+  const [editorHeight, setEditorHeight] = useState(240);
+  const rootRef = useRef<HTMLDivElement>(null);
+  const sqlRef = useRef(tab.sql);
+  sqlRef.current = tab.sql;
+
+  // Escape cancels even when the focus is outside the editor.
+  useEffect(() => {
+    if (!busy) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') void cancelQuery(tab.id);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [busy, tab.id]);
+
+  const startResize = (e: ReactPointerEvent<HTMLDivElement>) => {
+    const startY = e.clientY;
+    const startHeight = editorHeight;
+    const max = (rootRef.current?.clientHeight ?? 800) - 120;
+    const move = (ev: PointerEvent) =>
+      setEditorHeight(Math.max(EDITOR_MIN, Math.min(max, startHeight + ev.clientY - startY)));
+    const up = () => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+  };
+
+  const result = tab.result;
+  const status =
+    tab.run.phase === 'running'
+      ? `Running… ${formatDuration(elapsed ?? 0)}`
+      : tab.run.phase === 'loading'
+        ? `Loading rows ${tab.run.chunksLoaded}/${tab.run.chunkCount}… ${formatDuration(elapsed ?? 0)}`
+        : null;
+
+  return (
+    <div className="query-tab" ref={rootRef}>
+      <div className="editor-pane" style={{ height: editorHeight }}>
+        <SqlEditor
+          tabId={tab.id}
+          initialSql={tab.sql}
+          onChange={(sql) => updateTab(tab.id, { sql })}
+          onRun={(sql) => void runQuery(tab.id, sql)}
+          onCancel={() => void cancelQuery(tab.id)}
+          onNewTab={() => newQueryTab()}
+          onCloseTab={() => closeQueryTab(tab.id)}
+        />
+      </div>
+      <div className="splitter" onPointerDown={startResize} role="separator" aria-orientation="horizontal" />
+      <div className="query-toolbar">
+        <button
+          type="button"
+          className={`run-button${busy ? ' cancel' : ''}`}
+          data-testid="run-query"
+          data-state={busy ? 'running' : 'idle'}
+          title={busy ? 'Cancel the query (Esc)' : 'Run the selection, or everything (Ctrl/Cmd+Enter)'}
+          onClick={() => (busy ? void cancelQuery(tab.id) : void runQuery(tab.id, sqlRef.current))}
+        >
+          {busy ? '■ Cancel' : '▶ Run'}
+        </button>
+        {status ? <span className="query-progress">{status}</span> : null}
+        {!status && result ? (
+          <>
+            <span className="result-rowcount" data-testid="result-rowcount" data-count={result.rowCount}>
+              {formatRowCount(result.rowCount)}
+            </span>
+            <span
+              className="result-elapsed"
+              data-testid="result-elapsed"
+              title={`Warehouse ${result.serverMs.toFixed(1)} ms, loading into the grid engine ${result.loadMs.toFixed(1)} ms`}
+            >
+              {formatDuration(result.serverMs + result.loadMs)}
+              <span className="dim">
+                {' '}
+                (server {formatDuration(result.serverMs)} + load {formatDuration(result.loadMs)})
+              </span>
+            </span>
+          </>
+        ) : null}
+        {tab.notice && !busy ? <span className="query-notice">{tab.notice}</span> : null}
+        <span className="toolbar-spacer" />
+        <span className="dim shortcut-hint">Ctrl/Cmd+Enter to run · Esc to cancel</span>
+      </div>
+      <div className="result-pane">
+        {tab.error ? <ErrorPanel error={tab.error} /> : null}
+        {!tab.error && result && result.tableName ? (
+          <ResultGrid
+            gridKey={tab.id}
+            engine={engine}
+            tableName={result.tableName}
+            columns={result.columns}
+            rowCount={result.rowCount}
+            sort={tab.sort}
+            onSortChange={(sort) => updateTab(tab.id, { sort })}
+          />
+        ) : null}
+        {!tab.error && result && !result.tableName ? (
+          <div className="empty-result">
+            {result.columns.length ? 'The query returned no rows.' : 'The statement ran; it returns no rows.'}
+          </div>
+        ) : null}
+        {!tab.error && !result && !busy ? (
+          <div className="empty-result dim">Run a query to see its result here.</div>
+        ) : null}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,162 @@
+/**
+ * Running a tab's query end to end: `query.run` on the warehouse, each Arrow
+ * chunk fetched and loaded into the WASM engine, the server result released,
+ * then the tab shows the engine table. Cancel works in either phase.
+ */
+import type { QueryResultMeta } from '../../../shared/api/contract';
+import type { WorkbenchClient } from '../../../shared/api/handlers';
+import { WorkbenchError, errorMessage } from '../../../shared/errors';
+import { getEngine } from '../../engine/engineStore';
+import type { WasmEngine } from '../../engine/WasmEngine';
+import { toErrorView } from '../../state/errorView';
+import { workbench } from '../../state/workbench';
+import { refreshSection } from '../../state/workspaceActions';
+import { forgetPageCaches } from '../grid/pageCaches';
+import { addTab, getTab, removeTab, updateTab } from './tabsStore';
+
+const running = new Map<string, AbortController>();
+let querySeq = 0;
+
+function newQueryId(tabId: string): string {
+  querySeq++;
+  return `q-${tabId}-${querySeq}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+function cancelled(): WorkbenchError {
+  return new WorkbenchError('cancelled', 'Query cancelled');
+}
+
+/** Yields the result's chunks in order, fetching the next while the engine loads the current one. */
+async function* fetchChunks(client: WorkbenchClient, meta: QueryResultMeta, signal: AbortSignal) {
+  const fetchOne = (chunk: number) => {
+    const bytes = client.call('results.chunk', { resultId: meta.resultId, chunk });
+    // Marks the prefetch as handled in case we stop early; awaiting it still throws.
+    bytes.catch(() => undefined);
+    return bytes;
+  };
+  let next = meta.chunkCount > 0 ? fetchOne(0) : null;
+  for (let i = 0; i < meta.chunkCount && next; i++) {
+    const current = next;
+    next = i + 1 < meta.chunkCount ? fetchOne(i + 1) : null;
+    const bytes = await current;
+    if (signal.aborted) throw cancelled();
+    yield bytes;
+  }
+}
+
+async function engineOrError(): Promise<WasmEngine> {
+  try {
+    return await getEngine();
+  } catch (err) {
+    throw new WorkbenchError(
+      'internal',
+      `The in-app query engine (DuckDB-WASM) could not start: ${errorMessage(err)}`,
+      'Reload the window; if it keeps failing, check the developer console',
+    );
+  }
+}
+
+function freeResultTable(tableName: string | null | undefined): void {
+  if (!tableName) return;
+  forgetPageCaches(tableName);
+  void getEngine()
+    .then((engine) => engine.drop(tableName))
+    .catch(() => undefined);
+}
+
+export async function runQuery(tabId: string, sql: string): Promise<void> {
+  const tab = getTab(tabId);
+  if (!tab || tab.run.phase !== 'idle') return;
+  if (sql.trim() === '') {
+    updateTab(tabId, {
+      error: { code: 'bad_request', message: 'There is no query to run', hint: 'Type a query, then press Ctrl+Enter' },
+    });
+    return;
+  }
+  const client = workbench();
+  const queryId = newQueryId(tabId);
+  const abort = new AbortController();
+  running.set(tabId, abort);
+  updateTab(tabId, { run: { phase: 'running', queryId, startedAt: Date.now() }, error: null, notice: null });
+
+  let tableName: string | null = null;
+  let engine: WasmEngine | null = null;
+  try {
+    const meta = await client.call('query.run', { sql, queryId });
+    const loadStarted = performance.now();
+    try {
+      if (abort.signal.aborted) throw cancelled();
+      engine = await engineOrError();
+      if (meta.chunkCount > 0) {
+        tableName = engine.newTableName();
+        const startedAt = Date.now();
+        updateTab(tabId, {
+          run: { phase: 'loading', queryId, startedAt, chunksLoaded: 0, chunkCount: meta.chunkCount },
+        });
+        await engine.loadResult(tableName, fetchChunks(client, meta, abort.signal), (p) =>
+          updateTab(tabId, {
+            run: { phase: 'loading', queryId, startedAt, chunksLoaded: p.chunks, chunkCount: meta.chunkCount },
+          }),
+        );
+      }
+    } finally {
+      // The engine has its own copy now (or we gave up): the server can let go either way.
+      void client.call('results.release', { resultId: meta.resultId }).catch(() => undefined);
+    }
+    const rowCount = tableName ? await engine.rowCount(tableName) : 0;
+    const loadMs = performance.now() - loadStarted;
+    const current = getTab(tabId);
+    if (!current) {
+      freeResultTable(tableName);
+      return;
+    }
+    freeResultTable(current.result?.tableName);
+    updateTab(tabId, {
+      result: { queryId, tableName, columns: meta.columns, rowCount, serverMs: meta.elapsedMs, loadMs },
+      sort: [],
+    });
+    // A statement may have created or dropped views.
+    void refreshSection('catalog');
+  } catch (err) {
+    freeResultTable(tableName);
+    const view = toErrorView(err);
+    if (view.code === 'cancelled') {
+      // Keep what the tab showed before: a cancel should not cost the previous result.
+      updateTab(tabId, { notice: 'Query cancelled.' });
+    } else {
+      const current = getTab(tabId);
+      freeResultTable(current?.result?.tableName);
+      updateTab(tabId, { error: view, result: null });
+    }
+  } finally {
+    running.delete(tabId);
+    updateTab(tabId, { run: { phase: 'idle' } });
+  }
+}
+
+export async function cancelQuery(tabId: string): Promise<void> {
+  const tab = getTab(tabId);
+  const abort = running.get(tabId);
+  if (!tab || !abort || tab.run.phase === 'idle') return;
+  abort.abort();
+  if (tab.run.phase === 'running') {
+    try {
+      await workbench().call('query.cancel', { queryId: tab.run.queryId });
+    } catch (err) {
+      console.warn('Could not cancel the query:', errorMessage(err));
+    }
+  }
+}
+
+export function newQueryTab(sql = '', title?: string): string {
+  return addTab(title ? { sql, title } : { sql });
+}
+
+/** Closes a tab, cancelling its query and freeing its engine table. */
+export function closeQueryTab(tabId: string): void {
+  const tab = getTab(tabId);
+  if (!tab) return;
+  void cancelQuery(tabId);
+  freeResultTable(tab.result?.tableName);
+  removeTab(tabId);
+}

@@ -1,0 +1,99 @@
+/**
+ * Per-tab state of the SQL tabs: text, run state, last result and sort. It lives
+ * outside the components so switching tabs keeps everything.
+ */
+import { create } from 'zustand';
+import type { ColumnInfo } from '../../../shared/api/contract';
+import type { SortKey } from '../../engine/pagingSql';
+import type { ErrorView } from '../../state/errorView';
+
+export const DEMO_SQL = `-- Points and average value per metric, over the demo metrics.
+-- Ctrl/Cmd+Enter runs the selection, or everything when nothing is selected.
+SELECT pipeline_id, metric_name, count(*) AS points, round(avg(value), 3) AS avg_value
+FROM metrics
+GROUP BY ALL
+ORDER BY ALL;
+`;
+
+export interface QueryResultView {
+  queryId: string;
+  /** The engine table holding the rows; null when the result has no rows to load. */
+  tableName: string | null;
+  columns: ColumnInfo[];
+  rowCount: number;
+  serverMs: number;
+  loadMs: number;
+}
+
+export type RunState =
+  | { phase: 'idle' }
+  | { phase: 'running'; queryId: string; startedAt: number }
+  | { phase: 'loading'; queryId: string; startedAt: number; chunksLoaded: number; chunkCount: number };
+
+export interface QueryTab {
+  id: string;
+  title: string;
+  sql: string;
+  run: RunState;
+  result: QueryResultView | null;
+  error: ErrorView | null;
+  /** A short note shown above the kept result, e.g. after a cancel. */
+  notice: string | null;
+  sort: SortKey[];
+}
+
+interface TabsStore {
+  tabs: QueryTab[];
+  activeTabId: string | null;
+  /** Numbering for "Query n" titles; never reused so titles stay unique. */
+  counter: number;
+}
+
+function newTab(id: string, title: string, sql: string): QueryTab {
+  return { id, title, sql, run: { phase: 'idle' }, result: null, error: null, notice: null, sort: [] };
+}
+
+export const useTabsStore = create<TabsStore>(() => ({
+  tabs: [newTab('tab-1', 'Query 1', DEMO_SQL)],
+  activeTabId: 'tab-1',
+  counter: 1,
+}));
+
+export function getTab(id: string): QueryTab | undefined {
+  return useTabsStore.getState().tabs.find((t) => t.id === id);
+}
+
+export function activeTab(state: TabsStore): QueryTab | undefined {
+  return state.tabs.find((t) => t.id === state.activeTabId);
+}
+
+export function addTab(options: { sql?: string; title?: string } = {}): string {
+  const { counter } = useTabsStore.getState();
+  const n = counter + 1;
+  const id = `tab-${n}`;
+  useTabsStore.setState((s) => ({
+    tabs: [...s.tabs, newTab(id, options.title ?? `Query ${n}`, options.sql ?? '')],
+    activeTabId: id,
+    counter: n,
+  }));
+  return id;
+}
+
+/** Removes the tab and activates its neighbour; the caller frees what the tab held. */
+export function removeTab(id: string): void {
+  useTabsStore.setState((s) => {
+    const index = s.tabs.findIndex((t) => t.id === id);
+    if (index < 0) return s;
+    const tabs = s.tabs.filter((t) => t.id !== id);
+    const activeTabId = s.activeTabId === id ? (tabs[Math.min(index, tabs.length - 1)]?.id ?? null) : s.activeTabId;
+    return { tabs, activeTabId };
+  });
+}
+
+export function activateTab(id: string): void {
+  useTabsStore.setState({ activeTabId: id });
+}
+
+export function updateTab(id: string, patch: Partial<Omit<QueryTab, 'id'>>): void {
+  useTabsStore.setState((s) => ({ tabs: s.tabs.map((t) => (t.id === id ? { ...t, ...patch } : t)) }));
+}

@@ -1,0 +1,115 @@
+/**
+ * The local warehouse: schemas → tables/views → columns. Double-click a table
+ * or view (or its ▶ button) to open `SELECT * … LIMIT 100` in a new SQL tab.
+ */
+import { useState } from 'react';
+import type { CatalogRelation } from '../../../shared/api/contract';
+import { useWorkspaceStore } from '../../state/workspaceStore';
+import { refreshSection } from '../../state/workspaceActions';
+import { shortType } from '../grid/format';
+import { newQueryTab } from '../query/queryActions';
+import { PhaseGate } from './PhaseGate';
+import { relationName, selectFromRelation } from './relationSql';
+import { EmptyState, SidebarSection } from './SidebarSection';
+
+function openRelation(relation: CatalogRelation): void {
+  newQueryTab(selectFromRelation(relation.schema, relation.name), relationName(relation.schema, relation.name));
+}
+
+function RelationItem({ relation }: { relation: CatalogRelation }) {
+  const [open, setOpen] = useState(false);
+  const name = relationName(relation.schema, relation.name);
+  return (
+    <li className="tree-node">
+      <div
+        className="tree-item clickable"
+        data-testid="catalog-relation"
+        data-name={name}
+        title={`${relation.kind} ${name} — double-click to query`}
+        onClick={() => setOpen(!open)}
+        onDoubleClick={() => openRelation(relation)}
+      >
+        <span className={`caret${open ? ' open' : ''}`} aria-hidden>
+          ▸
+        </span>
+        <span className={`tree-icon ${relation.kind}`} aria-hidden />
+        <span className="tree-label">{relation.name}</span>
+        <span className="tree-meta">{relation.kind}</span>
+        <button
+          type="button"
+          className="icon-button hover-only"
+          title={`Open SELECT * FROM ${name} LIMIT 100 in a new tab`}
+          aria-label={`Query ${name}`}
+          data-testid="catalog-query"
+          onClick={(e) => {
+            e.stopPropagation();
+            openRelation(relation);
+          }}
+        >
+          ▶
+        </button>
+      </div>
+      {open ? (
+        <ul className="tree nested">
+          {relation.columns.map((column) => (
+            <li key={column.name} className="tree-item column" title={`${column.name} ${column.type}`}>
+              <span className="tree-label">{column.name}</span>
+              <span className="tree-meta mono">{shortType(column.type)}</span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </li>
+  );
+}
+
+function SchemaItem({ schema, relations }: { schema: string; relations: CatalogRelation[] }) {
+  const [open, setOpen] = useState(true);
+  return (
+    <li className="tree-node">
+      <div className="tree-item clickable schema" onClick={() => setOpen(!open)} data-testid="catalog-schema">
+        <span className={`caret${open ? ' open' : ''}`} aria-hidden>
+          ▸
+        </span>
+        <span className="tree-label">{schema}</span>
+        <span className="tree-meta">{relations.length}</span>
+      </div>
+      {open ? (
+        <ul className="tree nested">
+          {relations.map((r) => (
+            <RelationItem key={`${r.schema}.${r.name}`} relation={r} />
+          ))}
+        </ul>
+      ) : null}
+    </li>
+  );
+}
+
+export function CatalogSection() {
+  const catalog = useWorkspaceStore((s) => s.catalog);
+  const relations = catalog.data?.relations ?? [];
+  const schemas = new Map<string, CatalogRelation[]>();
+  for (const r of relations) schemas.set(r.schema, [...(schemas.get(r.schema) ?? []), r]);
+  return (
+    <SidebarSection
+      title="Cached data"
+      testId="sidebar-catalog"
+      count={catalog.data ? relations.length : null}
+      loading={catalog.loading}
+      onRefresh={() => void refreshSection('catalog')}
+    >
+      <PhaseGate phase="warehouse">
+        {catalog.error ? <EmptyState tone="error">{catalog.error.message}</EmptyState> : null}
+        {catalog.data && relations.length === 0 ? (
+          <EmptyState>The local warehouse has no tables or views yet.</EmptyState>
+        ) : null}
+        {!catalog.data && !catalog.error ? <EmptyState>Reading the local warehouse…</EmptyState> : null}
+        <ul className="tree">
+          {[...schemas].map(([schema, rels]) => (
+            <SchemaItem key={schema} schema={schema} relations={rels} />
+          ))}
+        </ul>
+      </PhaseGate>
+    </SidebarSection>
+  );
+}

@@ -1,0 +1,45 @@
+/** The Bronze lake: one line per pipeline with how much raw data it holds. */
+import { useWorkspaceStore } from '../../state/workspaceStore';
+import { refreshSection } from '../../state/workspaceActions';
+import { formatBytes } from '../grid/format';
+import { PhaseGate } from './PhaseGate';
+import { EmptyState, SidebarSection } from './SidebarSection';
+
+export function LakeSection() {
+  const lake = useWorkspaceStore((s) => s.lake);
+  const location = useWorkspaceStore((s) => s.status?.lake?.location ?? 'the lake');
+  const pipelines = lake.data?.pipelines ?? [];
+  return (
+    <SidebarSection
+      title="Bronze lake"
+      testId="sidebar-lake"
+      count={lake.data ? pipelines.length : null}
+      loading={lake.loading}
+      onRefresh={() => void refreshSection('lake')}
+    >
+      <PhaseGate phase="lake">
+        {lake.error ? <EmptyState tone="error">{lake.error.message}</EmptyState> : null}
+        {lake.data && pipelines.length === 0 ? <EmptyState>No Bronze files found in {location}</EmptyState> : null}
+        {!lake.data && !lake.error ? <EmptyState>Listing the lake…</EmptyState> : null}
+        <ul className="tree">
+          {pipelines.map((p) => (
+            <li
+              key={p.pipelineId}
+              className="tree-item"
+              data-testid="lake-pipeline"
+              data-pipeline={p.pipelineId}
+              title={p.firstDay ? `${p.firstDay} → ${p.lastDay ?? ''}` : undefined}
+            >
+              <span className="tree-icon lake" aria-hidden />
+              <span className="tree-label">{p.pipelineId}</span>
+              <span className="tree-meta">
+                {p.days} {p.days === 1 ? 'day' : 'days'} · {p.files} {p.files === 1 ? 'file' : 'files'} ·{' '}
+                {formatBytes(p.bytes)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      </PhaseGate>
+    </SidebarSection>
+  );
+}

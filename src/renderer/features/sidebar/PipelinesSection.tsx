@@ -1,0 +1,50 @@
+/** The pipelines defined on the server (dash.pipelines). */
+import { useWorkspaceStore } from '../../state/workspaceStore';
+import { refreshSection } from '../../state/workspaceActions';
+import { PhaseGate } from './PhaseGate';
+import { EmptyState, SidebarSection } from './SidebarSection';
+
+export function PipelinesSection() {
+  const loadable = useWorkspaceStore((s) => s.pipelines);
+  const pipelines = loadable.data?.pipelines ?? [];
+  return (
+    <SidebarSection
+      title="Pipelines"
+      testId="sidebar-pipelines"
+      count={loadable.data ? pipelines.length : null}
+      loading={loadable.loading}
+      onRefresh={() => void refreshSection('pipelines')}
+    >
+      <PhaseGate phase="postgres">
+        {loadable.error ? <EmptyState tone="error">{loadable.error.message}</EmptyState> : null}
+        {loadable.data && pipelines.length === 0 ? (
+          <EmptyState>No pipelines on the server yet (the dash.pipelines table is empty).</EmptyState>
+        ) : null}
+        {!loadable.data && !loadable.error ? <EmptyState>Reading pipelines…</EmptyState> : null}
+        <ul className="tree">
+          {pipelines.map((p) => {
+            const metrics = p.definition.metrics.length;
+            return (
+              <li
+                key={p.id}
+                className={`tree-item${p.problem ? ' problem' : ''}`}
+                data-testid="pipeline"
+                data-pipeline={p.id}
+                title={
+                  p.problem ??
+                  `${p.id} — updated ${p.updatedAt} by ${p.updatedBy}\n${p.definition.metrics.map((m) => `${m.name} = ${m.formula}`).join('\n')}`
+                }
+              >
+                <span className={`tree-icon ${p.problem ? 'warn' : 'pipeline'}`} aria-hidden />
+                <span className="tree-label">{p.name}</span>
+                <span className="tree-meta">
+                  v{p.version} · {metrics} {metrics === 1 ? 'metric' : 'metrics'}
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+      </PhaseGate>
+    </SidebarSection>
+  );
+}

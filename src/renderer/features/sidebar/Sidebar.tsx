@@ -1,0 +1,21 @@
+import { CatalogSection } from './CatalogSection';
+import { ConnectionsSection } from './ConnectionsSection';
+import { LakeSection } from './LakeSection';
+import { PipelinesSection } from './PipelinesSection';
+
+export function Sidebar() {
+  return (
+    <aside className="sidebar">
+      <div className="sidebar-brand">
+        <span className="brand-mark" aria-hidden />
+        Dash Workbench
+      </div>
+      <div className="sidebar-scroll">
+        <ConnectionsSection />
+        <LakeSection />
+        <CatalogSection />
+        <PipelinesSection />
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,73 @@
+/** The bottom bar: which shell, whether the grid engine is up, and the jobs that are running. */
+import type { JobSnapshot } from '../../../shared/api/contract';
+import { useEngineStore } from '../../engine/engineStore';
+import { workbench } from '../../state/workbench';
+import { cancelJob } from '../../state/workspaceActions';
+import { useWorkspaceStore } from '../../state/workspaceStore';
+
+function JobItem({ job }: { job: JobSnapshot }) {
+  const { done, total, unit } = job.progress;
+  const percent = total ? Math.min(100, Math.round((done / total) * 100)) : null;
+  return (
+    <span className="job" data-testid="job" data-job-id={job.jobId} data-state={job.state} title={job.message}>
+      <span className="job-title">{job.title}</span>
+      <span className="job-bar" aria-hidden>
+        <span
+          className={`job-bar-fill${percent === null ? ' indeterminate' : ''}`}
+          style={{ width: percent === null ? undefined : `${percent}%` }}
+        />
+      </span>
+      <span className="job-progress">{percent === null ? `${done} ${unit}` : `${percent}%`}</span>
+      <button
+        type="button"
+        className="job-cancel"
+        title={`Cancel ${job.title}`}
+        aria-label={`Cancel ${job.title}`}
+        data-testid="job-cancel"
+        onClick={() => void cancelJob(job.jobId)}
+      >
+        ×
+      </button>
+    </span>
+  );
+}
+
+export function StatusBar() {
+  const appInfo = useWorkspaceStore((s) => s.appInfo);
+  const jobs = useWorkspaceStore((s) => s.jobs);
+  const engine = useEngineStore();
+  const active = Object.values(jobs).filter((j) => j.state === 'queued' || j.state === 'running');
+  const shell = appInfo?.shell ?? (workbench().transport === 'ipc' ? 'electron' : 'web');
+
+  return (
+    <footer className="status-bar">
+      <span className="status-item" data-testid="shell" title={appInfo?.platform}>
+        {shell === 'electron' ? 'Desktop' : 'Browser shell'}
+      </span>
+      <span
+        className="status-item"
+        data-testid="engine-status"
+        data-state={engine.state}
+        title={engine.error ?? (engine.version ? `DuckDB-WASM ${engine.version}` : 'Starting DuckDB-WASM')}
+      >
+        <span
+          className={`state-dot ${engine.state === 'ready' ? 'ready' : engine.state === 'failed' ? 'failed' : 'running'}`}
+        />
+        {engine.state === 'ready' ? 'Engine ready' : engine.state === 'failed' ? 'Engine failed' : 'Engine starting…'}
+      </span>
+      <span className="status-jobs" data-testid="jobs">
+        {active.length === 0 ? (
+          <span className="dim">No running jobs</span>
+        ) : (
+          active.map((j) => <JobItem key={j.jobId} job={j} />)
+        )}
+      </span>
+      <span className="status-spacer" />
+      {appInfo ? (
+        <span className="status-item dim">
+          v{appInfo.appVersion} · DuckDB {appInfo.duckdbVersion}
+        </span>
+      ) : null}
+    </footer>
+  );
+}

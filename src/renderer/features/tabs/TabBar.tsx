@@ -1,0 +1,58 @@
+/** The main area's tabs: click to switch, × or middle-click to close, + for a new SQL tab. */
+import { useTabsStore } from '../query/tabsStore';
+import { activateTab } from '../query/tabsStore';
+import { closeQueryTab, newQueryTab } from '../query/queryActions';
+
+export function TabBar() {
+  const tabs = useTabsStore((s) => s.tabs);
+  const activeTabId = useTabsStore((s) => s.activeTabId);
+  return (
+    <div className="tab-bar" role="tablist">
+      {tabs.map((tab) => {
+        const active = tab.id === activeTabId;
+        const busy = tab.run.phase !== 'idle';
+        return (
+          <div
+            key={tab.id}
+            className={`tab${active ? ' active' : ''}`}
+            role="tab"
+            aria-selected={active}
+            data-testid="tab"
+            data-tab-id={tab.id}
+            title={tab.title}
+            onClick={() => activateTab(tab.id)}
+            onAuxClick={(e) => {
+              if (e.button === 1) closeQueryTab(tab.id);
+            }}
+          >
+            <span className={`tab-dot${busy ? ' busy' : tab.error ? ' failed' : ''}`} aria-hidden />
+            <span className="tab-title">{tab.title}</span>
+            <button
+              type="button"
+              className="tab-close"
+              aria-label={`Close ${tab.title}`}
+              title="Close (Ctrl/Cmd+W)"
+              data-testid="close-tab"
+              onClick={(e) => {
+                e.stopPropagation();
+                closeQueryTab(tab.id);
+              }}
+            >
+              ×
+            </button>
+          </div>
+        );
+      })}
+      <button
+        type="button"
+        className="tab-new"
+        data-testid="new-tab"
+        title="New SQL tab (Ctrl/Cmd+T)"
+        aria-label="New SQL tab"
+        onClick={() => newQueryTab()}
+      >
+        +
+      </button>
+    </div>
+  );
+}

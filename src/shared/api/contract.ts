@@ -1,0 +1,230 @@
+/**
+ * The one API contract between the renderer and the Node side.
+ *
+ * Both transports (Electron IPC and the HTTP browser shell) carry exactly these
+ * methods and events; both ends validate what they receive with these schemas.
+ * A method whose `output` is `BinaryOutput` returns raw bytes (Arrow IPC), which
+ * IPC carries as a Uint8Array and HTTP as an application/octet-stream body.
+ */
+import { z } from 'zod';
+
+export const BinaryOutput = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes');
+
+const Empty = z.object({}).strict();
+
+/** Identifiers the UI hands back to us: short, printable, never SQL. */
+const Id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : -');
+
+// ---------------------------------------------------------------- app / workspace
+
+export const PhaseState = z.enum(['pending', 'running', 'ready', 'failed']);
+export type PhaseState = z.infer<typeof PhaseState>;
+
+export const WorkspaceStatus = z.object({
+  workspaceDir: z.string(),
+  name: z.string(),
+  isDemo: z.boolean(),
+  /** Overall readiness; `phases` says what is still starting. */
+  state: PhaseState,
+  phases: z.array(
+    z.object({
+      id: z.enum(['lake', 'postgres', 'warehouse']),
+      title: z.string(),
+      state: PhaseState,
+      message: z.string().optional(),
+    }),
+  ),
+  postgres: z
+    .object({
+      host: z.string(),
+      port: z.number().int(),
+      database: z.string(),
+      embedded: z.boolean(),
+      /** 'timescaledb' when the extension is installed, else 'plain PostgreSQL'. */
+      mode: z.enum(['timescaledb', 'plain']),
+      serverVersion: z.string(),
+    })
+    .nullable(),
+  lake: z
+    .object({
+      driver: z.enum(['folder', 's3']),
+      location: z.string(),
+    })
+    .nullable(),
+});
+export type WorkspaceStatus = z.infer<typeof WorkspaceStatus>;
+
+export const AppInfo = z.object({
+  appVersion: z.string(),
+  shell: z.enum(['electron', 'web']),
+  platform: z.string(),
+  duckdbVersion: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+// ---------------------------------------------------------------- warehouse queries
+
+export const ColumnInfo = z.object({
+  name: z.string(),
+  /** The DuckDB type as DuckDB prints it, e.g. `TIMESTAMP WITH TIME ZONE`. */
+  type: z.string(),
+});
+export type ColumnInfo = z.infer<typeof ColumnInfo>;
+
+export const QueryRunRequest = z.object({
+  sql: z.string().min(1, 'the query is empty').max(1_000_000),
+  /** Chosen by the caller so it can cancel before the answer arrives. */
+  queryId: Id,
+});
+export type QueryRunRequest = z.infer<typeof QueryRunRequest>;
+
+export const QueryResultMeta = z.object({
+  queryId: Id,
+  resultId: Id,
+  columns: z.array(ColumnInfo),
+  rowCount: z.number().int().nonnegative(),
+  /** The result is held as this many Arrow IPC streams, fetched one by one. */
+  chunkCount: z.number().int().nonnegative(),
+  elapsedMs: z.number().nonnegative(),
+});
+export type QueryResultMeta = z.infer<typeof QueryResultMeta>;
+
+export const ResultChunkRequest = z.object({
+  resultId: Id,
+  chunk: z.number().int().nonnegative(),
+});
+export type ResultChunkRequest = z.infer<typeof ResultChunkRequest>;
+
+export const CatalogColumn = z.object({ name: z.string(), type: z.string() });
+export const CatalogRelation = z.object({
+  schema: z.string(),
+  name: z.string(),
+  kind: z.enum(['table', 'view']),
+  columns: z.array(CatalogColumn),
+});
+export type CatalogRelation = z.infer<typeof CatalogRelation>;
+export const Catalog = z.object({ relations: z.array(CatalogRelation) });
+export type Catalog = z.infer<typeof Catalog>;
+
+// ---------------------------------------------------------------- lake and server
+
+export const LakePipeline = z.object({
+  pipelineId: z.string(),
+  days: z.number().int().nonnegative(),
+  files: z.number().int().nonnegative(),
+  bytes: z.number().nonnegative(),
+  firstDay: z.string().nullable(),
+  lastDay: z.string().nullable(),
+});
+export type LakePipeline = z.infer<typeof LakePipeline>;
+export const LakeListing = z.object({ pipelines: z.array(LakePipeline) });
+export type LakeListing = z.infer<typeof LakeListing>;
+
+export const MetricDefinition = z.object({
+  name: z.string().min(1),
+  formula: z.string(),
+  unit: z.string(),
+});
+export type MetricDefinition = z.infer<typeof MetricDefinition>;
+
+export const PipelineDefinition = z.object({
+  source: z.string(),
+  filter: z.string().nullable(),
+  metrics: z.array(MetricDefinition),
+});
+export type PipelineDefinition = z.infer<typeof PipelineDefinition>;
+
+export const PipelineSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  version: z.number().int(),
+  definition: PipelineDefinition,
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+  /** Set when the server's definition does not match the contract. */
+  problem: z.string().nullable(),
+});
+export type PipelineSummary = z.infer<typeof PipelineSummary>;
+export const PipelineList = z.object({ pipelines: z.array(PipelineSummary) });
+
+// ---------------------------------------------------------------- jobs
+
+export const JobState = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+export type JobState = z.infer<typeof JobState>;
+
+export const JobSnapshot = z.object({
+  jobId: Id,
+  kind: z.string(),
+  title: z.string(),
+  state: JobState,
+  /** done/total in `unit`; total is null while unknown. */
+  progress: z.object({
+    done: z.number().nonnegative(),
+    total: z.number().nonnegative().nullable(),
+    unit: z.string(),
+  }),
+  message: z.string(),
+  error: z.string().nullable(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type JobSnapshot = z.infer<typeof JobSnapshot>;
+
+// ---------------------------------------------------------------- the method table
+
+export const api = {
+  'app.info': { input: Empty, output: AppInfo },
+  'workspace.status': { input: Empty, output: WorkspaceStatus },
+  'query.run': { input: QueryRunRequest, output: QueryResultMeta },
+  'query.cancel': { input: z.object({ queryId: Id }), output: z.object({ cancelled: z.boolean() }) },
+  'results.chunk': { input: ResultChunkRequest, output: BinaryOutput },
+  'results.release': { input: z.object({ resultId: Id }), output: z.object({ released: z.boolean() }) },
+  'catalog.get': { input: Empty, output: Catalog },
+  'lake.list': { input: Empty, output: LakeListing },
+  'pipelines.list': { input: Empty, output: PipelineList },
+  'jobs.list': { input: Empty, output: z.object({ jobs: z.array(JobSnapshot) }) },
+  'jobs.cancel': { input: z.object({ jobId: Id }), output: z.object({ cancelled: z.boolean() }) },
+} as const;
+
+export type Api = typeof api;
+export type ApiMethod = keyof Api;
+export type ApiInput<M extends ApiMethod> = z.input<Api[M]['input']>;
+export type ApiOutput<M extends ApiMethod> = z.output<Api[M]['output']>;
+
+export const apiMethods = Object.keys(api) as ApiMethod[];
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(api, name);
+}
+
+export function isBinaryMethod(method: ApiMethod): boolean {
+  return api[method].output === BinaryOutput;
+}
+
+// ---------------------------------------------------------------- events (Node -> renderer)
+
+export const ApiEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('job'), job: JobSnapshot }),
+  z.object({ type: z.literal('workspace'), status: WorkspaceStatus }),
+]);
+export type ApiEvent = z.infer<typeof ApiEvent>;
+
+// ---------------------------------------------------------------- replies
+
+export const ApiErrorBody = z.object({
+  code: z.string(),
+  message: z.string(),
+  /** What the user can do about it, when we know. */
+  hint: z.string().optional(),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+
+export const ApiReply = z.union([
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({ ok: z.literal(false), error: ApiErrorBody }),
+]);
+export type ApiReply = z.infer<typeof ApiReply>;

@@ -1,0 +1,32 @@
+/**
+ * Errors that carry a stable code and a sentence the user can act on. They cross
+ * process boundaries as `ApiErrorBody`; anything else thrown is reported as
+ * `internal` with its message, never as a crash.
+ */
+export type ErrorCode =
+  | 'bad_request'
+  | 'unknown_method'
+  | 'not_found'
+  | 'not_ready'
+  | 'query_failed'
+  | 'cancelled'
+  | 'unauthorized'
+  | 'unavailable'
+  | 'internal';
+
+export class WorkbenchError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, hint?: string) {
+    super(message);
+    this.name = 'WorkbenchError';
+    this.code = code;
+    this.hint = hint;
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

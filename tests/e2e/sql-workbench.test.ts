@@ -1,0 +1,133 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, startBrowserShell, type RunningShell } from '../support/browser';
+
+const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'test-results');
+
+/** What the demo metrics hold, computed straight from the cached Parquet files. */
+async function expectedMetricTotals(workspaceDir: string): Promise<Map<string, { points: number; total: number }>> {
+  const db = await DuckDBInstance.create(':memory:', { autoload_known_extensions: 'false', autoinstall_known_extensions: 'false' });
+  const con = await db.connect();
+  try {
+    const glob = join(workspaceDir, 'cache', 'metrics', '*', '*', '*.parquet').replaceAll("'", "''");
+    const reader = await con.runAndReadAll(
+      `SELECT pipeline_id || '/' || metric_name AS k, count(*)::INTEGER AS points, round(sum(value), 3)::DOUBLE AS total
+       FROM read_parquet('${glob}', hive_partitioning = true) GROUP BY ALL`,
+    );
+    return new Map(reader.getRowObjects().map((r) => [String(r.k), { points: Number(r.points), total: Number(r.total) }]));
+  } finally {
+    con.closeSync();
+    db.closeSync();
+  }
+}
+
+async function typeQuery(page: Page, sql: string): Promise<void> {
+  await page.getByTestId('sql-editor').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(sql);
+}
+
+describe('the SQL workbench in the browser shell', () => {
+  let shell: RunningShell;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await mkdir(SCREENSHOTS, { recursive: true });
+    [shell, browser] = await Promise.all([startBrowserShell(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await shell?.stop();
+  });
+
+  it('refuses every request without the token', async () => {
+    for (const path of ['/', '/index.html', '/api/events']) {
+      const res = await fetch(`${shell.origin}${path}`);
+      expect(res.status, path).toBe(401);
+    }
+    const api = await fetch(`${shell.origin}/api/app.info`, { method: 'POST', body: '{}' });
+    expect(api.status).toBe(401);
+    const wrong = await fetch(`${shell.origin}/api/app.info`, { method: 'POST', body: '{}', headers: { authorization: 'Bearer nope' } });
+    expect(wrong.status).toBe(401);
+    const right = await fetch(`${shell.origin}/api/app.info`, {
+      method: 'POST',
+      body: '{}',
+      headers: { authorization: `Bearer ${shell.token}` },
+    });
+    expect(right.status).toBe(200);
+    expect(right.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(right.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+  });
+
+  it('answers malformed API calls with a clear error, not a crash', async () => {
+    const call = (method: string, body: string) =>
+      fetch(`${shell.origin}/api/${method}`, { method: 'POST', body, headers: { authorization: `Bearer ${shell.token}` } });
+    const unknown = await call('no.such.method', '{}');
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
+    const badJson = await call('query.run', '{not json');
+    expect(badJson.status).toBe(400);
+    const badInput = await call('query.run', JSON.stringify({ sql: '', queryId: 'bad id with spaces' }));
+    expect(badInput.status).toBe(400);
+    expect(((await badInput.json()) as { error: { message: string } }).error.message).toMatch(/queryId/);
+    expect((await call('app.info', '{}')).status).toBe(200);
+  });
+
+  it('opens the demo workspace, runs a query over demo metrics and shows the right numbers', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+    });
+    await page.goto(shell.url);
+    await page.getByTestId('engine-status').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 60_000 });
+    await page.getByTestId('workspace-status').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 150_000 });
+
+    await typeQuery(
+      page,
+      `SELECT pipeline_id || '/' || metric_name AS k, count(*)::INTEGER AS points, round(sum(value), 3)::DOUBLE AS total
+FROM metrics GROUP BY ALL ORDER BY k`,
+    );
+    await page.keyboard.press('Control+Enter');
+    const rowCount = page.getByTestId('result-rowcount');
+    await rowCount.waitFor({ timeout: 60_000 });
+
+    const expected = await expectedMetricTotals(shell.workspaceDir);
+    expect(expected.size).toBeGreaterThanOrEqual(3);
+    await expect.poll(async () => rowCount.textContent(), { timeout: 30_000 }).toContain(`${expected.size} row`);
+    await page.getByTestId('result-row').first().waitFor();
+
+    const rows = await page.getByTestId('result-row').evaluateAll((elements) =>
+      elements.map((row) =>
+        Object.fromEntries(
+          [...row.querySelectorAll('[data-testid="result-cell"]')].map((cell) => [
+            cell.getAttribute('data-column'),
+            (cell.textContent ?? '').trim(),
+          ]),
+        ),
+      ),
+    );
+    expect(rows).toHaveLength(expected.size);
+    for (const row of rows) {
+      const want = expected.get(String(row.k));
+      expect(want, `unexpected row ${row.k}`).toBeDefined();
+      expect(Number(String(row.points).replaceAll(',', ''))).toBe(want!.points);
+      expect(Number(String(row.total).replaceAll(',', ''))).toBeCloseTo(want!.total, 1);
+    }
+    await page.screenshot({ path: join(SCREENSHOTS, 'e2e-sql-workbench.png') });
+
+    // A broken query says what is wrong in place, and the app keeps working.
+    await typeQuery(page, 'SELECT * FROM no_such_table');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(async () => page.getByTestId('result-error').textContent(), { timeout: 30_000 }).toContain('no_such_table');
+    await page.screenshot({ path: join(SCREENSHOTS, 'e2e-sql-error.png') });
+
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});

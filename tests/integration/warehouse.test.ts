@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableFromIPC } from 'apache-arrow';
+import { Warehouse } from '../../src/main/services/warehouse/Warehouse';
+import { WorkbenchError } from '../../src/shared/errors';
+
+describe('Warehouse (native DuckDB in a worker thread)', () => {
+  let warehouse: Warehouse;
+
+  beforeAll(async () => {
+    warehouse = await Warehouse.open({ rowsPerChunk: 1000 });
+  });
+  afterAll(async () => {
+    await warehouse.close();
+  });
+
+  it('returns results as Arrow IPC chunks with exact values and types', async () => {
+    const meta = await warehouse.query(
+      'q1',
+      `SELECT i::INTEGER AS i, i::BIGINT * 1000000000000 AS big, i / 4 AS d, 'row ' || i AS s,
+              i % 2 = 0 AS even, DATE '2026-03-29' + i::INTEGER AS day,
+              TIMESTAMPTZ '2026-03-29 00:59:59.123456+00' + to_seconds(i) AS ts,
+              CASE WHEN i % 3 = 0 THEN NULL ELSE i END AS maybe, [i, i] AS list
+       FROM range(2500) t(i) ORDER BY i`,
+    );
+    expect(meta.rowCount).toBe(2500);
+    expect(meta.chunkCount).toBe(3);
+    expect(meta.columns.map((c) => c.type)).toEqual([
+      'INTEGER', 'BIGINT', 'DOUBLE', 'VARCHAR', 'BOOLEAN', 'DATE', 'TIMESTAMP WITH TIME ZONE', 'BIGINT', 'BIGINT[]',
+    ]);
+    const tables = [0, 1, 2].map((n) => tableFromIPC(warehouse.resultChunk(meta.resultId, n)));
+    expect(tables.map((t) => t.numRows)).toEqual([1000, 1000, 500]);
+    const row = tables[1]!.get(7)!.toJSON();
+    expect(row.i).toBe(1007);
+    expect(row.big).toBe(1007n * 1000000000000n);
+    expect(row.d).toBeCloseTo(251.75);
+    expect(row.s).toBe('row 1007');
+    expect(row.even).toBe(false);
+    // Microseconds survive the trip.
+    const tsVector = tables[0]!.getChild('ts')!;
+    expect(tsVector.type.toString()).toContain('Timestamp');
+    expect(tables[0]!.get(0)!.toJSON().maybe).toBeNull();
+    expect(row.list).toBe('[1007, 1007]');
+    expect(warehouse.releaseResult(meta.resultId)).toBe(true);
+    expect(() => warehouse.resultChunk(meta.resultId, 0)).toThrow(WorkbenchError);
+  });
+
+  it('keeps microsecond timestamps exact', async () => {
+    const meta = await warehouse.query('q-ts', `SELECT TIMESTAMPTZ '2026-03-29 00:59:59.123456+00' AS ts`);
+    const table = tableFromIPC(warehouse.resultChunk(meta.resultId, 0));
+    const raw = table.getChild('ts')!.data[0]!.values as BigInt64Array;
+    expect(raw[0]).toBe(BigInt(Date.UTC(2026, 2, 29, 0, 59, 59)) * 1000n + 123456n);
+  });
+
+  it('returns one empty chunk with the schema for an empty result', async () => {
+    const meta = await warehouse.query('q2', 'SELECT 1 AS a WHERE false');
+    expect(meta.rowCount).toBe(0);
+    expect(meta.chunkCount).toBe(1);
+    expect(tableFromIPC(warehouse.resultChunk(meta.resultId, 0)).schema.fields.map((f) => f.name)).toEqual(['a']);
+  });
+
+  it('runs several statements and returns the last result', async () => {
+    const meta = await warehouse.query('q3', 'CREATE TEMP TABLE t AS SELECT 42 AS x; SELECT x + 1 AS y FROM t;');
+    expect(tableFromIPC(warehouse.resultChunk(meta.resultId, 0)).get(0)!.toJSON().y).toBe(43);
+  });
+
+  it('reports SQL errors with DuckDB’s message and keeps working', async () => {
+    await expect(warehouse.query('q4', 'SELECT * FROM no_such_table')).rejects.toMatchObject({
+      code: 'query_failed',
+      message: expect.stringContaining('no_such_table'),
+    });
+    const meta = await warehouse.query('q5', 'SELECT 1 AS ok');
+    expect(meta.rowCount).toBe(1);
+  });
+
+  it('cancels a running query', async () => {
+    const running = warehouse.query('slow', 'SELECT count(*) FROM range(100000000000) a');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(warehouse.cancel('slow')).toBe(true);
+    await expect(running).rejects.toMatchObject({ code: 'cancelled' });
+    expect((await warehouse.query('after', 'SELECT 2 AS two')).rowCount).toBe(1);
+  });
+
+  it('never autoloads or installs extensions', async () => {
+    const rows = await warehouse.rows(
+      "SELECT current_setting('autoload_known_extensions') AS autoload, current_setting('autoinstall_known_extensions') AS autoinstall",
+    );
+    expect(rows).toEqual([{ autoload: false, autoinstall: false }]);
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { SerialQueue, SupersededError } from '../../../src/renderer/engine/SerialQueue';
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('SerialQueue', () => {
+  it('runs one task at a time, in order', async () => {
+    const queue = new SerialQueue();
+    const log: string[] = [];
+    const gate = deferred<void>();
+    const a = queue.run(async () => {
+      log.push('a start');
+      await gate.promise;
+      log.push('a end');
+      return 'a';
+    });
+    const b = queue.run(async () => {
+      log.push('b');
+      return 'b';
+    });
+    await Promise.resolve();
+    expect(log).toEqual(['a start']);
+    gate.resolve();
+    expect(await Promise.all([a, b])).toEqual(['a', 'b']);
+    expect(log).toEqual(['a start', 'a end', 'b']);
+  });
+
+  it('drops a queued request when a newer one with the same key arrives', async () => {
+    const queue = new SerialQueue();
+    const gate = deferred<void>();
+    const ran: string[] = [];
+    const busy = queue.run(() => gate.promise);
+    const older = queue.run(async () => ran.push('older'), 'grid-1');
+    const other = queue.run(async () => ran.push('other grid'), 'grid-2');
+    const newer = queue.run(async () => ran.push('newer'), 'grid-1');
+    await expect(older).rejects.toBeInstanceOf(SupersededError);
+    gate.resolve();
+    await Promise.all([busy, other, newer]);
+    expect(ran).toEqual(['other grid', 'newer']);
+  });
+
+  it('keeps going after a task fails', async () => {
+    const queue = new SerialQueue();
+    const failed = queue.run(() => Promise.reject(new Error('boom')));
+    const next = queue.run(async () => 'still runs');
+    await expect(failed).rejects.toThrow('boom');
+    expect(await next).toBe('still runs');
+  });
+});
