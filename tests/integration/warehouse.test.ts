@@ -44,6 +44,40 @@ describe('Warehouse (native DuckDB in a worker thread)', () => {
     expect(() => warehouse.resultChunk(meta.resultId, 0)).toThrow(WorkbenchError);
   });
 
+  it('carries every column type with its nulls, across DuckDB chunk boundaries', async () => {
+    const meta = await warehouse.query(
+      'types',
+      `SELECT i,
+              CASE WHEN i % 5 = 0 THEN NULL ELSE i % 2 = 0 END AS b,
+              CASE WHEN i % 7 = 0 THEN NULL ELSE (i % 100)::TINYINT END AS ti,
+              (i % 60000)::USMALLINT AS us,
+              CASE WHEN i % 3 = 0 THEN NULL ELSE i::UINTEGER END AS ui,
+              (i / 8)::FLOAT AS f,
+              (i / 100)::DECIMAL(10, 2) AS dec,
+              CASE WHEN i % 11 = 0 THEN NULL ELSE DATE '2026-01-01' + (i % 365)::INTEGER END AS day,
+              CASE WHEN i % 13 = 0 THEN NULL ELSE TIMESTAMP '2026-01-01' + to_microseconds(i) END AS ts,
+              CASE WHEN i % 4 = 0 THEN NULL ELSE 'ünï ' || i END AS s
+       FROM range(5000) t(i) ORDER BY i`,
+    );
+    expect(meta.rowCount).toBe(5000);
+    const rows = Array.from({ length: meta.chunkCount }, (_, n) => tableFromIPC(warehouse.resultChunk(meta.resultId, n)))
+      .flatMap((t) => t.toArray().map((r) => r.toJSON()));
+    expect(rows).toHaveLength(5000);
+    for (const i of [0, 1, 2047, 2048, 2049, 3001, 4999]) {
+      const row = rows[i]!;
+      expect(row.i).toBe(BigInt(i));
+      expect(row.b).toBe(i % 5 === 0 ? null : i % 2 === 0);
+      expect(row.ti).toBe(i % 7 === 0 ? null : i % 100);
+      expect(row.us).toBe(i % 60000);
+      expect(row.ui).toBe(i % 3 === 0 ? null : BigInt(i));
+      expect(row.f).toBeCloseTo(i / 8, 3);
+      expect(row.dec).toBeCloseTo(Math.round(i) / 100, 2);
+      expect(row.day).toBe(i % 11 === 0 ? null : Date.UTC(2026, 0, 1) + (i % 365) * 86_400_000);
+      expect(row.ts).toBe(i % 13 === 0 ? null : Date.UTC(2026, 0, 1) + i / 1000);
+      expect(row.s).toBe(i % 4 === 0 ? null : `ünï ${i}`);
+    }
+  });
+
   it('keeps microsecond timestamps exact', async () => {
     const meta = await warehouse.query('q-ts', `SELECT TIMESTAMPTZ '2026-03-29 00:59:59.123456+00' AS ts`);
     const table = tableFromIPC(warehouse.resultChunk(meta.resultId, 0));

@@ -27,7 +27,9 @@ export function findAppRoot(fromDir: string = dirname(fileURLToPath(import.meta.
     if (isAppRoot(dir)) return dir;
     const parent = dirname(dir);
     if (parent === dir) {
-      throw new Error(`Could not find the Dash Workbench app folder (a package.json named "${APP_PACKAGE_NAME}") above ${fromDir}`);
+      throw new Error(
+        `Could not find the Dash Workbench app folder (a package.json named "${APP_PACKAGE_NAME}") above ${fromDir}`,
+      );
     }
     dir = parent;
   }

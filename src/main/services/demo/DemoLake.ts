@@ -108,13 +108,20 @@ function dayTs(day: string): string {
 
 export function resolveDemoSize(size: DemoSizeName | DemoSizeSpec): { name: DemoSizeName | 'custom' } & DemoSizeSpec {
   const spec = typeof size === 'string' ? DEMO_SIZES[size] : size;
-  if (!spec) throw new Error(`Unknown demo size "${String(size)}"; use tiny, small, demo, bench or {series, intervalMinutes, days}`);
+  if (!spec)
+    throw new Error(
+      `Unknown demo size "${String(size)}"; use tiny, small, demo, bench or {series, intervalMinutes, days}`,
+    );
   const { series, intervalMinutes, days } = spec;
-  if (!Number.isInteger(series) || series < 1 || series > 100_000) throw new Error('Demo size: series must be an integer from 1 to 100000');
+  if (!Number.isInteger(series) || series < 1 || series > 100_000)
+    throw new Error('Demo size: series must be an integer from 1 to 100000');
   if (!Number.isInteger(intervalMinutes) || intervalMinutes < 1 || 1440 % intervalMinutes !== 0) {
-    throw new Error('Demo size: intervalMinutes must be a whole number of minutes that divides a day (1, 5, 15, 60, ...)');
+    throw new Error(
+      'Demo size: intervalMinutes must be a whole number of minutes that divides a day (1, 5, 15, 60, ...)',
+    );
   }
-  if (!Number.isInteger(days) || days < 1 || days > 3660) throw new Error('Demo size: days must be an integer from 1 to 3660');
+  if (!Number.isInteger(days) || days < 1 || days > 3660)
+    throw new Error('Demo size: days must be an integer from 1 to 3660');
   return { name: typeof size === 'string' ? size : 'custom', series, intervalMinutes, days };
 }
 
@@ -459,7 +466,11 @@ export async function generateDemoLake(options: DemoLakeOptions): Promise<DemoLa
   if (!Number.isSafeInteger(seed)) throw new Error('The demo seed must be an integer');
   if (!validDay(startDay)) throw new Error(`startDay must be a date like 2026-10-01, not "${startDay}"`);
   const resolved = resolveDemoSize(size);
-  const spec: DemoSizeSpec = { series: resolved.series, intervalMinutes: resolved.intervalMinutes, days: resolved.days };
+  const spec: DemoSizeSpec = {
+    series: resolved.series,
+    intervalMinutes: resolved.intervalMinutes,
+    days: resolved.days,
+  };
 
   const existing = await readManifest(dir);
   if (existing && sameLake(existing, seed, spec, startDay)) return existing;

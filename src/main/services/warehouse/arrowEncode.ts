@@ -1,9 +1,12 @@
 /**
  * Turns native DuckDB result chunks into Arrow IPC streams for the renderer's
  * DuckDB-WASM working set. Native DuckDB here has no Arrow export, so we build
- * the Arrow columns ourselves: exact for numbers, strings, booleans, dates and
- * microsecond timestamps; other types travel as text (their DuckDB type name is
- * kept in the result's column list).
+ * the Arrow columns ourselves. Fixed-width columns are copied straight out of
+ * DuckDB's vectors (DuckDB and Arrow share the layout of ints, doubles, dates,
+ * microsecond timestamps and validity bits); strings are re-encoded; types
+ * Arrow-in-WASM cannot take as they are (decimals, huge ints) become doubles,
+ * and nested or exotic types travel as text. The DuckDB type name is kept in the
+ * result's column list either way.
  */
 import {
   Bool,
@@ -19,52 +22,71 @@ import {
   TimestampMicrosecond,
   Utf8,
   makeData,
-  vectorFromArray,
   type Data,
   type DataType,
 } from 'apache-arrow';
-import {
-  DuckDBTypeId,
-  type DuckDBDataChunk,
-  type DuckDBType,
-  type DuckDBValue,
-} from '@duckdb/node-api';
+import duckdb from '@duckdb/node-bindings';
+import { DuckDBTypeId, type DuckDBDataChunk, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 
-type Kind = 'bool' | 'int32' | 'int64' | 'float64' | 'date' | 'timestamp' | 'timestamptz' | 'utf8';
+type Target = 'int32' | 'int64' | 'float64' | 'date' | 'timestamp' | 'timestamptz' | 'bool' | 'utf8';
 
-function kindOf(type: DuckDBType): Kind {
+type TypedArrayCtor =
+  | Int8ArrayConstructor
+  | Uint8ArrayConstructor
+  | Int16ArrayConstructor
+  | Uint16ArrayConstructor
+  | Int32ArrayConstructor
+  | Uint32ArrayConstructor
+  | Float32ArrayConstructor
+  | Float64ArrayConstructor
+  | BigInt64ArrayConstructor;
+
+interface Plan {
+  target: Target;
+  /** How DuckDB lays the values out, for the columns we copy from raw memory. */
+  source: TypedArrayCtor | null;
+}
+
+function planFor(type: DuckDBType): Plan {
   switch (type.typeId) {
     case DuckDBTypeId.BOOLEAN:
-      return 'bool';
+      return { target: 'bool', source: Uint8Array };
     case DuckDBTypeId.TINYINT:
-    case DuckDBTypeId.SMALLINT:
-    case DuckDBTypeId.INTEGER:
+      return { target: 'int32', source: Int8Array };
     case DuckDBTypeId.UTINYINT:
+      return { target: 'int32', source: Uint8Array };
+    case DuckDBTypeId.SMALLINT:
+      return { target: 'int32', source: Int16Array };
     case DuckDBTypeId.USMALLINT:
-      return 'int32';
-    case DuckDBTypeId.BIGINT:
+      return { target: 'int32', source: Uint16Array };
+    case DuckDBTypeId.INTEGER:
+      return { target: 'int32', source: Int32Array };
     case DuckDBTypeId.UINTEGER:
-      return 'int64';
+      return { target: 'int64', source: Uint32Array };
+    case DuckDBTypeId.BIGINT:
+      return { target: 'int64', source: BigInt64Array };
     case DuckDBTypeId.FLOAT:
+      return { target: 'float64', source: Float32Array };
     case DuckDBTypeId.DOUBLE:
+      return { target: 'float64', source: Float64Array };
     case DuckDBTypeId.DECIMAL:
     case DuckDBTypeId.HUGEINT:
     case DuckDBTypeId.UBIGINT:
     case DuckDBTypeId.UHUGEINT:
-      return 'float64';
+      return { target: 'float64', source: null };
     case DuckDBTypeId.DATE:
-      return 'date';
+      return { target: 'date', source: Int32Array };
     case DuckDBTypeId.TIMESTAMP:
-      return 'timestamp';
+      return { target: 'timestamp', source: BigInt64Array };
     case DuckDBTypeId.TIMESTAMP_TZ:
-      return 'timestamptz';
+      return { target: 'timestamptz', source: BigInt64Array };
     default:
-      return 'utf8';
+      return { target: 'utf8', source: null };
   }
 }
 
-function arrowType(kind: Kind): DataType {
-  switch (kind) {
+function arrowType(target: Target): DataType {
+  switch (target) {
     case 'bool':
       return new Bool();
     case 'int32':
@@ -84,51 +106,159 @@ function arrowType(kind: Kind): DataType {
   }
 }
 
-const MS_PER_DAY = 86_400_000;
+/** A growable byte buffer. */
+class Bytes {
+  buf = new Uint8Array(1024);
+  length = 0;
 
-/** Normalises one DuckDB value to what the Arrow column of `kind` stores. */
-function normalise(kind: Kind, value: DuckDBValue): unknown {
-  if (value === null) return null;
-  switch (kind) {
-    case 'bool':
-      return Boolean(value);
-    case 'int32':
-      return Number(value);
-    case 'int64':
-      return typeof value === 'bigint' ? value : BigInt(value as number);
-    case 'float64':
-      if (typeof value === 'number') return value;
-      if (typeof value === 'bigint') return Number(value);
-      if (typeof value === 'object' && 'toDouble' in value && typeof value.toDouble === 'function') {
-        return (value.toDouble as () => number)();
-      }
-      return Number(String(value));
-    case 'date':
-      // Arrow's DateDay builder takes epoch milliseconds.
-      return typeof value === 'object' && 'days' in value ? Number(value.days) * MS_PER_DAY : null;
-    case 'timestamp':
-    case 'timestamptz':
-      return typeof value === 'object' && 'micros' in value ? (value.micros as bigint) : null;
-    case 'utf8':
-      return typeof value === 'string' ? value : String(value);
+  reserve(extra: number): void {
+    if (this.length + extra <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + extra) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+
+  take(): Uint8Array {
+    return this.buf.slice(0, this.length);
   }
 }
 
-function buildTimestampData(type: TimestampMicrosecond, values: readonly unknown[]): Data {
-  const length = values.length;
-  const micros = new BigInt64Array(length);
-  const validity = new Uint8Array(Math.ceil(length / 8));
-  let nullCount = 0;
-  for (let i = 0; i < length; i++) {
-    const v = values[i];
-    if (typeof v === 'bigint') {
-      micros[i] = v;
-      validity[i >> 3]! |= 1 << (i & 7);
+const encoder = new TextEncoder();
+
+function textOf(value: DuckDBValue): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+function doubleOf(value: DuckDBValue): number | null {
+  if (value === null) return null;
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'object' && 'toDouble' in value && typeof value.toDouble === 'function') {
+    return (value.toDouble as () => number)();
+  }
+  return Number(String(value));
+}
+
+/** One output column: values plus a validity bitmap, for up to one IPC chunk. */
+class ColumnBuilder {
+  private readonly values = new Bytes();
+  private readonly offsets: number[] = [0];
+  private validity = new Bytes();
+  private nulls = 0;
+  private rows = 0;
+  private readonly width: number;
+
+  constructor(
+    readonly plan: Plan,
+    readonly type: DataType,
+  ) {
+    this.width =
+      plan.target === 'int32' || plan.target === 'date'
+        ? 4
+        : plan.target === 'bool' || plan.target === 'utf8'
+          ? 0
+          : 8;
+  }
+
+  private setValid(row: number, valid: boolean): void {
+    const byte = row >> 3;
+    if (byte >= this.validity.length) {
+      this.validity.reserve(byte + 1 - this.validity.length);
+      this.validity.buf.fill(0, this.validity.length, byte + 1);
+      this.validity.length = byte + 1;
+    }
+    if (valid) this.validity.buf[byte]! |= 1 << (row & 7);
+    else this.nulls++;
+  }
+
+  append(chunk: DuckDBDataChunk, column: number, from: number, to: number): void {
+    const count = to - from;
+    const vector = duckdb.data_chunk_get_vector(chunk.chunk, column);
+    const validity = duckdb.vector_get_validity(vector, Math.ceil(chunk.rowCount / 64) * 8);
+    const isValid = (r: number) => validity === null || ((validity[r >> 3]! >> (r & 7)) & 1) === 1;
+    for (let r = from; r < to; r++) this.setValid(this.rows + r - from, isValid(r));
+
+    const { target, source } = this.plan;
+    if (source && target !== 'bool') {
+      const raw = duckdb.vector_get_data(vector, chunk.rowCount * source.BYTES_PER_ELEMENT);
+      const aligned = raw.byteOffset % source.BYTES_PER_ELEMENT === 0 ? raw : raw.slice();
+      const input = new source(aligned.buffer as ArrayBuffer, aligned.byteOffset, chunk.rowCount);
+      this.values.reserve(count * this.width);
+      const at = this.values.length;
+      const out = this.values.buf;
+      if (this.width === 4) {
+        new Int32Array(out.buffer, at, count).set(input.subarray(from, to) as ArrayLike<number>);
+      } else if (input instanceof BigInt64Array) {
+        new BigInt64Array(out.buffer, at, count).set(input.subarray(from, to));
+      } else if (target === 'int64') {
+        const dest = new BigInt64Array(out.buffer, at, count);
+        for (let i = 0; i < count; i++) dest[i] = BigInt(input[from + i] as number);
+      } else {
+        new Float64Array(out.buffer, at, count).set(input.subarray(from, to) as ArrayLike<number>);
+      }
+      this.values.length += count * this.width;
+    } else if (target === 'bool') {
+      const raw = duckdb.vector_get_data(vector, chunk.rowCount);
+      this.values.reserve(Math.ceil(count / 8) + 1);
+      for (let r = from; r < to; r++) {
+        const row = this.rows + r - from;
+        const byte = row >> 3;
+        while (this.values.length <= byte) this.values.buf[this.values.length++] = 0;
+        if (raw[r] !== 0) this.values.buf[byte]! |= 1 << (row & 7);
+      }
+    } else if (target === 'float64') {
+      const items = chunk.getColumnVector(column);
+      this.values.reserve(count * 8);
+      const dest = new Float64Array(this.values.buf.buffer, this.values.length, count);
+      for (let r = from; r < to; r++) dest[r - from] = doubleOf(items.getItem(r)) ?? 0;
+      this.values.length += count * 8;
     } else {
-      nullCount++;
+      const items = chunk.getColumnVector(column);
+      for (let r = from; r < to; r++) {
+        const value = items.getItem(r);
+        if (value !== null) {
+          const text = textOf(value);
+          this.values.reserve(text.length * 3);
+          this.values.length += encoder.encodeInto(text, this.values.buf.subarray(this.values.length)).written;
+        }
+        this.offsets.push(this.values.length);
+      }
+    }
+    this.rows += count;
+  }
+
+  finish(): Data {
+    const length = this.rows;
+    const nullCount = this.nulls;
+    this.validity.reserve(Math.ceil(length / 8) - this.validity.length + 1);
+    while (this.validity.length < Math.ceil(length / 8)) this.validity.buf[this.validity.length++] = 0;
+    const nullBitmap = nullCount > 0 ? this.validity.take() : null;
+    const bytes = this.values.take();
+    const common = { length, nullCount, nullBitmap };
+    switch (this.plan.target) {
+      case 'int32':
+        return makeData({ type: new Int32(), ...common, data: new Int32Array(bytes.buffer, 0, length) });
+      case 'date':
+        return makeData({ type: new DateDay(), ...common, data: new Int32Array(bytes.buffer, 0, length) });
+      case 'int64':
+        return makeData({ type: new Int64(), ...common, data: new BigInt64Array(bytes.buffer, 0, length) });
+      case 'float64':
+        return makeData({ type: new Float64(), ...common, data: new Float64Array(bytes.buffer, 0, length) });
+      case 'timestamp':
+      case 'timestamptz':
+        return makeData({
+          type: this.type as TimestampMicrosecond,
+          ...common,
+          data: new BigInt64Array(bytes.buffer, 0, length),
+        });
+      case 'bool':
+        return makeData({ type: new Bool(), ...common, data: bytes });
+      case 'utf8':
+        return makeData({ type: new Utf8(), ...common, valueOffsets: Int32Array.from(this.offsets), data: bytes });
     }
   }
-  return makeData({ type, length, nullCount, nullBitmap: nullCount > 0 ? validity : null, data: micros });
 }
 
 export interface EncodedColumn {
@@ -139,20 +269,24 @@ export interface EncodedColumn {
 
 /**
  * Buffers rows from DuckDB chunks and emits self-contained Arrow IPC streams
- * (schema + one record batch) of at most `rowsPerChunk` rows.
+ * (schema + one record batch).
  */
 export class ArrowChunkEncoder {
   readonly columns: EncodedColumn[];
-  private readonly kinds: Kind[];
+  private readonly plans: Plan[];
   private readonly schema: Schema;
-  private buffers: unknown[][];
+  private builders: ColumnBuilder[];
   private buffered = 0;
 
   constructor(names: readonly string[], types: readonly DuckDBType[]) {
-    this.kinds = types.map(kindOf);
+    this.plans = types.map(planFor);
     this.columns = names.map((name, i) => ({ name, type: types[i]!.toString() }));
-    this.schema = new Schema(names.map((name, i) => new Field(name, arrowType(this.kinds[i]!), true)));
-    this.buffers = names.map(() => []);
+    this.schema = new Schema(names.map((name, i) => new Field(name, arrowType(this.plans[i]!.target), true)));
+    this.builders = this.newBuilders();
+  }
+
+  private newBuilders(): ColumnBuilder[] {
+    return this.schema.fields.map((field, i) => new ColumnBuilder(this.plans[i]!, field.type));
   }
 
   get bufferedRows(): number {
@@ -161,26 +295,16 @@ export class ArrowChunkEncoder {
 
   /** Buffers rows [from, to) of a DuckDB chunk. */
   append(chunk: DuckDBDataChunk, from = 0, to = chunk.rowCount): void {
-    for (let c = 0; c < this.kinds.length; c++) {
-      const kind = this.kinds[c]!;
-      const vector = chunk.getColumnVector(c);
-      const out = this.buffers[c]!;
-      for (let r = from; r < to; r++) out.push(normalise(kind, vector.getItem(r)));
-    }
+    this.builders.forEach((builder, column) => builder.append(chunk, column, from, to));
     this.buffered += to - from;
   }
 
   /** Emits everything buffered as one IPC stream (an empty batch when nothing is). */
   flush(): Uint8Array {
-    const length = this.buffered;
-    const children = this.schema.fields.map((field, i) => {
-      const values = this.buffers[i]!;
-      if (field.type instanceof TimestampMicrosecond) return buildTimestampData(field.type, values);
-      return vectorFromArray(values, field.type).data[0]!;
-    });
-    const data = makeData({ type: new Struct(this.schema.fields), length, nullCount: 0, children });
+    const children = this.builders.map((builder) => builder.finish());
+    const data = makeData({ type: new Struct(this.schema.fields), length: this.buffered, nullCount: 0, children });
     const batch = new RecordBatch(this.schema, data);
-    this.buffers = this.schema.fields.map(() => []);
+    this.builders = this.newBuilders();
     this.buffered = 0;
     return RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true);
   }
