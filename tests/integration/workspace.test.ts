@@ -1,0 +1,83 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorkbenchApp, type WorkbenchApp } from '../../src/main/services/WorkbenchApp';
+import { api, type ApiEvent } from '../../src/shared/api/contract';
+
+/** Calls the API the way a transport does, and checks the reply against the contract. */
+async function call(app: WorkbenchApp, method: keyof typeof api, input: unknown = {}) {
+  const reply = await app.api.dispatch(method, input);
+  if (!reply.ok) throw new Error(`${method}: ${reply.error.code}: ${reply.error.message}`);
+  const parsed = api[method].output.safeParse(reply.result);
+  expect(parsed.success, `${method} reply matches the contract`).toBe(true);
+  return reply.result;
+}
+
+describe('the demo workspace behind the API', () => {
+  let dir: string;
+  let app: WorkbenchApp;
+  const events: ApiEvent[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dash-ws-'));
+    app = await startWorkbenchApp({ workspaceDir: dir, shell: 'web', appVersion: '0.0.0-test', demoSize: 'tiny' });
+    app.subscribe((event) => events.push(event));
+    await app.workspace.started;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('starts every phase and reports it', async () => {
+    const status = (await call(app, 'workspace.status')) as { state: string; postgres: { mode: string; embedded: boolean } };
+    expect(status.state).toBe('ready');
+    expect(status.postgres).toMatchObject({ mode: 'plain', embedded: true });
+    expect(events.some((e) => e.type === 'workspace' && e.status.state === 'ready')).toBe(true);
+    expect(events.some((e) => e.type === 'job' && e.job.kind === 'demo.generate' && e.job.state === 'succeeded')).toBe(true);
+    const config = JSON.parse(await readFile(join(dir, 'workspace.json'), 'utf8')) as Record<string, unknown>;
+    expect(JSON.stringify(config)).not.toMatch(/password/i);
+  });
+
+  it('lists the lake, the catalog and the server’s pipelines', async () => {
+    const lake = (await call(app, 'lake.list')) as { pipelines: { pipelineId: string; days: number }[] };
+    expect(lake.pipelines.map((p) => p.pipelineId)).toEqual(['energy_meters', 'payment_events', 'temperature_sensors']);
+    expect(lake.pipelines.every((p) => p.days >= 30)).toBe(true);
+    const catalog = (await call(app, 'catalog.get')) as { relations: { schema: string; name: string }[] };
+    const names = catalog.relations.map((r) => `${r.schema}.${r.name}`);
+    expect(names).toEqual(expect.arrayContaining(['main.metrics', 'bronze.energy_meters', 'bronze.temperature_sensors']));
+    const pipelines = (await call(app, 'pipelines.list')) as { pipelines: { id: string; problem: string | null }[] };
+    expect(pipelines.pipelines).toHaveLength(3);
+    expect(pipelines.pipelines.every((p) => p.problem === null)).toBe(true);
+  });
+
+  it('runs a query over the cached metrics that matches the server’s metrics', async () => {
+    const meta = (await call(app, 'query.run', {
+      queryId: 'it-1',
+      sql: 'SELECT pipeline_id, count(*)::INTEGER AS n, sum(value) AS total FROM metrics GROUP BY ALL ORDER BY ALL',
+    })) as { resultId: string; chunkCount: number; rowCount: number };
+    expect(meta.rowCount).toBe(3);
+    const bytes = (await call(app, 'results.chunk', { resultId: meta.resultId, chunk: 0 })) as Uint8Array;
+    const local = tableFromIPC(bytes).toArray().map((r) => r.toJSON());
+    const server = await app.workspace
+      .postgres()
+      .query<{ pipeline_id: string; n: number; total: number }>(
+        'SELECT pipeline_id, count(*)::int AS n, sum(value) AS total FROM dash.pipeline_metrics GROUP BY 1 ORDER BY 1',
+      );
+    expect(local.map((r) => [r.pipeline_id, r.n])).toEqual(server.rows.map((r) => [r.pipeline_id, r.n]));
+    local.forEach((r, i) => expect(r.total).toBeCloseTo(server.rows[i]!.total, 6));
+  });
+
+  it('keeps exploration read-only on the server', async () => {
+    await expect(app.workspace.postgres().query('DELETE FROM dash.pipeline_metrics')).rejects.toThrow(/read-only/);
+  });
+
+  it('turns bad calls into clear errors', async () => {
+    const bad = await app.api.dispatch('query.run', { sql: 'SELEC 1', queryId: 'it-2' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'query_failed' } });
+    const unknownResult = await app.api.dispatch('results.chunk', { resultId: 'result-gone', chunk: 0 });
+    expect(unknownResult).toMatchObject({ ok: false, error: { code: 'not_found', hint: 'Run the query again.' } });
+  });
+});
