@@ -36,7 +36,7 @@ export function App() {
   return (
     <div className="app">
       <Sidebar />
-      <main className="main">
+      <main className="app-main">
         <TabBar />
         <div className="tab-content">
           {tab ? (

@@ -7,7 +7,7 @@ import { AsyncDuckDB, VoidLogger, type AsyncDuckDBConnection } from '@duckdb/duc
 import duckdbWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import duckdbWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { SerialQueue } from './SerialQueue';
-import { checkTableName, countSql, dropSql, pageSql, type SortKey } from './pagingSql';
+import { checkTableName, countSql, dropSql, pageSql, sortedCopySql, type SortKey } from './pagingSql';
 import { tableToRows, type EngineRows } from './rows';
 
 export interface LoadProgress {
@@ -23,6 +23,8 @@ function ownedBytes(bytes: Uint8Array): Uint8Array {
 export class WasmEngine {
   private readonly queue = new SerialQueue();
   private nextTable = 1;
+  /** At most one sorted copy per result table: the order the grid shows now. */
+  private readonly sortedCopies = new Map<string, { signature: string; table: string }>();
 
   private constructor(
     private readonly db: AsyncDuckDB,
@@ -88,8 +90,29 @@ export class WasmEngine {
     sort: readonly SortKey[] = [],
     supersedeKey?: string,
   ): Promise<EngineRows> {
-    const sql = pageSql(checkTableName(tableName), offset, limit, sort);
-    return this.queue.run(async () => tableToRows(await this.conn.query(sql)), supersedeKey);
+    const base = checkTableName(tableName);
+    return this.queue.run(async () => {
+      const source = await this.sortedTable(base, sort);
+      return tableToRows(await this.conn.query(pageSql(source, offset, limit)));
+    }, supersedeKey);
+  }
+
+  /** Runs inside the queue: the table to page for `sort`, sorting the whole result once per order. */
+  private async sortedTable(base: string, sort: readonly SortKey[]): Promise<string> {
+    const previous = this.sortedCopies.get(base);
+    const signature = JSON.stringify(sort);
+    if (sort.length === 0 || previous?.signature !== signature) {
+      if (previous) {
+        this.sortedCopies.delete(base);
+        await this.conn.query(dropSql(previous.table));
+      }
+      if (sort.length === 0) return base;
+      const table = checkTableName(`${base}_sorted_${this.nextTable++}`);
+      await this.conn.query(sortedCopySql(base, table, sort));
+      this.sortedCopies.set(base, { signature, table });
+      return table;
+    }
+    return previous.table;
   }
 
   rowCount(tableName: string): Promise<number> {
@@ -101,9 +124,12 @@ export class WasmEngine {
   }
 
   drop(tableName: string): Promise<void> {
-    const sql = dropSql(checkTableName(tableName));
+    const base = checkTableName(tableName);
     return this.queue.run(async () => {
-      await this.conn.query(sql);
+      const sorted = this.sortedCopies.get(base);
+      this.sortedCopies.delete(base);
+      if (sorted) await this.conn.query(dropSql(sorted.table));
+      await this.conn.query(dropSql(base));
     });
   }
 

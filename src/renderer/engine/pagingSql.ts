@@ -1,7 +1,8 @@
 /**
  * The only SQL the interactive engine runs for the grid. Table and column
- * names are quoted; sorting covers the whole table, with the insertion order
- * (rowid) as tie-breaker so pages never overlap or skip rows.
+ * names are quoted. Sorting covers the whole result: a sorted copy is made
+ * once per sort order (the original load order, rowid, breaks ties), so every
+ * page after that is a cheap scan instead of a fresh sort.
  */
 import { quoteIdent } from '../../shared/sql';
 
@@ -10,13 +11,21 @@ export interface SortKey {
   desc: boolean;
 }
 
-export function pageSql(table: string, offset: number, limit: number, sort: readonly SortKey[] = []): string {
+export function orderByClause(sort: readonly SortKey[]): string {
+  const keys = sort.map((s) => `${quoteIdent(s.column)} ${s.desc ? 'DESC' : 'ASC'} NULLS LAST`);
+  return `ORDER BY ${[...keys, 'rowid'].join(', ')}`;
+}
+
+/** Rows [offset, offset + limit) in the table's own order (load order, or sorted for a sorted copy). */
+export function pageSql(table: string, offset: number, limit: number): string {
   if (!Number.isSafeInteger(offset) || offset < 0) throw new Error(`Bad page offset: ${offset}`);
   if (!Number.isSafeInteger(limit) || limit < 0) throw new Error(`Bad page size: ${limit}`);
-  const order = sort.length
-    ? ` ORDER BY ${sort.map((s) => `${quoteIdent(s.column)} ${s.desc ? 'DESC' : 'ASC'} NULLS LAST`).join(', ')}, rowid`
-    : '';
-  return `SELECT * FROM ${quoteIdent(table)}${order} LIMIT ${limit} OFFSET ${offset}`;
+  return `SELECT * FROM ${quoteIdent(table)} LIMIT ${limit} OFFSET ${offset}`;
+}
+
+/** A copy of `source` in sort order; DuckDB keeps insertion order, so plain pages of it come out sorted. */
+export function sortedCopySql(source: string, target: string, sort: readonly SortKey[]): string {
+  return `CREATE OR REPLACE TABLE ${quoteIdent(target)} AS SELECT * FROM ${quoteIdent(source)} ${orderByClause(sort)}`;
 }
 
 export function countSql(table: string): string {

@@ -5,7 +5,7 @@
  */
 import { Int32, Int64, TimestampMicrosecond, Vector, makeData, tableToIPC, vectorFromArray, Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countSql, dropSql, pageSql } from '../../../src/renderer/engine/pagingSql';
+import { countSql, dropSql, pageSql, sortedCopySql } from '../../../src/renderer/engine/pagingSql';
 import { tableToRows } from '../../../src/renderer/engine/rows';
 import { NodeWasmEngine } from '../../support/NodeWasmEngine';
 
@@ -66,12 +66,12 @@ describe('engine paging', () => {
   });
 
   it('sorts the whole result, nulls last, and pages never overlap', () => {
-    const sort = [{ column: 'value', desc: true }];
+    engine.query(sortedCopySql('result_1', 'result_1_sorted_1', [{ column: 'value', desc: true }]));
     const seen = new Set<number>();
     let previous = Infinity;
     let nullsStarted = false;
     for (let offset = 0; offset < 500; offset += 200) {
-      for (const row of tableToRows(engine.query(pageSql('result_1', offset, 200, sort))).rows) {
+      for (const row of tableToRows(engine.query(pageSql('result_1_sorted_1', offset, 200))).rows) {
         const id = row[0] as number;
         expect(seen.has(id)).toBe(false);
         seen.add(id);
@@ -88,12 +88,14 @@ describe('engine paging', () => {
   });
 
   it('quotes column names', () => {
-    expect(pageSql('result_1', 0, 10, [{ column: 'we"ird col', desc: false }])).toBe(
-      'SELECT * FROM "result_1" ORDER BY "we""ird col" ASC NULLS LAST, rowid LIMIT 10 OFFSET 0',
+    expect(sortedCopySql('result_1', 'result_1_sorted_2', [{ column: 'we"ird col', desc: false }])).toBe(
+      'CREATE OR REPLACE TABLE "result_1_sorted_2" AS SELECT * FROM "result_1" ORDER BY "we""ird col" ASC NULLS LAST, rowid',
     );
     expect(() =>
-      engine.query(pageSql('result_1', 0, 10, [{ column: 'nope"; DROP TABLE result_1; --', desc: false }])),
-    ).toThrow();
+      engine.query(
+        sortedCopySql('result_1', 'result_1_sorted_3', [{ column: 'nope"; DROP TABLE result_1; --', desc: false }]),
+      ),
+    ).toThrow(/not found/);
     expect(tableToRows(engine.query(countSql('result_1'))).rows).toEqual([[500]]);
   });
 

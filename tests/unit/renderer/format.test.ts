@@ -9,6 +9,7 @@ import {
   formatTimestamp,
   shortType,
 } from '../../../src/renderer/features/grid/format';
+import { MAX_AUTO_WIDTH, MIN_WIDTH, autoWidths } from '../../../src/renderer/features/grid/columnWidths';
 
 describe('grid formatting', () => {
   it('shows timestamps as UTC YYYY-MM-DD HH:mm:ss, with milliseconds only when present', () => {
@@ -62,5 +63,22 @@ describe('grid formatting', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(1536)).toBe('1.5 KB');
     expect(formatBytes(50 * 1024 * 1024)).toBe('50 MB');
+  });
+});
+
+describe('fitted column widths', () => {
+  it('fits the longest value or the header, within bounds', () => {
+    const widths = autoWidths(
+      ['id', 'a_rather_long_column_name', 'payload', 'n'],
+      ['integer', 'text', 'text', 'integer'],
+      [
+        [9007199254740993n, 'x', 'y'.repeat(500), null],
+        [1, 'x', 'short', null],
+      ],
+    );
+    expect(widths[0]).toBeGreaterThanOrEqual(16 * 7); // all 16 digits visible
+    expect(widths[1]).toBeGreaterThanOrEqual(25 * 7); // the header is readable
+    expect(widths[2]).toBe(MAX_AUTO_WIDTH);
+    expect(widths[3]).toBe(MIN_WIDTH);
   });
 });

@@ -30,9 +30,9 @@ export const DEMO_SIZES: Readonly<Record<DemoSizeName, DemoSizeSpec>> = {
   // Fast enough for every test run.
   tiny: { series: 10, intervalMinutes: 60, days: 30 },
   small: { series: 30, intervalMinutes: 30, days: 30 },
-  // What a new demo workspace gets: ~1M Bronze records.
+  // What a new demo workspace gets: ~0.95M Bronze records.
   demo: { series: 120, intervalMinutes: 15, days: 30 },
-  // For `npm run bench`: 10M+ Bronze records.
+  // For `npm run bench`: ~11.6M Bronze records.
   bench: { series: 1500, intervalMinutes: 15, days: 30 },
 };
 
@@ -75,8 +75,12 @@ export interface DemoLakeManifest {
 
 export const DEMO_MANIFEST_FILE = 'demo-manifest.json';
 
-/** Late records arrive up to this many days after their event time. */
-const LATE_MAX_DAYS = 3;
+/**
+ * How far back a landing day's records can come from: late records arrive up to
+ * three days after their event time, and a redelivered copy of one some hours
+ * after that.
+ */
+const LANDING_DAYS_BACK = 4;
 const BATCHES_PER_DAY: Readonly<Record<DemoPipelineId, number>> = {
   energy_meters: 2,
   temperature_sensors: 1,
@@ -108,20 +112,23 @@ function dayTs(day: string): string {
 
 export function resolveDemoSize(size: DemoSizeName | DemoSizeSpec): { name: DemoSizeName | 'custom' } & DemoSizeSpec {
   const spec = typeof size === 'string' ? DEMO_SIZES[size] : size;
-  if (!spec)
+  if (!spec) {
     throw new Error(
       `Unknown demo size "${String(size)}"; use tiny, small, demo, bench or {series, intervalMinutes, days}`,
     );
+  }
   const { series, intervalMinutes, days } = spec;
-  if (!Number.isInteger(series) || series < 1 || series > 100_000)
+  if (!Number.isInteger(series) || series < 1 || series > 100_000) {
     throw new Error('Demo size: series must be an integer from 1 to 100000');
+  }
   if (!Number.isInteger(intervalMinutes) || intervalMinutes < 1 || 1440 % intervalMinutes !== 0) {
     throw new Error(
       'Demo size: intervalMinutes must be a whole number of minutes that divides a day (1, 5, 15, 60, ...)',
     );
   }
-  if (!Number.isInteger(days) || days < 1 || days > 3660)
+  if (!Number.isInteger(days) || days < 1 || days > 3660) {
     throw new Error('Demo size: days must be an integer from 1 to 3660');
+  }
   return { name: typeof size === 'string' ? size : 'custom', series, intervalMinutes, days };
 }
 
@@ -181,7 +188,7 @@ interface LandingWindow {
 function landingWindow(plan: Plan, dayIndex: number): LandingWindow {
   const slotsPerDay = 1440 / plan.spec.intervalMinutes;
   return {
-    fromSlot: Math.max(0, dayIndex - LATE_MAX_DAYS) * slotsPerDay,
+    fromSlot: Math.max(0, dayIndex - LANDING_DAYS_BACK) * slotsPerDay,
     toSlot: (dayIndex + 1) * slotsPerDay,
     dayStart: dayTs(addDays(plan.startDay, dayIndex)),
     dayEnd: dayTs(addDays(plan.startDay, dayIndex + 1)),

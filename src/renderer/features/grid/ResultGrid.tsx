@@ -4,19 +4,29 @@
  * Rows come page by page from the WASM engine; sorting runs there, over the
  * whole result.
  */
-import { getCoreRowModel, useReactTable, type ColumnDef, type SortingState } from '@tanstack/react-table';
+import {
+  getCoreRowModel,
+  useReactTable,
+  type ColumnDef,
+  type ColumnSizingState,
+  type SortingState,
+} from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ColumnInfo } from '../../../shared/api/contract';
 import type { SortKey } from '../../engine/pagingSql';
 import type { CellValue, ColumnKind } from '../../engine/rows';
 import type { WasmEngine } from '../../engine/WasmEngine';
 import { formatCell, isNumericKind, shortType } from './format';
 import { cycleSort } from './sorting';
+import { fittedWidths, recalledPlace, rememberPlace } from './pageCaches';
 import { usePagedRows } from './usePagedRows';
 
 const ROW_HEIGHT = 24;
-const GUTTER_WIDTH = 56;
+
+function gutterWidth(rowCount: number): number {
+  return Math.max(44, String(rowCount).length * 8 + 18);
+}
 
 interface GridColumnMeta {
   name: string;
@@ -33,10 +43,10 @@ export interface ResultGridProps {
   onSortChange: (sort: SortKey[]) => void;
 }
 
-/** A first width from the type, so timestamps and text are not squeezed. */
-function initialWidth(column: ColumnInfo): number {
+/** A width from the type until the first page arrives and the content can be measured. */
+function typeWidth(column: ColumnInfo): number {
   const type = shortType(column.type);
-  const byType = type.startsWith('timestamp') ? 170 : type === 'text' ? 160 : type === 'date' ? 110 : 110;
+  const byType = type.startsWith('timestamp') ? 170 : type === 'date' ? 110 : type === 'text' ? 160 : 110;
   return Math.min(360, Math.max(byType, column.name.length * 8 + 48));
 }
 
@@ -68,19 +78,22 @@ function Cell({ value, kind, name, width }: { value: CellValue; kind: ColumnKind
 
 export function ResultGrid({ gridKey, engine, tableName, columns, rowCount, sort, onSortChange }: ResultGridProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
+  const [columnSizing, setColumnSizing] = useState<ColumnSizingState>(() => recalledPlace(tableName)?.sizing ?? {});
+  const GUTTER_WIDTH = gutterWidth(rowCount);
 
+  const widths = fittedWidths(tableName);
   const columnDefs = useMemo<ColumnDef<CellValue[]>[]>(
     () =>
       columns.map((column, index) => ({
         // Positions, not names, identify columns: a result may repeat a name.
         id: `c${index}`,
         header: column.name,
-        size: initialWidth(column),
+        size: widths?.[index] ?? typeWidth(column),
         minSize: 48,
         maxSize: 1200,
         meta: { name: column.name, type: column.type } satisfies GridColumnMeta,
       })),
-    [columns],
+    [columns, widths],
   );
 
   const sorting = useMemo<SortingState>(
@@ -99,7 +112,8 @@ export function ResultGrid({ gridKey, engine, tableName, columns, rowCount, sort
     manualSorting: true,
     enableColumnResizing: true,
     columnResizeMode: 'onChange',
-    state: { sorting },
+    state: { sorting, columnSizing },
+    onColumnSizingChange: setColumnSizing,
   });
 
   const virtualizer = useVirtualizer({
@@ -109,6 +123,20 @@ export function ResultGrid({ gridKey, engine, tableName, columns, rowCount, sort
     overscan: 16,
     useFlushSync: false,
   });
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    const saved = recalledPlace(tableName);
+    if (el && saved) {
+      el.scrollTop = saved.top;
+      el.scrollLeft = saved.left;
+    }
+  }, [tableName]);
+  // Tracked while scrolling: by the time an unmount cleanup runs, the element is detached and reads 0.
+  const place = useRef({ top: recalledPlace(tableName)?.top ?? 0, left: recalledPlace(tableName)?.left ?? 0 });
+  const sizingRef = useRef(columnSizing);
+  sizingRef.current = columnSizing;
+  useEffect(() => () => rememberPlace(tableName, { ...place.current, sizing: sizingRef.current }), [tableName]);
+
   const items = virtualizer.getVirtualItems();
   const range = items.length ? { first: items[0]!.index, last: items[items.length - 1]!.index } : null;
   const { cache, error } = usePagedRows(engine, gridKey, tableName, sort, rowCount, range);
@@ -118,7 +146,16 @@ export function ResultGrid({ gridKey, engine, tableName, columns, rowCount, sort
   const totalWidth = GUTTER_WIDTH + table.getTotalSize();
 
   return (
-    <div className="grid-scroll" data-testid="result-grid" ref={scrollRef} role="grid" aria-rowcount={rowCount}>
+    <div
+      className="grid-scroll"
+      data-testid="result-grid"
+      ref={scrollRef}
+      role="grid"
+      aria-rowcount={rowCount}
+      onScroll={(e) => {
+        place.current = { top: e.currentTarget.scrollTop, left: e.currentTarget.scrollLeft };
+      }}
+    >
       <div className="grid-header" style={{ width: totalWidth }} role="row">
         <div className="grid-gutter grid-header-cell" style={{ width: GUTTER_WIDTH }}>
           #

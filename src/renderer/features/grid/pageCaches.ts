@@ -2,6 +2,7 @@
  * Page caches live outside the grid component: switching tabs and back shows
  * the rows at once. One cache per engine table and sort order.
  */
+import type { ColumnSizingState } from '@tanstack/react-table';
 import type { SortKey } from '../../engine/pagingSql';
 import type { CellValue, EngineColumn } from '../../engine/rows';
 import { PageCache } from './PageCache';
@@ -16,6 +17,33 @@ export class GridPages extends PageCache<CellValue[]> {
 }
 
 const caches = new Map<string, Map<string, GridPages>>();
+
+/** Where the user left each result (scroll, column widths), so switching tabs and back keeps it. */
+export interface GridPlace {
+  top: number;
+  left: number;
+  sizing: ColumnSizingState;
+}
+const gridMemory = new Map<string, GridPlace>();
+/** Column widths fitted to the first page a result showed; kept when the sort changes. */
+const fitted = new Map<string, number[]>();
+
+export function fittedWidths(tableName: string): number[] | undefined {
+  return fitted.get(tableName);
+}
+
+export function fitWidthsOnce(tableName: string, widths: () => number[]): void {
+  if (!fitted.has(tableName) && caches.has(tableName)) fitted.set(tableName, widths());
+}
+
+export function recalledPlace(tableName: string): GridPlace | undefined {
+  return gridMemory.get(tableName);
+}
+
+export function rememberPlace(tableName: string, place: GridPlace): void {
+  // A grid unmounting after its result was dropped must not bring the entry back.
+  if (caches.has(tableName)) gridMemory.set(tableName, place);
+}
 
 export function pageCacheFor(tableName: string, sort: readonly SortKey[]): GridPages {
   let byTable = caches.get(tableName);
@@ -32,4 +60,6 @@ export function pageCacheFor(tableName: string, sort: readonly SortKey[]): GridP
 
 export function forgetPageCaches(tableName: string): void {
   caches.delete(tableName);
+  gridMemory.delete(tableName);
+  fitted.delete(tableName);
 }

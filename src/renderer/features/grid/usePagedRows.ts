@@ -8,7 +8,8 @@ import { errorMessage } from '../../../shared/errors';
 import type { SortKey } from '../../engine/pagingSql';
 import { SupersededError } from '../../engine/SerialQueue';
 import type { WasmEngine } from '../../engine/WasmEngine';
-import { pageCacheFor, type GridPages } from './pageCaches';
+import { autoWidths } from './columnWidths';
+import { fitWidthsOnce, pageCacheFor, type GridPages } from './pageCaches';
 
 export interface VisibleRange {
   first: number;
@@ -39,6 +40,13 @@ export function usePagedRows(
     engine.page(tableName, from * cache.pageSize, (to - from + 1) * cache.pageSize, sort, gridKey).then(
       (result) => {
         cache.columns ??= result.columns;
+        fitWidthsOnce(tableName, () =>
+          autoWidths(
+            result.columns.map((c) => c.name),
+            result.columns.map((c) => c.kind),
+            result.rows.slice(0, 500),
+          ),
+        );
         cache.store(from, result.rows);
         setError(null);
         setVersion((v) => v + 1);

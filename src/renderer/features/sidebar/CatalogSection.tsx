@@ -50,7 +50,7 @@ function RelationItem({ relation }: { relation: CatalogRelation }) {
         </button>
       </div>
       {open ? (
-        <ul className="tree nested">
+        <ul className="side-tree nested">
           {relation.columns.map((column) => (
             <li key={column.name} className="tree-item column" title={`${column.name} ${column.type}`}>
               <span className="tree-label">{column.name}</span>
@@ -75,7 +75,7 @@ function SchemaItem({ schema, relations }: { schema: string; relations: CatalogR
         <span className="tree-meta">{relations.length}</span>
       </div>
       {open ? (
-        <ul className="tree nested">
+        <ul className="side-tree nested">
           {relations.map((r) => (
             <RelationItem key={`${r.schema}.${r.name}`} relation={r} />
           ))}
@@ -104,7 +104,7 @@ export function CatalogSection() {
           <EmptyState>The local warehouse has no tables or views yet.</EmptyState>
         ) : null}
         {!catalog.data && !catalog.error ? <EmptyState>Reading the local warehouse…</EmptyState> : null}
-        <ul className="tree">
+        <ul className="side-tree">
           {[...schemas].map(([schema, rels]) => (
             <SchemaItem key={schema} schema={schema} relations={rels} />
           ))}

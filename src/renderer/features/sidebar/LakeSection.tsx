@@ -21,7 +21,7 @@ export function LakeSection() {
         {lake.error ? <EmptyState tone="error">{lake.error.message}</EmptyState> : null}
         {lake.data && pipelines.length === 0 ? <EmptyState>No Bronze files found in {location}</EmptyState> : null}
         {!lake.data && !lake.error ? <EmptyState>Listing the lake…</EmptyState> : null}
-        <ul className="tree">
+        <ul className="side-tree">
           {pipelines.map((p) => (
             <li
               key={p.pipelineId}

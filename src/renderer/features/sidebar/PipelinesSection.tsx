@@ -21,7 +21,7 @@ export function PipelinesSection() {
           <EmptyState>No pipelines on the server yet (the dash.pipelines table is empty).</EmptyState>
         ) : null}
         {!loadable.data && !loadable.error ? <EmptyState>Reading pipelines…</EmptyState> : null}
-        <ul className="tree">
+        <ul className="side-tree">
           {pipelines.map((p) => {
             const metrics = p.definition.metrics.length;
             return (

@@ -40,7 +40,7 @@ export function StatusBar() {
   const shell = appInfo?.shell ?? (workbench().transport === 'ipc' ? 'electron' : 'web');
 
   return (
-    <footer className="status-bar">
+    <footer className="app-status-bar">
       <span className="status-item" data-testid="shell" title={appInfo?.platform}>
         {shell === 'electron' ? 'Desktop' : 'Browser shell'}
       </span>

@@ -1,0 +1,32 @@
+/**
+ * First column widths from the header and the first page of values, so a
+ * 16-digit id or a timestamp is readable without dragging. The user's own
+ * resizing always wins over these.
+ */
+import type { CellValue, ColumnKind } from '../../engine/rows';
+import { formatCell } from './format';
+
+const CHAR_PX = 7.2;
+const CELL_PADDING = 18;
+const HEADER_PADDING = 30;
+export const MIN_WIDTH = 60;
+export const MAX_AUTO_WIDTH = 420;
+
+export function autoWidths(
+  names: readonly string[],
+  kinds: readonly ColumnKind[],
+  rows: readonly (readonly CellValue[])[],
+): number[] {
+  return names.map((name, c) => {
+    let longest = 0;
+    for (const row of rows) {
+      const value = row[c] ?? null;
+      const length = value === null ? 4 : formatCell(value, kinds[c] ?? 'text').length;
+      if (length > longest) longest = length;
+      if (longest * CHAR_PX > MAX_AUTO_WIDTH) break;
+    }
+    const cell = longest * CHAR_PX + CELL_PADDING;
+    const header = name.length * CHAR_PX + HEADER_PADDING;
+    return Math.round(Math.min(MAX_AUTO_WIDTH, Math.max(MIN_WIDTH, cell, header)));
+  });
+}
