@@ -313,6 +313,17 @@ describe('seedDemoServer', () => {
     );
     expect(pipelines.v).toEqual(want.map((d) => ({ pipeline_id: d.id, version: 1, definition: d.definition })));
 
+    // Loaded without indexes, then indexed: the contract's key is back, as it was.
+    const key = await withClient((c) =>
+      c.query(
+        `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+         WHERE conrelid = 'dash.pipeline_metrics'::regclass AND contype = 'u'`,
+      ),
+    );
+    expect(key.rows).toEqual([
+      { conname: 'pipeline_metrics_key', def: 'UNIQUE (pipeline_id, metric_name, series_id, "time")' },
+    ]);
+
     // Again: nothing loaded, nothing changed.
     const second = await withClient((c) => seedDemoServer(c, { lakeDir }));
     expect(second).toEqual({
@@ -320,6 +331,22 @@ describe('seedDemoServer', () => {
       pipelines: DEMO_PIPELINES.map((p) => ({ pipelineId: p.id, rowsLoaded: 0, skipped: true })),
     });
     expect(await withClient((c) => serverTotals(c))).toEqual(actual);
+  });
+
+  it('reloads only a pipeline whose metrics are missing', async () => {
+    const before = await withClient((c) => serverTotals(c));
+    await withClient((c) => c.query("DELETE FROM dash.pipeline_metrics WHERE pipeline_id = 'payment_events'"));
+    const again = await withClient((c) => seedDemoServer(c, { lakeDir }));
+    expect(again.pipelines).toEqual([
+      { pipelineId: 'energy_meters', rowsLoaded: 0, skipped: true },
+      { pipelineId: 'temperature_sensors', rowsLoaded: 0, skipped: true },
+      {
+        pipelineId: 'payment_events',
+        rowsLoaded: [...before].filter(([k]) => k.startsWith('payment_events/')).reduce((a, [, t]) => a + t.n, 0),
+        skipped: false,
+      },
+    ]);
+    expect(await withClient((c) => serverTotals(c))).toEqual(before);
   });
 
   it('leaves nothing half-loaded when cancelled, and finishes on the next run', async () => {

@@ -56,7 +56,8 @@ describe('Warehouse (native DuckDB in a worker thread)', () => {
               (i / 100)::DECIMAL(10, 2) AS dec,
               CASE WHEN i % 11 = 0 THEN NULL ELSE DATE '2026-01-01' + (i % 365)::INTEGER END AS day,
               CASE WHEN i % 13 = 0 THEN NULL ELSE TIMESTAMP '2026-01-01' + to_microseconds(i) END AS ts,
-              CASE WHEN i % 4 = 0 THEN NULL ELSE 'ünï ' || i END AS s
+              CASE WHEN i % 4 = 0 THEN NULL ELSE 'ünï ' || i END AS s,
+              repeat('é', (i % 30)::INTEGER) || i AS long
        FROM range(5000) t(i) ORDER BY i`,
     );
     expect(meta.rowCount).toBe(5000);
@@ -75,6 +76,7 @@ describe('Warehouse (native DuckDB in a worker thread)', () => {
       expect(row.day).toBe(i % 11 === 0 ? null : Date.UTC(2026, 0, 1) + (i % 365) * 86_400_000);
       expect(row.ts).toBe(i % 13 === 0 ? null : Date.UTC(2026, 0, 1) + i / 1000);
       expect(row.s).toBe(i % 4 === 0 ? null : `ünï ${i}`);
+      expect(row.long).toBe(`${'é'.repeat(i % 30)}${i}`);
     }
   });
 

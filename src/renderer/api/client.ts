@@ -74,6 +74,8 @@ export function decodeEvent(raw: unknown): ApiEvent | null {
 
 export interface TransportClient extends WorkbenchClient {
   readonly transport: Transport['kind'];
+  /** After the event stream reconnects (events may have been missed). */
+  onReconnect(listener: () => void): () => void;
 }
 
 export function createClient(transport: Transport): TransportClient {
@@ -89,6 +91,9 @@ export function createClient(transport: Transport): TransportClient {
         const event = decodeEvent(raw);
         if (event) listener(event);
       });
+    },
+    onReconnect(listener) {
+      return transport.onReconnect(listener);
     },
   };
 }

@@ -17,7 +17,9 @@ function serverGone(): WorkbenchError {
 
 export function createHttpTransport(baseUrl = '/api'): Transport {
   const listeners = new Set<(event: unknown) => void>();
+  const reconnectListeners = new Set<() => void>();
   let source: EventSource | null = null;
+  let dropped = false;
 
   const openEvents = () => {
     // EventSource reconnects by itself after a drop; one stream serves every listener.
@@ -31,6 +33,14 @@ export function createHttpTransport(baseUrl = '/api'): Transport {
         return;
       }
       for (const listener of [...listeners]) listener(event);
+    };
+    source.onerror = () => {
+      dropped = true;
+    };
+    source.onopen = () => {
+      if (!dropped) return;
+      dropped = false;
+      for (const listener of [...reconnectListeners]) listener();
     };
   };
 
@@ -79,6 +89,12 @@ export function createHttpTransport(baseUrl = '/api'): Transport {
           source.close();
           source = null;
         }
+      };
+    },
+    onReconnect(listener) {
+      reconnectListeners.add(listener);
+      return () => {
+        reconnectListeners.delete(listener);
       };
     },
   };

@@ -16,5 +16,9 @@ export function createIpcTransport(bridge: DashBridge): Transport {
     subscribe(listener) {
       return bridge.onEvent(listener);
     },
+    onReconnect() {
+      // IPC does not drop while the window lives.
+      return () => undefined;
+    },
   };
 }

@@ -8,4 +8,9 @@ export interface Transport {
   send(method: string, input: unknown): Promise<unknown>;
   /** Delivers raw, not yet validated, events. Returns an unsubscribe function. */
   subscribe(listener: (event: unknown) => void): () => void;
+  /**
+   * Called when the event stream comes back after a drop: events may have been
+   * missed, so the caller re-reads the state. Returns an unsubscribe function.
+   */
+  onReconnect(listener: () => void): () => void;
 }

@@ -75,8 +75,15 @@ export async function cancelJob(jobId: string): Promise<void> {
 /** Subscribes to events first (so nothing is missed), then reads the current state. */
 export function startWorkspaceSync(): () => void {
   const unsubscribe = workbench().onEvent(onEvent);
+  const stopResync = workbench().onReconnect(() => {
+    void refreshStatus();
+    void loadJobs();
+  });
   void loadAppInfo();
   void refreshStatus();
   void loadJobs();
-  return unsubscribe;
+  return () => {
+    unsubscribe();
+    stopResync();
+  };
 }

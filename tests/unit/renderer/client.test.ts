@@ -17,6 +17,9 @@ function fakeTransport(reply: unknown) {
       emit = listener;
       return () => undefined;
     },
+    onReconnect() {
+      return () => undefined;
+    },
   };
   return { transport, sent, emit: (event: unknown) => emit(event) };
 }

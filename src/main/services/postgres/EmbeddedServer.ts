@@ -184,9 +184,9 @@ export class EmbeddedServer {
         // A timed-out server may still be running; a failed one has exited.
         if (err instanceof Error && err.message.startsWith('PostgreSQL did not become ready')) {
           await instance.stop().catch(() => undefined);
-        } else {
-          forgetDeadProcess(instance);
+          throw new Error(`${err.message} (data folder ${dataDir}); its last output:\n${lines.slice(-6).join('\n')}`);
         }
+        forgetDeadProcess(instance);
         lastError = explainStartFailure(dataDir, port, lines, err);
         const portTaken = /could not bind|Address already in use/i.test(lines.join('\n'));
         if (portTaken && !options.port) continue; // someone took the free port first: pick another

@@ -45,6 +45,8 @@ interface Plan {
   target: Target;
   /** How DuckDB lays the values out, for the columns we copy from raw memory. */
   source: TypedArrayCtor | null;
+  /** VARCHAR: copy DuckDB's UTF-8 bytes as they are, without decoding them. */
+  varchar?: boolean;
 }
 
 function planFor(type: DuckDBType): Plan {
@@ -80,10 +82,16 @@ function planFor(type: DuckDBType): Plan {
       return { target: 'timestamp', source: BigInt64Array };
     case DuckDBTypeId.TIMESTAMP_TZ:
       return { target: 'timestamptz', source: BigInt64Array };
+    case DuckDBTypeId.VARCHAR:
+      return { target: 'utf8', source: null, varchar: true };
     default:
       return { target: 'utf8', source: null };
   }
 }
+
+/** DuckDB's string_t is 16 bytes: a length, then the bytes inline (<= 12) or a prefix and a pointer. */
+const STRING_T_BYTES = 16;
+const INLINE_STRING_BYTES = 12;
 
 function arrowType(target: Target): DataType {
   switch (target) {
@@ -214,6 +222,23 @@ class ColumnBuilder {
       const dest = new Float64Array(this.values.buf.buffer, this.values.length, count);
       for (let r = from; r < to; r++) dest[r - from] = doubleOf(items.getItem(r)) ?? 0;
       this.values.length += count * 8;
+    } else if (this.plan.varchar) {
+      const raw = duckdb.vector_get_data(vector, chunk.rowCount * STRING_T_BYTES);
+      const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+      for (let r = from; r < to; r++) {
+        if (isValid(r)) {
+          const at = r * STRING_T_BYTES;
+          const length = view.getUint32(at, true);
+          this.values.reserve(length);
+          const bytes =
+            length <= INLINE_STRING_BYTES
+              ? raw.subarray(at + 4, at + 4 + length)
+              : duckdb.get_data_from_pointer(raw.buffer as ArrayBuffer, raw.byteOffset + at + 8, length);
+          this.values.buf.set(bytes, this.values.length);
+          this.values.length += length;
+        }
+        this.offsets.push(this.values.length);
+      }
     } else {
       const items = chunk.getColumnVector(column);
       for (let r = from; r < to; r++) {

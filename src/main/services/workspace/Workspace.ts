@@ -207,6 +207,8 @@ export class Workspace {
     }
 
     const admin = new pg.Client(clientConfig);
+    // A dropped connection must fail this phase, not crash the process.
+    admin.on('error', (err) => log(`postgres: ${err.message}`));
     await admin.connect();
     try {
       const mode = await detectServerMode(admin);

@@ -8,7 +8,9 @@ import { formatCell } from './format';
 
 const CHAR_PX = 7.2;
 const CELL_PADDING = 18;
-const HEADER_PADDING = 30;
+// Header names are bold and share the cell with the sort arrow.
+const HEADER_CHAR_PX = 8;
+const HEADER_PADDING = 38;
 export const MIN_WIDTH = 60;
 export const MAX_AUTO_WIDTH = 420;
 
@@ -26,7 +28,7 @@ export function autoWidths(
       if (longest * CHAR_PX > MAX_AUTO_WIDTH) break;
     }
     const cell = longest * CHAR_PX + CELL_PADDING;
-    const header = name.length * CHAR_PX + HEADER_PADDING;
+    const header = name.length * HEADER_CHAR_PX + HEADER_PADDING;
     return Math.round(Math.min(MAX_AUTO_WIDTH, Math.max(MIN_WIDTH, cell, header)));
   });
 }
