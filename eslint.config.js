@@ -7,7 +7,10 @@ import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = builtinModules.flatMap((name) => [name, `${name}/*`]);
 const nodeImports = { group: ['node:*', ...nodeBuiltins], message: 'This layer must not use Node.' };
-const electronImports = { group: ['electron', 'electron/*'], message: 'Only src/main/electron and src/preload may import Electron.' };
+const electronImports = {
+  group: ['electron', 'electron/*'],
+  message: 'Only src/main/electron and src/preload may import Electron.',
+};
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', '.cache/**', '.scratch*/**', '**/*.d.ts'] },
@@ -33,17 +36,25 @@ export default tseslint.config(
           patterns: [
             nodeImports,
             electronImports,
-            { group: ['react', 'react-dom', 'react/*', 'monaco-editor', 'echarts', '@duckdb/*', 'pg', '@aws-sdk/*'], message: 'src/shared is pure TypeScript.' },
-            { group: ['**/main/**', '**/renderer/**', '**/preload/**'], message: 'src/shared imports nothing above it.' },
+            {
+              group: ['react', 'react-dom', 'react/*', 'monaco-editor', 'echarts', '@duckdb/*', 'pg', '@aws-sdk/*'],
+              message: 'src/shared is pure TypeScript.',
+            },
+            {
+              group: ['**/main/**', '**/renderer/**', '**/preload/**'],
+              message: 'src/shared imports nothing above it.',
+            },
           ],
         },
       ],
       'no-restricted-globals': [
         'error',
-        ...['window', 'document', 'navigator', 'localStorage', 'process', 'Buffer', 'require', '__dirname'].map((name) => ({
-          name,
-          message: 'src/shared runs everywhere: no DOM or Node globals.',
-        })),
+        ...['window', 'document', 'navigator', 'localStorage', 'process', 'Buffer', 'require', '__dirname'].map(
+          (name) => ({
+            name,
+            message: 'src/shared runs everywhere: no DOM or Node globals.',
+          }),
+        ),
       ],
     },
   },
@@ -52,7 +63,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [electronImports, { group: ['**/renderer/**', '**/preload/**', '**/electron/**'], message: 'Services run under plain Node.' }] },
+        {
+          patterns: [
+            electronImports,
+            { group: ['**/renderer/**', '**/preload/**', '**/electron/**'], message: 'Services run under plain Node.' },
+          ],
+        },
       ],
     },
   },
@@ -61,14 +77,31 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [nodeImports, electronImports, { group: ['**/main/**', '**/preload/**'], message: 'The renderer talks to the Node side only through the API client.' }] },
+        {
+          patterns: [
+            nodeImports,
+            electronImports,
+            {
+              group: ['**/main/**', '**/preload/**'],
+              message: 'The renderer talks to the Node side only through the API client.',
+            },
+          ],
+        },
       ],
     },
   },
   {
     files: ['src/preload/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [nodeImports, { group: ['**/main/**', '**/renderer/**'], message: 'The preload exposes the bridge and nothing else.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            nodeImports,
+            { group: ['**/main/**', '**/renderer/**'], message: 'The preload exposes the bridge and nothing else.' },
+          ],
+        },
+      ],
     },
   },
 );

@@ -16,7 +16,10 @@ export async function metricsParquet(cacheDir: string, rows: number): Promise<st
   if (existsSync(file)) return file;
   await mkdir(cacheDir, { recursive: true });
   const tmp = `${file}.tmp`;
-  const db = await DuckDBInstance.create(':memory:', { autoload_known_extensions: 'false', autoinstall_known_extensions: 'false' });
+  const db = await DuckDBInstance.create(':memory:', {
+    autoload_known_extensions: 'false',
+    autoinstall_known_extensions: 'false',
+  });
   const con = await db.connect();
   try {
     await con.run(`

@@ -46,7 +46,13 @@ export async function medianMs(fn: () => Promise<unknown> | unknown, repeat = 5,
 }
 
 /** A time figure: lower is better for both, so the ratio is baseline ÷ ours. */
-export function timeFigure(id: string, oursMs: number, baselineName: string, baselineMs: number, notes?: string): FigureResult {
+export function timeFigure(
+  id: string,
+  oursMs: number,
+  baselineName: string,
+  baselineMs: number,
+  notes?: string,
+): FigureResult {
   return {
     id,
     ours: { value: round(oursMs), unit: 'ms' },

@@ -39,7 +39,11 @@ async function main(): Promise<void> {
   }
   const rows = Number(values.rows);
   if (!Number.isInteger(rows) || rows <= 0) throw new Error('--rows must be a positive whole number');
-  const ctx = { cacheDir: join(process.cwd(), '.cache', 'bench'), rows, log: (line: string) => process.stderr.write(`${line}\n`) };
+  const ctx = {
+    cacheDir: join(process.cwd(), '.cache', 'bench'),
+    rows,
+    log: (line: string) => process.stderr.write(`${line}\n`),
+  };
   const results: FigureResult[] = [];
   for (const figure of selected) {
     ctx.log(`${figure.id}: ${figure.description}`);

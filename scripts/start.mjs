@@ -31,10 +31,14 @@ function buildIfStale() {
   );
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= sources) return;
   process.stdout.write('Building the workbench (electron-vite build)…\n');
-  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   if (result.status !== 0) {
     process.stderr.write('The build failed (see above).\n');
     process.exit(result.status ?? 1);
@@ -64,7 +68,9 @@ if (electron) {
   run(electron, [root, ...passThrough]);
 } else {
   if (!webOnly) {
-    process.stdout.write("Electron's binary is not installed here, so the workbench opens as the browser shell instead.\n");
+    process.stdout.write(
+      "Electron's binary is not installed here, so the workbench opens as the browser shell instead.\n",
+    );
   }
   run(process.execPath, [join(root, 'out', 'main', 'web.js'), ...passThrough]);
 }

@@ -7,7 +7,10 @@ import { medianMs, timeFigure, type BenchContext, type Figure } from '../harness
 
 /** Bare native DuckDB on the same file and query: the baseline of both figures. */
 async function bareNativeMs(file: string): Promise<{ ms: number; rows: number }> {
-  const db = await DuckDBInstance.create(':memory:', { autoload_known_extensions: 'false', autoinstall_known_extensions: 'false' });
+  const db = await DuckDBInstance.create(':memory:', {
+    autoload_known_extensions: 'false',
+    autoinstall_known_extensions: 'false',
+  });
   const con = await db.connect();
   let rows = 0;
   try {
@@ -24,7 +27,8 @@ async function bareNativeMs(file: string): Promise<{ ms: number; rows: number }>
 
 export const queryWarehouse: Figure = {
   id: 'query.warehouse',
-  description: 'hourly buckets × series over a Parquet file, through the warehouse (worker thread + Arrow) vs bare native DuckDB',
+  description:
+    'hourly buckets × series over a Parquet file, through the warehouse (worker thread + Arrow) vs bare native DuckDB',
   async run(ctx: BenchContext) {
     const file = await metricsParquet(ctx.cacheDir, ctx.rows);
     const baseline = await bareNativeMs(file);
@@ -34,12 +38,19 @@ export const queryWarehouse: Figure = {
       let n = 0;
       const ours = await medianMs(async () => {
         const meta = await warehouse.query(`bench-${n++}`, sql);
-        if (meta.rowCount !== baseline.rows) throw new Error(`warehouse returned ${meta.rowCount} rows, native ${baseline.rows}`);
+        if (meta.rowCount !== baseline.rows)
+          throw new Error(`warehouse returned ${meta.rowCount} rows, native ${baseline.rows}`);
         // Fetching every chunk is part of the path to the renderer.
         for (let c = 0; c < meta.chunkCount; c++) warehouse.resultChunk(meta.resultId, c);
         warehouse.releaseResult(meta.resultId);
       });
-      return timeFigure(this.id, ours, 'bare native DuckDB, same file and query', baseline.ms, `${ctx.rows} rows in, ${baseline.rows} rows out`);
+      return timeFigure(
+        this.id,
+        ours,
+        'bare native DuckDB, same file and query',
+        baseline.ms,
+        `${ctx.rows} rows in, ${baseline.rows} rows out`,
+      );
     } finally {
       await warehouse.close();
     }
@@ -48,7 +59,8 @@ export const queryWarehouse: Figure = {
 
 export const queryWasm: Figure = {
   id: 'query.wasm',
-  description: 'the same aggregation over the same rows held as a DuckDB-WASM working set vs bare native DuckDB on the file',
+  description:
+    'the same aggregation over the same rows held as a DuckDB-WASM working set vs bare native DuckDB on the file',
   async run(ctx: BenchContext) {
     const file = await metricsParquet(ctx.cacheDir, ctx.rows);
     const baseline = await bareNativeMs(file);
@@ -58,7 +70,8 @@ export const queryWasm: Figure = {
       ctx.log(`  loading ${ctx.rows} rows into DuckDB-WASM as Arrow…`);
       const loadStarted = performance.now();
       const meta = await warehouse.query('bench-load', `SELECT * FROM read_parquet(${quoteLiteral(file)})`);
-      for (let c = 0; c < meta.chunkCount; c++) engine.insertArrow('points', warehouse.resultChunk(meta.resultId, c), c === 0);
+      for (let c = 0; c < meta.chunkCount; c++)
+        engine.insertArrow('points', warehouse.resultChunk(meta.resultId, c), c === 0);
       warehouse.releaseResult(meta.resultId);
       const loadMs = performance.now() - loadStarted;
       const sql = hourlyAggregationSql('points');

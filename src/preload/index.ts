@@ -8,7 +8,10 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 contextBridge.exposeInMainWorld('dashBridge', {
   call(method: unknown, input: unknown): Promise<unknown> {
     if (typeof method !== 'string' || method.length > 64) {
-      return Promise.resolve({ ok: false, error: { code: 'unknown_method', message: 'API method must be a short string' } });
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'unknown_method', message: 'API method must be a short string' },
+      });
     }
     return ipcRenderer.invoke('dash:call', method, input);
   },

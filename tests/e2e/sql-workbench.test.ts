@@ -9,7 +9,10 @@ const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'test-results');
 
 /** What the demo metrics hold, computed straight from the cached Parquet files. */
 async function expectedMetricTotals(workspaceDir: string): Promise<Map<string, { points: number; total: number }>> {
-  const db = await DuckDBInstance.create(':memory:', { autoload_known_extensions: 'false', autoinstall_known_extensions: 'false' });
+  const db = await DuckDBInstance.create(':memory:', {
+    autoload_known_extensions: 'false',
+    autoinstall_known_extensions: 'false',
+  });
   const con = await db.connect();
   try {
     const glob = join(workspaceDir, 'cache', 'metrics', '*', '*', '*.parquet').replaceAll("'", "''");
@@ -17,7 +20,9 @@ async function expectedMetricTotals(workspaceDir: string): Promise<Map<string, {
       `SELECT pipeline_id || '/' || metric_name AS k, count(*)::INTEGER AS points, round(sum(value), 3)::DOUBLE AS total
        FROM read_parquet('${glob}', hive_partitioning = true) GROUP BY ALL`,
     );
-    return new Map(reader.getRowObjects().map((r) => [String(r.k), { points: Number(r.points), total: Number(r.total) }]));
+    return new Map(
+      reader.getRowObjects().map((r) => [String(r.k), { points: Number(r.points), total: Number(r.total) }]),
+    );
   } finally {
     con.closeSync();
     db.closeSync();
@@ -51,7 +56,11 @@ describe('the SQL workbench in the browser shell', () => {
     }
     const api = await fetch(`${shell.origin}/api/app.info`, { method: 'POST', body: '{}' });
     expect(api.status).toBe(401);
-    const wrong = await fetch(`${shell.origin}/api/app.info`, { method: 'POST', body: '{}', headers: { authorization: 'Bearer nope' } });
+    const wrong = await fetch(`${shell.origin}/api/app.info`, {
+      method: 'POST',
+      body: '{}',
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(wrong.status).toBe(401);
     const right = await fetch(`${shell.origin}/api/app.info`, {
       method: 'POST',
@@ -65,7 +74,11 @@ describe('the SQL workbench in the browser shell', () => {
 
   it('answers malformed API calls with a clear error, not a crash', async () => {
     const call = (method: string, body: string) =>
-      fetch(`${shell.origin}/api/${method}`, { method: 'POST', body, headers: { authorization: `Bearer ${shell.token}` } });
+      fetch(`${shell.origin}/api/${method}`, {
+        method: 'POST',
+        body,
+        headers: { authorization: `Bearer ${shell.token}` },
+      });
     const unknown = await call('no.such.method', '{}');
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
@@ -103,16 +116,18 @@ FROM metrics GROUP BY ALL ORDER BY k`,
     await expect.poll(async () => rowCount.textContent(), { timeout: 30_000 }).toContain(`${expected.size} row`);
     await page.getByTestId('result-row').first().waitFor();
 
-    const rows = await page.getByTestId('result-row').evaluateAll((elements) =>
-      elements.map((row) =>
-        Object.fromEntries(
-          [...row.querySelectorAll('[data-testid="result-cell"]')].map((cell) => [
-            cell.getAttribute('data-column'),
-            (cell.textContent ?? '').trim(),
-          ]),
+    const rows = await page
+      .getByTestId('result-row')
+      .evaluateAll((elements) =>
+        elements.map((row) =>
+          Object.fromEntries(
+            [...row.querySelectorAll('[data-testid="result-cell"]')].map((cell) => [
+              cell.getAttribute('data-column'),
+              (cell.textContent ?? '').trim(),
+            ]),
+          ),
         ),
-      ),
-    );
+      );
     expect(rows).toHaveLength(expected.size);
     for (const row of rows) {
       const want = expected.get(String(row.k));
@@ -125,7 +140,9 @@ FROM metrics GROUP BY ALL ORDER BY k`,
     // A broken query says what is wrong in place, and the app keeps working.
     await typeQuery(page, 'SELECT * FROM no_such_table');
     await page.keyboard.press('Control+Enter');
-    await expect.poll(async () => page.getByTestId('result-error').textContent(), { timeout: 30_000 }).toContain('no_such_table');
+    await expect
+      .poll(async () => page.getByTestId('result-error').textContent(), { timeout: 30_000 })
+      .toContain('no_such_table');
     await page.screenshot({ path: join(SCREENSHOTS, 'e2e-sql-error.png') });
 
     expect(problems).toEqual([]);

@@ -29,7 +29,12 @@ describe('the test servers', () => {
       let pages = 0;
       do {
         const page = await s3.send(
-          new ListObjectsV2Command({ Bucket: servers.s3.bucket, Prefix: 'bronze/', MaxKeys: 50, ContinuationToken: token }),
+          new ListObjectsV2Command({
+            Bucket: servers.s3.bucket,
+            Prefix: 'bronze/',
+            MaxKeys: 50,
+            ContinuationToken: token,
+          }),
         );
         keys.push(...(page.Contents ?? []).map((o) => o.Key!));
         token = page.NextContinuationToken;

@@ -25,7 +25,15 @@ describe('Warehouse (native DuckDB in a worker thread)', () => {
     expect(meta.rowCount).toBe(2500);
     expect(meta.chunkCount).toBe(3);
     expect(meta.columns.map((c) => c.type)).toEqual([
-      'INTEGER', 'BIGINT', 'DOUBLE', 'VARCHAR', 'BOOLEAN', 'DATE', 'TIMESTAMP WITH TIME ZONE', 'BIGINT', 'BIGINT[]',
+      'INTEGER',
+      'BIGINT',
+      'DOUBLE',
+      'VARCHAR',
+      'BOOLEAN',
+      'DATE',
+      'TIMESTAMP WITH TIME ZONE',
+      'BIGINT',
+      'BIGINT[]',
     ]);
     const tables = [0, 1, 2].map((n) => tableFromIPC(warehouse.resultChunk(meta.resultId, n)));
     expect(tables.map((t) => t.numRows)).toEqual([1000, 1000, 500]);
@@ -61,8 +69,9 @@ describe('Warehouse (native DuckDB in a worker thread)', () => {
        FROM range(5000) t(i) ORDER BY i`,
     );
     expect(meta.rowCount).toBe(5000);
-    const rows = Array.from({ length: meta.chunkCount }, (_, n) => tableFromIPC(warehouse.resultChunk(meta.resultId, n)))
-      .flatMap((t) => t.toArray().map((r) => r.toJSON()));
+    const rows = Array.from({ length: meta.chunkCount }, (_, n) =>
+      tableFromIPC(warehouse.resultChunk(meta.resultId, n)),
+    ).flatMap((t) => t.toArray().map((r) => r.toJSON()));
     expect(rows).toHaveLength(5000);
     for (const i of [0, 1, 2047, 2048, 2049, 3001, 4999]) {
       const row = rows[i]!;

@@ -32,11 +32,16 @@ describe('the demo workspace behind the API', () => {
   });
 
   it('starts every phase and reports it', async () => {
-    const status = (await call(app, 'workspace.status')) as { state: string; postgres: { mode: string; embedded: boolean } };
+    const status = (await call(app, 'workspace.status')) as {
+      state: string;
+      postgres: { mode: string; embedded: boolean };
+    };
     expect(status.state).toBe('ready');
     expect(status.postgres).toMatchObject({ mode: 'plain', embedded: true });
     expect(events.some((e) => e.type === 'workspace' && e.status.state === 'ready')).toBe(true);
-    expect(events.some((e) => e.type === 'job' && e.job.kind === 'demo.generate' && e.job.state === 'succeeded')).toBe(true);
+    expect(events.some((e) => e.type === 'job' && e.job.kind === 'demo.generate' && e.job.state === 'succeeded')).toBe(
+      true,
+    );
     const config = JSON.parse(await readFile(join(dir, 'workspace.json'), 'utf8')) as Record<string, unknown>;
     expect(JSON.stringify(config)).not.toMatch(/password/i);
   });
@@ -47,7 +52,9 @@ describe('the demo workspace behind the API', () => {
     expect(lake.pipelines.every((p) => p.days >= 30)).toBe(true);
     const catalog = (await call(app, 'catalog.get')) as { relations: { schema: string; name: string }[] };
     const names = catalog.relations.map((r) => `${r.schema}.${r.name}`);
-    expect(names).toEqual(expect.arrayContaining(['main.metrics', 'bronze.energy_meters', 'bronze.temperature_sensors']));
+    expect(names).toEqual(
+      expect.arrayContaining(['main.metrics', 'bronze.energy_meters', 'bronze.temperature_sensors']),
+    );
     const pipelines = (await call(app, 'pipelines.list')) as { pipelines: { id: string; problem: string | null }[] };
     expect(pipelines.pipelines).toHaveLength(3);
     expect(pipelines.pipelines.every((p) => p.problem === null)).toBe(true);
@@ -60,7 +67,9 @@ describe('the demo workspace behind the API', () => {
     })) as { resultId: string; chunkCount: number; rowCount: number };
     expect(meta.rowCount).toBe(3);
     const bytes = (await call(app, 'results.chunk', { resultId: meta.resultId, chunk: 0 })) as Uint8Array;
-    const local = tableFromIPC(bytes).toArray().map((r) => r.toJSON());
+    const local = tableFromIPC(bytes)
+      .toArray()
+      .map((r) => r.toJSON());
     const server = await app.workspace
       .postgres()
       .query<{ pipeline_id: string; n: number; total: number }>(

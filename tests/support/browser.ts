@@ -24,7 +24,9 @@ export interface RunningShell {
 }
 
 /** Starts `node out/main/web.js` on a free port over a fresh workspace. */
-export async function startBrowserShell(options: { workspaceDir?: string; demoSize?: string } = {}): Promise<RunningShell> {
+export async function startBrowserShell(
+  options: { workspaceDir?: string; demoSize?: string } = {},
+): Promise<RunningShell> {
   const entry = join(repoRoot, 'out', 'main', 'web.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` before the end-to-end tests`);
   const ownWorkspace = options.workspaceDir === undefined;
@@ -37,7 +39,10 @@ export async function startBrowserShell(options: { workspaceDir?: string; demoSi
   const output: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the browser shell printed no URL in 60 s:\n${output.join('\n')}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the browser shell printed no URL in 60 s:\n${output.join('\n')}`)),
+      60_000,
+    );
     child.once('exit', (code) => reject(new Error(`the browser shell exited with ${code}:\n${output.join('\n')}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       output.push(line);

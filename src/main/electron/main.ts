@@ -68,7 +68,8 @@ function hardenContents(contents: WebContents): void {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { workspace: { type: 'string' } }, strict: false });
-  const workspaceDir = typeof values.workspace === 'string' ? values.workspace : join(app.getPath('userData'), 'workspace');
+  const workspaceDir =
+    typeof values.workspace === 'string' ? values.workspace : join(app.getPath('userData'), 'workspace');
 
   await app.whenReady();
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
@@ -76,9 +77,14 @@ async function main(): Promise<void> {
   protocol.handle('app', serveApp);
   app.on('web-contents-created', (_event, contents) => hardenContents(contents));
 
-  const workbench: WorkbenchApp = await startWorkbenchApp({ workspaceDir, shell: 'electron', appVersion: app.getVersion() });
+  const workbench: WorkbenchApp = await startWorkbenchApp({
+    workspaceDir,
+    shell: 'electron',
+    appVersion: app.getVersion(),
+  });
   ipcMain.handle('dash:call', async (event, method: unknown, input: unknown) => {
-    if (!fromOurUi(event.sender)) return { ok: false, error: { code: 'unauthorized', message: 'Not the workbench UI' } };
+    if (!fromOurUi(event.sender))
+      return { ok: false, error: { code: 'unauthorized', message: 'Not the workbench UI' } };
     const reply = await workbench.api.dispatch(method, input);
     return reply.ok ? { ok: true, result: reply.result } : { ok: false, error: reply.error };
   });

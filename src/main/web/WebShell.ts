@@ -167,7 +167,10 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       const body = await readBody(req);
       input = body.trim() === '' ? {} : JSON.parse(body);
     } catch (err) {
-      sendJson(res, 400, { ok: false, error: { code: 'bad_request', message: `Invalid JSON body: ${(err as Error).message}` } });
+      sendJson(res, 400, {
+        ok: false,
+        error: { code: 'bad_request', message: `Invalid JSON body: ${(err as Error).message}` },
+      });
       return;
     }
     const reply = await options.api.dispatch(method, input);
@@ -220,23 +223,31 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     if (!how) {
       sendJson(res, 401, {
         ok: false,
-        error: { code: 'unauthorized', message: 'Missing or wrong token', hint: 'Open the URL printed by `npm start`, including ?token=…' },
+        error: {
+          code: 'unauthorized',
+          message: 'Missing or wrong token',
+          hint: 'Open the URL printed by `npm start`, including ?token=…',
+        },
       });
       return;
     }
     if (how === 'query') {
       res.setHeader('Set-Cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
     }
-    const task = url.pathname === '/api/events'
-      ? Promise.resolve(handleEvents(req, res))
-      : url.pathname.startsWith('/api/')
-        ? handleApi(req, res, url.pathname.slice('/api/'.length))
-        : req.method === 'GET' || req.method === 'HEAD'
-          ? serveStatic(res, url.pathname)
-          : Promise.resolve(sendJson(res, 405, { ok: false, error: { code: 'bad_request', message: 'Method not allowed' } }));
+    const task =
+      url.pathname === '/api/events'
+        ? Promise.resolve(handleEvents(req, res))
+        : url.pathname.startsWith('/api/')
+          ? handleApi(req, res, url.pathname.slice('/api/'.length))
+          : req.method === 'GET' || req.method === 'HEAD'
+            ? serveStatic(res, url.pathname)
+            : Promise.resolve(
+                sendJson(res, 405, { ok: false, error: { code: 'bad_request', message: 'Method not allowed' } }),
+              );
     task.catch((err: unknown) => {
       log(`web shell: ${(err as Error).message}`);
-      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'internal', message: (err as Error).message } });
+      if (!res.headersSent)
+        sendJson(res, 500, { ok: false, error: { code: 'internal', message: (err as Error).message } });
       else res.end();
     });
   });

@@ -42,9 +42,11 @@ async function main(): Promise<void> {
     return;
   }
   const port = Number(args.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a whole number from 0 to 65535, not "${args.port}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail(`--port must be a whole number from 0 to 65535, not "${args.port}"`);
   const demoSize = args['demo-size'];
-  if (demoSize !== 'tiny' && demoSize !== 'small' && demoSize !== 'demo') fail(`--demo-size must be tiny, small or demo`);
+  if (demoSize !== 'tiny' && demoSize !== 'small' && demoSize !== 'demo')
+    fail(`--demo-size must be tiny, small or demo`);
   const workspaceDir = resolve(args.workspace ?? defaultWorkspaceDir());
   const appRoot = findAppRoot();
   const appVersion = (JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8')) as { version: string }).version;

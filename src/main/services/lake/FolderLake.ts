@@ -46,7 +46,14 @@ export class FolderLake {
         for (const name of parquet) bytes += (await stat(join(this.bronzeDir, pipelineId, dayDir, name))).size;
       }
       if (files === 0) continue;
-      pipelines.push({ pipelineId, days: days.length, files, bytes, firstDay: days[0] ?? null, lastDay: days.at(-1) ?? null });
+      pipelines.push({
+        pipelineId,
+        days: days.length,
+        files,
+        bytes,
+        firstDay: days[0] ?? null,
+        lastDay: days.at(-1) ?? null,
+      });
     }
     return { pipelines };
   }

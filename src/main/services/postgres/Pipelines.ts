@@ -17,12 +17,12 @@ export async function readPipelines(db: pg.Pool | pg.ClientBase): Promise<Pipeli
       id: row.id,
       name: row.name,
       version: row.version,
-      definition: definition.success
-        ? definition.data
-        : { source: '', filter: null, metrics: [] },
+      definition: definition.success ? definition.data : { source: '', filter: null, metrics: [] },
       updatedAt: row.updated_at ? row.updated_at.toISOString() : '',
       updatedBy: row.updated_by ?? '',
-      problem: definition.success ? null : `The definition does not match the contract: ${definition.error.issues[0]?.message ?? 'invalid'}`,
+      problem: definition.success
+        ? null
+        : `The definition does not match the contract: ${definition.error.issues[0]?.message ?? 'invalid'}`,
     };
   });
 }

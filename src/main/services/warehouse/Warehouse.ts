@@ -85,7 +85,12 @@ export class Warehouse {
     const entry = options.workerEntry ?? defaultWarehouseWorkerEntry();
     const worker = entry.endsWith('.ts') ? typeScriptWorker(entry) : new Worker(entry);
     const warehouse = new Warehouse(worker, options);
-    await warehouse.request({ op: 'open', reqId: 0, dbPath: options.dbPath ?? ':memory:', settings: options.settings ?? {} });
+    await warehouse.request({
+      op: 'open',
+      reqId: 0,
+      dbPath: options.dbPath ?? ':memory:',
+      settings: options.settings ?? {},
+    });
     return warehouse;
   }
 
@@ -150,7 +155,8 @@ export class Warehouse {
       throw new WorkbenchError('not_found', 'This result is no longer held by the warehouse', 'Run the query again.');
     }
     const bytes = stored.chunks[chunk];
-    if (!bytes) throw new WorkbenchError('not_found', `The result has no chunk ${chunk} (it has ${stored.chunks.length})`);
+    if (!bytes)
+      throw new WorkbenchError('not_found', `The result has no chunk ${chunk} (it has ${stored.chunks.length})`);
     return bytes;
   }
 
@@ -188,7 +194,10 @@ export class Warehouse {
    * pipeline folder and `metrics` over the metrics cache. Folders without files
    * get no view, since DuckDB refuses a view over an empty glob.
    */
-  async mountParquetViews(views: { bronze: { pipelineId: string; glob: string }[]; metricsGlob: string | null }): Promise<void> {
+  async mountParquetViews(views: {
+    bronze: { pipelineId: string; glob: string }[];
+    metricsGlob: string | null;
+  }): Promise<void> {
     const statements = ['CREATE SCHEMA IF NOT EXISTS bronze;'];
     for (const { pipelineId, glob } of views.bronze) {
       statements.push(
@@ -212,7 +221,8 @@ export class Warehouse {
     onChunk?: (bytes: Uint8Array) => void,
   ): Promise<Extract<WarehouseReply, { kind: 'done' }>> {
     if (this.closed) return Promise.reject(new WorkbenchError('unavailable', 'The warehouse is closed'));
-    if (this.failure) return Promise.reject(new WorkbenchError('unavailable', this.failure.message, 'Restart the workbench.'));
+    if (this.failure)
+      return Promise.reject(new WorkbenchError('unavailable', this.failure.message, 'Restart the workbench.'));
     const reqId = this.nextReqId++;
     return new Promise((resolve, reject) => {
       this.pending.set(reqId, { resolve, reject, ...(onChunk ? { onChunk } : {}) });

@@ -163,11 +163,7 @@ class ColumnBuilder {
     readonly type: DataType,
   ) {
     this.width =
-      plan.target === 'int32' || plan.target === 'date'
-        ? 4
-        : plan.target === 'bool' || plan.target === 'utf8'
-          ? 0
-          : 8;
+      plan.target === 'int32' || plan.target === 'date' ? 4 : plan.target === 'bool' || plan.target === 'utf8' ? 0 : 8;
   }
 
   private setValid(row: number, valid: boolean): void {

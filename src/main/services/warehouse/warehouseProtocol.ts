@@ -36,8 +36,18 @@ export const QueryDone = z.object({
 export type QueryDone = z.infer<typeof QueryDone>;
 
 export const WarehouseReply = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('chunk'), reqId: z.number().int(), bytes: z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes'), rows: z.number().int() }),
-  z.object({ kind: z.literal('done'), reqId: z.number().int(), query: QueryDone.optional(), rows: z.array(JsonRow).optional() }),
+  z.object({
+    kind: z.literal('chunk'),
+    reqId: z.number().int(),
+    bytes: z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes'),
+    rows: z.number().int(),
+  }),
+  z.object({
+    kind: z.literal('done'),
+    reqId: z.number().int(),
+    query: QueryDone.optional(),
+    rows: z.array(JsonRow).optional(),
+  }),
   z.object({
     kind: z.literal('error'),
     reqId: z.number().int(),

@@ -62,7 +62,7 @@ async function runQuery(reqId: number, queryId: string, sql: string, rowsPerChun
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
         // Chunks hold exactly rowsPerChunk rows, so the UI can tell which chunk holds a row.
-        for (let from = 0; from < chunk.rowCount; ) {
+        for (let from = 0; from < chunk.rowCount;) {
           const to = Math.min(chunk.rowCount, from + rowsPerChunk - encoder.bufferedRows);
           encoder.append(chunk, from, to);
           from = to;
@@ -142,7 +142,12 @@ port.on('message', (raw: unknown) => {
   const parsed = WarehouseRequest.safeParse(raw);
   if (!parsed.success) {
     const reqId = typeof raw === 'object' && raw !== null && 'reqId' in raw ? Number(raw.reqId) : -1;
-    send({ kind: 'error', reqId, code: 'bad_request', message: `Malformed warehouse request: ${parsed.error.message}` });
+    send({
+      kind: 'error',
+      reqId,
+      code: 'bad_request',
+      message: `Malformed warehouse request: ${parsed.error.message}`,
+    });
     return;
   }
   const req = parsed.data;

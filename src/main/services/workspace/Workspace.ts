@@ -123,7 +123,11 @@ export class Workspace {
     if (phase.state === 'failed') {
       return new WorkbenchError('unavailable', `${phase.title} failed to start: ${phase.message ?? 'unknown error'}`);
     }
-    return new WorkbenchError('not_ready', `${phase.title} is still starting`, 'Wait for the workspace to finish starting.');
+    return new WorkbenchError(
+      'not_ready',
+      `${phase.title} is still starting`,
+      'Wait for the workspace to finish starting.',
+    );
   }
 
   private setPhase(id: Phase['id'], state: Phase['state'], message?: string): void {

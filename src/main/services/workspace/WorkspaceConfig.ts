@@ -74,7 +74,11 @@ export async function loadOrCreateWorkspaceConfig(
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new WorkbenchError('bad_request', `${file} is not valid JSON: ${(err as Error).message}`, 'Fix or remove the file.');
+    throw new WorkbenchError(
+      'bad_request',
+      `${file} is not valid JSON: ${(err as Error).message}`,
+      'Fix or remove the file.',
+    );
   }
   const parsed = WorkspaceConfig.safeParse(json);
   if (!parsed.success) {
