@@ -74,11 +74,22 @@ export class TestServers {
     const root = await mkdtemp(join(tmpdir(), 'dash-test-servers-'));
     const lakeDir = join(root, 'lake');
     const bucket = 'dash-bronze';
-    const [postgres, s3] = await Promise.all([
+    const started = await Promise.allSettled([
       EmbeddedServer.start({ dataDir: join(root, 'postgres'), database: 'dash' }),
       startS3rver(join(root, 's3'), bucket),
       generateDemoLake({ dir: lakeDir, seed: 42, size: 'tiny' }),
     ]);
+    const [pgStart, s3Start, lakeStart] = started;
+    if (pgStart.status === 'rejected' || s3Start.status === 'rejected' || lakeStart.status === 'rejected') {
+      // Whatever did start must stop, or the test run hangs on exit.
+      if (pgStart.status === 'fulfilled') await pgStart.value.stop().catch(() => undefined);
+      if (s3Start.status === 'fulfilled') s3Start.value.child.kill('SIGTERM');
+      await rm(root, { recursive: true, force: true });
+      const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected')!;
+      throw failure.reason;
+    }
+    const postgres = pgStart.value;
+    const s3 = s3Start.value;
     const info: TestServersInfo = {
       root,
       lakeDir,
