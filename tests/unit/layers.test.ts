@@ -1,0 +1,52 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+/** The layer rules of DESIGN.md are lint rules; these cases prove they bite. */
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function ruleIdsFor(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).map((m) => m.ruleId ?? m.message);
+}
+
+describe('layer boundaries', () => {
+  it.each([
+    ['src/shared/x.ts', "import { readFile } from 'node:fs';\nexport const f = readFile;\n"],
+    ['src/shared/x.ts', "import path from 'path';\nexport const p = path;\n"],
+    ['src/shared/x.ts', "import { app } from 'electron';\nexport const a = app;\n"],
+    [
+      'src/shared/x.ts',
+      "import { Warehouse } from '../main/services/warehouse/Warehouse';\nexport const w = Warehouse;\n",
+    ],
+    ['src/main/services/x.ts', "import { app } from 'electron';\nexport const a = app;\n"],
+    ['src/main/web/x.ts', "import { ipcMain } from 'electron';\nexport const i = ipcMain;\n"],
+    ['src/renderer/x.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n"],
+    [
+      'src/renderer/x.ts',
+      "import { Workspace } from '../main/services/workspace/Workspace';\nexport const w = Workspace;\n",
+    ],
+  ])('refuses the import in %s', async (filePath, code) => {
+    expect(await ruleIdsFor(filePath, code)).toContain('no-restricted-imports');
+  });
+
+  it('refuses DOM and Node globals in src/shared', async () => {
+    expect(await ruleIdsFor('src/shared/x.ts', 'export const href = () => window.location.href;\n')).toContain(
+      'no-restricted-globals',
+    );
+    expect(await ruleIdsFor('src/shared/x.ts', 'export const env = () => process.env.HOME;\n')).toContain(
+      'no-restricted-globals',
+    );
+  });
+
+  it('allows what each layer may use', async () => {
+    expect(
+      await ruleIdsFor('src/main/electron/x.ts', "import { app } from 'electron';\nexport const a = app;\n"),
+    ).toEqual([]);
+    expect(
+      await ruleIdsFor('src/main/services/x.ts', "import { join } from 'node:path';\nexport const j = join;\n"),
+    ).toEqual([]);
+    expect(
+      await ruleIdsFor('src/renderer/x.ts', "import { api } from '../shared/api/contract';\nexport const a = api;\n"),
+    ).toEqual([]);
+  });
+});
