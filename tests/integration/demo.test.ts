@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,18 +15,9 @@ import { demoBronzeGlob, writeDemoMetricsParquet } from '../../src/main/services
 import { DEMO_PIPELINE_IDS, demoMetricsSql } from '../../src/main/services/demo/DemoPipelines';
 import { openDuckDB, type LocalDuckDB } from '../../src/main/services/demo/openDuckDB';
 import { quoteLiteral } from '../../src/shared/sql';
+import { listFiles } from '../setup/TestServers';
 
 type Row = Record<string, unknown>;
-
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(path)));
-    else out.push(path);
-  }
-  return out;
-}
 
 /** relative path -> sha256 of the bytes */
 async function fingerprint(dir: string): Promise<Map<string, string>> {

@@ -1,21 +1,14 @@
-import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { testS3Client } from '../setup/TestServers';
+import { listFiles, testS3Client } from '../setup/TestServers';
 
 async function lakeKeys(lakeDir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else if (entry.name.endsWith('.parquet')) out.push(relative(lakeDir, path).split(sep).join('/'));
-    }
-  };
-  await walk(join(lakeDir, 'bronze'));
-  return out.sort();
+  return (await listFiles(join(lakeDir, 'bronze')))
+    .filter((path) => path.endsWith('.parquet'))
+    .map((path) => relative(lakeDir, path).split(sep).join('/'))
+    .sort();
 }
 
 describe('the test servers', () => {

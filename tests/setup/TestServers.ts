@@ -36,7 +36,8 @@ export function testS3Client(info: TestServersInfo['s3']): S3Client {
   });
 }
 
-async function listFiles(dir: string): Promise<string[]> {
+/** Every file below `dir`, recursively. */
+export async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
