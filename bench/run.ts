@@ -5,10 +5,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cacheDownload } from './figures/cache';
 import { queryWarehouse, queryWasm } from './figures/query';
 import type { Figure, FigureResult } from './harness';
 
-const figures: Figure[] = [queryWarehouse, queryWasm];
+const figures: Figure[] = [queryWarehouse, queryWasm, cacheDownload];
 
 function table(results: FigureResult[]): string {
   const rows = [

@@ -12,6 +12,13 @@ export type ErrorCode =
   | 'cancelled'
   | 'unauthorized'
   | 'unavailable'
+  // The object store (or another remote) could not be used; each names why.
+  | 'offline'
+  | 'timeout'
+  | 'tls_failed'
+  | 'auth_failed'
+  | 'forbidden'
+  | 'store_not_found'
   | 'internal';
 
 export class WorkbenchError extends Error {

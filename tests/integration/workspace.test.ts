@@ -22,7 +22,13 @@ describe('the demo workspace behind the API', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dash-ws-'));
-    app = await startWorkbenchApp({ workspaceDir: dir, shell: 'web', appVersion: '0.0.0-test', demoSize: 'tiny' });
+    app = await startWorkbenchApp({
+      workspaceDir: dir,
+      shell: 'web',
+      appVersion: '0.0.0-test',
+      demoSize: 'tiny',
+      secretsDir: join(dir, 'app-data'),
+    });
     app.subscribe((event) => events.push(event));
     await app.workspace.started;
   });

@@ -34,7 +34,12 @@ export async function startBrowserShell(
   const child: ChildProcess = spawn(
     process.execPath,
     [entry, '--port', '0', '--workspace', workspaceDir, '--demo-size', options.demoSize ?? 'tiny', '--verbose'],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    // The app-data folder (secrets key) goes into the workspace, not the user's home.
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, XDG_CONFIG_HOME: join(workspaceDir, '.app-data') },
+    },
   );
   const output: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));

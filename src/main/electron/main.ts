@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { BrowserWindow, app, ipcMain, protocol, session, type WebContents } from 'electron';
 import { startWorkbenchApp, type WorkbenchApp } from '../services/WorkbenchApp';
 import { CONTENT_SECURITY_POLICY } from '../services/security';
+import { safeStorageSecrets } from './SafeStorageSecrets';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererDir = normalize(join(here, '..', 'renderer') + sep);
@@ -77,10 +78,13 @@ async function main(): Promise<void> {
   protocol.handle('app', serveApp);
   app.on('web-contents-created', (_event, contents) => hardenContents(contents));
 
+  const secrets = safeStorageSecrets(app.getPath('userData'));
   const workbench: WorkbenchApp = await startWorkbenchApp({
     workspaceDir,
     shell: 'electron',
     appVersion: app.getVersion(),
+    secretsDir: app.getPath('userData'),
+    ...(secrets ? { secrets } : {}),
   });
   ipcMain.handle('dash:call', async (event, method: unknown, input: unknown) => {
     if (!fromOurUi(event.sender))

@@ -7,6 +7,13 @@
  * IPC carries as a Uint8Array and HTTP as an application/octet-stream body.
  */
 import { z } from 'zod';
+import {
+  ConnectionProfileView,
+  ConnectionTestResult,
+  ProfileId,
+  SaveConnectionRequest,
+  TestConnectionRequest,
+} from './connections';
 
 export const BinaryOutput = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes');
 
@@ -188,6 +195,11 @@ export const api = {
   'pipelines.list': { input: Empty, output: PipelineList },
   'jobs.list': { input: Empty, output: z.object({ jobs: z.array(JobSnapshot) }) },
   'jobs.cancel': { input: z.object({ jobId: Id }), output: z.object({ cancelled: z.boolean() }) },
+  'connections.list': { input: Empty, output: z.object({ profiles: z.array(ConnectionProfileView) }) },
+  'connections.save': { input: SaveConnectionRequest, output: ConnectionProfileView },
+  'connections.duplicate': { input: z.object({ id: ProfileId }), output: ConnectionProfileView },
+  'connections.delete': { input: z.object({ id: ProfileId }), output: z.object({ deleted: z.boolean() }) },
+  'connections.test': { input: TestConnectionRequest, output: ConnectionTestResult },
 } as const;
 
 export type Api = typeof api;

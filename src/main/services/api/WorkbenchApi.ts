@@ -12,16 +12,19 @@ import { WorkbenchError } from '../../../shared/errors';
 import type { JobRunner } from '../jobs/JobRunner';
 import type { Workspace } from '../workspace/Workspace';
 import { readPipelines } from '../postgres/Pipelines';
+import type { ConnectionProfiles } from '../connections/ConnectionProfiles';
+import { testPostgres, testS3 } from '../connections/ConnectionTester';
 
 export interface WorkbenchContext {
   shell: 'electron' | 'web';
   appVersion: string;
   workspace: Workspace;
   jobs: JobRunner;
+  connections: ConnectionProfiles;
 }
 
 export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
-  const { workspace, jobs } = ctx;
+  const { workspace, jobs, connections } = ctx;
   return {
     'app.info': async () => ({
       appVersion: ctx.appVersion,
@@ -39,6 +42,17 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     'pipelines.list': async () => ({ pipelines: await readPipelines(workspace.postgres()) }),
     'jobs.list': async () => ({ jobs: jobs.list() }),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    'connections.list': async () => ({ profiles: await connections.list() }),
+    'connections.save': async ({ profile, secret }) => connections.save(profile, secret),
+    'connections.duplicate': async ({ id }) => connections.duplicate(id),
+    'connections.delete': async ({ id }) => ({ deleted: await connections.delete(id) }),
+    'connections.test': async (input) => {
+      // An unsaved profile is tested with the secret typed, or the saved one.
+      const profile = 'id' in input ? await connections.get(input.id) : input.profile;
+      const typed = 'id' in input ? undefined : input.secret;
+      const secret = typed ?? (await connections.secretOf(profile.id).catch(() => null));
+      return profile.kind === 'postgres' ? testPostgres(profile, secret) : testS3(profile, secret);
+    },
   };
 }
 
@@ -46,18 +60,26 @@ export type DispatchResult = { ok: true; result: unknown } | { ok: false; error:
 
 function toErrorBody(err: unknown): { error: ApiErrorBody; status: number } {
   if (err instanceof WorkbenchError) {
-    const status =
-      err.code === 'bad_request' || err.code === 'unknown_method'
-        ? 400
-        : err.code === 'not_found'
-          ? 404
-          : err.code === 'unauthorized'
-            ? 401
-            : err.code === 'not_ready' || err.code === 'unavailable'
-              ? 503
-              : err.code === 'query_failed' || err.code === 'cancelled'
-                ? 422
-                : 500;
+    // A remote's failure (bad credentials, TLS) is a bad gateway, never 401: 401 means
+    // the workbench's own token was refused. A full Record, so a new code must pick one.
+    const statusByCode: Record<WorkbenchError['code'], number> = {
+      bad_request: 400,
+      unknown_method: 400,
+      unauthorized: 401,
+      forbidden: 403,
+      not_found: 404,
+      store_not_found: 404,
+      query_failed: 422,
+      cancelled: 422,
+      tls_failed: 502,
+      auth_failed: 502,
+      not_ready: 503,
+      unavailable: 503,
+      offline: 503,
+      timeout: 504,
+      internal: 500,
+    };
+    const status = statusByCode[err.code];
     return { error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) }, status };
   }
   const message = err instanceof Error ? err.message : String(err);

@@ -1,0 +1,199 @@
+/**
+ * One object from the store into one local file, safely: bytes go to
+ * `<file>.part` (with the ETag being fetched in `<file>.part.json`), and the
+ * part is renamed into place only once its size, and its MD5 where the ETag is
+ * one, check out. A part left behind by a crash, a network drop or a cancel is
+ * continued with a Range request when the object has not changed since.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { WorkbenchError } from '../../../shared/errors';
+import type { ObjectInfo, ObjectStore } from '../objectStore/ObjectStore';
+import { describeStoreError } from '../objectStore/storeErrors';
+
+export interface FetchedObject {
+  info: ObjectInfo;
+  /** Bytes that were already in a part from an earlier attempt. */
+  resumedFrom: number;
+}
+
+interface PartMeta {
+  etag: string;
+  size: number;
+}
+
+/** A plain (single-part) S3 ETag is the MD5 of the bytes; multipart ones end in `-N`. */
+export function isMd5Etag(etag: string): boolean {
+  return /^[0-9a-f]{32}$/i.test(etag);
+}
+
+export function partPaths(file: string): { part: string; meta: string } {
+  return { part: `${file}.part`, meta: `${file}.part.json` };
+}
+
+export async function md5OfFile(path: string, hash: Hash = createHash('md5')): Promise<Hash> {
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash;
+}
+
+async function readPartMeta(path: string): Promise<PartMeta | null> {
+  try {
+    const meta = JSON.parse(await readFile(path, 'utf8')) as Partial<PartMeta>;
+    return typeof meta.etag === 'string' && typeof meta.size === 'number' ? { etag: meta.etag, size: meta.size } : null;
+  } catch {
+    return null;
+  }
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Smaller objects are fetched again whole rather than resumed, which saves
+ * them the meta file's writes; a part with no meta is never resumed.
+ */
+const RESUMABLE_BYTES = 4 * 1024 * 1024;
+
+async function ensureDir(dir: string, made: Set<string> | undefined): Promise<void> {
+  if (made?.has(dir)) return;
+  await mkdir(dir, { recursive: true });
+  made?.add(dir);
+}
+
+export async function discardPart(file: string): Promise<void> {
+  const { part, meta } = partPaths(file);
+  await rm(part, { force: true });
+  await rm(meta, { force: true });
+}
+
+function cancelled(key: string): WorkbenchError {
+  return new WorkbenchError('cancelled', `Download of ${key} cancelled; it will resume where it stopped.`);
+}
+
+/**
+ * Downloads `key` into `file`. `onBytes` hears every chunk written (and, first,
+ * the bytes a resumed part already had, with `resumed` true).
+ */
+export async function fetchObject(
+  store: ObjectStore,
+  key: string,
+  file: string,
+  options: {
+    signal?: AbortSignal;
+    onStart?: (info: ObjectInfo, resumedFrom: number) => void;
+    onBytes?: (n: number) => void;
+    /** Folders known to exist, so a thousand files of one partition cost one mkdir. */
+    madeDirs?: Set<string>;
+  } = {},
+): Promise<FetchedObject> {
+  const { signal } = options;
+  const { part, meta } = partPaths(file);
+  await ensureDir(dirname(file), options.madeDirs);
+
+  // Resume only a part whose ETag the store still has: anything else starts over.
+  let resumedFrom = 0;
+  let info: ObjectInfo | null = null;
+  const previous = await readPartMeta(meta);
+  const partLength = previous ? await sizeOf(part) : 0;
+  if (previous && partLength > 0 && partLength <= previous.size) {
+    const current = await store.head(key, signal);
+    if (current.etag === previous.etag && current.size === previous.size) {
+      info = current;
+      resumedFrom = partLength;
+    }
+  }
+  // Starting over needs no clean-up: the part is truncated when opened, its meta rewritten or removed.
+
+  let body: Readable | null = null;
+  let wroteMeta = false;
+  if (info && resumedFrom < info.size) {
+    const got = await store.get(key, { range: { start: resumedFrom, end: info.size - 1 }, signal });
+    if (got.notModified)
+      throw new WorkbenchError('internal', `The store answered "not modified" to a plain GET of ${key}.`);
+    if (got.info.etag !== info.etag || got.contentLength !== info.size - resumedFrom) {
+      // Changed between HEAD and GET (or the store ignored the range): start over.
+      got.body.destroy();
+      await discardPart(file);
+      return fetchObject(store, key, file, options);
+    }
+    body = got.body;
+  } else if (!info) {
+    const got = await store.get(key, { signal });
+    if (got.notModified)
+      throw new WorkbenchError('internal', `The store answered "not modified" to a plain GET of ${key}.`);
+    info = got.info;
+    body = got.body;
+    if (info.size >= RESUMABLE_BYTES) {
+      const record: PartMeta = { etag: info.etag, size: info.size };
+      await writeFile(`${meta}.tmp`, JSON.stringify(record));
+      await rename(`${meta}.tmp`, meta);
+      wroteMeta = true;
+    }
+  }
+  options.onStart?.(info, resumedFrom);
+
+  // The MD5 must cover the whole file, so a resumed part is hashed first.
+  const hash = isMd5Etag(info.etag) ? createHash('md5') : null;
+  if (hash && resumedFrom > 0) await md5OfFile(part, hash);
+
+  let written = resumedFrom;
+  if (body) {
+    const tap = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash?.update(chunk);
+        written += chunk.length;
+        options.onBytes?.(chunk.length);
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(
+        body,
+        tap,
+        createWriteStream(part, { flags: resumedFrom > 0 ? 'a' : 'w', highWaterMark: 1 << 20 }),
+        { signal },
+      );
+    } catch (err) {
+      if (signal?.aborted) throw cancelled(key);
+      // A body that fails mid-stream (reset, idle timeout) is named like any store failure.
+      const described = describeStoreError(err, store.description, { key });
+      throw new WorkbenchError(
+        described.code,
+        `Download of ${key} was interrupted after ${written} of ${info.size} bytes: ${described.message} It will resume where it stopped.`,
+        described.hint,
+      );
+    }
+  }
+
+  const length = body ? written : resumedFrom;
+  if (length !== info.size) {
+    // Too long means the part is not what we think it is; too short, the body ended early.
+    if (length > info.size) await discardPart(file);
+    throw new WorkbenchError(
+      'offline',
+      `Download of ${key} from ${store.description} ended after ${length} of ${info.size} bytes.`,
+    );
+  }
+  if (hash) {
+    const digest = hash.digest('hex');
+    if (digest !== info.etag.toLowerCase()) {
+      await discardPart(file);
+      throw new WorkbenchError(
+        'internal',
+        `Download of ${key} from ${store.description} is corrupt: its MD5 is ${digest}, the store says ${info.etag}. It was discarded; try again.`,
+      );
+    }
+  }
+  await rename(part, file);
+  if (previous || wroteMeta) await rm(meta, { force: true });
+  return { info, resumedFrom };
+}
