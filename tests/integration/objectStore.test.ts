@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FolderObjectStore } from '../../src/main/services/objectStore/FolderObjectStore';
 import type { ObjectInfo, ObjectStore } from '../../src/main/services/objectStore/ObjectStore';
 import { S3ObjectStore } from '../../src/main/services/objectStore/S3ObjectStore';
+import { describeStoreError } from '../../src/main/services/objectStore/storeErrors';
 import { freePort } from '../../src/main/services/net/freePort';
 import { WorkbenchError } from '../../src/shared/errors';
 import { listFiles, testS3Client, type TestServersInfo } from '../setup/TestServers';
@@ -456,6 +457,41 @@ describe('S3ObjectStore', () => {
       expect(err.hint).toMatch(/https/);
     } finally {
       store.close();
+    }
+  });
+
+  it('errors a body that stalls mid-download within the timeout, and says timeout', async () => {
+    // Headers and 10 of 100 bytes, then silence: a network that went away mid-file.
+    const sockets = new Set<Socket>();
+    const server = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.once('data', () =>
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\nETag: "abc"\r\n\r\n0123456789'),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const store = s3Store({
+      endpoint: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+      requestTimeoutMs: 1500,
+    });
+    try {
+      const got = await store.get('bronze/x.parquet');
+      if (got.notModified) throw new Error('expected a body');
+      const started = Date.now();
+      const err = await buffer(got.body).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(Date.now() - started).toBeLessThan(2500);
+      // Body errors are emitted by the stream, so the reader describes them.
+      const described = describeStoreError(err, store.description, { key: 'bronze/x.parquet', timeoutMs: 1500 });
+      expect(described.code).toBe('timeout');
+      expect(described.message).toBe('s3://dash-bronze did not answer within 1.5 s.');
+    } finally {
+      store.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 

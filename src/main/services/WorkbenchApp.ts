@@ -44,14 +44,15 @@ export async function startWorkbenchApp(options: WorkbenchAppOptions): Promise<W
       envKey: process.env[SECRETS_KEY_ENV],
     }));
   const jobs = new JobRunner();
+  const connections = new ConnectionProfiles(options.workspaceDir, secrets);
   const workspace = await Workspace.open({
     dir: options.workspaceDir,
     jobs,
+    connections,
     ...(options.demoSize ? { demoSize: options.demoSize } : {}),
     ...(options.warehouse ? { warehouse: options.warehouse } : {}),
     ...(options.onLog ? { onLog: options.onLog } : {}),
   });
-  const connections = new ConnectionProfiles(options.workspaceDir, secrets);
   const ctx: WorkbenchContext = { shell: options.shell, appVersion: options.appVersion, workspace, jobs, connections };
   return {
     api: new WorkbenchApi(createHandlers(ctx)),

@@ -14,6 +14,17 @@ import {
   SaveConnectionRequest,
   TestConnectionRequest,
 } from './connections';
+import {
+  CacheKeysRequest,
+  CacheListing,
+  CacheRevalidateResult,
+  CacheUsage,
+  CacheVerifyResult,
+  LakeBrowseRequest,
+  LakeBrowseResult,
+  LakeKey,
+  LakeSetting,
+} from './lake';
 
 export const BinaryOutput = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes');
 
@@ -59,7 +70,14 @@ export const WorkspaceStatus = z.object({
   lake: z
     .object({
       driver: z.enum(['folder', 's3']),
+      /** A folder path, or `s3://bucket/prefix`. */
       location: z.string(),
+      /** The connection profile of an S3/R2 lake. */
+      connectionId: z.string().nullable(),
+      /** False once the store stopped answering; null when not known (or a folder). */
+      online: z.boolean().nullable(),
+      /** Cached files whose freshness could not be checked last time. */
+      notRevalidated: z.array(z.object({ key: z.string(), message: z.string() })),
     })
     .nullable(),
 });
@@ -200,6 +218,16 @@ export const api = {
   'connections.duplicate': { input: z.object({ id: ProfileId }), output: ConnectionProfileView },
   'connections.delete': { input: z.object({ id: ProfileId }), output: z.object({ deleted: z.boolean() }) },
   'connections.test': { input: TestConnectionRequest, output: ConnectionTestResult },
+  'workspace.setLake': { input: LakeSetting, output: WorkspaceStatus },
+  'lake.browse': { input: LakeBrowseRequest, output: LakeBrowseResult },
+  'cache.list': { input: Empty, output: CacheListing },
+  'cache.download': { input: CacheKeysRequest, output: z.object({ jobId: Id }) },
+  'cache.refresh': { input: CacheKeysRequest, output: z.object({ jobId: Id }) },
+  'cache.pin': { input: CacheKeysRequest, output: z.object({ keys: z.array(z.string()) }) },
+  'cache.unpin': { input: CacheKeysRequest, output: z.object({ keys: z.array(z.string()) }) },
+  'cache.evict': { input: CacheKeysRequest, output: z.object({ evicted: z.array(z.string()) }) },
+  'cache.verify': { input: z.object({ keys: z.array(LakeKey).max(50_000).optional() }), output: CacheVerifyResult },
+  'cache.revalidate': { input: Empty, output: CacheRevalidateResult },
 } as const;
 
 export type Api = typeof api;
@@ -222,6 +250,8 @@ export function isBinaryMethod(method: ApiMethod): boolean {
 export const ApiEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job'), job: JobSnapshot }),
   z.object({ type: z.literal('workspace'), status: WorkspaceStatus }),
+  /** The cache changed (files arrived, left, or went stale): re-read what you show. */
+  z.object({ type: z.literal('cache'), usage: CacheUsage }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEvent>;
 

@@ -38,7 +38,7 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     'results.chunk': async ({ resultId, chunk }) => workspace.warehouse().resultChunk(resultId, chunk),
     'results.release': async ({ resultId }) => ({ released: workspace.warehouse().releaseResult(resultId) }),
     'catalog.get': async () => workspace.warehouse().catalog(),
-    'lake.list': async () => workspace.lake.list(),
+    'lake.list': async () => workspace.lake().list(),
     'pipelines.list': async () => ({ pipelines: await readPipelines(workspace.postgres()) }),
     'jobs.list': async () => ({ jobs: jobs.list() }),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
@@ -46,6 +46,54 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     'connections.save': async ({ profile, secret }) => connections.save(profile, secret),
     'connections.duplicate': async ({ id }) => connections.duplicate(id),
     'connections.delete': async ({ id }) => ({ deleted: await connections.delete(id) }),
+    'workspace.setLake': async (setting) => workspace.setLake(setting),
+    'lake.browse': async ({ prefix, token, limit }) => {
+      const lake = workspace.lake();
+      try {
+        const result = await lake.browse(prefix, token ?? null, limit);
+        if (lake.driver === 's3') workspace.noteStoreReachable(true);
+        return result;
+      } catch (err) {
+        if (err instanceof WorkbenchError && (err.code === 'offline' || err.code === 'timeout')) {
+          workspace.noteStoreReachable(false);
+        }
+        throw err;
+      }
+    },
+    'cache.list': async () => {
+      const cache = workspace.lake().cache;
+      if (!cache) return { enabled: false, usage: { bytes: 0, files: 0, pinnedBytes: 0, quotaBytes: 0 }, entries: [] };
+      const entries = await cache.list();
+      return {
+        enabled: true,
+        usage: await cache.usage(),
+        entries: entries.map(({ key, size, etag, state, pinned, downloadedAt, lastUsedAt }) => ({
+          key,
+          size,
+          etag,
+          state,
+          pinned,
+          downloadedAt,
+          lastUsedAt,
+        })),
+      };
+    },
+    'cache.download': async ({ keys }) => ({ jobId: startCacheJob(ctx, keys, 'download') }),
+    'cache.refresh': async ({ keys }) => ({ jobId: startCacheJob(ctx, keys, 'refresh') }),
+    'cache.pin': async ({ keys }) => {
+      await workspace.lake().requireCache().pin(keys);
+      return { keys };
+    },
+    'cache.unpin': async ({ keys }) => {
+      await workspace.lake().requireCache().unpin(keys);
+      return { keys };
+    },
+    'cache.evict': async ({ keys }) => ({ evicted: await workspace.lake().requireCache().evict(keys) }),
+    'cache.verify': async ({ keys }) => {
+      const result = await workspace.lake().requireCache().verify(keys);
+      return { ok: result.ok.length, corrupt: result.corrupt };
+    },
+    'cache.revalidate': async () => workspace.revalidate(),
     'connections.test': async (input) => {
       // An unsaved profile is tested with the secret typed, or the saved one.
       const profile = 'id' in input ? await connections.get(input.id) : input.profile;
@@ -54,6 +102,57 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
       return profile.kind === 'postgres' ? testPostgres(profile, secret) : testS3(profile, secret);
     },
   };
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Downloads (or refreshes) lake files into the cache as a job with progress and cancel. */
+function startCacheJob(ctx: WorkbenchContext, keys: string[], mode: 'download' | 'refresh'): string {
+  const cache = ctx.workspace.lake().requireCache();
+  const job = ctx.jobs.start({
+    kind: `cache.${mode}`,
+    title: `${mode === 'download' ? 'Caching' : 'Refreshing'} ${keys.length} Bronze file${keys.length === 1 ? '' : 's'}`,
+    unit: 'bytes',
+    run: async (job) => {
+      const options = {
+        signal: job.signal,
+        onProgress: (p: {
+          files: number;
+          filesDone: number;
+          bytes: number;
+          bytesDone: number;
+          bytesPerSecond: number;
+          secondsLeft: number | null;
+        }) =>
+          job.progress(
+            p.bytesDone,
+            p.bytes,
+            `${p.filesDone}/${p.files} files · ${formatBytes(p.bytesPerSecond)}/s` +
+              (p.secondsLeft === null ? '' : ` · ${Math.ceil(p.secondsLeft)} s left`),
+          ),
+      };
+      try {
+        const result = mode === 'download' ? await cache.download(keys, options) : await cache.refresh(keys, options);
+        ctx.workspace.noteStoreReachable(true);
+        return result;
+      } catch (err) {
+        if (err instanceof WorkbenchError && (err.code === 'offline' || err.code === 'timeout')) {
+          ctx.workspace.noteStoreReachable(false);
+        }
+        throw err;
+      }
+    },
+  });
+  return job.jobId;
 }
 
 export type DispatchResult = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody; status: number };
@@ -119,8 +218,10 @@ export class WorkbenchApi {
 export function subscribeEvents(ctx: WorkbenchContext, emit: (event: ApiEvent) => void): () => void {
   const offJobs = ctx.jobs.onChange((job) => emit({ type: 'job', job }));
   const offWorkspace = ctx.workspace.onChange((status) => emit({ type: 'workspace', status }));
+  const offCache = ctx.workspace.onCacheChange((usage) => emit({ type: 'cache', usage }));
   return () => {
     offJobs();
     offWorkspace();
+    offCache();
   };
 }

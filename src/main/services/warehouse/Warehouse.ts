@@ -199,6 +199,15 @@ export class Warehouse {
     metricsGlob: string | null;
   }): Promise<void> {
     const statements = ['CREATE SCHEMA IF NOT EXISTS bronze;'];
+    // Pipelines whose files all left (evicted, or another lake) lose their view.
+    const wanted = new Set(views.bronze.map((v) => v.pipelineId));
+    const existing = await this.rows(
+      "SELECT view_name FROM duckdb_views() WHERE schema_name = 'bronze' AND NOT internal",
+    );
+    for (const row of existing) {
+      const name = String(row.view_name);
+      if (!wanted.has(name)) statements.push(`DROP VIEW IF EXISTS bronze.${quoteIdent(name)};`);
+    }
     for (const { pipelineId, glob } of views.bronze) {
       statements.push(
         `CREATE OR REPLACE VIEW bronze.${quoteIdent(pipelineId)} AS SELECT * FROM read_parquet(${quoteLiteral(glob)}, hive_partitioning = true, union_by_name = true);`,

@@ -8,20 +8,25 @@ import pg from 'pg';
 import type { WorkspaceStatus } from '../../../shared/api/contract';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import type { JobRunner } from '../jobs/JobRunner';
-import { FolderLake } from '../lake/FolderLake';
+import { BronzeLake } from '../lake/BronzeLake';
+import type { ConnectionProfiles } from '../connections/ConnectionProfiles';
+import type { LakeSetting } from '../../../shared/api/lake';
+import type { CacheUsage } from '../../../shared/api/lake';
 import { Warehouse, type WarehouseOptions } from '../warehouse/Warehouse';
 import { EmbeddedServer } from '../postgres/EmbeddedServer';
 import { detectServerMode } from '../postgres/ServerMode';
 import { applyMigrations } from '../postgres/Migrations';
 import { generateDemoLake } from '../demo/DemoLake';
 import { seedDemoServer, writeDemoMetricsParquet } from '../demo/DemoMetrics';
-import { loadOrCreateWorkspaceConfig, type WorkspaceConfig } from './WorkspaceConfig';
+import { loadOrCreateWorkspaceConfig, saveWorkspaceConfig, type WorkspaceConfig } from './WorkspaceConfig';
 
 type Phase = WorkspaceStatus['phases'][number];
 
 export interface WorkspaceOptions {
   dir: string;
   jobs: JobRunner;
+  /** The workspace's connection profiles, for an S3/R2 lake. */
+  connections: ConnectionProfiles;
   /** Size of a newly created demo workspace; tests use 'tiny'. */
   demoSize?: 'tiny' | 'small' | 'demo';
   warehouse?: WarehouseOptions;
@@ -30,9 +35,18 @@ export interface WorkspaceOptions {
 
 export class Workspace {
   readonly dir: string;
-  readonly config: WorkspaceConfig;
+  private config: WorkspaceConfig;
   private readonly jobs: JobRunner;
+  private readonly connections: ConnectionProfiles;
   private readonly listeners = new Set<(status: WorkspaceStatus) => void>();
+  private readonly cacheListeners = new Set<(usage: CacheUsage) => void>();
+  private lakeInstance: BronzeLake | null = null;
+  private lakeHealth: { online: boolean | null; notRevalidated: { key: string; message: string }[] } = {
+    online: null,
+    notRevalidated: [],
+  };
+  private offCache: (() => void) | null = null;
+  private remount: NodeJS.Timeout | null = null;
   private readonly phases: Phase[] = [
     { id: 'lake', title: 'Bronze lake', state: 'pending' },
     { id: 'postgres', title: 'PostgreSQL', state: 'pending' },
@@ -42,7 +56,6 @@ export class Workspace {
   private embedded: EmbeddedServer | null = null;
   private pool: pg.Pool | null = null;
   private warehouseInstance: Warehouse | null = null;
-  readonly lake: FolderLake;
   /** Settles when every phase has finished (ready or failed). */
   readonly started: Promise<void>;
 
@@ -50,10 +63,7 @@ export class Workspace {
     this.dir = options.dir;
     this.config = config;
     this.jobs = options.jobs;
-    if (config.lake.driver !== 'folder') {
-      throw new WorkbenchError('bad_request', 'S3/R2 lakes are not supported by this build yet', 'Use a folder lake.');
-    }
-    this.lake = new FolderLake(this.resolve(config.lake.path));
+    this.connections = options.connections;
     this.started = this.startAll(options);
   }
 
@@ -84,8 +94,49 @@ export class Workspace {
       state,
       phases: this.phases.map((p) => ({ ...p })),
       postgres: this.postgresInfo,
-      lake: { driver: 'folder', location: this.lake.root },
+      lake: this.lakeInstance
+        ? {
+            driver: this.lakeInstance.driver,
+            location: this.lakeInstance.location,
+            connectionId: this.lakeInstance.connectionId,
+            ...this.lakeHealth,
+          }
+        : null,
     };
+  }
+
+  onCacheChange(listener: (usage: CacheUsage) => void): () => void {
+    this.cacheListeners.add(listener);
+    return () => this.cacheListeners.delete(listener);
+  }
+
+  /** The lake, once its phase is ready. */
+  lake(): BronzeLake {
+    if (!this.lakeInstance) throw this.notReady('lake');
+    return this.lakeInstance;
+  }
+
+  /** The demo lake's folder (generated data lives there whatever the lake setting is). */
+  private get demoLakeDir(): string {
+    return this.resolve('lake');
+  }
+
+  /**
+   * Points the workspace at another lake (a folder, or an S3/R2 connection),
+   * saves that in workspace.json and remounts the warehouse views.
+   */
+  async setLake(setting: LakeSetting): Promise<WorkspaceStatus> {
+    if (setting.driver === 's3') {
+      const profile = await this.connections.get(setting.connectionId);
+      if (profile.kind !== 's3') {
+        throw new WorkbenchError('bad_request', `"${profile.name}" is a PostgreSQL connection, not an S3/R2 bucket`);
+      }
+    }
+    this.config = { ...this.config, lake: setting };
+    await saveWorkspaceConfig(this.dir, this.config);
+    await this.phase('lake', () => this.openLake());
+    await this.mountViews();
+    return this.status();
   }
 
   get cacheDir(): string {
@@ -106,6 +157,9 @@ export class Workspace {
 
   async close(): Promise<void> {
     await this.started.catch(() => undefined);
+    if (this.remount) clearTimeout(this.remount);
+    this.offCache?.();
+    this.lakeInstance?.close();
     await this.warehouseInstance?.close();
     this.warehouseInstance = null;
     await this.pool?.end();
@@ -135,8 +189,7 @@ export class Workspace {
     phase.state = state;
     if (message === undefined) delete phase.message;
     else phase.message = message;
-    const status = this.status();
-    for (const listener of this.listeners) listener(status);
+    this.emitStatus();
   }
 
   private async phase(id: Phase['id'], work: () => Promise<void>): Promise<void> {
@@ -152,7 +205,10 @@ export class Workspace {
 
   private async startAll(options: WorkspaceOptions): Promise<void> {
     const log = options.onLog ?? (() => undefined);
-    const lakeReady = this.phase('lake', () => this.prepareLake());
+    const lakeReady = this.phase('lake', async () => {
+      await this.prepareDemoLake();
+      await this.openLake();
+    });
     const postgresReady = this.phase('postgres', () => this.startPostgres(lakeReady, log));
     const warehouseReady = this.phase('warehouse', async () => {
       this.warehouseInstance = await Warehouse.open({ dbPath: ':memory:', ...options.warehouse });
@@ -163,11 +219,74 @@ export class Workspace {
     for (const r of results) if (r.status === 'rejected') log(`workspace: ${errorMessage(r.reason)}`);
   }
 
+  /** Opens the configured lake; an S3/R2 lake then checks its cached files in the background. */
+  private async openLake(): Promise<void> {
+    this.offCache?.();
+    this.offCache = null;
+    this.lakeInstance?.close();
+    this.lakeInstance = null;
+    this.lakeHealth = { online: null, notRevalidated: [] };
+    const setting = this.config.lake;
+    if (setting.driver === 'folder') {
+      this.lakeInstance = BronzeLake.folder(this.resolve(setting.path));
+      return;
+    }
+    const profile = await this.connections.get(setting.connectionId);
+    if (profile.kind !== 's3') throw new WorkbenchError('bad_request', `"${profile.name}" is not an S3/R2 connection`);
+    const secret = await this.connections.secretOf(profile.id);
+    if (secret === null) {
+      throw new WorkbenchError(
+        'auth_failed',
+        `No secret access key is stored for "${profile.name}"`,
+        'Enter it in Connections.',
+      );
+    }
+    const lake = BronzeLake.s3({ profile, secret, cacheDir: this.cacheDir, quotaBytes: this.config.cacheQuotaBytes });
+    this.lakeInstance = lake;
+    const cache = lake.requireCache();
+    this.offCache = cache.onChange(() => this.cacheChanged());
+    void this.revalidate().catch(() => undefined);
+  }
+
+  /** Checks cached files against the store; offline, says which could not be checked. */
+  async revalidate(): Promise<{ fresh: number; stale: string[]; notRevalidated: { key: string; message: string }[] }> {
+    const cache = this.lake().requireCache();
+    const result = await cache.revalidate();
+    const online = result.notRevalidated.length === 0 || result.fresh.length + result.stale.length > 0;
+    this.lakeHealth = { online, notRevalidated: result.notRevalidated };
+    this.emitStatus();
+    return { fresh: result.fresh.length, stale: result.stale, notRevalidated: result.notRevalidated };
+  }
+
+  /** Records whether the store answered, from any call that reached it or failed to. */
+  noteStoreReachable(online: boolean): void {
+    if (this.lakeHealth.online === online) return;
+    this.lakeHealth = { ...this.lakeHealth, online };
+    this.emitStatus();
+  }
+
+  private cacheChanged(): void {
+    // Several files land at once: remount the views once they settle.
+    if (this.remount) clearTimeout(this.remount);
+    this.remount = setTimeout(() => {
+      this.remount = null;
+      void this.mountViews().catch(() => undefined);
+      void this.lakeInstance?.cache?.usage().then((usage) => {
+        for (const listener of this.cacheListeners) listener(usage);
+      });
+    }, 200);
+  }
+
+  private emitStatus(): void {
+    const status = this.status();
+    for (const listener of this.listeners) listener(status);
+  }
+
   /** For the demo: generate the lake (once) and the local metrics cache. */
-  private async prepareLake(): Promise<void> {
+  private async prepareDemoLake(): Promise<void> {
     const demo = this.config.demo;
     if (!demo) return;
-    const lakeDir = this.lake.root;
+    const lakeDir = this.demoLakeDir;
     const cacheDir = this.cacheDir;
     if (existsSync(join(lakeDir, 'demo-manifest.json')) && existsSync(join(cacheDir, 'metrics'))) return;
     const job = this.jobs.start({
@@ -233,7 +352,7 @@ export class Workspace {
           unit: 'rows',
           run: (ctx) =>
             seedDemoServer(admin, {
-              lakeDir: this.lake.root,
+              lakeDir: this.demoLakeDir,
               signal: ctx.signal,
               onProgress: (done: number, total: number | null, message?: string) => ctx.progress(done, total, message),
             }),
@@ -253,10 +372,10 @@ export class Workspace {
   }
 
   private async mountViews(): Promise<void> {
-    const listing = await this.lake.list();
+    if (!this.warehouseInstance || !this.lakeInstance) return;
     const metricsDir = join(this.cacheDir, 'metrics');
     await this.warehouse().mountParquetViews({
-      bronze: listing.pipelines.map((p) => ({ pipelineId: p.pipelineId, glob: this.lake.bronzeGlob(p.pipelineId) })),
+      bronze: await this.lakeInstance.bronzeViews(),
       metricsGlob: existsSync(metricsDir) ? join(metricsDir, '*', '*', '*.parquet') : null,
     });
   }

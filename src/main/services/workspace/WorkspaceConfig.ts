@@ -6,6 +6,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { WorkbenchError } from '../../../shared/errors';
+import { LakeSetting } from '../../../shared/api/lake';
 
 export const WorkspaceConfig = z.object({
   version: z.literal(1),
@@ -13,16 +14,14 @@ export const WorkspaceConfig = z.object({
   /** The built-in demo: generated lake and an embedded PostgreSQL seeded from it. */
   demo: z.object({ seed: z.number().int(), size: z.enum(['tiny', 'small', 'demo']) }).nullable(),
   timeZone: z.string().default('UTC'),
-  lake: z.discriminatedUnion('driver', [
-    z.object({ driver: z.literal('folder'), path: z.string() }),
-    z.object({
-      driver: z.literal('s3'),
-      endpoint: z.string().url(),
-      bucket: z.string(),
-      region: z.string().default('auto'),
-      prefix: z.string().default('bronze/'),
-    }),
-  ]),
+  /** A folder laid out like the bucket, or an S3/R2 connection profile (see connections.json). */
+  lake: LakeSetting,
+  /** Size limit of the local Parquet cache of an S3/R2 lake. */
+  cacheQuotaBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 ** 3),
   postgres: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('embedded'), dataDir: z.string(), database: z.string().default('dash') }),
     z.object({
@@ -47,9 +46,18 @@ export function demoWorkspaceConfig(dir: string, size: 'tiny' | 'small' | 'demo'
     demo: { seed: 42, size },
     timeZone: 'UTC',
     lake: { driver: 'folder', path: 'lake' },
+    cacheQuotaBytes: 20 * 1024 ** 3,
     postgres: { kind: 'embedded', dataDir: 'postgres', database: 'dash' },
     cacheDir: 'cache',
   };
+}
+
+/** Writes workspace.json (temp + rename, so a crash never leaves half a file). */
+export async function saveWorkspaceConfig(dir: string, config: WorkspaceConfig): Promise<void> {
+  const file = join(dir, WORKSPACE_FILE);
+  await mkdir(dir, { recursive: true });
+  await writeFile(`${file}.tmp`, `${JSON.stringify(config, null, 2)}\n`);
+  await rename(`${file}.tmp`, file);
 }
 
 /** Reads workspace.json, creating the demo workspace when the folder has none. */
@@ -64,10 +72,7 @@ export async function loadOrCreateWorkspaceConfig(
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     const config = demoWorkspaceConfig(dir, demoSize);
-    await mkdir(dir, { recursive: true });
-    // Write then rename: a crash never leaves a half-written workspace.json.
-    await writeFile(`${file}.tmp`, `${JSON.stringify(config, null, 2)}\n`);
-    await rename(`${file}.tmp`, file);
+    await saveWorkspaceConfig(dir, config);
     return config;
   }
   let json: unknown;

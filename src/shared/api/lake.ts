@@ -1,0 +1,99 @@
+/**
+ * Browsing the Bronze lake and managing its local cache, as the API carries it.
+ */
+import { z } from 'zod';
+
+/** An object key or prefix as the user browses: `/`-separated, no `..`, no NUL. */
+export const LakeKey = z
+  .string()
+  .max(1024)
+  .refine((key) => !key.includes('\0') && !key.split('/').includes('..') && !key.startsWith('/'), {
+    message: 'must be a relative key without ".." or NUL',
+  });
+
+export const LakeBrowseRequest = z.object({
+  /** A folder prefix ending in `/`, or '' for the top. */
+  prefix: LakeKey,
+  token: z.string().max(4096).nullable().optional(),
+  limit: z.number().int().min(1).max(1000).default(500),
+});
+
+/** Where a file stands locally: 'local' for a folder lake, read in place. */
+export const FileCacheState = z.enum(['cached', 'stale', 'not-cached', 'local']);
+export type FileCacheState = z.infer<typeof FileCacheState>;
+
+export const LakeEntry = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('folder'),
+    prefix: z.string(),
+    name: z.string(),
+    /** A Hive partition folder such as `date=2026-10-01`. */
+    partition: z.object({ key: z.string(), value: z.string() }).nullable(),
+  }),
+  z.object({
+    kind: z.literal('file'),
+    key: z.string(),
+    name: z.string(),
+    size: z.number().nonnegative(),
+    lastModified: z.string(),
+    etag: z.string(),
+    cache: FileCacheState,
+    pinned: z.boolean(),
+  }),
+]);
+export type LakeEntry = z.infer<typeof LakeEntry>;
+
+export const LakeBrowseResult = z.object({
+  prefix: z.string(),
+  entries: z.array(LakeEntry),
+  nextToken: z.string().nullable(),
+});
+export type LakeBrowseResult = z.infer<typeof LakeBrowseResult>;
+
+export const CacheKeysRequest = z.object({ keys: z.array(LakeKey).min(1).max(50_000) });
+
+export const CacheUsage = z.object({
+  bytes: z.number().nonnegative(),
+  files: z.number().int().nonnegative(),
+  pinnedBytes: z.number().nonnegative(),
+  quotaBytes: z.number().nonnegative(),
+});
+export type CacheUsage = z.infer<typeof CacheUsage>;
+
+export const CacheEntryView = z.object({
+  key: z.string(),
+  size: z.number().nonnegative(),
+  etag: z.string(),
+  state: z.enum(['fresh', 'stale', 'unverified']),
+  pinned: z.boolean(),
+  downloadedAt: z.string(),
+  lastUsedAt: z.string(),
+});
+export type CacheEntryView = z.infer<typeof CacheEntryView>;
+
+export const CacheListing = z.object({
+  /** False for a folder lake: its files are read in place and never cached. */
+  enabled: z.boolean(),
+  usage: CacheUsage,
+  entries: z.array(CacheEntryView),
+});
+export type CacheListing = z.infer<typeof CacheListing>;
+
+export const CacheVerifyResult = z.object({
+  ok: z.number().int().nonnegative(),
+  corrupt: z.array(z.object({ key: z.string(), reason: z.string() })),
+});
+
+export const CacheRevalidateResult = z.object({
+  fresh: z.number().int().nonnegative(),
+  stale: z.array(z.string()),
+  notRevalidated: z.array(z.object({ key: z.string(), message: z.string() })),
+});
+export type CacheRevalidateResult = z.infer<typeof CacheRevalidateResult>;
+
+/** What the workspace's lake is: a folder, or an S3/R2 connection profile. */
+export const LakeSetting = z.discriminatedUnion('driver', [
+  z.object({ driver: z.literal('folder'), path: z.string().min(1) }),
+  z.object({ driver: z.literal('s3'), connectionId: z.string().min(1).max(64) }),
+]);
+export type LakeSetting = z.infer<typeof LakeSetting>;
