@@ -4,16 +4,10 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startWorkbenchApp, type WorkbenchApp } from '../../src/main/services/WorkbenchApp';
-import { api, type ApiInput, type ApiMethod, type ApiOutput } from '../../src/shared/api/contract';
+import { callApi } from '../support/api';
 import { quoteLiteral } from '../../src/shared/sql';
 
-async function call<M extends ApiMethod>(app: WorkbenchApp, method: M, input: ApiInput<M>): Promise<ApiOutput<M>> {
-  const reply = await app.api.dispatch(method, input);
-  if (!reply.ok) throw new Error(`${method}: ${reply.error.code}: ${reply.error.message}`);
-  const parsed = api[method].output.safeParse(reply.result);
-  expect(parsed.success, `${method} reply matches the contract`).toBe(true);
-  return reply.result as ApiOutput<M>;
-}
+const call = callApi;
 
 async function waitForJob(app: WorkbenchApp, jobId: string) {
   for (;;) {

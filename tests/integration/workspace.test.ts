@@ -4,16 +4,10 @@ import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkbenchApp, type WorkbenchApp } from '../../src/main/services/WorkbenchApp';
-import { api, type ApiEvent } from '../../src/shared/api/contract';
+import type { ApiEvent } from '../../src/shared/api/contract';
+import { callApi } from '../support/api';
 
-/** Calls the API the way a transport does, and checks the reply against the contract. */
-async function call(app: WorkbenchApp, method: keyof typeof api, input: unknown = {}) {
-  const reply = await app.api.dispatch(method, input);
-  if (!reply.ok) throw new Error(`${method}: ${reply.error.code}: ${reply.error.message}`);
-  const parsed = api[method].output.safeParse(reply.result);
-  expect(parsed.success, `${method} reply matches the contract`).toBe(true);
-  return reply.result;
-}
+const call = callApi;
 
 describe('the demo workspace behind the API', () => {
   let dir: string;
@@ -38,7 +32,7 @@ describe('the demo workspace behind the API', () => {
   });
 
   it('starts every phase and reports it', async () => {
-    const status = (await call(app, 'workspace.status')) as {
+    const status = (await call(app, 'workspace.status', {})) as {
       state: string;
       postgres: { mode: string; embedded: boolean };
     };
@@ -53,15 +47,15 @@ describe('the demo workspace behind the API', () => {
   });
 
   it('lists the lake, the catalog and the server’s pipelines', async () => {
-    const lake = (await call(app, 'lake.list')) as { pipelines: { pipelineId: string; days: number }[] };
+    const lake = (await call(app, 'lake.list', {})) as { pipelines: { pipelineId: string; days: number }[] };
     expect(lake.pipelines.map((p) => p.pipelineId)).toEqual(['energy_meters', 'payment_events', 'temperature_sensors']);
     expect(lake.pipelines.every((p) => p.days >= 30)).toBe(true);
-    const catalog = (await call(app, 'catalog.get')) as { relations: { schema: string; name: string }[] };
+    const catalog = (await call(app, 'catalog.get', {})) as { relations: { schema: string; name: string }[] };
     const names = catalog.relations.map((r) => `${r.schema}.${r.name}`);
     expect(names).toEqual(
       expect.arrayContaining(['main.metrics', 'bronze.energy_meters', 'bronze.temperature_sensors']),
     );
-    const pipelines = (await call(app, 'pipelines.list')) as { pipelines: { id: string; problem: string | null }[] };
+    const pipelines = (await call(app, 'pipelines.list', {})) as { pipelines: { id: string; problem: string | null }[] };
     expect(pipelines.pipelines).toHaveLength(3);
     expect(pipelines.pipelines.every((p) => p.problem === null)).toBe(true);
   });

@@ -3,12 +3,12 @@
  * workspace.json — a plain file that can live in git, so it holds no secret.
  * Secrets go to the SecretStore under the profile's id.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConnectionProfile, type ConnectionProfileView } from '../../../shared/api/connections';
 import { WorkbenchError } from '../../../shared/errors';
 import type { SecretStore } from '../secrets/SecretStore';
+import { readJsonFile, writeJsonFile } from '../jsonFile';
 
 const ProfilesFile = z.object({ version: z.literal(1), profiles: z.array(ConnectionProfile) });
 
@@ -102,33 +102,7 @@ export class ConnectionProfiles {
   }
 
   private async read(): Promise<ConnectionProfile[]> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      throw new WorkbenchError(
-        'bad_request',
-        `${this.file} is not valid JSON: ${(err as Error).message}`,
-        'Fix or remove the file.',
-      );
-    }
-    const parsed = ProfilesFile.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new WorkbenchError(
-        'bad_request',
-        `${this.file} is not a valid connections file: ${issue ? `${issue.path.join('.')}: ${issue.message}` : ''}`,
-        'Fix or remove the file.',
-      );
-    }
-    return parsed.data.profiles;
+    return (await readJsonFile(this.file, ProfilesFile, 'connections file'))?.profiles ?? [];
   }
 
   /** Serialised read-modify-write with temp + rename, so a crash never loses the file. */
@@ -136,10 +110,7 @@ export class ConnectionProfiles {
     const next = this.queue.then(async () => {
       const profiles = await this.read();
       const result = await change(profiles);
-      await mkdir(this.workspaceDir, { recursive: true });
-      const tmp = `${this.file}.tmp`;
-      await writeFile(tmp, `${JSON.stringify({ version: 1, profiles }, null, 2)}\n`);
-      await rename(tmp, this.file);
+      await writeJsonFile(this.file, { version: 1, profiles });
       return result;
     });
     this.queue = next.catch(() => undefined);

@@ -1,7 +1,6 @@
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { z } from 'zod';
 import { WorkbenchError } from '../../../shared/errors';
+import { readJsonFile, writeJsonFile } from '../jsonFile';
 
 /**
  * Where connection secrets live: never in plain text, never in a workspace
@@ -72,16 +71,7 @@ export class CipherFileSecretStore implements SecretStore {
   }
 
   private async read(): Promise<Record<string, string>> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw err;
-    }
-    const parsed = SecretsFile.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new WorkbenchError('internal', `${this.file} is not a secrets file this app wrote`);
-    return { ...parsed.data.entries };
+    return { ...(await readJsonFile(this.file, SecretsFile, 'secrets file'))?.entries };
   }
 
   /** Serialised read-modify-write, so two saves never lose one another. */
@@ -89,11 +79,7 @@ export class CipherFileSecretStore implements SecretStore {
     const next = this.queue.then(async () => {
       const entries = await this.read();
       await change(entries);
-      await mkdir(dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.tmp`;
-      await writeFile(tmp, `${JSON.stringify({ version: 1, entries }, null, 2)}\n`, { mode: 0o600 });
-      await chmod(tmp, 0o600);
-      await rename(tmp, this.file);
+      await writeJsonFile(this.file, { version: 1, entries }, { mode: 0o600 });
     });
     this.queue = next.catch(() => undefined);
     return next;

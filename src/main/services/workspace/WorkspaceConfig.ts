@@ -2,11 +2,10 @@
  * workspace.json: the plain-file description of a workspace. It never holds
  * secrets (passwords live in the OS keychain via the secrets service).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { WorkbenchError } from '../../../shared/errors';
 import { LakeSetting } from '../../../shared/api/lake';
+import { readJsonFile, writeJsonFile } from '../jsonFile';
 
 export const WorkspaceConfig = z.object({
   version: z.literal(1),
@@ -54,10 +53,7 @@ export function demoWorkspaceConfig(dir: string, size: 'tiny' | 'small' | 'demo'
 
 /** Writes workspace.json (temp + rename, so a crash never leaves half a file). */
 export async function saveWorkspaceConfig(dir: string, config: WorkspaceConfig): Promise<void> {
-  const file = join(dir, WORKSPACE_FILE);
-  await mkdir(dir, { recursive: true });
-  await writeFile(`${file}.tmp`, `${JSON.stringify(config, null, 2)}\n`);
-  await rename(`${file}.tmp`, file);
+  await writeJsonFile(join(dir, WORKSPACE_FILE), config);
 }
 
 /** Reads workspace.json, creating the demo workspace when the folder has none. */
@@ -65,34 +61,9 @@ export async function loadOrCreateWorkspaceConfig(
   dir: string,
   demoSize: 'tiny' | 'small' | 'demo' = 'demo',
 ): Promise<WorkspaceConfig> {
-  const file = join(dir, WORKSPACE_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    const config = demoWorkspaceConfig(dir, demoSize);
-    await saveWorkspaceConfig(dir, config);
-    return config;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new WorkbenchError(
-      'bad_request',
-      `${file} is not valid JSON: ${(err as Error).message}`,
-      'Fix or remove the file.',
-    );
-  }
-  const parsed = WorkspaceConfig.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new WorkbenchError(
-      'bad_request',
-      `${file} is not a valid workspace: ${issue ? `${issue.path.join('.')}: ${issue.message}` : parsed.error.message}`,
-      'Fix the file, or open an empty folder to get a fresh demo workspace.',
-    );
-  }
-  return parsed.data;
+  const existing = await readJsonFile(join(dir, WORKSPACE_FILE), WorkspaceConfig, 'workspace');
+  if (existing) return existing;
+  const config = demoWorkspaceConfig(dir, demoSize);
+  await saveWorkspaceConfig(dir, config);
+  return config;
 }
