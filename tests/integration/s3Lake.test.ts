@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startWorkbenchApp, type WorkbenchApp } from '../../src/main/services/WorkbenchApp';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { callApi } from '../support/api';
+import { testS3Client } from '../setup/TestServers';
+import { startS3rverChild, type S3rverChild } from './support/s3rverChild';
 import { quoteLiteral } from '../../src/shared/sql';
 
 const call = callApi;
@@ -147,5 +150,82 @@ describe('an S3/R2 lake: browse, cache a day, query it', () => {
     });
     const browse = await call(app, 'lake.browse', { prefix: 'bronze/energy_meters/date=2026-10-05/', limit: 10 });
     expect(browse.entries.every((e) => e.kind === 'file' && e.cache === 'local')).toBe(true);
+  });
+});
+
+describe('offline: a cached lake keeps answering when the bucket is gone', () => {
+  const servers = inject('servers');
+  let dir: string;
+  let app: WorkbenchApp;
+  let server: S3rverChild;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dash-offline-'));
+    server = await startS3rverChild(join(dir, 's3'), 'offline-bronze');
+    const s3 = testS3Client({ ...servers.s3, endpoint: server.endpoint, bucket: server.bucket });
+    const dayDir = join(servers.lakeDir, 'bronze', 'energy_meters', 'date=2026-10-07');
+    for (const name of await readdir(dayDir)) {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: server.bucket,
+          Key: `bronze/energy_meters/date=2026-10-07/${name}`,
+          Body: await readFile(join(dayDir, name)),
+        }),
+      );
+    }
+    s3.destroy();
+    app = await startWorkbenchApp({
+      workspaceDir: join(dir, 'ws'),
+      shell: 'web',
+      appVersion: '0.0.0-test',
+      demoSize: 'tiny',
+      secretsDir: join(dir, 'app-data'),
+    });
+    await app.workspace.started;
+    await call(app, 'connections.save', {
+      profile: {
+        kind: 's3',
+        id: 'offline-bucket',
+        name: 'Bucket that goes away',
+        endpoint: server.endpoint,
+        bucket: server.bucket,
+        region: 'auto',
+        prefix: 'bronze/',
+        accessKeyId: servers.s3.accessKeyId,
+      },
+      secret: servers.s3.secretAccessKey,
+    });
+    await call(app, 'workspace.setLake', { driver: 's3', connectionId: 'offline-bucket' });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await server?.kill();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('answers queries from the cache, says it is offline and which files it could not check', async () => {
+    const keys = (
+      await call(app, 'lake.browse', { prefix: 'bronze/energy_meters/date=2026-10-07/', limit: 100 })
+    ).entries.flatMap((e) => (e.kind === 'file' ? [e.key] : []));
+    expect((await waitForJob(app, (await call(app, 'cache.download', { keys })).jobId)).state).toBe('succeeded');
+    await expect
+      .poll(() => count(app, 'SELECT count(*) AS n FROM bronze.energy_meters'), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    const before = await count(app, 'SELECT count(*) AS n FROM bronze.energy_meters');
+
+    await server.kill();
+    const started = Date.now();
+    const revalidated = await call(app, 'cache.revalidate', {});
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(revalidated.notRevalidated.map((n) => n.key).sort()).toEqual([...keys].sort());
+    const status = await call(app, 'workspace.status', {});
+    expect(status.lake).toMatchObject({ online: false });
+    expect(status.lake?.notRevalidated).toHaveLength(keys.length);
+
+    // Still queryable, still listed as cached; browsing the bucket says why it cannot.
+    expect(await count(app, 'SELECT count(*) AS n FROM bronze.energy_meters')).toBe(before);
+    expect((await call(app, 'cache.list', {})).usage.files).toBe(keys.length);
+    const browse = await app.api.dispatch('lake.browse', { prefix: 'bronze/', limit: 10 });
+    expect(browse).toMatchObject({ ok: false, error: { code: 'offline' } });
   });
 });
