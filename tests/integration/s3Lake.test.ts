@@ -229,3 +229,98 @@ describe('offline: a cached lake keeps answering when the bucket is gone', () =>
     expect(browse).toMatchObject({ ok: false, error: { code: 'offline' } });
   });
 });
+
+describe('a Parquet file looked at without downloading it', () => {
+  const servers = inject('servers');
+  let dir: string;
+  let app: WorkbenchApp;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dash-parquet-view-'));
+    app = await startWorkbenchApp({
+      workspaceDir: dir,
+      shell: 'web',
+      appVersion: '0.0.0-test',
+      demoSize: 'tiny',
+      secretsDir: join(dir, 'app-data'),
+    });
+    await app.workspace.started;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('shows schema, row groups, statistics and first rows, reading byte ranges only', async () => {
+    // The folder lake reads in place; the same file through the bucket is read by ranges.
+    const day = await call(app, 'lake.browse', { prefix: 'bronze/payment_events/date=2026-10-03/', limit: 10 });
+    const file = day.entries.find((e) => e.kind === 'file');
+    if (file?.kind !== 'file') throw new Error('no file in the demo day');
+    const local = await call(app, 'lake.file', { key: file.key, rows: 5 });
+    expect(local).toMatchObject({ source: 'local', key: file.key, size: file.size });
+
+    await call(app, 'connections.save', {
+      profile: {
+        kind: 's3',
+        id: 'bucket',
+        name: 'Bucket',
+        endpoint: servers.s3.endpoint,
+        bucket: servers.s3.bucket,
+        region: 'auto',
+        prefix: 'bronze/',
+        accessKeyId: servers.s3.accessKeyId,
+      },
+      secret: servers.s3.secretAccessKey,
+    });
+    await call(app, 'workspace.setLake', { driver: 's3', connectionId: 'bucket' });
+    const remote = await call(app, 'lake.file', { key: file.key, rows: 5 });
+    expect(remote.source).toBe('store');
+    expect(remote.schema.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['record_id', 'pipeline_id', 'series_id', 'ts', 'ingested_at', 'raw', 'amount', 'status']),
+    );
+    expect(remote.schema.find((c) => c.name === 'ts')?.logicalType).toMatch(/TIMESTAMP/);
+    expect(remote.rowCount).toBe(local.rowCount);
+    expect(remote.rowGroups.length).toBeGreaterThan(0);
+    expect(remote.rowGroups.reduce((n, g) => n + g.rows, 0)).toBe(remote.rowCount);
+    const status = remote.rowGroups[0]!.columns.find((c) => c.name === 'status')!;
+    expect(status.compression).toBe('ZSTD');
+    expect(status.min).not.toBeNull();
+    expect(remote.firstRows.rows).toHaveLength(Math.min(5, remote.rowCount));
+    expect(remote.firstRows.rows).toEqual(local.firstRows.rows);
+    expect(remote.createdBy).toMatch(/DuckDB/i);
+    // A small file is read once, whole.
+    expect(remote.bytesRead).toBe(remote.size);
+  });
+
+  it('reads only the footer and the first row group of a large file', async () => {
+    const big = join(dir, 'big.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const con = await db.connect();
+    await con.run(
+      `COPY (SELECT i AS id, md5(i::VARCHAR) AS payload, i / 7 AS value FROM range(400000) t(i))
+       TO ${quoteLiteral(big)} (FORMAT parquet, ROW_GROUP_SIZE 50000)`,
+    );
+    con.closeSync();
+    db.closeSync();
+    const s3 = testS3Client(servers.s3);
+    await s3.send(
+      new PutObjectCommand({ Bucket: servers.s3.bucket, Key: 'scratch/big.parquet', Body: await readFile(big) }),
+    );
+    s3.destroy();
+    const info = await call(app, 'lake.file', { key: 'scratch/big.parquet', rows: 10 });
+    expect(info.source).toBe('store');
+    expect(info.rowCount).toBe(400000);
+    expect(info.rowGroups).toHaveLength(8);
+    expect(info.firstRows.rows.map((r) => r[0])).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(info.size).toBeGreaterThan(5_000_000);
+    expect(info.bytesRead).toBeLessThan(info.size / 4);
+    const footerOnly = await call(app, 'lake.file', { key: 'scratch/big.parquet', rows: 0 });
+    expect(footerOnly.bytesRead).toBeLessThan(70_000);
+    expect(footerOnly.firstRows.rows).toEqual([]);
+  });
+
+  it('reports a file that is not Parquet by name', async () => {
+    const reply = await app.api.dispatch('lake.file', { key: 'bronze/payment_events/nope.parquet', rows: 1 });
+    expect(reply).toMatchObject({ ok: false });
+  });
+});

@@ -24,6 +24,8 @@ import {
   LakeBrowseResult,
   LakeKey,
   LakeSetting,
+  ParquetFileInfo,
+  ParquetFileRequest,
 } from './lake';
 
 export const BinaryOutput = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes');
@@ -220,6 +222,7 @@ export const api = {
   'connections.test': { input: TestConnectionRequest, output: ConnectionTestResult },
   'workspace.setLake': { input: LakeSetting, output: WorkspaceStatus },
   'lake.browse': { input: LakeBrowseRequest, output: LakeBrowseResult },
+  'lake.file': { input: ParquetFileRequest, output: ParquetFileInfo },
   'cache.list': { input: Empty, output: CacheListing },
   'cache.download': { input: CacheKeysRequest, output: z.object({ jobId: Id }) },
   'cache.refresh': { input: CacheKeysRequest, output: z.object({ jobId: Id }) },

@@ -97,3 +97,46 @@ export const LakeSetting = z.discriminatedUnion('driver', [
   z.object({ driver: z.literal('s3'), connectionId: z.string().min(1).max(64) }),
 ]);
 export type LakeSetting = z.infer<typeof LakeSetting>;
+
+export const ParquetFileRequest = z.object({ key: LakeKey, rows: z.number().int().min(0).max(500).default(50) });
+
+/** A value as JSON can carry it: big integers and bytes become text, times ISO strings. */
+const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const ParquetFileInfo = z.object({
+  key: z.string(),
+  size: z.number().nonnegative(),
+  /** Where the bytes came from: the local cache or folder, or range reads on the store. */
+  source: z.enum(['local', 'cache', 'store']),
+  /** Bytes actually read to answer (footer + the rows shown). */
+  bytesRead: z.number().nonnegative(),
+  createdBy: z.string().nullable(),
+  rowCount: z.number().nonnegative(),
+  schema: z.array(
+    z.object({
+      name: z.string(),
+      physicalType: z.string().nullable(),
+      logicalType: z.string().nullable(),
+      repetition: z.string().nullable(),
+    }),
+  ),
+  rowGroups: z.array(
+    z.object({
+      rows: z.number().nonnegative(),
+      compressedBytes: z.number().nonnegative(),
+      uncompressedBytes: z.number().nonnegative(),
+      columns: z.array(
+        z.object({
+          name: z.string(),
+          compression: z.string(),
+          nulls: z.number().nullable(),
+          min: Cell,
+          max: Cell,
+        }),
+      ),
+    }),
+  ),
+  keyValue: z.array(z.object({ key: z.string(), value: z.string().nullable() })),
+  firstRows: z.object({ columns: z.array(z.string()), rows: z.array(z.array(Cell)) }),
+});
+export type ParquetFileInfo = z.infer<typeof ParquetFileInfo>;

@@ -60,6 +60,7 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
         throw err;
       }
     },
+    'lake.file': async ({ key, rows }) => workspace.lake().describeFile(key, rows),
     'cache.list': async () => {
       const cache = workspace.lake().cache;
       if (!cache) return { enabled: false, usage: { bytes: 0, files: 0, pinnedBytes: 0, quotaBytes: 0 }, entries: [] };

@@ -14,6 +14,8 @@ import { FolderObjectStore } from '../objectStore/FolderObjectStore';
 import type { ObjectStore } from '../objectStore/ObjectStore';
 import { S3ObjectStore } from '../objectStore/S3ObjectStore';
 import { FolderLake } from './FolderLake';
+import { describeParquetFile } from '../parquet/ParquetFile';
+import type { ParquetFileInfo } from '../../../shared/api/lake';
 
 const PARTITION = /^([^=/]+)=([^/]*)$/;
 const DAY = /^date=(\d{4}-\d{2}-\d{2})$/;
@@ -102,6 +104,16 @@ export class BronzeLake {
       };
     });
     return { prefix, entries: [...folders, ...files], nextToken: page.nextToken };
+  }
+
+  /** Schema, row groups, statistics and first rows: from the cache when there, else by range reads. */
+  async describeFile(key: string, rows: number): Promise<ParquetFileInfo> {
+    if (!this.cache) return describeParquetFile({ store: this.store, key, rows, source: 'local' });
+    const state = (await this.cache.status([key]))[key];
+    if (state === 'cached' || state === 'stale') {
+      return describeParquetFile({ store: new FolderObjectStore(this.cache.root), key, rows, source: 'cache' });
+    }
+    return describeParquetFile({ store: this.store, key, rows, source: 'store' });
   }
 
   /** Every key below a prefix (all pages), e.g. one day's files to cache. */

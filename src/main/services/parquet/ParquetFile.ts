@@ -1,0 +1,138 @@
+/**
+ * Reads a Parquet file's footer and first rows through byte ranges, so a file
+ * that is not cached is never downloaded whole to be looked at (native DuckDB
+ * here has no httpfs). hyparquet does the Parquet decoding.
+ */
+import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import type { ParquetFileInfo } from '../../../shared/api/lake';
+import { WorkbenchError } from '../../../shared/errors';
+import type { ObjectStore } from '../objectStore/ObjectStore';
+import { describeStoreError } from '../objectStore/storeErrors';
+
+/** Enough for most footers in one read, small enough not to fetch small files whole. */
+const FOOTER_FETCH_BYTES = 64 * 1024;
+
+type Cell = string | number | boolean | null;
+
+/** A value as JSON carries it. */
+function toCell(value: unknown): Cell {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+/**
+ * An AsyncBuffer over one object of the store, counting the bytes it reads.
+ * Ranges already fetched are served again from memory (the footer read usually
+ * covers the metadata and, for a small file, everything).
+ */
+async function rangeBuffer(
+  store: ObjectStore,
+  key: string,
+): Promise<{ buffer: AsyncBuffer; read: () => number; size: number }> {
+  const info = await store.head(key);
+  let bytesRead = 0;
+  const fetched: { start: number; bytes: Buffer }[] = [];
+  const fetch = async (start: number, last: number): Promise<Buffer> => {
+    const got = await store.get(key, { range: { start, end: last } });
+    if (got.notModified) throw new Error('unexpected 304');
+    const parts: Buffer[] = [];
+    try {
+      for await (const part of got.body) parts.push(part as Buffer);
+    } catch (err) {
+      throw describeStoreError(err, store.description, { key });
+    }
+    const bytes = Buffer.concat(parts);
+    bytesRead += bytes.byteLength;
+    fetched.push({ start, bytes });
+    return bytes;
+  };
+  const buffer: AsyncBuffer = {
+    byteLength: info.size,
+    async slice(start: number, end?: number): Promise<ArrayBuffer> {
+      const stop = Math.min(end ?? info.size, info.size);
+      if (stop <= start) return new ArrayBuffer(0);
+      const hit = fetched.find((f) => f.start <= start && f.start + f.bytes.byteLength >= stop);
+      const bytes = hit
+        ? hit.bytes.subarray(start - hit.start, stop - hit.start)
+        : // A small file is fetched whole on the first read.
+          info.size <= FOOTER_FETCH_BYTES
+          ? (await fetch(0, info.size - 1)).subarray(start, stop)
+          : await fetch(start, stop - 1);
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    },
+  };
+  return { buffer, read: () => bytesRead, size: info.size };
+}
+
+function logicalTypeOf(element: FileMetaData['schema'][number]): string | null {
+  if (element.logical_type) {
+    const { type, ...rest } = element.logical_type as { type: string } & Record<string, unknown>;
+    const details = Object.entries(rest)
+      .map(([k, v]) => `${k}=${toCell(v)}`)
+      .join(', ');
+    return details ? `${type}(${details})` : type;
+  }
+  return element.converted_type ?? null;
+}
+
+export async function describeParquetFile(options: {
+  store: ObjectStore;
+  key: string;
+  rows: number;
+  source: ParquetFileInfo['source'];
+}): Promise<ParquetFileInfo> {
+  const { store, key, rows, source } = options;
+  const { buffer, read, size } = await rangeBuffer(store, key);
+  let metadata: FileMetaData;
+  try {
+    metadata = await parquetMetadataAsync(buffer, { initialFetchSize: FOOTER_FETCH_BYTES });
+  } catch (err) {
+    if (err instanceof WorkbenchError) throw err;
+    throw new WorkbenchError(
+      'bad_request',
+      `${key} is not a readable Parquet file: ${(err as Error).message}`,
+      'It may be truncated or corrupt; download it again or report it to the pipeline owner.',
+    );
+  }
+  const leaves = metadata.schema.slice(1);
+  const firstRows =
+    rows > 0 ? await parquetReadObjects({ file: buffer, metadata, rowStart: 0, rowEnd: rows, compressors }) : [];
+  const columns = firstRows[0] ? Object.keys(firstRows[0]) : leaves.map((e) => e.name);
+  return {
+    key,
+    size,
+    source,
+    bytesRead: read(),
+    createdBy: metadata.created_by ?? null,
+    rowCount: Number(metadata.num_rows),
+    schema: leaves.map((element) => ({
+      name: element.name,
+      physicalType: element.type ?? null,
+      logicalType: logicalTypeOf(element),
+      repetition: element.repetition_type ?? null,
+    })),
+    rowGroups: metadata.row_groups.map((group) => ({
+      rows: Number(group.num_rows),
+      compressedBytes: Number(group.total_compressed_size ?? group.total_byte_size),
+      uncompressedBytes: Number(group.total_byte_size),
+      columns: group.columns.map((chunk) => {
+        const meta = chunk.meta_data;
+        const stats = meta?.statistics;
+        return {
+          name: meta?.path_in_schema.join('.') ?? '',
+          compression: meta?.codec ?? 'UNKNOWN',
+          nulls: stats?.null_count === undefined ? null : Number(stats.null_count),
+          min: toCell(stats?.min_value ?? stats?.min),
+          max: toCell(stats?.max_value ?? stats?.max),
+        };
+      }),
+    })),
+    keyValue: (metadata.key_value_metadata ?? []).map((kv) => ({ key: kv.key, value: kv.value ?? null })),
+    firstRows: { columns, rows: firstRows.map((row) => columns.map((c) => toCell(row[c]))) },
+  };
+}
