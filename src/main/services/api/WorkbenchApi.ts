@@ -9,6 +9,7 @@ import { ZodError } from 'zod';
 import { api, isApiMethod, type ApiErrorBody, type ApiEvent, type ApiMethod } from '../../../shared/api/contract';
 import type { ApiHandlers } from '../../../shared/api/handlers';
 import { WorkbenchError } from '../../../shared/errors';
+import { formatBytes } from '../../../shared/format';
 import type { JobRunner } from '../jobs/JobRunner';
 import type { Workspace } from '../workspace/Workspace';
 import { readPipelines } from '../postgres/Pipelines';
@@ -103,17 +104,6 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
       return profile.kind === 'postgres' ? testPostgres(profile, secret) : testS3(profile, secret);
     },
   };
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
 }
 
 /** Downloads (or refreshes) lake files into the cache as a job with progress and cancel. */
