@@ -16,6 +16,7 @@ import { Warehouse, type WarehouseOptions } from '../warehouse/Warehouse';
 import { EmbeddedServer } from '../postgres/EmbeddedServer';
 import { detectServerMode } from '../postgres/ServerMode';
 import { applyMigrations } from '../postgres/Migrations';
+import { sslOptions } from '../connections/ConnectionTester';
 import { generateDemoLake } from '../demo/DemoLake';
 import { seedDemoServer, writeDemoMetricsParquet } from '../demo/DemoMetrics';
 import { loadOrCreateWorkspaceConfig, saveWorkspaceConfig, type WorkspaceConfig } from './WorkspaceConfig';
@@ -320,12 +321,18 @@ export class Workspace {
       });
       clientConfig = this.embedded.connectionConfig();
     } else {
+      const profile = await this.connections.get(pgConfig.connectionId);
+      if (profile.kind !== 'postgres') {
+        throw new WorkbenchError('bad_request', `"${profile.name}" is an S3/R2 bucket, not a PostgreSQL connection`);
+      }
       clientConfig = {
-        host: pgConfig.host,
-        port: pgConfig.port,
-        database: pgConfig.database,
-        user: pgConfig.user,
-        password: process.env.PGPASSWORD,
+        host: profile.host,
+        port: profile.port,
+        database: profile.database,
+        user: profile.user,
+        password: (await this.connections.secretOf(profile.id)) ?? undefined,
+        ssl: await sslOptions(profile),
+        statement_timeout: profile.statementTimeoutMs,
       };
     }
 

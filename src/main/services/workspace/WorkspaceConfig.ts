@@ -24,12 +24,9 @@ export const WorkspaceConfig = z.object({
   postgres: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('embedded'), dataDir: z.string(), database: z.string().default('dash') }),
     z.object({
-      kind: z.literal('server'),
-      host: z.string(),
-      port: z.number().int(),
-      database: z.string(),
-      user: z.string(),
-      statementTimeoutMs: z.number().int().positive().default(60_000),
+      /** A PostgreSQL/TimescaleDB connection profile (see connections.json). */
+      kind: z.literal('connection'),
+      connectionId: z.string().min(1).max(64),
     }),
   ]),
   cacheDir: z.string().default('cache'),
