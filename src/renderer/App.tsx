@@ -4,12 +4,16 @@ import { Sidebar } from './features/sidebar/Sidebar';
 import { StatusBar } from './features/status/StatusBar';
 import { TabBar } from './features/tabs/TabBar';
 import { QueryTabView } from './features/query/QueryTabView';
+import { LakeBrowser } from './features/lake/LakeBrowser';
 import { closeQueryTab, newQueryTab } from './features/query/queryActions';
 import { activeTab, useTabsStore } from './features/query/tabsStore';
 import { startWorkspaceSync } from './state/workspaceActions';
+import { ConnectionsDialog } from './features/connections/ConnectionsDialog';
+import { useConnectionsDialog } from './features/connections/connectionsDialog';
 
 export function App() {
   const tab = useTabsStore(activeTab);
+  const connectionsOpen = useConnectionsDialog((s) => s.open);
 
   useEffect(() => startWorkspaceSync(), []);
 
@@ -39,7 +43,9 @@ export function App() {
       <main className="app-main">
         <TabBar />
         <div className="tab-content">
-          {tab ? (
+          {tab?.kind === 'lake' ? (
+            <LakeBrowser key={tab.id} tab={tab} />
+          ) : tab ? (
             <QueryTabView key={tab.id} tab={tab} />
           ) : (
             <div className="no-tabs">
@@ -52,6 +58,7 @@ export function App() {
         </div>
       </main>
       <StatusBar />
+      {connectionsOpen ? <ConnectionsDialog /> : null}
     </div>
   );
 }

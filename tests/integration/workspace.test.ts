@@ -55,7 +55,9 @@ describe('the demo workspace behind the API', () => {
     expect(names).toEqual(
       expect.arrayContaining(['main.metrics', 'bronze.energy_meters', 'bronze.temperature_sensors']),
     );
-    const pipelines = (await call(app, 'pipelines.list', {})) as { pipelines: { id: string; problem: string | null }[] };
+    const pipelines = (await call(app, 'pipelines.list', {})) as {
+      pipelines: { id: string; problem: string | null }[];
+    };
     expect(pipelines.pipelines).toHaveLength(3);
     expect(pipelines.pipelines.every((p) => p.problem === null)).toBe(true);
   });

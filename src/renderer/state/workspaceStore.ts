@@ -12,6 +12,7 @@ import type {
   PipelineSummary,
   WorkspaceStatus,
 } from '../../shared/api/contract';
+import type { CacheUsage } from '../../shared/api/lake';
 import type { ErrorView } from './errorView';
 
 export interface Loadable<T> {
@@ -39,6 +40,10 @@ interface WorkspaceStore {
   catalog: Loadable<Catalog>;
   pipelines: Loadable<{ pipelines: PipelineSummary[] }>;
   jobs: Record<string, JobSnapshot>;
+  /** The latest cache usage from `cache` events (null until one arrives). */
+  cacheUsage: CacheUsage | null;
+  /** Goes up on every `cache` event: views that show cache state re-read when it changes. */
+  cacheVersion: number;
 }
 
 export const useWorkspaceStore = create<WorkspaceStore>(() => ({
@@ -49,6 +54,8 @@ export const useWorkspaceStore = create<WorkspaceStore>(() => ({
   catalog: idle(),
   pipelines: idle(),
   jobs: {},
+  cacheUsage: null,
+  cacheVersion: 0,
 }));
 
 export function phaseState(status: WorkspaceStatus | null, phase: 'lake' | 'warehouse' | 'postgres'): PhaseState {

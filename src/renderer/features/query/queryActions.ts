@@ -155,7 +155,10 @@ export function newQueryTab(sql = '', title?: string): string {
 /** Closes a tab, cancelling its query and freeing its engine table. */
 export function closeQueryTab(tabId: string): void {
   const tab = getTab(tabId);
-  if (!tab) return;
+  if (!tab) {
+    removeTab(tabId); // a lake browser holds nothing to free
+    return;
+  }
   void cancelQuery(tabId);
   freeResultTable(tab.result?.tableName);
   removeTab(tabId);

@@ -31,6 +31,7 @@ export type RunState =
   | { phase: 'loading'; queryId: string; startedAt: number; chunksLoaded: number; chunkCount: number };
 
 export interface QueryTab {
+  kind: 'sql';
   id: string;
   title: string;
   sql: string;
@@ -42,15 +43,25 @@ export interface QueryTab {
   sort: SortKey[];
 }
 
+/** A Bronze lake browser: where it is in the lake. */
+export interface LakeTab {
+  kind: 'lake';
+  id: string;
+  title: string;
+  prefix: string;
+}
+
+export type WorkbenchTab = QueryTab | LakeTab;
+
 interface TabsStore {
-  tabs: QueryTab[];
+  tabs: WorkbenchTab[];
   activeTabId: string | null;
   /** Numbering for "Query n" titles; never reused so titles stay unique. */
   counter: number;
 }
 
 function newTab(id: string, title: string, sql: string): QueryTab {
-  return { id, title, sql, run: { phase: 'idle' }, result: null, error: null, notice: null, sort: [] };
+  return { kind: 'sql', id, title, sql, run: { phase: 'idle' }, result: null, error: null, notice: null, sort: [] };
 }
 
 export const useTabsStore = create<TabsStore>(() => ({
@@ -59,11 +70,13 @@ export const useTabsStore = create<TabsStore>(() => ({
   counter: 1,
 }));
 
+/** The SQL tab with this id (a lake tab is not one). */
 export function getTab(id: string): QueryTab | undefined {
-  return useTabsStore.getState().tabs.find((t) => t.id === id);
+  const tab = useTabsStore.getState().tabs.find((t) => t.id === id);
+  return tab?.kind === 'sql' ? tab : undefined;
 }
 
-export function activeTab(state: TabsStore): QueryTab | undefined {
+export function activeTab(state: TabsStore): WorkbenchTab | undefined {
   return state.tabs.find((t) => t.id === state.activeTabId);
 }
 
@@ -77,6 +90,29 @@ export function addTab(options: { sql?: string; title?: string } = {}): string {
     counter: n,
   }));
   return id;
+}
+
+/** Opens a lake browser at `prefix`, reusing the open one if there is one. */
+export function openLakeTab(prefix: string): string {
+  const existing = useTabsStore.getState().tabs.find((t): t is LakeTab => t.kind === 'lake');
+  if (existing) {
+    useTabsStore.setState((s) => ({
+      tabs: s.tabs.map((t) => (t.id === existing.id ? { ...existing, prefix } : t)),
+      activeTabId: existing.id,
+    }));
+    return existing.id;
+  }
+  const n = useTabsStore.getState().counter + 1;
+  const id = `tab-${n}`;
+  const tab: LakeTab = { kind: 'lake', id, title: 'Bronze lake', prefix };
+  useTabsStore.setState((s) => ({ tabs: [...s.tabs, tab], activeTabId: id, counter: n }));
+  return id;
+}
+
+export function setLakePrefix(id: string, prefix: string): void {
+  useTabsStore.setState((s) => ({
+    tabs: s.tabs.map((t) => (t.id === id && t.kind === 'lake' ? { ...t, prefix } : t)),
+  }));
 }
 
 /** Removes the tab and activates its neighbour; the caller frees what the tab held. */
@@ -94,6 +130,8 @@ export function activateTab(id: string): void {
   useTabsStore.setState({ activeTabId: id });
 }
 
-export function updateTab(id: string, patch: Partial<Omit<QueryTab, 'id'>>): void {
-  useTabsStore.setState((s) => ({ tabs: s.tabs.map((t) => (t.id === id ? { ...t, ...patch } : t)) }));
+export function updateTab(id: string, patch: Partial<Omit<QueryTab, 'id' | 'kind'>>): void {
+  useTabsStore.setState((s) => ({
+    tabs: s.tabs.map((t) => (t.id === id && t.kind === 'sql' ? { ...t, ...patch } : t)),
+  }));
 }

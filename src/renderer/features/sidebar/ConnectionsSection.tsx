@@ -1,6 +1,8 @@
 /** Where the workspace's data lives and how far each part of it has started. */
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { refreshStatus } from '../../state/workspaceActions';
+import { openConnectionsDialog } from '../connections/connectionsDialog';
+import { OfflineNote } from '../cache/OfflineBadge';
 import { EmptyState, SidebarSection } from './SidebarSection';
 
 export function ConnectionsSection() {
@@ -9,7 +11,23 @@ export function ConnectionsSection() {
   const state = status?.state ?? (statusError ? 'failed' : 'pending');
 
   return (
-    <SidebarSection title="Connections" testId="workspace-status" state={state} onRefresh={() => void refreshStatus()}>
+    <SidebarSection
+      title="Connections"
+      testId="workspace-status"
+      state={state}
+      onRefresh={() => void refreshStatus()}
+      actions={
+        <button
+          type="button"
+          className="header-button"
+          data-testid="manage-connections"
+          title="Add, edit and test connections"
+          onClick={openConnectionsDialog}
+        >
+          Manage…
+        </button>
+      }
+    >
       {statusError && !status ? (
         <EmptyState tone="error">
           {statusError.message}
@@ -49,6 +67,7 @@ export function ConnectionsSection() {
                   <span className="mono break" title={status.lake.location}>
                     {status.lake.location}
                   </span>
+                  <OfflineNote />
                 </>
               ) : (
                 <span className="dim">not configured yet</span>

@@ -2,12 +2,16 @@
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { refreshSection } from '../../state/workspaceActions';
 import { formatBytes } from '../grid/format';
+import { lakeRootPrefix, pipelinePrefix } from '../lake/lakePaths';
+import { openLakeTab } from '../query/tabsStore';
 import { PhaseGate } from './PhaseGate';
 import { EmptyState, SidebarSection } from './SidebarSection';
 
 export function LakeSection() {
   const lake = useWorkspaceStore((s) => s.lake);
   const location = useWorkspaceStore((s) => s.status?.lake?.location ?? 'the lake');
+  const driver = useWorkspaceStore((s) => s.status?.lake?.driver ?? 'folder');
+  const root = lakeRootPrefix(location, driver);
   const pipelines = lake.data?.pipelines ?? [];
   return (
     <SidebarSection
@@ -16,6 +20,17 @@ export function LakeSection() {
       count={lake.data ? pipelines.length : null}
       loading={lake.loading}
       onRefresh={() => void refreshSection('lake')}
+      actions={
+        <button
+          type="button"
+          className="header-button"
+          data-testid="browse-lake"
+          title="Browse the lake's folders and files"
+          onClick={() => openLakeTab(root)}
+        >
+          Browse
+        </button>
+      }
     >
       <PhaseGate phase="lake">
         {lake.error ? <EmptyState tone="error">{lake.error.message}</EmptyState> : null}
@@ -28,7 +43,8 @@ export function LakeSection() {
               className="tree-item"
               data-testid="lake-pipeline"
               data-pipeline={p.pipelineId}
-              title={p.firstDay ? `${p.firstDay} → ${p.lastDay ?? ''}` : undefined}
+              title={p.firstDay ? `${p.firstDay} → ${p.lastDay ?? ''} — click to browse` : 'Click to browse'}
+              onClick={() => openLakeTab(pipelinePrefix(root, p.pipelineId))}
             >
               <span className="tree-icon lake" aria-hidden />
               <span className="tree-label">{p.pipelineId}</span>

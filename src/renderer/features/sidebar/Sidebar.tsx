@@ -1,3 +1,4 @@
+import { CacheSection } from '../cache/CacheSection';
 import { CatalogSection } from './CatalogSection';
 import { ConnectionsSection } from './ConnectionsSection';
 import { LakeSection } from './LakeSection';
@@ -13,6 +14,7 @@ export function Sidebar() {
       <div className="sidebar-scroll">
         <ConnectionsSection />
         <LakeSection />
+        <CacheSection />
         <CatalogSection />
         <PipelinesSection />
       </div>

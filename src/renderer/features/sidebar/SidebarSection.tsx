@@ -8,6 +8,8 @@ export function SidebarSection(props: {
   count?: number | null;
   onRefresh?: () => void;
   loading?: boolean;
+  /** Buttons shown in the header, before the refresh. */
+  actions?: ReactNode;
   children: ReactNode;
 }) {
   const [open, setOpen] = useState(true);
@@ -21,6 +23,7 @@ export function SidebarSection(props: {
           {props.title}
           {props.count != null ? <span className="section-count">{props.count}</span> : null}
         </button>
+        {props.actions}
         {props.onRefresh ? (
           <button
             type="button"

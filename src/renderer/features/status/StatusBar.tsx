@@ -1,6 +1,7 @@
 /** The bottom bar: which shell, whether the grid engine is up, and the jobs that are running. */
 import type { JobSnapshot } from '../../../shared/api/contract';
 import { useEngineStore } from '../../engine/engineStore';
+import { OfflineBadge } from '../cache/OfflineBadge';
 import { workbench } from '../../state/workbench';
 import { cancelJob } from '../../state/workspaceActions';
 import { useWorkspaceStore } from '../../state/workspaceStore';
@@ -55,6 +56,7 @@ export function StatusBar() {
         />
         {engine.state === 'ready' ? 'Engine ready' : engine.state === 'failed' ? 'Engine failed' : 'Engine starting…'}
       </span>
+      <OfflineBadge />
       <span className="status-jobs" data-testid="jobs">
         {active.length === 0 ? (
           <span className="dim">No running jobs</span>

@@ -10,7 +10,8 @@ export function TabBar() {
     <div className="tab-bar" role="tablist">
       {tabs.map((tab) => {
         const active = tab.id === activeTabId;
-        const busy = tab.run.phase !== 'idle';
+        const busy = tab.kind === 'sql' && tab.run.phase !== 'idle';
+        const failed = tab.kind === 'sql' && tab.error !== null;
         return (
           <div
             key={tab.id}
@@ -19,13 +20,17 @@ export function TabBar() {
             aria-selected={active}
             data-testid="tab"
             data-tab-id={tab.id}
+            data-kind={tab.kind}
             title={tab.title}
             onClick={() => activateTab(tab.id)}
             onAuxClick={(e) => {
               if (e.button === 1) closeQueryTab(tab.id);
             }}
           >
-            <span className={`tab-dot${busy ? ' busy' : tab.error ? ' failed' : ''}`} aria-hidden />
+            <span
+              className={`tab-dot${busy ? ' busy' : failed ? ' failed' : tab.kind === 'lake' ? ' lake' : ''}`}
+              aria-hidden
+            />
             <span className="tab-title">{tab.title}</span>
             <button
               type="button"
