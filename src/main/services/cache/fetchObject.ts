@@ -4,6 +4,7 @@
  * part is renamed into place only once its size, and its MD5 where the ETag is
  * one, check out. A part left behind by a crash, a network drop or a cancel is
  * continued with a Range request when the object has not changed since.
+ * Large objects come in several ranges at once (see fetchInRanges).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -14,6 +15,17 @@ import { pipeline } from 'node:stream/promises';
 import { WorkbenchError } from '../../../shared/errors';
 import type { ObjectInfo, ObjectStore } from '../objectStore/ObjectStore';
 import { describeStoreError } from '../objectStore/storeErrors';
+import {
+  asRangedMeta,
+  bytesDone,
+  fetchInRanges,
+  interrupted,
+  ObjectChanged,
+  planRanges,
+  RANGED_BYTES,
+  writeMeta,
+  type RangeProgress,
+} from './fetchInRanges';
 
 export interface FetchedObject {
   info: ObjectInfo;
@@ -21,6 +33,7 @@ export interface FetchedObject {
   resumedFrom: number;
 }
 
+/** What a sequential part's meta file holds (a ranged one adds its ranges). */
 interface PartMeta {
   etag: string;
   size: number;
@@ -40,13 +53,17 @@ export async function md5OfFile(path: string, hash: Hash = createHash('md5')): P
   return hash;
 }
 
-async function readPartMeta(path: string): Promise<PartMeta | null> {
+async function readMetaJson(path: string): Promise<unknown> {
   try {
-    const meta = JSON.parse(await readFile(path, 'utf8')) as Partial<PartMeta>;
-    return typeof meta.etag === 'string' && typeof meta.size === 'number' ? { etag: meta.etag, size: meta.size } : null;
+    return JSON.parse(await readFile(path, 'utf8')) as unknown;
   } catch {
     return null;
   }
+}
+
+function asPartMeta(value: unknown): PartMeta | null {
+  const meta = (value ?? {}) as Partial<PartMeta>;
+  return typeof meta.etag === 'string' && typeof meta.size === 'number' ? { etag: meta.etag, size: meta.size } : null;
 }
 
 async function sizeOf(path: string): Promise<number> {
@@ -79,6 +96,14 @@ function cancelled(key: string): WorkbenchError {
   return new WorkbenchError('cancelled', `Download of ${key} cancelled; it will resume where it stopped.`);
 }
 
+export interface FetchOptions {
+  signal?: AbortSignal;
+  onStart?: (info: ObjectInfo, resumedFrom: number) => void;
+  onBytes?: (n: number) => void;
+  /** Folders known to exist, so a thousand files of one partition cost one mkdir. */
+  madeDirs?: Set<string>;
+}
+
 /**
  * Downloads `key` into `file`. `onBytes` hears every chunk written (and, first,
  * the bytes a resumed part already had, with `resumed` true).
@@ -87,22 +112,25 @@ export async function fetchObject(
   store: ObjectStore,
   key: string,
   file: string,
-  options: {
-    signal?: AbortSignal;
-    onStart?: (info: ObjectInfo, resumedFrom: number) => void;
-    onBytes?: (n: number) => void;
-    /** Folders known to exist, so a thousand files of one partition cost one mkdir. */
-    madeDirs?: Set<string>;
-  } = {},
+  options: FetchOptions = {},
 ): Promise<FetchedObject> {
   const { signal } = options;
   const { part, meta } = partPaths(file);
   await ensureDir(dirname(file), options.madeDirs);
 
   // Resume only a part whose ETag the store still has: anything else starts over.
+  const stored = await readMetaJson(meta);
+  const ranged = asRangedMeta(stored);
+  if (ranged) {
+    const current = await store.head(key, signal);
+    if (current.etag === ranged.etag && current.size === ranged.size && (await sizeOf(part)) === ranged.size) {
+      return fetchRanged(store, file, current, ranged.ranges, options, undefined);
+    }
+    await discardPart(file);
+  }
   let resumedFrom = 0;
   let info: ObjectInfo | null = null;
-  const previous = await readPartMeta(meta);
+  const previous = ranged ? null : asPartMeta(stored);
   const partLength = previous ? await sizeOf(part) : 0;
   if (previous && partLength > 0 && partLength <= previous.size) {
     const current = await store.head(key, signal);
@@ -132,6 +160,7 @@ export async function fetchObject(
       throw new WorkbenchError('internal', `The store answered "not modified" to a plain GET of ${key}.`);
     info = got.info;
     body = got.body;
+    if (info.size >= RANGED_BYTES) return fetchRanged(store, file, info, planRanges(info.size), options, body);
     if (info.size >= RESUMABLE_BYTES) {
       const record: PartMeta = { etag: info.etag, size: info.size };
       await writeFile(`${meta}.tmp`, JSON.stringify(record));
@@ -183,17 +212,49 @@ export async function fetchObject(
       `Download of ${key} from ${store.description} ended after ${length} of ${info.size} bytes.`,
     );
   }
-  if (hash) {
-    const digest = hash.digest('hex');
-    if (digest !== info.etag.toLowerCase()) {
-      await discardPart(file);
-      throw new WorkbenchError(
-        'internal',
-        `Download of ${key} from ${store.description} is corrupt: its MD5 is ${digest}, the store says ${info.etag}. It was discarded; try again.`,
-      );
-    }
-  }
+  if (hash) await checkDigest(store, file, info, hash.digest('hex'));
   await rename(part, file);
   if (previous || wroteMeta) await rm(meta, { force: true });
+  return { info, resumedFrom };
+}
+
+async function checkDigest(store: ObjectStore, file: string, info: ObjectInfo, digest: string): Promise<void> {
+  if (digest === info.etag.toLowerCase()) return;
+  await discardPart(file);
+  throw new WorkbenchError(
+    'internal',
+    `Download of ${info.key} from ${store.description} is corrupt: its MD5 is ${digest}, the store says ${info.etag}. It was discarded; try again.`,
+  );
+}
+
+/** The ranged path: fill the missing ranges, check the whole part, move it into place. */
+async function fetchRanged(
+  store: ObjectStore,
+  file: string,
+  info: ObjectInfo,
+  ranges: RangeProgress[],
+  options: FetchOptions,
+  firstBody: Readable | undefined,
+): Promise<FetchedObject> {
+  const { signal } = options;
+  const paths = partPaths(file);
+  const fresh = firstBody !== undefined;
+  if (fresh) await writeMeta(paths.meta, { etag: info.etag, size: info.size, ranges });
+  const resumedFrom = bytesDone(ranges);
+  options.onStart?.(info, resumedFrom);
+  try {
+    await fetchInRanges(store, info, paths, ranges, { signal, onBytes: options.onBytes, firstBody, fresh });
+  } catch (err) {
+    if (signal?.aborted) throw cancelled(info.key);
+    if (err instanceof ObjectChanged) {
+      // The object was replaced mid-download: its old bytes are worthless.
+      await discardPart(file);
+      return fetchObject(store, info.key, file, options);
+    }
+    throw interrupted(err, store, info, bytesDone(ranges));
+  }
+  if (isMd5Etag(info.etag)) await checkDigest(store, file, info, (await md5OfFile(paths.part)).digest('hex'));
+  await rename(paths.part, file);
+  await rm(paths.meta, { force: true });
   return { info, resumedFrom };
 }
