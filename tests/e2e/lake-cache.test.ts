@@ -19,22 +19,31 @@ const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'test-results');
 const BUCKET = 'dash-bronze';
 const PIPELINE = 'energy_meters';
 
-async function bronzeRowsOfDay(lakeDir: string, day: string): Promise<number> {
+/** Rows of the Parquet files a glob matches, counted by native DuckDB. */
+async function countRows(glob: string): Promise<number> {
   const db = await DuckDBInstance.create(':memory:', {
     autoload_known_extensions: 'false',
     autoinstall_known_extensions: 'false',
   });
   const con = await db.connect();
   try {
-    const glob = join(lakeDir, 'bronze', PIPELINE, `date=${day}`, '*.parquet').replaceAll("'", "''");
     const reader = await con.runAndReadAll(
-      `SELECT count(*)::INTEGER AS n FROM read_parquet('${glob}', union_by_name = true)`,
+      `SELECT count(*)::INTEGER AS n FROM read_parquet('${glob.replaceAll("'", "''")}', union_by_name = true)`,
     );
     return Number(reader.getRowObjects()[0]!.n);
   } finally {
     con.closeSync();
     db.closeSync();
   }
+}
+
+function bronzeRowsOfDay(lakeDir: string, day: string): Promise<number> {
+  return countRows(join(lakeDir, 'bronze', PIPELINE, `date=${day}`, '*.parquet'));
+}
+
+/** The lake in the bucket is the generated folder, key for key. */
+function bronzeRowsOfFile(lakeDir: string, key: string): Promise<number> {
+  return countRows(join(lakeDir, ...key.split('/')));
 }
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -145,6 +154,30 @@ describe('the Bronze lake in S3, cached and queried from the UI', () => {
     const files = page.locator('[data-testid="lake-entry"][data-kind="file"]');
     await files.first().waitFor({ timeout: 30_000 });
     expect(await files.first().getAttribute('data-cache')).toBe('not-cached');
+
+    // Open a file that is not cached: its footer and first rows come by range reads on the store.
+    const fileKey = (await files.first().getAttribute('data-key'))!;
+    await files.first().getByTestId('open-file').click();
+    const fileView = page.locator(`[data-testid="parquet-file"][data-key="${fileKey}"]`);
+    await fileView.waitFor();
+    const fileRows = fileView.getByTestId('file-rows');
+    await fileRows.waitFor({ timeout: 30_000 });
+    expect(await fileRows.getAttribute('data-count')).toBe(String(await bronzeRowsOfFile(lakeDir, fileKey)));
+    const columns = await fileView
+      .getByTestId('schema-column')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('data-name')));
+    expect(columns).toEqual(expect.arrayContaining(['record_id', 'raw']));
+    expect(await fileView.getByTestId('file-source').getAttribute('data-source')).toBe('store');
+    await fileView.getByTestId('file-first-rows').waitFor();
+    await shot(page, '3b-file-view');
+    await fileView.getByTestId('close-file').click();
+    await fileView.waitFor({ state: 'detached' });
+    // Enter on a file's name opens it too, and Escape closes it.
+    await files.first().getByTestId('open-file').focus();
+    await page.keyboard.press('Enter');
+    await fileView.waitFor();
+    await page.keyboard.press('Escape');
+    await fileView.waitFor({ state: 'detached' });
 
     // Cache the day; the badges follow.
     await page.getByTestId('cache-day').click();

@@ -4,7 +4,15 @@
  * as the pipelines and days they are, files with size, date and cache state.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type MouseEvent,
+  type PointerEvent as ReactPointerEvent,
+} from 'react';
 import type { LakeBrowseResult, LakeEntry } from '../../../shared/api/lake';
 import { formatBytes } from '../../../shared/format';
 import { toErrorView, type ErrorView } from '../../state/errorView';
@@ -14,12 +22,16 @@ import { formatTimestamp } from '../grid/format';
 import { newQueryTab } from '../query/queryActions';
 import { setLakePrefix, type LakeTab } from '../query/tabsStore';
 import { breadcrumb, bronzeQuery, dayInRange, holdsPipelines, placeOf } from './lakePaths';
+import { ParquetFileView } from './ParquetFileView';
 
 type FileEntry = Extract<LakeEntry, { kind: 'file' }>;
 type FolderEntry = Extract<LakeEntry, { kind: 'folder' }>;
 
 const PAGE = 500;
 const ROW_HEIGHT = 28;
+/** The list keeps at least this much room above an open file. */
+const LIST_MIN = 120;
+const PANEL_MIN = 160;
 
 const CACHE_LABEL: Record<FileEntry['cache'], string> = {
   cached: 'cached',
@@ -76,8 +88,12 @@ export function LakeBrowser({ tab }: { tab: LakeTab }) {
   const [watching, setWatching] = useState<string[]>([]);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [openKey, setOpenKey] = useState<string | null>(null);
+  const [panelHeight, setPanelHeight] = useState<number | null>(null);
   const generation = useRef(0);
+  const rootRef = useRef<HTMLDivElement>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
+  const panelRef = useRef<HTMLElement>(null);
 
   /** Loads the first page, or (keepCount) as many pages as were shown, e.g. to refresh cache badges. */
   const load = useCallback(
@@ -124,6 +140,7 @@ export function LakeBrowser({ tab }: { tab: LakeTab }) {
   useEffect(() => {
     setSelected(new Set());
     setAnchor(null);
+    setOpenKey(null);
     setEntries([]);
     setNextToken(null);
     scrollRef.current?.scrollTo({ top: 0 });
@@ -175,6 +192,36 @@ export function LakeBrowser({ tab }: { tab: LakeTab }) {
   useEffect(() => {
     if (nextToken && !loading && !error && lastIndex >= visible.length - 20) void loadMore();
   }, [lastIndex, visible.length, nextToken, loading, error, loadMore]);
+
+  // The list shrinks when a file opens: keep that file's row in view.
+  const openIndex = openKey ? visible.findIndex((e) => e.kind === 'file' && e.key === openKey) : -1;
+  const openIndexRef = useRef(openIndex);
+  openIndexRef.current = openIndex;
+  useEffect(() => {
+    if (!openKey) return;
+    // After the panel took its room, so the list's new height is known.
+    const frame = requestAnimationFrame(() => {
+      if (openIndexRef.current >= 0) virtualizer.scrollToIndex(openIndexRef.current, { align: 'auto' });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [openKey, virtualizer]);
+
+  const closeFile = useCallback(() => setOpenKey(null), []);
+
+  const startResize = (e: ReactPointerEvent<HTMLDivElement>) => {
+    e.preventDefault();
+    const startY = e.clientY;
+    const startHeight = panelRef.current?.offsetHeight ?? 400;
+    const max = (rootRef.current?.clientHeight ?? 800) - LIST_MIN - 100;
+    const move = (ev: PointerEvent) =>
+      setPanelHeight(Math.max(PANEL_MIN, Math.min(max, startHeight - (ev.clientY - startY))));
+    const up = () => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+  };
 
   const go = (next: string) => setLakePrefix(tab.id, next);
   const place = placeOf(prefix);
@@ -241,7 +288,7 @@ export function LakeBrowser({ tab }: { tab: LakeTab }) {
   const allSelected = selectableKeys.length > 0 && selectableKeys.every((k) => selected.has(k));
 
   return (
-    <div className="lake-browser" data-testid="lake-browser" data-prefix={prefix}>
+    <div className="lake-browser" data-testid="lake-browser" data-prefix={prefix} ref={rootRef}>
       <div className="query-toolbar lake-toolbar">
         <nav className="lake-breadcrumb" data-testid="lake-breadcrumb" aria-label="Where you are in the lake">
           {breadcrumb(prefix).map((crumb, i, all) => (
@@ -426,7 +473,7 @@ export function LakeBrowser({ tab }: { tab: LakeTab }) {
             return (
               <div
                 key={entry.key}
-                className={`lake-row file${isSelected ? ' selected' : ''}`}
+                className={`lake-row file${isSelected ? ' selected' : ''}${entry.key === openKey ? ' open' : ''}`}
                 style={style}
                 data-testid="lake-entry"
                 data-kind="file"
@@ -446,9 +493,17 @@ export function LakeBrowser({ tab }: { tab: LakeTab }) {
                 ) : (
                   <span />
                 )}
-                <span className="lake-name mono" title={entry.key}>
+                <button
+                  type="button"
+                  className="lake-name mono"
+                  data-testid="open-file"
+                  title={`Open ${entry.key}: schema, row groups, first rows`}
+                  aria-pressed={entry.key === openKey}
+                  onClick={() => setOpenKey(entry.key)}
+                >
+                  <span className="tree-icon parquet" aria-hidden />
                   {entry.name}
-                </span>
+                </button>
                 <span className="num">{formatBytes(entry.size)}</span>
                 <span className="dim">{formatTimestamp(Date.parse(entry.lastModified))}</span>
                 <span>
@@ -493,6 +548,23 @@ export function LakeBrowser({ tab }: { tab: LakeTab }) {
           </button>
         ) : null}
       </div>
+      {openKey ? (
+        <>
+          <div
+            className="splitter"
+            onPointerDown={startResize}
+            role="separator"
+            aria-orientation="horizontal"
+            aria-label="Resize the file panel"
+          />
+          <ParquetFileView
+            ref={panelRef}
+            fileKey={openKey}
+            onClose={closeFile}
+            style={panelHeight === null ? undefined : { height: panelHeight }}
+          />
+        </>
+      ) : null}
     </div>
   );
 }
