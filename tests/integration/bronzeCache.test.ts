@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BronzeCache, type CacheChange, type DownloadProgress } from '../../src/main/services/cache/BronzeCache';
-import type { ObjectStore } from '../../src/main/services/objectStore/ObjectStore';
 import { S3ObjectStore } from '../../src/main/services/objectStore/S3ObjectStore';
 import { testS3Client } from '../setup/TestServers';
 import { s3rverCredentials, startS3rverChild, type S3rverChild } from './support/s3rverChild';
+import { storeWithGet } from './support/storeWith';
 
 const BUCKET = 'cache-test';
 const BIG = 'bronze/big/date=2026-01-01/big.parquet';
@@ -198,20 +198,15 @@ describe('BronzeCache over a real s3rver', () => {
     let inFlight = 0;
     let most = 0;
     // A real store, watched: which ranges were asked for, and how many bodies streamed at once.
-    const watched: ObjectStore = {
-      description: store.description,
-      list: (o) => store.list(o),
-      head: (k, s) => store.head(k, s),
-      async get(key, options) {
-        const got = await store.get(key, options);
-        if (options?.range) ranges.push(options.range);
-        if (!got.notModified) {
-          most = Math.max(most, ++inFlight);
-          got.body.once('close', () => inFlight--);
-        }
-        return got;
-      },
-    };
+    const watched = storeWithGet(store, async (key, options, real) => {
+      const got = await real.get(key, options);
+      if (options?.range) ranges.push(options.range);
+      if (!got.notModified) {
+        most = Math.max(most, ++inFlight);
+        got.body.once('close', () => inFlight--);
+      }
+      return got;
+    });
     const cache = new BronzeCache({ dir: join(root, 'ranged'), store: watched, storeId: BUCKET, quotaBytes: 1e12 });
     const result = await cache.download([BIG]);
     expect(result.downloaded[0]).toMatchObject({ key: BIG, size: BIG_SIZE, resumedFrom: 0 });
