@@ -7,9 +7,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cacheDownload } from './figures/cache';
 import { queryWarehouse, queryWasm } from './figures/query';
+import { syncMetrics } from './figures/sync';
+import { gridPageAtEnd } from './figures/grid';
+import { queryLive } from './figures/live';
 import type { Figure, FigureResult } from './harness';
 
-const figures: Figure[] = [queryWarehouse, queryWasm, cacheDownload];
+const figures: Figure[] = [queryWarehouse, queryWasm, cacheDownload, syncMetrics, gridPageAtEnd, queryLive];
 
 function table(results: FigureResult[]): string {
   const rows = [

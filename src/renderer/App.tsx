@@ -10,10 +10,13 @@ import { activeTab, useTabsStore } from './features/query/tabsStore';
 import { startWorkspaceSync } from './state/workspaceActions';
 import { ConnectionsDialog } from './features/connections/ConnectionsDialog';
 import { useConnectionsDialog } from './features/connections/connectionsDialog';
+import { SyncDialog } from './features/sync/SyncDialog';
+import { useSyncDialog } from './features/sync/syncDialog';
 
 export function App() {
   const tab = useTabsStore(activeTab);
   const connectionsOpen = useConnectionsDialog((s) => s.open);
+  const syncOpen = useSyncDialog((s) => s.open);
 
   useEffect(() => startWorkspaceSync(), []);
 
@@ -59,6 +62,7 @@ export function App() {
       </main>
       <StatusBar />
       {connectionsOpen ? <ConnectionsDialog /> : null}
+      {syncOpen ? <SyncDialog /> : null}
     </div>
   );
 }

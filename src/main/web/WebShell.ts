@@ -19,6 +19,8 @@ export interface WebShellOptions {
   staticDir: string;
   api: WorkbenchApi;
   subscribe: (emit: (event: ApiEvent) => void) => () => void;
+  /** The workspace's `exports/` folder, served at /exports/<name> (token required like everything). */
+  exportsDir?: string;
   /** Fixed token (tests); a random one otherwise. */
   token?: string;
   log?: (line: string) => void;
@@ -156,6 +158,33 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     createReadStream(target).pipe(res);
   };
 
+  const serveExport = async (res: ServerResponse, pathname: string): Promise<void> => {
+    let name: string;
+    try {
+      name = decodeURIComponent(pathname.slice('/exports/'.length));
+    } catch {
+      name = '';
+    }
+    // One plain file name: no folders, no `..`, never a `.part` still being written.
+    if (!options.exportsDir || !/^[A-Za-z0-9][A-Za-z0-9 _.()-]*\.(csv|parquet)$/.test(name)) {
+      sendJson(res, 404, { ok: false, error: { code: 'not_found', message: 'No such export' } });
+      return;
+    }
+    const file = join(options.exportsDir, name);
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile()) {
+      sendJson(res, 404, { ok: false, error: { code: 'not_found', message: `No export named ${name}` } });
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': name.endsWith('.csv') ? 'text/csv; charset=utf-8' : 'application/vnd.apache.parquet',
+      'Content-Length': info.size,
+      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
+      'Cache-Control': 'no-store',
+    });
+    createReadStream(file).pipe(res);
+  };
+
   const handleApi = async (req: IncomingMessage, res: ServerResponse, method: string): Promise<void> => {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
@@ -239,11 +268,13 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
         ? Promise.resolve(handleEvents(req, res))
         : url.pathname.startsWith('/api/')
           ? handleApi(req, res, url.pathname.slice('/api/'.length))
-          : req.method === 'GET' || req.method === 'HEAD'
-            ? serveStatic(res, url.pathname)
-            : Promise.resolve(
-                sendJson(res, 405, { ok: false, error: { code: 'bad_request', message: 'Method not allowed' } }),
-              );
+          : (req.method === 'GET' || req.method === 'HEAD') && url.pathname.startsWith('/exports/')
+            ? serveExport(res, url.pathname)
+            : req.method === 'GET' || req.method === 'HEAD'
+              ? serveStatic(res, url.pathname)
+              : Promise.resolve(
+                  sendJson(res, 405, { ok: false, error: { code: 'bad_request', message: 'Method not allowed' } }),
+                );
     task.catch((err: unknown) => {
       log(`web shell: ${(err as Error).message}`);
       if (!res.headersSent)

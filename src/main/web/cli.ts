@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { startWorkbenchApp } from '../services/WorkbenchApp';
 import { defaultWorkspaceDir } from '../services/appData';
 import { findAppRoot } from '../services/appPaths';
+import { exportsDir } from '../services/export/ResultExport';
 import { startWebShell } from './WebShell';
 
 const USAGE = `Usage: npm run web -- [--port N] [--workspace DIR]
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     staticDir: join(appRoot, 'out', 'renderer'),
     api: app.api,
     subscribe: app.subscribe,
+    exportsDir: exportsDir(workspaceDir),
     log,
   });
   process.stdout.write(`Dash Workbench (browser shell) for workspace ${workspaceDir}\n`);

@@ -8,7 +8,29 @@ import duckdbWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import duckdbWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { SerialQueue } from './SerialQueue';
 import { checkTableName, countSql, dropSql, pageSql, sortedCopySql, type SortKey } from './pagingSql';
-import { tableToRows, type EngineRows } from './rows';
+import { histogramSql, profileShape, statsSql, topValuesSql, HISTOGRAM_BINS } from './profileSql';
+import { tableToRows, type ColumnKind, type EngineRows } from './rows';
+
+/** What the grid shows of a result: a WHERE (already compiled, see filterSql) and a sort. */
+export interface GridView {
+  sort: readonly SortKey[];
+  where: string;
+}
+
+export interface ColumnProfile {
+  column: string;
+  kind: ColumnKind;
+  total: number;
+  nulls: number;
+  distinct: number;
+  /** Numbers, or epoch microseconds for times; text for the rest. */
+  min: number | string | null;
+  max: number | string | null;
+  /** Numeric and time columns: equal-width bins from min to max. */
+  bins: { from: number; to: number; count: number }[];
+  /** Other columns: the most frequent values. */
+  top: { value: string; count: number }[];
+}
 
 export interface LoadProgress {
   chunks: number;
@@ -23,8 +45,8 @@ function ownedBytes(bytes: Uint8Array): Uint8Array {
 export class WasmEngine {
   private readonly queue = new SerialQueue();
   private nextTable = 1;
-  /** At most one sorted copy per result table: the order the grid shows now. */
-  private readonly sortedCopies = new Map<string, { signature: string; table: string }>();
+  /** At most one filtered/sorted copy per result table: what the grid shows now. */
+  private readonly sortedCopies = new Map<string, { signature: string; table: string; rows: number }>();
 
   private constructor(
     private readonly db: AsyncDuckDB,
@@ -87,40 +109,97 @@ export class WasmEngine {
     tableName: string,
     offset: number,
     limit: number,
-    sort: readonly SortKey[] = [],
+    view: GridView | readonly SortKey[] = [],
     supersedeKey?: string,
   ): Promise<EngineRows> {
     const base = checkTableName(tableName);
+    const v = viewOf(view);
     return this.queue.run(async () => {
-      const source = await this.sortedTable(base, sort);
-      return tableToRows(await this.conn.query(pageSql(source, offset, limit)));
+      const source = await this.viewTable(base, v);
+      return tableToRows(await this.conn.query(pageSql(source.table, offset, limit)));
     }, supersedeKey);
   }
 
-  /** Runs inside the queue: the table to page for `sort`, sorting the whole result once per order. */
-  private async sortedTable(base: string, sort: readonly SortKey[]): Promise<string> {
+  /** Rows the view shows (the filtered count), preparing its table for paging. */
+  viewRowCount(tableName: string, view: GridView): Promise<number> {
+    const base = checkTableName(tableName);
+    return this.queue.run(async () => (await this.viewTable(base, view)).rows);
+  }
+
+  /** Runs inside the queue: the table to page for a view, filtering and sorting the whole result once per view. */
+  private async viewTable(base: string, view: GridView): Promise<{ table: string; rows: number }> {
     const previous = this.sortedCopies.get(base);
-    const signature = JSON.stringify(sort);
-    if (sort.length === 0 || previous?.signature !== signature) {
+    const plain = view.sort.length === 0 && view.where === '';
+    const signature = JSON.stringify([view.sort, view.where]);
+    if (plain || previous?.signature !== signature) {
       if (previous) {
         this.sortedCopies.delete(base);
         await this.conn.query(dropSql(previous.table));
       }
-      if (sort.length === 0) return base;
-      const table = checkTableName(`${base}_sorted_${this.nextTable++}`);
-      await this.conn.query(sortedCopySql(base, table, sort));
-      this.sortedCopies.set(base, { signature, table });
-      return table;
+      if (plain) return { table: base, rows: await this.count(base) };
+      const table = checkTableName(`${base}_view_${this.nextTable++}`);
+      await this.conn.query(sortedCopySql(base, table, view.sort, view.where));
+      const rows = await this.count(table);
+      this.sortedCopies.set(base, { signature, table, rows });
+      return { table, rows };
     }
-    return previous.table;
+    return previous;
+  }
+
+  private async count(table: string): Promise<number> {
+    const result = await this.conn.query(countSql(table));
+    return Number(result.getChildAt(0)?.get(0) ?? 0);
+  }
+
+  /** Nulls, distinct, min/max and a histogram of one column over the whole (filtered) result. */
+  profile(tableName: string, where: string, column: string, kind: ColumnKind): Promise<ColumnProfile> {
+    const table = checkTableName(tableName);
+    return this.queue.run(async () => {
+      const stats = tableToRows(await this.conn.query(statsSql(table, where, column, kind))).rows[0] ?? [];
+      const [total, nulls, distinct, minText, maxText, lo, hi] = stats as [
+        number,
+        number,
+        number,
+        string | null,
+        string | null,
+        number | null,
+        number | null,
+      ];
+      const profile: ColumnProfile = {
+        column,
+        kind,
+        total,
+        nulls,
+        distinct,
+        min: lo ?? minText,
+        max: hi ?? maxText,
+        bins: [],
+        top: [],
+      };
+      if (profileShape(kind) === 'values') {
+        const top = tableToRows(await this.conn.query(topValuesSql(table, where, column))).rows;
+        profile.top = top.map(([value, n]) => ({ value: String(value), count: Number(n) }));
+      } else if (lo !== null && hi !== null && Number.isFinite(lo) && Number.isFinite(hi)) {
+        const width = hi > lo ? (hi - lo) / HISTOGRAM_BINS : 1;
+        const counts = new Map(
+          tableToRows(await this.conn.query(histogramSql(table, where, column, kind, lo, hi))).rows.map(
+            ([bin, n]) => [Number(bin), Number(n)] as const,
+          ),
+        );
+        const binCount = hi > lo ? HISTOGRAM_BINS : 1;
+        profile.bins = Array.from({ length: binCount }, (_, i) => ({
+          from: lo + i * width,
+          to: hi > lo ? lo + (i + 1) * width : hi,
+          count: counts.get(i) ?? 0,
+        }));
+      }
+      return profile;
+    });
   }
 
   rowCount(tableName: string): Promise<number> {
-    const sql = countSql(checkTableName(tableName));
-    return this.queue.run(async () => {
-      const table = await this.conn.query(sql);
-      return Number(table.getChildAt(0)?.get(0) ?? 0);
-    });
+    const table = checkTableName(tableName);
+    return this.queue.run(() => this.count(table));
   }
 
   drop(tableName: string): Promise<void> {
@@ -137,4 +216,8 @@ export class WasmEngine {
     await this.queue.run(() => this.conn.close());
     await this.db.terminate();
   }
+}
+
+function viewOf(view: GridView | readonly SortKey[]): GridView {
+  return 'where' in view ? view : { sort: view as readonly SortKey[], where: '' };
 }

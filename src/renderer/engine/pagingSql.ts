@@ -24,8 +24,9 @@ export function pageSql(table: string, offset: number, limit: number): string {
 }
 
 /** A copy of `source` in sort order; DuckDB keeps insertion order, so plain pages of it come out sorted. */
-export function sortedCopySql(source: string, target: string, sort: readonly SortKey[]): string {
-  return `CREATE OR REPLACE TABLE ${quoteIdent(target)} AS SELECT * FROM ${quoteIdent(source)} ${orderByClause(sort)}`;
+export function sortedCopySql(source: string, target: string, sort: readonly SortKey[], where = ''): string {
+  const body = [`SELECT * FROM ${quoteIdent(source)}`, where, orderByClause(sort)].filter(Boolean).join(' ');
+  return `CREATE OR REPLACE TABLE ${quoteIdent(target)} AS ${body}`;
 }
 
 export function countSql(table: string): string {

@@ -27,6 +27,10 @@ import {
   ParquetFileInfo,
   ParquetFileRequest,
 } from './lake';
+import { ServerCatalog } from './server';
+import { queryApi } from './queries';
+import { ResultExportRequest, ResultExportStarted } from './export';
+import { syncApi } from './sync';
 
 export const BinaryOutput = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes');
 
@@ -48,6 +52,8 @@ export const WorkspaceStatus = z.object({
   workspaceDir: z.string(),
   name: z.string(),
   isDemo: z.boolean(),
+  /** IANA zone timestamps are shown in (workspace.json `timeZone`). */
+  timeZone: z.string(),
   /** Overall readiness; `phases` says what is still starting. */
   state: PhaseState,
   phases: z.array(
@@ -210,6 +216,7 @@ export const api = {
   'query.cancel': { input: z.object({ queryId: Id }), output: z.object({ cancelled: z.boolean() }) },
   'results.chunk': { input: ResultChunkRequest, output: BinaryOutput },
   'results.release': { input: z.object({ resultId: Id }), output: z.object({ released: z.boolean() }) },
+  'results.export': { input: ResultExportRequest, output: ResultExportStarted },
   'catalog.get': { input: Empty, output: Catalog },
   'lake.list': { input: Empty, output: LakeListing },
   'pipelines.list': { input: Empty, output: PipelineList },
@@ -231,6 +238,14 @@ export const api = {
   'cache.evict': { input: CacheKeysRequest, output: z.object({ evicted: z.array(z.string()) }) },
   'cache.verify': { input: z.object({ keys: z.array(LakeKey).max(50_000).optional() }), output: CacheVerifyResult },
   'cache.revalidate': { input: Empty, output: CacheRevalidateResult },
+  'server.catalog': { input: Empty, output: ServerCatalog },
+  // Read-only, on the server itself; the result is fetched with results.chunk like a warehouse one.
+  'live.run': { input: QueryRunRequest, output: QueryResultMeta },
+  'live.cancel': { input: z.object({ queryId: Id }), output: z.object({ cancelled: z.boolean() }) },
+  // The SQL editor: saved queries, run history, warehouse functions (schemas in ./queries).
+  ...queryApi,
+  // Metric sync from the server into the local Parquet cache (schemas in ./sync).
+  ...syncApi,
 } as const;
 
 export type Api = typeof api;

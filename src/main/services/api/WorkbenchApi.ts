@@ -15,6 +15,11 @@ import type { Workspace } from '../workspace/Workspace';
 import { readPipelines } from '../postgres/Pipelines';
 import type { ConnectionProfiles } from '../connections/ConnectionProfiles';
 import { testPostgres, testS3 } from '../connections/ConnectionTester';
+import { MetricSync } from '../sync/MetricSync';
+import { QueryHistory, SavedQueries, recordRun } from '../queries/QueryFiles';
+import { startResultExport } from '../export/ResultExport';
+import { LiveQueries } from '../postgres/LiveQuery';
+import { readServerCatalog } from '../postgres/ServerCatalog';
 
 export interface WorkbenchContext {
   shell: 'electron' | 'web';
@@ -26,6 +31,19 @@ export interface WorkbenchContext {
 
 export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
   const { workspace, jobs, connections } = ctx;
+  const saved = new SavedQueries(workspace.dir);
+  const history = new QueryHistory(workspace.dir);
+  const live = new LiveQueries({
+    pool: () => workspace.postgres(),
+    statementTimeoutMs: () => workspace.postgresStatementTimeoutMs(),
+  });
+  const sync = new MetricSync({
+    pool: () => workspace.postgres(),
+    warehouse: () => workspace.warehouse(),
+    cacheDir: () => workspace.cacheDir,
+    jobs,
+    remountViews: () => workspace.remountViews(),
+  });
   return {
     'app.info': async () => ({
       appVersion: ctx.appVersion,
@@ -34,11 +52,33 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
       duckdbVersion: duckdbVersion(),
     }),
     'workspace.status': async () => workspace.status(),
-    'query.run': async ({ queryId, sql }) => workspace.warehouse().query(queryId, sql),
-    'query.cancel': async ({ queryId }) => ({ cancelled: workspace.warehouse().cancel(queryId) }),
-    'results.chunk': async ({ resultId, chunk }) => workspace.warehouse().resultChunk(resultId, chunk),
-    'results.release': async ({ resultId }) => ({ released: workspace.warehouse().releaseResult(resultId) }),
+    'query.run': async ({ queryId, sql }) => recordRun(history, sql, () => workspace.warehouse().query(queryId, sql)),
+    'query.cancel': async ({ queryId }) => ({
+      cancelled: (await live.cancel(queryId)) || workspace.warehouse().cancel(queryId),
+    }),
+    // Live results are held by LiveQueries under `live-…` ids; the grid fetches both kinds the same way.
+    'results.chunk': async ({ resultId, chunk }) =>
+      LiveQueries.owns(resultId)
+        ? live.resultChunk(resultId, chunk)
+        : workspace.warehouse().resultChunk(resultId, chunk),
+    'results.release': async ({ resultId }) => ({
+      released: LiveQueries.owns(resultId)
+        ? live.releaseResult(resultId)
+        : workspace.warehouse().releaseResult(resultId),
+    }),
+    'results.export': async (request) =>
+      startResultExport(
+        { workspaceDir: workspace.dir, timeZone: workspace.status().timeZone, warehouse: workspace.warehouse(), jobs },
+        request,
+      ),
     'catalog.get': async () => workspace.warehouse().catalog(),
+    'catalog.functions': async () => ({ functions: await workspace.warehouse().functions() }),
+    'queries.list': async () => ({ queries: await saved.list() }),
+    'queries.read': async ({ name }) => saved.read(name),
+    'queries.save': async ({ name, sql, createOnly }) => saved.save(name, sql, createOnly),
+    'queries.delete': async ({ name }) => ({ deleted: await saved.delete(name) }),
+    'queries.rename': async ({ from, to }) => saved.rename(from, to),
+    'history.list': async ({ limit }) => ({ entries: await history.list(limit) }),
     'lake.list': async () => workspace.lake().list(),
     'pipelines.list': async () => ({ pipelines: await readPipelines(workspace.postgres()) }),
     'jobs.list': async () => ({ jobs: jobs.list() }),
@@ -96,6 +136,14 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
       return { ok: result.ok.length, corrupt: result.corrupt };
     },
     'cache.revalidate': async () => workspace.revalidate(),
+    'server.catalog': async () => readServerCatalog(workspace.postgres()),
+    'live.run': async ({ queryId, sql }) => live.run(queryId, sql),
+    'live.cancel': async ({ queryId }) => ({ cancelled: await live.cancel(queryId) }),
+    'sync.options': async () => sync.options(),
+    'sync.series': async (input) => sync.series(input),
+    'sync.estimate': async (selection) => sync.estimate(selection),
+    'sync.start': async (selection) => ({ jobId: sync.start(selection).jobId }),
+    'sync.status': async () => sync.status(),
     'connections.test': async (input) => {
       // An unsaved profile is tested with the secret typed, or the saved one.
       const profile = 'id' in input ? await connections.get(input.id) : input.profile;
@@ -140,6 +188,9 @@ function startCacheJob(ctx: WorkbenchContext, keys: string[], mode: 'download' |
           ctx.workspace.noteStoreReachable(false);
         }
         throw err;
+      } finally {
+        // The job ends once queries can see what it cached: `bronze.<pipeline>` views follow the files.
+        await ctx.workspace.remountViews().catch(() => undefined);
       }
     },
   });

@@ -3,8 +3,9 @@
  * one it is talking to. Development machines and the tests run plain PostgreSQL.
  */
 import type pg from 'pg';
+import type { ServerMode } from '../../../shared/serverSql';
 
-export type ServerMode = 'timescaledb' | 'plain';
+export type { ServerMode };
 
 export interface ServerModeInfo {
   mode: ServerMode;
@@ -28,23 +29,5 @@ export async function detectServerMode(client: pg.ClientBase | pg.Pool): Promise
   };
 }
 
-/**
- * Where time_bucket() puts bucket boundaries by default for intervals without
- * months: 2000-01-03 00:00 UTC, a Monday, so weekly buckets start on Mondays.
- * Spelled with its offset so the session's TimeZone cannot move it.
- */
-export const TIME_BUCKET_ORIGIN_SQL = "TIMESTAMPTZ '2000-01-03 00:00:00+00'";
-
-/**
- * SQL bucketing `columnSql` (a timestamptz) into `intervalSql` buckets, the same
- * buckets on both kinds of server. Both arguments are SQL text the caller has
- * already made safe (a quoted literal or a $n parameter, and a quoted column).
- * On plain PostgreSQL this is date_bin(), which (like the rest of this
- * contract) does not take intervals with months or years; bucket by calendar
- * month with date_trunc('month', col, 'UTC') instead.
- */
-export function timeBucketSql(mode: ServerMode, intervalSql: string, columnSql: string): string {
-  return mode === 'timescaledb'
-    ? `time_bucket(${intervalSql}, ${columnSql})`
-    : `date_bin(${intervalSql}, ${columnSql}, ${TIME_BUCKET_ORIGIN_SQL})`;
-}
+// The bucketing SQL is pure and shared with the renderer.
+export { TIME_BUCKET_ORIGIN_SQL, timeBucketSql } from '../../../shared/serverSql';

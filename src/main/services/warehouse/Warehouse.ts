@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import type { Catalog, CatalogRelation, QueryResultMeta } from '../../../shared/api/contract';
+import type { WarehouseFunction } from '../../../shared/api/queries';
 import { WorkbenchError } from '../../../shared/errors';
 import { WarehouseReply, type QueryDone, type WarehouseRequest } from './warehouseProtocol';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
@@ -26,8 +27,11 @@ export interface WarehouseOptions {
   keepResults?: number;
 }
 
+export type WarehouseProgress = Omit<Extract<WarehouseReply, { kind: 'progress' }>, 'kind' | 'reqId'>;
+
 interface Pending {
   onChunk?: (bytes: Uint8Array) => void;
+  onProgress?: (progress: WarehouseProgress) => void;
   resolve: (reply: Extract<WarehouseReply, { kind: 'done' }>) => void;
   reject: (err: Error) => void;
 }
@@ -143,6 +147,19 @@ export class Warehouse {
     return meta;
   }
 
+  /**
+   * Runs statements (e.g. `COPY … TO`) under `queryId`, so `cancel(queryId)`
+   * interrupts them; returns the last statement's rows.
+   */
+  async run(
+    queryId: string,
+    sql: string,
+    onProgress?: (progress: WarehouseProgress) => void,
+  ): Promise<Record<string, unknown>[]> {
+    const reply = await this.request({ op: 'run', reqId: 0, queryId, sql }, undefined, onProgress);
+    return reply.rows ?? [];
+  }
+
   cancel(queryId: string): boolean {
     if (this.closed) return false;
     this.post({ op: 'cancel', queryId });
@@ -189,6 +206,39 @@ export class Warehouse {
     return { relations: [...relations.values()] };
   }
 
+  /** The functions SQL can call here (overloads folded, a few signatures each), for completion. */
+  async functions(): Promise<WarehouseFunction[]> {
+    const rows = await this.rows(`
+      SELECT function_name, function_type, parameters, parameter_types, return_type, varargs, description
+      FROM duckdb_functions()
+      WHERE regexp_matches(function_name, '^[A-Za-z][A-Za-z0-9_]*$')
+      ORDER BY function_name, len(parameters)`);
+    const byName = new Map<string, WarehouseFunction>();
+    for (const row of rows) {
+      const name = String(row.function_name);
+      const type = String(row.function_type);
+      const kind: WarehouseFunction['kind'] = type.startsWith('table')
+        ? 'table'
+        : type === 'aggregate' || type === 'macro' || type === 'pragma'
+          ? type
+          : 'scalar';
+      let fn = byName.get(name);
+      if (!fn) {
+        fn = { name, kind, signatures: [], description: null };
+        byName.set(name, fn);
+      }
+      if (!fn.description && typeof row.description === 'string' && row.description) fn.description = row.description;
+      const names = Array.isArray(row.parameters) ? row.parameters.map(String) : [];
+      const types = Array.isArray(row.parameter_types) ? row.parameter_types.map(String) : [];
+      // DuckDB names unnamed parameters col0, col1…: show only their type then.
+      const params = names.map((p, i) => (/^col\d+$/.test(p) ? (types[i] ?? p) : `${p} ${types[i] ?? ''}`.trim()));
+      if (row.varargs) params.push(`${String(row.varargs)}...`);
+      const signature = `${name}(${params.join(', ')})${row.return_type ? ` → ${String(row.return_type)}` : ''}`;
+      if (fn.signatures.length < 4 && !fn.signatures.includes(signature)) fn.signatures.push(signature);
+    }
+    return [...byName.values()];
+  }
+
   /**
    * (Re)creates the views over the local Parquet: `bronze.<pipeline>` per Bronze
    * pipeline folder and `metrics` over the metrics cache. Folders without files
@@ -228,13 +278,19 @@ export class Warehouse {
   private request(
     req: Exclude<WarehouseRequest, { op: 'cancel' }>,
     onChunk?: (bytes: Uint8Array) => void,
+    onProgress?: (progress: WarehouseProgress) => void,
   ): Promise<Extract<WarehouseReply, { kind: 'done' }>> {
     if (this.closed) return Promise.reject(new WorkbenchError('unavailable', 'The warehouse is closed'));
     if (this.failure)
       return Promise.reject(new WorkbenchError('unavailable', this.failure.message, 'Restart the workbench.'));
     const reqId = this.nextReqId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(reqId, { resolve, reject, ...(onChunk ? { onChunk } : {}) });
+      this.pending.set(reqId, {
+        resolve,
+        reject,
+        ...(onChunk ? { onChunk } : {}),
+        ...(onProgress ? { onProgress } : {}),
+      });
       this.post({ ...req, reqId });
     });
   }
@@ -250,6 +306,11 @@ export class Warehouse {
     if (!pending) return;
     if (reply.kind === 'chunk') {
       pending.onChunk?.(reply.bytes);
+      return;
+    }
+    if (reply.kind === 'progress') {
+      const { kind: _kind, reqId: _reqId, ...progress } = reply;
+      pending.onProgress?.(progress);
       return;
     }
     this.pending.delete(reply.reqId);

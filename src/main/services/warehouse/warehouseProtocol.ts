@@ -23,6 +23,8 @@ export const WarehouseRequest = z.discriminatedUnion('op', [
     sql: z.string(),
     rowsPerChunk: z.number().int().positive(),
   }),
+  /** A statement that returns little (e.g. COPY … TO), cancellable by queryId, with progress replies. */
+  z.object({ op: z.literal('run'), reqId: z.number().int(), queryId: z.string(), sql: z.string() }),
   z.object({ op: z.literal('cancel'), queryId: z.string() }),
   z.object({ op: z.literal('close'), reqId: z.number().int() }),
 ]);
@@ -41,6 +43,14 @@ export const WarehouseReply = z.discriminatedUnion('kind', [
     reqId: z.number().int(),
     bytes: z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes'),
     rows: z.number().int(),
+  }),
+  z.object({
+    kind: z.literal('progress'),
+    reqId: z.number().int(),
+    /** DuckDB's own estimate, 0–100, or -1 when it has none. */
+    percentage: z.number(),
+    rowsProcessed: z.number().nonnegative(),
+    totalRows: z.number().nonnegative(),
   }),
   z.object({
     kind: z.literal('done'),

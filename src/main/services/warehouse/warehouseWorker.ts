@@ -79,6 +79,35 @@ async function runQuery(reqId: number, queryId: string, sql: string, rowsPerChun
   });
 }
 
+/** Runs statements under `queryId` (so cancel can interrupt them), reporting DuckDB's progress meanwhile. */
+async function runCancellable(reqId: number, queryId: string, sql: string): Promise<void> {
+  await withConnection(async (con) => {
+    running.set(queryId, con);
+    const timer = setInterval(() => {
+      const p = con.progress;
+      send({
+        kind: 'progress',
+        reqId,
+        percentage: p.percentage,
+        rowsProcessed: Number(p.rows_processed),
+        totalRows: Number(p.total_rows_to_process),
+      });
+    }, 250);
+    try {
+      await con.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false;');
+      const last = await prepareLast(con, sql);
+      if (cancelled.has(queryId)) throw new CancelledError();
+      const reader = await last.runAndReadAll();
+      if (cancelled.has(queryId)) throw new CancelledError();
+      send({ kind: 'done', reqId, rows: reader.getRowObjectsJson() as Record<string, unknown>[] });
+    } finally {
+      clearInterval(timer);
+      running.delete(queryId);
+      cancelled.delete(queryId);
+    }
+  });
+}
+
 class CancelledError extends Error {
   constructor() {
     super('The query was cancelled');
@@ -121,6 +150,9 @@ async function handle(req: WarehouseRequest): Promise<void> {
     case 'query':
       await runQuery(req.reqId, req.queryId, req.sql, req.rowsPerChunk);
       return;
+    case 'run':
+      await runCancellable(req.reqId, req.queryId, req.sql);
+      return;
     case 'cancel': {
       const con = running.get(req.queryId);
       if (con) {
@@ -153,7 +185,7 @@ port.on('message', (raw: unknown) => {
   const req = parsed.data;
   handle(req).catch((err: unknown) => {
     if (req.op === 'cancel') return;
-    const { code, message } = describe(err, req.op === 'query' ? req.queryId : undefined);
+    const { code, message } = describe(err, req.op === 'query' || req.op === 'run' ? req.queryId : undefined);
     send({ kind: 'error', reqId: req.reqId, code, message });
   });
 });

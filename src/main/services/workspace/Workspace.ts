@@ -19,6 +19,7 @@ import { applyMigrations } from '../postgres/Migrations';
 import { sslOptions } from '../connections/ConnectionTester';
 import { generateDemoLake } from '../demo/DemoLake';
 import { seedDemoServer, writeDemoMetricsParquet } from '../demo/DemoMetrics';
+import { mountPipelineMetricViews } from '../sync/metricViews';
 import { loadOrCreateWorkspaceConfig, saveWorkspaceConfig, type WorkspaceConfig } from './WorkspaceConfig';
 
 type Phase = WorkspaceStatus['phases'][number];
@@ -56,6 +57,8 @@ export class Workspace {
   private postgresInfo: WorkspaceStatus['postgres'] = null;
   private embedded: EmbeddedServer | null = null;
   private pool: pg.Pool | null = null;
+  /** The PostgreSQL profile's statement timeout (the profile default for the embedded server). */
+  private pgStatementTimeoutMs = 60_000;
   private warehouseInstance: Warehouse | null = null;
   /** Settles when every phase has finished (ready or failed). */
   readonly started: Promise<void>;
@@ -92,6 +95,7 @@ export class Workspace {
       workspaceDir: this.dir,
       name: this.config.name,
       isDemo: this.config.demo !== null,
+      timeZone: this.config.timeZone,
       state,
       phases: this.phases.map((p) => ({ ...p })),
       postgres: this.postgresInfo,
@@ -154,6 +158,11 @@ export class Workspace {
   postgres(): pg.Pool {
     if (!this.pool) throw this.notReady('postgres');
     return this.pool;
+  }
+
+  /** Live queries set this per transaction. */
+  postgresStatementTimeoutMs(): number {
+    return this.pgStatementTimeoutMs;
   }
 
   async close(): Promise<void> {
@@ -325,6 +334,7 @@ export class Workspace {
       if (profile.kind !== 'postgres') {
         throw new WorkbenchError('bad_request', `"${profile.name}" is an S3/R2 bucket, not a PostgreSQL connection`);
       }
+      this.pgStatementTimeoutMs = profile.statementTimeoutMs;
       clientConfig = {
         host: profile.host,
         port: profile.port,
@@ -378,6 +388,11 @@ export class Workspace {
     this.pool.on('error', (err) => log(`postgres pool: ${err.message}`));
   }
 
+  /** After files in the cache changed (e.g. a metric sync): `metrics` and `metrics_<id>` follow them. */
+  remountViews(): Promise<void> {
+    return this.mountViews();
+  }
+
   private async mountViews(): Promise<void> {
     if (!this.warehouseInstance || !this.lakeInstance) return;
     const metricsDir = join(this.cacheDir, 'metrics');
@@ -385,5 +400,6 @@ export class Workspace {
       bronze: await this.lakeInstance.bronzeViews(),
       metricsGlob: existsSync(metricsDir) ? join(metricsDir, '*', '*', '*.parquet') : null,
     });
+    await mountPipelineMetricViews(this.warehouse(), metricsDir);
   }
 }

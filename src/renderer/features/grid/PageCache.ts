@@ -69,6 +69,11 @@ export class PageCache<Row> {
     }
   }
 
+  /** Forgets pages shorter than a page: more rows arrived after them (a result still loading). */
+  dropIncomplete(): void {
+    for (const [page, rows] of this.pages) if (rows.length < this.pageSize) this.pages.delete(page);
+  }
+
   clear(): void {
     this.pages.clear();
     this.pending.clear();

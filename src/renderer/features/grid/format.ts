@@ -2,6 +2,7 @@
  * How values look in the grid. Pure functions so they are tested in Node and
  * used the same way by the grid and by copy/export later.
  */
+import { zoneOffsetMs } from '../../../shared/timeZone';
 import type { CellValue, ColumnKind } from '../../engine/rows';
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
@@ -41,15 +42,44 @@ export function formatInteger(value: number | bigint): string {
   return Number.isInteger(value) ? String(value) : formatFloat(value);
 }
 
-export function formatCell(value: CellValue, kind: ColumnKind): string {
+/** A timestamp as wall-clock time in `timeZone` (zone-aware columns only; a plain TIMESTAMP has no zone). */
+export function formatTimestampIn(epochMs: number, timeZone: string | undefined): string {
+  return formatTimestamp(timeZone ? epochMs + zoneOffsetMs(epochMs, timeZone) : epochMs);
+}
+
+/** Decimals that show every value of a sample exactly (up to 6), so a column lines up. */
+export function decimalsFor(values: readonly CellValue[]): number {
+  let decimals = 0;
+  for (const v of values) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+    const abs = Math.abs(v);
+    if (abs >= 1e15 || (abs > 0 && abs < 1e-6)) continue;
+    const text = formatFloat(v);
+    const dot = text.indexOf('.');
+    if (dot >= 0) decimals = Math.max(decimals, text.length - dot - 1);
+    if (decimals >= 6) return 6;
+  }
+  return decimals;
+}
+
+/** A float with a column's fixed decimals (exponent form for the very large or small stays as it is). */
+export function formatFixed(value: number, decimals: number): string {
+  const abs = Math.abs(value);
+  if (!Number.isFinite(value) || abs >= 1e15 || (abs > 0 && abs < 1e-6)) return formatFloat(value);
+  const text = value.toFixed(decimals);
+  return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
+}
+
+export function formatCell(value: CellValue, kind: ColumnKind, timeZone?: string, decimals?: number): string {
   if (value === null) return 'NULL';
   switch (kind) {
     case 'integer':
       return typeof value === 'number' || typeof value === 'bigint' ? formatInteger(value) : String(value);
     case 'float':
-      return typeof value === 'number' ? formatFloat(value) : String(value);
+      if (typeof value !== 'number') return String(value);
+      return decimals === undefined ? formatFloat(value) : formatFixed(value, decimals);
     case 'timestamp':
-      return typeof value === 'number' ? formatTimestamp(value) : String(value);
+      return typeof value === 'number' ? formatTimestampIn(value, timeZone) : String(value);
     case 'date':
       return typeof value === 'number' ? formatDate(value) : String(value);
     case 'boolean':

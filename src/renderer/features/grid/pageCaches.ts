@@ -2,11 +2,13 @@
  * Page caches live outside the grid component: switching tabs and back shows
  * the rows at once. One cache per engine table and sort order.
  */
-import type { ColumnSizingState } from '@tanstack/react-table';
 import type { SortKey } from '../../engine/pagingSql';
 import type { CellValue, EngineColumn } from '../../engine/rows';
 import { PageCache } from './PageCache';
 import { sortSignature } from './sorting';
+
+/** Column widths by id, as TanStack Table keeps them (its ColumnSizingState), without importing React types here. */
+type ColumnSizingState = Record<string, number>;
 
 export const PAGE_SIZE = 200;
 const MAX_PAGES = 50;
@@ -45,10 +47,22 @@ export function rememberPlace(tableName: string, place: GridPlace): void {
   if (caches.has(tableName)) gridMemory.set(tableName, place);
 }
 
-export function pageCacheFor(tableName: string, sort: readonly SortKey[]): GridPages {
+/** Numeric columns' decimals, fixed from the first page so every row lines up. */
+const decimals = new Map<string, (number | undefined)[]>();
+
+export function columnDecimals(tableName: string): (number | undefined)[] | undefined {
+  return decimals.get(tableName);
+}
+
+export function fitDecimalsOnce(tableName: string, compute: () => (number | undefined)[]): void {
+  if (!decimals.has(tableName) && caches.has(tableName)) decimals.set(tableName, compute());
+}
+
+/** The page cache of one view (filter + sort, see `viewKey`) of a result table. */
+export function pageCacheFor(tableName: string, viewKey: string): GridPages {
   let byTable = caches.get(tableName);
   if (!byTable) caches.set(tableName, (byTable = new Map()));
-  const key = sortSignature(sort);
+  const key = viewKey;
   let cache = byTable.get(key);
   if (!cache) {
     // Only the current sort order is worth keeping.
@@ -62,4 +76,9 @@ export function forgetPageCaches(tableName: string): void {
   caches.delete(tableName);
   gridMemory.delete(tableName);
   fitted.delete(tableName);
+  decimals.delete(tableName);
+}
+
+export function viewKey(sort: readonly SortKey[], where: string): string {
+  return `${sortSignature(sort)}\u0002${where}`;
 }

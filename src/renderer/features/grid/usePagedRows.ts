@@ -5,11 +5,11 @@
  */
 import { useEffect, useState } from 'react';
 import { errorMessage } from '../../../shared/errors';
-import type { SortKey } from '../../engine/pagingSql';
 import { SupersededError } from '../../engine/SerialQueue';
-import type { WasmEngine } from '../../engine/WasmEngine';
+import type { GridView, WasmEngine } from '../../engine/WasmEngine';
 import { autoWidths } from './columnWidths';
-import { fitWidthsOnce, pageCacheFor, type GridPages } from './pageCaches';
+import { decimalsFor } from './format';
+import { fitDecimalsOnce, fitWidthsOnce, pageCacheFor, viewKey, type GridPages } from './pageCaches';
 
 export interface VisibleRange {
   first: number;
@@ -20,15 +20,19 @@ export function usePagedRows(
   engine: WasmEngine | null,
   gridKey: string,
   tableName: string,
-  sort: readonly SortKey[],
+  view: GridView,
   rowCount: number,
   range: VisibleRange | null,
 ): { cache: GridPages; error: string | null } {
-  const cache = pageCacheFor(tableName, sort);
+  const key = viewKey(view.sort, view.where);
+  const cache = pageCacheFor(tableName, key);
   const [, setVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const first = range?.first ?? 0;
   const last = range?.last ?? -1;
+
+  // A result still loading grows: its last, short page has more rows now.
+  useEffect(() => cache.dropIncomplete(), [cache, rowCount]);
 
   useEffect(() => {
     if (!engine || last < first) return;
@@ -37,15 +41,19 @@ export function usePagedRows(
     const from = Math.min(...missing);
     const to = Math.max(...missing);
     cache.markPending(missing);
-    engine.page(tableName, from * cache.pageSize, (to - from + 1) * cache.pageSize, sort, gridKey).then(
+    engine.page(tableName, from * cache.pageSize, (to - from + 1) * cache.pageSize, view, gridKey).then(
       (result) => {
         cache.columns ??= result.columns;
+        const sample = result.rows.slice(0, 500);
         fitWidthsOnce(tableName, () =>
           autoWidths(
             result.columns.map((c) => c.name),
             result.columns.map((c) => c.kind),
-            result.rows.slice(0, 500),
+            sample,
           ),
+        );
+        fitDecimalsOnce(tableName, () =>
+          result.columns.map((c, i) => (c.kind === 'float' ? decimalsFor(sample.map((r) => r[i] ?? null)) : undefined)),
         );
         cache.store(from, result.rows);
         setError(null);
@@ -57,7 +65,8 @@ export function usePagedRows(
         setError(`Could not read rows from the engine: ${errorMessage(err)}`);
       },
     );
-  }, [engine, gridKey, tableName, cache, sort, rowCount, first, last]);
+    // `view` is covered by `key`.
+  }, [engine, gridKey, tableName, cache, key, rowCount, first, last]);
 
   return { cache, error };
 }

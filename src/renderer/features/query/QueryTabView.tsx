@@ -8,8 +8,13 @@ import type { WasmEngine } from '../../engine/WasmEngine';
 import { ResultGrid } from '../grid/ResultGrid';
 import { formatDuration, formatRowCount } from '../grid/format';
 import type { ErrorView } from '../../state/errorView';
+import { useWorkspaceStore } from '../../state/workspaceStore';
 import { cancelQuery, closeQueryTab, newQueryTab, runQuery } from './queryActions';
 import { SqlEditor } from './SqlEditor';
+import { TargetSwitch } from '../server/TargetSwitch';
+import { runCurrent } from './editorModels';
+import { SqlFileControls } from './SqlFileControls';
+import { saveTab } from './sqlFilesStore';
 import { updateTab, type QueryTab, type RunState } from './tabsStore';
 
 function useEngine(): WasmEngine | null {
@@ -52,6 +57,7 @@ const EDITOR_MIN = 80;
 
 export function QueryTabView({ tab }: { tab: QueryTab }) {
   const engine = useEngine();
+  const timeZone = useWorkspaceStore((s) => s.status?.timeZone ?? 'UTC');
   const elapsed = useElapsed(tab.run);
   const busy = tab.run.phase !== 'idle';
   const [editorHeight, setEditorHeight] = useState(240);
@@ -98,7 +104,8 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
           tabId={tab.id}
           initialSql={tab.sql}
           onChange={(sql) => updateTab(tab.id, { sql })}
-          onRun={(sql) => void runQuery(tab.id, sql)}
+          onRun={(sql, origin) => void runQuery(tab.id, sql, origin)}
+          onSave={() => void saveTab(tab.id)}
           onCancel={() => void cancelQuery(tab.id)}
           onNewTab={() => newQueryTab()}
           onCloseTab={() => closeQueryTab(tab.id)}
@@ -111,11 +118,16 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
           className={`run-button${busy ? ' cancel' : ''}`}
           data-testid="run-query"
           data-state={busy ? 'running' : 'idle'}
-          title={busy ? 'Cancel the query (Esc)' : 'Run the selection, or everything (Ctrl/Cmd+Enter)'}
-          onClick={() => (busy ? void cancelQuery(tab.id) : void runQuery(tab.id, sqlRef.current))}
+          title={
+            busy ? 'Cancel the query (Esc)' : 'Run the selection, or the statement under the cursor (Ctrl/Cmd+Enter)'
+          }
+          onClick={() =>
+            busy ? void cancelQuery(tab.id) : runCurrent(tab.id) || void runQuery(tab.id, sqlRef.current)
+          }
         >
           {busy ? '■ Cancel' : '▶ Run'}
         </button>
+        <TargetSwitch tab={tab} disabled={busy} />
         {status ? <span className="query-progress">{status}</span> : null}
         {!status && result ? (
           <>
@@ -125,7 +137,7 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
             <span
               className="result-elapsed"
               data-testid="result-elapsed"
-              title={`Warehouse ${result.serverMs.toFixed(1)} ms, loading into the grid engine ${result.loadMs.toFixed(1)} ms`}
+              title={`${tab.target === 'server' ? 'Server (live)' : 'Warehouse'} ${result.serverMs.toFixed(1)} ms, loading into the grid engine ${result.loadMs.toFixed(1)} ms`}
             >
               {formatDuration(result.serverMs + result.loadMs)}
               <span className="dim">
@@ -137,7 +149,8 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
         ) : null}
         {tab.notice && !busy ? <span className="query-notice">{tab.notice}</span> : null}
         <span className="toolbar-spacer" />
-        <span className="dim shortcut-hint">Ctrl/Cmd+Enter to run · Esc to cancel</span>
+        <SqlFileControls tab={tab} />
+        <span className="dim shortcut-hint">Ctrl/Cmd+Enter runs the statement · +Shift runs all · Esc cancels</span>
       </div>
       <div className="result-pane">
         {tab.error ? <ErrorPanel error={tab.error} /> : null}
@@ -150,6 +163,9 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
             rowCount={result.rowCount}
             sort={tab.sort}
             onSortChange={(sort) => updateTab(tab.id, { sort })}
+            sql={result.sql}
+            timeZone={timeZone}
+            loading={result.rowCount < result.expectedRows && tab.run.phase === 'loading'}
           />
         ) : null}
         {!tab.error && result && !result.tableName ? (

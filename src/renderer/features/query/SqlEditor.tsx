@@ -4,35 +4,24 @@
  * mounted for the active tab.
  */
 import { useEffect, useRef } from 'react';
+import { flashRan, modelFor, originOf, setCurrentRunner, type RunOrigin } from './editorModels';
 import { monaco } from './monaco';
+import { statementAt } from './statements';
 
-const models = new Map<string, monaco.editor.ITextModel>();
+export { disposeEditorModel } from './editorModels';
+
 const viewStates = new Map<string, monaco.editor.ICodeEditorViewState>();
-
-function modelFor(tabId: string, initialSql: string): monaco.editor.ITextModel {
-  let model = models.get(tabId);
-  if (!model || model.isDisposed()) {
-    model = monaco.editor.createModel(initialSql, 'sql');
-    models.set(tabId, model);
-  }
-  return model;
-}
-
-export function disposeEditorModel(tabId: string): void {
-  models.get(tabId)?.dispose();
-  models.delete(tabId);
-  viewStates.delete(tabId);
-}
 
 export interface SqlEditorProps {
   tabId: string;
   initialSql: string;
   onChange: (sql: string) => void;
-  /** Runs `sql`: the selection if any, else the whole text. */
-  onRun: (sql: string) => void;
+  /** Runs `sql`, which starts at `origin.offset` in the tab's text. */
+  onRun: (sql: string, origin: RunOrigin | undefined) => void;
   onCancel: () => void;
   onNewTab: () => void;
   onCloseTab: () => void;
+  onSave: () => void;
 }
 
 export function SqlEditor(props: SqlEditorProps) {
@@ -59,24 +48,55 @@ export function SqlEditor(props: SqlEditorProps) {
       tabSize: 2,
       padding: { top: 8 },
       fixedOverflowWidgets: true,
+      suggest: { showStatusBar: true },
     });
     const saved = viewStates.get(tabId);
     if (saved) editor.restoreViewState(saved);
     editor.focus();
 
-    const selectedOrAll = (): string => {
-      const selection = editor.getSelection();
-      const text = selection && !selection.isEmpty() ? model.getValueInRange(selection) : '';
-      return text.trim() ? text : model.getValue();
+    const run = (start: number, end: number) => {
+      flashRan(tabId, start, end);
+      latest.current.onRun(model.getValue().slice(start, end), originOf(tabId, start));
     };
+    /** The selection if there is one, else the statement under the cursor. */
+    const runCurrent = () => {
+      const selection = editor.getSelection();
+      if (selection && !selection.isEmpty() && model.getValueInRange(selection).trim()) {
+        run(model.getOffsetAt(selection.getStartPosition()), model.getOffsetAt(selection.getEndPosition()));
+        return;
+      }
+      const position = editor.getPosition();
+      const statement = position ? statementAt(model.getValue(), model.getOffsetAt(position)) : null;
+      if (statement) run(statement.codeStart, statement.codeEnd);
+      else latest.current.onRun('', undefined);
+    };
+    setCurrentRunner(tabId, runCurrent);
+
     const disposables = [
       model.onDidChangeContent(() => latest.current.onChange(model.getValue())),
       editor.addAction({
         id: 'dash.runQuery',
-        label: 'Run query (selection or all)',
+        label: 'Run the selection, or the statement under the cursor',
         keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter],
         contextMenuGroupId: 'navigation',
-        run: () => latest.current.onRun(selectedOrAll()),
+        contextMenuOrder: 1,
+        run: runCurrent,
+      }),
+      editor.addAction({
+        id: 'dash.runAll',
+        label: 'Run the whole script',
+        keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyMod.Shift | monaco.KeyCode.Enter],
+        contextMenuGroupId: 'navigation',
+        contextMenuOrder: 2,
+        run: () => run(0, model.getValueLength()),
+      }),
+      editor.addAction({
+        id: 'dash.saveQuery',
+        label: 'Save query',
+        keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS],
+        contextMenuGroupId: 'navigation',
+        contextMenuOrder: 3,
+        run: () => latest.current.onSave(),
       }),
       editor.addAction({
         id: 'dash.newTab',
@@ -96,8 +116,11 @@ export function SqlEditor(props: SqlEditorProps) {
       }),
     ];
     return () => {
+      setCurrentRunner(tabId, null);
+      // An open suggestion list left behind rejects with "Canceled" once the editor is gone.
+      editor.trigger('dash', 'hideSuggestWidget', null);
       const state = editor.saveViewState();
-      if (state && models.has(tabId)) viewStates.set(tabId, state);
+      if (state && !model.isDisposed()) viewStates.set(tabId, state);
       for (const d of disposables) d.dispose();
       editor.dispose();
     };

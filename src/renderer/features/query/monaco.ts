@@ -1,6 +1,6 @@
 /**
  * Monaco, trimmed: the editor core with its usual editing features and only the
- * SQL tokenizer (no TypeScript/JSON/CSS/HTML language services). One worker
+ * SQL language (no TypeScript/JSON/CSS/HTML language services). One worker
  * for the editor core, bundled by Vite, never loaded from a CDN.
  */
 import * as monaco from 'monaco-editor/esm/vs/editor/editor.api.js';
@@ -8,13 +8,25 @@ import 'monaco-editor/esm/vs/editor/edcore.main.js';
 import 'monaco-editor/esm/vs/basic-languages/sql/sql.contribution.js';
 import EditorWorker from 'monaco-editor/esm/vs/editor/editor.worker.js?worker';
 import type { Catalog } from '../../../shared/api/contract';
+import type { WarehouseFunction } from '../../../shared/api/queries';
+import { suggestionsAt, type SuggestionKind } from './completion';
+import { duckdbMonarch } from './duckdbSql';
 
 self.MonacoEnvironment = { getWorker: () => new EditorWorker() };
+
+// Monaco cancels its pending work (suggestions, highlights) when an editor goes away;
+// a cancellation is not an error.
+window.addEventListener('unhandledrejection', (e) => {
+  if (e.reason instanceof Error && e.reason.name === 'Canceled' && e.reason.message === 'Canceled') e.preventDefault();
+});
 
 monaco.editor.defineTheme('dash-dark', {
   base: 'vs-dark',
   inherit: true,
-  rules: [],
+  rules: [
+    { token: 'type.sql', foreground: '4ec9b0' },
+    { token: 'predefined.sql', foreground: 'dcdcaa' },
+  ],
   colors: {
     'editor.background': '#1b1d21',
     'editor.lineHighlightBackground': '#23262b',
@@ -23,42 +35,55 @@ monaco.editor.defineTheme('dash-dark', {
   },
 });
 
-/** Completion for the relations and columns of the local warehouse. */
+// DuckDB's words on top of the stock SQL language (its brackets and comments stay).
+monaco.languages.setMonarchTokensProvider('sql', duckdbMonarch([]) as monaco.languages.IMonarchLanguage);
+
+/** Completion from the warehouse: relations and columns (catalog), functions (duckdb_functions()). */
 let catalogSource: () => Catalog | null = () => null;
+let functionsSource: () => readonly WarehouseFunction[] = () => [];
+let highlighted = 0;
 
 export function setCompletionCatalog(source: () => Catalog | null): void {
   catalogSource = source;
 }
 
+export function setCompletionFunctions(source: () => readonly WarehouseFunction[]): void {
+  functionsSource = source;
+}
+
+/** Highlights the warehouse's own function names too, once they are known. */
+export function highlightFunctions(names: readonly string[]): void {
+  if (names.length === highlighted) return;
+  highlighted = names.length;
+  monaco.languages.setMonarchTokensProvider('sql', duckdbMonarch(names) as monaco.languages.IMonarchLanguage);
+}
+
+const KINDS: Record<SuggestionKind, monaco.languages.CompletionItemKind> = {
+  keyword: monaco.languages.CompletionItemKind.Keyword,
+  type: monaco.languages.CompletionItemKind.TypeParameter,
+  schema: monaco.languages.CompletionItemKind.Module,
+  relation: monaco.languages.CompletionItemKind.Struct,
+  column: monaco.languages.CompletionItemKind.Field,
+  function: monaco.languages.CompletionItemKind.Function,
+};
+
 monaco.languages.registerCompletionItemProvider('sql', {
+  triggerCharacters: ['.'],
   provideCompletionItems(model, position) {
     const word = model.getWordUntilPosition(position);
     const range = new monaco.Range(position.lineNumber, word.startColumn, position.lineNumber, word.endColumn);
-    const catalog = catalogSource();
-    if (!catalog) return { suggestions: [] };
-    const seen = new Set<string>();
-    const suggestions: monaco.languages.CompletionItem[] = [];
-    for (const relation of catalog.relations) {
-      const name = relation.schema === 'main' ? relation.name : `${relation.schema}.${relation.name}`;
-      suggestions.push({
-        label: name,
-        kind: monaco.languages.CompletionItemKind.Struct,
-        detail: relation.kind,
-        insertText: name,
+    const offset = model.getOffsetAt(position);
+    const suggestions = suggestionsAt(model.getValue(), offset, catalogSource(), functionsSource()).map(
+      (s): monaco.languages.CompletionItem => ({
+        label: { label: s.label, description: s.kind === 'column' ? s.detail.split(' — ')[0] : undefined },
+        kind: KINDS[s.kind],
+        detail: s.detail,
+        ...(s.documentation ? { documentation: s.documentation } : {}),
+        insertText: s.insertText,
+        sortText: s.sortText,
         range,
-      });
-      for (const column of relation.columns) {
-        if (seen.has(column.name)) continue;
-        seen.add(column.name);
-        suggestions.push({
-          label: column.name,
-          kind: monaco.languages.CompletionItemKind.Field,
-          detail: column.type,
-          insertText: column.name,
-          range,
-        });
-      }
-    }
+      }),
+    );
     return { suggestions };
   },
 });

@@ -11,8 +11,11 @@ import type { WasmEngine } from '../../engine/WasmEngine';
 import { toErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { refreshSection } from '../../state/workspaceActions';
+import { forgetGrid } from '../grid/gridStore';
 import { forgetPageCaches } from '../grid/pageCaches';
-import { addTab, getTab, removeTab, updateTab } from './tabsStore';
+import { clearRunMarkers, disposeEditorModel, markRunError, type RunOrigin } from './editorModels';
+import { refreshHistory } from './sqlFilesStore';
+import { addTab, getTab, removeTab, updateTab, type QueryTarget } from './tabsStore';
 
 const running = new Map<string, AbortController>();
 let querySeq = 0;
@@ -64,9 +67,11 @@ function freeResultTable(tableName: string | null | undefined): void {
     .catch(() => undefined);
 }
 
-export async function runQuery(tabId: string, sql: string): Promise<void> {
+/** Runs `sql` in the tab; `origin` says where it starts in the editor, to underline an error there. */
+export async function runQuery(tabId: string, sql: string, origin?: RunOrigin): Promise<void> {
   const tab = getTab(tabId);
   if (!tab || tab.run.phase !== 'idle') return;
+  clearRunMarkers(tabId);
   if (sql.trim() === '') {
     updateTab(tabId, {
       error: { code: 'bad_request', message: 'There is no query to run', hint: 'Type a query, then press Ctrl+Enter' },
@@ -81,23 +86,48 @@ export async function runQuery(tabId: string, sql: string): Promise<void> {
 
   let tableName: string | null = null;
   let engine: WasmEngine | null = null;
+  /** Set once the first chunk is showing: the tab already holds this result. */
+  let shown = false;
   try {
-    const meta = await client.call('query.run', { sql, queryId });
+    const meta = await client.call(tab.target === 'server' ? 'live.run' : 'query.run', { sql, queryId });
     const loadStarted = performance.now();
     try {
       if (abort.signal.aborted) throw cancelled();
       engine = await engineOrError();
       if (meta.chunkCount > 0) {
-        tableName = engine.newTableName();
+        const table = engine.newTableName();
+        const loader = engine;
+        tableName = table;
         const startedAt = Date.now();
         updateTab(tabId, {
           run: { phase: 'loading', queryId, startedAt, chunksLoaded: 0, chunkCount: meta.chunkCount },
         });
-        await engine.loadResult(tableName, fetchChunks(client, meta, abort.signal), (p) =>
+        await engine.loadResult(table, fetchChunks(client, meta, abort.signal), (p) => {
           updateTab(tabId, {
             run: { phase: 'loading', queryId, startedAt, chunksLoaded: p.chunks, chunkCount: meta.chunkCount },
-          }),
-        );
+          });
+          if (p.chunks === meta.chunkCount) return; // the final count is set below
+          // Big results show their first rows while the rest loads.
+          void loader.rowCount(table).then((rowCount) => {
+            const current = getTab(tabId);
+            if (!current || current.run.phase !== 'loading' || current.run.queryId !== queryId) return;
+            if (!shown) freeResultTable(current.result?.tableName);
+            shown = true;
+            updateTab(tabId, {
+              result: {
+                queryId,
+                tableName: table,
+                columns: meta.columns,
+                rowCount,
+                serverMs: meta.elapsedMs,
+                loadMs: performance.now() - loadStarted,
+                sql,
+                expectedRows: meta.rowCount,
+              },
+              ...(current.result?.tableName === table ? {} : { sort: [] }),
+            });
+          });
+        });
       }
     } finally {
       // The engine has its own copy now (or we gave up): the server can let go either way.
@@ -110,16 +140,35 @@ export async function runQuery(tabId: string, sql: string): Promise<void> {
       freeResultTable(tableName);
       return;
     }
-    freeResultTable(current.result?.tableName);
+    if (current.result?.tableName !== tableName) freeResultTable(current.result?.tableName);
     updateTab(tabId, {
-      result: { queryId, tableName, columns: meta.columns, rowCount, serverMs: meta.elapsedMs, loadMs },
-      sort: [],
+      result: {
+        queryId,
+        tableName,
+        columns: meta.columns,
+        rowCount,
+        serverMs: meta.elapsedMs,
+        loadMs,
+        sql,
+        expectedRows: meta.rowCount,
+      },
+      ...(shown ? {} : { sort: [] }),
     });
     // A statement may have created or dropped views.
     void refreshSection('catalog');
   } catch (err) {
-    freeResultTable(tableName);
     const view = toErrorView(err);
+    const partial = getTab(tabId)?.result;
+    if (view.code === 'cancelled' && shown && partial?.tableName === tableName && tableName && engine) {
+      // The rows already showing stay: an analyst cancelling a huge load keeps its start.
+      const rowCount = await engine.rowCount(tableName).catch(() => partial.rowCount);
+      updateTab(tabId, {
+        result: { ...partial, rowCount, expectedRows: rowCount },
+        notice: `Loading cancelled: showing the first ${rowCount.toLocaleString('en-US')} of ${partial.expectedRows.toLocaleString('en-US')} rows.`,
+      });
+      return;
+    }
+    freeResultTable(tableName);
     if (view.code === 'cancelled') {
       // Keep what the tab showed before: a cancel should not cost the previous result.
       updateTab(tabId, { notice: 'Query cancelled.' });
@@ -127,10 +176,12 @@ export async function runQuery(tabId: string, sql: string): Promise<void> {
       const current = getTab(tabId);
       freeResultTable(current?.result?.tableName);
       updateTab(tabId, { error: view, result: null });
+      if (view.code === 'query_failed' && origin) markRunError(tabId, origin, sql, view.message);
     }
   } finally {
     running.delete(tabId);
     updateTab(tabId, { run: { phase: 'idle' } });
+    void refreshHistory();
   }
 }
 
@@ -148,8 +199,8 @@ export async function cancelQuery(tabId: string): Promise<void> {
   }
 }
 
-export function newQueryTab(sql = '', title?: string): string {
-  return addTab(title ? { sql, title } : { sql });
+export function newQueryTab(sql = '', title?: string, target?: QueryTarget): string {
+  return addTab({ sql, ...(title ? { title } : {}), ...(target ? { target } : {}) });
 }
 
 /** Closes a tab, cancelling its query and freeing its engine table. */
@@ -161,5 +212,7 @@ export function closeQueryTab(tabId: string): void {
   }
   void cancelQuery(tabId);
   freeResultTable(tab.result?.tableName);
+  forgetGrid(tabId);
   removeTab(tabId);
+  disposeEditorModel(tabId);
 }

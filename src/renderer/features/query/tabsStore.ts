@@ -23,6 +23,10 @@ export interface QueryResultView {
   rowCount: number;
   serverMs: number;
   loadMs: number;
+  /** The query that produced it (Export re-runs it in full). */
+  sql: string;
+  /** Rows the warehouse returned; more than rowCount while they are still loading. */
+  expectedRows: number;
 }
 
 export type RunState =
@@ -41,6 +45,10 @@ export interface QueryTab {
   /** A short note shown above the kept result, e.g. after a cancel. */
   notice: string | null;
   sort: SortKey[];
+  /** Where the SQL runs: the local warehouse (default) or the server, live and read-only. */
+  target?: QueryTarget;
+  /** The saved query this tab edits (`queries/<name>.sql`) and its text as last saved; dirty when `sql` differs. */
+  saved: { name: string; sql: string } | null;
 }
 
 /** A Bronze lake browser: where it is in the lake. */
@@ -60,8 +68,21 @@ interface TabsStore {
   counter: number;
 }
 
+export type QueryTarget = 'warehouse' | 'server';
+
 function newTab(id: string, title: string, sql: string): QueryTab {
-  return { kind: 'sql', id, title, sql, run: { phase: 'idle' }, result: null, error: null, notice: null, sort: [] };
+  return {
+    kind: 'sql',
+    id,
+    title,
+    sql,
+    run: { phase: 'idle' },
+    result: null,
+    error: null,
+    notice: null,
+    sort: [],
+    saved: null,
+  };
 }
 
 export const useTabsStore = create<TabsStore>(() => ({
@@ -80,12 +101,21 @@ export function activeTab(state: TabsStore): WorkbenchTab | undefined {
   return state.tabs.find((t) => t.id === state.activeTabId);
 }
 
-export function addTab(options: { sql?: string; title?: string } = {}): string {
+export function addTab(
+  options: { sql?: string; title?: string; saved?: QueryTab['saved']; target?: QueryTarget } = {},
+): string {
   const { counter } = useTabsStore.getState();
   const n = counter + 1;
   const id = `tab-${n}`;
   useTabsStore.setState((s) => ({
-    tabs: [...s.tabs, newTab(id, options.title ?? `Query ${n}`, options.sql ?? '')],
+    tabs: [
+      ...s.tabs,
+      {
+        ...newTab(id, options.title ?? `Query ${n}`, options.sql ?? ''),
+        saved: options.saved ?? null,
+        ...(options.target ? { target: options.target } : {}),
+      },
+    ],
     activeTabId: id,
     counter: n,
   }));

@@ -2,6 +2,7 @@
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { refreshSection } from '../../state/workspaceActions';
 import { PhaseGate } from './PhaseGate';
+import { openSyncDialog } from '../sync/syncDialog';
 import { EmptyState, SidebarSection } from './SidebarSection';
 
 export function PipelinesSection() {
@@ -14,6 +15,17 @@ export function PipelinesSection() {
       count={loadable.data ? pipelines.length : null}
       loading={loadable.loading}
       onRefresh={() => void refreshSection('pipelines')}
+      actions={
+        <button
+          type="button"
+          className="header-button"
+          data-testid="open-sync"
+          title="Pull metrics from the server into the local cache"
+          onClick={() => openSyncDialog()}
+        >
+          Sync metrics…
+        </button>
+      }
     >
       <PhaseGate phase="postgres">
         {loadable.error ? <EmptyState tone="error">{loadable.error.message}</EmptyState> : null}
@@ -30,6 +42,7 @@ export function PipelinesSection() {
                 className={`tree-item${p.problem ? ' problem' : ''}`}
                 data-testid="pipeline"
                 data-pipeline={p.id}
+                onDoubleClick={() => openSyncDialog(p.id)}
                 title={
                   p.problem ??
                   `${p.id} — updated ${p.updatedAt} by ${p.updatedBy}\n${p.definition.metrics.map((m) => `${m.name} = ${m.formula}`).join('\n')}`

@@ -3,6 +3,9 @@ import { CatalogSection } from './CatalogSection';
 import { ConnectionsSection } from './ConnectionsSection';
 import { LakeSection } from './LakeSection';
 import { PipelinesSection } from './PipelinesSection';
+import { HistorySection } from '../query/HistorySection';
+import { SavedQueriesSection } from '../query/SavedQueriesSection';
+import { ServerSection } from '../server/ServerSection';
 
 export function Sidebar() {
   return (
@@ -16,7 +19,10 @@ export function Sidebar() {
         <LakeSection />
         <CacheSection />
         <CatalogSection />
+        <SavedQueriesSection />
+        <HistorySection />
         <PipelinesSection />
+        <ServerSection />
       </div>
     </aside>
   );

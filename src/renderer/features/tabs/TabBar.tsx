@@ -12,6 +12,7 @@ export function TabBar() {
         const active = tab.id === activeTabId;
         const busy = tab.kind === 'sql' && tab.run.phase !== 'idle';
         const failed = tab.kind === 'sql' && tab.error !== null;
+        const dirty = tab.kind === 'sql' && tab.saved !== null && tab.saved.sql !== tab.sql;
         return (
           <div
             key={tab.id}
@@ -28,7 +29,9 @@ export function TabBar() {
             }}
           >
             <span
-              className={`tab-dot${busy ? ' busy' : failed ? ' failed' : tab.kind === 'lake' ? ' lake' : ''}`}
+              className={`tab-dot${busy ? ' busy' : failed ? ' failed' : dirty ? ' dirty' : tab.kind === 'lake' ? ' lake' : ''}`}
+              data-testid={dirty ? 'tab-dirty' : undefined}
+              title={dirty ? 'Edited since saved (Ctrl/Cmd+S saves)' : undefined}
               aria-hidden
             />
             <span className="tab-title">{tab.title}</span>

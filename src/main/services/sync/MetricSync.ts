@@ -1,0 +1,655 @@
+/**
+ * Metric sync: pulls dash.pipeline_metrics from the server into the local
+ * Parquet cache, one pipeline and UTC day at a time, in the same layout the
+ * demo writes (cache/metrics/pipeline_id=<id>/date=<YYYY-MM-DD>/part-0.parquet)
+ * so the warehouse's `metrics` view covers synced data.
+ *
+ * Each day is streamed with COPY ... TO STDOUT into a temporary CSV file (never
+ * held in memory), converted to Parquet by the warehouse at a temporary name
+ * outside the metrics glob, and renamed into place: a day is either all there
+ * or not visible. The sync state (cache/metrics-sync.json) records, per day,
+ * the selection and the server's summary of it (count, max(time), checksum) so
+ * the next sync fetches only what is new or changed, and resumes after a failure.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { z } from 'zod';
+import type { SyncEstimate, SyncOptions, SyncSelection, SyncSeriesResult, SyncStatus } from '../../../shared/api/sync';
+import { WorkbenchError, errorMessage } from '../../../shared/errors';
+import { formatBytes } from '../../../shared/format';
+import { quoteLiteral } from '../../../shared/sql';
+import type { JobContext, JobRunner, StartedJob } from '../jobs/JobRunner';
+import { readJsonFile, writeJsonFile } from '../jsonFile';
+import { readPipelines } from '../postgres/Pipelines';
+import { detectServerMode } from '../postgres/ServerMode';
+import type { Warehouse } from '../warehouse/Warehouse';
+
+export const SYNC_STATE_FILE = 'metrics-sync.json';
+/** Scratch space beside the cache: same filesystem (so renames are atomic), outside the metrics glob. */
+const SCRATCH_DIR = 'metrics-sync.tmp';
+
+/** Pipeline ids become folder names: keep them to characters every filesystem takes. */
+const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
+
+const DaySummary = z.object({
+  rows: z.number().int().nonnegative(),
+  maxTime: z.string(),
+  checksum: z.string(),
+});
+type DaySummary = z.infer<typeof DaySummary>;
+
+const SelectionKey = z.object({
+  metricNames: z.array(z.string()).nullable(),
+  seriesIds: z.array(z.string()).nullable(),
+});
+type SelectionKey = z.infer<typeof SelectionKey>;
+
+const SyncStateFile = z.object({
+  version: z.literal(1),
+  pipelines: z.record(
+    z.string(),
+    z.object({
+      lastSyncAt: z.string().nullable(),
+      days: z.record(
+        z.string(),
+        z.object({
+          selection: SelectionKey,
+          summary: DaySummary,
+          bytes: z.number().nonnegative(),
+          syncedAt: z.string(),
+        }),
+      ),
+    }),
+  ),
+});
+type SyncState = z.infer<typeof SyncStateFile>;
+
+export type DayOutcome = 'new' | 'changed' | 'latest' | 'unchanged' | 'removed';
+
+export interface SyncReport {
+  /** Days of the selection on the server. */
+  days: number;
+  fetched: number;
+  counts: Record<DayOutcome, number>;
+  rowsFetched: number;
+  bytesWritten: number;
+  /** Per pipeline and day, what happened: for tests and logs. */
+  outcomes: { pipelineId: string; day: string; outcome: DayOutcome }[];
+  message: string;
+}
+
+export interface MetricSyncOptions {
+  pool: () => pg.Pool;
+  warehouse: () => Warehouse;
+  cacheDir: () => string;
+  jobs: JobRunner;
+  /** Called after every sync that changed files, so `metrics` and `metrics_<id>` follow. */
+  remountViews: () => Promise<void>;
+  /** Rows streamed so far in the running sync (tests use it to inject faults at a known point). */
+  onRows?: (info: { rowsDone: number; daysSaved: number }) => void;
+}
+
+interface PlannedDay {
+  pipelineId: string;
+  day: string;
+  outcome: Exclude<DayOutcome, 'unchanged' | 'removed'>;
+  summary: DaySummary;
+}
+
+const nextDay = (day: string): string =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+
+function selectionKey(selection: SyncSelection): SelectionKey {
+  const sorted = (list: string[] | null) => (list ? [...new Set(list)].sort() : null);
+  return { metricNames: sorted(selection.metricNames), seriesIds: sorted(selection.seriesIds) };
+}
+
+const sameSelection = (a: SelectionKey, b: SelectionKey) => JSON.stringify(a) === JSON.stringify(b);
+const sameSummary = (a: DaySummary, b: DaySummary) =>
+  a.rows === b.rows && a.maxTime === b.maxTime && a.checksum === b.checksum;
+
+/** The WHERE clause of a selection, optionally narrowed to one pipeline and day. */
+function whereSql(selection: SyncSelection, only?: { pipelineId: string; day: string } | 'time'): string {
+  const list = (values: string[]) => values.map(quoteLiteral).join(', ');
+  const parts: string[] = [];
+  if (only !== 'time') {
+    parts.push(
+      only ? `pipeline_id = ${quoteLiteral(only.pipelineId)}` : `pipeline_id IN (${list(selection.pipelines)})`,
+    );
+    if (selection.metricNames) parts.push(`metric_name IN (${list(selection.metricNames)})`);
+    if (selection.seriesIds) parts.push(`series_id IN (${list(selection.seriesIds)})`);
+  }
+  const day = typeof only === 'object' ? only.day : null;
+  const from = day ?? selection.from;
+  const to = day ? nextDay(day) : selection.to;
+  if (from) parts.push(`time >= ${quoteLiteral(`${from} 00:00:00+00`)}::timestamptz`);
+  if (to) parts.push(`time < ${quoteLiteral(`${to} 00:00:00+00`)}::timestamptz`);
+  return parts.length ? parts.join(' AND ') : 'true';
+}
+
+/**
+ * A per-day checksum the server computes cheaply: an order-independent sum of
+ * per-row hashes over every column, so an added, removed or edited row changes it.
+ */
+const CHECKSUM_SQL = `sum(
+  hashtext(series_id || chr(31) || metric_name)::bigint
+  + 3 * coalesce(hashfloat8(value), 7)::bigint
+  + 5 * hashfloat8(date_part('epoch', time))::bigint
+)::text`;
+
+function describePg(err: unknown): string {
+  const message = errorMessage(err);
+  return /ECONNREFUSED|ECONNRESET|terminat|Connection terminated|closed|EPIPE|57P0/i.test(message)
+    ? `the connection to PostgreSQL was lost (${message})`
+    : message;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function describeReport(report: Omit<SyncReport, 'message'>): string {
+  const { counts } = report;
+  if (report.days === 0 && counts.removed === 0) return 'Nothing to sync: the server has no metrics in this selection.';
+  const parts: string[] = [];
+  if (counts.new) parts.push(`${counts.new} new`);
+  if (counts.changed) parts.push(`${counts.changed} changed`);
+  if (counts.latest) parts.push(`${counts.latest} latest re-checked`);
+  const head = `${report.fetched} of ${plural(report.days, 'day')} fetched${parts.length ? `: ${parts.join(', ')}` : ''}`;
+  const tail = [`${counts.unchanged} unchanged`];
+  if (counts.removed) tail.push(`${counts.removed} removed (gone from the server)`);
+  const rows = report.rowsFetched ? ` · ${report.rowsFetched.toLocaleString('en-US')} rows` : '';
+  return `${head}; ${tail.join(', ')}${rows}`;
+}
+
+/** Counts COPY CSV lines as they pass, for progress (a quoted newline counts twice; the day's total is exact). */
+function lineCounter(onLines: (n: number) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      let n = 0;
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+      if (n) onLines(n);
+      done(null, chunk);
+    },
+  });
+}
+
+export class MetricSync {
+  private running: StartedJob<SyncReport> | null = null;
+  private lastMessage: string | null = null;
+
+  constructor(private readonly opts: MetricSyncOptions) {}
+
+  private get metricsDir(): string {
+    return join(this.opts.cacheDir(), 'metrics');
+  }
+
+  private get stateFile(): string {
+    return join(this.opts.cacheDir(), SYNC_STATE_FILE);
+  }
+
+  async options(): Promise<SyncOptions> {
+    const pool = this.opts.pool();
+    const [mode, pipelines] = await Promise.all([detectServerMode(pool), readPipelines(pool)]);
+    return {
+      mode: mode.mode,
+      pipelines: pipelines.map((p) => ({ id: p.id, name: p.name, metrics: p.definition.metrics.map((m) => m.name) })),
+    };
+  }
+
+  /** Series ids of the pipelines containing `search`, at most `limit`. */
+  async series(input: { pipelines: string[]; search: string; limit: number }): Promise<SyncSeriesResult> {
+    const pattern = `%${input.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const client = await this.opts.pool().connect();
+    try {
+      await client.query('BEGIN READ ONLY');
+      // A huge table must not hang the dialog: a slow search fails with a message instead.
+      await client.query("SET LOCAL statement_timeout = '15s'");
+      const { rows } = await client.query<{ series_id: string }>(
+        `SELECT DISTINCT series_id FROM dash.pipeline_metrics
+         WHERE pipeline_id = ANY($1) AND series_id ILIKE $2 ORDER BY series_id LIMIT $3`,
+        [input.pipelines, pattern, input.limit + 1],
+      );
+      await client.query('COMMIT');
+      return { series: rows.slice(0, input.limit).map((r) => r.series_id), more: rows.length > input.limit };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (/statement timeout/i.test(errorMessage(err))) {
+        throw new WorkbenchError(
+          'timeout',
+          'Searching series took too long on this server',
+          'Type more of the series id, or sync all series.',
+        );
+      }
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Rows and bytes a selection would fetch, without counting them: the
+   * planner's estimate, and on TimescaleDB the chunks' own statistics for the
+   * time range (scaled by the planner's selectivity of the other filters).
+   */
+  async estimate(selection: SyncSelection): Promise<SyncEstimate> {
+    const pool = this.opts.pool();
+    const planned = await this.plannerEstimate(pool, whereSql(selection));
+    const mode = await detectServerMode(pool);
+    if (mode.mode === 'timescaledb') {
+      try {
+        return await this.chunkEstimate(pool, selection, planned);
+      } catch {
+        // Chunk views differ between TimescaleDB versions; the planner's figure still stands.
+      }
+    }
+    return {
+      rows: planned.rows,
+      bytes: planned.rows * planned.width,
+      method: 'planner',
+      note: "PostgreSQL's planner estimate (table statistics); the real count may differ",
+    };
+  }
+
+  private async plannerEstimate(pool: pg.Pool, where: string): Promise<{ rows: number; width: number }> {
+    const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number; 'Plan Width': number } }] }>(
+      `EXPLAIN (FORMAT JSON) SELECT time, pipeline_id, series_id, metric_name, value FROM dash.pipeline_metrics WHERE ${where}`,
+    );
+    const plan = rows[0]?.['QUERY PLAN'][0]?.Plan;
+    return { rows: Math.round(plan?.['Plan Rows'] ?? 0), width: plan?.['Plan Width'] ?? 0 };
+  }
+
+  private async chunkEstimate(
+    pool: pg.Pool,
+    selection: SyncSelection,
+    planned: { rows: number; width: number },
+  ): Promise<SyncEstimate> {
+    const from = selection.from ? `${selection.from} 00:00:00+00` : '-infinity';
+    const to = selection.to ? `${selection.to} 00:00:00+00` : 'infinity';
+    const { rows } = await pool.query<{ chunks: string; rows: string | null; bytes: string | null }>(
+      `SELECT count(*)::text AS chunks,
+              sum(approximate_row_count(format('%I.%I', chunk_schema, chunk_name)::regclass)
+                  * CASE WHEN range_end = range_start OR NOT isfinite($1::timestamptz) AND NOT isfinite($2::timestamptz) THEN 1
+                         ELSE extract(epoch FROM least(range_end, $2::timestamptz) - greatest(range_start, $1::timestamptz))
+                              / nullif(extract(epoch FROM range_end - range_start), 0) END)::text AS rows,
+              sum(pg_total_relation_size(format('%I.%I', chunk_schema, chunk_name)::regclass)
+                  * CASE WHEN NOT isfinite($1::timestamptz) AND NOT isfinite($2::timestamptz) THEN 1
+                         ELSE extract(epoch FROM least(range_end, $2::timestamptz) - greatest(range_start, $1::timestamptz))
+                              / nullif(extract(epoch FROM range_end - range_start), 0) END)::text AS bytes
+       FROM timescaledb_information.chunks
+       WHERE hypertable_schema = 'dash' AND hypertable_name = 'pipeline_metrics'
+         AND range_end > $1::timestamptz AND range_start < $2::timestamptz`,
+      [from, to],
+    );
+    const chunkRows = Number(rows[0]?.rows ?? 0);
+    // The share of the time range's rows that the pipeline/metric/series filters keep, as the planner sees it.
+    const timeOnly = await this.plannerEstimate(pool, whereSql(selection, 'time'));
+    const share = timeOnly.rows > 0 ? Math.min(1, planned.rows / timeOnly.rows) : 1;
+    const estimated = Math.round(chunkRows * share);
+    return {
+      rows: estimated,
+      bytes: estimated * planned.width,
+      method: 'timescaledb-chunks',
+      note: `TimescaleDB chunk statistics over ${rows[0]?.chunks ?? 0} chunks (${formatBytes(Number(rows[0]?.bytes ?? 0) * share)} on the server)`,
+    };
+  }
+
+  /** What is cached per pipeline: days on disk, days synced, rows, last sync. */
+  async status(): Promise<SyncStatus> {
+    const state = await this.readState();
+    const byPipeline = new Map<string, { days: string[] }>();
+    if (existsSync(this.metricsDir)) {
+      for (const entry of await readdir(this.metricsDir, { withFileTypes: true })) {
+        if (!entry.isDirectory() || !entry.name.startsWith('pipeline_id=')) continue;
+        const id = entry.name.slice('pipeline_id='.length);
+        const days: string[] = [];
+        for (const day of await readdir(join(this.metricsDir, entry.name), { withFileTypes: true })) {
+          if (!day.isDirectory() || !day.name.startsWith('date=')) continue;
+          const files = await readdir(join(this.metricsDir, entry.name, day.name));
+          if (files.some((f) => f.endsWith('.parquet'))) days.push(day.name.slice('date='.length));
+        }
+        byPipeline.set(id, { days: days.sort() });
+      }
+    }
+    for (const id of Object.keys(state.pipelines)) if (!byPipeline.has(id)) byPipeline.set(id, { days: [] });
+    const pipelines = [...byPipeline.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([pipelineId, { days }]) => {
+        const synced = state.pipelines[pipelineId];
+        const syncedDays = synced ? Object.entries(synced.days).filter(([day]) => days.includes(day)) : [];
+        return {
+          pipelineId,
+          days: days.length,
+          syncedDays: syncedDays.length,
+          rows: syncedDays.reduce((sum, [, d]) => sum + d.summary.rows, 0),
+          firstDay: days[0] ?? null,
+          lastDay: days[days.length - 1] ?? null,
+          lastSyncAt: synced?.lastSyncAt ?? null,
+        };
+      });
+    return { pipelines, runningJobId: this.running?.jobId ?? null, lastMessage: this.lastMessage };
+  }
+
+  /** Starts a sync as a job; one at a time. */
+  start(selection: SyncSelection): StartedJob<SyncReport> {
+    if (this.running) {
+      throw new WorkbenchError(
+        'bad_request',
+        'A metric sync is already running',
+        'Wait for it to finish, or cancel it in the status bar.',
+      );
+    }
+    for (const id of selection.pipelines) {
+      if (!SAFE_ID.test(id)) {
+        throw new WorkbenchError(
+          'bad_request',
+          `Pipeline "${id}" cannot be cached: its id has characters other than letters, digits, _ . -`,
+        );
+      }
+    }
+    const what = selection.pipelines.length === 1 ? selection.pipelines[0]! : `${selection.pipelines.length} pipelines`;
+    const job = this.opts.jobs.start({
+      kind: 'sync.metrics',
+      title: `Syncing ${what} metrics`,
+      unit: 'rows',
+      run: (ctx) => this.run(selection, ctx),
+    });
+    this.running = job;
+    const clear = () => {
+      if (this.running === job) this.running = null;
+    };
+    job.done.then(
+      (report) => {
+        this.lastMessage = report.message;
+        clear();
+      },
+      (err: unknown) => {
+        this.lastMessage = errorMessage(err);
+        clear();
+      },
+    );
+    return job;
+  }
+
+  private async readState(): Promise<SyncState> {
+    return (await readJsonFile(this.stateFile, SyncStateFile, 'metric sync state')) ?? { version: 1, pipelines: {} };
+  }
+
+  /** One grouped query: per pipeline and UTC day, the server's summary of the selection. */
+  private async serverSummaries(selection: SyncSelection, signal: AbortSignal): Promise<Map<string, DaySummary>> {
+    const pool = this.opts.pool();
+    const query = pool.query<{ pipeline_id: string; day: string; rows: string; max_time: string; checksum: string }>(
+      `SELECT pipeline_id, to_char((time AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, count(*)::text AS rows,
+              to_char(max(time) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS max_time, ${CHECKSUM_SQL} AS checksum
+       FROM dash.pipeline_metrics WHERE ${whereSql(selection)}
+       GROUP BY 1, 2`,
+    );
+    const { rows } = await abortable(query, signal);
+    const out = new Map<string, DaySummary>();
+    for (const r of rows) {
+      out.set(`${r.pipeline_id}\u0000${r.day}`, { rows: Number(r.rows), maxTime: r.max_time, checksum: r.checksum });
+    }
+    return out;
+  }
+
+  private async run(selection: SyncSelection, ctx: JobContext): Promise<SyncReport> {
+    const key = selectionKey(selection);
+    const state = await this.readState();
+    ctx.progress(0, null, 'Asking the server what changed');
+    let summaries: Map<string, DaySummary>;
+    try {
+      summaries = await this.serverSummaries(selection, ctx.signal);
+    } catch (err) {
+      ctx.throwIfCancelled();
+      throw new WorkbenchError(
+        'unavailable',
+        `Could not read the metrics summary from PostgreSQL: ${describePg(err)}. Nothing was changed in the cache; try again when the server answers.`,
+      );
+    }
+    ctx.throwIfCancelled();
+
+    // Decide per day: fetch (new, changed, latest), keep, or remove.
+    const plan: PlannedDay[] = [];
+    const counts: Record<DayOutcome, number> = { new: 0, changed: 0, latest: 0, unchanged: 0, removed: 0 };
+    const outcomes: SyncReport['outcomes'] = [];
+    const removals: { pipelineId: string; day: string }[] = [];
+    for (const pipelineId of selection.pipelines) {
+      const local = state.pipelines[pipelineId]?.days ?? {};
+      const serverDays = [...summaries.keys()]
+        .filter((k) => k.startsWith(`${pipelineId}\u0000`))
+        .map((k) => k.slice(pipelineId.length + 1))
+        .sort();
+      const newest = serverDays[serverDays.length - 1];
+      for (const day of serverDays) {
+        const summary = summaries.get(`${pipelineId}\u0000${day}`)!;
+        const had = local[day];
+        const onDisk = had !== undefined && existsSync(this.dayFile(pipelineId, day));
+        const outcome: DayOutcome = !onDisk
+          ? 'new'
+          : !sameSelection(had.selection, key) || !sameSummary(had.summary, summary)
+            ? 'changed'
+            : day === newest
+              ? 'latest'
+              : 'unchanged';
+        if (outcome === 'unchanged') {
+          counts.unchanged++;
+          outcomes.push({ pipelineId, day, outcome });
+        } else plan.push({ pipelineId, day, outcome, summary });
+      }
+      // Days synced before that the server no longer has (inside this range) go too.
+      for (const day of Object.keys(local)) {
+        const inRange = (!selection.from || day >= selection.from) && (!selection.to || day < selection.to);
+        if (inRange && !summaries.has(`${pipelineId}\u0000${day}`)) removals.push({ pipelineId, day });
+      }
+    }
+
+    const total = plan.reduce((sum, d) => sum + d.summary.rows, 0);
+    const scratch = join(this.opts.cacheDir(), SCRATCH_DIR);
+    await rm(scratch, { recursive: true, force: true });
+    await mkdir(scratch, { recursive: true });
+    let rowsDone = 0;
+    let rowsFetched = 0;
+    let bytesWritten = 0;
+    let daysSaved = 0;
+    let changedFiles = false;
+    const report = (message: string) => ctx.progress(rowsDone, total, message);
+
+    const saveState = () => writeJsonFile(this.stateFile, state);
+
+    for (const { pipelineId, day } of removals) {
+      await rm(join(this.metricsDir, `pipeline_id=${pipelineId}`, `date=${day}`), { recursive: true, force: true });
+      delete state.pipelines[pipelineId]?.days[day];
+      counts.removed++;
+      outcomes.push({ pipelineId, day, outcome: 'removed' });
+      changedFiles = true;
+    }
+    if (removals.length) await saveState();
+
+    /** Converts a fetched CSV to Parquet and renames it into place; then records the day. */
+    const convert = async (planned: PlannedDay, csv: string): Promise<void> => {
+      const { pipelineId, day } = planned;
+      const tmpParquet = join(scratch, `${pipelineId}-${day}-${randomBytes(4).toString('hex')}.parquet.tmp`);
+      try {
+        await this.opts.warehouse().exec(`COPY (
+            SELECT time, pipeline_id, series_id, metric_name, value
+            FROM read_csv(${quoteLiteral(csv)}, header = false, delim = ',', quote = '"', escape = '"',
+                          allow_quoted_nulls = false, auto_detect = false,
+                          columns = {'time': 'TIMESTAMPTZ', 'pipeline_id': 'VARCHAR', 'series_id': 'VARCHAR',
+                                     'metric_name': 'VARCHAR', 'value': 'DOUBLE'})
+          ) TO ${quoteLiteral(tmpParquet)} (FORMAT parquet, COMPRESSION zstd)`);
+        // Never publish a day after the user cancelled.
+        ctx.throwIfCancelled();
+        const dayDir = join(this.metricsDir, `pipeline_id=${pipelineId}`, `date=${day}`);
+        await mkdir(dayDir, { recursive: true });
+        const size = (await stat(tmpParquet)).size;
+        await rename(tmpParquet, join(dayDir, 'part-0.parquet'));
+        changedFiles = true;
+        // Other parts (e.g. the demo's) would double the day.
+        for (const other of await readdir(dayDir)) {
+          if (other !== 'part-0.parquet') await rm(join(dayDir, other), { force: true });
+        }
+        const entry = (state.pipelines[pipelineId] ??= { lastSyncAt: null, days: {} });
+        entry.days[day] = {
+          selection: key,
+          // The summary the plan saw: if the day changed since, the next sync notices and fetches it again.
+          summary: planned.summary,
+          bytes: size,
+          syncedAt: new Date().toISOString(),
+        };
+        await saveState();
+        bytesWritten += size;
+        daysSaved++;
+        counts[planned.outcome]++;
+        outcomes.push({ pipelineId, day, outcome: planned.outcome });
+      } finally {
+        await rm(tmpParquet, { force: true });
+        await rm(csv, { force: true });
+      }
+    };
+
+    // Two days stream from the server at once while the warehouse converts, one day at a time,
+    // what has arrived: the server's text output and the Parquet encoding each get a core.
+    let converting: Promise<void> = Promise.resolve();
+    let next = 0;
+    let failure: { planned: PlannedDay; err: unknown } | null = null;
+    const progressMessage = (planned: PlannedDay) =>
+      `Fetching ${planned.pipelineId} ${planned.day} (${daysSaved} of ${plural(plan.length, 'day')} done)`;
+    const worker = async (): Promise<void> => {
+      while (failure === null && !ctx.signal.aborted && next < plan.length) {
+        const planned = plan[next++]!;
+        report(progressMessage(planned));
+        const csv = join(scratch, `${planned.pipelineId}-${planned.day}-${randomBytes(4).toString('hex')}.csv`);
+        let streamed = 0;
+        let rows: number;
+        try {
+          rows = await this.fetchDay(selection, planned, csv, ctx.signal, (n) => {
+            streamed += n;
+            rowsDone += n;
+            report(progressMessage(planned));
+            this.opts.onRows?.({ rowsDone, daysSaved });
+          });
+        } catch (err) {
+          rowsDone -= streamed;
+          await rm(csv, { force: true });
+          failure ??= { planned, err };
+          return;
+        }
+        rowsDone += rows - streamed;
+        rowsFetched += rows;
+        if (rows === 0) {
+          await rm(csv, { force: true });
+          continue;
+        }
+        // Conversions run one after another (the warehouse is one worker; the state file one writer).
+        const mine = converting.then(() => convert(planned, csv));
+        converting = mine.catch(() => undefined);
+        try {
+          await mine;
+        } catch (err) {
+          failure ??= { planned, err };
+          return;
+        }
+      }
+    };
+    try {
+      await Promise.all([worker(), worker()]);
+      await converting;
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+      if (changedFiles) await this.opts.remountViews().catch(() => undefined);
+    }
+    ctx.throwIfCancelled();
+    // Assigned inside the workers, which TypeScript's narrowing does not see.
+    const failed = failure as { planned: PlannedDay; err: unknown } | null;
+    if (failed) {
+      const { planned, err } = failed;
+      if (err instanceof WorkbenchError && err.code === 'cancelled') throw err;
+      throw new WorkbenchError(
+        'unavailable',
+        `Sync stopped while fetching ${planned.pipelineId} ${planned.day}: ${describePg(err)}. ` +
+          `${daysSaved} of ${plural(plan.length, 'day')} were saved; run the sync again when the server is back to fetch the rest.`,
+      );
+    }
+    ctx.throwIfCancelled();
+
+    const now = new Date().toISOString();
+    for (const id of selection.pipelines) {
+      const entry = (state.pipelines[id] ??= { lastSyncAt: null, days: {} });
+      entry.lastSyncAt = now;
+    }
+    await saveState();
+    outcomes.sort((a, b) => a.pipelineId.localeCompare(b.pipelineId) || a.day.localeCompare(b.day));
+    const result = {
+      days: counts.new + counts.changed + counts.latest + counts.unchanged,
+      fetched: daysSaved,
+      counts,
+      rowsFetched,
+      bytesWritten,
+      outcomes,
+    };
+    const message = describeReport(result);
+    ctx.progress(total, total, message);
+    return { ...result, message };
+  }
+
+  private dayFile(pipelineId: string, day: string): string {
+    return join(this.metricsDir, `pipeline_id=${pipelineId}`, `date=${day}`, 'part-0.parquet');
+  }
+
+  /** Streams one pipeline-day to a CSV file; returns the rows the server sent. */
+  private async fetchDay(
+    selection: SyncSelection,
+    planned: PlannedDay,
+    csv: string,
+    signal: AbortSignal,
+    onLines: (n: number) => void,
+  ): Promise<number> {
+    const client = await this.opts.pool().connect();
+    let broken: Error | undefined;
+    try {
+      // UTC and ISO output, so the warehouse reads the times back exactly; only for this transaction.
+      await client.query(
+        "BEGIN READ ONLY; SET LOCAL TIME ZONE 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL extra_float_digits = 1",
+      );
+      const copy = client.query(
+        copyTo(
+          `COPY (SELECT time, pipeline_id, series_id, metric_name, value FROM dash.pipeline_metrics WHERE ${whereSql(selection, planned)}) TO STDOUT (FORMAT csv)`,
+        ),
+      );
+      await pipeline(copy, lineCounter(onLines), createWriteStream(csv), { signal });
+      await client.query('COMMIT');
+      return copy.rowCount;
+    } catch (err) {
+      // A connection that was mid-COPY is not reusable: drop it.
+      broken = err instanceof Error ? err : new Error(String(err));
+      throw err;
+    } finally {
+      client.release(broken ?? false);
+    }
+  }
+}
+
+/** Rejects as soon as `signal` aborts (the query itself ends when its connection does). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new WorkbenchError('cancelled', 'Cancelled'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new WorkbenchError('cancelled', 'Cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}

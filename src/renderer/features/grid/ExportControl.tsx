@@ -1,0 +1,109 @@
+/**
+ * Export of the tab's full result (the query re-run by the native warehouse,
+ * not the grid's pages) as a job: progress and cancel, then the file's path
+ * and, in the browser shell, a download link.
+ */
+import { useState } from 'react';
+import type { ExportFormat } from '../../../shared/api/export';
+import { toErrorView } from '../../state/errorView';
+import { workbench } from '../../state/workbench';
+import { cancelJob } from '../../state/workspaceActions';
+import { useWorkspaceStore } from '../../state/workspaceStore';
+import { Menu } from './GridMenus';
+import type { GridLayout } from './gridStore';
+
+export function ExportControl({
+  sql,
+  exported,
+  onStarted,
+}: {
+  sql: string;
+  exported: GridLayout['exported'];
+  onStarted: (started: NonNullable<GridLayout['exported']>) => void;
+}) {
+  const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const job = useWorkspaceStore((s) => (exported ? s.jobs[exported.jobId] : undefined));
+  const shell = useWorkspaceStore((s) => s.appInfo?.shell);
+  const start = async (format: ExportFormat) => {
+    setError(null);
+    try {
+      const started = await workbench().call('results.export', { sql, format });
+      onStarted({ ...started, format });
+    } catch (err) {
+      const view = toErrorView(err);
+      setError(view.hint ? `${view.message}. ${view.hint}` : view.message);
+    }
+  };
+  const running = job?.state === 'running' || job?.state === 'queued';
+  const { done, total } = job?.progress ?? { done: 0, total: null };
+  return (
+    <span className="grid-export">
+      <button
+        type="button"
+        data-testid="export-button"
+        title="Export the full result (every row, not just this page) to a file"
+        disabled={running}
+        onClick={(e) => {
+          const r = e.currentTarget.getBoundingClientRect();
+          setMenu({ x: r.left, y: r.bottom + 2 });
+        }}
+      >
+        Export ▾
+      </button>
+      {menu ? (
+        <Menu
+          x={menu.x}
+          y={menu.y}
+          onClose={() => setMenu(null)}
+          testId="export-menu"
+          items={[
+            { label: 'CSV', hint: 'with header', testId: 'export-csv', onSelect: () => void start('csv') },
+            { label: 'Parquet', hint: 'zstd', testId: 'export-parquet', onSelect: () => void start('parquet') },
+          ]}
+        />
+      ) : null}
+      {error ? (
+        <span className="grid-export-status error" role="alert">
+          {error}
+        </span>
+      ) : null}
+      {exported && job ? (
+        <span className="grid-export-status" data-testid="export-status" data-state={job.state} title={exported.path}>
+          {running ? (
+            <>
+              Exporting {exported.fileName}
+              {total ? ` ${Math.round((done / total) * 100)}%` : '…'}
+              <button
+                type="button"
+                className="link-button"
+                data-testid="export-cancel"
+                onClick={() => void cancelJob(job.jobId)}
+              >
+                Cancel
+              </button>
+            </>
+          ) : job.state === 'succeeded' ? (
+            <>
+              {shell === 'web' ? (
+                <a
+                  className="link-button"
+                  data-testid="export-download"
+                  href={`/exports/${encodeURIComponent(exported.fileName)}`}
+                  download={exported.fileName}
+                >
+                  Download
+                </a>
+              ) : null}{' '}
+              <span className="ok">✓</span> {job.message || exported.path}
+            </>
+          ) : job.state === 'cancelled' ? (
+            <span className="dim">Export cancelled; no file was left behind.</span>
+          ) : (
+            <span className="error">{job.error ?? 'The export failed'}</span>
+          )}
+        </span>
+      ) : null}
+    </span>
+  );
+}

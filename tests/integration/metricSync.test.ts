@@ -1,0 +1,370 @@
+/**
+ * Metric sync against a real PostgreSQL and the real warehouse: exact copies per
+ * day, incremental syncs, a server that goes away mid-sync, and cancel.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { JobRunner } from '../../src/main/services/jobs/JobRunner';
+import { EmbeddedServer } from '../../src/main/services/postgres/EmbeddedServer';
+import { applyMigrations } from '../../src/main/services/postgres/Migrations';
+import { MetricSync, type SyncReport } from '../../src/main/services/sync/MetricSync';
+import { mountPipelineMetricViews } from '../../src/main/services/sync/metricViews';
+import { Warehouse } from '../../src/main/services/warehouse/Warehouse';
+import { SyncSelection } from '../../src/shared/api/sync';
+import { quoteLiteral } from '../../src/shared/sql';
+
+const DAYS = 10;
+const FIRST_DAY = '2026-01-01';
+const SERIES = 50;
+
+/** 2 pipelines × 10 days × 144 ten-minute points × 50 series × 2 metrics = 288,000 rows, plus awkward ones. */
+async function seed(client: pg.ClientBase): Promise<void> {
+  await applyMigrations(client);
+  await client.query(`
+    INSERT INTO dash.pipelines (id, name, version, definition, updated_by)
+    SELECT id, initcap(id), 1, jsonb_build_object('source', 'bronze/' || id || '/', 'filter', NULL,
+      'metrics', jsonb_build_array(jsonb_build_object('name', 'power', 'formula', 'value', 'unit', 'kW'),
+                                   jsonb_build_object('name', 'energy', 'formula', 'value', 'unit', 'kWh'))), 'test'
+    FROM unnest(ARRAY['alpha', 'beta']) AS id ON CONFLICT DO NOTHING`);
+  await client.query(`
+    INSERT INTO dash.pipeline_metrics (time, pipeline_id, series_id, metric_name, value)
+    SELECT t, p, 'dev-' || lpad(s::text, 3, '0'), m,
+           round((sin(extract(epoch FROM t) / 3600 + s) * 100)::numeric, 3)::float8 + s / 7.0
+    FROM generate_series(TIMESTAMPTZ '${FIRST_DAY} 00:00:00+00', TIMESTAMPTZ '${FIRST_DAY} 00:00:00+00' + INTERVAL '${DAYS} days' - INTERVAL '10 minutes', INTERVAL '10 minutes') AS t,
+         unnest(ARRAY['alpha', 'beta']) AS p, generate_series(1, ${SERIES}) AS s, unnest(ARRAY['power', 'energy']) AS m`);
+  // CSV's hard cases: a comma and quotes in an id, an empty-looking value, NULL, NaN, infinities, sub-ms times.
+  await client.query(`
+    INSERT INTO dash.pipeline_metrics (time, pipeline_id, series_id, metric_name, value) VALUES
+      ('${FIRST_DAY} 12:00:00.123456+00', 'alpha', 'dev,"odd"', 'power', NULL),
+      ('${FIRST_DAY} 12:00:00.000001+00', 'alpha', 'dev,"odd"', 'energy', 'NaN'),
+      ('2026-01-02 23:59:59.999999+00', 'alpha', '', 'power', 'Infinity'),
+      ('2026-01-03 00:00:00+00', 'alpha', 'line
+break', 'power', '-Infinity'),
+      ('2026-01-04 06:00:00+00', 'alpha', 'tiny', 'power', 5e-324)`);
+  await client.query('ANALYZE dash.pipeline_metrics');
+}
+
+async function createDatabase(admin: pg.ClientConfig, name: string): Promise<pg.ClientConfig> {
+  const client = new pg.Client({ ...admin, database: 'postgres' });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+  return { ...admin, database: name };
+}
+
+const rowKey = (us: string, series: string, metric: string, value: unknown) =>
+  `${us}|${JSON.stringify(series)}|${metric}|${value === null ? 'null' : String(Number(value))}`;
+
+function digest(lines: string[]): string {
+  return createHash('sha256').update(lines.sort().join('\n')).digest('hex');
+}
+
+/** Per pipeline and day: row count and a digest of every row, from the server. */
+async function serverDays(pool: pg.Pool, pipeline: string): Promise<Map<string, { rows: number; digest: string }>> {
+  const { rows } = await pool.query<{
+    day: string;
+    us: string;
+    series_id: string;
+    metric_name: string;
+    value: unknown;
+  }>(
+    `SELECT to_char((time AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day,
+            ((extract(epoch FROM time) * 1000000)::bigint)::text AS us, series_id, metric_name, value
+     FROM dash.pipeline_metrics WHERE pipeline_id = $1`,
+    [pipeline],
+  );
+  return perDay(rows.map((r) => ({ day: r.day, key: rowKey(r.us, r.series_id, r.metric_name, r.value) })));
+}
+
+/** The same, from the warehouse's `metrics` view over the synced Parquet. */
+async function localDays(
+  warehouse: Warehouse,
+  pipeline: string,
+): Promise<Map<string, { rows: number; digest: string }>> {
+  const rows = await warehouse.rows(
+    `SELECT strftime(time AT TIME ZONE 'UTC', '%Y-%m-%d') AS day, epoch_us(time)::VARCHAR AS us, series_id, metric_name, value
+     FROM metrics WHERE pipeline_id = ${quoteLiteral(pipeline)}`,
+  );
+  return perDay(
+    rows.map((r) => ({
+      day: String(r.day),
+      key: rowKey(String(r.us), String(r.series_id), String(r.metric_name), r.value),
+    })),
+  );
+}
+
+function perDay(rows: { day: string; key: string }[]): Map<string, { rows: number; digest: string }> {
+  const groups = new Map<string, string[]>();
+  for (const r of rows) {
+    let list = groups.get(r.day);
+    if (!list) groups.set(r.day, (list = []));
+    list.push(r.key);
+  }
+  return new Map([...groups.entries()].sort().map(([day, keys]) => [day, { rows: keys.length, digest: digest(keys) }]));
+}
+
+interface Harness {
+  sync: MetricSync;
+  warehouse: Warehouse;
+  cacheDir: string;
+  jobs: JobRunner;
+  run(selection: unknown): Promise<SyncReport>;
+  onRows: ((info: { rowsDone: number; daysSaved: number }) => void) | null;
+  close(): Promise<void>;
+}
+
+async function harness(pool: () => pg.Pool): Promise<Harness> {
+  const cacheDir = await mkdtemp(join(tmpdir(), 'dash-sync-cache-'));
+  const warehouse = await Warehouse.open();
+  const jobs = new JobRunner();
+  const h: Harness = {
+    sync: null as unknown as MetricSync,
+    warehouse,
+    cacheDir,
+    jobs,
+    onRows: null,
+    run: (selection) => h.sync.start(SyncSelection.parse(selection)).done,
+    close: async () => {
+      jobs.cancelAll();
+      await warehouse.close();
+      await rm(cacheDir, { recursive: true, force: true });
+    },
+  };
+  h.sync = new MetricSync({
+    pool,
+    warehouse: () => warehouse,
+    cacheDir: () => cacheDir,
+    jobs,
+    remountViews: async () => {
+      const metricsDir = join(cacheDir, 'metrics');
+      await warehouse.mountParquetViews({ bronze: [], metricsGlob: join(metricsDir, '*', '*', '*.parquet') });
+      await mountPipelineMetricViews(warehouse, metricsDir);
+    },
+    onRows: (info) => h.onRows?.(info),
+  });
+  return h;
+}
+
+/** Every file under the metrics cache, relative, so a test can see what is visible. */
+async function visibleFiles(cacheDir: string): Promise<string[]> {
+  const root = join(cacheDir, 'metrics');
+  if (!existsSync(root)) return [];
+  const out: string[] = [];
+  for (const p of await readdir(root)) {
+    for (const d of await readdir(join(root, p))) {
+      for (const f of await readdir(join(root, p, d))) out.push(`${p}/${d}/${f}`);
+    }
+  }
+  return out.sort();
+}
+
+describe('metric sync against the shared test server', () => {
+  let pool: pg.Pool;
+  let writer: pg.Client;
+  let h: Harness;
+
+  beforeAll(async () => {
+    const servers = inject('servers');
+    const config = await createDatabase(servers.postgres, `sync_${randomBytes(4).toString('hex')}`);
+    writer = new pg.Client(config);
+    await writer.connect();
+    await seed(writer);
+    // Read-only, like the workspace's own pool.
+    pool = new pg.Pool({ ...config, max: 4, options: '-c default_transaction_read_only=on' });
+    h = await harness(() => pool);
+  });
+  afterAll(async () => {
+    await h?.close();
+    await pool?.end();
+    await writer?.end();
+  });
+
+  it('offers pipelines, metrics and a series search', async () => {
+    const options = await h.sync.options();
+    expect(options.mode).toBe('plain');
+    expect(options.pipelines.map((p) => [p.id, p.metrics])).toEqual([
+      ['alpha', ['power', 'energy']],
+      ['beta', ['power', 'energy']],
+    ]);
+    const found = await h.sync.series({ pipelines: ['alpha'], search: 'DEV-00', limit: 5 });
+    expect(found).toEqual({ series: ['dev-001', 'dev-002', 'dev-003', 'dev-004', 'dev-005'], more: true });
+    // LIKE's wildcards are searched for literally.
+    expect(await h.sync.series({ pipelines: ['alpha'], search: '%', limit: 5 })).toEqual({ series: [], more: false });
+    expect((await h.sync.series({ pipelines: ['alpha'], search: ',"', limit: 5 })).series).toEqual(['dev,"odd"']);
+  });
+
+  it('estimates a selection from the planner without counting it', async () => {
+    const all = await h.sync.estimate(SyncSelection.parse({ pipelines: ['alpha', 'beta'] }));
+    expect(all.method).toBe('planner');
+    expect(all.rows).toBeGreaterThan(288_000 * 0.8);
+    expect(all.rows).toBeLessThan(288_000 * 1.2);
+    expect(all.bytes).toBeGreaterThan(all.rows * 10);
+    const narrow = await h.sync.estimate(
+      SyncSelection.parse({ pipelines: ['alpha'], metricNames: ['power'], from: '2026-01-02', to: '2026-01-04' }),
+    );
+    expect(narrow.rows).toBeGreaterThan(14_400 * 0.5);
+    expect(narrow.rows).toBeLessThan(14_400 * 2);
+  });
+
+  it('syncs every row exactly, then only what changed', async () => {
+    const selection = { pipelines: ['alpha', 'beta'] };
+    const first = await h.run(selection);
+    expect(first.counts).toMatchObject({ new: 2 * DAYS, changed: 0, unchanged: 0 });
+    expect(first.fetched).toBe(2 * DAYS);
+    expect(first.rowsFetched).toBe(288_005);
+    expect(first.message).toMatch(/^20 of 20 days fetched: 20 new; 0 unchanged/);
+    for (const p of ['alpha', 'beta']) {
+      expect(await localDays(h.warehouse, p)).toEqual(await serverDays(pool, p));
+    }
+    // Per-pipeline views, and the days land in the demo's layout.
+    const [alpha] = await h.warehouse.rows('SELECT count(*)::INTEGER AS n FROM metrics_alpha');
+    expect(alpha?.n).toBe(144_005);
+    expect(await visibleFiles(h.cacheDir)).toContain('pipeline_id=alpha/date=2026-01-01/part-0.parquet');
+    const status = await h.sync.status();
+    expect(status.pipelines.map((p) => [p.pipelineId, p.days, p.syncedDays, p.rows])).toEqual([
+      ['alpha', DAYS, DAYS, 144_005],
+      ['beta', DAYS, DAYS, 144_000],
+    ]);
+
+    // New rows arrive on one day of one pipeline; one value changes on another.
+    await writer.query(`
+      INSERT INTO dash.pipeline_metrics (time, pipeline_id, series_id, metric_name, value)
+      SELECT TIMESTAMPTZ '2026-01-05 00:05:00+00' + s * INTERVAL '1 second', 'beta', 'late-' || s, 'power', s
+      FROM generate_series(1, 100) AS s`);
+    const second = await h.run(selection);
+    // beta 01-05 is new rows; each pipeline's newest day is always re-checked.
+    expect(second.outcomes.filter((o) => o.outcome !== 'unchanged')).toEqual([
+      { pipelineId: 'alpha', day: '2026-01-10', outcome: 'latest' },
+      { pipelineId: 'beta', day: '2026-01-05', outcome: 'changed' },
+      { pipelineId: 'beta', day: '2026-01-10', outcome: 'latest' },
+    ]);
+    expect(second.message).toMatch(/^3 of 20 days fetched: 1 changed, 2 latest re-checked; 17 unchanged/);
+    expect(await localDays(h.warehouse, 'beta')).toEqual(await serverDays(pool, 'beta'));
+
+    // An edited value (same count, same max time) is caught by the checksum.
+    await writer.query(
+      "UPDATE dash.pipeline_metrics SET value = value + 1 WHERE pipeline_id = 'alpha' AND series_id = 'dev-007' AND metric_name = 'power' AND time = '2026-01-03 10:00:00+00'",
+    );
+    const third = await h.run(selection);
+    expect(third.outcomes.filter((o) => o.outcome === 'changed')).toEqual([
+      { pipelineId: 'alpha', day: '2026-01-03', outcome: 'changed' },
+    ]);
+    expect(await localDays(h.warehouse, 'alpha')).toEqual(await serverDays(pool, 'alpha'));
+  });
+
+  it('fetches a day again when the selection for it changes, and keeps the view exact', async () => {
+    const report = await h.run({ pipelines: ['alpha'], metricNames: ['power'], from: '2026-01-02', to: '2026-01-04' });
+    expect(report.counts).toMatchObject({ changed: 2, unchanged: 0 });
+    const [row] = await h.warehouse.rows(
+      "SELECT count(*)::INTEGER AS n, count(DISTINCT metric_name)::INTEGER AS metrics FROM metrics_alpha WHERE time >= '2026-01-02' AND time < '2026-01-04'",
+    );
+    const server = await pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM dash.pipeline_metrics WHERE pipeline_id = 'alpha' AND metric_name = 'power' AND time >= '2026-01-02 00:00+00' AND time < '2026-01-04 00:00+00'",
+    );
+    expect(row).toEqual({ n: server.rows[0]!.n, metrics: 1 });
+  });
+
+  it('leaves no partial day visible when cancelled', async () => {
+    const beforeFiles = await visibleFiles(h.cacheDir);
+    let cancelled = false;
+    h.onRows = ({ rowsDone }) => {
+      // Mid-COPY of the first day fetched.
+      if (!cancelled && rowsDone > 1000) {
+        cancelled = true;
+        h.jobs.cancelAll();
+      }
+    };
+    try {
+      // A new selection makes every day "changed", so the sync has work to cancel.
+      await expect(h.run({ pipelines: ['beta'], metricNames: ['energy'] })).rejects.toThrow(/cancelled/);
+    } finally {
+      h.onRows = null;
+    }
+    expect(cancelled).toBe(true);
+    const after = await visibleFiles(h.cacheDir);
+    expect(after.every((f) => f.endsWith('/part-0.parquet'))).toBe(true);
+    expect(after).toEqual(beforeFiles);
+    expect(existsSync(join(h.cacheDir, 'metrics-sync.tmp'))).toBe(false);
+    const [job] = h.jobs.list().slice(-1);
+    expect(job?.state).toBe('cancelled');
+  });
+});
+
+describe('metric sync when the server goes away mid-sync', () => {
+  let root: string;
+  let server: EmbeddedServer;
+  let pool: pg.Pool;
+  let h: Harness;
+
+  const openPool = () => {
+    pool = new pg.Pool({ ...server.connectionConfig(), max: 2 });
+    // Connections dying with the server must not crash the test process.
+    pool.on('error', () => undefined);
+  };
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'dash-sync-pg-'));
+    server = await EmbeddedServer.start({ dataDir: join(root, 'pg') });
+    const client = new pg.Client(server.connectionConfig());
+    await client.connect();
+    try {
+      await seed(client);
+    } finally {
+      await client.end();
+    }
+    openPool();
+    h = await harness(() => pool);
+  });
+  afterAll(async () => {
+    await h?.close();
+    await pool?.end().catch(() => undefined);
+    await server?.stop();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('keeps the finished days, hides the unfinished one, fails clearly, and resumes exactly', async () => {
+    let stopping: Promise<void> | null = null;
+    let savedWhenStopped = 0;
+    h.onRows = ({ rowsDone, daysSaved }) => {
+      // Part-way through a day, after at least three were saved.
+      if (!stopping && daysSaved >= 3 && rowsDone % 14_400 > 1000) {
+        savedWhenStopped = daysSaved;
+        stopping = server.stop();
+      }
+    };
+    const selection = { pipelines: ['alpha', 'beta'] };
+    const failure = await h.run(selection).then(
+      () => null,
+      (err: Error) => err,
+    );
+    h.onRows = null;
+    await stopping;
+    expect(failure?.message).toMatch(/Sync stopped while fetching (alpha|beta) 2026-01-\d\d: .*run the sync again/);
+    const job = h.jobs.list().find((j) => j.kind === 'sync.metrics');
+    expect(job?.state).toBe('failed');
+
+    const files = await visibleFiles(h.cacheDir);
+    expect(files.length).toBeGreaterThanOrEqual(savedWhenStopped);
+    expect(files.length).toBeLessThan(2 * DAYS);
+    expect(files.every((f) => f.endsWith('/part-0.parquet'))).toBe(true);
+
+    // The server comes back (on another port): the next sync fetches only what is missing.
+    await pool.end().catch(() => undefined);
+    server = await EmbeddedServer.start({ dataDir: join(root, 'pg') });
+    openPool();
+    const resumed = await h.run(selection);
+    expect(resumed.counts.new).toBe(2 * DAYS - files.length);
+    expect(resumed.counts.unchanged + resumed.counts.latest).toBe(files.length);
+    for (const p of ['alpha', 'beta']) {
+      expect(await localDays(h.warehouse, p)).toEqual(await serverDays(pool, p));
+    }
+  });
+});

@@ -1,0 +1,140 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorkbenchApp, type WorkbenchApp } from '../../src/main/services/WorkbenchApp';
+import { exportsDir } from '../../src/main/services/export/ResultExport';
+import { startWebShell, type WebShell } from '../../src/main/web/WebShell';
+import type { JobSnapshot } from '../../src/shared/api/contract';
+import { quoteLiteral } from '../../src/shared/sql';
+import { callApi } from '../support/api';
+
+/** Resolves with the job's snapshot once it has finished, whichever way. */
+function finished(app: WorkbenchApp, jobId: string): Promise<JobSnapshot> {
+  return new Promise((resolve) => {
+    const check = (job: JobSnapshot | undefined) => {
+      if (job?.jobId === jobId && job.finishedAt !== null) {
+        off();
+        resolve(job);
+      }
+    };
+    const off = app.jobs.onChange(check);
+    check(app.jobs.get(jobId));
+  });
+}
+
+async function countRows(sql: string): Promise<number> {
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  try {
+    const reader = await con.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${sql}`);
+    return Number(reader.getRowObjectsJson()[0]!.n);
+  } finally {
+    con.closeSync();
+    db.closeSync();
+  }
+}
+
+describe('results.export: the full result of a query to CSV and Parquet, as a job', () => {
+  let dir: string;
+  let app: WorkbenchApp;
+  let shell: WebShell;
+  const staticDir = join(tmpdir(), 'dash-export-static');
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dash-export-'));
+    app = await startWorkbenchApp({
+      workspaceDir: dir,
+      shell: 'web',
+      appVersion: '0.0.0-test',
+      demoSize: 'tiny',
+      secretsDir: join(dir, 'app-data'),
+    });
+    await app.workspace.started;
+    shell = await startWebShell({
+      port: 0,
+      staticDir,
+      api: app.api,
+      subscribe: app.subscribe,
+      exportsDir: exportsDir(dir),
+    });
+  });
+  afterAll(async () => {
+    await shell?.close();
+    await app?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const SQL = `-- every metric point, joined with its pipeline's point count
+SELECT m.*, c.points FROM metrics m JOIN (SELECT pipeline_id, count(*) AS points FROM metrics GROUP BY 1) c USING (pipeline_id)
+ORDER BY time, series_id, metric_name; -- trailing comment`;
+
+  it('writes every row of the query to CSV with a header, and to Parquet', async () => {
+    const meta = await callApi(app, 'query.run', { sql: SQL, queryId: 'export-count' });
+    expect(meta.rowCount).toBeGreaterThan(1000);
+
+    const csv = await callApi(app, 'results.export', { sql: SQL, format: 'csv', fileName: 'metric points' });
+    expect(csv.fileName).toBe('metric points.csv');
+    const csvJob = await finished(app, csv.jobId);
+    expect(csvJob.error).toBeNull();
+    expect(csvJob.state).toBe('succeeded');
+    const text = await readFile(csv.path, 'utf8');
+    const lines = text.trimEnd().split('\n');
+    expect(lines[0]).toBe('time,pipeline_id,series_id,metric_name,value,points');
+    expect(lines.length).toBe(meta.rowCount + 1);
+    // Timestamps in the workspace's time zone (UTC for the demo).
+    expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00,/);
+
+    const parquet = await callApi(app, 'results.export', { sql: SQL, format: 'parquet', fileName: 'metric points' });
+    const job = await finished(app, parquet.jobId);
+    expect(job.state).toBe('succeeded');
+    expect(job.progress.done).toBe(meta.rowCount);
+    expect(await countRows(`read_parquet(${quoteLiteral(parquet.path)})`)).toBe(meta.rowCount);
+
+    // The same name again gets a free one instead of overwriting.
+    const again = await callApi(app, 'results.export', { sql: SQL, format: 'csv', fileName: 'metric points' });
+    expect(again.fileName).toBe('metric points (2).csv');
+    expect((await finished(app, again.jobId)).state).toBe('succeeded');
+  });
+
+  it('cancel interrupts DuckDB and leaves no file named like a finished one', async () => {
+    const slow = 'SELECT range AS i, md5(range::VARCHAR) AS h, sin(range) AS s FROM range(400000000)';
+    const started = await callApi(app, 'results.export', { sql: slow, format: 'parquet', fileName: 'too big' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await callApi(app, 'jobs.cancel', { jobId: started.jobId })).cancelled).toBe(true);
+    const job = await finished(app, started.jobId);
+    expect(job.state).toBe('cancelled');
+    const files = await readdir(exportsDir(dir));
+    expect(files.filter((f) => f.startsWith('too big'))).toEqual([]);
+  });
+
+  it('a query that fails says so and what to do', async () => {
+    const started = await callApi(app, 'results.export', { sql: 'SELECT * FROM no_such_table', format: 'csv' });
+    const job = await finished(app, started.jobId);
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatch(/Could not export the result: .*no_such_table/s);
+  });
+
+  it('refuses file names that are paths', async () => {
+    for (const fileName of ['../escape', 'a/b', '.hidden']) {
+      const reply = await app.api.dispatch('results.export', { sql: 'SELECT 1', format: 'csv', fileName });
+      expect(reply.ok).toBe(false);
+    }
+  });
+
+  it('the browser shell serves exports with the token only, and nothing outside exports/', async () => {
+    await writeFile(join(dir, 'secret.csv'), 'not for you\n');
+    const base = `http://127.0.0.1:${shell.port}`;
+    const name = encodeURIComponent('metric points.csv');
+    expect((await fetch(`${base}/exports/${name}`)).status).toBe(401);
+    const ok = await fetch(`${base}/exports/${name}?token=${shell.token}`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-disposition')).toContain('attachment');
+    expect((await ok.text()).split('\n')[0]).toBe('time,pipeline_id,series_id,metric_name,value,points');
+    for (const escape of ['..%2Fsecret.csv', '%2E%2E%2Fsecret.csv', '..%5Csecret.csv', 'metric%20points.csv.part']) {
+      const res = await fetch(`${base}/exports/${escape}?token=${shell.token}`);
+      expect(res.status, escape).toBe(404);
+    }
+  });
+});
