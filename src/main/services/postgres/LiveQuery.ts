@@ -12,6 +12,7 @@ import type { QueryResultMeta } from '../../../shared/api/contract';
 import { LIVE_RESULT_PREFIX } from '../../../shared/api/server';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { PgArrowEncoder } from './pgArrow';
+import { HeldResults } from '../results/HeldResults';
 
 export interface LiveQueriesOptions {
   /** The workspace's PostgreSQL pool (throws a clear error while it is starting). */
@@ -85,17 +86,16 @@ function asDatabaseError(err: unknown): pg.DatabaseError | null {
 
 export class LiveQueries {
   private readonly running = new Map<string, Running>();
-  private readonly results = new Map<string, { meta: QueryResultMeta; chunks: Uint8Array[] }>();
+  private readonly results: HeldResults;
   private readonly maxRows: number;
   private readonly rowsPerChunk: number;
   private readonly fetchRows: number;
-  private readonly keepResults: number;
 
   constructor(private readonly options: LiveQueriesOptions) {
     this.maxRows = options.maxRows ?? 1_000_000;
     this.rowsPerChunk = options.rowsPerChunk ?? 100_000;
     this.fetchRows = options.fetchRows ?? 10_000;
-    this.keepResults = options.keepResults ?? 16;
+    this.results = new HeldResults(options.keepResults ?? 16, 'by the server connection');
   }
 
   static owns(resultId: string): boolean {
@@ -138,7 +138,7 @@ export class LiveQueries {
         chunkCount: chunks.length,
         elapsedMs: performance.now() - started,
       };
-      this.keep(meta, chunks);
+      this.results.hold(meta, chunks);
       return meta;
     } catch (err) {
       if (client) {
@@ -172,25 +172,11 @@ export class LiveQueries {
   }
 
   resultChunk(resultId: string, chunk: number): Uint8Array {
-    const stored = this.results.get(resultId);
-    if (!stored) throw new WorkbenchError('not_found', 'This live result is no longer held', 'Run the query again.');
-    const bytes = stored.chunks[chunk];
-    if (!bytes)
-      throw new WorkbenchError('not_found', `The result has no chunk ${chunk} (it has ${stored.chunks.length})`);
-    return bytes;
+    return this.results.chunk(resultId, chunk);
   }
 
   releaseResult(resultId: string): boolean {
-    return this.results.delete(resultId);
-  }
-
-  private keep(meta: QueryResultMeta, chunks: Uint8Array[]): void {
-    this.results.set(meta.resultId, { meta, chunks });
-    while (this.results.size > this.keepResults) {
-      const oldest = this.results.keys().next().value;
-      if (oldest === undefined) break;
-      this.results.delete(oldest);
-    }
+    return this.results.release(resultId);
   }
 
   private async stream(client: pg.PoolClient, run: Running, sql: string) {

@@ -23,8 +23,9 @@ import {
   type Data,
   type DataType,
 } from 'apache-arrow';
+import { arrowTypeOf, type ArrowColumnKind } from '../results/arrowColumns';
 
-type Kind = 'bool' | 'int32' | 'int64' | 'float64' | 'date' | 'timestamp' | 'timestamptz' | 'utf8';
+type Kind = ArrowColumnKind;
 
 /** PostgreSQL type OIDs (pg_type.oid, stable across versions). */
 const KIND_BY_OID: Record<number, Kind> = {
@@ -45,26 +46,6 @@ export function kindOfOid(oid: number): Kind {
   return KIND_BY_OID[oid] ?? 'utf8';
 }
 
-function arrowType(kind: Kind): DataType {
-  switch (kind) {
-    case 'bool':
-      return new Bool();
-    case 'int32':
-      return new Int32();
-    case 'int64':
-      return new Int64();
-    case 'float64':
-      return new Float64();
-    case 'date':
-      return new DateDay();
-    case 'timestamp':
-      return new TimestampMicrosecond();
-    case 'timestamptz':
-      return new TimestampMicrosecond('UTC');
-    case 'utf8':
-      return new Utf8();
-  }
-}
 
 const TIMESTAMP =
   /^(\d{4,})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?)?(?:([+-])(\d\d)(?::?(\d\d)(?::?(\d\d))?)?)?( BC)?$/;
@@ -245,7 +226,7 @@ export class PgArrowEncoder {
       seen.set(f.name, n + 1);
       return n === 0 ? f.name : `${f.name}_${n}`;
     });
-    this.schema = new Schema(names.map((name, i) => new Field(name, arrowType(this.kinds[i]!), true)));
+    this.schema = new Schema(names.map((name, i) => new Field(name, arrowTypeOf(this.kinds[i]!), true)));
     this.columns = this.kinds.map(() => []);
   }
 

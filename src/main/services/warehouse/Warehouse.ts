@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Catalog, CatalogRelation, QueryResultMeta } from '../../../shared/api/contract';
 import type { WarehouseFunction } from '../../../shared/api/queries';
 import { WorkbenchError } from '../../../shared/errors';
+import { HeldResults } from '../results/HeldResults';
 import { WarehouseReply, type QueryDone, type WarehouseRequest } from './warehouseProtocol';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 
@@ -34,11 +35,6 @@ interface Pending {
   onProgress?: (progress: WarehouseProgress) => void;
   resolve: (reply: Extract<WarehouseReply, { kind: 'done' }>) => void;
   reject: (err: Error) => void;
-}
-
-interface StoredResult {
-  meta: QueryResultMeta;
-  chunks: Uint8Array[];
 }
 
 /** Where the worker script is, whether we run from source (tsx/vitest) or from out/main. */
@@ -67,9 +63,8 @@ function typeScriptWorker(entry: string): Worker {
 export class Warehouse {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
-  private readonly results = new Map<string, StoredResult>();
+  private readonly results: HeldResults;
   private readonly rowsPerChunk: number;
-  private readonly keepResults: number;
   private nextReqId = 1;
   private closed = false;
   private failure: Error | null = null;
@@ -77,7 +72,7 @@ export class Warehouse {
   private constructor(worker: Worker, options: WarehouseOptions) {
     this.worker = worker;
     this.rowsPerChunk = options.rowsPerChunk ?? 100_000;
-    this.keepResults = options.keepResults ?? 16;
+    this.results = new HeldResults(options.keepResults ?? 16, 'by the warehouse');
     worker.on('message', (raw: unknown) => this.onReply(raw));
     worker.on('error', (err) => this.failAll(err));
     worker.on('exit', (code) => {
@@ -138,12 +133,7 @@ export class Warehouse {
       chunkCount: chunks.length,
       elapsedMs: performance.now() - started,
     };
-    this.results.set(meta.resultId, { meta, chunks });
-    while (this.results.size > this.keepResults) {
-      const oldest = this.results.keys().next().value;
-      if (oldest === undefined) break;
-      this.results.delete(oldest);
-    }
+    this.results.hold(meta, chunks);
     return meta;
   }
 
@@ -167,18 +157,11 @@ export class Warehouse {
   }
 
   resultChunk(resultId: string, chunk: number): Uint8Array {
-    const stored = this.results.get(resultId);
-    if (!stored) {
-      throw new WorkbenchError('not_found', 'This result is no longer held by the warehouse', 'Run the query again.');
-    }
-    const bytes = stored.chunks[chunk];
-    if (!bytes)
-      throw new WorkbenchError('not_found', `The result has no chunk ${chunk} (it has ${stored.chunks.length})`);
-    return bytes;
+    return this.results.chunk(resultId, chunk);
   }
 
   releaseResult(resultId: string): boolean {
-    return this.results.delete(resultId);
+    return this.results.release(resultId);
   }
 
   /** Schemas, views and tables the user can query, with their columns. */

@@ -27,8 +27,9 @@ import {
 } from 'apache-arrow';
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBTypeId, type DuckDBDataChunk, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { arrowTypeOf, type ArrowColumnKind } from '../results/arrowColumns';
 
-type Target = 'int32' | 'int64' | 'float64' | 'date' | 'timestamp' | 'timestamptz' | 'bool' | 'utf8';
+type Target = ArrowColumnKind;
 
 type TypedArrayCtor =
   | Int8ArrayConstructor
@@ -93,26 +94,6 @@ function planFor(type: DuckDBType): Plan {
 const STRING_T_BYTES = 16;
 const INLINE_STRING_BYTES = 12;
 
-function arrowType(target: Target): DataType {
-  switch (target) {
-    case 'bool':
-      return new Bool();
-    case 'int32':
-      return new Int32();
-    case 'int64':
-      return new Int64();
-    case 'float64':
-      return new Float64();
-    case 'date':
-      return new DateDay();
-    case 'timestamp':
-      return new TimestampMicrosecond();
-    case 'timestamptz':
-      return new TimestampMicrosecond('UTC');
-    case 'utf8':
-      return new Utf8();
-  }
-}
 
 /** A growable byte buffer. */
 class Bytes {
@@ -302,7 +283,7 @@ export class ArrowChunkEncoder {
   constructor(names: readonly string[], types: readonly DuckDBType[]) {
     this.plans = types.map(planFor);
     this.columns = names.map((name, i) => ({ name, type: types[i]!.toString() }));
-    this.schema = new Schema(names.map((name, i) => new Field(name, arrowType(this.plans[i]!.target), true)));
+    this.schema = new Schema(names.map((name, i) => new Field(name, arrowTypeOf(this.plans[i]!.target), true)));
     this.builders = this.newBuilders();
   }
 
