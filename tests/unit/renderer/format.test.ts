@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { formatBytes } from '../../../src/shared/format';
 import {
-  formatBytes,
   formatCell,
   formatDate,
   formatDuration,

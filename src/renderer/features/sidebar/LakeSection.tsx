@@ -1,7 +1,7 @@
 /** The Bronze lake: one line per pipeline with how much raw data it holds. */
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { refreshSection } from '../../state/workspaceActions';
-import { formatBytes } from '../grid/format';
+import { formatBytes } from '../../../shared/format';
 import { lakeRootPrefix, pipelinePrefix } from '../lake/lakePaths';
 import { openLakeTab } from '../query/tabsStore';
 import { PhaseGate } from './PhaseGate';
