@@ -3,7 +3,8 @@
  * right. Secrets are typed here and sent once; the dialog only ever learns back
  * whether one is stored.
  */
-import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { Modal } from '../common/Modal';
+import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { ConnectionProfileView, ConnectionTestResult, SslMode } from '../../../shared/api/connections';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
@@ -53,7 +54,6 @@ export function ConnectionsDialog() {
   const [notice, setNotice] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const lake = useWorkspaceStore((s) => s.status?.lake ?? null);
-  const dialogRef = useRef<HTMLDivElement>(null);
 
   const load = useCallback(async (): Promise<ConnectionProfileView[]> => {
     try {
@@ -69,19 +69,7 @@ export function ConnectionsDialog() {
 
   useEffect(() => {
     void load();
-    dialogRef.current?.focus();
   }, [load]);
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        closeConnectionsDialog();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
 
   const selectedView =
     selection && 'id' in selection ? profiles?.find((p) => p.profile.id === selection.id) : undefined;
@@ -256,278 +244,260 @@ export function ConnectionsDialog() {
   const isLake = lake?.driver === 's3' && selectedView !== undefined && lake.connectionId === selectedView.profile.id;
 
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && closeConnectionsDialog()}>
-      <div
-        className="modal connections-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="connections-title"
-        data-testid="connection-dialog"
-        tabIndex={-1}
-        ref={dialogRef}
-      >
-        <header className="modal-header">
-          <h2 id="connections-title">Connections</h2>
-          <span className="toolbar-spacer" />
-          <button
-            type="button"
-            className="icon-button"
-            aria-label="Close"
-            title="Close (Esc)"
-            data-testid="close-dialog"
-            onClick={closeConnectionsDialog}
-          >
-            ×
-          </button>
-        </header>
-        <div className="modal-body connections-body">
-          <div className="conn-list-pane">
-            <div className="conn-add">
-              <button type="button" className="plain-button" data-testid="add-s3" onClick={() => add('s3')}>
-                + S3 / R2 bucket
-              </button>
-              <button type="button" className="plain-button" data-testid="add-postgres" onClick={() => add('postgres')}>
-                + PostgreSQL
-              </button>
-            </div>
-            {listError ? <div className="empty-state error">{listError.message}</div> : null}
-            {profiles && profiles.length === 0 ? (
-              <div className="empty-state">No connections yet. Add a bucket or a database.</div>
-            ) : null}
-            <ul className="conn-list">
-              {(profiles ?? []).map((view) => {
-                const selected = selection !== null && 'id' in selection && selection.id === view.profile.id;
-                return (
-                  <li
-                    key={view.profile.id}
-                    className={`conn-row${selected ? ' selected' : ''}`}
-                    data-testid="connection-row"
-                    data-id={view.profile.id}
-                    onClick={() => select(view)}
-                  >
-                    <span className={`badge ${view.profile.kind === 's3' ? 'accent' : ''}`}>
-                      {KIND_LABEL[view.profile.kind]}
-                    </span>
-                    <span className="conn-row-name">{view.profile.name}</span>
-                    {view.hasSecret ? (
-                      <span
-                        className="conn-secret"
-                        title="A secret is stored for this connection"
-                        data-testid="secret-stored"
-                      >
-                        secret stored
-                      </span>
-                    ) : (
-                      <span className="conn-secret dim" title="No secret stored">
-                        no secret
-                      </span>
-                    )}
-                    {lake?.connectionId === view.profile.id ? <span className="badge">lake</span> : null}
-                  </li>
-                );
-              })}
-            </ul>
-            {lake?.driver === 's3' ? (
-              <button
-                type="button"
-                className="plain-button"
-                data-testid="use-folder-lake"
-                disabled={busy !== null}
-                onClick={() => void useAsLake({ driver: 'folder', path: 'lake' })}
-              >
-                Use the demo folder lake
-              </button>
-            ) : null}
+    <Modal
+      title="Connections"
+      className="connections-dialog"
+      testId="connection-dialog"
+      closeTestId="close-dialog"
+      onClose={closeConnectionsDialog}
+    >
+      <div className="modal-body connections-body">
+        <div className="conn-list-pane">
+          <div className="conn-add">
+            <button type="button" className="plain-button" data-testid="add-s3" onClick={() => add('s3')}>
+              + S3 / R2 bucket
+            </button>
+            <button type="button" className="plain-button" data-testid="add-postgres" onClick={() => add('postgres')}>
+              + PostgreSQL
+            </button>
           </div>
-          <div className="conn-form-pane">
-            {!draft ? (
-              <div className="empty-state">Select a connection, or add one.</div>
-            ) : (
-              <form className="conn-form" onSubmit={onSubmit} noValidate>
-                <h3 className="form-title">
-                  {selectedView
-                    ? `Edit ${KIND_LABEL[draft.kind]} connection`
-                    : `New ${KIND_LABEL[draft.kind]} connection`}
-                  {draft.id ? <span className="mono dim"> · {draft.id}</span> : null}
-                </h3>
-                {input('name', 'Name', { placeholder: draft.kind === 's3' ? 'Production R2' : 'Metrics cluster' })}
-                {draft.kind === 's3' ? (
-                  <>
-                    {input('endpoint', 'Endpoint', {
-                      placeholder: 'https://<account>.r2.cloudflarestorage.com',
-                    })}
-                    <div className="form-row">
-                      {input('bucket', 'Bucket', { placeholder: 'dash-bronze' })}
-                      {input('prefix', 'Prefix', { placeholder: 'bronze/', hint: 'optional' })}
-                    </div>
-                    <div className="form-row">
-                      {input('accessKeyId', 'Access key id')}
-                      {input('region', 'Region', { hint: "'auto' for R2" })}
-                    </div>
-                  </>
-                ) : (
-                  <>
-                    <div className="form-row">
-                      {input('host', 'Host', { placeholder: 'db.example.com' })}
-                      {input('port', 'Port', { type: 'number' })}
-                    </div>
-                    <div className="form-row">
-                      {input('database', 'Database')}
-                      {input('user', 'User')}
-                    </div>
-                    <div className="form-row">
-                      <Field name="sslmode" label="SSL mode" error={errors.sslmode}>
-                        <select
-                          className="form-input"
-                          data-testid="field-sslmode"
-                          value={draft.sslmode}
-                          onChange={(e) => update('sslmode', e.target.value as SslMode)}
-                        >
-                          <option value="disable">disable</option>
-                          <option value="prefer">prefer</option>
-                          <option value="require">require</option>
-                          <option value="verify-full">verify-full</option>
-                        </select>
-                      </Field>
-                      {input('statementTimeoutMs', 'Statement timeout (ms)', { type: 'number' })}
-                    </div>
-                    {draft.sslmode === 'verify-full'
-                      ? input('caFile', 'CA certificate file', { placeholder: '/path/to/ca.pem', hint: 'optional' })
-                      : null}
-                    <label className="form-check">
-                      <input
-                        type="checkbox"
-                        data-testid="field-readOnly"
-                        checked={draft.readOnly}
-                        onChange={(e) => update('readOnly', e.target.checked)}
-                      />
-                      Read-only (recommended for exploring)
-                    </label>
-                  </>
-                )}
-                <Field
-                  name="secret"
-                  label={draft.kind === 's3' ? 'Secret access key' : 'Password'}
-                  error={errors.secret}
-                  hint="Kept encrypted on this machine; never shown again once saved."
+          {listError ? <div className="empty-state error">{listError.message}</div> : null}
+          {profiles && profiles.length === 0 ? (
+            <div className="empty-state">No connections yet. Add a bucket or a database.</div>
+          ) : null}
+          <ul className="conn-list">
+            {(profiles ?? []).map((view) => {
+              const selected = selection !== null && 'id' in selection && selection.id === view.profile.id;
+              return (
+                <li
+                  key={view.profile.id}
+                  className={`conn-row${selected ? ' selected' : ''}`}
+                  data-testid="connection-row"
+                  data-id={view.profile.id}
+                  onClick={() => select(view)}
                 >
-                  <input
-                    className="form-input"
-                    data-testid="field-secret"
-                    name="secret"
-                    type="password"
-                    value={secret}
-                    autoComplete="new-password"
-                    placeholder={selectedView?.hasSecret ? 'stored — leave empty to keep' : ''}
-                    onChange={(e) => setSecret(e.target.value)}
-                  />
-                </Field>
-                {selectedView?.hasSecret ? (
-                  <button
-                    type="button"
-                    className="link-button"
-                    data-testid="forget-secret"
-                    disabled={busy !== null}
-                    onClick={() => void forgetSecret()}
-                  >
-                    Forget secret
-                  </button>
-                ) : null}
+                  <span className={`badge ${view.profile.kind === 's3' ? 'accent' : ''}`}>
+                    {KIND_LABEL[view.profile.kind]}
+                  </span>
+                  <span className="conn-row-name">{view.profile.name}</span>
+                  {view.hasSecret ? (
+                    <span
+                      className="conn-secret"
+                      title="A secret is stored for this connection"
+                      data-testid="secret-stored"
+                    >
+                      secret stored
+                    </span>
+                  ) : (
+                    <span className="conn-secret dim" title="No secret stored">
+                      no secret
+                    </span>
+                  )}
+                  {lake?.connectionId === view.profile.id ? <span className="badge">lake</span> : null}
+                </li>
+              );
+            })}
+          </ul>
+          {lake?.driver === 's3' ? (
+            <button
+              type="button"
+              className="plain-button"
+              data-testid="use-folder-lake"
+              disabled={busy !== null}
+              onClick={() => void useAsLake({ driver: 'folder', path: 'lake' })}
+            >
+              Use the demo folder lake
+            </button>
+          ) : null}
+        </div>
+        <div className="conn-form-pane">
+          {!draft ? (
+            <div className="empty-state">Select a connection, or add one.</div>
+          ) : (
+            <form className="conn-form" onSubmit={onSubmit} noValidate>
+              <h3 className="form-title">
+                {selectedView
+                  ? `Edit ${KIND_LABEL[draft.kind]} connection`
+                  : `New ${KIND_LABEL[draft.kind]} connection`}
+                {draft.id ? <span className="mono dim"> · {draft.id}</span> : null}
+              </h3>
+              {input('name', 'Name', { placeholder: draft.kind === 's3' ? 'Production R2' : 'Metrics cluster' })}
+              {draft.kind === 's3' ? (
+                <>
+                  {input('endpoint', 'Endpoint', {
+                    placeholder: 'https://<account>.r2.cloudflarestorage.com',
+                  })}
+                  <div className="form-row">
+                    {input('bucket', 'Bucket', { placeholder: 'dash-bronze' })}
+                    {input('prefix', 'Prefix', { placeholder: 'bronze/', hint: 'optional' })}
+                  </div>
+                  <div className="form-row">
+                    {input('accessKeyId', 'Access key id')}
+                    {input('region', 'Region', { hint: "'auto' for R2" })}
+                  </div>
+                </>
+              ) : (
+                <>
+                  <div className="form-row">
+                    {input('host', 'Host', { placeholder: 'db.example.com' })}
+                    {input('port', 'Port', { type: 'number' })}
+                  </div>
+                  <div className="form-row">
+                    {input('database', 'Database')}
+                    {input('user', 'User')}
+                  </div>
+                  <div className="form-row">
+                    <Field name="sslmode" label="SSL mode" error={errors.sslmode}>
+                      <select
+                        className="form-input"
+                        data-testid="field-sslmode"
+                        value={draft.sslmode}
+                        onChange={(e) => update('sslmode', e.target.value as SslMode)}
+                      >
+                        <option value="disable">disable</option>
+                        <option value="prefer">prefer</option>
+                        <option value="require">require</option>
+                        <option value="verify-full">verify-full</option>
+                      </select>
+                    </Field>
+                    {input('statementTimeoutMs', 'Statement timeout (ms)', { type: 'number' })}
+                  </div>
+                  {draft.sslmode === 'verify-full'
+                    ? input('caFile', 'CA certificate file', { placeholder: '/path/to/ca.pem', hint: 'optional' })
+                    : null}
+                  <label className="form-check">
+                    <input
+                      type="checkbox"
+                      data-testid="field-readOnly"
+                      checked={draft.readOnly}
+                      onChange={(e) => update('readOnly', e.target.checked)}
+                    />
+                    Read-only (recommended for exploring)
+                  </label>
+                </>
+              )}
+              <Field
+                name="secret"
+                label={draft.kind === 's3' ? 'Secret access key' : 'Password'}
+                error={errors.secret}
+                hint="Kept encrypted on this machine; never shown again once saved."
+              >
+                <input
+                  className="form-input"
+                  data-testid="field-secret"
+                  name="secret"
+                  type="password"
+                  value={secret}
+                  autoComplete="new-password"
+                  placeholder={selectedView?.hasSecret ? 'stored — leave empty to keep' : ''}
+                  onChange={(e) => setSecret(e.target.value)}
+                />
+              </Field>
+              {selectedView?.hasSecret ? (
+                <button
+                  type="button"
+                  className="link-button"
+                  data-testid="forget-secret"
+                  disabled={busy !== null}
+                  onClick={() => void forgetSecret()}
+                >
+                  Forget secret
+                </button>
+              ) : null}
 
-                {testResult ? (
-                  <div
-                    className={`test-result ${testResult.ok ? 'ok' : 'failed'}`}
-                    data-testid="test-result"
-                    data-ok={String(testResult.ok)}
-                  >
-                    <strong>{testResult.ok ? 'Connected' : 'Failed'}</strong> · {formatDuration(testResult.elapsedMs)}
-                    <div>{testResult.message}</div>
-                    {testResult.hint ? <div className="dim">{testResult.hint}</div> : null}
-                  </div>
-                ) : null}
-                {actionError ? (
-                  <div className="test-result failed" data-testid="action-error">
-                    <div>{actionError.message}</div>
-                    {actionError.hint ? <div className="dim">{actionError.hint}</div> : null}
-                  </div>
-                ) : null}
-                {notice ? (
-                  <div className="form-notice" data-testid="connection-notice">
-                    {notice}
-                  </div>
-                ) : null}
+              {testResult ? (
+                <div
+                  className={`test-result ${testResult.ok ? 'ok' : 'failed'}`}
+                  data-testid="test-result"
+                  data-ok={String(testResult.ok)}
+                >
+                  <strong>{testResult.ok ? 'Connected' : 'Failed'}</strong> · {formatDuration(testResult.elapsedMs)}
+                  <div>{testResult.message}</div>
+                  {testResult.hint ? <div className="dim">{testResult.hint}</div> : null}
+                </div>
+              ) : null}
+              {actionError ? (
+                <div className="test-result failed" data-testid="action-error">
+                  <div>{actionError.message}</div>
+                  {actionError.hint ? <div className="dim">{actionError.hint}</div> : null}
+                </div>
+              ) : null}
+              {notice ? (
+                <div className="form-notice" data-testid="connection-notice">
+                  {notice}
+                </div>
+              ) : null}
 
-                <div className="form-actions">
-                  <button
-                    type="button"
-                    className="plain-button"
-                    data-testid="test-connection"
-                    disabled={busy !== null}
-                    onClick={() => void test()}
-                  >
-                    {busy === 'test' ? 'Testing…' : 'Test connection'}
-                  </button>
-                  <button type="submit" className="run-button" data-testid="save-connection" disabled={busy !== null}>
-                    {busy === 'save' ? 'Saving…' : 'Save'}
-                  </button>
-                  <span className="toolbar-spacer" />
-                  {selectedView ? (
-                    <>
-                      {selectedView.profile.kind === 's3' ? (
-                        <button
-                          type="button"
-                          className="plain-button"
-                          data-testid="use-as-lake"
-                          disabled={busy !== null || isLake}
-                          title={isLake ? "Already this workspace's lake" : undefined}
-                          onClick={() => void useAsLake({ driver: 's3', connectionId: selectedView.profile.id })}
-                        >
-                          {isLake ? "This workspace's lake" : "Use as this workspace's lake"}
-                        </button>
-                      ) : null}
+              <div className="form-actions">
+                <button
+                  type="button"
+                  className="plain-button"
+                  data-testid="test-connection"
+                  disabled={busy !== null}
+                  onClick={() => void test()}
+                >
+                  {busy === 'test' ? 'Testing…' : 'Test connection'}
+                </button>
+                <button type="submit" className="run-button" data-testid="save-connection" disabled={busy !== null}>
+                  {busy === 'save' ? 'Saving…' : 'Save'}
+                </button>
+                <span className="toolbar-spacer" />
+                {selectedView ? (
+                  <>
+                    {selectedView.profile.kind === 's3' ? (
                       <button
                         type="button"
                         className="plain-button"
-                        data-testid="duplicate-connection"
-                        disabled={busy !== null}
-                        onClick={() => void duplicate(selectedView.profile.id)}
+                        data-testid="use-as-lake"
+                        disabled={busy !== null || isLake}
+                        title={isLake ? "Already this workspace's lake" : undefined}
+                        onClick={() => void useAsLake({ driver: 's3', connectionId: selectedView.profile.id })}
                       >
-                        Duplicate
+                        {isLake ? "This workspace's lake" : "Use as this workspace's lake"}
                       </button>
-                      {confirmDelete ? (
-                        <span className="confirm">
-                          Delete “{selectedView.profile.name}”?
-                          <button
-                            type="button"
-                            className="plain-button danger"
-                            data-testid="confirm-delete"
-                            onClick={() => void remove(selectedView.profile.id)}
-                          >
-                            Delete
-                          </button>
-                          <button type="button" className="plain-button" onClick={() => setConfirmDelete(false)}>
-                            Keep
-                          </button>
-                        </span>
-                      ) : (
+                    ) : null}
+                    <button
+                      type="button"
+                      className="plain-button"
+                      data-testid="duplicate-connection"
+                      disabled={busy !== null}
+                      onClick={() => void duplicate(selectedView.profile.id)}
+                    >
+                      Duplicate
+                    </button>
+                    {confirmDelete ? (
+                      <span className="confirm">
+                        Delete “{selectedView.profile.name}”?
                         <button
                           type="button"
                           className="plain-button danger"
-                          data-testid="delete-connection"
-                          disabled={busy !== null}
-                          onClick={() => setConfirmDelete(true)}
+                          data-testid="confirm-delete"
+                          onClick={() => void remove(selectedView.profile.id)}
                         >
-                          Delete…
+                          Delete
                         </button>
-                      )}
-                    </>
-                  ) : null}
-                </div>
-              </form>
-            )}
-          </div>
+                        <button type="button" className="plain-button" onClick={() => setConfirmDelete(false)}>
+                          Keep
+                        </button>
+                      </span>
+                    ) : (
+                      <button
+                        type="button"
+                        className="plain-button danger"
+                        data-testid="delete-connection"
+                        disabled={busy !== null}
+                        onClick={() => setConfirmDelete(true)}
+                      >
+                        Delete…
+                      </button>
+                    )}
+                  </>
+                ) : null}
+              </div>
+            </form>
+          )}
         </div>
       </div>
-    </div>
+    </Modal>
   );
 }

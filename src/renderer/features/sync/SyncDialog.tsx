@@ -3,7 +3,8 @@
  * server's estimate; start the sync as a job and follow it here and in the
  * status bar. The final line says what was fetched.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Modal } from '../common/Modal';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { SyncEstimate, SyncOptions, SyncSelectionInput, SyncStatus } from '../../../shared/api/sync';
 import { formatBytes } from '../../../shared/format';
 import { toErrorView, type ErrorView } from '../../state/errorView';
@@ -60,7 +61,6 @@ export function SyncDialog() {
   const [jobId, setJobId] = useState<string | null>(null);
   const job = useWorkspaceStore((s) => (jobId ? (s.jobs[jobId] ?? null) : null));
   const running = job !== null && job.finishedAt === null;
-  const dialogRef = useRef<HTMLDivElement>(null);
 
   const loadStatus = useCallback(async () => {
     try {
@@ -74,7 +74,6 @@ export function SyncDialog() {
   }, []);
 
   useEffect(() => {
-    dialogRef.current?.focus();
     void loadStatus();
     workbench()
       .call('sync.options', {})
@@ -182,19 +181,15 @@ export function SyncDialog() {
     }
   }, [selection, running]);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        closeSyncDialog();
-      } else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+  const onKeyDown = useCallback(
+    (e: KeyboardEvent) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
         void start();
       }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [start]);
+    },
+    [start],
+  );
 
   const pickRange = (pick: Exclude<RangePick, 'custom'>) => {
     const r = quickRange(pick);
@@ -208,260 +203,238 @@ export function SyncDialog() {
     job && job.progress.total ? Math.min(100, Math.round((job.progress.done / job.progress.total) * 100)) : null;
 
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && closeSyncDialog()}>
-      <div
-        className="modal sync-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="sync-title"
-        data-testid="sync-dialog"
-        tabIndex={-1}
-        ref={dialogRef}
-      >
-        <header className="modal-header">
-          <h2 id="sync-title">Sync metrics to this computer</h2>
-          {options ? (
-            <span className={`badge ${options.mode === 'timescaledb' ? 'accent' : ''}`}>
-              {options.mode === 'timescaledb' ? 'TimescaleDB' : 'plain PostgreSQL'}
-            </span>
-          ) : null}
-          <span className="toolbar-spacer" />
-          <button
-            type="button"
-            className="icon-button"
-            aria-label="Close"
-            title="Close (Esc)"
-            data-testid="close-sync-dialog"
-            onClick={closeSyncDialog}
-          >
-            ×
-          </button>
-        </header>
-        <div className="modal-body sync-body">
-          {optionsError ? <ErrorBox error={optionsError} testId="sync-options-error" /> : null}
-          {!options && !optionsError ? <div className="empty-state">Reading pipelines from the server…</div> : null}
-          {options && options.pipelines.length === 0 ? (
-            <div className="empty-state">
-              The server has no pipelines yet (dash.pipelines is empty), so there is nothing to sync.
-            </div>
-          ) : null}
-          {options && options.pipelines.length > 0 ? (
-            <div className="sync-columns">
-              <fieldset className="sync-group" data-testid="sync-pipelines">
-                <legend>Pipelines</legend>
-                {options.pipelines.map((p) => {
-                  const cached = cachedOf(p.id);
-                  return (
-                    <label key={p.id} className="form-check sync-check">
-                      <input
-                        type="checkbox"
-                        checked={pipelines.has(p.id)}
-                        data-pipeline={p.id}
-                        onChange={() => {
-                          setPipelines((s) => toggle(s, p.id));
-                          if (!pipelines.has(p.id)) setMetrics((m) => new Set([...m, ...p.metrics]));
-                        }}
-                      />
-                      <span className="sync-check-label">{p.name}</span>
-                      <span
-                        className="dim sync-cached"
-                        title={cached?.lastSyncAt ? `Last sync ${cached.lastSyncAt}` : ''}
-                      >
-                        {cached && cached.days > 0
-                          ? `${cached.days} days cached${cached.syncedDays ? ` · ${formatCount(cached.rows)} rows synced` : ''}`
-                          : 'not cached'}
-                      </span>
-                    </label>
-                  );
-                })}
-              </fieldset>
-
-              <fieldset className="sync-group" data-testid="sync-metrics">
-                <legend>Metrics</legend>
-                {metricChoices.length === 0 ? <div className="dim">Pick a pipeline to see its metrics.</div> : null}
-                {metricChoices.map((m) => (
-                  <label key={m} className="form-check sync-check">
+    <Modal
+      title="Sync metrics to this computer"
+      className="sync-dialog"
+      testId="sync-dialog"
+      closeTestId="close-sync-dialog"
+      onClose={closeSyncDialog}
+      onKeyDown={onKeyDown}
+      badges={
+        options ? (
+          <span className={`badge ${options.mode === 'timescaledb' ? 'accent' : ''}`}>
+            {options.mode === 'timescaledb' ? 'TimescaleDB' : 'plain PostgreSQL'}
+          </span>
+        ) : null
+      }
+    >
+      <div className="modal-body sync-body">
+        {optionsError ? <ErrorBox error={optionsError} testId="sync-options-error" /> : null}
+        {!options && !optionsError ? <div className="empty-state">Reading pipelines from the server…</div> : null}
+        {options && options.pipelines.length === 0 ? (
+          <div className="empty-state">
+            The server has no pipelines yet (dash.pipelines is empty), so there is nothing to sync.
+          </div>
+        ) : null}
+        {options && options.pipelines.length > 0 ? (
+          <div className="sync-columns">
+            <fieldset className="sync-group" data-testid="sync-pipelines">
+              <legend>Pipelines</legend>
+              {options.pipelines.map((p) => {
+                const cached = cachedOf(p.id);
+                return (
+                  <label key={p.id} className="form-check sync-check">
                     <input
                       type="checkbox"
-                      checked={metrics.has(m)}
-                      data-metric={m}
-                      onChange={() => setMetrics((s) => toggle(s, m))}
+                      checked={pipelines.has(p.id)}
+                      data-pipeline={p.id}
+                      onChange={() => {
+                        setPipelines((s) => toggle(s, p.id));
+                        if (!pipelines.has(p.id)) setMetrics((m) => new Set([...m, ...p.metrics]));
+                      }}
                     />
-                    <span className="mono">{m}</span>
+                    <span className="sync-check-label">{p.name}</span>
+                    <span
+                      className="dim sync-cached"
+                      title={cached?.lastSyncAt ? `Last sync ${cached.lastSyncAt}` : ''}
+                    >
+                      {cached && cached.days > 0
+                        ? `${cached.days} days cached${cached.syncedDays ? ` · ${formatCount(cached.rows)} rows synced` : ''}`
+                        : 'not cached'}
+                    </span>
                   </label>
-                ))}
-              </fieldset>
+                );
+              })}
+            </fieldset>
 
-              <fieldset className="sync-group sync-series" data-testid="sync-series">
-                <legend>Series</legend>
-                <label className="form-check">
+            <fieldset className="sync-group" data-testid="sync-metrics">
+              <legend>Metrics</legend>
+              {metricChoices.length === 0 ? <div className="dim">Pick a pipeline to see its metrics.</div> : null}
+              {metricChoices.map((m) => (
+                <label key={m} className="form-check sync-check">
                   <input
-                    type="radio"
-                    checked={allSeries}
-                    onChange={() => setAllSeries(true)}
-                    data-testid="all-series"
+                    type="checkbox"
+                    checked={metrics.has(m)}
+                    data-metric={m}
+                    onChange={() => setMetrics((s) => toggle(s, m))}
                   />
-                  All series
+                  <span className="mono">{m}</span>
                 </label>
-                <label className="form-check">
+              ))}
+            </fieldset>
+
+            <fieldset className="sync-group sync-series" data-testid="sync-series">
+              <legend>Series</legend>
+              <label className="form-check">
+                <input type="radio" checked={allSeries} onChange={() => setAllSeries(true)} data-testid="all-series" />
+                All series
+              </label>
+              <label className="form-check">
+                <input
+                  type="radio"
+                  checked={!allSeries}
+                  onChange={() => setAllSeries(false)}
+                  data-testid="pick-series"
+                />
+                Only these{!allSeries && series.size ? ` (${series.size} picked)` : ''}
+              </label>
+              {!allSeries ? (
+                <>
                   <input
-                    type="radio"
-                    checked={!allSeries}
-                    onChange={() => setAllSeries(false)}
-                    data-testid="pick-series"
+                    className="form-input"
+                    type="search"
+                    placeholder="Search series ids…"
+                    value={search}
+                    onChange={(e) => setSearch(e.target.value)}
+                    data-testid="series-search"
+                    autoFocus
                   />
-                  Only these{!allSeries && series.size ? ` (${series.size} picked)` : ''}
-                </label>
-                {!allSeries ? (
-                  <>
-                    <input
-                      className="form-input"
-                      type="search"
-                      placeholder="Search series ids…"
-                      value={search}
-                      onChange={(e) => setSearch(e.target.value)}
-                      data-testid="series-search"
-                      autoFocus
-                    />
-                    {searchError ? <ErrorBox error={searchError} testId="series-error" /> : null}
-                    <div className="sync-series-list">
-                      {[...series]
-                        .filter((s) => !found?.series.includes(s))
-                        .map((s) => (
-                          <label key={`picked-${s}`} className="form-check sync-check">
-                            <input type="checkbox" checked onChange={() => setSeries((set) => toggle(set, s))} />
-                            <span className="mono">{s}</span>
-                          </label>
-                        ))}
-                      {found?.series.map((s) => (
-                        <label key={s} className="form-check sync-check">
-                          <input
-                            type="checkbox"
-                            checked={series.has(s)}
-                            onChange={() => setSeries((set) => toggle(set, s))}
-                          />
+                  {searchError ? <ErrorBox error={searchError} testId="series-error" /> : null}
+                  <div className="sync-series-list">
+                    {[...series]
+                      .filter((s) => !found?.series.includes(s))
+                      .map((s) => (
+                        <label key={`picked-${s}`} className="form-check sync-check">
+                          <input type="checkbox" checked onChange={() => setSeries((set) => toggle(set, s))} />
                           <span className="mono">{s}</span>
                         </label>
                       ))}
-                      {found && found.series.length === 0 ? (
-                        <div className="dim">No series match “{search}”.</div>
-                      ) : null}
-                      {found?.more ? <div className="dim">More match: type more of the id to narrow.</div> : null}
-                    </div>
-                  </>
-                ) : null}
-              </fieldset>
+                    {found?.series.map((s) => (
+                      <label key={s} className="form-check sync-check">
+                        <input
+                          type="checkbox"
+                          checked={series.has(s)}
+                          onChange={() => setSeries((set) => toggle(set, s))}
+                        />
+                        <span className="mono">{s}</span>
+                      </label>
+                    ))}
+                    {found && found.series.length === 0 ? <div className="dim">No series match “{search}”.</div> : null}
+                    {found?.more ? <div className="dim">More match: type more of the id to narrow.</div> : null}
+                  </div>
+                </>
+              ) : null}
+            </fieldset>
 
-              <fieldset className="sync-group" data-testid="sync-range">
-                <legend>Days (UTC)</legend>
-                <div className="sync-quick">
-                  {(Object.keys(RANGE_LABELS) as Exclude<RangePick, 'custom'>[]).map((pick) => (
-                    <button
-                      key={pick}
-                      type="button"
-                      className={`plain-button${range === pick ? ' active' : ''}`}
-                      data-range={pick}
-                      onClick={() => pickRange(pick)}
-                    >
-                      {RANGE_LABELS[pick]}
-                    </button>
-                  ))}
-                </div>
-                <label className="form-field">
-                  <span className="form-label">From</span>
-                  <input
-                    className="form-input"
-                    type="date"
-                    value={from}
-                    data-testid="sync-from"
-                    onChange={(e) => {
-                      setRange('custom');
-                      setFrom(e.target.value);
-                    }}
-                  />
-                </label>
-                <label className="form-field">
-                  <span className="form-label">To (included)</span>
-                  <input
-                    className="form-input"
-                    type="date"
-                    value={through}
-                    data-testid="sync-through"
-                    onChange={(e) => {
-                      setRange('custom');
-                      setThrough(e.target.value);
-                    }}
-                  />
-                </label>
-                <span className="form-hint">Empty means from the first / through the last day on the server.</span>
-              </fieldset>
-            </div>
+            <fieldset className="sync-group" data-testid="sync-range">
+              <legend>Days (UTC)</legend>
+              <div className="sync-quick">
+                {(Object.keys(RANGE_LABELS) as Exclude<RangePick, 'custom'>[]).map((pick) => (
+                  <button
+                    key={pick}
+                    type="button"
+                    className={`plain-button${range === pick ? ' active' : ''}`}
+                    data-range={pick}
+                    onClick={() => pickRange(pick)}
+                  >
+                    {RANGE_LABELS[pick]}
+                  </button>
+                ))}
+              </div>
+              <label className="form-field">
+                <span className="form-label">From</span>
+                <input
+                  className="form-input"
+                  type="date"
+                  value={from}
+                  data-testid="sync-from"
+                  onChange={(e) => {
+                    setRange('custom');
+                    setFrom(e.target.value);
+                  }}
+                />
+              </label>
+              <label className="form-field">
+                <span className="form-label">To (included)</span>
+                <input
+                  className="form-input"
+                  type="date"
+                  value={through}
+                  data-testid="sync-through"
+                  onChange={(e) => {
+                    setRange('custom');
+                    setThrough(e.target.value);
+                  }}
+                />
+              </label>
+              <span className="form-hint">Empty means from the first / through the last day on the server.</span>
+            </fieldset>
+          </div>
+        ) : null}
+      </div>
+
+      <footer className="sync-footer">
+        <div className="sync-estimate" data-testid="sync-estimate">
+          {problem ? (
+            <span className="form-error">{problem}</span>
+          ) : estimateError ? (
+            <span className="form-error">Could not estimate: {estimateError.message}</span>
+          ) : estimate ? (
+            <span title={estimate.note}>
+              About <strong>{formatCount(estimate.rows)} rows</strong> · {formatBytes(estimate.bytes)} to transfer ·{' '}
+              <span className="dim">
+                {estimate.method === 'planner' ? 'planner estimate' : 'TimescaleDB chunk statistics'}
+              </span>
+              {estimate.rows === 0 ? <span className="dim"> · the server may have nothing in this range</span> : null}
+            </span>
+          ) : selection ? (
+            <span className="dim">Estimating…</span>
           ) : null}
         </div>
-
-        <footer className="sync-footer">
-          <div className="sync-estimate" data-testid="sync-estimate">
-            {problem ? (
-              <span className="form-error">{problem}</span>
-            ) : estimateError ? (
-              <span className="form-error">Could not estimate: {estimateError.message}</span>
-            ) : estimate ? (
-              <span title={estimate.note}>
-                About <strong>{formatCount(estimate.rows)} rows</strong> · {formatBytes(estimate.bytes)} to transfer ·{' '}
-                <span className="dim">
-                  {estimate.method === 'planner' ? 'planner estimate' : 'TimescaleDB chunk statistics'}
-                </span>
-                {estimate.rows === 0 ? <span className="dim"> · the server may have nothing in this range</span> : null}
+        {job ? (
+          <div className={`sync-job ${job.state}`} data-testid="sync-job" data-state={job.state}>
+            {running ? (
+              <>
+                <progress max={100} value={percent ?? undefined} />
+                <span className="sync-job-message">{job.message || 'Starting…'}</span>
+              </>
+            ) : job.state === 'succeeded' ? (
+              <span className="form-notice" data-testid="sync-result">
+                {job.message}
               </span>
-            ) : selection ? (
-              <span className="dim">Estimating…</span>
-            ) : null}
+            ) : job.state === 'cancelled' ? (
+              <span className="dim">Cancelled. Days already fetched stay cached; syncing again resumes.</span>
+            ) : (
+              <span className="form-error" data-testid="sync-error">
+                {job.error}
+              </span>
+            )}
           </div>
-          {job ? (
-            <div className={`sync-job ${job.state}`} data-testid="sync-job" data-state={job.state}>
-              {running ? (
-                <>
-                  <progress max={100} value={percent ?? undefined} />
-                  <span className="sync-job-message">{job.message || 'Starting…'}</span>
-                </>
-              ) : job.state === 'succeeded' ? (
-                <span className="form-notice" data-testid="sync-result">
-                  {job.message}
-                </span>
-              ) : job.state === 'cancelled' ? (
-                <span className="dim">Cancelled. Days already fetched stay cached; syncing again resumes.</span>
-              ) : (
-                <span className="form-error" data-testid="sync-error">
-                  {job.error}
-                </span>
-              )}
-            </div>
+        ) : null}
+        {startError ? <ErrorBox error={startError} testId="sync-start-error" /> : null}
+        <div className="form-actions">
+          <span className="dim">Synced days are queryable offline as metrics and metrics_&lt;pipeline&gt;.</span>
+          <span className="toolbar-spacer" />
+          {running && job ? (
+            <button type="button" className="plain-button danger" onClick={() => void cancelJob(job.jobId)}>
+              Cancel sync
+            </button>
           ) : null}
-          {startError ? <ErrorBox error={startError} testId="sync-start-error" /> : null}
-          <div className="form-actions">
-            <span className="dim">Synced days are queryable offline as metrics and metrics_&lt;pipeline&gt;.</span>
-            <span className="toolbar-spacer" />
-            {running && job ? (
-              <button type="button" className="plain-button danger" onClick={() => void cancelJob(job.jobId)}>
-                Cancel sync
-              </button>
-            ) : null}
-            <button type="button" className="plain-button" onClick={closeSyncDialog}>
-              {running ? 'Hide' : 'Close'}
-            </button>
-            <button
-              type="button"
-              className="run-button"
-              data-testid="start-sync"
-              disabled={!selection || running}
-              title="Sync (Ctrl+Enter)"
-              onClick={() => void start()}
-            >
-              {running ? 'Syncing…' : 'Sync'}
-            </button>
-          </div>
-        </footer>
-      </div>
-    </div>
+          <button type="button" className="plain-button" onClick={closeSyncDialog}>
+            {running ? 'Hide' : 'Close'}
+          </button>
+          <button
+            type="button"
+            className="run-button"
+            data-testid="start-sync"
+            disabled={!selection || running}
+            title="Sync (Ctrl+Enter)"
+            onClick={() => void start()}
+          >
+            {running ? 'Syncing…' : 'Sync'}
+          </button>
+        </div>
+      </footer>
+    </Modal>
   );
 }
