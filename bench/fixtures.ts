@@ -1,11 +1,19 @@
 /**
- * Benchmark datasets, generated once (deterministically) into the bench cache.
+ * Benchmark datasets, generated once into the bench cache: Parquet files
+ * (deterministic) and an embedded PostgreSQL holding metric points.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { EmbeddedServer } from '../src/main/services/postgres/EmbeddedServer';
+import { applyMigrations } from '../src/main/services/postgres/Migrations';
 import { quoteLiteral } from '../src/shared/sql';
+import type { BenchContext } from './harness';
 
 /**
  * `rows` metric points in one Parquet file: 200 series at one-minute spacing,
@@ -50,4 +58,98 @@ export function hourlyAggregationSql(table: string): string {
            count(*) AS points, avg(value) AS avg_value, min(value) AS min_value, max(value) AS max_value
     FROM ${table}
     GROUP BY ALL`;
+}
+
+/**
+ * Metric points on the server: every pipeline × series × metric, one point
+ * every 10 minutes for `days` days from 2026-01-01.
+ */
+export interface ServerMetrics {
+  pipelines: string[];
+  days: number;
+  series: number;
+  metrics: string[];
+}
+
+const POINTS_PER_DAY = 144; // one point every 10 minutes
+
+export function serverMetricRows(spec: ServerMetrics): number {
+  return spec.pipelines.length * spec.days * spec.series * spec.metrics.length * POINTS_PER_DAY;
+}
+
+/**
+ * Runs `measure` against an embedded PostgreSQL holding `spec`'s metric
+ * points. Its data folder (`<cacheDir>/<name>`) persists under the bench
+ * cache, so the rows are generated on the first run only.
+ */
+export async function withMetricServer<T>(
+  ctx: Pick<BenchContext, 'cacheDir' | 'log'>,
+  name: string,
+  spec: ServerMetrics,
+  measure: (pool: pg.Pool) => Promise<T>,
+): Promise<T> {
+  await mkdir(ctx.cacheDir, { recursive: true });
+  const server = await EmbeddedServer.start({ dataDir: join(ctx.cacheDir, name) });
+  const pool = new pg.Pool({ ...server.connectionConfig(), max: 4 });
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    try {
+      await ensureMetricRows(client, spec, ctx.log);
+    } finally {
+      client.release();
+    }
+    return await measure(pool);
+  } finally {
+    await pool.end();
+    await server.stop();
+  }
+}
+
+async function ensureMetricRows(
+  client: pg.ClientBase,
+  spec: ServerMetrics,
+  log: (line: string) => void,
+): Promise<void> {
+  await applyMigrations(client);
+  const expected = serverMetricRows(spec);
+  const { rows } = await client.query<{ n: string }>(
+    'SELECT count(*)::text AS n FROM dash.pipeline_metrics WHERE pipeline_id = ANY($1::text[])',
+    [spec.pipelines],
+  );
+  if (Number(rows[0]?.n) === expected) return;
+  log(`  generating ${expected.toLocaleString('en-US')} rows`);
+  await client.query('DELETE FROM dash.pipeline_metrics WHERE pipeline_id = ANY($1::text[])', [spec.pipelines]);
+  // In time order, as a live server receives them.
+  await client.query(
+    `INSERT INTO dash.pipeline_metrics (time, pipeline_id, series_id, metric_name, value)
+     SELECT t, p, 'device-' || lpad(s::text, 4, '0'), m, sin(extract(epoch FROM t) / 3600 + s) * 100 + random()
+     FROM generate_series(TIMESTAMPTZ '2026-01-01 00:00+00', TIMESTAMPTZ '2026-01-01 00:00+00' + INTERVAL '${spec.days} days' - INTERVAL '10 minutes', INTERVAL '10 minutes') AS t,
+          unnest($1::text[]) AS p, generate_series(1, ${spec.series}) AS s, unnest($2::text[]) AS m
+     ORDER BY t`,
+    [spec.pipelines, spec.metrics],
+  );
+  await client.query('VACUUM ANALYZE dash.pipeline_metrics');
+}
+
+/**
+ * The server's own limit for reading `select`'s rows: a bare COPY (FORMAT
+ * binary), read and dropped. Returns the number of rows copied.
+ */
+export async function bareCopyBinary(pool: pg.Pool, select: string): Promise<number> {
+  const client = await pool.connect();
+  try {
+    const copy = client.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`));
+    await pipeline(
+      copy,
+      new Writable({
+        write(_chunk, _encoding, done) {
+          done();
+        },
+      }),
+    );
+    return copy.rowCount;
+  } finally {
+    client.release();
+  }
 }

@@ -45,6 +45,11 @@ export async function medianMs(fn: () => Promise<unknown> | unknown, repeat = 5,
   return times[Math.floor(times.length / 2)]!;
 }
 
+/** The middle value (the upper one of the two middle values of an even count). */
+export function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
 /** A time figure: lower is better for both, so the ratio is baseline ÷ ours. */
 export function timeFigure(
   id: string,

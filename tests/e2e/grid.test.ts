@@ -1,11 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, startBrowserShell, type RunningShell } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { typeQuery, useWorkbench, withFailureShot, type WorkbenchPage } from '../support/browser';
 
-const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'test-results');
 const ROWS = 1_000_000;
 
 // A million rows: every number joined with a demo metric point, so values, text and times are realistic.
@@ -16,50 +14,24 @@ JOIN (SELECT row_number() OVER (ORDER BY time, series_id, metric_name) - 1 AS k,
   ON m.k = r.range % 500
 ORDER BY n`;
 
-async function typeQuery(page: Page, sql: string): Promise<void> {
-  await page.getByTestId('sql-editor').click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(sql);
-}
-
 const cell = (page: Page, row: number, column: string) =>
   page.locator(`[data-testid="result-row"][data-index="${row}"] [data-testid="result-cell"][data-column="${column}"]`);
 
 describe('the result grid with a million rows', () => {
-  let shell: RunningShell;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    await mkdir(SCREENSHOTS, { recursive: true });
-    [shell, browser] = await Promise.all([startBrowserShell(), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await shell?.stop();
-  });
+  const workbench = useWorkbench();
 
   it('scrolls to the end, sorts, filters, hides a column, copies and exports the full result', async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 860 }, acceptDownloads: true });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: shell.origin });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    await page.goto(shell.url);
-    await page.getByTestId('engine-status').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 60_000 });
-    await page.getByTestId('workspace-status').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 150_000 });
-
-    try {
-      await steps(page);
-    } catch (err) {
-      await page.screenshot({ path: join(SCREENSHOTS, 'e2e-grid-failure.png') });
-      throw new Error(`${(err as Error).message}\n${problems.join('\n')}`);
-    }
-    expect(problems).toEqual([]);
-    await context.close();
+    const opened = await workbench.openPage({
+      screenshotPrefix: 'grid',
+      // Downloads for the export, the clipboard for the copy steps.
+      context: { acceptDownloads: true, permissions: ['clipboard-read', 'clipboard-write'] },
+    });
+    await withFailureShot(opened, () => steps(opened));
+    expect(opened.problems).toEqual([]);
+    await opened.close();
   });
 
-  async function steps(page: Page): Promise<void> {
+  async function steps({ page, shot }: WorkbenchPage): Promise<void> {
     await typeQuery(page, SQL);
     await page.keyboard.press('Control+Enter');
     const count = page.getByTestId('grid-count');
@@ -135,7 +107,7 @@ describe('the result grid with a million rows', () => {
     const statusText = (await status.textContent()) ?? '';
     expect(statusText).toContain('1,000,000 rows');
     const path = (await status.getAttribute('title')) ?? '';
-    expect(path.startsWith(join(shell.workspaceDir, 'exports'))).toBe(true);
+    expect(path.startsWith(join(workbench.shell.workspaceDir, 'exports'))).toBe(true);
     const text = await readFile(path, 'utf8');
     expect(text.trimEnd().split('\n').length).toBe(ROWS + 1);
     const download = page.waitForEvent('download');
@@ -143,6 +115,6 @@ describe('the result grid with a million rows', () => {
     const file = await (await download).path();
     expect((await readFile(file, 'utf8')).length).toBe(text.length);
 
-    await page.screenshot({ path: join(SCREENSHOTS, 'e2e-grid.png') });
+    await shot();
   }
 });

@@ -3,19 +3,17 @@
  * save it, make it the workspace's lake, browse a pipeline's day, cache it,
  * and query it — the row count must match the generated Bronze of that day.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoLake } from '../../src/main/services/demo/DemoLake';
 import { startS3rverChild, s3rverCredentials, type S3rverChild } from '../integration/support/s3rverChild';
 import { listFiles, testS3Client } from '../setup/TestServers';
-import { launchChromium, startBrowserShell, type RunningShell } from '../support/browser';
+import { useWorkbench, withFailureShot, type WorkbenchPage } from '../support/browser';
 
-const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'test-results');
 const BUCKET = 'dash-bronze';
 const PIPELINE = 'energy_meters';
 
@@ -46,19 +44,13 @@ function bronzeRowsOfFile(lakeDir: string, key: string): Promise<number> {
   return countRows(join(lakeDir, ...key.split('/')));
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `e2e-lake-${name}.png`) });
-}
-
 describe('the Bronze lake in S3, cached and queried from the UI', () => {
   let root: string;
   let lakeDir: string;
   let s3: S3rverChild;
-  let shell: RunningShell;
-  let browser: Browser;
+  const workbench = useWorkbench();
 
   beforeAll(async () => {
-    await mkdir(SCREENSHOTS, { recursive: true });
     root = await mkdtemp(join(tmpdir(), 'dash-e2e-lake-'));
     lakeDir = join(root, 'lake');
     const [, server] = await Promise.all([
@@ -75,31 +67,19 @@ describe('the Bronze lake in S3, cached and queried from the UI', () => {
     } finally {
       client.destroy();
     }
-    [shell, browser] = await Promise.all([startBrowserShell(), launchChromium()]);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await shell?.stop();
     await s3?.kill();
     if (root) await rm(root, { recursive: true, force: true });
   });
 
   it('connects, browses, caches a day and queries it', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-    page.on('pageerror', (err) => console.error('page error:', err.message));
-    try {
-      await flow(page);
-    } catch (err) {
-      await shot(page, 'failure');
-      throw err;
-    }
+    const opened = await workbench.openPage({ screenshotPrefix: 'lake' });
+    await withFailureShot(opened, () => flow(opened));
   });
 
-  async function flow(page: Page): Promise<void> {
-    await page.goto(shell.url);
-    await page.getByTestId('workspace-status').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 150_000 });
-
+  async function flow({ page, shot }: WorkbenchPage): Promise<void> {
     // Connections → add an S3 bucket.
     await page.getByTestId('manage-connections').click();
     const dialog = page.getByTestId('connection-dialog');
@@ -117,7 +97,7 @@ describe('the Bronze lake in S3, cached and queried from the UI', () => {
     await page.getByTestId('test-connection').click();
     const result = page.getByTestId('test-result');
     await result.waitFor({ timeout: 30_000 });
-    await shot(page, '1-connection-tested');
+    await shot('1-connection-tested');
     expect(await result.getAttribute('data-ok'), (await result.textContent()) ?? '').toBe('true');
 
     await page.getByTestId('save-connection').click();
@@ -132,7 +112,7 @@ describe('the Bronze lake in S3, cached and queried from the UI', () => {
     await expect
       .poll(() => page.getByTestId('workspace-status').textContent(), { timeout: 30_000 })
       .toContain(`s3://${BUCKET}/bronze/`);
-    await shot(page, '2-connection-saved');
+    await shot('2-connection-saved');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
 
@@ -146,7 +126,7 @@ describe('the Bronze lake in S3, cached and queried from the UI', () => {
     await pipeline.locator('button.lake-name').click();
     const days = page.locator('[data-testid="lake-entry"][data-kind="day"]');
     await days.first().waitFor({ timeout: 30_000 });
-    await shot(page, '3-pipeline-days');
+    await shot('3-pipeline-days');
     const dayPrefix = (await days.nth(1).getAttribute('data-prefix'))!;
     const day = /date=(\d{4}-\d{2}-\d{2})\/$/.exec(dayPrefix)![1]!;
     await days.nth(1).locator('button.lake-name').click();
@@ -169,7 +149,7 @@ describe('the Bronze lake in S3, cached and queried from the UI', () => {
     expect(columns).toEqual(expect.arrayContaining(['record_id', 'raw']));
     expect(await fileView.getByTestId('file-source').getAttribute('data-source')).toBe('store');
     await fileView.getByTestId('file-first-rows').waitFor();
-    await shot(page, '3b-file-view');
+    await shot('3b-file-view');
     await fileView.getByTestId('close-file').click();
     await fileView.waitFor({ state: 'detached' });
     // Enter on a file's name opens it too, and Escape closes it.
@@ -190,7 +170,7 @@ describe('the Bronze lake in S3, cached and queried from the UI', () => {
         { timeout: 60_000 },
       )
       .toBe(true);
-    await shot(page, '4-day-cached');
+    await shot('4-day-cached');
 
     // Open in query and run it: the whole day's Bronze rows are there.
     const expected = await bronzeRowsOfDay(lakeDir, day);
@@ -208,6 +188,6 @@ describe('the Bronze lake in S3, cached and queried from the UI', () => {
     await page.keyboard.insertText(`SELECT * FROM bronze.${PIPELINE} WHERE date = '${day}'`);
     await page.keyboard.press('Control+Enter');
     await expect.poll(() => rowCount.getAttribute('data-count'), { timeout: 60_000 }).toBe(String(expected));
-    await shot(page, '5-day-queried');
+    await shot('5-day-queried');
   }
 });

@@ -3,115 +3,89 @@
  * table opened as a live query whose rows land in the grid, a write refused in
  * place, and Escape cancelling a long live query on the server.
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, startBrowserShell, type RunningShell } from '../support/browser';
-
-const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'test-results');
-
-async function typeQuery(page: Page, sql: string): Promise<void> {
-  await page.getByTestId('sql-editor').click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(sql);
-}
+import { describe, expect, it } from 'vitest';
+import { typeQuery, useWorkbench, withFailureShot } from '../support/browser';
 
 describe('the server schema browser and live queries', () => {
-  let shell: RunningShell;
-  let browser: Browser;
+  const workbench = useWorkbench();
 
   async function api<T>(method: string, input: unknown): Promise<T> {
-    const res = await fetch(`${shell.origin}/api/${method}`, {
+    const res = await fetch(`${workbench.shell.origin}/api/${method}`, {
       method: 'POST',
       body: JSON.stringify(input),
-      headers: { authorization: `Bearer ${shell.token}` },
+      headers: { authorization: `Bearer ${workbench.shell.token}` },
     });
     const reply = (await res.json()) as { ok: boolean; result: T };
     expect(reply.ok, `${method} answered ${JSON.stringify(reply)}`).toBe(true);
     return reply.result;
   }
 
-  beforeAll(async () => {
-    await mkdir(SCREENSHOTS, { recursive: true });
-    [shell, browser] = await Promise.all([startBrowserShell(), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await shell?.stop();
-  });
-
   it('browses the server, queries a table live, refuses a write and cancels on the server', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-    const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    page.on('console', (msg) => {
+    const opened = await workbench.openPage({
+      screenshotPrefix: 'server-live',
       // Refused and cancelled queries answer 422 on purpose.
-      if (msg.type() === 'error' && !msg.text().includes('status of 422')) problems.push(`console: ${msg.text()}`);
+      consoleErrors: { except: 'status of 422' },
     });
-    await page.goto(shell.url);
-    await page.getByTestId('engine-status').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 60_000 });
-    await page.getByTestId('workspace-status').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 150_000 });
+    const { page, problems, shot } = opened;
+    await withFailureShot(opened, async () => {
+      const server = page.getByTestId('sidebar-server');
+      await expect
+        .poll(() => server.getByTestId('server-mode').textContent(), { timeout: 30_000 })
+        .toBe('plain PostgreSQL');
+      const metrics = server.locator('[data-testid="server-relation"][data-name="dash.pipeline_metrics"]');
+      await metrics.scrollIntoViewIfNeeded();
+      await metrics.click();
+      await expect.poll(() => server.locator('.tree-item.column').allTextContents()).toContain('timetimestamptz');
+      await server.getByTestId('server-open-live').first().click();
 
-    const server = page.getByTestId('sidebar-server');
-    await expect
-      .poll(() => server.getByTestId('server-mode').textContent(), { timeout: 30_000 })
-      .toBe('plain PostgreSQL');
-    const metrics = server.locator('[data-testid="server-relation"][data-name="dash.pipeline_metrics"]');
-    await metrics.scrollIntoViewIfNeeded();
-    await metrics.click();
-    await expect.poll(() => server.locator('.tree-item.column').allTextContents()).toContain('timetimestamptz');
-    await server.getByTestId('server-open-live').first().click();
+      // The new tab runs on the server.
+      await page.locator('[data-testid="query-target"] [data-target="server"][aria-checked="true"]').waitFor();
+      await page.getByTestId('run-query').click();
+      const rowCount = page.getByTestId('result-rowcount');
+      await page
+        .locator('[data-testid="result-rowcount"], [data-testid="result-error"]')
+        .first()
+        .waitFor({ timeout: 60_000 });
+      if (await page.getByTestId('result-error').count()) {
+        throw new Error(`the live query failed: ${await page.getByTestId('result-error').textContent()}`);
+      }
+      await expect.poll(() => rowCount.getAttribute('data-count'), { timeout: 60_000 }).toBe('1000');
+      await page.getByTestId('result-row').first().waitFor();
+      await shot();
 
-    // The new tab runs on the server.
-    await page.locator('[data-testid="query-target"] [data-target="server"][aria-checked="true"]').waitFor();
-    await page.getByTestId('run-query').click();
-    const rowCount = page.getByTestId('result-rowcount');
-    await page
-      .locator('[data-testid="result-rowcount"], [data-testid="result-error"]')
-      .first()
-      .waitFor({ timeout: 60_000 });
-    if (await page.getByTestId('result-error').count()) {
-      await page.screenshot({ path: join(SCREENSHOTS, 'e2e-server-live-failure.png') });
-      throw new Error(`the live query failed: ${await page.getByTestId('result-error').textContent()}`);
-    }
-    await expect.poll(() => rowCount.getAttribute('data-count'), { timeout: 60_000 }).toBe('1000');
-    await page.getByTestId('result-row').first().waitFor();
-    await page.screenshot({ path: join(SCREENSHOTS, 'e2e-server-live.png') });
+      // A write is refused in place, never run.
+      await typeQuery(page, 'DELETE FROM dash.pipeline_metrics');
+      await page.getByTestId('run-query').click();
+      await expect
+        .poll(() => page.getByTestId('result-error').textContent(), { timeout: 30_000 })
+        .toContain('Live queries are read-only');
+      await shot('refused');
 
-    // A write is refused in place, never run.
-    await typeQuery(page, 'DELETE FROM dash.pipeline_metrics');
-    await page.getByTestId('run-query').click();
-    await expect
-      .poll(() => page.getByTestId('result-error').textContent(), { timeout: 30_000 })
-      .toContain('Live queries are read-only');
-    await page.screenshot({ path: join(SCREENSHOTS, 'e2e-server-live-refused.png') });
+      // Escape cancels a long live query on the server.
+      await typeQuery(page, 'SELECT pg_sleep(60)');
+      await page.getByTestId('run-query').click();
+      await page.locator('[data-testid="run-query"][data-state="running"]').waitFor();
+      const active = async () => {
+        const meta = await api<{ resultId: string; rowCount: number }>('live.run', {
+          queryId: `probe-${Date.now()}`,
+          sql: "SELECT pid FROM pg_stat_activity WHERE query LIKE 'FETCH FORWARD%' AND pid <> pg_backend_pid()",
+        });
+        return meta.rowCount;
+      };
+      await expect.poll(active, { timeout: 30_000 }).toBe(1);
+      await page.keyboard.press('Escape');
+      await page.locator('[data-testid="run-query"][data-state="idle"]').waitFor({ timeout: 30_000 });
+      await expect.poll(() => page.locator('.query-notice').textContent()).toContain('cancelled');
+      expect(await active()).toBe(0);
 
-    // Escape cancels a long live query on the server.
-    await typeQuery(page, 'SELECT pg_sleep(60)');
-    await page.getByTestId('run-query').click();
-    await page.locator('[data-testid="run-query"][data-state="running"]').waitFor();
-    const active = async () => {
-      const meta = await api<{ resultId: string; rowCount: number }>('live.run', {
-        queryId: `probe-${Date.now()}`,
-        sql: "SELECT pid FROM pg_stat_activity WHERE query LIKE 'FETCH FORWARD%' AND pid <> pg_backend_pid()",
-      });
-      return meta.rowCount;
-    };
-    await expect.poll(active, { timeout: 30_000 }).toBe(1);
-    await page.keyboard.press('Escape');
-    await page.locator('[data-testid="run-query"][data-state="idle"]').waitFor({ timeout: 30_000 });
-    await expect.poll(() => page.locator('.query-notice').textContent()).toContain('cancelled');
-    expect(await active()).toBe(0);
+      // The switch takes the tab back to the local warehouse.
+      await page.locator('[data-testid="query-target"] [data-target="warehouse"]').click();
+      await typeQuery(page, 'SELECT count(*) AS n FROM metrics');
+      await page.getByTestId('run-query').click();
+      await expect.poll(() => rowCount.getAttribute('data-count'), { timeout: 60_000 }).toBe('1');
 
-    // The switch takes the tab back to the local warehouse.
-    await page.locator('[data-testid="query-target"] [data-target="warehouse"]').click();
-    await typeQuery(page, 'SELECT count(*) AS n FROM metrics');
-    await page.getByTestId('run-query').click();
-    await expect.poll(() => rowCount.getAttribute('data-count'), { timeout: 60_000 }).toBe('1');
-
-    expect(problems, problems.join('\n')).toEqual([]);
-    await page.close();
+      expect(problems, problems.join('\n')).toEqual([]);
+    });
+    await opened.close();
   });
 });

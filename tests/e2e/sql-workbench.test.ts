@@ -1,11 +1,7 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, startBrowserShell, type RunningShell } from '../support/browser';
-
-const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'test-results');
+import { describe, expect, it } from 'vitest';
+import { typeQuery, useWorkbench, withFailureShot } from '../support/browser';
 
 /** What the demo metrics hold, computed straight from the cached Parquet files. */
 async function expectedMetricTotals(workspaceDir: string): Promise<Map<string, { points: number; total: number }>> {
@@ -29,27 +25,11 @@ async function expectedMetricTotals(workspaceDir: string): Promise<Map<string, {
   }
 }
 
-async function typeQuery(page: Page, sql: string): Promise<void> {
-  await page.getByTestId('sql-editor').click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(sql);
-}
-
 describe('the SQL workbench in the browser shell', () => {
-  let shell: RunningShell;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    await mkdir(SCREENSHOTS, { recursive: true });
-    [shell, browser] = await Promise.all([startBrowserShell(), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await shell?.stop();
-  });
+  const workbench = useWorkbench();
 
   it('refuses every request without the token', async () => {
+    const { shell } = workbench;
     for (const path of ['/', '/index.html', '/api/events']) {
       const res = await fetch(`${shell.origin}${path}`);
       expect(res.status, path).toBe(401);
@@ -73,6 +53,7 @@ describe('the SQL workbench in the browser shell', () => {
   });
 
   it('answers malformed API calls with a clear error, not a crash', async () => {
+    const { shell } = workbench;
     const call = (method: string, body: string) =>
       fetch(`${shell.origin}/api/${method}`, {
         method: 'POST',
@@ -91,61 +72,58 @@ describe('the SQL workbench in the browser shell', () => {
   });
 
   it('opens the demo workspace, runs a query over demo metrics and shows the right numbers', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-    const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    page.on('console', (msg) => {
+    const opened = await workbench.openPage({
+      screenshotPrefix: 'sql',
       // Chromium logs every non-2xx fetch; the failing query below answers 422 on purpose.
-      if (msg.type() === 'error' && !msg.text().includes('status of 422')) problems.push(`console: ${msg.text()}`);
+      consoleErrors: { except: 'status of 422' },
     });
-    await page.goto(shell.url);
-    await page.getByTestId('engine-status').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 60_000 });
-    await page.getByTestId('workspace-status').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 150_000 });
-
-    await typeQuery(
-      page,
-      `SELECT pipeline_id || '/' || metric_name AS k, count(*)::INTEGER AS points, round(sum(value), 3)::DOUBLE AS total
+    const { page, problems, shot } = opened;
+    await withFailureShot(opened, async () => {
+      await typeQuery(
+        page,
+        `SELECT pipeline_id || '/' || metric_name AS k, count(*)::INTEGER AS points, round(sum(value), 3)::DOUBLE AS total
 FROM metrics GROUP BY ALL ORDER BY k`,
-    );
-    await page.keyboard.press('Control+Enter');
-    const rowCount = page.getByTestId('result-rowcount');
-    await rowCount.waitFor({ timeout: 60_000 });
-
-    const expected = await expectedMetricTotals(shell.workspaceDir);
-    expect(expected.size).toBeGreaterThanOrEqual(3);
-    await expect.poll(async () => rowCount.textContent(), { timeout: 30_000 }).toContain(`${expected.size} row`);
-    await page.getByTestId('result-row').first().waitFor();
-
-    const rows = await page
-      .getByTestId('result-row')
-      .evaluateAll((elements) =>
-        elements.map((row) =>
-          Object.fromEntries(
-            [...row.querySelectorAll('[data-testid="result-cell"]')].map((cell) => [
-              cell.getAttribute('data-column'),
-              (cell.textContent ?? '').trim(),
-            ]),
-          ),
-        ),
       );
-    expect(rows).toHaveLength(expected.size);
-    for (const row of rows) {
-      const want = expected.get(String(row.k));
-      expect(want, `unexpected row ${row.k}`).toBeDefined();
-      expect(Number(String(row.points).replaceAll(',', ''))).toBe(want!.points);
-      expect(Number(String(row.total).replaceAll(',', ''))).toBeCloseTo(want!.total, 1);
-    }
-    await page.screenshot({ path: join(SCREENSHOTS, 'e2e-sql-workbench.png') });
+      await page.keyboard.press('Control+Enter');
+      const rowCount = page.getByTestId('result-rowcount');
+      await rowCount.waitFor({ timeout: 60_000 });
 
-    // A broken query says what is wrong in place, and the app keeps working.
-    await typeQuery(page, 'SELECT * FROM no_such_table');
-    await page.keyboard.press('Control+Enter');
-    await expect
-      .poll(async () => page.getByTestId('result-error').textContent(), { timeout: 30_000 })
-      .toContain('no_such_table');
-    await page.screenshot({ path: join(SCREENSHOTS, 'e2e-sql-error.png') });
+      const expected = await expectedMetricTotals(workbench.shell.workspaceDir);
+      expect(expected.size).toBeGreaterThanOrEqual(3);
+      await expect.poll(async () => rowCount.textContent(), { timeout: 30_000 }).toContain(`${expected.size} row`);
+      await page.getByTestId('result-row').first().waitFor();
 
-    expect(problems).toEqual([]);
-    await page.close();
+      const rows = await page
+        .getByTestId('result-row')
+        .evaluateAll((elements) =>
+          elements.map((row) =>
+            Object.fromEntries(
+              [...row.querySelectorAll('[data-testid="result-cell"]')].map((cell) => [
+                cell.getAttribute('data-column'),
+                (cell.textContent ?? '').trim(),
+              ]),
+            ),
+          ),
+        );
+      expect(rows).toHaveLength(expected.size);
+      for (const row of rows) {
+        const want = expected.get(String(row.k));
+        expect(want, `unexpected row ${row.k}`).toBeDefined();
+        expect(Number(String(row.points).replaceAll(',', ''))).toBe(want!.points);
+        expect(Number(String(row.total).replaceAll(',', ''))).toBeCloseTo(want!.total, 1);
+      }
+      await shot('workbench');
+
+      // A broken query says what is wrong in place, and the app keeps working.
+      await typeQuery(page, 'SELECT * FROM no_such_table');
+      await page.keyboard.press('Control+Enter');
+      await expect
+        .poll(async () => page.getByTestId('result-error').textContent(), { timeout: 30_000 })
+        .toContain('no_such_table');
+      await shot('error');
+
+      expect(problems).toEqual([]);
+    });
+    await opened.close();
   });
 });

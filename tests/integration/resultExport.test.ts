@@ -1,14 +1,14 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkbenchApp, type WorkbenchApp } from '../../src/main/services/WorkbenchApp';
+import type { WorkbenchApp } from '../../src/main/services/WorkbenchApp';
 import { exportsDir } from '../../src/main/services/export/ResultExport';
 import { startWebShell, type WebShell } from '../../src/main/web/WebShell';
 import type { JobSnapshot } from '../../src/shared/api/contract';
 import { quoteLiteral } from '../../src/shared/sql';
-import { callApi } from '../support/api';
+import { callApi, useDemoApp } from '../support/api';
 
 /** Resolves with the job's snapshot once it has finished, whichever way. */
 function finished(app: WorkbenchApp, jobId: string): Promise<JobSnapshot> {
@@ -37,33 +37,21 @@ async function countRows(sql: string): Promise<number> {
 }
 
 describe('results.export: the full result of a query to CSV and Parquet, as a job', () => {
-  let dir: string;
-  let app: WorkbenchApp;
   let shell: WebShell;
   const staticDir = join(tmpdir(), 'dash-export-static');
+  const demo = useDemoApp('dash-export-');
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'dash-export-'));
-    app = await startWorkbenchApp({
-      workspaceDir: dir,
-      shell: 'web',
-      appVersion: '0.0.0-test',
-      demoSize: 'tiny',
-      secretsDir: join(dir, 'app-data'),
-    });
-    await app.workspace.started;
     shell = await startWebShell({
       port: 0,
       staticDir,
-      api: app.api,
-      subscribe: app.subscribe,
-      exportsDir: exportsDir(dir),
+      api: demo.app.api,
+      subscribe: demo.app.subscribe,
+      exportsDir: exportsDir(demo.dir),
     });
   });
   afterAll(async () => {
     await shell?.close();
-    await app?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   const SQL = `-- every metric point, joined with its pipeline's point count
@@ -71,12 +59,12 @@ SELECT m.*, c.points FROM metrics m JOIN (SELECT pipeline_id, count(*) AS points
 ORDER BY time, series_id, metric_name; -- trailing comment`;
 
   it('writes every row of the query to CSV with a header, and to Parquet', async () => {
-    const meta = await callApi(app, 'query.run', { sql: SQL, queryId: 'export-count' });
+    const meta = await callApi(demo.app, 'query.run', { sql: SQL, queryId: 'export-count' });
     expect(meta.rowCount).toBeGreaterThan(1000);
 
-    const csv = await callApi(app, 'results.export', { sql: SQL, format: 'csv', fileName: 'metric points' });
+    const csv = await callApi(demo.app, 'results.export', { sql: SQL, format: 'csv', fileName: 'metric points' });
     expect(csv.fileName).toBe('metric points.csv');
-    const csvJob = await finished(app, csv.jobId);
+    const csvJob = await finished(demo.app, csv.jobId);
     expect(csvJob.error).toBeNull();
     expect(csvJob.state).toBe('succeeded');
     const text = await readFile(csv.path, 'utf8');
@@ -86,45 +74,49 @@ ORDER BY time, series_id, metric_name; -- trailing comment`;
     // Timestamps in the workspace's time zone (UTC for the demo).
     expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00,/);
 
-    const parquet = await callApi(app, 'results.export', { sql: SQL, format: 'parquet', fileName: 'metric points' });
-    const job = await finished(app, parquet.jobId);
+    const parquet = await callApi(demo.app, 'results.export', {
+      sql: SQL,
+      format: 'parquet',
+      fileName: 'metric points',
+    });
+    const job = await finished(demo.app, parquet.jobId);
     expect(job.state).toBe('succeeded');
     expect(job.progress.done).toBe(meta.rowCount);
     expect(await countRows(`read_parquet(${quoteLiteral(parquet.path)})`)).toBe(meta.rowCount);
 
     // The same name again gets a free one instead of overwriting.
-    const again = await callApi(app, 'results.export', { sql: SQL, format: 'csv', fileName: 'metric points' });
+    const again = await callApi(demo.app, 'results.export', { sql: SQL, format: 'csv', fileName: 'metric points' });
     expect(again.fileName).toBe('metric points (2).csv');
-    expect((await finished(app, again.jobId)).state).toBe('succeeded');
+    expect((await finished(demo.app, again.jobId)).state).toBe('succeeded');
   });
 
   it('cancel interrupts DuckDB and leaves no file named like a finished one', async () => {
     const slow = 'SELECT range AS i, md5(range::VARCHAR) AS h, sin(range) AS s FROM range(400000000)';
-    const started = await callApi(app, 'results.export', { sql: slow, format: 'parquet', fileName: 'too big' });
+    const started = await callApi(demo.app, 'results.export', { sql: slow, format: 'parquet', fileName: 'too big' });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await callApi(app, 'jobs.cancel', { jobId: started.jobId })).cancelled).toBe(true);
-    const job = await finished(app, started.jobId);
+    expect((await callApi(demo.app, 'jobs.cancel', { jobId: started.jobId })).cancelled).toBe(true);
+    const job = await finished(demo.app, started.jobId);
     expect(job.state).toBe('cancelled');
-    const files = await readdir(exportsDir(dir));
+    const files = await readdir(exportsDir(demo.dir));
     expect(files.filter((f) => f.startsWith('too big'))).toEqual([]);
   });
 
   it('a query that fails says so and what to do', async () => {
-    const started = await callApi(app, 'results.export', { sql: 'SELECT * FROM no_such_table', format: 'csv' });
-    const job = await finished(app, started.jobId);
+    const started = await callApi(demo.app, 'results.export', { sql: 'SELECT * FROM no_such_table', format: 'csv' });
+    const job = await finished(demo.app, started.jobId);
     expect(job.state).toBe('failed');
     expect(job.error).toMatch(/Could not export the result: .*no_such_table/s);
   });
 
   it('refuses file names that are paths', async () => {
     for (const fileName of ['../escape', 'a/b', '.hidden']) {
-      const reply = await app.api.dispatch('results.export', { sql: 'SELECT 1', format: 'csv', fileName });
+      const reply = await demo.app.api.dispatch('results.export', { sql: 'SELECT 1', format: 'csv', fileName });
       expect(reply.ok).toBe(false);
     }
   });
 
   it('the browser shell serves exports with the token only, and nothing outside exports/', async () => {
-    await writeFile(join(dir, 'secret.csv'), 'not for you\n');
+    await writeFile(join(demo.dir, 'secret.csv'), 'not for you\n');
     const base = `http://127.0.0.1:${shell.port}`;
     const name = encodeURIComponent('metric points.csv');
     expect((await fetch(`${base}/exports/${name}`)).status).toBe(401);

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startWorkbenchApp, type WorkbenchApp } from '../../src/main/services/WorkbenchApp';
+import type { WorkbenchApp } from '../../src/main/services/WorkbenchApp';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { callApi } from '../support/api';
-import { testS3Client } from '../setup/TestServers';
+import { callApi, startDemoApp, useDemoApp } from '../support/api';
+import { testS3Client, type TestServersInfo } from '../setup/TestServers';
 import { startS3rverChild, type S3rverChild } from './support/s3rverChild';
 import { quoteLiteral } from '../../src/shared/sql';
 
@@ -27,75 +27,63 @@ async function count(app: WorkbenchApp, sql: string): Promise<number> {
   return Number(tableFromIPC(bytes).get(0)!.toJSON().n);
 }
 
+/** Saves a connection profile for the bucket's Bronze lake, its secret in the secret store. */
+async function saveBucketConnection(app: WorkbenchApp, id: string, name: string, store: TestServersInfo['s3']) {
+  await call(app, 'connections.save', {
+    profile: {
+      kind: 's3',
+      id,
+      name,
+      endpoint: store.endpoint,
+      bucket: store.bucket,
+      region: 'auto',
+      prefix: 'bronze/',
+      accessKeyId: store.accessKeyId,
+    },
+    secret: store.secretAccessKey,
+  });
+}
+
 describe('an S3/R2 lake: browse, cache a day, query it', () => {
   const servers = inject('servers');
-  let dir: string;
-  let app: WorkbenchApp;
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'dash-s3-lake-'));
-    app = await startWorkbenchApp({
-      workspaceDir: dir,
-      shell: 'web',
-      appVersion: '0.0.0-test',
-      demoSize: 'tiny',
-      secretsDir: join(dir, 'app-data'),
-    });
-    await app.workspace.started;
-  });
-  afterAll(async () => {
-    await app?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const demo = useDemoApp('dash-s3-lake-');
 
   it('switches the workspace to a bucket named by a connection profile', async () => {
-    await call(app, 'connections.save', {
-      profile: {
-        kind: 's3',
-        id: 'bronze-bucket',
-        name: 'Bronze bucket',
-        endpoint: servers.s3.endpoint,
-        bucket: servers.s3.bucket,
-        region: 'auto',
-        prefix: 'bronze/',
-        accessKeyId: servers.s3.accessKeyId,
-      },
-      secret: servers.s3.secretAccessKey,
-    });
-    const status = await call(app, 'workspace.setLake', { driver: 's3', connectionId: 'bronze-bucket' });
+    await saveBucketConnection(demo.app, 'bronze-bucket', 'Bronze bucket', servers.s3);
+    const status = await call(demo.app, 'workspace.setLake', { driver: 's3', connectionId: 'bronze-bucket' });
     expect(status.lake).toMatchObject({
       driver: 's3',
       location: 's3://dash-bronze/bronze/',
       connectionId: 'bronze-bucket',
     });
-    const lake = await call(app, 'lake.list', {});
+    const lake = await call(demo.app, 'lake.list', {});
     expect(lake.pipelines.map((p) => [p.pipelineId, p.days])).toEqual([
       ['energy_meters', 30],
       ['payment_events', 30],
       ['temperature_sensors', 30],
     ]);
     // Nothing cached yet, so the warehouse has no Bronze views.
-    const catalog = await call(app, 'catalog.get', {});
+    const catalog = await call(demo.app, 'catalog.get', {});
     expect(catalog.relations.filter((r) => r.schema === 'bronze')).toEqual([]);
   });
 
   it('caches one day as a job and queries exactly its rows', async () => {
-    const days = await call(app, 'lake.browse', { prefix: 'bronze/energy_meters/', limit: 500 });
+    const days = await call(demo.app, 'lake.browse', { prefix: 'bronze/energy_meters/', limit: 500 });
     const dayFolder = days.entries.find((e) => e.kind === 'folder' && e.partition?.value === '2026-10-05');
     expect(dayFolder).toMatchObject({ kind: 'folder', partition: { key: 'date', value: '2026-10-05' } });
-    const files = await call(app, 'lake.browse', { prefix: 'bronze/energy_meters/date=2026-10-05/', limit: 500 });
+    const files = await call(demo.app, 'lake.browse', { prefix: 'bronze/energy_meters/date=2026-10-05/', limit: 500 });
     const keys = files.entries.flatMap((e) => (e.kind === 'file' ? [e.key] : []));
     expect(keys.length).toBeGreaterThan(0);
     expect(files.entries.every((e) => e.kind === 'file' && e.cache === 'not-cached')).toBe(true);
 
-    const { jobId } = await call(app, 'cache.download', { keys });
-    const job = await waitForJob(app, jobId);
+    const { jobId } = await call(demo.app, 'cache.download', { keys });
+    const job = await waitForJob(demo.app, jobId);
     expect(job).toMatchObject({ state: 'succeeded', kind: 'cache.download' });
     expect(job.progress.done).toBe(job.progress.total);
 
-    const after = await call(app, 'lake.browse', { prefix: 'bronze/energy_meters/date=2026-10-05/', limit: 500 });
+    const after = await call(demo.app, 'lake.browse', { prefix: 'bronze/energy_meters/date=2026-10-05/', limit: 500 });
     expect(after.entries.every((e) => e.kind === 'file' && e.cache === 'cached')).toBe(true);
-    const listing = await call(app, 'cache.list', {});
+    const listing = await call(demo.app, 'cache.list', {});
     expect(listing).toMatchObject({ enabled: true, usage: { files: keys.length } });
 
     // The expected rows, read straight from the generated lake folder.
@@ -109,22 +97,22 @@ describe('an S3/R2 lake: browse, cache a day, query it', () => {
     db.closeSync();
 
     await expect
-      .poll(() => count(app, 'SELECT count(*) AS n FROM bronze.energy_meters'), { timeout: 10_000 })
+      .poll(() => count(demo.app, 'SELECT count(*) AS n FROM bronze.energy_meters'), { timeout: 10_000 })
       .toBe(expected);
-    expect(await count(app, 'SELECT count(DISTINCT date) AS n FROM bronze.energy_meters')).toBe(1);
+    expect(await count(demo.app, 'SELECT count(DISTINCT date) AS n FROM bronze.energy_meters')).toBe(1);
   });
 
   it('pins, verifies and evicts; the view goes with the last file', async () => {
-    const listing = await call(app, 'cache.list', {});
+    const listing = await call(demo.app, 'cache.list', {});
     const keys = listing.entries.map((e) => e.key);
-    await call(app, 'cache.pin', { keys: [keys[0]!] });
-    expect((await call(app, 'cache.list', {})).usage.pinnedBytes).toBeGreaterThan(0);
-    expect(await call(app, 'cache.verify', {})).toEqual({ ok: keys.length, corrupt: [] });
-    expect((await call(app, 'cache.revalidate', {})).fresh).toBe(keys.length);
-    expect((await call(app, 'workspace.status', {})).lake?.online).toBe(true);
-    expect((await call(app, 'cache.evict', { keys })).evicted.sort()).toEqual([...keys].sort());
+    await call(demo.app, 'cache.pin', { keys: [keys[0]!] });
+    expect((await call(demo.app, 'cache.list', {})).usage.pinnedBytes).toBeGreaterThan(0);
+    expect(await call(demo.app, 'cache.verify', {})).toEqual({ ok: keys.length, corrupt: [] });
+    expect((await call(demo.app, 'cache.revalidate', {})).fresh).toBe(keys.length);
+    expect((await call(demo.app, 'workspace.status', {})).lake?.online).toBe(true);
+    expect((await call(demo.app, 'cache.evict', { keys })).evicted.sort()).toEqual([...keys].sort());
     await expect
-      .poll(async () => (await call(app, 'catalog.get', {})).relations.some((r) => r.schema === 'bronze'), {
+      .poll(async () => (await call(demo.app, 'catalog.get', {})).relations.some((r) => r.schema === 'bronze'), {
         timeout: 10_000,
       })
       .toBe(false);
@@ -133,22 +121,22 @@ describe('an S3/R2 lake: browse, cache a day, query it', () => {
   it('keeps the workspace free of secrets', async () => {
     // s3rver's secret equals its access key id, so look for secret-bearing fields
     // (connections.test.ts checks for a distinct secret string everywhere).
-    const names = await readdir(dir);
+    const names = await readdir(demo.dir);
     expect(names).toEqual(expect.arrayContaining(['workspace.json', 'connections.json']));
     for (const name of ['workspace.json', 'connections.json']) {
-      const text = await readFile(join(dir, name), 'utf8');
+      const text = await readFile(join(demo.dir, name), 'utf8');
       expect(text).not.toMatch(/secret|password/i);
     }
   });
 
   it('refuses cache actions on a folder lake with a clear message', async () => {
-    await call(app, 'workspace.setLake', { driver: 'folder', path: 'lake' });
-    const reply = await app.api.dispatch('cache.download', { keys: ['bronze/energy_meters/x.parquet'] });
+    await call(demo.app, 'workspace.setLake', { driver: 'folder', path: 'lake' });
+    const reply = await demo.app.api.dispatch('cache.download', { keys: ['bronze/energy_meters/x.parquet'] });
     expect(reply).toMatchObject({
       ok: false,
       error: { code: 'bad_request', message: expect.stringContaining('local folder') },
     });
-    const browse = await call(app, 'lake.browse', { prefix: 'bronze/energy_meters/date=2026-10-05/', limit: 10 });
+    const browse = await call(demo.app, 'lake.browse', { prefix: 'bronze/energy_meters/date=2026-10-05/', limit: 10 });
     expect(browse.entries.every((e) => e.kind === 'file' && e.cache === 'local')).toBe(true);
   });
 });
@@ -174,26 +162,12 @@ describe('offline: a cached lake keeps answering when the bucket is gone', () =>
       );
     }
     s3.destroy();
-    app = await startWorkbenchApp({
-      workspaceDir: join(dir, 'ws'),
-      shell: 'web',
-      appVersion: '0.0.0-test',
-      demoSize: 'tiny',
-      secretsDir: join(dir, 'app-data'),
-    });
-    await app.workspace.started;
-    await call(app, 'connections.save', {
-      profile: {
-        kind: 's3',
-        id: 'offline-bucket',
-        name: 'Bucket that goes away',
-        endpoint: server.endpoint,
-        bucket: server.bucket,
-        region: 'auto',
-        prefix: 'bronze/',
-        accessKeyId: servers.s3.accessKeyId,
-      },
-      secret: servers.s3.secretAccessKey,
+    // The workspace in a folder of its own, beside the bucket's files.
+    app = await startDemoApp(dir, { workspaceDir: join(dir, 'ws') });
+    await saveBucketConnection(app, 'offline-bucket', 'Bucket that goes away', {
+      ...servers.s3,
+      endpoint: server.endpoint,
+      bucket: server.bucket,
     });
     await call(app, 'workspace.setLake', { driver: 's3', connectionId: 'offline-bucket' });
   });
@@ -232,48 +206,19 @@ describe('offline: a cached lake keeps answering when the bucket is gone', () =>
 
 describe('a Parquet file looked at without downloading it', () => {
   const servers = inject('servers');
-  let dir: string;
-  let app: WorkbenchApp;
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'dash-parquet-view-'));
-    app = await startWorkbenchApp({
-      workspaceDir: dir,
-      shell: 'web',
-      appVersion: '0.0.0-test',
-      demoSize: 'tiny',
-      secretsDir: join(dir, 'app-data'),
-    });
-    await app.workspace.started;
-  });
-  afterAll(async () => {
-    await app?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const demo = useDemoApp('dash-parquet-view-');
 
   it('shows schema, row groups, statistics and first rows, reading byte ranges only', async () => {
     // The folder lake reads in place; the same file through the bucket is read by ranges.
-    const day = await call(app, 'lake.browse', { prefix: 'bronze/payment_events/date=2026-10-03/', limit: 10 });
+    const day = await call(demo.app, 'lake.browse', { prefix: 'bronze/payment_events/date=2026-10-03/', limit: 10 });
     const file = day.entries.find((e) => e.kind === 'file');
     if (file?.kind !== 'file') throw new Error('no file in the demo day');
-    const local = await call(app, 'lake.file', { key: file.key, rows: 5 });
+    const local = await call(demo.app, 'lake.file', { key: file.key, rows: 5 });
     expect(local).toMatchObject({ source: 'local', key: file.key, size: file.size });
 
-    await call(app, 'connections.save', {
-      profile: {
-        kind: 's3',
-        id: 'bucket',
-        name: 'Bucket',
-        endpoint: servers.s3.endpoint,
-        bucket: servers.s3.bucket,
-        region: 'auto',
-        prefix: 'bronze/',
-        accessKeyId: servers.s3.accessKeyId,
-      },
-      secret: servers.s3.secretAccessKey,
-    });
-    await call(app, 'workspace.setLake', { driver: 's3', connectionId: 'bucket' });
-    const remote = await call(app, 'lake.file', { key: file.key, rows: 5 });
+    await saveBucketConnection(demo.app, 'bucket', 'Bucket', servers.s3);
+    await call(demo.app, 'workspace.setLake', { driver: 's3', connectionId: 'bucket' });
+    const remote = await call(demo.app, 'lake.file', { key: file.key, rows: 5 });
     expect(remote.source).toBe('store');
     expect(remote.schema.map((c) => c.name)).toEqual(
       expect.arrayContaining(['record_id', 'pipeline_id', 'series_id', 'ts', 'ingested_at', 'raw', 'amount', 'status']),
@@ -293,7 +238,7 @@ describe('a Parquet file looked at without downloading it', () => {
   });
 
   it('reads only the footer and the first row group of a large file', async () => {
-    const big = join(dir, 'big.parquet');
+    const big = join(demo.dir, 'big.parquet');
     const db = await DuckDBInstance.create(':memory:');
     const con = await db.connect();
     await con.run(
@@ -307,20 +252,20 @@ describe('a Parquet file looked at without downloading it', () => {
       new PutObjectCommand({ Bucket: servers.s3.bucket, Key: 'scratch/big.parquet', Body: await readFile(big) }),
     );
     s3.destroy();
-    const info = await call(app, 'lake.file', { key: 'scratch/big.parquet', rows: 10 });
+    const info = await call(demo.app, 'lake.file', { key: 'scratch/big.parquet', rows: 10 });
     expect(info.source).toBe('store');
     expect(info.rowCount).toBe(400000);
     expect(info.rowGroups).toHaveLength(8);
     expect(info.firstRows.rows.map((r) => r[0])).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     expect(info.size).toBeGreaterThan(5_000_000);
     expect(info.bytesRead).toBeLessThan(info.size / 4);
-    const footerOnly = await call(app, 'lake.file', { key: 'scratch/big.parquet', rows: 0 });
+    const footerOnly = await call(demo.app, 'lake.file', { key: 'scratch/big.parquet', rows: 0 });
     expect(footerOnly.bytesRead).toBeLessThan(70_000);
     expect(footerOnly.firstRows.rows).toEqual([]);
   });
 
   it('reports a file that is not Parquet by name', async () => {
-    const reply = await app.api.dispatch('lake.file', { key: 'bronze/payment_events/nope.parquet', rows: 1 });
+    const reply = await demo.app.api.dispatch('lake.file', { key: 'bronze/payment_events/nope.parquet', rows: 1 });
     expect(reply).toMatchObject({ ok: false });
   });
 });

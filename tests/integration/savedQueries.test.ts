@@ -1,70 +1,51 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkbenchApp, type WorkbenchApp } from '../../src/main/services/WorkbenchApp';
+import { describe, expect, it } from 'vitest';
 import { QueryHistory } from '../../src/main/services/queries/QueryFiles';
-import { callApi } from '../support/api';
+import { callApi, useDemoApp } from '../support/api';
 
 describe('saved queries and the run history, as plain workspace files', () => {
-  let dir: string;
-  let app: WorkbenchApp;
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'dash-queries-'));
-    app = await startWorkbenchApp({
-      workspaceDir: dir,
-      shell: 'web',
-      appVersion: '0.0.0-test',
-      demoSize: 'tiny',
-      secretsDir: join(dir, 'app-data'),
-    });
-    await app.workspace.started;
-  });
-  afterAll(async () => {
-    await app?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const demo = useDemoApp('dash-queries-');
 
   it('saves each query as queries/<name>.sql, lists, reads, renames and deletes it', async () => {
-    expect(await callApi(app, 'queries.list', {})).toEqual({ queries: [] });
+    expect(await callApi(demo.app, 'queries.list', {})).toEqual({ queries: [] });
     const sql = 'SELECT metric_name, avg(value)\nFROM metrics\nGROUP BY ALL;\n';
-    const info = await callApi(app, 'queries.save', { name: 'energy by metric', sql, createOnly: true });
+    const info = await callApi(demo.app, 'queries.save', { name: 'energy by metric', sql, createOnly: true });
     expect(info).toMatchObject({ name: 'energy by metric', bytes: Buffer.byteLength(sql) });
     // A plain text file, byte for byte what was typed.
-    expect(await readFile(join(dir, 'queries', 'energy by metric.sql'), 'utf8')).toBe(sql);
+    expect(await readFile(join(demo.dir, 'queries', 'energy by metric.sql'), 'utf8')).toBe(sql);
 
     // A first save never overwrites another query; a later save of the same query does.
-    const clash = await app.api.dispatch('queries.save', {
+    const clash = await demo.app.api.dispatch('queries.save', {
       name: 'energy by metric',
       sql: 'SELECT 1',
       createOnly: true,
     });
     expect(clash).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     if (!clash.ok) expect(clash.error.message).toMatch(/already exists/);
-    await callApi(app, 'queries.save', { name: 'energy by metric', sql: 'SELECT 2;\n' });
-    expect(await callApi(app, 'queries.read', { name: 'energy by metric' })).toEqual({
+    await callApi(demo.app, 'queries.save', { name: 'energy by metric', sql: 'SELECT 2;\n' });
+    expect(await callApi(demo.app, 'queries.read', { name: 'energy by metric' })).toEqual({
       name: 'energy by metric',
       sql: 'SELECT 2;\n',
     });
 
-    await callApi(app, 'queries.save', { name: 'Another', sql: 'SELECT 3' });
-    const listed = await callApi(app, 'queries.list', {});
+    await callApi(demo.app, 'queries.save', { name: 'Another', sql: 'SELECT 3' });
+    const listed = await callApi(demo.app, 'queries.list', {});
     expect(listed.queries.map((q) => q.name)).toEqual(['Another', 'energy by metric']);
 
-    await callApi(app, 'queries.rename', { from: 'Another', to: 'renamed' });
-    expect((await readdir(join(dir, 'queries'))).sort()).toEqual(['energy by metric.sql', 'renamed.sql']);
-    const renameClash = await app.api.dispatch('queries.rename', { from: 'renamed', to: 'energy by metric' });
+    await callApi(demo.app, 'queries.rename', { from: 'Another', to: 'renamed' });
+    expect((await readdir(join(demo.dir, 'queries'))).sort()).toEqual(['energy by metric.sql', 'renamed.sql']);
+    const renameClash = await demo.app.api.dispatch('queries.rename', { from: 'renamed', to: 'energy by metric' });
     expect(renameClash).toMatchObject({ ok: false, error: { code: 'bad_request' } });
 
-    expect(await callApi(app, 'queries.delete', { name: 'renamed' })).toEqual({ deleted: true });
-    expect(await callApi(app, 'queries.delete', { name: 'renamed' })).toEqual({ deleted: false });
-    const missing = await app.api.dispatch('queries.read', { name: 'renamed' });
+    expect(await callApi(demo.app, 'queries.delete', { name: 'renamed' })).toEqual({ deleted: true });
+    expect(await callApi(demo.app, 'queries.delete', { name: 'renamed' })).toEqual({ deleted: false });
+    const missing = await demo.app.api.dispatch('queries.read', { name: 'renamed' });
     expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 
   it('refuses names that could escape the queries folder', async () => {
-    const outside = join(dir, 'escaped.sql');
+    const outside = join(demo.dir, 'escaped.sql');
     for (const name of [
       '../escaped',
       '..',
@@ -81,36 +62,36 @@ describe('saved queries and the run history, as plain workspace files', () => {
         ['queries.delete', { name }],
         ['queries.rename', { from: 'energy by metric', to: name }],
       ] as const) {
-        const reply = await app.api.dispatch(method, input);
+        const reply = await demo.app.api.dispatch(method, input);
         expect(reply.ok, `${method} ${JSON.stringify(name)}`).toBe(false);
         if (!reply.ok) expect(reply.error.code).toBe('bad_request');
       }
     }
     await expect(readFile(outside, 'utf8')).rejects.toThrow();
-    expect((await readdir(join(dir, 'queries'))).sort()).toEqual(['energy by metric.sql']);
+    expect((await readdir(join(demo.dir, 'queries'))).sort()).toEqual(['energy by metric.sql']);
     // A stray file with a name we would refuse is ignored, not listed.
-    await writeFile(join(dir, 'queries', '.draft.sql'), 'SELECT 0');
-    await mkdir(join(dir, 'queries', 'folder.sql'));
-    expect((await callApi(app, 'queries.list', {})).queries.map((q) => q.name)).toEqual(['energy by metric']);
+    await writeFile(join(demo.dir, 'queries', '.draft.sql'), 'SELECT 0');
+    await mkdir(join(demo.dir, 'queries', 'folder.sql'));
+    expect((await callApi(demo.app, 'queries.list', {})).queries.map((q) => q.name)).toEqual(['energy by metric']);
   });
 
   it('records every run in history.jsonl: sql, start, elapsed, rows, outcome', async () => {
-    await callApi(app, 'query.run', { queryId: 'h-1', sql: 'SELECT * FROM range(7)' });
-    const failed = await app.api.dispatch('query.run', { queryId: 'h-2', sql: 'SELECT valu FROM metrics' });
+    await callApi(demo.app, 'query.run', { queryId: 'h-1', sql: 'SELECT * FROM range(7)' });
+    const failed = await demo.app.api.dispatch('query.run', { queryId: 'h-2', sql: 'SELECT valu FROM metrics' });
     expect(failed.ok).toBe(false);
-    const { entries } = await callApi(app, 'history.list', { limit: 10 });
+    const { entries } = await callApi(demo.app, 'history.list', { limit: 10 });
     expect(entries[0]).toMatchObject({ sql: 'SELECT valu FROM metrics', status: 'error', rowCount: null });
     expect(entries[0]!.error).toMatch(/valu/);
     expect(entries[1]).toMatchObject({ sql: 'SELECT * FROM range(7)', status: 'ok', rowCount: 7, error: null });
     expect(entries[1]!.elapsedMs).toBeGreaterThanOrEqual(0);
     expect(Number.isNaN(Date.parse(entries[1]!.startedAt))).toBe(false);
-    const lines = (await readFile(join(dir, 'history.jsonl'), 'utf8')).trim().split('\n');
+    const lines = (await readFile(join(demo.dir, 'history.jsonl'), 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(JSON.parse(lines[0]!)).toMatchObject({ sql: 'SELECT * FROM range(7)', status: 'ok' });
   });
 
   it('keeps the history capped and survives a damaged line', async () => {
-    const history = new QueryHistory(join(dir, 'capped'), { cap: 20 });
+    const history = new QueryHistory(join(demo.dir, 'capped'), { cap: 20 });
     for (let i = 0; i < 60; i++) {
       await history.add({
         sql: `SELECT ${i}`,
@@ -124,12 +105,12 @@ describe('saved queries and the run history, as plain workspace files', () => {
     const lines = (await readFile(history.file, 'utf8')).trim().split('\n');
     expect(lines.length).toBeLessThanOrEqual(20 + 10);
     await writeFile(history.file, `${lines.join('\n')}\n{"sql": "cut sho`, 'utf8');
-    const entries = await new QueryHistory(join(dir, 'capped'), { cap: 20 }).list(5);
+    const entries = await new QueryHistory(join(demo.dir, 'capped'), { cap: 20 }).list(5);
     expect(entries.map((e) => e.sql)).toEqual(['SELECT 59', 'SELECT 58', 'SELECT 57', 'SELECT 56', 'SELECT 55']);
   });
 
   it('lists the warehouse functions with their signatures for completion', async () => {
-    const { functions } = await callApi(app, 'catalog.functions', {});
+    const { functions } = await callApi(demo.app, 'catalog.functions', {});
     const byName = new Map(functions.map((f) => [f.name, f]));
     expect(byName.get('date_trunc')).toMatchObject({ kind: 'scalar' });
     expect(byName.get('date_trunc')!.signatures[0]).toMatch(/^date_trunc\(/);

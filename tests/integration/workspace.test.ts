@@ -1,38 +1,18 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkbenchApp, type WorkbenchApp } from '../../src/main/services/WorkbenchApp';
+import { describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../../src/shared/api/contract';
-import { callApi } from '../support/api';
+import { callApi, useDemoApp } from '../support/api';
 
 const call = callApi;
 
 describe('the demo workspace behind the API', () => {
-  let dir: string;
-  let app: WorkbenchApp;
   const events: ApiEvent[] = [];
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'dash-ws-'));
-    app = await startWorkbenchApp({
-      workspaceDir: dir,
-      shell: 'web',
-      appVersion: '0.0.0-test',
-      demoSize: 'tiny',
-      secretsDir: join(dir, 'app-data'),
-    });
-    app.subscribe((event) => events.push(event));
-    await app.workspace.started;
-  });
-  afterAll(async () => {
-    await app?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const demo = useDemoApp('dash-ws-', { onEvent: (event) => events.push(event) });
 
   it('starts every phase and reports it', async () => {
-    const status = (await call(app, 'workspace.status', {})) as {
+    const status = (await call(demo.app, 'workspace.status', {})) as {
       state: string;
       postgres: { mode: string; embedded: boolean };
     };
@@ -42,20 +22,20 @@ describe('the demo workspace behind the API', () => {
     expect(events.some((e) => e.type === 'job' && e.job.kind === 'demo.generate' && e.job.state === 'succeeded')).toBe(
       true,
     );
-    const config = JSON.parse(await readFile(join(dir, 'workspace.json'), 'utf8')) as Record<string, unknown>;
+    const config = JSON.parse(await readFile(join(demo.dir, 'workspace.json'), 'utf8')) as Record<string, unknown>;
     expect(JSON.stringify(config)).not.toMatch(/password/i);
   });
 
   it('lists the lake, the catalog and the server’s pipelines', async () => {
-    const lake = (await call(app, 'lake.list', {})) as { pipelines: { pipelineId: string; days: number }[] };
+    const lake = (await call(demo.app, 'lake.list', {})) as { pipelines: { pipelineId: string; days: number }[] };
     expect(lake.pipelines.map((p) => p.pipelineId)).toEqual(['energy_meters', 'payment_events', 'temperature_sensors']);
     expect(lake.pipelines.every((p) => p.days >= 30)).toBe(true);
-    const catalog = (await call(app, 'catalog.get', {})) as { relations: { schema: string; name: string }[] };
+    const catalog = (await call(demo.app, 'catalog.get', {})) as { relations: { schema: string; name: string }[] };
     const names = catalog.relations.map((r) => `${r.schema}.${r.name}`);
     expect(names).toEqual(
       expect.arrayContaining(['main.metrics', 'bronze.energy_meters', 'bronze.temperature_sensors']),
     );
-    const pipelines = (await call(app, 'pipelines.list', {})) as {
+    const pipelines = (await call(demo.app, 'pipelines.list', {})) as {
       pipelines: { id: string; problem: string | null }[];
     };
     expect(pipelines.pipelines).toHaveLength(3);
@@ -63,16 +43,16 @@ describe('the demo workspace behind the API', () => {
   });
 
   it('runs a query over the cached metrics that matches the server’s metrics', async () => {
-    const meta = (await call(app, 'query.run', {
+    const meta = (await call(demo.app, 'query.run', {
       queryId: 'it-1',
       sql: 'SELECT pipeline_id, count(*)::INTEGER AS n, sum(value) AS total FROM metrics GROUP BY ALL ORDER BY ALL',
     })) as { resultId: string; chunkCount: number; rowCount: number };
     expect(meta.rowCount).toBe(3);
-    const bytes = (await call(app, 'results.chunk', { resultId: meta.resultId, chunk: 0 })) as Uint8Array;
+    const bytes = (await call(demo.app, 'results.chunk', { resultId: meta.resultId, chunk: 0 })) as Uint8Array;
     const local = tableFromIPC(bytes)
       .toArray()
       .map((r) => r.toJSON());
-    const server = await app.workspace
+    const server = await demo.app.workspace
       .postgres()
       .query<{ pipeline_id: string; n: number; total: number }>(
         'SELECT pipeline_id, count(*)::int AS n, sum(value) AS total FROM dash.pipeline_metrics GROUP BY 1 ORDER BY 1',
@@ -82,13 +62,13 @@ describe('the demo workspace behind the API', () => {
   });
 
   it('keeps exploration read-only on the server', async () => {
-    await expect(app.workspace.postgres().query('DELETE FROM dash.pipeline_metrics')).rejects.toThrow(/read-only/);
+    await expect(demo.app.workspace.postgres().query('DELETE FROM dash.pipeline_metrics')).rejects.toThrow(/read-only/);
   });
 
   it('turns bad calls into clear errors', async () => {
-    const bad = await app.api.dispatch('query.run', { sql: 'SELEC 1', queryId: 'it-2' });
+    const bad = await demo.app.api.dispatch('query.run', { sql: 'SELEC 1', queryId: 'it-2' });
     expect(bad).toMatchObject({ ok: false, error: { code: 'query_failed' } });
-    const unknownResult = await app.api.dispatch('results.chunk', { resultId: 'result-gone', chunk: 0 });
+    const unknownResult = await demo.app.api.dispatch('results.chunk', { resultId: 'result-gone', chunk: 0 });
     expect(unknownResult).toMatchObject({ ok: false, error: { code: 'not_found', hint: 'Run the query again.' } });
   });
 });

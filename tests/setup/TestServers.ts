@@ -47,7 +47,8 @@ export async function listFiles(dir: string): Promise<string[]> {
   return out;
 }
 
-async function startS3rver(dir: string, bucket: string): Promise<{ child: ChildProcess; port: number }> {
+/** s3rver serving `bucket` from `dir` in a child process, on a free loopback port. */
+export async function startS3rver(dir: string, bucket: string): Promise<{ child: ChildProcess; port: number }> {
   const script = fileURLToPath(new URL('./s3rverProcess.mjs', import.meta.url));
   const child = spawn(process.execPath, ['--openssl-legacy-provider', script, dir, bucket], {
     stdio: ['pipe', 'pipe', 'inherit'],

@@ -1,6 +1,9 @@
-import { expect } from 'vitest';
-import type { WorkbenchApp } from '../../src/main/services/WorkbenchApp';
-import { api, type ApiInput, type ApiMethod, type ApiOutput } from '../../src/shared/api/contract';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startWorkbenchApp, type WorkbenchApp } from '../../src/main/services/WorkbenchApp';
+import { api, type ApiEvent, type ApiInput, type ApiMethod, type ApiOutput } from '../../src/shared/api/contract';
 
 /** Calls the API the way a transport does, and checks the reply against the contract. */
 export async function callApi<M extends ApiMethod>(
@@ -13,4 +16,64 @@ export async function callApi<M extends ApiMethod>(
   const parsed = api[method].output.safeParse(reply.result);
   expect(parsed.success, `${method} reply matches the contract`).toBe(true);
   return reply.result as ApiOutput<M>;
+}
+
+export interface DemoAppOptions {
+  /** The workspace folder; by default `dir` itself. */
+  workspaceDir?: string;
+  /** Subscribed before the workspace starts, so it sees every start-up event. */
+  onEvent?: (event: ApiEvent) => void;
+}
+
+/**
+ * Starts the app as the browser shell does, on a tiny demo workspace, and
+ * waits until the workspace is ready. The app's own files (the secrets key)
+ * go to `<dir>/app-data`, never to the user's home.
+ */
+export async function startDemoApp(dir: string, options: DemoAppOptions = {}): Promise<WorkbenchApp> {
+  const app = await startWorkbenchApp({
+    workspaceDir: options.workspaceDir ?? dir,
+    shell: 'web',
+    appVersion: '0.0.0-test',
+    demoSize: 'tiny',
+    secretsDir: join(dir, 'app-data'),
+  });
+  if (options.onEvent) app.subscribe(options.onEvent);
+  await app.workspace.started;
+  return app;
+}
+
+/** The started demo app of one describe block, and the temporary folder it works in. */
+export interface DemoApp {
+  readonly dir: string;
+  readonly app: WorkbenchApp;
+}
+
+/**
+ * Starts a demo app in a fresh temporary folder (named `<prefix>…`) before
+ * the enclosing describe block's tests, and closes it and removes the folder
+ * after them. Call it inside `describe`; `dir` and `app` are there from the
+ * tests (and later hooks) on.
+ */
+export function useDemoApp(prefix: string, options: Omit<DemoAppOptions, 'workspaceDir'> = {}): DemoApp {
+  let dir: string | undefined;
+  let app: WorkbenchApp | undefined;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+    app = await startDemoApp(dir, options);
+  });
+  afterAll(async () => {
+    await app?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    get dir() {
+      if (dir === undefined) throw new Error('the demo app starts in beforeAll: use it from a test or a later hook');
+      return dir;
+    },
+    get app() {
+      if (app === undefined) throw new Error('the demo app starts in beforeAll: use it from a test or a later hook');
+      return app;
+    },
+  };
 }

@@ -5,14 +5,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const repoRoot = join(import.meta.dirname, '..', '..');
+/** Where end-to-end screenshots go, as e2e-<name>.png. */
+export const SCREENSHOTS = join(repoRoot, 'test-results');
 
 export interface RunningShell {
   url: string;
@@ -94,4 +97,121 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** The browser shell and Chromium that one describe block's tests share. */
+export interface Workbench {
+  readonly shell: RunningShell;
+  readonly browser: Browser;
+  /** A new page (in its own context) on the shell, once the engine and the workspace are ready. */
+  openPage(options: WorkbenchPageOptions): Promise<WorkbenchPage>;
+}
+
+export interface WorkbenchPageOptions {
+  /** Screenshots of this page are test-results/e2e-<screenshotPrefix>[-<name>].png. */
+  screenshotPrefix: string;
+  /** When set, console errors are problems too, except those whose text contains `except`. */
+  consoleErrors?: { except: string };
+  /** Added to the default 1400 × 860 viewport. */
+  context?: BrowserContextOptions;
+}
+
+export interface WorkbenchPage {
+  readonly page: Page;
+  /** Page errors (and console errors, if asked for) seen so far. */
+  readonly problems: string[];
+  /** Saves test-results/e2e-<prefix>-<name>.png, or e2e-<prefix>.png without a name. */
+  shot(name?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the browser shell and Chromium before the enclosing describe block's
+ * tests and stops both after them. Call it inside `describe`; `shell` and
+ * `browser` are there from the tests (and later hooks) on.
+ */
+export function useWorkbench(): Workbench {
+  let shell: RunningShell | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    await mkdir(SCREENSHOTS, { recursive: true });
+    [shell, browser] = await Promise.all([startBrowserShell(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await shell?.stop();
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} starts in beforeAll: use it from a test or a later hook`);
+    return value;
+  };
+  return {
+    get shell() {
+      return started(shell, 'the browser shell');
+    },
+    get browser() {
+      return started(browser, 'Chromium');
+    },
+    openPage: (options) =>
+      openWorkbenchPage(started(shell, 'the browser shell'), started(browser, 'Chromium'), options),
+  };
+}
+
+async function openWorkbenchPage(
+  shell: RunningShell,
+  browser: Browser,
+  options: WorkbenchPageOptions,
+): Promise<WorkbenchPage> {
+  const context: BrowserContext = await browser.newContext({
+    viewport: { width: 1400, height: 860 },
+    ...options.context,
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  const consoleErrors = options.consoleErrors;
+  if (consoleErrors) {
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && !msg.text().includes(consoleErrors.except)) problems.push(`console: ${msg.text()}`);
+    });
+  }
+  const opened: WorkbenchPage = {
+    page,
+    problems,
+    shot: async (name) => {
+      const file = name === undefined ? options.screenshotPrefix : `${options.screenshotPrefix}-${name}`;
+      await page.screenshot({ path: join(SCREENSHOTS, `e2e-${file}.png`) });
+    },
+    close: () => context.close(),
+  };
+  // A workspace that never gets ready is the usual failure: it gets its screenshot too.
+  await withFailureShot(opened, async () => {
+    await page.goto(shell.url);
+    await page.getByTestId('engine-status').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 60_000 });
+    await page.getByTestId('workspace-status').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 150_000 });
+  });
+  return opened;
+}
+
+/**
+ * Runs `steps`; if they throw, saves the page as e2e-<prefix>-failure.png and
+ * rethrows with the page's problems appended, which usually say why.
+ */
+export async function withFailureShot<T>(opened: WorkbenchPage, steps: () => Promise<T>): Promise<T> {
+  try {
+    return await steps();
+  } catch (err) {
+    await opened.shot('failure');
+    if (opened.problems.length === 0 || !(err instanceof Error)) throw err;
+    err.message = `${err.message}\n${opened.problems.join('\n')}`;
+    throw err;
+  }
+}
+
+/** Replaces the SQL editor's text with `sql`, as typed. */
+export async function typeQuery(page: Page, sql: string): Promise<void> {
+  await page.getByTestId('sql-editor').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(sql);
 }

@@ -3,10 +3,7 @@
  * under a download and start it again on the same data (the objects persist
  * in `dir`; the port is new each time).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { S3RVER_CREDENTIALS } from '../../setup/TestServers';
+import { S3RVER_CREDENTIALS, startS3rver } from '../../setup/TestServers';
 
 export interface S3rverChild {
   endpoint: string;
@@ -18,20 +15,8 @@ export interface S3rverChild {
 export const s3rverCredentials = S3RVER_CREDENTIALS;
 
 export async function startS3rverChild(dir: string, bucket: string): Promise<S3rverChild> {
-  const script = fileURLToPath(new URL('../../setup/s3rverProcess.mjs', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, ['--openssl-legacy-provider', script, dir, bucket], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const { child, port } = await startS3rver(dir, bucket);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const lines = createInterface({ input: child.stdout! });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('s3rver did not start within 30 s')), 30_000);
-    child.once('exit', (code) => reject(new Error(`s3rver exited early with code ${code}`)));
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      resolve((JSON.parse(line) as { port: number }).port);
-    });
-  });
   return {
     endpoint: `http://127.0.0.1:${port}`,
     bucket,
