@@ -3,58 +3,37 @@
  * `queries/<name>.sql` (one per query, so a team can keep them in git) and the
  * run history as `history.jsonl` (one JSON object a line, capped).
  */
-import { appendFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { appendFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { HistoryEntry, QueryName, type SavedQueryInfo } from '../../../shared/api/queries';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
-
-function isMissing(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException).code === 'ENOENT';
-}
+import { isMissing, NamedFiles } from '../workspace/NamedFiles';
 
 export class SavedQueries {
-  readonly folder: string;
+  private readonly files: NamedFiles;
 
   constructor(workspaceDir: string) {
-    this.folder = resolve(workspaceDir, 'queries');
+    this.files = new NamedFiles(
+      workspaceDir,
+      'queries',
+      '.sql',
+      QueryName,
+      "a saved query's name",
+      'Use a plain name such as "daily energy by series".',
+    );
+  }
+
+  get folder(): string {
+    return this.files.folder;
   }
 
   /** The file of a query; refuses any name that would land outside `queries/`. */
   fileOf(name: string): string {
-    const parsed = QueryName.safeParse(name);
-    const file = parsed.success ? resolve(this.folder, `${parsed.data}.sql`) : '';
-    if (!parsed.success || dirname(file) !== this.folder || basename(file) !== `${parsed.data}.sql`) {
-      throw new WorkbenchError(
-        'bad_request',
-        `"${name.slice(0, 120)}" cannot be a saved query's name: ${parsed.success ? 'it would leave the queries folder' : (parsed.error.issues[0]?.message ?? 'invalid')}`,
-        'Use a plain name such as "daily energy by series".',
-      );
-    }
-    return file;
+    return this.files.fileOf(name);
   }
 
   async list(): Promise<SavedQueryInfo[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.folder);
-    } catch (err) {
-      if (isMissing(err)) return [];
-      throw err;
-    }
-    const infos: SavedQueryInfo[] = [];
-    for (const file of names) {
-      if (!file.endsWith('.sql')) continue;
-      const name = file.slice(0, -'.sql'.length);
-      // A file someone dropped in by hand with a name we would refuse is left alone.
-      if (!QueryName.safeParse(name).success) continue;
-      try {
-        const s = await stat(join(this.folder, file));
-        if (s.isFile()) infos.push({ name, bytes: s.size, modifiedAt: s.mtime.toISOString() });
-      } catch (err) {
-        if (!isMissing(err)) throw err;
-      }
-    }
-    return infos.sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }));
+    return (await this.files.list()).map(({ name, bytes, modifiedAt }) => ({ name, bytes, modifiedAt }));
   }
 
   async read(name: string): Promise<{ name: string; sql: string }> {
@@ -83,11 +62,8 @@ export class SavedQueries {
     return this.info(name, file);
   }
 
-  async delete(name: string): Promise<boolean> {
-    const file = this.fileOf(name);
-    if (!(await exists(file))) return false;
-    await rm(file);
-    return true;
+  delete(name: string): Promise<boolean> {
+    return this.files.delete(name);
   }
 
   async rename(from: string, to: string): Promise<SavedQueryInfo> {

@@ -1,0 +1,66 @@
+/**
+ * Pipeline drafts as plain files in the workspace: `pipelines/<id>.draft.json`,
+ * one per pipeline, written temp + rename so a crash never leaves half a draft.
+ */
+import { DraftPipelineId, PipelineDraftFile, type DraftInfo, type SaveDraftRequest } from '../../../shared/api/drafts';
+import { WorkbenchError } from '../../../shared/errors';
+import { readJsonFile, writeJsonFile } from '../jsonFile';
+import { NamedFiles } from '../workspace/NamedFiles';
+
+const SUFFIX = '.draft.json';
+
+export class PipelineDrafts {
+  private readonly files: NamedFiles;
+
+  constructor(workspaceDir: string) {
+    this.files = new NamedFiles(
+      workspaceDir,
+      'pipelines',
+      SUFFIX,
+      DraftPipelineId,
+      'a pipeline draft',
+      'Open the draft from the Pipelines list in the sidebar.',
+    );
+  }
+
+  get folder(): string {
+    return this.files.folder;
+  }
+
+  /** The draft file of a pipeline; refuses any id that would land outside `pipelines/`. */
+  fileOf(pipelineId: string): string {
+    return this.files.fileOf(pipelineId);
+  }
+
+  async list(): Promise<DraftInfo[]> {
+    const drafts: DraftInfo[] = [];
+    for (const { name } of await this.files.list()) {
+      // A draft broken by hand is skipped here; reading it says what is wrong.
+      const draft = await this.read(name).catch(() => null);
+      if (draft) drafts.push({ pipelineId: draft.pipelineId, baseVersion: draft.baseVersion, savedAt: draft.savedAt });
+    }
+    return drafts;
+  }
+
+  async read(pipelineId: string): Promise<PipelineDraftFile | null> {
+    const draft = await readJsonFile(this.fileOf(pipelineId), PipelineDraftFile, 'pipeline draft');
+    if (draft && draft.pipelineId !== pipelineId) {
+      throw new WorkbenchError(
+        'bad_request',
+        `The draft file for "${pipelineId}" holds the pipeline "${draft.pipelineId}"`,
+        `Rename or remove ${this.fileOf(pipelineId)}.`,
+      );
+    }
+    return draft;
+  }
+
+  async save(request: SaveDraftRequest): Promise<PipelineDraftFile> {
+    const draft: PipelineDraftFile = { ...request, savedAt: new Date().toISOString() };
+    await writeJsonFile(this.fileOf(request.pipelineId), draft);
+    return draft;
+  }
+
+  delete(pipelineId: string): Promise<boolean> {
+    return this.files.delete(pipelineId);
+  }
+}

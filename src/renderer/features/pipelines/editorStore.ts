@@ -1,0 +1,161 @@
+/**
+ * Per-tab state of the pipeline editors: the server's pipeline, the draft being
+ * edited (saved or not), the Bronze schema, the preview sample and the latest
+ * preview. It lives outside the components so switching tabs keeps everything.
+ */
+import { create } from 'zustand';
+import type { PipelineSummary } from '../../../shared/api/contract';
+import type { PipelineDraftFile, SampleSeries } from '../../../shared/api/drafts';
+import type { BronzeColumn, CheckedPipeline, PipelineDraft } from '../../../shared/formula';
+import type { CellValue, EngineColumn } from '../../engine/rows';
+import type { ErrorView } from '../../state/errorView';
+
+/** A metric as edited: `key` stays with it through renames and reorders (it names its Monaco model). */
+export interface EditedMetric {
+  key: string;
+  name: string;
+  formula: string;
+  unit: string;
+}
+
+export interface EditedDraft {
+  /** Names the filter's Monaco model; a new one after a discard gives the editor a fresh model. */
+  filterKey: string;
+  filter: string;
+  metrics: EditedMetric[];
+}
+
+export interface PreviewSample {
+  tableName: string;
+  seriesIds: string[];
+  from: string;
+  to: string;
+  records: number;
+  /** True when the sample hit its row limit. */
+  truncated: boolean;
+  /** One value per Bronze column, as text, for completion. */
+  exampleValues: Record<string, string>;
+  loadMs: number;
+}
+
+export interface MetricStats {
+  name: string;
+  nulls: number;
+  nans: number;
+  infinities: number;
+  /** Sum of the finite values (the preview's checksum). */
+  sum: number | null;
+}
+
+export interface PreviewResult {
+  /** Compile + run in the engine, ms. */
+  engineMs: number;
+  rows: number;
+  columns: EngineColumn[];
+  firstRows: CellValue[][];
+  stats: MetricStats[];
+  /** Per metric and series: [epoch ms, value] points, thinned to what a chart can show. */
+  chart: { metric: string; series: { seriesId: string; points: [number, number | null][] }[] }[];
+}
+
+export interface PipelineEditorState {
+  pipelineId: string;
+  loading: boolean;
+  error: ErrorView | null;
+  server: PipelineSummary | null;
+  /** The draft file as last saved (null: no draft on disk). */
+  savedDraft: PipelineDraftFile | null;
+  /** The server version this editing started from. */
+  baseVersion: number | null;
+  edited: EditedDraft;
+  /** Bronze columns of the cached files (union of their schemas). */
+  schema: BronzeColumn[] | null;
+  schemaError: ErrorView | null;
+  series: SampleSeries[] | null;
+  checked: CheckedPipeline | null;
+  sample: PreviewSample | null;
+  sampleLoading: boolean;
+  sampleError: ErrorView | null;
+  preview: PreviewResult | null;
+  previewRunning: boolean;
+  previewError: ErrorView | null;
+  /** The metric whose editor gets focus next (go to definition). */
+  focusMetric: string | null;
+}
+
+interface EditorsStore {
+  editors: Record<string, PipelineEditorState>;
+}
+
+export const useEditorsStore = create<EditorsStore>(() => ({ editors: {} }));
+
+let keySeq = 0;
+export function newMetricKey(): string {
+  keySeq++;
+  return `m${keySeq}`;
+}
+
+export function initialEditor(pipelineId: string): PipelineEditorState {
+  return {
+    pipelineId,
+    loading: true,
+    error: null,
+    server: null,
+    savedDraft: null,
+    baseVersion: null,
+    edited: { filterKey: 'filter', filter: '', metrics: [] },
+    schema: null,
+    schemaError: null,
+    series: null,
+    checked: null,
+    sample: null,
+    sampleLoading: false,
+    sampleError: null,
+    preview: null,
+    previewRunning: false,
+    previewError: null,
+    focusMetric: null,
+  };
+}
+
+export function getEditor(tabId: string): PipelineEditorState | undefined {
+  return useEditorsStore.getState().editors[tabId];
+}
+
+export function patchEditor(tabId: string, patch: Partial<PipelineEditorState>): void {
+  useEditorsStore.setState((s) => {
+    const current = s.editors[tabId];
+    if (!current) return s;
+    return { editors: { ...s.editors, [tabId]: { ...current, ...patch } } };
+  });
+}
+
+export function setEditor(tabId: string, state: PipelineEditorState): void {
+  useEditorsStore.setState((s) => ({ editors: { ...s.editors, [tabId]: state } }));
+}
+
+export function removeEditor(tabId: string): void {
+  useEditorsStore.setState((s) => {
+    const { [tabId]: _gone, ...rest } = s.editors;
+    return { editors: rest };
+  });
+}
+
+/** The draft as the formula language sees it: an empty filter is no filter. */
+export function toPipelineDraft(edited: EditedDraft): PipelineDraft {
+  return {
+    filter: edited.filter.trim() === '' ? null : edited.filter,
+    metrics: edited.metrics.map(({ name, formula, unit }) => ({ name, formula, unit })),
+  };
+}
+
+export function editedFrom(definition: {
+  filter: string | null;
+  metrics: { name: string; formula: string; unit: string }[];
+}): EditedDraft {
+  return {
+    filterKey: newMetricKey(),
+    filter: definition.filter ?? '',
+    metrics: definition.metrics.map((m) => ({ key: newMetricKey(), name: m.name, formula: m.formula, unit: m.unit })),
+  };
+}

@@ -1,0 +1,359 @@
+/**
+ * The pipeline editor's work: loading a pipeline and its draft, editing,
+ * saving/discarding the draft file, loading a Bronze sample into the WASM
+ * working set once, and re-running the draft over it on every edit.
+ */
+import type { PipelineSummary } from '../../../shared/api/contract';
+import { WorkbenchError, errorMessage } from '../../../shared/errors';
+import { checkPipeline, compilePipeline, type BronzeColumn } from '../../../shared/formula';
+import { quoteIdent } from '../../../shared/sql';
+import { getEngine } from '../../engine/engineStore';
+import { SupersededError } from '../../engine/SerialQueue';
+import type { CellValue } from '../../engine/rows';
+import { toErrorView } from '../../state/errorView';
+import { workbench } from '../../state/workbench';
+import { fetchChunks } from '../query/queryActions';
+import { openPipelineTab, useTabsStore } from '../query/tabsStore';
+import {
+  editedFrom,
+  getEditor,
+  initialEditor,
+  newMetricKey,
+  patchEditor,
+  removeEditor,
+  setEditor,
+  toPipelineDraft,
+  useEditorsStore,
+  type EditedDraft,
+  type EditedMetric,
+  type MetricStats,
+  type PreviewResult,
+} from './editorStore';
+import { disposeFormulaModels } from './formulaLanguage';
+import { previewCompileSchema, previewStatements } from './previewSql';
+
+/** Keystrokes closer than this share one preview run. */
+export const PREVIEW_DEBOUNCE_MS = 150;
+
+const previewTables = new Map<string, string>();
+const timers = new Map<string, ReturnType<typeof setTimeout>>();
+let sampleSeq = 0;
+
+export function openPipelineEditor(pipelineId: string, title: string): void {
+  const tabId = openPipelineTab(pipelineId, title);
+  if (getEditor(tabId)) return;
+  setEditor(tabId, initialEditor(pipelineId));
+  void loadEditor(tabId);
+}
+
+async function serverPipeline(pipelineId: string): Promise<PipelineSummary | null> {
+  const { pipelines } = await workbench().call('pipelines.list', {});
+  return pipelines.find((p) => p.id === pipelineId) ?? null;
+}
+
+/** (Re)loads the server's pipeline, the draft file and what can be sampled. */
+export async function loadEditor(tabId: string): Promise<void> {
+  const editor = getEditor(tabId);
+  if (!editor) return;
+  const { pipelineId } = editor;
+  patchEditor(tabId, { loading: true, error: null });
+  const client = workbench();
+  const options = client.call('preview.options', { pipelineId }).then(
+    (o) => patchEditor(tabId, { schema: o.columns, series: o.series, schemaError: null }),
+    (err: unknown) => patchEditor(tabId, { schemaError: toErrorView(err), schema: null, series: null }),
+  );
+  try {
+    const [server, { draft }] = await Promise.all([
+      serverPipeline(pipelineId),
+      client.call('drafts.read', { pipelineId }),
+    ]);
+    if (!server && !draft) {
+      throw new WorkbenchError(
+        'not_found',
+        `The server has no pipeline "${pipelineId}"`,
+        'Refresh the Pipelines list.',
+      );
+    }
+    const source = draft ?? server!.definition;
+    patchEditor(tabId, {
+      loading: false,
+      server,
+      savedDraft: draft,
+      baseVersion: draft ? draft.baseVersion : (server?.version ?? null),
+      edited: editedFrom(source),
+    });
+  } catch (err) {
+    patchEditor(tabId, { loading: false, error: toErrorView(err) });
+  }
+  await options;
+  recheck(tabId);
+}
+
+// ---------------------------------------------------------------- editing
+
+function edit(tabId: string, change: (edited: EditedDraft) => EditedDraft): void {
+  const editor = getEditor(tabId);
+  if (!editor) return;
+  patchEditor(tabId, { edited: change(editor.edited) });
+  recheck(tabId);
+}
+
+export function setFilter(tabId: string, filter: string): void {
+  edit(tabId, (d) => ({ ...d, filter }));
+}
+
+export function updateMetric(tabId: string, key: string, patch: Partial<Omit<EditedMetric, 'key'>>): void {
+  edit(tabId, (d) => ({ ...d, metrics: d.metrics.map((m) => (m.key === key ? { ...m, ...patch } : m)) }));
+}
+
+export function addMetric(tabId: string): string {
+  const key = newMetricKey();
+  edit(tabId, (d) => {
+    const taken = new Set(d.metrics.map((m) => m.name));
+    let n = d.metrics.length + 1;
+    while (taken.has(`metric_${n}`)) n++;
+    return { ...d, metrics: [...d.metrics, { key, name: `metric_${n}`, formula: '', unit: '' }] };
+  });
+  patchEditor(tabId, { focusMetric: key });
+  return key;
+}
+
+export function removeMetric(tabId: string, key: string): void {
+  edit(tabId, (d) => ({ ...d, metrics: d.metrics.filter((m) => m.key !== key) }));
+  const editor = getEditor(tabId);
+  if (editor)
+    disposeFormulaModels(tabId, new Set([editor.edited.filterKey, ...editor.edited.metrics.map((m) => m.key)]));
+}
+
+export function moveMetric(tabId: string, key: string, by: -1 | 1): void {
+  edit(tabId, (d) => {
+    const from = d.metrics.findIndex((m) => m.key === key);
+    const to = from + by;
+    if (from < 0 || to < 0 || to >= d.metrics.length) return d;
+    const metrics = [...d.metrics];
+    [metrics[from], metrics[to]] = [metrics[to]!, metrics[from]!];
+    return { ...d, metrics };
+  });
+}
+
+/** Checks the draft against the Bronze schema now (markers), and schedules a preview. */
+export function recheck(tabId: string): void {
+  const editor = getEditor(tabId);
+  if (!editor) return;
+  const checked = checkPipeline(toPipelineDraft(editor.edited), editor.schema ?? []);
+  patchEditor(tabId, { checked });
+  schedulePreview(tabId);
+}
+
+// ---------------------------------------------------------------- drafts
+
+export async function saveDraft(tabId: string): Promise<void> {
+  const editor = getEditor(tabId);
+  if (!editor) return;
+  try {
+    const draft = toPipelineDraft(editor.edited);
+    const saved = await workbench().call('drafts.save', {
+      pipelineId: editor.pipelineId,
+      baseVersion: editor.baseVersion,
+      filter: draft.filter,
+      metrics: draft.metrics,
+    });
+    patchEditor(tabId, { savedDraft: saved, error: null });
+  } catch (err) {
+    patchEditor(tabId, { error: toErrorView(err) });
+  }
+}
+
+/** Throws the draft away (file included) and goes back to the server's version. */
+export async function discardDraft(tabId: string): Promise<void> {
+  const editor = getEditor(tabId);
+  if (!editor) return;
+  try {
+    await workbench().call('drafts.delete', { pipelineId: editor.pipelineId });
+    const server = (await serverPipeline(editor.pipelineId)) ?? editor.server;
+    disposeFormulaModels(tabId);
+    patchEditor(tabId, {
+      savedDraft: null,
+      server,
+      baseVersion: server?.version ?? null,
+      edited: editedFrom(server?.definition ?? { filter: null, metrics: [] }),
+      error: null,
+    });
+    recheck(tabId);
+  } catch (err) {
+    patchEditor(tabId, { error: toErrorView(err) });
+  }
+}
+
+// ---------------------------------------------------------------- the sample
+
+function cellText(value: CellValue): string {
+  return value === null ? 'null' : typeof value === 'bigint' ? value.toString() : String(value);
+}
+
+/** Loads the sample into the WASM working set once; every edit then runs over it there. */
+export async function loadSample(tabId: string, seriesIds: string[], from: string, to: string): Promise<void> {
+  const editor = getEditor(tabId);
+  if (!editor || editor.sampleLoading) return;
+  patchEditor(tabId, { sampleLoading: true, sampleError: null });
+  const client = workbench();
+  const started = performance.now();
+  let table: string | null = null;
+  try {
+    const engine = await getEngine();
+    sampleSeq++;
+    const queryId = `sample-${tabId}-${sampleSeq}`;
+    const meta = await client.call('preview.sample', { pipelineId: editor.pipelineId, seriesIds, from, to, queryId });
+    try {
+      if (meta.rowCount === 0) {
+        throw new WorkbenchError(
+          'not_found',
+          'The sample is empty: the cached Bronze has no records of these series in this window',
+          'Pick other series or a wider window.',
+        );
+      }
+      table = engine.newTableName('sample');
+      await engine.loadResult(table, fetchChunks(client, meta, new AbortController().signal));
+    } finally {
+      void client.call('results.release', { resultId: meta.resultId }).catch(() => undefined);
+    }
+    const [first] = await engine.script([`SELECT * FROM ${quoteIdent(table)} LIMIT 1`]);
+    const exampleValues: Record<string, string> = {};
+    first?.columns.forEach((c, i) => {
+      const value = first.rows[0]?.[i] ?? null;
+      exampleValues[c.name] =
+        c.kind === 'timestamp' && typeof value === 'number'
+          ? new Date(value).toISOString()
+          : cellText(value).slice(0, 80);
+    });
+    const previous = getEditor(tabId)?.sample?.tableName;
+    if (previous) void engine.drop(previous).catch(() => undefined);
+    patchEditor(tabId, {
+      sampleLoading: false,
+      sample: {
+        tableName: table,
+        seriesIds,
+        from,
+        to,
+        records: meta.rowCount,
+        truncated: meta.rowCount >= 1_000_000,
+        exampleValues,
+        loadMs: performance.now() - started,
+      },
+    });
+    schedulePreview(tabId, 0);
+  } catch (err) {
+    if (table)
+      void getEngine()
+        .then((e) => e.drop(table!))
+        .catch(() => undefined);
+    patchEditor(tabId, { sampleLoading: false, sampleError: toErrorView(err) });
+  }
+}
+
+// ---------------------------------------------------------------- the preview
+
+export function schedulePreview(tabId: string, delay = PREVIEW_DEBOUNCE_MS): void {
+  clearTimeout(timers.get(tabId));
+  timers.set(
+    tabId,
+    setTimeout(() => {
+      timers.delete(tabId);
+      void runPreview(tabId);
+    }, delay),
+  );
+}
+
+function num(value: CellValue | undefined): number {
+  return value === null || value === undefined ? 0 : Number(value);
+}
+
+async function runPreview(tabId: string): Promise<void> {
+  const editor = getEditor(tabId);
+  if (!editor?.sample || !editor.schema) return;
+  const draft = toPipelineDraft(editor.edited);
+  const schema: BronzeColumn[] = editor.schema;
+  const checked = editor.checked ?? checkPipeline(draft, schema);
+  if (!checked.ok) {
+    patchEditor(tabId, {
+      previewError: {
+        code: 'bad_request',
+        message: 'The preview shows the last formulas that checked',
+        hint: 'Fix the errors underlined in the editor and it updates.',
+      },
+    });
+    return;
+  }
+  const sampleTable = editor.sample.tableName;
+  patchEditor(tabId, { previewRunning: true });
+  try {
+    const engine = await getEngine();
+    let table = previewTables.get(tabId);
+    if (!table) {
+      table = engine.newTableName('preview');
+      previewTables.set(tabId, table);
+    }
+    const started = performance.now();
+    const sql = compilePipeline(draft, previewCompileSchema(draft, schema), quoteIdent(sampleTable));
+    const metrics = draft.metrics.map((m) => m.name);
+    const [, head, statsRows, chartRows] = await engine.script(
+      previewStatements(sql, table, metrics),
+      `preview-${tabId}`,
+    );
+    const engineMs = performance.now() - started;
+    const statsRow = statsRows!.rows[0] ?? [];
+    const stats: MetricStats[] = metrics.map((name, i) => ({
+      name,
+      nulls: num(statsRow[1 + i * 4]),
+      nans: num(statsRow[2 + i * 4]),
+      infinities: num(statsRow[3 + i * 4]),
+      sum: statsRow[4 + i * 4] === null || statsRow[4 + i * 4] === undefined ? null : Number(statsRow[4 + i * 4]),
+    }));
+    const chart: PreviewResult['chart'] = metrics.map((metric, i) => {
+      const bySeries = new Map<string, [number, number | null][]>();
+      for (const row of chartRows!.rows) {
+        const id = String(row[0]);
+        let points = bySeries.get(id);
+        if (!points) bySeries.set(id, (points = []));
+        const v = row[2 + i];
+        points.push([Number(row[1]), v === null || v === undefined || !Number.isFinite(Number(v)) ? null : Number(v)]);
+      }
+      return { metric, series: [...bySeries].map(([seriesId, points]) => ({ seriesId, points })) };
+    });
+    patchEditor(tabId, {
+      previewRunning: false,
+      previewError: null,
+      preview: { engineMs, rows: num(statsRow[0]), columns: head!.columns, firstRows: head!.rows, stats, chart },
+    });
+  } catch (err) {
+    if (err instanceof SupersededError) return;
+    patchEditor(tabId, {
+      previewRunning: false,
+      previewError: {
+        code: 'query_failed',
+        message: `The preview could not run: ${errorMessage(err)}`,
+        hint: 'The formulas checked, so this is likely a bug in the formula compiler: please report it with the formula.',
+      },
+    });
+  }
+}
+
+// ---------------------------------------------------------------- cleanup
+
+/** A closed editor tab gives back its engine tables, Monaco models and state. */
+useTabsStore.subscribe((state) => {
+  const open = new Set(state.tabs.map((t) => t.id));
+  for (const [tabId, editor] of Object.entries(useEditorsStore.getState().editors)) {
+    if (open.has(tabId)) continue;
+    clearTimeout(timers.get(tabId));
+    timers.delete(tabId);
+    const tables = [editor.sample?.tableName, previewTables.get(tabId)].filter((t): t is string => !!t);
+    previewTables.delete(tabId);
+    if (tables.length)
+      void getEngine()
+        .then((e) => Promise.all(tables.map((t) => e.drop(t))))
+        .catch(() => undefined);
+    disposeFormulaModels(tabId);
+    removeEditor(tabId);
+  }
+});
