@@ -16,11 +16,11 @@ import { quoteLiteral } from '../src/shared/sql';
 import type { BenchContext } from './harness';
 
 /**
- * `rows` metric points in one Parquet file: 200 series at one-minute spacing,
- * values from a daily cycle plus hash noise, so hourly buckets are realistic.
+ * A Parquet file in the bench cache written once from `select` (deterministic
+ * SQL), through a temporary name so an interrupted run never leaves half a file.
  */
-export async function metricsParquet(cacheDir: string, rows: number): Promise<string> {
-  const file = join(cacheDir, `metrics-${rows}.parquet`);
+export async function generatedParquet(cacheDir: string, name: string, select: string): Promise<string> {
+  const file = join(cacheDir, name);
   if (existsSync(file)) return file;
   await mkdir(cacheDir, { recursive: true });
   const tmp = `${file}.tmp`;
@@ -30,20 +30,31 @@ export async function metricsParquet(cacheDir: string, rows: number): Promise<st
   });
   const con = await db.connect();
   try {
-    await con.run(`
-      COPY (
-        SELECT 'series-' || lpad((i % 200)::VARCHAR, 4, '0') AS series_id,
-               TIMESTAMPTZ '2026-10-01 00:00:00+00' + to_minutes((i // 200)::BIGINT) AS ts,
-               100 + 50 * sin(2 * pi() * ((i // 200) % 1440) / 1440) + (hash(i) % 1000) / 100.0 AS value
-        FROM range(${rows}) t(i)
-        ORDER BY ts, series_id
-      ) TO ${quoteLiteral(tmp)} (FORMAT parquet, ROW_GROUP_SIZE 122880)`);
+    await con.run(`COPY (${select}) TO ${quoteLiteral(tmp)} (FORMAT parquet, ROW_GROUP_SIZE 122880)`);
   } finally {
     con.closeSync();
     db.closeSync();
   }
   await rename(tmp, file);
   return file;
+}
+
+/**
+ * `rows` metric points in one Parquet file: 200 series at one-minute spacing,
+ * values from a daily cycle plus hash noise, so hourly buckets are realistic.
+ */
+export function metricsParquet(cacheDir: string, rows: number): Promise<string> {
+  return generatedParquet(
+    cacheDir,
+    `metrics-${rows}.parquet`,
+    `
+        SELECT 'series-' || lpad((i % 200)::VARCHAR, 4, '0') AS series_id,
+               TIMESTAMPTZ '2026-10-01 00:00:00+00' + to_minutes((i // 200)::BIGINT) AS ts,
+               100 + 50 * sin(2 * pi() * ((i // 200) % 1440) / 1440) + (hash(i) % 1000) / 100.0 AS value
+        FROM range(${rows}) t(i)
+        ORDER BY ts, series_id
+  `,
+  );
 }
 
 /**

@@ -1,0 +1,111 @@
+/**
+ * The time-series explorer on the Node side: which cached metrics can be
+ * charted, and one chart's points for a window, aggregated on the native
+ * warehouse with the same SQL the renderer runs on DuckDB-WASM (src/shared/charts).
+ */
+import type { ChartCatalogEntry, ChartSeriesResult } from '../../../shared/api/charts';
+import type { ApiParsedInput } from '../../../shared/api/handlers';
+import { chartData } from '../../../shared/charts/chartQuery';
+import type { ChartSource } from '../../../shared/charts/m4Sql';
+import { WorkbenchError, errorMessage } from '../../../shared/errors';
+import { quoteIdent, quoteLiteral } from '../../../shared/sql';
+import { isValidTimeZone } from '../../../shared/timeZone';
+import type { Warehouse } from '../warehouse/Warehouse';
+import { METRIC_VIEW_PREFIX } from '../sync/metricViews';
+
+const NO_METRICS_HINT = 'Pull metrics into the local cache first: sidebar → Pipelines → Sync metrics…';
+
+function inList(values: readonly string[]): string {
+  return values.map(quoteLiteral).join(', ');
+}
+
+export class ChartService {
+  constructor(private readonly warehouse: () => Warehouse) {}
+
+  private async viewOf(pipelineId: string): Promise<string> {
+    const name = `${METRIC_VIEW_PREFIX}${pipelineId}`;
+    const found = await this.warehouse().rows(
+      `SELECT 1 FROM duckdb_views() WHERE schema_name = 'main' AND view_name = ${quoteLiteral(name)}`,
+    );
+    if (found.length === 0) {
+      throw new WorkbenchError('not_found', `No cached metrics for pipeline "${pipelineId}".`, NO_METRICS_HINT);
+    }
+    return `main.${quoteIdent(name)}`;
+  }
+
+  /** Cached pipelines × metrics with their series count and time range. */
+  async catalog(): Promise<ChartCatalogEntry[]> {
+    const views = await this.warehouse().rows(
+      `SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal AND starts_with(view_name, ${quoteLiteral(METRIC_VIEW_PREFIX)}) ORDER BY view_name`,
+    );
+    if (views.length === 0) return [];
+    const parts = views.map(
+      (v) => `SELECT pipeline_id, metric_name, CAST(count(DISTINCT series_id) AS INTEGER) AS series,
+        CAST(count(*) AS DOUBLE) AS points, CAST(epoch_us(min(time)) AS DOUBLE) / 1000 AS from_ms,
+        CAST(epoch_us(max(time)) AS DOUBLE) / 1000 AS to_ms
+      FROM main.${quoteIdent(String(v.view_name))} GROUP BY ALL`,
+    );
+    const rows = await this.warehouse().rows(`${parts.join(' UNION ALL ')} ORDER BY 1, 2`);
+    return rows.map((r) => ({
+      pipelineId: String(r.pipeline_id),
+      metric: String(r.metric_name),
+      series: Number(r.series),
+      points: Number(r.points),
+      fromMs: Number(r.from_ms),
+      toMs: Number(r.to_ms),
+    }));
+  }
+
+  /** Series of a pipeline (optionally of some metrics) whose id contains `search`. */
+  async seriesList(input: ApiParsedInput<'chart.seriesList'>): Promise<{ series: string[]; total: number }> {
+    const view = await this.viewOf(input.pipelineId);
+    const conds = [
+      input.metrics.length ? `metric_name IN (${inList(input.metrics)})` : 'true',
+      input.search ? `contains(lower(series_id), lower(${quoteLiteral(input.search)}))` : 'true',
+    ];
+    const rows = await this.warehouse().rows(
+      `SELECT DISTINCT series_id FROM ${view} WHERE ${conds.join(' AND ')} ORDER BY series_id`,
+    );
+    return { series: rows.slice(0, input.limit).map((r) => String(r.series_id)), total: rows.length };
+  }
+
+  /** One chart's points for a window: raw, M4 or calendar buckets; cancelled by `cancel(requestId)`. */
+  async series(input: ApiParsedInput<'chart.series'>): Promise<ChartSeriesResult> {
+    if (!(input.toMs > input.fromMs)) {
+      throw new WorkbenchError('bad_request', 'The chart window is empty: its end must be after its start.');
+    }
+    if (!isValidTimeZone(input.timeZone)) {
+      throw new WorkbenchError(
+        'bad_request',
+        `"${input.timeZone}" is not a time zone.`,
+        'Use an IANA name such as Europe/Berlin.',
+      );
+    }
+    const view = await this.viewOf(input.pipelineId);
+    const where = [`metric_name IN (${inList(input.metrics)})`];
+    if (input.seriesIds.length) where.push(`series_id IN (${inList(input.seriesIds)})`);
+    const source: ChartSource = {
+      relation: view,
+      timeColumn: 'time',
+      valueSql: 'value',
+      keySql: `metric_name || ' · ' || series_id`,
+      where,
+      pushdown: 'timestamptz',
+    };
+    const started = performance.now();
+    const warehouse = this.warehouse();
+    try {
+      const data = await chartData((sql) => warehouse.run(input.requestId, sql), source, input);
+      return { ...data, elapsedMs: performance.now() - started };
+    } catch (err) {
+      if (err instanceof WorkbenchError) throw err;
+      const message = errorMessage(err);
+      if (/interrupt/i.test(message)) throw new WorkbenchError('cancelled', 'The chart query was cancelled.');
+      throw new WorkbenchError('query_failed', `The chart query failed: ${message}`);
+    }
+  }
+
+  cancel(requestId: string): boolean {
+    return this.warehouse().cancel(requestId);
+  }
+}

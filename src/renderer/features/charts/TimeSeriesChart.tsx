@@ -1,0 +1,186 @@
+/**
+ * The ECharts canvas of the explorer. It reports zoom/pan (as a time window),
+ * the plot's width in pixels and brush selections; the owner re-queries the
+ * engine at the new resolution. Exports PNG, SVG (re-rendered with the SVG
+ * renderer) and CSV. data-* attributes say what is drawn (for tests and tools).
+ */
+import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
+import { echarts } from './echarts';
+import { BRUSH_STYLE, CHART_BACKGROUND, buildOption, pointCount, type DrawModel } from './chartOption';
+import { formatSpan, wallText } from './chartFormat';
+
+export interface ChartWindow {
+  fromMs: number;
+  toMs: number;
+}
+
+export interface ChartHandle {
+  png(): string;
+  svg(): string;
+  csv(): string;
+  /** Starts a brush (time range) selection; Escape or clear() ends it. */
+  brush(on: boolean): void;
+  clearBrush(): void;
+}
+
+interface Props {
+  model: DrawModel;
+  loading: boolean;
+  rawPoints: number;
+  onWindow: (window: ChartWindow) => void;
+  onWidth: (plotWidth: number) => void;
+  onBrush: (range: ChartWindow | null) => void;
+  onLegend: (selected: Record<string, boolean>) => void;
+}
+
+/** "M4 · 1 px = 2 h", "raw points", "per day (Europe/Berlin)". */
+export function resolutionLabel(model: Pick<DrawModel, 'mode' | 'bucketMs' | 'timeZone'>): string {
+  if (model.mode === 'raw') return 'Raw points';
+  if (model.mode === 'calendar') {
+    const unit = model.bucketMs >= 604_800_000 ? 'week' : model.bucketMs >= 86_400_000 ? 'day' : 'hour';
+    return `Average per ${unit} (${model.timeZone})`;
+  }
+  return `M4 · 1 px = ${formatSpan(model.bucketMs)}`;
+}
+
+export const TimeSeriesChart = forwardRef<ChartHandle, Props>(function TimeSeriesChart(props, ref) {
+  const box = useRef<HTMLDivElement>(null);
+  const chart = useRef<ReturnType<typeof echarts.init> | null>(null);
+  const latest = useRef(props);
+  latest.current = props;
+  const extentRef = useRef(props.model.extent);
+  extentRef.current = props.model.extent;
+
+  useEffect(() => {
+    const el = box.current!;
+    const instance = echarts.init(el, undefined, { renderer: 'canvas' });
+    chart.current = instance;
+    const plotWidth = () => {
+      const grid = (instance.getOption() as { grid?: { left?: number; right?: number }[] } | undefined)?.grid?.[0];
+      return Math.max(10, Math.round(el.clientWidth - (grid?.left ?? 60) - (grid?.right ?? 20)));
+    };
+    instance.on('datazoom', () => {
+      const zoom = (instance.getOption() as { dataZoom?: { start?: number; end?: number }[] } | undefined)
+        ?.dataZoom?.[0];
+      const { fromMs, toMs } = extentRef.current;
+      const span = toMs - fromMs;
+      latest.current.onWindow({
+        fromMs: fromMs + (span * (zoom?.start ?? 0)) / 100,
+        toMs: fromMs + (span * (zoom?.end ?? 100)) / 100,
+      });
+    });
+    instance.on('brushEnd', (raw: unknown) => {
+      const areas = (raw as { areas?: { coordRange?: [number, number] }[] }).areas ?? [];
+      const range = areas[0]?.coordRange;
+      latest.current.onBrush(range ? { fromMs: Math.min(...range), toMs: Math.max(...range) } : null);
+    });
+    instance.on('legendselectchanged', (raw: unknown) => {
+      latest.current.onLegend({ ...(raw as { selected: Record<string, boolean> }).selected });
+    });
+    const observer = new ResizeObserver(() => {
+      instance.resize();
+      latest.current.onWidth(plotWidth());
+    });
+    observer.observe(el);
+    latest.current.onWidth(plotWidth());
+    return () => {
+      observer.disconnect();
+      instance.dispose();
+      chart.current = null;
+    };
+  }, []);
+
+  const { model } = props;
+  useEffect(() => {
+    const instance = chart.current;
+    if (!instance) return;
+    instance.setOption(buildOption(model), { replaceMerge: ['series', 'yAxis'] });
+    // Keep the zoom where the data is (a saved chart reopens zoomed; a new extent resets it).
+    const zoom = (instance.getOption() as { dataZoom?: { start?: number; end?: number }[] } | undefined)?.dataZoom?.[0];
+    const span = model.extent.toMs - model.extent.fromMs;
+    const start = span > 0 ? ((model.window.fromMs - model.extent.fromMs) / span) * 100 : 0;
+    const end = span > 0 ? ((model.window.toMs - model.extent.fromMs) / span) * 100 : 100;
+    if (Math.abs((zoom?.start ?? 0) - start) > 0.5 || Math.abs((zoom?.end ?? 100) - end) > 0.5) {
+      instance.dispatchAction({ type: 'dataZoom', start, end });
+    }
+  }, [model]);
+
+  useImperativeHandle(
+    ref,
+    () => ({
+      png: () => chart.current?.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: CHART_BACKGROUND }) ?? '',
+      svg: () => {
+        const el = box.current!;
+        const holder = document.createElement('div');
+        const off = echarts.init(holder, undefined, {
+          renderer: 'svg',
+          width: el.clientWidth,
+          height: el.clientHeight,
+        });
+        try {
+          off.setOption(buildOption(latest.current.model));
+          const span = model.extent.toMs - model.extent.fromMs;
+          off.dispatchAction({
+            type: 'dataZoom',
+            start: ((latest.current.model.window.fromMs - model.extent.fromMs) / span) * 100,
+            end: ((latest.current.model.window.toMs - model.extent.fromMs) / span) * 100,
+          });
+          return off.renderToSVGString();
+        } finally {
+          off.dispose();
+        }
+      },
+      csv: () => {
+        const { series, timeZone } = latest.current.model;
+        const lines = [`series,time_utc,time_${timeZone.replace(/[^A-Za-z0-9]+/g, '_')},value`];
+        for (const s of series) {
+          const name = `"${s.key.replaceAll('"', '""')}"`;
+          for (let i = 0; i < s.t.length; i++) {
+            lines.push(`${name},${new Date(s.t[i]!).toISOString()},${wallText(s.t[i]!, timeZone)},${s.v[i]}`);
+          }
+        }
+        return `${lines.join('\n')}\n`;
+      },
+      brush: (on) =>
+        chart.current?.dispatchAction({
+          type: 'takeGlobalCursor',
+          key: 'brush',
+          brushOption: on
+            ? {
+                brushType: 'lineX',
+                brushMode: 'single',
+                brushStyle: { fill: BRUSH_STYLE.color, stroke: BRUSH_STYLE.borderColor, lineWidth: 1 },
+              }
+            : { brushType: false },
+        }),
+      clearBrush: () => chart.current?.dispatchAction({ type: 'brush', areas: [] }),
+    }),
+    [model.extent.fromMs, model.extent.toMs],
+  );
+
+  const points = pointCount(model);
+  return (
+    <div className="ts-chart-wrap">
+      <div
+        ref={box}
+        className="ts-chart"
+        data-testid="ts-chart"
+        data-state={props.loading ? 'loading' : 'ready'}
+        data-mode={model.mode}
+        data-points={points}
+        data-raw-points={props.rawPoints}
+        data-resolution-ms={model.bucketMs}
+        data-window-from={Math.round(model.window.fromMs)}
+        data-window-to={Math.round(model.window.toMs)}
+      />
+      <div
+        className="ts-chart-note"
+        data-testid="chart-resolution"
+        title="Points handed to the chart / points in the window"
+      >
+        {resolutionLabel(model)} · {points.toLocaleString('en-US')} of {props.rawPoints.toLocaleString('en-US')} points
+        {props.loading ? ' · updating…' : ''}
+      </div>
+    </div>
+  );
+});

@@ -1,0 +1,75 @@
+/** Times on the chart's axis and tooltip, in the workspace's time zone. */
+const cache = new Map<string, Intl.DateTimeFormat>();
+
+function fmt(timeZone: string, kind: 'day' | 'minute' | 'second' | 'full'): Intl.DateTimeFormat {
+  const key = `${timeZone}|${kind}`;
+  let f = cache.get(key);
+  if (!f) {
+    const base: Intl.DateTimeFormatOptions = { timeZone, hourCycle: 'h23' };
+    const opts: Record<typeof kind, Intl.DateTimeFormatOptions> = {
+      day: { ...base, month: 'short', day: 'numeric' },
+      minute: { ...base, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' },
+      second: { ...base, hour: '2-digit', minute: '2-digit', second: '2-digit' },
+      full: {
+        ...base,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        fractionalSecondDigits: 3,
+      },
+    };
+    f = new Intl.DateTimeFormat('en-GB', opts[kind]);
+    cache.set(key, f);
+  }
+  return f;
+}
+
+/** An axis tick: days when the view spans days, minutes or seconds when zoomed in. */
+export function formatTick(ms: number, spanMs: number, timeZone: string): string {
+  if (spanMs > 4 * 86_400_000) return fmt(timeZone, 'day').format(ms);
+  if (spanMs > 10 * 60_000) return fmt(timeZone, 'minute').format(ms);
+  return fmt(timeZone, 'second').format(ms);
+}
+
+export function formatInstant(ms: number, timeZone: string): string {
+  return fmt(timeZone, 'full').format(ms);
+}
+
+/** "2 h", "15 min", "30 s", "250 ms": the width of one pixel column. */
+export function formatSpan(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+    [1000, 's'],
+  ];
+  for (const [size, unit] of units) {
+    if (ms >= size) {
+      const n = ms / size;
+      return `${n >= 10 ? Math.round(n) : Math.round(n * 10) / 10} ${unit}`;
+    }
+  }
+  return `${Math.max(1, Math.round(ms))} ms`;
+}
+
+/** Wall-clock text "YYYY-MM-DD HH:MM:SS.ffffff" in a zone (for grid filters and SQL literals). */
+export function wallText(ms: number, timeZone: string): string {
+  const parts: Record<string, string> = {};
+  for (const p of new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(ms)) {
+    parts[p.type] = p.value;
+  }
+  const micros = String(Math.round((((ms % 1000) + 1000) % 1000) * 1000)).padStart(6, '0');
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}.${micros}`;
+}

@@ -1,0 +1,83 @@
+/**
+ * The charts' state that outlives their components: each chart tab's spec
+ * (what to draw, how, where zoomed) and which SQL tabs show their result as a chart.
+ */
+import { create } from 'zustand';
+import type { ChartSpec } from '../../../shared/api/charts';
+import { openChartTab } from '../query/tabsStore';
+
+export interface ChartTabState {
+  spec: ChartSpec;
+  /** The saved chart this tab shows (`charts/<name>.json`), or null. */
+  savedName: string | null;
+}
+
+export interface ResultChartState {
+  open: boolean;
+  timeColumn: string | null;
+  valueColumns: string[];
+  type: ChartSpec['type'];
+}
+
+interface ChartStore {
+  tabs: Record<string, ChartTabState>;
+  results: Record<string, ResultChartState>;
+  savedVersion: number;
+}
+
+export const useChartStore = create<ChartStore>(() => ({ tabs: {}, results: {}, savedVersion: 0 }));
+
+export function newMetricSpec(pipelineId = ''): ChartSpec {
+  return {
+    version: 1,
+    source: { kind: 'metrics', pipelineId, metrics: [], seriesIds: [] },
+    type: 'line',
+    bucket: 'auto',
+    compare: 'none',
+    window: null,
+  };
+}
+
+export function openChart(spec: ChartSpec, title: string, savedName: string | null = null): string {
+  const id = openChartTab(title);
+  useChartStore.setState((s) => ({ tabs: { ...s.tabs, [id]: { spec, savedName } } }));
+  return id;
+}
+
+export function updateChartSpec(tabId: string, patch: Partial<ChartSpec>): void {
+  useChartStore.setState((s) => {
+    const tab = s.tabs[tabId];
+    return tab ? { tabs: { ...s.tabs, [tabId]: { ...tab, spec: { ...tab.spec, ...patch } } } } : s;
+  });
+}
+
+export function setChartSaved(tabId: string, savedName: string): void {
+  useChartStore.setState((s) => {
+    const tab = s.tabs[tabId];
+    return tab ? { tabs: { ...s.tabs, [tabId]: { ...tab, savedName } }, savedVersion: s.savedVersion + 1 } : s;
+  });
+}
+
+export function resultChart(tabId: string): ResultChartState {
+  return useChartStore.getState().results[tabId] ?? { open: false, timeColumn: null, valueColumns: [], type: 'line' };
+}
+
+export function updateResultChart(tabId: string, patch: Partial<ResultChartState>): void {
+  useChartStore.setState((s) => ({ results: { ...s.results, [tabId]: { ...resultChart(tabId), ...patch } } }));
+}
+
+/** Saves a file the user asked for (PNG, SVG, CSV) through the browser's download. */
+export function download(name: string, href: string): void {
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  if (href.startsWith('blob:')) setTimeout(() => URL.revokeObjectURL(href), 10_000);
+}
+
+export function downloadText(name: string, text: string, type: string): void {
+  download(name, URL.createObjectURL(new Blob([text], { type })));
+}

@@ -1,0 +1,106 @@
+/**
+ * The time-series explorer as the API carries it: what cached metrics can be
+ * charted, one chart's points for a window and pixel width (M4 on the
+ * warehouse), and saved charts as plain `charts/<name>.json` files.
+ */
+import { z } from 'zod';
+import { QueryName } from './queries';
+
+const RequestId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : -');
+
+export const ChartType = z.enum(['line', 'area', 'step', 'scatter']);
+export type ChartType = z.infer<typeof ChartType>;
+export const ChartBucket = z.enum(['auto', 'hour', 'day', 'week']);
+export const ChartCompare = z.enum(['none', 'previous_day', 'previous_week']);
+export type ChartCompare = z.infer<typeof ChartCompare>;
+
+export const ChartCatalogEntry = z.object({
+  pipelineId: z.string(),
+  metric: z.string(),
+  series: z.number().int().nonnegative(),
+  points: z.number().nonnegative(),
+  fromMs: z.number(),
+  toMs: z.number(),
+});
+export type ChartCatalogEntry = z.infer<typeof ChartCatalogEntry>;
+
+export const SeriesListRequest = z.object({
+  pipelineId: z.string().min(1).max(200),
+  metrics: z.array(z.string().max(200)).max(200),
+  search: z.string().max(200).default(''),
+  limit: z.number().int().min(1).max(5000).default(500),
+});
+
+export const ChartSeriesRequest = z.object({
+  /** Chosen by the caller so a newer zoom can cancel this one. */
+  requestId: RequestId,
+  pipelineId: z.string().min(1).max(200),
+  metrics: z.array(z.string().min(1).max(200)).min(1, 'pick at least one metric').max(50),
+  /** Empty: every series. */
+  seriesIds: z.array(z.string().max(500)).max(200),
+  fromMs: z.number().finite(),
+  toMs: z.number().finite(),
+  width: z.number().int().min(10).max(10_000),
+  bucket: ChartBucket.default('auto'),
+  timeZone: z.string().min(1).max(100),
+});
+export type ChartSeriesRequest = z.input<typeof ChartSeriesRequest>;
+
+export const ChartSeriesResult = z.object({
+  mode: z.enum(['raw', 'm4', 'calendar']),
+  bucketMs: z.number().nonnegative(),
+  rawPoints: z.number().nonnegative(),
+  /** Key is `<metric> · <series_id>`. */
+  series: z.array(z.object({ key: z.string(), t: z.array(z.number()), v: z.array(z.number()) })),
+  elapsedMs: z.number().nonnegative(),
+});
+export type ChartSeriesResult = z.infer<typeof ChartSeriesResult>;
+
+/** A saved chart: what to draw, how, and where it was zoomed. */
+export const ChartSpec = z.object({
+  version: z.literal(1),
+  source: z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('metrics'),
+      pipelineId: z.string().min(1).max(200),
+      metrics: z.array(z.string().max(200)).max(50),
+      seriesIds: z.array(z.string().max(500)).max(200),
+    }),
+    z.object({
+      kind: z.literal('sql'),
+      sql: z.string().max(1_000_000),
+      timeColumn: z.string().max(500),
+      valueColumns: z.array(z.string().max(500)).max(50),
+    }),
+  ]),
+  type: ChartType,
+  bucket: ChartBucket,
+  compare: ChartCompare,
+  window: z.object({ fromMs: z.number(), toMs: z.number() }).nullable(),
+});
+export type ChartSpec = z.infer<typeof ChartSpec>;
+
+export const SavedChartInfo = z.object({
+  name: QueryName,
+  bytes: z.number().int().nonnegative(),
+  modifiedAt: z.string(),
+});
+export type SavedChartInfo = z.infer<typeof SavedChartInfo>;
+
+export const chartApi = {
+  'chart.catalog': { input: z.object({}).strict(), output: z.object({ entries: z.array(ChartCatalogEntry) }) },
+  'chart.seriesList': {
+    input: SeriesListRequest,
+    output: z.object({ series: z.array(z.string()), total: z.number() }),
+  },
+  'chart.series': { input: ChartSeriesRequest, output: ChartSeriesResult },
+  'chart.cancel': { input: z.object({ requestId: RequestId }), output: z.object({ cancelled: z.boolean() }) },
+  'charts.list': { input: z.object({}).strict(), output: z.object({ charts: z.array(SavedChartInfo) }) },
+  'charts.read': { input: z.object({ name: QueryName }), output: z.object({ name: QueryName, spec: ChartSpec }) },
+  'charts.save': { input: z.object({ name: QueryName, spec: ChartSpec }), output: SavedChartInfo },
+  'charts.delete': { input: z.object({ name: QueryName }), output: z.object({ deleted: z.boolean() }) },
+} as const;

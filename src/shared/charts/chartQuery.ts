@@ -1,0 +1,76 @@
+/**
+ * One zoom step of a chart, engine-agnostic: count the window, then draw raw
+ * points when there are few per pixel, else M4 per pixel column (or calendar
+ * buckets when the user asked for them). `exec` runs SQL on whichever engine
+ * holds the data and returns plain rows.
+ */
+import { calendarEdges, type CalendarUnit } from './calendar';
+import { RAW_POINTS_PER_PIXEL, bucketWidthUs, calendarSql, m4Points, m4Sql, rawSql, type ChartSource } from './m4Sql';
+
+export type ChartBucket = 'auto' | CalendarUnit;
+
+export interface ChartSeriesData {
+  key: string;
+  /** Epoch ms. */
+  t: number[];
+  v: number[];
+}
+
+export interface ChartData {
+  mode: 'raw' | 'm4' | 'calendar';
+  /** Width of one pixel column (M4) or the calendar unit's nominal length, ms; 0 for raw. */
+  bucketMs: number;
+  /** Points in the window before aggregation. */
+  rawPoints: number;
+  series: ChartSeriesData[];
+}
+
+export interface ChartRequest {
+  fromMs: number;
+  toMs: number;
+  /** The plot's width in pixels. */
+  width: number;
+  bucket: ChartBucket;
+  timeZone: string;
+}
+
+export type Exec = (sql: string) => Promise<Record<string, unknown>[]>;
+
+const NOMINAL_MS: Record<CalendarUnit, number> = { hour: 3_600_000, day: 86_400_000, week: 604_800_000 };
+
+function groupRows(rows: Record<string, unknown>[]): ChartSeriesData[] {
+  const byKey = new Map<string, ChartSeriesData>();
+  for (const row of rows) {
+    const key = String(row.k);
+    let s = byKey.get(key);
+    if (!s) byKey.set(key, (s = { key, t: [], v: [] }));
+    s.t.push(Number(row.t_us) / 1000);
+    s.v.push(Number(row.v));
+  }
+  return [...byKey.values()];
+}
+
+export async function chartData(exec: Exec, source: ChartSource, req: ChartRequest): Promise<ChartData> {
+  const window = { fromUs: Math.floor(req.fromMs * 1000), toUs: Math.ceil(req.toMs * 1000) };
+  if (req.bucket !== 'auto') {
+    const edges = calendarEdges(req.fromMs, req.toMs, req.bucket, req.timeZone).map((ms) => ms * 1000);
+    const rows = await exec(calendarSql(source, edges));
+    const rawPoints = rows.reduce((sum, r) => sum + Number(r.n), 0);
+    return { mode: 'calendar', bucketMs: NOMINAL_MS[req.bucket], rawPoints, series: groupRows(rows) };
+  }
+  // One scan: the M4 columns also say how many points the window holds.
+  const bucketUs = bucketWidthUs(window, req.width);
+  const columns = await exec(m4Sql(source, window, bucketUs));
+  const rawPoints = columns.reduce((sum, r) => sum + Number(r.n), 0);
+  const seriesCount = Math.max(1, new Set(columns.map((r) => String(r.k))).size);
+  if (rawPoints <= RAW_POINTS_PER_PIXEL * req.width * seriesCount) {
+    return {
+      mode: 'raw',
+      bucketMs: 0,
+      rawPoints,
+      series: groupRows(await exec(rawSql(source, window, rawPoints + 1))),
+    };
+  }
+  const points = m4Points(columns).map((p) => ({ k: p.k, t_us: p.t, v: p.v }));
+  return { mode: 'm4', bucketMs: bucketUs / 1000, rawPoints, series: groupRows(points) };
+}

@@ -1,0 +1,213 @@
+/**
+ * The time-series explorer in the browser: open a chart of a demo metric, zoom
+ * in with the mouse wheel and see it re-queried at a finer resolution (more
+ * points in the visible window), select a range, export PNG, save and reopen,
+ * and chart a SQL result.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { typeQuery, useWorkbench, withFailureShot } from '../support/browser';
+
+interface Drawn {
+  state: string;
+  mode: string;
+  points: number;
+  resolutionMs: number;
+  fromMs: number;
+  toMs: number;
+}
+
+async function drawn(chart: Locator): Promise<Drawn> {
+  const a = async (name: string) => (await chart.getAttribute(name)) ?? '';
+  return {
+    state: await a('data-state'),
+    mode: await a('data-mode'),
+    points: Number(await a('data-points')),
+    resolutionMs: Number(await a('data-resolution-ms')),
+    fromMs: Number(await a('data-window-from')),
+    toMs: Number(await a('data-window-to')),
+  };
+}
+
+/**
+ * The tiny demo's metrics are hourly: 720 points per series, fewer than the
+ * chart's pixel columns, so M4 already draws every point and zooming cannot
+ * show more. One day of 10-second points (8,640 per series) for the demo's
+ * meters goes into the cache beside them, as a finer metric of the same pipeline.
+ */
+async function addDenseMetric(workspaceDir: string): Promise<void> {
+  const dayDir = join(workspaceDir, 'cache', 'metrics', 'pipeline_id=energy_meters', 'date=2026-10-01');
+  if (!existsSync(dayDir)) throw new Error(`${dayDir} is missing: the demo cache layout changed`);
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  const start = Date.UTC(2026, 9, 1) / 1000;
+  await con.run(`COPY (
+    SELECT to_timestamp(${start} + i * 10) AS time, 'energy_meters' AS pipeline_id, 'meter-000' || s AS series_id,
+           'energy_rate_10s' AS metric_name,
+           1 + sin(i / 400.0 + s) + (hash(i, s) % 1000) / 4000.0 + CASE WHEN i % 3001 = 0 THEN 3 ELSE 0 END AS value
+    FROM range(1, 4) a(s), range(8640) b(i)
+  ) TO '${join(dayDir, 'part-dense.parquet').replaceAll("'", "''")}' (FORMAT parquet)`);
+  con.closeSync();
+  db.closeSync();
+}
+
+describe('time-series explorer', () => {
+  const workbench = useWorkbench();
+
+  it('zooms into a demo metric at a finer resolution, selects a range and exports', async () => {
+    const opened = await workbench.openPage({ screenshotPrefix: 'charts' });
+    const { page, shot } = opened;
+    await withFailureShot(opened, async () => {
+      await addDenseMetric(workbench.shell.workspaceDir);
+      await page.getByTestId('new-chart').click();
+      await page.locator('[data-testid="chart-metric"][data-metric="energy_rate_10s"]').check();
+      await page.locator('[data-testid="chart-metric"][data-metric="energy_rate"]').uncheck();
+      await page.getByTestId('chart-reset-zoom').click();
+      const chart = page.getByTestId('metric-chart').getByTestId('ts-chart');
+      await expect
+        .poll(
+          async () => {
+            const d = await drawn(chart);
+            return d.state === 'ready' && d.points > 0 && d.toMs - d.fromMs <= 86_400_001;
+          },
+          { timeout: 60_000 },
+        )
+        .toBe(true);
+      const before = await drawn(chart);
+      expect(before.mode).toBe('m4');
+      expect(await page.getByTestId('chart-resolution').textContent()).toMatch(/^M4 · 1 px = /);
+      await shot('overview');
+
+      // Zoom in with the wheel over the middle of the plot.
+      const box = (await chart.boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      for (let i = 0; i < 10; i++) await page.mouse.wheel(0, -400);
+      await expect
+        .poll(
+          async () => {
+            const d = await drawn(chart);
+            return d.state === 'ready' && d.toMs - d.fromMs < (before.toMs - before.fromMs) / 2;
+          },
+          { timeout: 30_000 },
+        )
+        .toBe(true);
+      const after = await drawn(chart);
+      const shrink = (after.toMs - after.fromMs) / (before.toMs - before.fromMs);
+      // Re-queried for the new window: finer pixel columns (or raw points), and more
+      // points in the visible window than the overview had there.
+      expect(after.mode === 'raw' || after.resolutionMs < before.resolutionMs).toBe(true);
+      expect(after.points).toBeGreaterThan(before.points * shrink * 1.5);
+      await shot('zoomed');
+
+      // Brush a range: the range bar offers the Bronze records behind it.
+      await page.getByTestId('chart-brush').click();
+      await page.mouse.move(box.x + box.width * 0.35, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 8 });
+      await page.mouse.up();
+      const range = page.getByTestId('chart-range');
+      await range.waitFor({ timeout: 10_000 });
+      const from = Number(await range.getAttribute('data-from'));
+      const to = Number(await range.getAttribute('data-to'));
+      expect(from).toBeGreaterThanOrEqual(after.fromMs - 1);
+      expect(to).toBeLessThanOrEqual(after.toMs + 1);
+      expect(to).toBeGreaterThan(from);
+      await shot('brushed');
+
+      // PNG export is a real PNG file.
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId('chart-export-png').click(),
+      ]);
+      expect(download.suggestedFilename()).toMatch(/\.png$/);
+      const png = await readFile((await download.path())!);
+      expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect(png.length).toBeGreaterThan(5000);
+
+      const [svg] = await Promise.all([page.waitForEvent('download'), page.getByTestId('chart-export-svg').click()]);
+      expect((await readFile((await svg.path())!, 'utf8')).slice(0, 200)).toMatch(/<svg/);
+
+      // Open the Bronze records of the brushed range in a SQL tab.
+      await page.getByTestId('chart-open-bronze').click();
+      await expect
+        .poll(() => page.getByTestId('result-rowcount').getAttribute('data-count'), { timeout: 60_000 })
+        .toMatch(/^[1-9]\d*$/);
+      await shot('bronze');
+
+      // Save, then reopen from the sidebar.
+      await page.getByTestId('tab').and(page.locator('[data-kind="chart"]')).first().click();
+      await page.getByTestId('chart-save').click();
+      await page.getByTestId('chart-save-name').fill('zoomed energy');
+      await page.keyboard.press('Enter');
+      const saved = page.getByTestId('saved-chart').and(page.locator('[data-name="zoomed energy"]'));
+      await saved.waitFor({ timeout: 10_000 });
+      await saved.click();
+      await expect.poll(() => page.getByTestId('tab').and(page.locator('[data-kind="chart"]')).count()).toBe(2);
+      // It reopens where it was zoomed.
+      const reopened = page.getByTestId('metric-chart').getByTestId('ts-chart');
+      await expect
+        .poll(async () => Math.abs((await drawn(reopened)).fromMs - after.fromMs), { timeout: 30_000 })
+        .toBeLessThan(1000);
+      await shot('reopened');
+
+      expect(opened.problems).toEqual([]);
+    });
+    await opened.close();
+  });
+
+  it('charts a SQL result with a time column, next to its grid', async () => {
+    const opened = await workbench.openPage({ screenshotPrefix: 'charts-result' });
+    const { page, shot } = opened;
+    await withFailureShot(opened, async () => {
+      await typeQuery(
+        page,
+        `WITH pick AS (SELECT DISTINCT pipeline_id, metric_name, series_id FROM metrics ORDER BY ALL LIMIT 2)
+SELECT m.time, m.series_id, m.value FROM metrics m JOIN pick USING (pipeline_id, metric_name, series_id)
+ORDER BY time`,
+      );
+      await page.keyboard.press('Control+Enter');
+      await expect
+        .poll(() => page.getByTestId('result-rowcount').getAttribute('data-count'), { timeout: 60_000 })
+        .toMatch(/^[1-9]\d*$/);
+      await page.getByTestId('result-chart-toggle').click();
+      const chart = page.getByTestId('result-chart').getByTestId('ts-chart');
+      await expect
+        .poll(
+          async () => {
+            const d = await drawn(chart);
+            return d.state === 'ready' && d.points > 0;
+          },
+          { timeout: 60_000 },
+        )
+        .toBe(true);
+      await shot();
+
+      // A brushed range filters the grid to the rows in it.
+      const count = page.getByTestId('grid-count');
+      const total = Number(await count.getAttribute('data-total'));
+      const box = (await chart.boundingBox())!;
+      await page.getByTestId('result-chart').getByTestId('chart-brush').click();
+      await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 8 });
+      await page.mouse.up();
+      // The grid shows a part of the rows once the filtered view is ready (0 while it loads).
+      await expect
+        .poll(
+          async () => {
+            const shown = Number(await count.getAttribute('data-shown'));
+            return shown > total * 0.1 && shown < total * 0.6;
+          },
+          { timeout: 20_000 },
+        )
+        .toBe(true);
+      await shot('brushed');
+      expect(opened.problems).toEqual([]);
+    });
+    await opened.close();
+  });
+});
