@@ -5,8 +5,9 @@ import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = builtinModules.flatMap((name) => [name, `${name}/*`]);
-const nodeImports = { group: ['node:*', ...nodeBuiltins], message: 'This layer must not use Node.' };
+// Anchored, so a module named like a builtin (features/inspector vs Node's `inspector`) is not caught.
+const nodeBuiltins = builtinModules.map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|');
+const nodeImports = { regex: `^(node:.*|(${nodeBuiltins})(/.*)?)$`, message: 'This layer must not use Node.' };
 const electronImports = {
   group: ['electron', 'electron/*'],
   message: 'Only src/main/electron and src/preload may import Electron.',

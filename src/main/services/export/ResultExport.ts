@@ -47,7 +47,7 @@ function defaultName(now = new Date()): string {
 }
 
 /** `name.csv`, or `name (2).csv` when that is taken. */
-async function freeName(dir: string, base: string, ext: string): Promise<string> {
+export async function freeName(dir: string, base: string, ext: string): Promise<string> {
   for (let n = 1; ; n++) {
     const name = n === 1 ? `${base}.${ext}` : `${base} (${n}).${ext}`;
     const taken = await stat(join(dir, name)).then(

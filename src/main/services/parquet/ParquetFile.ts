@@ -16,7 +16,7 @@ const FOOTER_FETCH_BYTES = 64 * 1024;
 type Cell = string | number | boolean | null;
 
 /** A value as JSON carries it. */
-function toCell(value: unknown): Cell {
+export function toCell(value: unknown): Cell {
   if (value === null || value === undefined) return null;
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
@@ -30,11 +30,13 @@ function toCell(value: unknown): Cell {
  * Ranges already fetched are served again from memory (the footer read usually
  * covers the metadata and, for a small file, everything).
  */
-async function rangeBuffer(
+export async function rangeBuffer(
   store: ObjectStore,
   key: string,
-): Promise<{ buffer: AsyncBuffer; read: () => number; size: number }> {
-  const info = await store.head(key);
+  /** Size and ETag when a listing already gave them: saves a HEAD per file. */
+  known?: { size: number; etag: string },
+): Promise<{ buffer: AsyncBuffer; read: () => number; size: number; etag: string }> {
+  const info = known ?? (await store.head(key));
   let bytesRead = 0;
   const fetched: { start: number; bytes: Buffer }[] = [];
   const fetch = async (start: number, last: number): Promise<Buffer> => {
@@ -66,10 +68,10 @@ async function rangeBuffer(
       return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     },
   };
-  return { buffer, read: () => bytesRead, size: info.size };
+  return { buffer, read: () => bytesRead, size: info.size, etag: info.etag };
 }
 
-function logicalTypeOf(element: FileMetaData['schema'][number]): string | null {
+export function logicalTypeOf(element: FileMetaData['schema'][number]): string | null {
   if (element.logical_type) {
     const { type, ...rest } = element.logical_type as { type: string } & Record<string, unknown>;
     const details = Object.entries(rest)

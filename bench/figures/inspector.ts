@@ -1,0 +1,184 @@
+/**
+ * The Bronze record inspector: a record_id search across 30 days × every
+ * pipeline of a demo-generated lake, against bare native DuckDB scanning the
+ * same files with the same predicate; and the time to the first match, with
+ * the files local (cached) and on an S3 API (uncached, range reads only).
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { generateDemoLake, isDemoLakeComplete } from '../../src/main/services/demo/DemoLake';
+import { openDuckDB } from '../../src/main/services/demo/openDuckDB';
+import { searchBronze } from '../../src/main/services/inspector/BronzeSearch';
+import { storeTarget } from '../../src/main/services/inspector/searchTargets';
+import { FolderObjectStore } from '../../src/main/services/objectStore/FolderObjectStore';
+import { S3ObjectStore } from '../../src/main/services/objectStore/S3ObjectStore';
+import { InspectorCriteria } from '../../src/shared/api/inspector';
+import { quoteLiteral } from '../../src/shared/sql';
+import { s3rverCredentials, startS3rverChild } from '../../tests/integration/support/s3rverChild';
+import { testS3Client } from '../../tests/setup/TestServers';
+import { median, round, timeFigure, type BenchContext, type Figure } from '../harness';
+
+const SIZE = 'demo';
+const BUCKET = 'bench-inspector';
+const REPEAT = 5;
+/** A record in the middle of the month, so the first match is not simply the first file. */
+const RECORD_ID = 'meter-0042-20261015T120000Z';
+
+async function benchLake(ctx: BenchContext): Promise<string> {
+  const dir = join(ctx.cacheDir, `inspector-lake-${SIZE}`);
+  if (!isDemoLakeComplete(dir)) {
+    ctx.log(`  generating the ${SIZE} demo lake (once)`);
+    await generateDemoLake({ dir, size: SIZE });
+  }
+  return dir;
+}
+
+async function lakeFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(join(dir, 'bronze'), { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.parquet'))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+/** One search to its end; the time of its first match and of its end, in ms. */
+async function timedSearch(
+  target: ReturnType<typeof storeTarget>,
+): Promise<{ firstMs: number; totalMs: number; bytesRead: number }> {
+  const started = performance.now();
+  let first: number | null = null;
+  let found = 0;
+  const { stats } = await searchBronze({
+    target,
+    criteria: InspectorCriteria.parse({ recordId: RECORD_ID }),
+    onMatch: () => {
+      first ??= performance.now();
+      found++;
+    },
+  });
+  if (found === 0 || first === null) throw new Error(`${RECORD_ID} was not found`);
+  return { firstMs: first - started, totalMs: performance.now() - started, bytesRead: stats.bytesRead };
+}
+
+async function duckdbScanMs(dir: string): Promise<{ ms: number[]; rows: number }> {
+  const db = await openDuckDB();
+  const glob = join(dir, 'bronze', '*', '*', '*.parquet');
+  const sql = `SELECT * FROM read_parquet(${quoteLiteral(glob)}, union_by_name = true) WHERE record_id = ${quoteLiteral(RECORD_ID)}`;
+  try {
+    let rows = 0;
+    const ms: number[] = [];
+    for (let run = 0; run < 1 + REPEAT; run++) {
+      const started = performance.now();
+      rows = (await db.con.runAndReadAll(sql)).getRows().length;
+      if (run > 0) ms.push(performance.now() - started);
+    }
+    return { ms, rows };
+  } finally {
+    db.close();
+  }
+}
+
+async function ensureUploaded(s3: S3Client, dir: string, files: string[], log: (line: string) => void): Promise<void> {
+  let uploaded = 0;
+  for (const file of files) {
+    const key = relative(dir, file);
+    const body = await readFile(file);
+    const present = await s3
+      .send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }))
+      .then((h) => h.ContentLength === body.byteLength)
+      .catch(() => false);
+    if (present) continue;
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+    uploaded++;
+  }
+  if (uploaded) log(`  uploaded ${uploaded} files`);
+}
+
+export const inspectorSearch: Figure = {
+  id: 'inspector.search',
+  description: `inspector record_id search to completion over 30 days × 3 pipelines ('${SIZE}'-size demo lake, local files) vs bare native DuckDB read_parquet with the same predicate`,
+  async run(ctx) {
+    const dir = await benchLake(ctx);
+    const target = storeTarget(new FolderObjectStore(dir), 'local');
+    await timedSearch(target);
+    const ours: number[] = [];
+    for (let run = 0; run < REPEAT; run++) ours.push((await timedSearch(target)).totalMs);
+    const duck = await duckdbScanMs(dir);
+    const files = await lakeFiles(dir);
+    return timeFigure(
+      this.id,
+      median(ours),
+      'native DuckDB read_parquet … WHERE record_id = ?',
+      median(duck.ms),
+      `${files.length} files, ${duck.rows} matching row(s); hyparquet in the Node process, DuckDB on every core`,
+    );
+  },
+};
+
+export const inspectorFirstMatchCached: Figure = {
+  id: 'inspector.first_match.cached',
+  description: `time to the first match of a record_id search, local files, vs native DuckDB's complete answer`,
+  async run(ctx) {
+    const dir = await benchLake(ctx);
+    const target = storeTarget(new FolderObjectStore(dir), 'local');
+    await timedSearch(target);
+    const firsts: number[] = [];
+    for (let run = 0; run < REPEAT; run++) firsts.push((await timedSearch(target)).firstMs);
+    const duck = await duckdbScanMs(dir);
+    return timeFigure(this.id, median(firsts), 'native DuckDB complete answer', median(duck.ms));
+  },
+};
+
+export const inspectorFirstMatchUncached: Figure = {
+  id: 'inspector.first_match.uncached',
+  description: `time to the first match of a record_id search on an S3 API (s3rver), nothing cached: footers and row groups by range reads, vs GetObject of every file (what downloading first would cost)`,
+  async run(ctx) {
+    const dir = await benchLake(ctx);
+    const files = await lakeFiles(dir);
+    const server = await startS3rverChild(join(ctx.cacheDir, 'inspector-s3rver'), BUCKET);
+    const info = { endpoint: server.endpoint, bucket: BUCKET, region: 'auto', ...s3rverCredentials };
+    const s3 = testS3Client(info);
+    const store = new S3ObjectStore({ ...info, requestTimeoutMs: 60_000 });
+    try {
+      await ensureUploaded(s3, dir, files, ctx.log);
+      let lakeBytes = 0;
+      for (const f of files) lakeBytes += (await stat(f)).size;
+      const target = storeTarget(store, 'store');
+      const firsts: number[] = [];
+      const totals: number[] = [];
+      let bytesRead = 0;
+      const downloads: number[] = [];
+      for (let run = 0; run < 1 + REPEAT; run++) {
+        const t = await timedSearch(target);
+        const started = performance.now();
+        // Four at a time, like the search.
+        const queue = files.map((f) => relative(dir, f));
+        await Promise.all(
+          Array.from({ length: 4 }, async () => {
+            for (let key = queue.shift(); key; key = queue.shift()) {
+              const got = await store.get(key);
+              if (!got.notModified) for await (const part of got.body) void part;
+            }
+          }),
+        );
+        if (run === 0) continue;
+        firsts.push(t.firstMs);
+        totals.push(t.totalMs);
+        bytesRead = t.bytesRead;
+        downloads.push(performance.now() - started);
+      }
+      return timeFigure(
+        this.id,
+        median(firsts),
+        'GetObject of every file',
+        median(downloads),
+        `search complete in ${round(median(totals))} ms; read ${round(bytesRead / 2 ** 20)} MB of ${round(lakeBytes / 2 ** 20)} MB in ${files.length} files`,
+      );
+    } finally {
+      store.close();
+      s3.destroy();
+      await server.kill();
+    }
+  },
+};

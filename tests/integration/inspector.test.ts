@@ -1,0 +1,312 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDuckDB } from '../../src/main/services/demo/openDuckDB';
+import { searchBronze } from '../../src/main/services/inspector/BronzeSearch';
+import { storeTarget } from '../../src/main/services/inspector/searchTargets';
+import { FolderObjectStore } from '../../src/main/services/objectStore/FolderObjectStore';
+import { S3ObjectStore } from '../../src/main/services/objectStore/S3ObjectStore';
+import type { ObjectStore } from '../../src/main/services/objectStore/ObjectStore';
+import {
+  InspectorCriteria,
+  type InspectorCriteriaInput,
+  type InspectorMatch,
+  type InspectorProblem,
+} from '../../src/shared/api/inspector';
+import { quoteLiteral } from '../../src/shared/sql';
+import { callApi, useDemoApp } from '../support/api';
+import { S3RVER_CREDENTIALS } from '../setup/TestServers';
+import { startS3rverChild, type S3rverChild } from './support/s3rverChild';
+import { storeWithGet } from './support/storeWith';
+import { parquetFiles, writeRowGroupLake } from './support/rowGroupLake';
+
+async function search(store: ObjectStore, source: 'local' | 'store', input: InspectorCriteriaInput) {
+  const matches: InspectorMatch[] = [];
+  const problems: InspectorProblem[] = [];
+  const result = await searchBronze({
+    target: storeTarget(store, source),
+    criteria: InspectorCriteria.parse(input),
+    onMatch: (m) => matches.push(m),
+    onProblem: (p) => problems.push(p),
+  });
+  return { ...result, matches, problems };
+}
+
+/** Native DuckDB's answer over the same files, for comparison. */
+async function duckCount(glob: string, where: string): Promise<number> {
+  const db = await openDuckDB();
+  try {
+    const reader = await db.con.runAndReadAll(
+      `SELECT count(*) FROM read_parquet(${quoteLiteral(glob)}, union_by_name = true) WHERE ${where}`,
+    );
+    return Number(reader.getRows()[0]![0]);
+  } finally {
+    db.close();
+  }
+}
+
+describe('the Bronze record inspector over a lake with small row groups', () => {
+  let dir: string;
+  let lake: string;
+  let files: string[];
+  let totalRowGroups = 0;
+  const wanted = 'meter-0030-20261002T120000Z';
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dash-inspector-'));
+    lake = await writeRowGroupLake(dir, { series: 60, intervalMinutes: 5, days: 3 });
+    files = await parquetFiles(lake);
+    const db = await openDuckDB();
+    try {
+      const reader = await db.con.runAndReadAll(
+        `SELECT count(DISTINCT (file_name, row_group_id)) FROM parquet_metadata(${quoteLiteral(join(lake, 'bronze/*/*/*.parquet'))})`,
+      );
+      totalRowGroups = Number(reader.getRows()[0]![0]);
+    } finally {
+      db.close();
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('finds a record by id reading only the row groups its statistics allow', async () => {
+    const result = await search(new FolderObjectStore(lake), 'local', { recordId: wanted });
+    const expected = await duckCount(join(lake, 'bronze/*/*/*.parquet'), `record_id = ${quoteLiteral(wanted)}`);
+    expect(expected).toBeGreaterThan(0);
+    expect(result.matches).toHaveLength(expected);
+    expect(result.matches[0]).toMatchObject({ recordId: wanted, seriesId: 'meter-0030', pipelineId: 'energy_meters' });
+    expect(result.matches[0]!.fields.find((f) => f.name === 'ts')).toMatchObject({
+      type: 'TIMESTAMPTZ',
+      value: '2026-10-02T12:00:00.000Z',
+    });
+    const { stats } = result;
+    expect(stats.filesTotal).toBe(files.length);
+    expect(stats.rowGroupsScanned + stats.rowGroupsSkipped).toBe(totalRowGroups);
+    // Most row groups are ruled out by min/max(record_id) alone.
+    expect(totalRowGroups).toBeGreaterThan(40);
+    expect(stats.rowGroupsSkipped).toBeGreaterThan(totalRowGroups * 0.9);
+    expect(stats.rowGroupsScanned).toBeLessThanOrEqual(files.length);
+  });
+
+  it('prunes landing days and row groups for a series and time range, and agrees with DuckDB', async () => {
+    const from = '2026-10-02T10:00:00Z';
+    const to = '2026-10-02T11:00:00Z';
+    const result = await search(new FolderObjectStore(lake), 'local', {
+      pipelines: ['energy_meters'],
+      seriesId: 'meter-0007',
+      from,
+      to,
+      predicates: [{ field: 'value', op: '>=', value: '0' }],
+    });
+    const expected = await duckCount(
+      join(lake, 'bronze/energy_meters/*/*.parquet'),
+      `series_id = 'meter-0007' AND ts >= TIMESTAMPTZ '${from}' AND ts < TIMESTAMPTZ '${to}' AND value >= 0`,
+    );
+    expect(expected).toBeGreaterThan(0);
+    expect(result.matches).toHaveLength(expected);
+    // The first day's files cannot hold records of the second (ingested_at >= ts).
+    expect(result.stats.filesSkipped).toBeGreaterThan(0);
+    expect(result.stats.rowGroupsSkipped).toBeGreaterThan(result.stats.rowGroupsScanned);
+  });
+
+  it('finds text anywhere in raw, and stops at the limit', async () => {
+    const result = await search(new FolderObjectStore(lake), 'local', { text: 'METER-0042', limit: 5 });
+    expect(result.matches).toHaveLength(5);
+    expect(result.limited).toBe(true);
+    for (const m of result.matches) {
+      expect(String(m.fields.find((f) => f.name === 'raw')?.value).toLowerCase()).toContain('meter-0042');
+    }
+  });
+
+  it('reports a truncated file and a file of garbage by name, and searches the others', async () => {
+    const copy = join(dir, 'damaged');
+    for (const file of files) {
+      const out = join(copy, relative(lake, file));
+      await mkdir(dirname(out), { recursive: true });
+      await copyFile(file, out);
+    }
+    const energy = files.filter((f) => f.includes('energy_meters'));
+    const truncatedKey = relative(lake, energy[0]!);
+    const garbageKey = relative(lake, energy[1]!);
+    await truncate(join(copy, truncatedKey), Math.floor((await stat(energy[0]!)).size / 2));
+    await writeFile(join(copy, garbageKey), Buffer.from('this is not parquet at all, just garbage bytes '.repeat(50)));
+
+    const result = await search(new FolderObjectStore(copy), 'local', {
+      pipelines: ['energy_meters'],
+      seriesId: 'meter-0001',
+    });
+    expect(result.problems.map((p) => [p.key, p.kind]).sort()).toEqual(
+      [
+        [garbageKey, 'corrupt'],
+        [truncatedKey, 'truncated'],
+      ].sort(),
+    );
+    expect(result.problems.find((p) => p.kind === 'truncated')!.message).toMatch(/cut short/);
+    // Every other file was searched: the answer is DuckDB's over the intact files.
+    const intact = energy.slice(2).map((f) => quoteLiteral(f));
+    const db = await openDuckDB();
+    try {
+      const reader = await db.con.runAndReadAll(
+        `SELECT count(*) FROM read_parquet([${intact.join(', ')}], union_by_name = true) WHERE series_id = 'meter-0001'`,
+      );
+      expect(result.matches).toHaveLength(Number(reader.getRows()[0]![0]));
+    } finally {
+      db.close();
+    }
+    expect(result.stats.filesScanned).toBe(energy.length);
+  });
+
+  it('stops when cancelled, mid-way through the files', async () => {
+    const controller = new AbortController();
+    let gets = 0;
+    const cancelling = storeWithGet(new FolderObjectStore(lake), (key, options, real) => {
+      if (++gets === 5) controller.abort();
+      return real.get(key, options);
+    });
+    await expect(
+      searchBronze({
+        target: storeTarget(cancelling, 'store'),
+        criteria: InspectorCriteria.parse({ text: 'no such text' }),
+        signal: controller.signal,
+        concurrency: 1,
+      }),
+    ).rejects.toMatchObject({ code: 'cancelled' });
+    expect(gets).toBeLessThan(10);
+  });
+
+  describe('on an S3 bucket, nothing cached', () => {
+    let s3: S3rverChild;
+    let store: S3ObjectStore;
+    let lakeBytes = 0;
+
+    beforeAll(async () => {
+      s3 = await startS3rverChild(join(dir, 's3'), 'inspector-bronze');
+      const client = new S3Client({
+        endpoint: s3.endpoint,
+        region: 'auto',
+        forcePathStyle: true,
+        credentials: S3RVER_CREDENTIALS,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      });
+      for (const file of files) {
+        const body = await readFile(file);
+        lakeBytes += body.byteLength;
+        await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: relative(lake, file), Body: body }));
+      }
+      client.destroy();
+      store = new S3ObjectStore({ endpoint: s3.endpoint, bucket: s3.bucket, ...S3RVER_CREDENTIALS });
+    }, 60_000);
+
+    afterAll(async () => {
+      store?.close();
+      await s3?.kill();
+    });
+
+    it('reads footers and the needed row groups by byte ranges, never whole files', async () => {
+      const reads = new Map<string, number>();
+      const counted = storeWithGet(store, async (key, options, real) => {
+        const got = await real.get(key, options);
+        if (!got.notModified) reads.set(key, (reads.get(key) ?? 0) + got.contentLength);
+        return got;
+      });
+      const result = await search(counted, 'store', { recordId: wanted });
+      expect(result.matches.map((m) => m.recordId)).toContain(wanted);
+      expect(result.stats.remoteFiles).toBe(files.length);
+      const read = [...reads.values()].reduce((a, b) => a + b, 0);
+      expect(result.stats.bytesRead).toBe(read);
+      // Footers plus one row group's few columns, not the lake.
+      expect(read).toBeLessThan(lakeBytes * 0.25);
+      for (const file of files) {
+        const key = relative(lake, file);
+        const size = (await stat(file)).size;
+        // Files under the footer read (64 KiB) are read whole in one go; larger ones never.
+        if (size > 64 * 1024) expect(reads.get(key) ?? 0, key).toBeLessThan(size * 0.6);
+      }
+    });
+  });
+});
+
+describe('the inspector through the API, on the demo workspace', () => {
+  const demo = useDemoApp('dash-inspector-api-');
+
+  async function finished(searchId: string) {
+    for (;;) {
+      const page = await callApi(demo.app, 'inspector.matches', { searchId, offset: 0, limit: 1000 });
+      if (page.state !== 'running') return page;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('searches as a job, pages matches, opens a record with its neighbours and exports', async () => {
+    const started = await callApi(demo.app, 'inspector.search', {
+      pipelines: ['energy_meters'],
+      seriesId: 'meter-0003',
+      from: '2026-10-05T10:00:00Z',
+      to: '2026-10-05T13:00:00Z',
+    });
+    const page = await finished(started.searchId);
+    expect(page).toMatchObject({ state: 'succeeded', total: 3, problems: [] });
+    expect(demo.app.jobs.get(started.jobId)).toMatchObject({ kind: 'inspector.search', state: 'succeeded' });
+    const middle = page.matches.find((m) => m.ts === '2026-10-05T11:00:00.000Z')!;
+    expect(middle).toBeDefined();
+
+    const record = await callApi(demo.app, 'inspector.record', { key: middle.key, row: middle.row, neighbours: 2 });
+    expect(record.record).toMatchObject({ recordId: middle.recordId, key: middle.key, row: middle.row });
+    expect(record.source).toBe('local');
+    expect(record.before.map((m) => m.ts)).toEqual(['2026-10-05T09:00:00.000Z', '2026-10-05T10:00:00.000Z']);
+    expect(record.after.map((m) => m.ts)).toEqual(['2026-10-05T12:00:00.000Z', '2026-10-05T13:00:00.000Z']);
+
+    for (const format of ['jsonl', 'csv', 'parquet'] as const) {
+      const exported = await callApi(demo.app, 'inspector.export', { searchId: started.searchId, format });
+      for (;;) {
+        const job = demo.app.jobs.get(exported.jobId);
+        if (job?.finishedAt) {
+          expect(job.state, job.error ?? '').toBe('succeeded');
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect((await stat(exported.path)).size).toBeGreaterThan(0);
+      if (format === 'jsonl') {
+        const lines = (await readFile(exported.path, 'utf8')).trim().split('\n');
+        expect(lines).toHaveLength(3);
+        expect(JSON.parse(lines[0]!)).toMatchObject({ series_id: 'meter-0003', _key: expect.any(String) });
+      }
+    }
+  });
+
+  it('shows a metric point’s Bronze records with the pipeline’s filter and formulas', async () => {
+    const lineage = await callApi(demo.app, 'inspector.lineage', {
+      pipelineId: 'energy_meters',
+      seriesId: 'meter-0003',
+      time: '2026-10-05T11:00:00Z',
+    });
+    expect(lineage.pipeline).toMatchObject({ id: 'energy_meters', filter: "status = 'ok'" });
+    expect(lineage.pipeline!.metrics.map((m) => m.name)).toContain('power_kw');
+    expect(lineage.records.length).toBeGreaterThan(0);
+    expect(lineage.records.every((r) => r.ts === '2026-10-05T11:00:00.000Z')).toBe(true);
+    expect(lineage.previous?.ts).toBe('2026-10-05T10:00:00.000Z');
+    // Step by step: the filter, then each metric, per record.
+    expect(lineage.evaluation.available).toBe(true);
+    const record = lineage.records[0]!;
+    const field = (name: string) => record.fields.find((f) => f.name === name)?.value;
+    const step = lineage.evaluation.rows[0]!;
+    expect(step.filter).toBe(field('status') === 'ok');
+    if (field('status') === 'ok') {
+      expect(step.outcome).toBe('kept');
+      expect(step.values.power_kw).toBeCloseTo((Number(field('value')) * Number(field('multiplier'))) / 1000, 9);
+    } else expect(step.outcome).toBe('filtered');
+  });
+
+  it('cancels a search', async () => {
+    const started = await callApi(demo.app, 'inspector.search', { text: 'no such text anywhere' });
+    await callApi(demo.app, 'jobs.cancel', { jobId: started.jobId });
+    const page = await finished(started.searchId);
+    expect(['cancelled', 'succeeded']).toContain(page.state);
+  });
+});
