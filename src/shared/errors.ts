@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'not_ready'
   | 'query_failed'
   | 'cancelled'
+  // Someone else changed what this action was prepared against (e.g. a push after a preview).
+  | 'conflict'
   | 'unauthorized'
   | 'unavailable'
   // The object store (or another remote) could not be used; each names why.

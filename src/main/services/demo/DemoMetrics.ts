@@ -91,7 +91,7 @@ export interface SeedDemoServerResult {
 }
 
 /** Text-format COPY needs these escaped; our ids never contain them, but the format is the format. */
-function copyTextSql(column: string): string {
+export function copyTextSql(column: string): string {
   return `replace(replace(replace(replace(${column}, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r')`;
 }
 

@@ -1,0 +1,641 @@
+/**
+ * The reprocessing preview: a pipeline draft recomputed over the cached Bronze
+ * of a UTC range on the native warehouse, diffed against the server's metrics
+ * of the same range keyed by (series_id, metric_name, time); and the push of
+ * that recomputation back to the server through MetricPush.
+ *
+ * A preview lives in `cache/previews/<previewId>/` (the recomputed rows as
+ * Parquet, and from the first plan or push on as the COPY-text rows file a
+ * push streams) and in three
+ * warehouse tables `previews."<id>_new" | "_current" | "_diff"` the UI pages
+ * and charts. Previews are kept for the app's session.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { PipelineDefinition, PipelineSummary } from '../../../shared/api/contract';
+import type {
+  DiffChange,
+  DiffCounts,
+  PreviewSeries,
+  PreviewStartRequest,
+  PreviewSummary,
+  PushOutcome,
+  PushPlanView,
+  PushRecord,
+  WriteCredentials,
+} from '../../../shared/api/push';
+import { WorkbenchError, errorMessage } from '../../../shared/errors';
+import { compilePipeline, FormulaError, type BronzeColumn } from '../../../shared/formula';
+import { quoteIdent, quoteLiteral } from '../../../shared/sql';
+import { copyTextSql } from '../demo/DemoMetrics';
+import type { JobContext, JobRunner } from '../jobs/JobRunner';
+import type { BronzeLake } from '../lake/BronzeLake';
+import { readPipelines } from '../postgres/Pipelines';
+import { MetricPush, rangeSnapshot } from '../push/MetricPush';
+import type { Warehouse } from '../warehouse/Warehouse';
+
+type StartRequest = Required<PreviewStartRequest>;
+
+export interface ReprocessingPreviewOptions {
+  warehouse: () => Warehouse;
+  /** The read-only exploration pool. */
+  pool: () => pg.Pool;
+  lake: () => BronzeLake;
+  cacheDir: () => string;
+  jobs: JobRunner;
+  remountViews: () => Promise<void>;
+  /** Connection settings for a push (typed credentials or the embedded server's), or the read-only ones for a plan. */
+  serverConfig: (credentials: { user: string; password: string } | 'embedded' | 'read-only') => pg.ClientConfig;
+  serverInfo: () => PushPlanView['server'] | null;
+}
+
+interface PreviewState {
+  request: StartRequest;
+  previewId: string;
+  /** One push id per preview: a retried push (the reply got lost) is recognised by the server. */
+  pushId: string;
+  dir: string;
+  rowsFile: string;
+  tables: { recomputed: string; current: string; diff: string };
+  summary: PreviewSummary | null;
+  /** The push's rows file, written on the first plan or push (most previews are never pushed). */
+  rowsWritten: Promise<string> | null;
+}
+
+const DAY_MS = 86_400_000;
+const TOP = 20;
+const MAX_SERIES_ROWS = 5000;
+const MAX_POINTS = 100_000;
+const KEEP_PREVIEWS = 8;
+
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const num = (v: unknown): number => Number(v ?? 0);
+
+/** COPY text escapes (backslash, tab, newline, CR) undone; ids almost never have them, so only those that do pay. */
+function unescapeCopyText(column: string): string {
+  const undo = `replace(replace(replace(replace(replace(${column}, '\\\\', chr(1)), '\\t', chr(9)), '\\n', chr(10)), '\\r', chr(13)), chr(1), '\\')`;
+  return `CASE WHEN contains(${column}, '\\') THEN ${undo} ELSE ${column} END`;
+}
+
+/** count(*) per diff status, as DOUBLE (plain JSON numbers). */
+const COUNTS_SQL = (['added', 'removed', 'changed', 'unchanged'] as const)
+  .map((s) => `(count(*) FILTER (WHERE status = '${s}'))::DOUBLE AS ${s}`)
+  .join(', ');
+
+function counts(row: Record<string, unknown>): DiffCounts {
+  return { added: num(row.added), removed: num(row.removed), changed: num(row.changed), unchanged: num(row.unchanged) };
+}
+
+/** The draft as the server stores a definition; the source prefix stays the server's. */
+export function draftDefinition(request: StartRequest, server: PipelineSummary | undefined): PipelineDefinition {
+  const filter = request.filter?.trim() ? request.filter : null;
+  return {
+    source: server?.definition.source ?? `bronze/${request.pipelineId}/`,
+    filter,
+    metrics: request.metrics.map((m) => ({ name: m.name, formula: m.formula, unit: m.unit })),
+  };
+}
+
+function sameDefinition(a: PipelineDefinition, b: PipelineDefinition): boolean {
+  const norm = (d: PipelineDefinition) =>
+    JSON.stringify({ filter: d.filter?.trim() || null, metrics: d.metrics.map((m) => [m.name, m.formula, m.unit]) });
+  return norm(a) === norm(b);
+}
+
+/** Names what a PostgreSQL failure on a push connection means, and what to do. */
+function pushFailure(err: unknown, user: string): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === '28P01' || code === '28000') {
+    return new WorkbenchError(
+      'auth_failed',
+      `The server refused the user "${user}" and password for this push. Nothing was written.`,
+      'Check the write credentials (they are not the read-only exploration ones) and push again.',
+    );
+  }
+  if (code === '42501') {
+    return new WorkbenchError(
+      'forbidden',
+      `The user "${user}" may not write the dash schema: ${errorMessage(err)}. Nothing was written.`,
+      'Push with a user that may write dash.pipelines, dash.pipeline_metrics and dash.metric_pushes.',
+    );
+  }
+  return err;
+}
+
+export class ReprocessingPreview {
+  private readonly previews = new Map<string, PreviewState>();
+  private readonly cleaned: Promise<void>;
+
+  constructor(private readonly opts: ReprocessingPreviewOptions) {
+    // Previews last while the app runs: the files of earlier runs have no tables any more.
+    this.cleaned = rm(join(opts.cacheDir(), 'previews'), { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  /** Starts a preview as a job; its summary is `result(previewId)` once the job succeeded. */
+  start(request: StartRequest): { jobId: string; previewId: string } {
+    const previewId = `pv-${randomBytes(6).toString('hex')}`;
+    const dir = join(this.opts.cacheDir(), 'previews', previewId);
+    const prefix = previewId.replace(/-/g, '_');
+    const state: PreviewState = {
+      request,
+      previewId,
+      pushId: randomUUID(),
+      dir,
+      rowsFile: join(dir, 'rows.tsv'),
+      tables: {
+        recomputed: `previews.${quoteIdent(`${prefix}_new`)}`,
+        current: `previews.${quoteIdent(`${prefix}_current`)}`,
+        diff: `previews.${quoteIdent(`${prefix}_diff`)}`,
+      },
+      summary: null,
+      rowsWritten: null,
+    };
+    const job = this.opts.jobs.start({
+      kind: 'preview.run',
+      title: `Reprocessing preview of ${request.pipelineId}`,
+      unit: 'steps',
+      run: (ctx) => this.run(state, ctx),
+    });
+    this.previews.set(previewId, state);
+    job.done.catch(() => undefined);
+    this.dropOldest();
+    return { jobId: job.jobId, previewId };
+  }
+
+  /** Keeps the newest previews only: each holds a copy of its range's metrics in the warehouse. */
+  private dropOldest(): void {
+    while (this.previews.size > KEEP_PREVIEWS) {
+      const [oldestId, oldest] = this.previews.entries().next().value as [string, PreviewState];
+      this.previews.delete(oldestId);
+      const { recomputed, current, diff } = oldest.tables;
+      void this.opts
+        .warehouse()
+        .exec(`DROP TABLE IF EXISTS ${recomputed}; DROP TABLE IF EXISTS ${current}; DROP TABLE IF EXISTS ${diff}`)
+        .catch(() => undefined);
+      void rm(oldest.dir, { recursive: true, force: true });
+    }
+  }
+
+  result(previewId: string): PreviewSummary {
+    const state = this.get(previewId);
+    if (!state.summary) {
+      throw new WorkbenchError(
+        'not_ready',
+        'This preview is still running (or it failed).',
+        'Wait for its job to end.',
+      );
+    }
+    return state.summary;
+  }
+
+  private get(previewId: string): PreviewState {
+    const state = this.previews.get(previewId);
+    if (!state) {
+      throw new WorkbenchError(
+        'not_found',
+        `There is no preview ${previewId} (previews last while the app runs).`,
+        'Run the preview again.',
+      );
+    }
+    return state;
+  }
+
+  private async run(state: PreviewState, ctx: JobContext): Promise<PreviewSummary> {
+    const started = performance.now();
+    const { request, tables } = state;
+    const warehouse = this.opts.warehouse();
+    const queryId = `preview-${state.previewId}`;
+    const onAbort = () => warehouse.cancel(queryId);
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const rangeStart = Date.parse(request.range.start);
+    const rangeEnd = Date.parse(request.range.end);
+    const range = { start: new Date(rangeStart).toISOString(), end: new Date(rangeEnd).toISOString() };
+    // A record lands on its event day or later; window functions also see the record before the range.
+    const firstDay = dayOf(rangeStart - DAY_MS);
+    const lastDay = dayOf(rangeEnd - 1 + request.lateDays * DAY_MS);
+    try {
+      await this.cleaned;
+      await mkdir(state.dir, { recursive: true });
+      ctx.progress(
+        0,
+        4,
+        `Caching Bronze ${firstDay} – ${lastDay} (${request.lateDays} days after the range for late records)`,
+      );
+      const filesCached = await this.cacheBronze(request.pipelineId, firstDay, lastDay, ctx);
+      ctx.throwIfCancelled();
+
+      ctx.progress(1, 4, "Recomputing the metrics on the warehouse while reading the server's");
+      // The server streams its rows while the warehouse recomputes: two machines' worth of work at once.
+      const csv = join(state.dir, 'current.tsv');
+      const snapshotting = this.serverSnapshot(request.pipelineId, range, csv, ctx.signal);
+      snapshotting.catch(() => undefined);
+      const schema = await this.bronzeSchema(request.pipelineId);
+      let compiled: string;
+      try {
+        compiled = compilePipeline(
+          { filter: request.filter?.trim() ? request.filter : null, metrics: request.metrics },
+          schema,
+          `bronze.${quoteIdent(request.pipelineId)}`,
+        );
+      } catch (err) {
+        if (err instanceof FormulaError) {
+          throw new WorkbenchError('bad_request', err.message, 'Fix the draft in the editor, then preview again.');
+        }
+        throw err;
+      }
+      const metricCols = request.metrics.map((m) => quoteIdent(m.name));
+      await warehouse.run(
+        queryId,
+        `CREATE SCHEMA IF NOT EXISTS previews;
+        CREATE OR REPLACE TABLE ${tables.recomputed} AS
+        SELECT __time AS time, __sid AS series_id, __metric::VARCHAR AS metric_name, __v AS value FROM (
+          SELECT ts::TIMESTAMPTZ AS __time, series_id::VARCHAR AS __sid,
+                 ${request.metrics.map((m) => `TRY_CAST(${quoteIdent(m.name)} AS DOUBLE) AS ${quoteIdent(m.name)}`).join(', ')}
+          FROM (${compiled})
+          WHERE series_id IS NOT NULL
+            AND ts >= ${quoteLiteral(range.start)}::TIMESTAMPTZ AND ts < ${quoteLiteral(range.end)}::TIMESTAMPTZ
+        ) UNPIVOT (__v FOR __metric IN (${metricCols.join(', ')}))`,
+      );
+      await warehouse.run(
+        queryId,
+        `COPY ${tables.recomputed} TO ${quoteLiteral(join(state.dir, 'recomputed.parquet'))} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+      ctx.throwIfCancelled();
+
+      ctx.progress(2, 4, "Reading the server's metrics of the range");
+      const snapshot = await snapshotting;
+      await warehouse.run(
+        queryId,
+        `CREATE OR REPLACE TABLE ${tables.current} AS
+         SELECT t::TIMESTAMPTZ AS time, ${unescapeCopyText('series_id')} AS series_id,
+                ${unescapeCopyText('metric_name')} AS metric_name, value
+         FROM read_csv(${quoteLiteral(csv)}, header = false, delim = '\t', quote = '', escape = '',
+                       auto_detect = false, nullstr = '\\N',
+                       columns = {'metric_name': 'VARCHAR', 'series_id': 'VARCHAR', 't': 'VARCHAR', 'value': 'DOUBLE'})`,
+      );
+      await rm(csv, { force: true });
+      ctx.throwIfCancelled();
+
+      ctx.progress(3, 4, 'Comparing');
+      const tol = request.tolerance;
+      await warehouse.run(
+        queryId,
+        `CREATE OR REPLACE TABLE ${tables.diff} AS
+         SELECT coalesce(n.series_id, c.series_id) AS series_id, coalesce(n.metric_name, c.metric_name) AS metric_name,
+                coalesce(n.time, c.time) AS time, c.value AS current, n.value AS recomputed,
+                CASE WHEN c.series_id IS NULL THEN 'added'
+                     WHEN n.series_id IS NULL THEN 'removed'
+                     WHEN c.value IS NOT DISTINCT FROM n.value THEN 'unchanged'
+                     WHEN isfinite(c.value) AND isfinite(n.value)
+                          AND abs(n.value - c.value) <= ${tol} * greatest(abs(n.value), abs(c.value)) THEN 'unchanged'
+                     ELSE 'changed' END AS status
+         FROM ${tables.recomputed} n
+         FULL JOIN ${tables.current} c
+           ON n.series_id = c.series_id AND n.metric_name = c.metric_name AND n.time = c.time`,
+      );
+      const summary = await this.summarize(state, {
+        filesCached,
+        firstDay,
+        lastDay,
+        range,
+        snapshot,
+        elapsedMs: 0,
+      });
+      summary.elapsedMs = performance.now() - started;
+      state.summary = summary;
+      ctx.progress(
+        4,
+        4,
+        `${summary.totals.changed} changed, ${summary.totals.added} added, ${summary.totals.removed} removed`,
+      );
+      return summary;
+    } catch (err) {
+      if (ctx.signal.aborted) throw new WorkbenchError('cancelled', 'The preview was cancelled');
+      throw err;
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** The server's rows of the range into `csv`, with their checksum from the same snapshot. */
+  private async serverSnapshot(
+    pipelineId: string,
+    range: { start: string; end: string },
+    csv: string,
+    signal: AbortSignal,
+  ): Promise<{ checksum: string; rows: number }> {
+    const client = new pg.Client(this.opts.serverConfig('read-only'));
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      return await rangeSnapshot(client, pipelineId, range, csv, signal);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  /** On an S3/R2 lake, caches the pipeline's Bronze files of the landing days [firstDay, lastDay]; returns how many were downloaded. */
+  private async cacheBronze(pipelineId: string, firstDay: string, lastDay: string, ctx: JobContext): Promise<number> {
+    const lake = this.opts.lake();
+    if (lake.driver !== 's3' || !lake.cache) return 0;
+    const keys = (await lake.keysUnder(`bronze/${pipelineId}/`, ctx.signal)).filter((key) => {
+      const day = /\/date=(\d{4}-\d{2}-\d{2})\//.exec(key)?.[1];
+      return day !== undefined && day >= firstDay && day <= lastDay;
+    });
+    if (!keys.length) return 0;
+    try {
+      const result = await lake.cache.download(keys, {
+        signal: ctx.signal,
+        onProgress: (p) =>
+          ctx.progress(p.bytesDone / Math.max(1, p.bytes), 4, `Caching Bronze: ${p.filesDone}/${p.files} files`),
+      });
+      return result.downloaded.length;
+    } finally {
+      await this.opts.remountViews().catch(() => undefined);
+    }
+  }
+
+  private async bronzeSchema(pipelineId: string): Promise<BronzeColumn[]> {
+    const catalog = await this.opts.warehouse().catalog();
+    const relation = catalog.relations.find((r) => r.schema === 'bronze' && r.name === pipelineId);
+    if (!relation) {
+      throw new WorkbenchError(
+        'not_found',
+        `No Bronze data of "${pipelineId}" is on this machine for the range.`,
+        'Pick a range the lake has files for (sidebar → Bronze lake), then preview again.',
+      );
+    }
+    return relation.columns;
+  }
+
+  private async summarize(
+    state: PreviewState,
+    info: {
+      filesCached: number;
+      firstDay: string;
+      lastDay: string;
+      range: { start: string; end: string };
+      snapshot: { checksum: string; rows: number };
+      elapsedMs: number;
+    },
+  ): Promise<PreviewSummary> {
+    const w = this.opts.warehouse();
+    const d = state.tables.diff;
+    const [totals] = await w.rows(
+      `SELECT ${COUNTS_SQL}, (SELECT count(*) FROM ${state.tables.recomputed})::DOUBLE AS recomputed FROM ${d}`,
+    );
+    const perMetric = await w.rows(`SELECT metric_name, ${COUNTS_SQL} FROM ${d} GROUP BY 1 ORDER BY 1`);
+    const perSeries = await w.rows(
+      `SELECT series_id, ${COUNTS_SQL} FROM ${d} GROUP BY 1
+       ORDER BY (count(*) FILTER (WHERE status <> 'unchanged')) DESC, 1 LIMIT ${MAX_SERIES_ROWS}`,
+    );
+    const perDay = await w.rows(
+      `SELECT strftime(timezone('UTC', time), '%Y-%m-%d') AS day, ${COUNTS_SQL} FROM ${d} GROUP BY 1 ORDER BY 1`,
+    );
+    const changes = (order: string) =>
+      w.rows(`SELECT series_id, metric_name, strftime(timezone('UTC', time), '%Y-%m-%dT%H:%M:%S.%fZ') AS t,
+                current, recomputed, abs(recomputed - current) AS absolute,
+                abs(recomputed - current) / nullif(abs(current), 0) AS relative
+              FROM ${d} WHERE status = 'changed'
+              ORDER BY ${order} DESC NULLS LAST, series_id, metric_name, time LIMIT ${TOP}`);
+    const toChange = (r: Record<string, unknown>): DiffChange => ({
+      seriesId: String(r.series_id),
+      metricName: String(r.metric_name),
+      time: String(r.t),
+      current: finite(r.current),
+      recomputed: finite(r.recomputed),
+      absolute: finite(r.absolute),
+      relative: finite(r.relative),
+    });
+    const nonFiniteLast = (expr: string) => `CASE WHEN isfinite(${expr}) THEN ${expr} END`;
+    return {
+      previewId: state.previewId,
+      pipelineId: state.request.pipelineId,
+      baseVersion: state.request.baseVersion,
+      range: info.range,
+      tolerance: state.request.tolerance,
+      createdAt: new Date().toISOString(),
+      bronzeDays: { first: info.firstDay, last: info.lastDay, lateDays: state.request.lateDays },
+      filesCached: info.filesCached,
+      recomputedRows: num(totals?.recomputed),
+      serverRows: info.snapshot.rows,
+      serverChecksum: info.snapshot.checksum,
+      totals: counts(totals ?? {}),
+      perMetric: perMetric.map((r) => ({ metricName: String(r.metric_name), ...counts(r) })),
+      perSeries: perSeries.map((r) => ({ seriesId: String(r.series_id), ...counts(r) })),
+      perDay: perDay.map((r) => ({ day: String(r.day), ...counts(r) })),
+      largestAbsolute: (await changes(nonFiniteLast('abs(recomputed - current)'))).map(toChange),
+      largestRelative: (await changes(nonFiniteLast('abs(recomputed - current) / nullif(abs(current), 0)'))).map(
+        toChange,
+      ),
+      push: null,
+      elapsedMs: info.elapsedMs,
+    };
+  }
+
+  /** Current and recomputed values of one series and metric, with the stretches that differ. */
+  async series(previewId: string, seriesId: string, metricName: string): Promise<PreviewSeries> {
+    const state = this.get(previewId);
+    if (!state.summary) this.result(previewId);
+    const rows = await this.opts.warehouse().rows(
+      `SELECT (epoch_us(time) // 1000)::DOUBLE AS t, current, recomputed, status FROM ${state.tables.diff}
+       WHERE series_id = ${quoteLiteral(seriesId)} AND metric_name = ${quoteLiteral(metricName)}
+       ORDER BY time LIMIT ${MAX_POINTS + 1}`,
+    );
+    const truncated = rows.length > MAX_POINTS;
+    const points: [number, number | null, number | null][] = [];
+    const changed: [number, number][] = [];
+    let open: [number, number] | null = null;
+    for (const r of rows.slice(0, MAX_POINTS)) {
+      const t = num(r.t);
+      points.push([t, finite(r.current), finite(r.recomputed)]);
+      if (r.status !== 'unchanged') {
+        if (open) open[1] = t;
+        else open = [t, t];
+      } else if (open) {
+        changed.push(open);
+        open = null;
+      }
+    }
+    if (open) changed.push(open);
+    return { seriesId, metricName, points, changed, truncated };
+  }
+
+  /** The recomputed rows as COPY text for MetricPush (time ISO UTC, escaped ids, shortest exact doubles), in the server's index order. */
+  private rowsFile(state: PreviewState): Promise<string> {
+    state.rowsWritten ??= this.opts
+      .warehouse()
+      .run(
+        `rows-${state.previewId}`,
+        `COPY (SELECT strftime(timezone('UTC', time), '%Y-%m-%dT%H:%M:%S.%fZ') || chr(9) || ${copyTextSql('series_id')}
+                 || chr(9) || ${copyTextSql('metric_name')} || chr(9) || value::VARCHAR AS line
+               FROM ${state.tables.recomputed} ORDER BY metric_name, series_id, time)
+         TO ${quoteLiteral(state.rowsFile)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\u0001')`,
+      )
+      .then(() => state.rowsFile);
+    // A failed write is tried again next time.
+    state.rowsWritten.catch(() => {
+      state.rowsWritten = null;
+    });
+    return state.rowsWritten;
+  }
+
+  private async serverPipeline(pipelineId: string): Promise<PipelineSummary | undefined> {
+    return (await readPipelines(this.opts.pool())).find((p) => p.id === pipelineId);
+  }
+
+  /** The definition a push of this preview writes, or null when it equals the server's (metrics only). */
+  private async definitionToPush(state: PreviewState, include: boolean): Promise<PipelineDefinition | null> {
+    if (!include) return null;
+    const server = await this.serverPipeline(state.request.pipelineId);
+    const draft = draftDefinition(state.request, server);
+    return server && sameDefinition(server.definition, draft) ? null : draft;
+  }
+
+  private connector(config: pg.ClientConfig): () => Promise<pg.Client> {
+    return async () => {
+      const client = new pg.Client(config);
+      client.on('error', () => undefined);
+      await client.connect();
+      return client;
+    };
+  }
+
+  private pushConfig(credentials: WriteCredentials): { config: pg.ClientConfig; by: string } {
+    if (credentials.kind === 'embedded') {
+      return { config: this.opts.serverConfig('embedded'), by: 'workbench (demo server)' };
+    }
+    return {
+      config: this.opts.serverConfig({ user: credentials.user, password: credentials.password }),
+      by: credentials.user,
+    };
+  }
+
+  async plan(previewId: string, includeDefinition: boolean): Promise<PushPlanView> {
+    const state = this.get(previewId);
+    this.result(previewId);
+    const server = this.opts.serverInfo();
+    if (!server) throw new WorkbenchError('not_ready', 'The PostgreSQL server is not connected yet.');
+    const definition = await this.definitionToPush(state, includeDefinition);
+    const plan = await new MetricPush(this.connector(this.opts.serverConfig('read-only'))).plan({
+      pipelineId: state.request.pipelineId,
+      baseVersion: state.request.baseVersion,
+      definition,
+      range: state.summary!.range,
+      rowsFile: await this.rowsFile(state),
+    });
+    if (plan.serverVersion !== state.request.baseVersion) {
+      plan.warnings.unshift(
+        `The server's pipeline is at version ${plan.serverVersion}, but this draft started from version ${state.request.baseVersion}: the push will be refused. Reload the pipeline, merge your draft, and preview again.`,
+      );
+    }
+    return { ...plan, definitionChanged: definition !== null, server };
+  }
+
+  /** Pushes the preview's rows (and the draft's definition when it changed) as a job. */
+  startPush(
+    previewId: string,
+    options: { includeDefinition: boolean; comment: string | null; credentials: WriteCredentials },
+  ): { jobId: string; pushId: string } {
+    const state = this.get(previewId);
+    const summary = this.result(previewId);
+    const { config, by } = this.pushConfig(options.credentials);
+    const job = this.opts.jobs.start({
+      kind: 'push.run',
+      title: `Pushing ${state.request.pipelineId} metrics ${summary.range.start.slice(0, 10)} – ${summary.range.end.slice(0, 10)}`,
+      run: async (ctx): Promise<PushOutcome> => {
+        ctx.progress(0, 1, 'Pushing in one transaction');
+        try {
+          const definition = await this.definitionToPush(state, options.includeDefinition);
+          const result = await new MetricPush(this.connector(config)).push({
+            pushId: state.pushId,
+            pipelineId: state.request.pipelineId,
+            baseVersion: state.request.baseVersion,
+            definition,
+            range: summary.range,
+            expectedChecksum: summary.serverChecksum,
+            rowsFile: await this.rowsFile(state),
+            pushedBy: by,
+            comment: options.comment,
+          });
+          summary.push = result;
+          ctx.progress(
+            1,
+            1,
+            result.alreadyApplied
+              ? 'This push had already been applied'
+              : `${result.rowsReplaced} rows replaced, ${result.rowsInserted} inserted, version ${result.pipelineVersion}`,
+          );
+          return result;
+        } catch (err) {
+          throw pushFailure(err, by);
+        }
+      },
+    });
+    job.done.catch(() => undefined);
+    return { jobId: job.jobId, pushId: state.pushId };
+  }
+
+  startUndo(undoOf: string, comment: string | null, credentials: WriteCredentials): { jobId: string; pushId: string } {
+    const { config, by } = this.pushConfig(credentials);
+    const pushId = randomUUID();
+    const job = this.opts.jobs.start({
+      kind: 'push.undo',
+      title: `Undoing push ${undoOf.slice(0, 8)}`,
+      run: async (ctx) => {
+        ctx.progress(0, 1, 'Restoring the replaced rows in one transaction');
+        try {
+          const result = await new MetricPush(this.connector(config)).undo({ pushId, undoOf, pushedBy: by, comment });
+          ctx.progress(1, 1, `${result.rowsInserted} rows restored, ${result.rowsReplaced} removed`);
+          return result;
+        } catch (err) {
+          throw pushFailure(err, by);
+        }
+      },
+    });
+    job.done.catch(() => undefined);
+    return { jobId: job.jobId, pushId };
+  }
+
+  async history(pipelineId: string, limit: number): Promise<PushRecord[]> {
+    const { rows } = await this.opts.pool().query<{
+      push_id: string;
+      pushed_at: Date;
+      pushed_by: string;
+      base_version: number;
+      pipeline_version: number;
+      range_start: Date;
+      range_end: Date;
+      rows_replaced: string;
+      rows_inserted: string;
+      checksum: string;
+      undo_of: string | null;
+      undone_by: string | null;
+      comment: string | null;
+    }>(
+      `SELECT p.push_id, p.pushed_at, p.pushed_by, p.base_version, p.pipeline_version, p.range_start, p.range_end,
+              p.rows_replaced::text, p.rows_inserted::text, p.checksum, p.undo_of, u.push_id AS undone_by, p.comment
+       FROM dash.metric_pushes p LEFT JOIN dash.metric_pushes u ON u.undo_of = p.push_id
+       WHERE p.pipeline_id = $1 ORDER BY p.pushed_at DESC LIMIT $2`,
+      [pipelineId, limit],
+    );
+    return rows.map((r) => ({
+      pushId: r.push_id,
+      pushedAt: r.pushed_at.toISOString(),
+      pushedBy: r.pushed_by,
+      baseVersion: r.base_version,
+      pipelineVersion: r.pipeline_version,
+      rangeStart: r.range_start.toISOString(),
+      rangeEnd: r.range_end.toISOString(),
+      rowsReplaced: Number(r.rows_replaced),
+      rowsInserted: Number(r.rows_inserted),
+      checksum: r.checksum,
+      undoOf: r.undo_of,
+      undoneBy: r.undone_by,
+      comment: r.comment,
+    }));
+  }
+}

@@ -1,0 +1,544 @@
+/**
+ * The pipeline editor's "Reprocessing preview": the draft recomputed over all
+ * cached Bronze of a UTC range and compared with the server's metrics — totals
+ * per metric, per series and per day, the largest changes, an overlay chart —
+ * then "Review push…" and the server's push history with undo.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { DiffChange, DiffCounts, PushOutcome, PushRecord, WriteCredentials } from '../../../shared/api/push';
+import type { PipelineDraft } from '../../../shared/formula';
+import { toErrorView, type ErrorView } from '../../state/errorView';
+import { useWorkspaceStore } from '../../state/workspaceStore';
+import { cancelJob, refreshSection } from '../../state/workspaceActions';
+import { workbench } from '../../state/workbench';
+import { loadEditor } from './pipelineActions';
+import { Modal } from '../common/Modal';
+import { openLineage } from '../inspector/inspectorStore';
+import { DiffOverlayChart } from './DiffOverlayChart';
+import type { PipelineEditorState } from './editorStore';
+import { CredentialFields, ErrorLine, PushPlanDialog } from './PushPlanDialog';
+import {
+  DAY_MS,
+  chooseOverlay,
+  dayOf,
+  loadPreviewResult,
+  loadPushHistory,
+  patchReprocessing,
+  reprocessingOf,
+  startPreview,
+  startUndo,
+  useReprocessingStore,
+} from './reprocessingStore';
+
+const n = (v: number) => v.toLocaleString('en-US');
+const fmt = (v: number | null) =>
+  v === null
+    ? '—'
+    : Math.abs(v) >= 1e6 || (v !== 0 && Math.abs(v) < 1e-3)
+      ? v.toExponential(4)
+      : v.toPrecision(6).replace(/\.?0+$/, '');
+
+function CountsCells({ c }: { c: DiffCounts }) {
+  return (
+    <>
+      <td className={`num${c.added ? ' rp-added' : ''}`}>{n(c.added)}</td>
+      <td className={`num${c.removed ? ' rp-removed' : ''}`}>{n(c.removed)}</td>
+      <td className={`num${c.changed ? ' rp-changed' : ''}`}>{n(c.changed)}</td>
+      <td className="num dim">{n(c.unchanged)}</td>
+    </>
+  );
+}
+
+const COUNT_HEADS = (
+  <>
+    <th className="num">added</th>
+    <th className="num">removed</th>
+    <th className="num">changed</th>
+    <th className="num">unchanged</th>
+  </>
+);
+
+function UndoDialog({
+  push,
+  embedded,
+  onClose,
+  onDone,
+}: {
+  push: PushRecord;
+  embedded: boolean;
+  onClose: () => void;
+  onDone: () => void;
+}) {
+  const [credentials, setCredentials] = useState<WriteCredentials | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [error, setError] = useState<ErrorView | null>(null);
+  const job = useWorkspaceStore((s) => (jobId ? (s.jobs[jobId] ?? null) : null));
+  useEffect(() => {
+    if (job?.state === 'succeeded') onDone();
+  }, [job?.state, onDone]);
+  const running = job !== null && job.finishedAt === null;
+  return (
+    <Modal title="Undo push" className="rp-undo-dialog" testId="undo-dialog" closeTestId="undo-close" onClose={onClose}>
+      <div className="modal-body">
+        <p>
+          Undo push <code>{push.pushId.slice(0, 8)}</code> of {new Date(push.pushedAt).toLocaleString()} by{' '}
+          {push.pushedBy}? The {n(push.rowsReplaced)} rows it replaced in {push.rangeStart.slice(0, 10)} –{' '}
+          {dayOf(Date.parse(push.rangeEnd) - 1)} come back
+          {push.pipelineVersion !== push.baseVersion
+            ? `, and the definition of version ${push.baseVersion} is restored as a new version`
+            : ''}
+          . The undo is itself an audited push.
+        </p>
+        <CredentialFields embedded={embedded} onChange={setCredentials} />
+        {running && job ? (
+          <div className="rp-job">
+            <progress />
+            <span>{job.message || 'Undoing…'}</span>
+          </div>
+        ) : null}
+        {job?.state === 'failed' ? (
+          <ErrorLine error={{ code: 'undo', message: job.error ?? 'The undo failed.', hint: 'Nothing was written.' }} />
+        ) : null}
+        {error ? <ErrorLine error={error} /> : null}
+      </div>
+      <div className="form-actions rp-dialog-actions">
+        <span className="toolbar-spacer" />
+        <button type="button" className="plain-button" onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="run-button rp-danger"
+          data-testid="undo-confirm"
+          disabled={!credentials || running}
+          onClick={() => {
+            if (!credentials) return;
+            setError(null);
+            startUndo(push.pushId, credentials).then(setJobId, (err: unknown) => setError(toErrorView(err)));
+          }}
+        >
+          Undo push
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+export function ReprocessingPanel({
+  tabId,
+  editor,
+  draft,
+}: {
+  tabId: string;
+  editor: PipelineEditorState;
+  draft: PipelineDraft;
+}) {
+  const state = useReprocessingStore((s) => s.byTab[tabId]);
+  const job = useWorkspaceStore((s) => (state?.jobId ? (s.jobs[state.jobId] ?? null) : null));
+  const embedded = useWorkspaceStore((s) => s.status?.postgres?.embedded ?? false);
+  const [planOpen, setPlanOpen] = useState(false);
+  const [undoOf, setUndoOf] = useState<PushRecord | null>(null);
+  const [largest, setLargest] = useState<'absolute' | 'relative'>('absolute');
+  const pipelineId = editor.pipelineId;
+
+  const cached = useMemo(() => {
+    const series = editor.series ?? [];
+    if (!series.length) return null;
+    return { first: Math.min(...series.map((s) => s.first)), last: Math.max(...series.map((s) => s.last)) };
+  }, [editor.series]);
+
+  const setRange = useCallback(
+    (which: 'week' | 'all') => {
+      if (!cached) return;
+      const endDay = dayOf(cached.last);
+      const startDay = which === 'all' ? dayOf(cached.first) : dayOf(Date.parse(`${endDay}T00:00:00Z`) - 6 * DAY_MS);
+      patchReprocessing(tabId, { startDay, endDay });
+    },
+    [cached, tabId],
+  );
+
+  // A first range once the cached Bronze is known: its last 7 days.
+  useEffect(() => {
+    if (cached && !state?.startDay) setRange('week');
+  }, [cached, state?.startDay, setRange]);
+
+  useEffect(() => {
+    void loadPushHistory(tabId, pipelineId);
+  }, [tabId, pipelineId]);
+
+  useEffect(() => {
+    if (job?.state === 'succeeded' && state?.previewId && !state.summary) void loadPreviewResult(tabId);
+  }, [job?.state, state?.previewId, state?.summary, tabId]);
+
+  const onPushed = useCallback(
+    (outcome: PushOutcome | null) => {
+      void loadPushHistory(tabId, pipelineId);
+      void loadPreviewResult(tabId);
+      void refreshSection('pipelines');
+      // The draft is now the server's new version: the editor starts from it (and the draft file has done its job).
+      if (
+        outcome &&
+        !outcome.alreadyApplied &&
+        outcome.pipelineVersion !== reprocessingOf(tabId).summary?.baseVersion
+      ) {
+        void workbench()
+          .call('drafts.delete', { pipelineId })
+          .finally(() => void loadEditor(tabId));
+      }
+    },
+    [tabId, pipelineId],
+  );
+
+  const s = state;
+  const summary = s?.summary ?? null;
+  const running = job !== null && job.finishedAt === null;
+  const errors = editor.checked?.diagnostics.some((d) => d.diagnostic.severity === 'error') ?? false;
+  const baseVersion = editor.baseVersion ?? editor.server?.version ?? null;
+  const rangeOk = !!s?.startDay && !!s.endDay && s.startDay <= s.endDay;
+  const canPreview = !running && !errors && baseVersion !== null && rangeOk && draft.metrics.length > 0;
+  const unit = draft.metrics.find((m) => m.name === s?.chosen?.metricName)?.unit ?? '';
+  const changes: DiffChange[] = summary
+    ? largest === 'absolute'
+      ? summary.largestAbsolute
+      : summary.largestRelative
+    : [];
+
+  const preview = () => {
+    if (baseVersion === null) return;
+    void startPreview(tabId, { pipelineId, baseVersion, draft });
+  };
+
+  return (
+    <div
+      className="rp-panel"
+      data-testid="reprocessing-panel"
+      onKeyDown={(e) => {
+        if ((e.ctrlKey || e.metaKey) && e.key === 'Enter' && canPreview) {
+          e.preventDefault();
+          preview();
+        }
+      }}
+    >
+      <h3>Reprocessing preview</h3>
+      <div className="rp-range">
+        <label>
+          From
+          <input
+            type="date"
+            value={s?.startDay ?? ''}
+            data-testid="rp-start"
+            onChange={(e) => patchReprocessing(tabId, { startDay: e.target.value })}
+          />
+        </label>
+        <label>
+          to
+          <input
+            type="date"
+            value={s?.endDay ?? ''}
+            data-testid="rp-end"
+            onChange={(e) => patchReprocessing(tabId, { endDay: e.target.value })}
+          />
+        </label>
+        <span className="dim">UTC, both days included</span>
+        <button type="button" className="plain-button" disabled={!cached} onClick={() => setRange('week')}>
+          Last 7 days
+        </button>
+        <button type="button" className="plain-button" disabled={!cached} onClick={() => setRange('all')}>
+          Whole cached range
+        </button>
+        <span className="toolbar-spacer" />
+        {running && job ? (
+          <button type="button" className="plain-button danger" onClick={() => void cancelJob(job.jobId)}>
+            Cancel
+          </button>
+        ) : null}
+        <button
+          type="button"
+          className="run-button"
+          data-testid="rp-preview"
+          disabled={!canPreview}
+          title={
+            errors
+              ? 'Fix the problems in the draft first'
+              : !rangeOk
+                ? 'Pick a range whose start is not after its end'
+                : 'Recompute the range and compare with the server (Ctrl/Cmd+Enter)'
+          }
+          onClick={preview}
+        >
+          Preview
+        </button>
+      </div>
+      <p className="hint">
+        Runs the draft over every cached Bronze record of the range on the local warehouse (Bronze landing days up to 3
+        after the range are read for late records) and compares it with the server&apos;s metrics.
+      </p>
+      {running && job ? (
+        <div className="rp-job" data-testid="rp-job">
+          <progress max={job.progress.total ?? undefined} value={job.progress.total ? job.progress.done : undefined} />
+          <span>{job.message || 'Starting…'}</span>
+        </div>
+      ) : null}
+      {job?.state === 'failed' ? (
+        <ErrorLine
+          testId="rp-error"
+          error={{
+            code: 'preview',
+            message: job.error ?? 'The preview failed.',
+            hint: 'Fix what it says, then preview again.',
+          }}
+        />
+      ) : null}
+      {job?.state === 'cancelled' ? <p className="dim">The preview was cancelled.</p> : null}
+      {s?.error ? <ErrorLine error={s.error} testId="rp-error" /> : null}
+      {!summary && !running && !s?.error && job?.state !== 'failed' ? (
+        <p className="preview-empty" data-testid="rp-empty">
+          {cached
+            ? 'Pick a UTC range and preview to see exactly which metric values this draft would change on the server.'
+            : 'No Bronze of this pipeline is on this machine yet: pick UTC days and preview — on an S3/R2 lake the preview caches the files it needs first.'}
+        </p>
+      ) : null}
+
+      {summary ? (
+        <div className="rp-summary" data-testid="rp-summary">
+          <div className="rp-totals" data-testid="rp-totals">
+            <span className="rp-added">+{n(summary.totals.added)} added</span>
+            <span className="rp-removed">−{n(summary.totals.removed)} removed</span>
+            <span className="rp-changed" data-testid="rp-total-changed">
+              {n(summary.totals.changed)} changed
+            </span>
+            <span className="dim">{n(summary.totals.unchanged)} unchanged</span>
+
+            <span className="toolbar-spacer" />
+            <button type="button" className="run-button" data-testid="rp-review-push" onClick={() => setPlanOpen(true)}>
+              Review push…
+            </button>
+          </div>
+          <p className="rp-meta">
+            {n(summary.recomputedRows)} values recomputed, {n(summary.serverRows)} on the server · Bronze landing days{' '}
+            {summary.bronzeDays.first} – {summary.bronzeDays.last} read
+            {summary.filesCached ? ` (${n(summary.filesCached)} files cached for it)` : ''} ·{' '}
+            {(summary.elapsedMs / 1000).toFixed(1)} s
+          </p>
+          {summary.totals.added + summary.totals.removed + summary.totals.changed === 0 ? (
+            <p className="rp-same" data-testid="rp-unchanged">
+              The draft gives exactly the server&apos;s metrics over this range (tolerance {summary.tolerance}{' '}
+              relative).
+            </p>
+          ) : null}
+          {summary.push ? (
+            <p className="rp-outcome" data-testid="rp-pushed">
+              Pushed as version {summary.push.pipelineVersion}: {n(summary.push.rowsReplaced)} rows replaced,{' '}
+              {n(summary.push.rowsInserted)} inserted.
+            </p>
+          ) : null}
+
+          <div className="rp-grid">
+            <div className="rp-block">
+              <h4>Per metric</h4>
+              <table className="rp-table" data-testid="rp-per-metric">
+                <thead>
+                  <tr>
+                    <th>metric</th>
+                    {COUNT_HEADS}
+                  </tr>
+                </thead>
+                <tbody>
+                  {summary.perMetric.map((m) => (
+                    <tr
+                      key={m.metricName}
+                      className={s?.chosen?.metricName === m.metricName ? 'selected' : ''}
+                      onClick={() =>
+                        void chooseOverlay(
+                          tabId,
+                          s?.chosen?.seriesId ?? summary.perSeries[0]?.seriesId ?? '',
+                          m.metricName,
+                        )
+                      }
+                    >
+                      <td>{m.metricName}</td>
+                      <CountsCells c={m} />
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <div className="rp-block">
+              <h4>Per day (UTC)</h4>
+              <div className="rp-table-wrap">
+                <table className="rp-table" data-testid="rp-per-day">
+                  <thead>
+                    <tr>
+                      <th>day</th>
+                      {COUNT_HEADS}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {summary.perDay.map((d) => (
+                      <tr key={d.day}>
+                        <td>{d.day}</td>
+                        <CountsCells c={d} />
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </div>
+            <div className="rp-block">
+              <h4>Per series {summary.perSeries.length > 1 ? '(most changes first)' : ''}</h4>
+              <div className="rp-table-wrap">
+                <table className="rp-table" data-testid="rp-per-series">
+                  <thead>
+                    <tr>
+                      <th>series</th>
+                      {COUNT_HEADS}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {summary.perSeries.map((x) => (
+                      <tr
+                        key={x.seriesId}
+                        className={s?.chosen?.seriesId === x.seriesId ? 'selected' : ''}
+                        onClick={() =>
+                          void chooseOverlay(
+                            tabId,
+                            x.seriesId,
+                            s?.chosen?.metricName ?? summary.perMetric[0]?.metricName ?? '',
+                          )
+                        }
+                      >
+                        <td>{x.seriesId}</td>
+                        <CountsCells c={x} />
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </div>
+            <div className="rp-block">
+              <h4>
+                Largest changes{' '}
+                <span className="rp-toggle">
+                  <button
+                    type="button"
+                    className={largest === 'absolute' ? 'active' : ''}
+                    onClick={() => setLargest('absolute')}
+                  >
+                    absolute
+                  </button>
+                  <button
+                    type="button"
+                    className={largest === 'relative' ? 'active' : ''}
+                    onClick={() => setLargest('relative')}
+                  >
+                    relative
+                  </button>
+                </span>
+              </h4>
+              {changes.length === 0 ? (
+                <p className="dim">No value changed beyond the tolerance.</p>
+              ) : (
+                <div className="rp-table-wrap">
+                  <table className="rp-table" data-testid="rp-largest">
+                    <thead>
+                      <tr>
+                        <th>series · metric</th>
+                        <th>time (UTC)</th>
+                        <th className="num">current</th>
+                        <th className="num">recomputed</th>
+                        <th className="num">{largest === 'absolute' ? '|Δ|' : '|Δ| / |current|'}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {changes.map((c) => (
+                        <tr
+                          key={`${c.seriesId}|${c.metricName}|${c.time}`}
+                          title="Show this series in the chart"
+                          onClick={() => void chooseOverlay(tabId, c.seriesId, c.metricName)}
+                        >
+                          <td>
+                            {c.seriesId} · {c.metricName}
+                          </td>
+                          <td>{c.time.slice(0, 19).replace('T', ' ')}</td>
+                          <td className="num">{fmt(c.current)}</td>
+                          <td className="num">{fmt(c.recomputed)}</td>
+                          <td className="num">{fmt(largest === 'absolute' ? c.absolute : c.relative)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+            </div>
+          </div>
+
+          <h4>
+            Current vs recomputed{' '}
+            {s?.chosen ? (
+              <span className="dim" data-testid="rp-overlay-title">
+                {s.chosen.seriesId} · {s.chosen.metricName} — click a point for the Bronze records behind it
+              </span>
+            ) : null}
+          </h4>
+          {s?.overlayError ? <ErrorLine error={s.overlayError} /> : null}
+          {s?.overlay ? (
+            <DiffOverlayChart
+              overlay={s.overlay}
+              unit={unit}
+              onPoint={(t) =>
+                void openLineage({ pipelineId, seriesId: s.overlay!.seriesId, time: new Date(t).toISOString() })
+              }
+            />
+          ) : (
+            <p className="dim">Pick a metric, a series or a change above to chart it.</p>
+          )}
+        </div>
+      ) : null}
+
+      <h3>Pushes to the server</h3>
+      {s?.historyError ? <ErrorLine error={s.historyError} /> : null}
+      {s?.history && s.history.length === 0 ? (
+        <p className="dim" data-testid="push-history-empty">
+          No push of this pipeline yet.
+        </p>
+      ) : null}
+      {s?.history && s.history.length > 0 ? (
+        <ul className="rp-history" data-testid="push-history">
+          {s.history.map((p) => (
+            <li key={p.pushId} data-testid="push-history-row" data-push={p.pushId}>
+              <span className="rp-hist-main">
+                <code>{p.pushId.slice(0, 8)}</code> {new Date(p.pushedAt).toLocaleString()} · {p.pushedBy} · v
+                {p.baseVersion}→v{p.pipelineVersion} · {p.rangeStart.slice(0, 10)} – {dayOf(Date.parse(p.rangeEnd) - 1)}{' '}
+                · {n(p.rowsReplaced)} replaced, {n(p.rowsInserted)} inserted
+                {p.undoOf ? <span className="rp-tag">undo of {p.undoOf.slice(0, 8)}</span> : null}
+                {p.undoneBy ? <span className="rp-tag">undone</span> : null}
+                {p.comment ? <span className="dim"> · {p.comment}</span> : null}
+              </span>
+              {!p.undoneBy && !p.undoOf ? (
+                <button type="button" className="plain-button" data-testid="push-undo" onClick={() => setUndoOf(p)}>
+                  Undo…
+                </button>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+
+      {planOpen && s?.previewId ? (
+        <PushPlanDialog previewId={s.previewId} onClose={() => setPlanOpen(false)} onPushed={onPushed} />
+      ) : null}
+      {undoOf ? (
+        <UndoDialog
+          push={undoOf}
+          embedded={embedded}
+          onClose={() => setUndoOf(null)}
+          onDone={() => {
+            setUndoOf(null);
+            void loadPushHistory(tabId, pipelineId);
+            void refreshSection('pipelines');
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}

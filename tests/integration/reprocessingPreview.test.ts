@@ -1,0 +1,375 @@
+/**
+ * The reprocessing preview and the push through the API, on the tiny demo
+ * workspace (real native DuckDB, real embedded PostgreSQL): an unchanged draft
+ * previews as unchanged everywhere; a changed formula changes exactly the
+ * values a hand count on the server predicts; preview → plan → push makes the
+ * server's rows the recomputed rows, leaves the rest alone and audits it; a push
+ * after the server's metrics changed is refused; undo restores.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { WorkbenchApp } from '../../src/main/services/WorkbenchApp';
+import { DEMO_PIPELINES } from '../../src/main/services/demo/DemoPipelines';
+import { rangeChecksum, rangeSnapshot } from '../../src/main/services/push/MetricPush';
+import type { JobSnapshot } from '../../src/shared/api/contract';
+import type { PreviewStartRequest } from '../../src/shared/api/push';
+import { callApi, useDemoApp } from '../support/api';
+
+async function waitForJob(app: WorkbenchApp, jobId: string): Promise<JobSnapshot> {
+  for (;;) {
+    const job = app.jobs.get(jobId);
+    if (job && job.finishedAt !== null) return job;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('reprocessing preview and push through the API', () => {
+  const demo = useDemoApp('dash-preview-');
+  let admin: pg.Client;
+  let range: { start: string; end: string };
+
+  const definition = (id: string) => DEMO_PIPELINES.find((p) => p.id === id)!.definition;
+
+  async function preview(request: Omit<PreviewStartRequest, 'range'> & { range?: typeof range }) {
+    const started = await callApi(demo.app, 'preview.start', { range, ...request });
+    const job = await waitForJob(demo.app, started.jobId);
+    expect(job.error).toBeNull();
+    expect(job.state).toBe('succeeded');
+    return callApi(demo.app, 'preview.result', { previewId: started.previewId });
+  }
+
+  /** The server's rows of a pipeline as sorted text lines (time ISO UTC µs, series, metric, value). */
+  async function serverLines(pipelineId: string, where: string): Promise<string[]> {
+    const { rows } = await admin.query<{ line: string }>(
+      `SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || ' ' || series_id || ' ' || metric_name
+              || ' ' || value::text AS line
+       FROM dash.pipeline_metrics WHERE pipeline_id = $1 AND ${where} ORDER BY 1`,
+      [pipelineId],
+    );
+    return rows.map((r) => r.line);
+  }
+
+  beforeAll(async () => {
+    admin = new pg.Client(demo.app.workspace.pushClientConfig('embedded'));
+    await admin.connect();
+    await admin.query('SET extra_float_digits = 1');
+    const lake = await callApi(demo.app, 'lake.list', {});
+    const energy = lake.pipelines.find((p) => p.pipelineId === 'energy_meters')!;
+    // Three whole days in the middle of the lake: late records and the previous day are all there.
+    const first = Date.parse(`${energy.firstDay!}T00:00:00Z`) + 10 * 86_400_000;
+    range = { start: new Date(first).toISOString(), end: new Date(first + 3 * 86_400_000).toISOString() };
+  });
+
+  afterAll(async () => {
+    await admin?.end();
+  });
+
+  it.each(DEMO_PIPELINES.map((p) => p.id))('an unchanged draft of %s previews as all unchanged', async (id) => {
+    const { rows } = await admin.query<{ version: number }>('SELECT version FROM dash.pipelines WHERE id = $1', [id]);
+    const summary = await preview({
+      pipelineId: id,
+      baseVersion: rows[0]!.version,
+      filter: definition(id).filter,
+      metrics: definition(id).metrics,
+    });
+    const { rows: n } = await admin.query<{ n: string }>(
+      'SELECT count(*)::text AS n FROM dash.pipeline_metrics WHERE pipeline_id = $1 AND time >= $2 AND time < $3',
+      [id, range.start, range.end],
+    );
+    expect(summary.serverRows).toBe(Number(n[0]!.n));
+    expect(summary.serverRows).toBeGreaterThan(0);
+    expect(summary.totals).toEqual({ added: 0, removed: 0, changed: 0, unchanged: summary.serverRows });
+    expect(summary.recomputedRows).toBe(summary.serverRows);
+    expect(summary.perMetric.map((m) => m.metricName).sort()).toEqual(
+      definition(id)
+        .metrics.map((m) => m.name)
+        .sort(),
+    );
+    expect(summary.perDay.map((d) => d.day)).toEqual(
+      [0, 1, 2].map((i) => new Date(Date.parse(range.start) + i * 86_400_000).toISOString().slice(0, 10)),
+    );
+    expect(summary.largestAbsolute).toEqual([]);
+  });
+
+  it('a changed formula changes exactly the hand-counted values; a dropped metric is removed', async () => {
+    const { rows: series } = await admin.query<{ series_id: string }>(
+      `SELECT DISTINCT series_id FROM dash.pipeline_metrics WHERE pipeline_id = 'energy_meters' ORDER BY 1 LIMIT 1`,
+    );
+    const target = series[0]!.series_id;
+    // Expected by hand on the server: power_kw of the target series doubles, so every non-zero value changes.
+    const { rows: expected } = await admin.query<{ changed: string; power: string; rate: string }>(
+      `SELECT count(*) FILTER (WHERE metric_name = 'power_kw' AND series_id = $2 AND value <> 0)::text AS changed,
+              count(*) FILTER (WHERE metric_name = 'power_kw')::text AS power,
+              count(*) FILTER (WHERE metric_name = 'energy_rate')::text AS rate
+       FROM dash.pipeline_metrics WHERE pipeline_id = $1 AND time >= $3 AND time < $4`,
+      ['energy_meters', target, range.start, range.end],
+    );
+    const changed = Number(expected[0]!.changed);
+    const power = Number(expected[0]!.power);
+    const rate = Number(expected[0]!.rate);
+    expect(changed).toBeGreaterThan(0);
+
+    const summary = await preview({
+      pipelineId: 'energy_meters',
+      baseVersion: 1,
+      filter: "status = 'ok'",
+      metrics: [
+        {
+          name: 'power_kw',
+          formula: `if(series_id = '${target}', value * multiplier / 500, value * multiplier / 1000)`,
+          unit: 'kW',
+        },
+      ],
+    });
+    expect(summary.totals).toEqual({ added: 0, removed: rate, changed, unchanged: power - changed });
+    expect(summary.perMetric).toEqual([
+      { metricName: 'energy_rate', added: 0, removed: rate, changed: 0, unchanged: 0 },
+      { metricName: 'power_kw', added: 0, removed: 0, changed, unchanged: power - changed },
+    ]);
+    expect(summary.perSeries.find((s) => s.seriesId === target)?.changed).toBe(changed);
+    expect(summary.largestAbsolute.length).toBe(Math.min(20, changed));
+    for (const c of summary.largestAbsolute) {
+      expect(c.seriesId).toBe(target);
+      expect(c.recomputed).toBeCloseTo(c.current! * 2, 9);
+    }
+    const overlay = await callApi(demo.app, 'preview.series', {
+      previewId: summary.previewId,
+      seriesId: target,
+      metricName: 'power_kw',
+    });
+    // energy_rate rows of the target are all removed, so the power_kw overlay has the target's other rows.
+    const targetCounts = summary.perSeries.find((s) => s.seriesId === target)!;
+    expect(overlay.points.length).toBe(targetCounts.changed + targetCounts.unchanged);
+    expect(overlay.changed.length).toBeGreaterThan(0);
+  });
+
+  it('preview → plan → push: the range holds exactly the recomputed rows, the rest is untouched, audited; undo restores', async () => {
+    const id = 'temperature_sensors';
+    const def = definition(id);
+    const { rows: v } = await admin.query<{ version: number }>('SELECT version FROM dash.pipelines WHERE id = $1', [
+      id,
+    ]);
+    const baseVersion = v[0]!.version;
+    const summary = await preview({
+      pipelineId: id,
+      baseVersion,
+      filter: def.filter,
+      metrics: def.metrics.map((m) => (m.name === 'temperature_c' ? { ...m, formula: 'temperature_c + 0.5' } : m)),
+    });
+    expect(summary.totals.changed).toBeGreaterThan(0);
+
+    const plan = await callApi(demo.app, 'push.plan', { previewId: summary.previewId });
+    expect(plan).toMatchObject({
+      serverVersion: baseVersion,
+      newVersion: baseVersion + 1,
+      mode: 'plain',
+      definitionChanged: true,
+    });
+    expect(plan.rowsToDelete).toBe(summary.serverRows);
+    expect(plan.rowsToInsert).toBe(summary.recomputedRows);
+    expect(plan.server.embedded).toBe(true);
+
+    const inRange = `time >= '${range.start}' AND time < '${range.end}'`;
+    const before = await serverLines(id, inRange);
+    const outsideBefore = await serverLines(id, `NOT (${inRange})`);
+    const pushed = await callApi(demo.app, 'push.run', {
+      previewId: summary.previewId,
+      comment: 'integration test',
+      credentials: { kind: 'embedded', confirmed: true },
+    });
+    const job = await waitForJob(demo.app, pushed.jobId);
+    expect(job.error).toBeNull();
+
+    // The server's rows in the range are the preview's rows file, exactly.
+    const file = await readFile(join(demo.app.workspace.cacheDir, 'previews', summary.previewId, 'rows.tsv'), 'utf8');
+    const recomputed = file
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const [t, s, m, val] = l.split('\t');
+        return `${t!.replace(/Z$/, '').padEnd(26, '0')}Z ${s} ${m} ${Number(val)}`;
+      })
+      .sort();
+    const after = await serverLines(id, inRange);
+    expect(after.map((l) => l.replace(/ (\S+)$/, (_m, x: string) => ` ${Number(x)}`))).toEqual(recomputed);
+    expect(after).not.toEqual(before);
+    expect(await serverLines(id, `NOT (${inRange})`)).toEqual(outsideBefore);
+
+    const { pushes } = await callApi(demo.app, 'push.history', { pipelineId: id });
+    expect(pushes[0]).toMatchObject({
+      pushId: pushed.pushId,
+      baseVersion,
+      pipelineVersion: baseVersion + 1,
+      rowsReplaced: before.length,
+      rowsInserted: recomputed.length,
+      comment: 'integration test',
+      undoOf: null,
+      undoneBy: null,
+    });
+    expect((await callApi(demo.app, 'preview.result', { previewId: summary.previewId })).push?.pushId).toBe(
+      pushed.pushId,
+    );
+
+    // A retry of the same push (its reply lost) is recognised, not applied twice.
+    const retry = await callApi(demo.app, 'push.run', {
+      previewId: summary.previewId,
+      credentials: { kind: 'embedded', confirmed: true },
+    });
+    expect(retry.pushId).toBe(pushed.pushId);
+    expect((await waitForJob(demo.app, retry.jobId)).state).toBe('succeeded');
+    expect((await callApi(demo.app, 'preview.result', { previewId: summary.previewId })).push?.alreadyApplied).toBe(
+      true,
+    );
+    expect((await callApi(demo.app, 'push.history', { pipelineId: id })).pushes.length).toBe(pushes.length);
+
+    const undo = await callApi(demo.app, 'push.undo', {
+      pushId: pushed.pushId,
+      credentials: { kind: 'embedded', confirmed: true },
+    });
+    expect((await waitForJob(demo.app, undo.jobId)).error).toBeNull();
+    expect(await serverLines(id, inRange)).toEqual(before);
+    const history = (await callApi(demo.app, 'push.history', { pipelineId: id })).pushes;
+    expect(history[0]).toMatchObject({ pushId: undo.pushId, undoOf: pushed.pushId, pipelineVersion: baseVersion + 2 });
+    expect(history[1]).toMatchObject({ pushId: pushed.pushId, undoneBy: undo.pushId });
+  });
+
+  it("refuses a push when the server's metrics changed since the preview, and says to preview again", async () => {
+    const id = 'payment_events';
+    const def = definition(id);
+    const { rows: v } = await admin.query<{ version: number }>('SELECT version FROM dash.pipelines WHERE id = $1', [
+      id,
+    ]);
+    const summary = await preview({
+      pipelineId: id,
+      baseVersion: v[0]!.version,
+      filter: def.filter,
+      metrics: def.metrics,
+    });
+    await admin.query(
+      `UPDATE dash.pipeline_metrics SET value = value + 1
+       WHERE ctid = (SELECT ctid FROM dash.pipeline_metrics WHERE pipeline_id = $1 AND time >= $2 AND time < $3 LIMIT 1)`,
+      [id, range.start, range.end],
+    );
+    const pushed = await callApi(demo.app, 'push.run', {
+      previewId: summary.previewId,
+      credentials: { kind: 'embedded', confirmed: true },
+    });
+    const job = await waitForJob(demo.app, pushed.jobId);
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatch(/changed since your preview/);
+    const { rows } = await admin.query('SELECT 1 FROM dash.metric_pushes WHERE push_id = $1', [pushed.pushId]);
+    expect(rows).toEqual([]);
+  });
+
+  it('refuses a push when the pipeline was edited on the server since the preview; the plan warns first', async () => {
+    const id = 'energy_meters';
+    const def = definition(id);
+    const { rows: v } = await admin.query<{ version: number }>('SELECT version FROM dash.pipelines WHERE id = $1', [
+      id,
+    ]);
+    const summary = await preview({
+      pipelineId: id,
+      baseVersion: v[0]!.version,
+      filter: def.filter,
+      metrics: def.metrics,
+    });
+    // Someone else saves a new version meanwhile.
+    await admin.query(`UPDATE dash.pipelines SET version = version + 1, updated_by = 'colleague' WHERE id = $1`, [id]);
+    try {
+      const plan = await callApi(demo.app, 'push.plan', { previewId: summary.previewId });
+      expect(plan.warnings[0]).toMatch(/will be refused/);
+      const pushed = await callApi(demo.app, 'push.run', {
+        previewId: summary.previewId,
+        credentials: { kind: 'embedded', confirmed: true },
+      });
+      const job = await waitForJob(demo.app, pushed.jobId);
+      expect(job.state).toBe('failed');
+      expect(job.error).toMatch(/changed on the server since your preview.*colleague/);
+    } finally {
+      await admin.query('UPDATE dash.pipelines SET version = version - 1 WHERE id = $1', [id]);
+    }
+  });
+
+  it("rangeSnapshot writes the server's rows exactly as rangeChecksum hashes them, in one pass", async () => {
+    const file = join(demo.dir, 'snapshot.tsv');
+    const snap = await rangeSnapshot(admin, 'energy_meters', range, file);
+    const check = await rangeChecksum(admin, 'energy_meters', range);
+    expect(snap).toEqual(check);
+    const bytes = await readFile(file);
+    expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(check.checksum);
+    expect(bytes.toString('utf8').trim().split('\n').length).toBe(check.rows);
+  });
+
+  it('wrong write credentials are named, and nothing is written', async () => {
+    const id = 'payment_events';
+    const def = definition(id);
+    const { rows: v } = await admin.query<{ version: number }>('SELECT version FROM dash.pipelines WHERE id = $1', [
+      id,
+    ]);
+    const summary = await preview({
+      pipelineId: id,
+      baseVersion: v[0]!.version,
+      filter: def.filter,
+      metrics: def.metrics,
+    });
+    const pushed = await callApi(demo.app, 'push.run', {
+      previewId: summary.previewId,
+      credentials: { kind: 'password', user: 'nobody', password: 'wrong' },
+    });
+    const job = await waitForJob(demo.app, pushed.jobId);
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatch(/refused the user "nobody"|nobody/);
+  });
+});
+
+describe('a reprocessing preview on an S3/R2 lake', () => {
+  const servers = inject('servers');
+  const demo = useDemoApp('dash-preview-s3-');
+
+  it('caches the Bronze days the range needs first (the day before, the range, 3 days of late records), then diffs', async () => {
+    await callApi(demo.app, 'connections.save', {
+      profile: {
+        kind: 's3',
+        id: 'bronze-bucket',
+        name: 'Bronze bucket',
+        endpoint: servers.s3.endpoint,
+        bucket: servers.s3.bucket,
+        region: 'auto',
+        prefix: 'bronze/',
+        accessKeyId: servers.s3.accessKeyId,
+      },
+      secret: servers.s3.secretAccessKey,
+    });
+    await callApi(demo.app, 'workspace.setLake', { driver: 's3', connectionId: 'bronze-bucket' });
+    const lake = await callApi(demo.app, 'lake.list', {});
+    const energy = lake.pipelines.find((p) => p.pipelineId === 'energy_meters')!;
+    const first = Date.parse(`${energy.firstDay!}T00:00:00Z`) + 10 * 86_400_000;
+    const range = { start: new Date(first).toISOString(), end: new Date(first + 2 * 86_400_000).toISOString() };
+    const def = DEMO_PIPELINES.find((p) => p.id === 'energy_meters')!.definition;
+
+    const started = await callApi(demo.app, 'preview.start', {
+      pipelineId: 'energy_meters',
+      baseVersion: 1,
+      filter: def.filter,
+      metrics: def.metrics,
+      range,
+    });
+    const job = await waitForJob(demo.app, started.jobId);
+    expect(job.error).toBeNull();
+    const summary = await callApi(demo.app, 'preview.result', { previewId: started.previewId });
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    expect(summary.bronzeDays).toEqual({
+      first: day(first - 86_400_000),
+      last: day(first + 4 * 86_400_000),
+      lateDays: 3,
+    });
+    const cached = (await callApi(demo.app, 'cache.list', {})).entries.map((e) => /date=([\d-]+)/.exec(e.key)![1]!);
+    expect(summary.filesCached).toBe(cached.length);
+    expect([...new Set(cached)].sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => day(first + (i - 1) * 86_400_000)));
+    expect(summary.serverRows).toBeGreaterThan(0);
+    expect(summary.totals).toEqual({ added: 0, removed: 0, changed: 0, unchanged: summary.serverRows });
+  });
+});
