@@ -10,9 +10,31 @@ import { queryWarehouse, queryWasm } from './figures/query';
 import { syncMetrics } from './figures/sync';
 import { gridPageAtEnd } from './figures/grid';
 import { queryLive } from './figures/live';
+import { formulaPreview } from './figures/formulaPreview';
+import { formulaCompile50 } from './figures/formula';
+import { inspectorFirstMatchCached, inspectorFirstMatchUncached, inspectorSearch } from './figures/inspector';
+import { chartPoints, chartZoom100m, chartZoom10m } from './figures/charts';
+import { preview30dFigure, pushMetricsFigure } from './figures/push';
 import type { Figure, FigureResult } from './harness';
 
-const figures: Figure[] = [queryWarehouse, queryWasm, cacheDownload, syncMetrics, gridPageAtEnd, queryLive];
+const figures: Figure[] = [
+  queryWarehouse,
+  queryWasm,
+  cacheDownload,
+  syncMetrics,
+  gridPageAtEnd,
+  queryLive,
+  formulaPreview,
+  formulaCompile50,
+  inspectorSearch,
+  inspectorFirstMatchCached,
+  inspectorFirstMatchUncached,
+  chartZoom10m,
+  chartZoom100m,
+  chartPoints,
+  pushMetricsFigure,
+  preview30dFigure,
+];
 
 function table(results: FigureResult[]): string {
   const rows = [

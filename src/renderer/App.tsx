@@ -5,6 +5,9 @@ import { StatusBar } from './features/status/StatusBar';
 import { TabBar } from './features/tabs/TabBar';
 import { QueryTabView } from './features/query/QueryTabView';
 import { LakeBrowser } from './features/lake/LakeBrowser';
+import { InspectorView } from './features/inspector/InspectorView';
+import { MetricChartTab } from './features/charts/MetricChartTab';
+import { PipelineEditor } from './features/pipelines/PipelineEditor';
 import { closeQueryTab, newQueryTab } from './features/query/queryActions';
 import { activeTab, useTabsStore } from './features/query/tabsStore';
 import { startWorkspaceSync } from './state/workspaceActions';
@@ -48,6 +51,12 @@ export function App() {
         <div className="tab-content">
           {tab?.kind === 'lake' ? (
             <LakeBrowser key={tab.id} tab={tab} />
+          ) : tab?.kind === 'pipeline' ? (
+            <PipelineEditor key={tab.id} tab={tab} />
+          ) : tab?.kind === 'chart' ? (
+            <MetricChartTab key={tab.id} tab={tab} />
+          ) : tab?.kind === 'inspector' ? (
+            <InspectorView key={tab.id} />
           ) : tab ? (
             <QueryTabView key={tab.id} tab={tab} />
           ) : (

@@ -10,6 +10,8 @@ import { SerialQueue } from './SerialQueue';
 import { checkTableName, countSql, dropSql, pageSql, sortedCopySql, type SortKey } from './pagingSql';
 import { histogramSql, profileShape, statsSql, topValuesSql, HISTOGRAM_BINS } from './profileSql';
 import { tableToRows, type ColumnKind, type EngineRows } from './rows';
+import { chartData, type ChartData, type ChartRequest } from '../../shared/charts/chartQuery';
+import type { ChartSource } from '../../shared/charts/m4Sql';
 
 /** What the grid shows of a result: a WHERE (already compiled, see filterSql) and a sort. */
 export interface GridView {
@@ -195,6 +197,35 @@ export class WasmEngine {
       }
       return profile;
     });
+  }
+
+  /**
+   * Runs statements in order as one queued task (e.g. a pipeline preview: build,
+   * then read it back); the rows of each. A newer script with the same
+   * `supersedeKey` replaces a queued older one.
+   */
+  script(statements: readonly string[], supersedeKey?: string): Promise<EngineRows[]> {
+    return this.queue.run(async () => {
+      const results: EngineRows[] = [];
+      for (const sql of statements) results.push(tableToRows(await this.conn.query(sql)));
+      return results;
+    }, supersedeKey);
+  }
+
+  /** A chart's points over a result table: the warehouse's M4 SQL (src/shared/charts); a newer call with the same key drops a queued one. */
+  chart(source: ChartSource, request: ChartRequest, supersedeKey?: string): Promise<ChartData> {
+    return this.queue.run(
+      () =>
+        chartData(
+          async (sql) => {
+            const table = await this.conn.query(sql);
+            return table.toArray().map((row: { toJSON(): Record<string, unknown> }) => row.toJSON());
+          },
+          source,
+          request,
+        ),
+      supersedeKey,
+    );
   }
 
   rowCount(tableName: string): Promise<number> {

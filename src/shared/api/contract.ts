@@ -31,6 +31,10 @@ import { ServerCatalog } from './server';
 import { queryApi } from './queries';
 import { ResultExportRequest, ResultExportStarted } from './export';
 import { syncApi } from './sync';
+import { chartApi } from './charts';
+import { inspectorApi } from './inspector';
+import { PreviewSampleRequest, draftsApi } from './drafts';
+import { pushApi } from './push';
 
 export const BinaryOutput = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes');
 
@@ -246,6 +250,14 @@ export const api = {
   ...queryApi,
   // Metric sync from the server into the local Parquet cache (schemas in ./sync).
   ...syncApi,
+  ...inspectorApi,
+  // The pipeline editor: drafts as workspace files, the live preview's Bronze sample (schemas in ./drafts).
+  ...draftsApi,
+  'preview.sample': { input: PreviewSampleRequest, output: QueryResultMeta },
+  // The time-series explorer: M4 chart data from cached metrics, saved charts (schemas in ./charts).
+  ...chartApi,
+  // The reprocessing preview and the push back to the server (schemas in ./push).
+  ...pushApi,
 } as const;
 
 export type Api = typeof api;

@@ -13,6 +13,8 @@ import { formatBytes } from '../../../shared/format';
 import type { JobRunner } from '../jobs/JobRunner';
 import type { Workspace } from '../workspace/Workspace';
 import { readPipelines } from '../postgres/Pipelines';
+import { Inspector } from '../inspector/Inspector';
+import { lakeTarget } from '../inspector/searchTargets';
 import type { ConnectionProfiles } from '../connections/ConnectionProfiles';
 import { testPostgres, testS3 } from '../connections/ConnectionTester';
 import { MetricSync } from '../sync/MetricSync';
@@ -20,6 +22,11 @@ import { QueryHistory, SavedQueries, recordRun } from '../queries/QueryFiles';
 import { startResultExport } from '../export/ResultExport';
 import { LiveQueries } from '../postgres/LiveQuery';
 import { readServerCatalog } from '../postgres/ServerCatalog';
+import { ChartService } from '../charts/ChartService';
+import { ChartFiles } from '../charts/ChartFiles';
+import { PipelineDrafts } from '../pipelines/PipelineDrafts';
+import { loadSample, sampleOptions } from '../pipelines/PreviewSample';
+import { ReprocessingPreview } from '../preview/ReprocessingPreview';
 
 export interface WorkbenchContext {
   shell: 'electron' | 'web';
@@ -33,16 +40,39 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
   const { workspace, jobs, connections } = ctx;
   const saved = new SavedQueries(workspace.dir);
   const history = new QueryHistory(workspace.dir);
+  const drafts = new PipelineDrafts(workspace.dir);
   const live = new LiveQueries({
     pool: () => workspace.postgres(),
     statementTimeoutMs: () => workspace.postgresStatementTimeoutMs(),
   });
+  const charts = new ChartService(() => workspace.warehouse());
+  const chartFiles = new ChartFiles(workspace.dir);
   const sync = new MetricSync({
     pool: () => workspace.postgres(),
     warehouse: () => workspace.warehouse(),
     cacheDir: () => workspace.cacheDir,
     jobs,
     remountViews: () => workspace.remountViews(),
+  });
+  const reprocessing = new ReprocessingPreview({
+    warehouse: () => workspace.warehouse(),
+    pool: () => workspace.postgres(),
+    lake: () => workspace.lake(),
+    cacheDir: () => workspace.cacheDir,
+    jobs,
+    remountViews: () => workspace.remountViews(),
+    serverConfig: (credentials) => workspace.pushClientConfig(credentials),
+    serverInfo: () => {
+      const p = workspace.status().postgres;
+      return p && { host: p.host, port: p.port, database: p.database, embedded: p.embedded };
+    },
+  });
+  const inspector = new Inspector({
+    target: () => lakeTarget(workspace.lake()),
+    jobs,
+    pipelines: () => readPipelines(workspace.postgres()),
+    workspaceDir: workspace.dir,
+    warehouse: () => workspace.warehouse(),
   });
   return {
     'app.info': async () => ({
@@ -144,6 +174,33 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     'sync.estimate': async (selection) => sync.estimate(selection),
     'sync.start': async (selection) => ({ jobId: sync.start(selection).jobId }),
     'sync.status': async () => sync.status(),
+    'inspector.search': async (criteria) => inspector.search(criteria),
+    'inspector.matches': async ({ searchId, offset, limit }) => inspector.matches(searchId, offset, limit),
+    'inspector.record': async ({ key, row, neighbours }) => inspector.record(key, row, neighbours),
+    'inspector.lineage': async (request) => inspector.lineage(request),
+    'inspector.export': async ({ searchId, format, fileName }) => inspector.export(searchId, format, fileName),
+    'chart.catalog': async () => ({ entries: await charts.catalog() }),
+    'chart.seriesList': async (input) => charts.seriesList(input),
+    'chart.series': async (input) => charts.series(input),
+    'chart.cancel': async ({ requestId }) => ({ cancelled: charts.cancel(requestId) }),
+    'charts.list': async () => ({ charts: await chartFiles.list() }),
+    'charts.read': async ({ name }) => chartFiles.read(name),
+    'charts.save': async ({ name, spec }) => chartFiles.save(name, spec),
+    'charts.delete': async ({ name }) => ({ deleted: await chartFiles.delete(name) }),
+    'drafts.list': async () => ({ drafts: await drafts.list() }),
+    'drafts.read': async ({ pipelineId }) => ({ draft: await drafts.read(pipelineId) }),
+    'drafts.save': async (draft) => drafts.save(draft),
+    'drafts.delete': async ({ pipelineId }) => ({ deleted: await drafts.delete(pipelineId) }),
+    'preview.options': async ({ pipelineId }) => sampleOptions(workspace.warehouse(), pipelineId),
+    'preview.sample': async (request) => loadSample(workspace.warehouse(), request),
+    'preview.start': async (request) => reprocessing.start(request),
+    'preview.result': async ({ previewId }) => reprocessing.result(previewId),
+    'preview.series': async ({ previewId, seriesId, metricName }) =>
+      reprocessing.series(previewId, seriesId, metricName),
+    'push.plan': async ({ previewId, includeDefinition }) => reprocessing.plan(previewId, includeDefinition),
+    'push.run': async ({ previewId, ...options }) => reprocessing.startPush(previewId, options),
+    'push.history': async ({ pipelineId, limit }) => ({ pushes: await reprocessing.history(pipelineId, limit) }),
+    'push.undo': async ({ pushId, comment, credentials }) => reprocessing.startUndo(pushId, comment, credentials),
     'connections.test': async (input) => {
       // An unsaved profile is tested with the secret typed, or the saved one.
       const profile = 'id' in input ? await connections.get(input.id) : input.profile;
@@ -212,6 +269,7 @@ function toErrorBody(err: unknown): { error: ApiErrorBody; status: number } {
       store_not_found: 404,
       query_failed: 422,
       cancelled: 422,
+      conflict: 409,
       tls_failed: 502,
       auth_failed: 502,
       not_ready: 503,

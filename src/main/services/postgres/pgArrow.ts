@@ -46,7 +46,6 @@ export function kindOfOid(oid: number): Kind {
   return KIND_BY_OID[oid] ?? 'utf8';
 }
 
-
 const TIMESTAMP =
   /^(\d{4,})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?)?(?:([+-])(\d\d)(?::?(\d\d)(?::?(\d\d))?)?)?( BC)?$/;
 

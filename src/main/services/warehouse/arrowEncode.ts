@@ -94,7 +94,6 @@ function planFor(type: DuckDBType): Plan {
 const STRING_T_BYTES = 16;
 const INLINE_STRING_BYTES = 12;
 
-
 /** A growable byte buffer. */
 class Bytes {
   buf = new Uint8Array(1024);

@@ -57,6 +57,8 @@ export class Workspace {
   private postgresInfo: WorkspaceStatus['postgres'] = null;
   private embedded: EmbeddedServer | null = null;
   private pool: pg.Pool | null = null;
+  /** The server's connection settings without the read-only default: pushes build their own client from them. */
+  private serverConfig: pg.ClientConfig | null = null;
   /** The PostgreSQL profile's statement timeout (the profile default for the embedded server). */
   private pgStatementTimeoutMs = 60_000;
   private warehouseInstance: Warehouse | null = null;
@@ -158,6 +160,27 @@ export class Workspace {
   postgres(): pg.Pool {
     if (!this.pool) throw this.notReady('postgres');
     return this.pool;
+  }
+
+  /**
+   * Settings for a push's own connection: the user and password typed for it, or the embedded server's
+   * superuser (the demo's, after the user confirmed). Never the exploration pool, which stays read-only.
+   */
+  pushClientConfig(credentials: { user: string; password: string } | 'embedded' | 'read-only'): pg.ClientConfig {
+    if (!this.serverConfig) throw this.notReady('postgres');
+    // A push plan only reads (its temp table is rolled back): the exploration settings.
+    if (credentials === 'read-only') return { ...this.serverConfig, options: '-c default_transaction_read_only=on' };
+    if (credentials === 'embedded') {
+      if (!this.embedded) {
+        throw new WorkbenchError(
+          'bad_request',
+          'This workspace does not use the embedded demo server, so its credentials cannot push.',
+          "Type a PostgreSQL user and password that may write to the server's dash schema.",
+        );
+      }
+      return this.embedded.connectionConfig();
+    }
+    return { ...this.serverConfig, user: credentials.user, password: credentials.password };
   }
 
   /** Live queries set this per transaction. */
@@ -379,6 +402,7 @@ export class Workspace {
     } finally {
       await admin.end();
     }
+    this.serverConfig = clientConfig;
     this.pool = new pg.Pool({
       ...clientConfig,
       max: 4,

@@ -33,6 +33,8 @@ import { rowsToTsv, rowToJson, type CopyColumn } from './copyFormat';
 import { ExportControl } from './ExportControl';
 import { formatCell, formatRowCount, isNumericKind, shortType } from './format';
 import { ColumnsList, FilterEditor, Menu, type MenuItem } from './GridMenus';
+import { openLineage } from '../inspector/inspectorStore';
+import { lineageFromRow } from '../inspector/lineageFromRow';
 import { columnsKey, layoutFor, moveColumn, updateLayout, useGridStore } from './gridStore';
 import { columnDecimals, fittedWidths, recalledPlace, rememberPlace } from './pageCaches';
 import { ProfilePanel } from './ProfilePanel';
@@ -378,6 +380,8 @@ export function ResultGrid(props: ResultGridProps) {
   const contextMenu = (row: number, col: number): MenuItem[] => {
     const index = visibleIndex[col]!;
     const value = cache.row(row)?.[index] ?? null;
+    // A metric row (pipeline_id, series_id, time) leads to the Bronze records behind it.
+    const lineage = lineageFromRow(names, cache.row(row));
     return [
       { label: 'Copy', hint: 'Ctrl+C', onSelect: copySelection },
       {
@@ -418,6 +422,9 @@ export function ResultGrid(props: ResultGridProps) {
           }),
       },
       { label: 'Profile column', disabled: loading, onSelect: () => setLayout({ profile: index }) },
+      ...(lineage
+        ? [{ label: 'Show Bronze records', testId: 'menu-lineage', onSelect: () => void openLineage(lineage) }]
+        : []),
     ];
   };
 

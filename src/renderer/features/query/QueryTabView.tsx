@@ -16,6 +16,8 @@ import { runCurrent } from './editorModels';
 import { SqlFileControls } from './SqlFileControls';
 import { saveTab } from './sqlFilesStore';
 import { updateTab, type QueryTab, type RunState } from './tabsStore';
+import { ResultChart, ResultChartToggle } from '../charts/ResultChart';
+import { useChartStore } from '../charts/chartStore';
 
 function useEngine(): WasmEngine | null {
   const state = useEngineStore((s) => s.state);
@@ -59,6 +61,7 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
   const engine = useEngine();
   const timeZone = useWorkspaceStore((s) => s.status?.timeZone ?? 'UTC');
   const elapsed = useElapsed(tab.run);
+  const chartOpen = useChartStore((s) => s.results[tab.id]?.open ?? false);
   const busy = tab.run.phase !== 'idle';
   const [editorHeight, setEditorHeight] = useState(240);
   const rootRef = useRef<HTMLDivElement>(null);
@@ -149,11 +152,22 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
         ) : null}
         {tab.notice && !busy ? <span className="query-notice">{tab.notice}</span> : null}
         <span className="toolbar-spacer" />
+        {result?.tableName && !busy ? <ResultChartToggle tabId={tab.id} columns={result.columns} /> : null}
         <SqlFileControls tab={tab} />
         <span className="dim shortcut-hint">Ctrl/Cmd+Enter runs the statement · +Shift runs all · Esc cancels</span>
       </div>
       <div className="result-pane">
         {tab.error ? <ErrorPanel error={tab.error} /> : null}
+        {!tab.error && result && result.tableName && chartOpen ? (
+          <ResultChart
+            tabId={tab.id}
+            engine={engine}
+            tableName={result.tableName}
+            columns={result.columns}
+            rowCount={result.rowCount}
+            timeZone={timeZone}
+          />
+        ) : null}
         {!tab.error && result && result.tableName ? (
           <ResultGrid
             gridKey={tab.id}

@@ -30,7 +30,7 @@ function cancelled(): WorkbenchError {
 }
 
 /** Yields the result's chunks in order, fetching the next while the engine loads the current one. */
-async function* fetchChunks(client: WorkbenchClient, meta: QueryResultMeta, signal: AbortSignal) {
+export async function* fetchChunks(client: WorkbenchClient, meta: QueryResultMeta, signal: AbortSignal) {
   const fetchOne = (chunk: number) => {
     const bytes = client.call('results.chunk', { resultId: meta.resultId, chunk });
     // Marks the prefetch as handled in case we stop early; awaiting it still throws.

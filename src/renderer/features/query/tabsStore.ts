@@ -59,7 +59,29 @@ export interface LakeTab {
   prefix: string;
 }
 
-export type WorkbenchTab = QueryTab | LakeTab;
+/** A pipeline editor (features/pipelines keeps its draft and preview by tab id). */
+export interface PipelineTab {
+  kind: 'pipeline';
+  id: string;
+  title: string;
+  pipelineId: string;
+}
+
+/** A time-series chart of cached metrics (features/charts keeps its spec by tab id). */
+export interface ChartTab {
+  kind: 'chart';
+  id: string;
+  title: string;
+}
+
+/** The Bronze record inspector; its state lives in features/inspector/inspectorStore. */
+export interface InspectorTab {
+  kind: 'inspector';
+  id: string;
+  title: string;
+}
+
+export type WorkbenchTab = QueryTab | LakeTab | PipelineTab | ChartTab | InspectorTab;
 
 interface TabsStore {
   tabs: WorkbenchTab[];
@@ -137,6 +159,26 @@ export function openLakeTab(prefix: string): string {
   const tab: LakeTab = { kind: 'lake', id, title: 'Bronze lake', prefix };
   useTabsStore.setState((s) => ({ tabs: [...s.tabs, tab], activeTabId: id, counter: n }));
   return id;
+}
+
+/** Opens the editor of a pipeline, switching to it when it is already open. */
+export function openPipelineTab(pipelineId: string, title: string): string {
+  const existing = useTabsStore.getState().tabs.find((t) => t.kind === 'pipeline' && t.pipelineId === pipelineId);
+  if (existing) {
+    activateTab(existing.id);
+    return existing.id;
+  }
+  const n = useTabsStore.getState().counter + 1;
+  const tab: PipelineTab = { kind: 'pipeline', id: `tab-${n}`, title, pipelineId };
+  useTabsStore.setState((s) => ({ tabs: [...s.tabs, tab], activeTabId: tab.id, counter: n }));
+  return tab.id;
+}
+
+export function openChartTab(title: string): string {
+  const n = useTabsStore.getState().counter + 1;
+  const tab: ChartTab = { kind: 'chart', id: `tab-${n}`, title };
+  useTabsStore.setState((s) => ({ tabs: [...s.tabs, tab], activeTabId: tab.id, counter: n }));
+  return tab.id;
 }
 
 export function setLakePrefix(id: string, prefix: string): void {

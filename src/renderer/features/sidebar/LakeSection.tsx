@@ -4,6 +4,7 @@ import { refreshSection } from '../../state/workspaceActions';
 import { formatBytes } from '../../../shared/format';
 import { lakeRootPrefix, pipelinePrefix } from '../lake/lakePaths';
 import { openLakeTab } from '../query/tabsStore';
+import { openInspectorTab } from '../inspector/inspectorStore';
 import { PhaseGate } from './PhaseGate';
 import { EmptyState, SidebarSection } from './SidebarSection';
 
@@ -21,15 +22,26 @@ export function LakeSection() {
       loading={lake.loading}
       onRefresh={() => void refreshSection('lake')}
       actions={
-        <button
-          type="button"
-          className="header-button"
-          data-testid="browse-lake"
-          title="Browse the lake's folders and files"
-          onClick={() => openLakeTab(root)}
-        >
-          Browse
-        </button>
+        <>
+          <button
+            type="button"
+            className="header-button"
+            data-testid="browse-lake"
+            title="Browse the lake's folders and files"
+            onClick={() => openLakeTab(root)}
+          >
+            Browse
+          </button>
+          <button
+            type="button"
+            className="header-button"
+            data-testid="open-inspector"
+            title="Find raw Bronze records by id, series, time or text"
+            onClick={() => openInspectorTab()}
+          >
+            Inspect
+          </button>
+        </>
       }
     >
       <PhaseGate phase="lake">

@@ -3,6 +3,7 @@ import { useWorkspaceStore } from '../../state/workspaceStore';
 import { refreshSection } from '../../state/workspaceActions';
 import { PhaseGate } from './PhaseGate';
 import { openSyncDialog } from '../sync/syncDialog';
+import { openPipelineEditor } from '../pipelines/pipelineActions';
 import { EmptyState, SidebarSection } from './SidebarSection';
 
 export function PipelinesSection() {
@@ -42,6 +43,7 @@ export function PipelinesSection() {
                 className={`tree-item${p.problem ? ' problem' : ''}`}
                 data-testid="pipeline"
                 data-pipeline={p.id}
+                onClick={() => openPipelineEditor(p.id, p.name)}
                 onDoubleClick={() => openSyncDialog(p.id)}
                 title={
                   p.problem ??

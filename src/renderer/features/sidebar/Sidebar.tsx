@@ -6,6 +6,7 @@ import { PipelinesSection } from './PipelinesSection';
 import { HistorySection } from '../query/HistorySection';
 import { SavedQueriesSection } from '../query/SavedQueriesSection';
 import { ServerSection } from '../server/ServerSection';
+import { SavedChartsSection } from '../charts/SavedChartsSection';
 
 export function Sidebar() {
   return (
@@ -20,6 +21,7 @@ export function Sidebar() {
         <CacheSection />
         <CatalogSection />
         <SavedQueriesSection />
+        <SavedChartsSection />
         <HistorySection />
         <PipelinesSection />
         <ServerSection />
