@@ -13,6 +13,7 @@ import { LIVE_RESULT_PREFIX } from '../../../shared/api/server';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { PgArrowEncoder } from './pgArrow';
 import { HeldResults } from '../results/HeldResults';
+import { checkOut, type HeldClient } from './poolClient';
 
 export interface LiveQueriesOptions {
   /** The workspace's PostgreSQL pool (throws a clear error while it is starting). */
@@ -117,9 +118,11 @@ export class LiveQueries {
     this.running.set(queryId, run);
     const started = performance.now();
     let client: pg.PoolClient | null = null;
+    let held: HeldClient | null = null;
     let broken = false;
     try {
-      client = await pool.connect();
+      held = await checkOut(pool);
+      client = held.client;
       run.pid = (client as unknown as { processID: number | null }).processID ?? null;
       if (run.cancelled) throw new WorkbenchError('cancelled', 'Query cancelled');
       await client.query('BEGIN READ ONLY');
@@ -151,9 +154,9 @@ export class LiveQueries {
       throw this.explain(err, run, sql, viaCursor, timeoutMs);
     } finally {
       this.running.delete(queryId);
-      if (client) {
+      if (held) {
         await run.cancelling;
-        client.release(broken || undefined);
+        held.release(broken);
       }
     }
   }

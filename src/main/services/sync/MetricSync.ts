@@ -29,6 +29,7 @@ import { readJsonFile, writeJsonFile } from '../jsonFile';
 import { readPipelines } from '../postgres/Pipelines';
 import { detectServerMode } from '../postgres/ServerMode';
 import type { Warehouse } from '../warehouse/Warehouse';
+import { checkOut } from '../postgres/poolClient';
 
 export const SYNC_STATE_FILE = 'metrics-sync.json';
 /** Scratch space beside the cache: same filesystem (so renames are atomic), outside the metrics glob. */
@@ -206,7 +207,7 @@ export class MetricSync {
   /** Series ids of the pipelines containing `search`, at most `limit`. */
   async series(input: { pipelines: string[]; search: string; limit: number }): Promise<SyncSeriesResult> {
     const pattern = `%${input.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const client = await this.opts.pool().connect();
+    const { client, release } = await checkOut(this.opts.pool());
     try {
       await client.query('BEGIN READ ONLY');
       // A huge table must not hang the dialog: a slow search fails with a message instead.
@@ -229,7 +230,7 @@ export class MetricSync {
       }
       throw err;
     } finally {
-      client.release();
+      release();
     }
   }
 
@@ -610,7 +611,7 @@ export class MetricSync {
     signal: AbortSignal,
     onLines: (n: number) => void,
   ): Promise<number> {
-    const client = await this.opts.pool().connect();
+    const { client, release } = await checkOut(this.opts.pool());
     let broken: Error | undefined;
     try {
       // UTC and ISO output, so the warehouse reads the times back exactly; only for this transaction.
@@ -630,7 +631,7 @@ export class MetricSync {
       broken = err instanceof Error ? err : new Error(String(err));
       throw err;
     } finally {
-      client.release(broken ?? false);
+      release(broken);
     }
   }
 }
