@@ -129,10 +129,29 @@ function doubleOf(value: DuckDBValue): number | null {
   return Number(String(value));
 }
 
+/** A growable list of string offsets (the first is 0). */
+class Offsets {
+  private buf = new Int32Array(1024);
+  private length = 1;
+
+  push(offset: number): void {
+    if (this.length === this.buf.length) {
+      const bigger = new Int32Array(this.buf.length * 2);
+      bigger.set(this.buf);
+      this.buf = bigger;
+    }
+    this.buf[this.length++] = offset;
+  }
+
+  take(): Int32Array {
+    return this.buf.subarray(0, this.length);
+  }
+}
+
 /** One output column: values plus a validity bitmap, for up to one IPC chunk. */
 class ColumnBuilder {
   private readonly values = new Bytes();
-  private readonly offsets: number[] = [0];
+  private readonly offsets = new Offsets();
   private validity = new Bytes();
   private nulls = 0;
   private rows = 0;
@@ -157,12 +176,33 @@ class ColumnBuilder {
     else this.nulls++;
   }
 
+  private setAllValid(start: number, count: number): void {
+    const end = start + count;
+    const bytes = (end + 7) >> 3;
+    if (bytes > this.validity.length) {
+      this.validity.reserve(bytes - this.validity.length);
+      this.validity.buf.fill(0, this.validity.length, bytes);
+      this.validity.length = bytes;
+    }
+    const buf = this.validity.buf;
+    let r = start;
+    for (; r < end && (r & 7) !== 0; r++) buf[r >> 3]! |= 1 << (r & 7);
+    const whole = end & ~7;
+    if (r < whole) {
+      buf.fill(0xff, r >> 3, whole >> 3);
+      r = whole;
+    }
+    for (; r < end; r++) buf[r >> 3]! |= 1 << (r & 7);
+  }
+
   append(chunk: DuckDBDataChunk, column: number, from: number, to: number): void {
     const count = to - from;
     const vector = duckdb.data_chunk_get_vector(chunk.chunk, column);
     const validity = duckdb.vector_get_validity(vector, Math.ceil(chunk.rowCount / 64) * 8);
     const isValid = (r: number) => validity === null || ((validity[r >> 3]! >> (r & 7)) & 1) === 1;
-    for (let r = from; r < to; r++) this.setValid(this.rows + r - from, isValid(r));
+    // Most columns have no nulls: their bits are set a byte at a time.
+    if (validity === null) this.setAllValid(this.rows, count);
+    else for (let r = from; r < to; r++) this.setValid(this.rows + r - from, isValid(r));
 
     const { target, source } = this.plan;
     if (source && target !== 'bool') {
@@ -201,19 +241,23 @@ class ColumnBuilder {
     } else if (this.plan.varchar) {
       const raw = duckdb.vector_get_data(vector, chunk.rowCount * STRING_T_BYTES);
       const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+      const values = this.values;
       for (let r = from; r < to; r++) {
         if (isValid(r)) {
           const at = r * STRING_T_BYTES;
           const length = view.getUint32(at, true);
-          this.values.reserve(length);
-          const bytes =
-            length <= INLINE_STRING_BYTES
-              ? raw.subarray(at + 4, at + 4 + length)
-              : duckdb.get_data_from_pointer(raw.buffer as ArrayBuffer, raw.byteOffset + at + 8, length);
-          this.values.buf.set(bytes, this.values.length);
-          this.values.length += length;
+          if (values.length + length > values.buf.length) values.reserve(length);
+          if (length <= INLINE_STRING_BYTES) {
+            // Short strings are copied byte by byte: a subarray per row costs more than the copy.
+            const out = values.buf;
+            for (let k = 0, w = values.length, i = at + 4; k < length; k++) out[w + k] = raw[i + k]!;
+          } else {
+            const bytes = duckdb.get_data_from_pointer(raw.buffer as ArrayBuffer, raw.byteOffset + at + 8, length);
+            values.buf.set(bytes, values.length);
+          }
+          values.length += length;
         }
-        this.offsets.push(this.values.length);
+        this.offsets.push(values.length);
       }
     } else {
       const items = chunk.getColumnVector(column);
@@ -257,7 +301,7 @@ class ColumnBuilder {
       case 'bool':
         return makeData({ type: new Bool(), ...common, data: bytes });
       case 'utf8':
-        return makeData({ type: new Utf8(), ...common, valueOffsets: Int32Array.from(this.offsets), data: bytes });
+        return makeData({ type: new Utf8(), ...common, valueOffsets: this.offsets.take(), data: bytes });
     }
   }
 }

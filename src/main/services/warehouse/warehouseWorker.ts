@@ -57,10 +57,19 @@ async function runQuery(reqId: number, queryId: string, sql: string, rowsPerChun
         send({ kind: 'chunk', reqId, bytes, rows: 0 }, [bytes.buffer as ArrayBuffer]);
         chunkCount++;
       };
+      // The next chunk is fetched (on DuckDB's side) while this one is encoded.
+      const fetchNext = () => {
+        const fetching = result.fetchChunk();
+        // Left pending when a cancel ends the loop: its failure must not go unhandled.
+        fetching.catch(() => undefined);
+        return fetching;
+      };
+      let next = fetchNext();
       for (;;) {
         if (cancelled.has(queryId)) throw new CancelledError();
-        const chunk = await result.fetchChunk();
+        const chunk = await next;
         if (!chunk || chunk.rowCount === 0) break;
+        next = fetchNext();
         // Chunks hold exactly rowsPerChunk rows, so the UI can tell which chunk holds a row.
         for (let from = 0; from < chunk.rowCount;) {
           const to = Math.min(chunk.rowCount, from + rowsPerChunk - encoder.bufferedRows);
