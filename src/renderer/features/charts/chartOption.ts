@@ -88,7 +88,8 @@ export function buildOption(model: DrawModel, options: { animation?: boolean } =
     grid: {
       left: 16 + 56 * Math.ceil(units.length / 2),
       right: 16 + 56 * Math.floor(units.length / 2),
-      top: 36,
+      // Room for the legend row above the y-axis names.
+      top: 52,
       bottom: 56,
       containLabel: false,
     },
