@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef } from 'react';
 import { flashRan, modelFor, originOf, setCurrentRunner, type RunOrigin } from './editorModels';
-import { monaco } from './monaco';
+import { createEditor, monaco } from './monaco';
 import { statementAt } from './statements';
 
 export { disposeEditorModel } from './editorModels';
@@ -35,19 +35,10 @@ export function SqlEditor(props: SqlEditorProps) {
     const container = containerRef.current;
     if (!container) return;
     const model = modelFor(tabId, latest.current.initialSql);
-    const editor = monaco.editor.create(container, {
+    const editor = createEditor(container, {
       model,
-      theme: 'dash-dark',
-      automaticLayout: true,
-      minimap: { enabled: false },
-      fontSize: 13,
-      lineHeight: 20,
-      fontFamily: "'JetBrains Mono', 'DejaVu Sans Mono', Menlo, Consolas, monospace",
-      scrollBeyondLastLine: false,
       renderLineHighlight: 'line',
-      tabSize: 2,
       padding: { top: 8 },
-      fixedOverflowWidgets: true,
       suggest: { showStatusBar: true },
     });
     const saved = viewStates.get(tabId);

@@ -88,4 +88,26 @@ monaco.languages.registerCompletionItemProvider('sql', {
   },
 });
 
+/**
+ * Creates an editor with what every editor in the workbench shares (theme, font, no
+ * minimap, widgets free to overflow the panel); `options` adds or overrides the rest.
+ */
+export function createEditor(
+  container: HTMLElement,
+  options: monaco.editor.IStandaloneEditorConstructionOptions,
+): monaco.editor.IStandaloneCodeEditor {
+  return monaco.editor.create(container, {
+    theme: 'dash-dark',
+    automaticLayout: true,
+    minimap: { enabled: false },
+    fontSize: 13,
+    lineHeight: 20,
+    fontFamily: "'JetBrains Mono', 'DejaVu Sans Mono', Menlo, Consolas, monospace",
+    scrollBeyondLastLine: false,
+    fixedOverflowWidgets: true,
+    tabSize: 2,
+    ...options,
+  });
+}
+
 export { monaco };
