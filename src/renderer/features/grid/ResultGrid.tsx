@@ -36,7 +36,7 @@ import { ColumnsList, FilterEditor, Menu, type MenuItem } from './GridMenus';
 import { openLineage } from '../inspector/inspectorStore';
 import { lineageFromRow } from '../inspector/lineageFromRow';
 import { columnsKey, layoutFor, moveColumn, updateLayout, useGridStore } from './gridStore';
-import { columnDecimals, fittedWidths, recalledPlace, rememberPlace } from './pageCaches';
+import { columnFit, recalledPlace, rememberPlace } from './pageCaches';
 import { ProfilePanel } from './ProfilePanel';
 import { scrollLayout, scrollTopFor } from './scaledScroll';
 import { cycleSort } from './sorting';
@@ -45,7 +45,7 @@ import { usePagedRows } from './usePagedRows';
 const ROW_HEIGHT = 24;
 const HEADER_HEIGHT = 40;
 /** Copying more than this goes through Export instead: the clipboard is not a file. */
-export const COPY_LIMIT = 100_000;
+const COPY_LIMIT = 100_000;
 
 function gutterWidth(rowCount: number): number {
   return Math.max(44, String(rowCount).length * 8 + 18);
@@ -157,7 +157,8 @@ export function ResultGrid(props: ResultGridProps) {
   const GUTTER_WIDTH = gutterWidth(shownRows);
 
   // ---------------------------------------------------------------- columns
-  const widths = fittedWidths(tableName);
+  const fit = columnFit(tableName);
+  const widths = fit?.widths;
   const columnDefs = useMemo<ColumnDef<CellValue[]>[]>(
     () =>
       columns.map((column, index) => ({
@@ -225,7 +226,7 @@ export function ResultGrid(props: ResultGridProps) {
   const range = lay.rows.length ? { first: lay.first, last: lay.last } : null;
   const { cache, error } = usePagedRows(engine, gridKey, tableName, view, filtering ? 0 : shownRows, range);
   const kinds: ColumnKind[] = columns.map((c, i) => cache.columns?.[i]?.kind ?? kindFromType(c.type));
-  const decimals = columnDecimals(tableName);
+  const decimals = fit?.decimals;
   const totalWidth = GUTTER_WIDTH + table.getTotalSize();
 
   const scrollToRow = (row: number) => {

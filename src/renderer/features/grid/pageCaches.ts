@@ -1,6 +1,6 @@
 /**
  * Page caches live outside the grid component: switching tabs and back shows
- * the rows at once. One cache per engine table and sort order.
+ * the rows at once. One cache per engine table and view (filter + sort).
  */
 import type { SortKey } from '../../engine/pagingSql';
 import type { CellValue, EngineColumn } from '../../engine/rows';
@@ -27,15 +27,23 @@ export interface GridPlace {
   sizing: ColumnSizingState;
 }
 const gridMemory = new Map<string, GridPlace>();
-/** Column widths fitted to the first page a result showed; kept when the sort changes. */
-const fitted = new Map<string, number[]>();
 
-export function fittedWidths(tableName: string): number[] | undefined {
-  return fitted.get(tableName);
+/**
+ * Fixed from the first page a result showed: column widths (kept when the sort
+ * changes) and numeric columns' decimals (so every row lines up).
+ */
+export interface ColumnFit {
+  widths: number[];
+  decimals: (number | undefined)[];
+}
+const fits = new Map<string, ColumnFit>();
+
+export function columnFit(tableName: string): ColumnFit | undefined {
+  return fits.get(tableName);
 }
 
-export function fitWidthsOnce(tableName: string, widths: () => number[]): void {
-  if (!fitted.has(tableName) && caches.has(tableName)) fitted.set(tableName, widths());
+export function fitColumnsOnce(tableName: string, fit: () => ColumnFit): void {
+  if (!fits.has(tableName) && caches.has(tableName)) fits.set(tableName, fit());
 }
 
 export function recalledPlace(tableName: string): GridPlace | undefined {
@@ -47,25 +55,13 @@ export function rememberPlace(tableName: string, place: GridPlace): void {
   if (caches.has(tableName)) gridMemory.set(tableName, place);
 }
 
-/** Numeric columns' decimals, fixed from the first page so every row lines up. */
-const decimals = new Map<string, (number | undefined)[]>();
-
-export function columnDecimals(tableName: string): (number | undefined)[] | undefined {
-  return decimals.get(tableName);
-}
-
-export function fitDecimalsOnce(tableName: string, compute: () => (number | undefined)[]): void {
-  if (!decimals.has(tableName) && caches.has(tableName)) decimals.set(tableName, compute());
-}
-
 /** The page cache of one view (filter + sort, see `viewKey`) of a result table. */
-export function pageCacheFor(tableName: string, viewKey: string): GridPages {
+export function pageCacheFor(tableName: string, key: string): GridPages {
   let byTable = caches.get(tableName);
   if (!byTable) caches.set(tableName, (byTable = new Map()));
-  const key = viewKey;
   let cache = byTable.get(key);
   if (!cache) {
-    // Only the current sort order is worth keeping.
+    // Only the current view is worth keeping.
     byTable.clear();
     byTable.set(key, (cache = new GridPages(PAGE_SIZE, MAX_PAGES)));
   }
@@ -75,8 +71,7 @@ export function pageCacheFor(tableName: string, viewKey: string): GridPages {
 export function forgetPageCaches(tableName: string): void {
   caches.delete(tableName);
   gridMemory.delete(tableName);
-  fitted.delete(tableName);
-  decimals.delete(tableName);
+  fits.delete(tableName);
 }
 
 export function viewKey(sort: readonly SortKey[], where: string): string {

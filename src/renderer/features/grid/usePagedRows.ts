@@ -9,7 +9,7 @@ import { SupersededError } from '../../engine/SerialQueue';
 import type { GridView, WasmEngine } from '../../engine/WasmEngine';
 import { autoWidths } from './columnWidths';
 import { decimalsFor } from './format';
-import { fitDecimalsOnce, fitWidthsOnce, pageCacheFor, viewKey, type GridPages } from './pageCaches';
+import { fitColumnsOnce, pageCacheFor, viewKey, type GridPages } from './pageCaches';
 
 export interface VisibleRange {
   first: number;
@@ -45,16 +45,16 @@ export function usePagedRows(
       (result) => {
         cache.columns ??= result.columns;
         const sample = result.rows.slice(0, 500);
-        fitWidthsOnce(tableName, () =>
-          autoWidths(
+        fitColumnsOnce(tableName, () => ({
+          widths: autoWidths(
             result.columns.map((c) => c.name),
             result.columns.map((c) => c.kind),
             sample,
           ),
-        );
-        fitDecimalsOnce(tableName, () =>
-          result.columns.map((c, i) => (c.kind === 'float' ? decimalsFor(sample.map((r) => r[i] ?? null)) : undefined)),
-        );
+          decimals: result.columns.map((c, i) =>
+            c.kind === 'float' ? decimalsFor(sample.map((r) => r[i] ?? null)) : undefined,
+          ),
+        }));
         cache.store(from, result.rows);
         setError(null);
         setVersion((v) => v + 1);
