@@ -111,14 +111,13 @@ export class WasmEngine {
     tableName: string,
     offset: number,
     limit: number,
-    view: GridView | readonly SortKey[] = [],
+    view: GridView = { sort: [], where: '' },
     supersedeKey?: string,
   ): Promise<EngineRows> {
     const base = checkTableName(tableName);
-    const v = viewOf(view);
     return this.queue.run(async () => {
-      const source = await this.viewTable(base, v);
-      return tableToRows(await this.conn.query(pageSql(source.table, offset, limit)));
+      const source = await this.viewTable(base, view);
+      return this.rows(pageSql(source.table, offset, limit));
     }, supersedeKey);
   }
 
@@ -148,6 +147,11 @@ export class WasmEngine {
     return previous;
   }
 
+  /** Runs inside the queue: one statement's rows. */
+  private async rows(sql: string): Promise<EngineRows> {
+    return tableToRows(await this.conn.query(sql));
+  }
+
   private async count(table: string): Promise<number> {
     const result = await this.conn.query(countSql(table));
     return Number(result.getChildAt(0)?.get(0) ?? 0);
@@ -157,7 +161,7 @@ export class WasmEngine {
   profile(tableName: string, where: string, column: string, kind: ColumnKind): Promise<ColumnProfile> {
     const table = checkTableName(tableName);
     return this.queue.run(async () => {
-      const stats = tableToRows(await this.conn.query(statsSql(table, where, column, kind))).rows[0] ?? [];
+      const stats = (await this.rows(statsSql(table, where, column, kind))).rows[0] ?? [];
       const [total, nulls, distinct, minText, maxText, lo, hi] = stats as [
         number,
         number,
@@ -179,12 +183,12 @@ export class WasmEngine {
         top: [],
       };
       if (profileShape(kind) === 'values') {
-        const top = tableToRows(await this.conn.query(topValuesSql(table, where, column))).rows;
+        const top = (await this.rows(topValuesSql(table, where, column))).rows;
         profile.top = top.map(([value, n]) => ({ value: String(value), count: Number(n) }));
       } else if (lo !== null && hi !== null && Number.isFinite(lo) && Number.isFinite(hi)) {
         const width = hi > lo ? (hi - lo) / HISTOGRAM_BINS : 1;
         const counts = new Map(
-          tableToRows(await this.conn.query(histogramSql(table, where, column, kind, lo, hi))).rows.map(
+          (await this.rows(histogramSql(table, where, column, kind, lo, hi))).rows.map(
             ([bin, n]) => [Number(bin), Number(n)] as const,
           ),
         );
@@ -207,7 +211,7 @@ export class WasmEngine {
   script(statements: readonly string[], supersedeKey?: string): Promise<EngineRows[]> {
     return this.queue.run(async () => {
       const results: EngineRows[] = [];
-      for (const sql of statements) results.push(tableToRows(await this.conn.query(sql)));
+      for (const sql of statements) results.push(await this.rows(sql));
       return results;
     }, supersedeKey);
   }
@@ -247,8 +251,4 @@ export class WasmEngine {
     await this.queue.run(() => this.conn.close());
     await this.db.terminate();
   }
-}
-
-function viewOf(view: GridView | readonly SortKey[]): GridView {
-  return 'where' in view ? view : { sort: view as readonly SortKey[], where: '' };
 }

@@ -3,10 +3,9 @@
  * chunk fetched and loaded into the WASM engine, the server result released,
  * then the tab shows the engine table. Cancel works in either phase.
  */
-import type { QueryResultMeta } from '../../../shared/api/contract';
-import type { WorkbenchClient } from '../../../shared/api/handlers';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { getEngine } from '../../engine/engineStore';
+import { fetchChunks } from '../../engine/resultChunks';
 import type { WasmEngine } from '../../engine/WasmEngine';
 import { toErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
@@ -16,6 +15,9 @@ import { forgetPageCaches } from '../grid/pageCaches';
 import { clearRunMarkers, disposeEditorModel, markRunError, type RunOrigin } from './editorModels';
 import { refreshHistory } from './sqlFilesStore';
 import { addTab, getTab, removeTab, updateTab, type QueryTarget } from './tabsStore';
+
+// Until pipelineActions imports it from engine/resultChunks itself.
+export { fetchChunks };
 
 const running = new Map<string, AbortController>();
 let querySeq = 0;
@@ -27,24 +29,6 @@ function newQueryId(tabId: string): string {
 
 function cancelled(): WorkbenchError {
   return new WorkbenchError('cancelled', 'Query cancelled');
-}
-
-/** Yields the result's chunks in order, fetching the next while the engine loads the current one. */
-export async function* fetchChunks(client: WorkbenchClient, meta: QueryResultMeta, signal: AbortSignal) {
-  const fetchOne = (chunk: number) => {
-    const bytes = client.call('results.chunk', { resultId: meta.resultId, chunk });
-    // Marks the prefetch as handled in case we stop early; awaiting it still throws.
-    bytes.catch(() => undefined);
-    return bytes;
-  };
-  let next = meta.chunkCount > 0 ? fetchOne(0) : null;
-  for (let i = 0; i < meta.chunkCount && next; i++) {
-    const current = next;
-    next = i + 1 < meta.chunkCount ? fetchOne(i + 1) : null;
-    const bytes = await current;
-    if (signal.aborted) throw cancelled();
-    yield bytes;
-  }
 }
 
 async function engineOrError(): Promise<WasmEngine> {
