@@ -8,6 +8,7 @@ import { formatBytes } from '../../../shared/format';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { useWorkspaceStore } from '../../state/workspaceStore';
+import { useAction } from '../common/useAction';
 import { EmptyState, SidebarSection } from '../sidebar/SidebarSection';
 
 type Check =
@@ -19,7 +20,6 @@ export function CacheSection() {
   const cacheVersion = useWorkspaceStore((s) => s.cacheVersion);
   const [listing, setListing] = useState<CacheListing | null>(null);
   const [error, setError] = useState<ErrorView | null>(null);
-  const [busy, setBusy] = useState(false);
   const [check, setCheck] = useState<Check | null>(null);
 
   const load = useCallback(async () => {
@@ -35,17 +35,13 @@ export function CacheSection() {
     if (driver) void load();
   }, [driver, cacheVersion, load]);
 
-  const act = async (work: () => Promise<void>) => {
-    setBusy(true);
-    try {
+  const [busy, run] = useAction(setError);
+  /** Every action changes what the cache holds: the listing is read again after it. */
+  const act = (work: () => Promise<void>) =>
+    run(async () => {
       await work();
       await load();
-    } catch (err) {
-      setError(toErrorView(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const usage = listing?.usage;
   const percent = usage && usage.quotaBytes > 0 ? Math.min(100, (usage.bytes / usage.quotaBytes) * 100) : 0;

@@ -18,6 +18,7 @@ import { formatBytes } from '../../../shared/format';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { useWorkspaceStore } from '../../state/workspaceStore';
+import { useAction } from '../common/useAction';
 import { formatTimestamp } from '../grid/format';
 import { newQueryTab } from '../query/queryActions';
 import { setLakePrefix, type LakeTab } from '../query/tabsStore';
@@ -87,7 +88,7 @@ export function LakeBrowser({ tab }: { tab: LakeTab }) {
   const [anchor, setAnchor] = useState<number | null>(null);
   const [watching, setWatching] = useState<string[]>([]);
   const [message, setMessage] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [busy, act] = useAction(setError);
   const [openKey, setOpenKey] = useState<string | null>(null);
   const [panelHeight, setPanelHeight] = useState<number | null>(null);
   const generation = useRef(0);
@@ -252,18 +253,6 @@ export function LakeBrowser({ tab }: { tab: LakeTab }) {
     const { jobId } = await workbench().call('cache.download', { keys });
     setWatching((w) => [...w, jobId]);
     setMessage(`Caching ${keys.length} ${keys.length === 1 ? 'file' : 'files'} of ${what}…`);
-  };
-
-  const act = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (err) {
-      setError(toErrorView(err));
-    } finally {
-      setBusy(false);
-    }
   };
 
   const cacheSelected = () =>
