@@ -15,3 +15,9 @@ export function toErrorView(err: unknown): ErrorView {
   }
   return { code: 'internal', message: errorMessage(err) };
 }
+
+/** A failure as one line of text: the message, then what to do. */
+export function errorLine(err: unknown): string {
+  const view = toErrorView(err);
+  return view.hint ? `${view.message}. ${view.hint}` : view.message;
+}

@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import type { ExportFormat } from '../../../shared/api/export';
-import { toErrorView } from '../../state/errorView';
+import { errorLine } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { cancelJob } from '../../state/workspaceActions';
 import { useWorkspaceStore } from '../../state/workspaceStore';
@@ -31,8 +31,7 @@ export function ExportControl({
       const started = await workbench().call('results.export', { sql, format });
       onStarted({ ...started, format });
     } catch (err) {
-      const view = toErrorView(err);
-      setError(view.hint ? `${view.message}. ${view.hint}` : view.message);
+      setError(errorLine(err));
     }
   };
   const running = job?.state === 'running' || job?.state === 'queued';

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react';
 import type { SavedQueryInfo } from '../../../shared/api/queries';
 import type { ErrorView } from '../../state/errorView';
-import { EmptyState, SidebarSection } from '../sidebar/SidebarSection';
+import { EmptyState, SectionError, SidebarSection } from '../sidebar/SidebarSection';
 import { deleteSaved, openSaved, refreshSaved, renameSaved, useSqlFiles } from './sqlFilesStore';
 import { useTabsStore } from './tabsStore';
 
@@ -126,12 +126,7 @@ export function SavedQueriesSection() {
       onRefresh={() => void refreshSaved()}
     >
       {saved.error ? <EmptyState tone="error">{saved.error.message}</EmptyState> : null}
-      {error ? (
-        <EmptyState tone="error">
-          {error.message}
-          {error.hint ? ` ${error.hint}` : ''}
-        </EmptyState>
-      ) : null}
+      <SectionError error={error} />
       {saved.data && queries.length === 0 ? (
         <EmptyState>No saved queries yet. Press Ctrl/Cmd+S in a SQL tab to save it as a .sql file here.</EmptyState>
       ) : null}

@@ -11,7 +11,7 @@ import { phaseState, useWorkspaceStore } from '../../state/workspaceStore';
 import { shortType } from '../grid/format';
 import { newQueryTab } from '../query/queryActions';
 import { PhaseGate } from '../sidebar/PhaseGate';
-import { EmptyState, SidebarSection } from '../sidebar/SidebarSection';
+import { EmptyState, SectionError, SidebarSection } from '../sidebar/SidebarSection';
 import { refreshServerCatalog, useServerStore } from './serverStore';
 
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
@@ -30,7 +30,7 @@ function previewBuckets(catalog: ServerCatalog, relation: ServerRelation): void 
   );
 }
 
-export function newLiveQuery(): void {
+function newLiveQuery(): void {
   newQueryTab('-- Runs on the server, read-only. Ctrl/Cmd+Enter runs it.\n', undefined, 'server');
 }
 
@@ -304,12 +304,7 @@ export function ServerSection() {
       }
     >
       <PhaseGate phase="postgres">
-        {error ? (
-          <EmptyState tone="error">
-            {error.message}
-            {error.hint ? ` ${error.hint}` : ''}
-          </EmptyState>
-        ) : null}
+        <SectionError error={error} />
         {!catalog && !error ? <EmptyState>Reading the server’s schemas…</EmptyState> : null}
         {catalog ? (
           <div className="server-mode-line">

@@ -1,5 +1,6 @@
 /** A collapsible sidebar section with a title, an optional refresh and a body. */
 import { useState, type ReactNode } from 'react';
+import type { ErrorView } from '../../state/errorView';
 
 export function SidebarSection(props: {
   title: string;
@@ -43,4 +44,15 @@ export function SidebarSection(props: {
 
 export function EmptyState({ children, tone }: { children: ReactNode; tone?: 'error' }) {
   return <div className={`empty-state${tone === 'error' ? ' error' : ''}`}>{children}</div>;
+}
+
+/** A failure in a section, with what to do about it. */
+export function SectionError({ error }: { error: ErrorView | null }) {
+  if (!error) return null;
+  return (
+    <EmptyState tone="error">
+      {error.message}
+      {error.hint ? ` ${error.hint}` : ''}
+    </EmptyState>
+  );
 }
