@@ -125,7 +125,3 @@ export function whereClause(filters: readonly ColumnFilter[], ctx?: FilterContex
   if (filters.length === 0) return '';
   return `WHERE ${filters.map((f) => `(${filterCondition(f, ctx)})`).join(' AND ')}`;
 }
-
-export function filterSignature(filters: readonly ColumnFilter[], ctx?: FilterContext): string {
-  return filters.length === 0 ? '' : `${whereClause(filters, ctx)}`;
-}

@@ -7,7 +7,7 @@ import { quoteIdent } from '../../shared/sql';
 import type { ColumnKind } from './rows';
 
 export const HISTOGRAM_BINS = 24;
-export const TOP_VALUES = 12;
+const TOP_VALUES = 12;
 
 export type ProfileShape = 'numeric' | 'time' | 'values';
 
@@ -18,7 +18,7 @@ export function profileShape(kind: ColumnKind): ProfileShape {
 }
 
 /** The column as a DOUBLE to bin and compare: epoch microseconds for times. */
-export function numericExpr(column: string, kind: ColumnKind): string {
+function numericExpr(column: string, kind: ColumnKind): string {
   const col = quoteIdent(column);
   if (kind === 'timestamp') return `epoch_us(${col})::DOUBLE`;
   if (kind === 'date') return `(epoch_us(${col}::TIMESTAMP))::DOUBLE`;

@@ -61,8 +61,7 @@ async function loadJobs(): Promise<void> {
 
 function onEvent(event: ApiEvent): void {
   if (event.type === 'workspace') applyStatus(event.status);
-  else if (event.type === 'cache')
-    useWorkspaceStore.setState((s) => ({ cacheUsage: event.usage, cacheVersion: s.cacheVersion + 1 }));
+  else if (event.type === 'cache') useWorkspaceStore.setState((s) => ({ cacheVersion: s.cacheVersion + 1 }));
   else useWorkspaceStore.setState((s) => ({ jobs: { ...s.jobs, [event.job.jobId]: event.job } }));
 }
 

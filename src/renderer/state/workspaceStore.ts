@@ -12,7 +12,6 @@ import type {
   PipelineSummary,
   WorkspaceStatus,
 } from '../../shared/api/contract';
-import type { CacheUsage } from '../../shared/api/lake';
 import type { ErrorView } from './errorView';
 
 export interface Loadable<T> {
@@ -40,8 +39,6 @@ interface WorkspaceStore {
   catalog: Loadable<Catalog>;
   pipelines: Loadable<{ pipelines: PipelineSummary[] }>;
   jobs: Record<string, JobSnapshot>;
-  /** The latest cache usage from `cache` events (null until one arrives). */
-  cacheUsage: CacheUsage | null;
   /** Goes up on every `cache` event: views that show cache state re-read when it changes. */
   cacheVersion: number;
 }
@@ -54,7 +51,6 @@ export const useWorkspaceStore = create<WorkspaceStore>(() => ({
   catalog: idle(),
   pipelines: idle(),
   jobs: {},
-  cacheUsage: null,
   cacheVersion: 0,
 }));
 

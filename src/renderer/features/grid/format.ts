@@ -43,7 +43,7 @@ export function formatInteger(value: number | bigint): string {
 }
 
 /** A timestamp as wall-clock time in `timeZone` (zone-aware columns only; a plain TIMESTAMP has no zone). */
-export function formatTimestampIn(epochMs: number, timeZone: string | undefined): string {
+function formatTimestampIn(epochMs: number, timeZone: string | undefined): string {
   return formatTimestamp(timeZone ? epochMs + zoneOffsetMs(epochMs, timeZone) : epochMs);
 }
 

@@ -54,7 +54,7 @@ function findRelation(catalog: Catalog, path: string[]): CatalogRelation | undef
 }
 
 /** The relations a statement reads, by the name or alias it uses for them. */
-export function statementSources(statement: string, catalog: Catalog): Map<string, CatalogRelation> {
+function statementSources(statement: string, catalog: Catalog): Map<string, CatalogRelation> {
   const sources = new Map<string, CatalogRelation>();
   for (const match of statement.matchAll(SOURCE)) {
     const relation = findRelation(catalog, parts(match[1]!));
