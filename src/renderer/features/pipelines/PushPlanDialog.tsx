@@ -5,12 +5,14 @@
  * this push only, and the push as a job with its result.
  */
 import { useEffect, useState } from 'react';
-import type { PushOutcome, PushPlanView, WriteCredentials } from '../../../shared/api/push';
+import type { JobSnapshot } from '../../../shared/api/contract';
+import type { PreviewSummary, PushOutcome, PushPlanView, WriteCredentials } from '../../../shared/api/push';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { cancelJob } from '../../state/workspaceActions';
 import { Modal } from '../common/Modal';
+import { lastDayOf } from './reprocessingStore';
 
 const n = (v: number) => v.toLocaleString('en-US');
 
@@ -19,6 +21,45 @@ export function ErrorLine({ error, testId }: { error: ErrorView; testId?: string
     <div className="rp-error" role="alert" data-testid={testId}>
       {error.message}
       {error.hint ? <div className="rp-error-hint">{error.hint}</div> : null}
+    </div>
+  );
+}
+
+/**
+ * A job's line in a panel or dialog: its progress while it runs, why it failed
+ * after. `measured` shows the job's own done/total (a preview counts its steps;
+ * a push or an undo only says it is working).
+ */
+export function JobLine({
+  job,
+  working,
+  testId,
+  measured,
+  failure,
+}: {
+  job: JobSnapshot | null;
+  working: string;
+  testId?: string;
+  measured?: boolean;
+  failure: { code: string; message: string; hint: string; testId?: string };
+}) {
+  if (job?.state === 'failed') {
+    return (
+      <ErrorLine
+        testId={failure.testId}
+        error={{ code: failure.code, message: job.error ?? failure.message, hint: failure.hint }}
+      />
+    );
+  }
+  if (!job || job.finishedAt !== null) return null;
+  return (
+    <div className="rp-job" data-testid={testId}>
+      {measured ? (
+        <progress max={job.progress.total ?? undefined} value={job.progress.total ? job.progress.done : undefined} />
+      ) : (
+        <progress />
+      )}
+      <span>{job.message || working}</span>
     </div>
   );
 }
@@ -89,7 +130,8 @@ export function PushPlanDialog({
 }: {
   previewId: string;
   onClose: () => void;
-  onPushed: (outcome: PushOutcome | null) => void;
+  /** With the preview's summary after the push, which holds its outcome. */
+  onPushed: (summary: PreviewSummary) => void;
 }) {
   const [plan, setPlan] = useState<PushPlanView | null>(null);
   const [planError, setPlanError] = useState<ErrorView | null>(null);
@@ -123,7 +165,7 @@ export function PushPlanDialog({
       .call('preview.result', { previewId })
       .then((s) => {
         setOutcome(s.push);
-        onPushed(s.push);
+        onPushed(s);
       });
   }, [job?.state, previewId, onPushed]);
 
@@ -173,8 +215,8 @@ export function PushPlanDialog({
                 ? `version ${plan.serverVersion} → ${plan.newVersion} (the draft's definition)`
                 : `stays at version ${plan.serverVersion} (metrics only)`}
               {' · '}
-              {plan.range.start.slice(0, 10)} – {new Date(Date.parse(plan.range.end) - 1).toISOString().slice(0, 10)}{' '}
-              UTC · <span data-testid="push-plan-delete">{n(plan.rowsToDelete)}</span> rows replaced by{' '}
+              {plan.range.start.slice(0, 10)} – {lastDayOf(plan.range.end)} UTC ·{' '}
+              <span data-testid="push-plan-delete">{n(plan.rowsToDelete)}</span> rows replaced by{' '}
               <span data-testid="push-plan-insert">{n(plan.rowsToInsert)}</span> · on {plan.server.host}:
               {plan.server.port}/{plan.server.database}
             </p>
@@ -260,24 +302,19 @@ export function PushPlanDialog({
                 </label>
               </>
             )}
-            {job && running ? (
-              <div className="rp-job" data-testid="push-job">
-                <progress />
-                <span>{job.message || 'Pushing…'}</span>
-              </div>
-            ) : null}
-            {job?.state === 'failed' ? (
-              <ErrorLine
-                testId="push-error"
-                error={{
-                  code: 'push',
-                  message: job.error ?? 'The push failed.',
-                  hint: /changed since your preview|changed on the server/.test(job.error ?? '')
-                    ? 'Nothing was written. Run the preview again, then push.'
-                    : 'Nothing was written; the server is as it was.',
-                }}
-              />
-            ) : null}
+            <JobLine
+              job={job}
+              working="Pushing…"
+              testId="push-job"
+              failure={{
+                code: 'push',
+                testId: 'push-error',
+                message: 'The push failed.',
+                hint: /changed since your preview|changed on the server/.test(job?.error ?? '')
+                  ? 'Nothing was written. Run the preview again, then push.'
+                  : 'Nothing was written; the server is as it was.',
+              }}
+            />
             {startError ? <ErrorLine error={startError} /> : null}
           </>
         ) : null}

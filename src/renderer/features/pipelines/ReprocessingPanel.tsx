@@ -5,7 +5,7 @@
  * then "Review push…" and the server's push history with undo.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { DiffChange, DiffCounts, PushOutcome, PushRecord, WriteCredentials } from '../../../shared/api/push';
+import type { DiffChange, DiffCounts, PreviewSummary, PushRecord, WriteCredentials } from '../../../shared/api/push';
 import type { PipelineDraft } from '../../../shared/formula';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { useWorkspaceStore } from '../../state/workspaceStore';
@@ -15,16 +15,16 @@ import { loadEditor } from './pipelineActions';
 import { Modal } from '../common/Modal';
 import { openLineage } from '../inspector/inspectorStore';
 import { DiffOverlayChart } from './DiffOverlayChart';
-import type { PipelineEditorState } from './editorStore';
-import { CredentialFields, ErrorLine, PushPlanDialog } from './PushPlanDialog';
+import { spanOf, type PipelineEditorState } from './editorStore';
+import { CredentialFields, ErrorLine, JobLine, PushPlanDialog } from './PushPlanDialog';
 import {
   DAY_MS,
   chooseOverlay,
   dayOf,
+  lastDayOf,
   loadPreviewResult,
   loadPushHistory,
   patchReprocessing,
-  reprocessingOf,
   startPreview,
   startUndo,
   useReprocessingStore,
@@ -38,25 +38,59 @@ const fmt = (v: number | null) =>
       ? v.toExponential(4)
       : v.toPrecision(6).replace(/\.?0+$/, '');
 
-function CountsCells({ c }: { c: DiffCounts }) {
-  return (
-    <>
-      <td className={`num${c.added ? ' rp-added' : ''}`}>{n(c.added)}</td>
-      <td className={`num${c.removed ? ' rp-removed' : ''}`}>{n(c.removed)}</td>
-      <td className={`num${c.changed ? ' rp-changed' : ''}`}>{n(c.changed)}</td>
-      <td className="num dim">{n(c.unchanged)}</td>
-    </>
-  );
+interface CountsRow {
+  key: string;
+  counts: DiffCounts;
+  selected?: boolean;
+  onClick?: () => void;
 }
 
-const COUNT_HEADS = (
-  <>
-    <th className="num">added</th>
-    <th className="num">removed</th>
-    <th className="num">changed</th>
-    <th className="num">unchanged</th>
-  </>
-);
+/** Added/removed/changed/unchanged per metric, day or series; a row with onClick charts that metric or series. */
+function CountsTable({
+  title,
+  testId,
+  label,
+  scroll,
+  rows,
+}: {
+  title: string;
+  testId: string;
+  label: string;
+  /** Long lists (days, series) scroll inside the block. */
+  scroll?: boolean;
+  rows: CountsRow[];
+}) {
+  const table = (
+    <table className="rp-table" data-testid={testId}>
+      <thead>
+        <tr>
+          <th>{label}</th>
+          <th className="num">added</th>
+          <th className="num">removed</th>
+          <th className="num">changed</th>
+          <th className="num">unchanged</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(({ key, counts: c, selected, onClick }) => (
+          <tr key={key} className={selected ? 'selected' : undefined} onClick={onClick}>
+            <td>{key}</td>
+            <td className={`num${c.added ? ' rp-added' : ''}`}>{n(c.added)}</td>
+            <td className={`num${c.removed ? ' rp-removed' : ''}`}>{n(c.removed)}</td>
+            <td className={`num${c.changed ? ' rp-changed' : ''}`}>{n(c.changed)}</td>
+            <td className="num dim">{n(c.unchanged)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+  return (
+    <div className="rp-block">
+      <h4>{title}</h4>
+      {scroll ? <div className="rp-table-wrap">{table}</div> : table}
+    </div>
+  );
+}
 
 function UndoDialog({
   push,
@@ -83,22 +117,18 @@ function UndoDialog({
         <p>
           Undo push <code>{push.pushId.slice(0, 8)}</code> of {new Date(push.pushedAt).toLocaleString()} by{' '}
           {push.pushedBy}? The {n(push.rowsReplaced)} rows it replaced in {push.rangeStart.slice(0, 10)} –{' '}
-          {dayOf(Date.parse(push.rangeEnd) - 1)} come back
+          {lastDayOf(push.rangeEnd)} come back
           {push.pipelineVersion !== push.baseVersion
             ? `, and the definition of version ${push.baseVersion} is restored as a new version`
             : ''}
           . The undo is itself an audited push.
         </p>
         <CredentialFields embedded={embedded} onChange={setCredentials} />
-        {running && job ? (
-          <div className="rp-job">
-            <progress />
-            <span>{job.message || 'Undoing…'}</span>
-          </div>
-        ) : null}
-        {job?.state === 'failed' ? (
-          <ErrorLine error={{ code: 'undo', message: job.error ?? 'The undo failed.', hint: 'Nothing was written.' }} />
-        ) : null}
+        <JobLine
+          job={job}
+          working="Undoing…"
+          failure={{ code: 'undo', message: 'The undo failed.', hint: 'Nothing was written.' }}
+        />
         {error ? <ErrorLine error={error} /> : null}
       </div>
       <div className="form-actions rp-dialog-actions">
@@ -141,11 +171,7 @@ export function ReprocessingPanel({
   const [largest, setLargest] = useState<'absolute' | 'relative'>('absolute');
   const pipelineId = editor.pipelineId;
 
-  const cached = useMemo(() => {
-    const series = editor.series ?? [];
-    if (!series.length) return null;
-    return { first: Math.min(...series.map((s) => s.first)), last: Math.max(...series.map((s) => s.last)) };
-  }, [editor.series]);
+  const cached = useMemo(() => spanOf(editor.series ?? []), [editor.series]);
 
   const setRange = useCallback(
     (which: 'week' | 'all') => {
@@ -171,16 +197,13 @@ export function ReprocessingPanel({
   }, [job?.state, state?.previewId, state?.summary, tabId]);
 
   const onPushed = useCallback(
-    (outcome: PushOutcome | null) => {
+    (pushed: PreviewSummary) => {
       void loadPushHistory(tabId, pipelineId);
-      void loadPreviewResult(tabId);
+      void loadPreviewResult(tabId, pushed);
       void refreshSection('pipelines');
       // The draft is now the server's new version: the editor starts from it (and the draft file has done its job).
-      if (
-        outcome &&
-        !outcome.alreadyApplied &&
-        outcome.pipelineVersion !== reprocessingOf(tabId).summary?.baseVersion
-      ) {
+      const outcome = pushed.push;
+      if (outcome && !outcome.alreadyApplied && outcome.pipelineVersion !== pushed.baseVersion) {
         void workbench()
           .call('drafts.delete', { pipelineId })
           .finally(() => void loadEditor(tabId));
@@ -273,22 +296,18 @@ export function ReprocessingPanel({
         Runs the draft over every cached Bronze record of the range on the local warehouse (Bronze landing days up to 3
         after the range are read for late records) and compares it with the server&apos;s metrics.
       </p>
-      {running && job ? (
-        <div className="rp-job" data-testid="rp-job">
-          <progress max={job.progress.total ?? undefined} value={job.progress.total ? job.progress.done : undefined} />
-          <span>{job.message || 'Starting…'}</span>
-        </div>
-      ) : null}
-      {job?.state === 'failed' ? (
-        <ErrorLine
-          testId="rp-error"
-          error={{
-            code: 'preview',
-            message: job.error ?? 'The preview failed.',
-            hint: 'Fix what it says, then preview again.',
-          }}
-        />
-      ) : null}
+      <JobLine
+        job={job}
+        working="Starting…"
+        testId="rp-job"
+        measured
+        failure={{
+          code: 'preview',
+          testId: 'rp-error',
+          message: 'The preview failed.',
+          hint: 'Fix what it says, then preview again.',
+        }}
+      />
       {job?.state === 'cancelled' ? <p className="dim">The preview was cancelled.</p> : null}
       {s?.error ? <ErrorLine error={s.error} testId="rp-error" /> : null}
       {!summary && !running && !s?.error && job?.state !== 'failed' ? (
@@ -334,87 +353,42 @@ export function ReprocessingPanel({
           ) : null}
 
           <div className="rp-grid">
-            <div className="rp-block">
-              <h4>Per metric</h4>
-              <table className="rp-table" data-testid="rp-per-metric">
-                <thead>
-                  <tr>
-                    <th>metric</th>
-                    {COUNT_HEADS}
-                  </tr>
-                </thead>
-                <tbody>
-                  {summary.perMetric.map((m) => (
-                    <tr
-                      key={m.metricName}
-                      className={s?.chosen?.metricName === m.metricName ? 'selected' : ''}
-                      onClick={() =>
-                        void chooseOverlay(
-                          tabId,
-                          s?.chosen?.seriesId ?? summary.perSeries[0]?.seriesId ?? '',
-                          m.metricName,
-                        )
-                      }
-                    >
-                      <td>{m.metricName}</td>
-                      <CountsCells c={m} />
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <div className="rp-block">
-              <h4>Per day (UTC)</h4>
-              <div className="rp-table-wrap">
-                <table className="rp-table" data-testid="rp-per-day">
-                  <thead>
-                    <tr>
-                      <th>day</th>
-                      {COUNT_HEADS}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {summary.perDay.map((d) => (
-                      <tr key={d.day}>
-                        <td>{d.day}</td>
-                        <CountsCells c={d} />
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </div>
-            <div className="rp-block">
-              <h4>Per series {summary.perSeries.length > 1 ? '(most changes first)' : ''}</h4>
-              <div className="rp-table-wrap">
-                <table className="rp-table" data-testid="rp-per-series">
-                  <thead>
-                    <tr>
-                      <th>series</th>
-                      {COUNT_HEADS}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {summary.perSeries.map((x) => (
-                      <tr
-                        key={x.seriesId}
-                        className={s?.chosen?.seriesId === x.seriesId ? 'selected' : ''}
-                        onClick={() =>
-                          void chooseOverlay(
-                            tabId,
-                            x.seriesId,
-                            s?.chosen?.metricName ?? summary.perMetric[0]?.metricName ?? '',
-                          )
-                        }
-                      >
-                        <td>{x.seriesId}</td>
-                        <CountsCells c={x} />
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </div>
+            <CountsTable
+              title="Per metric"
+              testId="rp-per-metric"
+              label="metric"
+              rows={summary.perMetric.map((m) => ({
+                key: m.metricName,
+                counts: m,
+                selected: s?.chosen?.metricName === m.metricName,
+                onClick: () =>
+                  void chooseOverlay(tabId, s?.chosen?.seriesId ?? summary.perSeries[0]?.seriesId ?? '', m.metricName),
+              }))}
+            />
+            <CountsTable
+              title="Per day (UTC)"
+              testId="rp-per-day"
+              label="day"
+              scroll
+              rows={summary.perDay.map((d) => ({ key: d.day, counts: d }))}
+            />
+            <CountsTable
+              title={`Per series ${summary.perSeries.length > 1 ? '(most changes first)' : ''}`}
+              testId="rp-per-series"
+              label="series"
+              scroll
+              rows={summary.perSeries.map((x) => ({
+                key: x.seriesId,
+                counts: x,
+                selected: s?.chosen?.seriesId === x.seriesId,
+                onClick: () =>
+                  void chooseOverlay(
+                    tabId,
+                    x.seriesId,
+                    s?.chosen?.metricName ?? summary.perMetric[0]?.metricName ?? '',
+                  ),
+              }))}
+            />
             <div className="rp-block">
               <h4>
                 Largest changes{' '}
@@ -508,8 +482,8 @@ export function ReprocessingPanel({
             <li key={p.pushId} data-testid="push-history-row" data-push={p.pushId}>
               <span className="rp-hist-main">
                 <code>{p.pushId.slice(0, 8)}</code> {new Date(p.pushedAt).toLocaleString()} · {p.pushedBy} · v
-                {p.baseVersion}→v{p.pipelineVersion} · {p.rangeStart.slice(0, 10)} – {dayOf(Date.parse(p.rangeEnd) - 1)}{' '}
-                · {n(p.rowsReplaced)} replaced, {n(p.rowsInserted)} inserted
+                {p.baseVersion}→v{p.pipelineVersion} · {p.rangeStart.slice(0, 10)} – {lastDayOf(p.rangeEnd)} ·{' '}
+                {n(p.rowsReplaced)} replaced, {n(p.rowsInserted)} inserted
                 {p.undoOf ? <span className="rp-tag">undo of {p.undoOf.slice(0, 8)}</span> : null}
                 {p.undoneBy ? <span className="rp-tag">undone</span> : null}
                 {p.comment ? <span className="dim"> · {p.comment}</span> : null}

@@ -3,12 +3,11 @@
  * and a time window (UTC), loaded once into the in-app engine.
  */
 import { useMemo, useState } from 'react';
-import type { SampleSeries } from '../../../shared/api/drafts';
-import type { PipelineEditorState } from './editorStore';
+import { spanOf, type PipelineEditorState } from './editorStore';
 import { loadSample } from './pipelineActions';
+import { DAY_MS } from './reprocessingStore';
 
 const MAX_SERIES = 50;
-const DAY_MS = 86_400_000;
 
 /** Epoch ms as a `datetime-local` value, in UTC. */
 function toInput(ms: number): string {
@@ -18,11 +17,6 @@ function toInput(ms: number): string {
 function fromInput(text: string): string | null {
   const ms = Date.parse(`${text}:00Z`);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-}
-
-function spanOf(series: readonly SampleSeries[]): { first: number; last: number } | null {
-  if (series.length === 0) return null;
-  return { first: Math.min(...series.map((s) => s.first)), last: Math.max(...series.map((s) => s.last)) };
 }
 
 export function SamplePicker({ tabId, editor }: { tabId: string; editor: PipelineEditorState }) {

@@ -141,6 +141,12 @@ export function removeEditor(tabId: string): void {
   });
 }
 
+/** From the first to the last record of these series (epoch ms), or null for none. */
+export function spanOf(series: readonly SampleSeries[]): { first: number; last: number } | null {
+  if (series.length === 0) return null;
+  return { first: Math.min(...series.map((s) => s.first)), last: Math.max(...series.map((s) => s.last)) };
+}
+
 /** The draft as the formula language sees it: an empty filter is no filter. */
 export function toPipelineDraft(edited: EditedDraft): PipelineDraft {
   return {

@@ -40,7 +40,7 @@ const EMPTY: ReprocessingState = {
 
 export const useReprocessingStore = create<{ byTab: Record<string, ReprocessingState> }>(() => ({ byTab: {} }));
 
-export function reprocessingOf(tabId: string): ReprocessingState {
+function reprocessingOf(tabId: string): ReprocessingState {
   return useReprocessingStore.getState().byTab[tabId] ?? EMPTY;
 }
 
@@ -52,6 +52,8 @@ export function patchReprocessing(tabId: string, patch: Partial<ReprocessingStat
 
 export const DAY_MS = 86_400_000;
 export const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** The last UTC day of a range whose end is exclusive. */
+export const lastDayOf = (end: string) => dayOf(Date.parse(end) - 1);
 
 export async function startPreview(
   tabId: string,
@@ -76,12 +78,12 @@ export async function startPreview(
   }
 }
 
-/** After the preview's job succeeded (or a push changed what it knows). */
-export async function loadPreviewResult(tabId: string): Promise<void> {
+/** After the preview's job succeeded, or with the summary a push has just read (no second request for it). */
+export async function loadPreviewResult(tabId: string, known?: PreviewSummary): Promise<void> {
   const { previewId, chosen } = reprocessingOf(tabId);
-  if (!previewId) return;
+  if (!previewId || (known && known.previewId !== previewId)) return;
   try {
-    const summary = await workbench().call('preview.result', { previewId });
+    const summary = known ?? (await workbench().call('preview.result', { previewId }));
     patchReprocessing(tabId, { summary });
     // The first overlay: the series and metric with the most changes.
     if (!chosen) {
