@@ -1,4 +1,4 @@
-/** The parts of ECharts the explorer uses, registered once (keeps the bundle small). */
+/** The parts of ECharts the workbench uses, registered once (keeps the bundle small). */
 import * as echarts from 'echarts/core';
 import { LineChart, ScatterChart } from 'echarts/charts';
 import {
@@ -7,6 +7,7 @@ import {
   GraphicComponent,
   GridComponent,
   LegendComponent,
+  MarkAreaComponent,
   ToolboxComponent,
   TooltipComponent,
 } from 'echarts/components';
@@ -20,6 +21,7 @@ echarts.use([
   GraphicComponent,
   GridComponent,
   LegendComponent,
+  MarkAreaComponent,
   ToolboxComponent,
   TooltipComponent,
   CanvasRenderer,

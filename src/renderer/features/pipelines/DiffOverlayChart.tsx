@@ -2,13 +2,9 @@
  * Current (server) and recomputed values of one series and metric, the
  * stretches that differ shaded; clicking a point asks for the records behind it.
  */
-import { useEffect, useRef } from 'react';
-import { MarkAreaComponent } from 'echarts/components';
+import { useMemo, useRef } from 'react';
 import type { PreviewSeries } from '../../../shared/api/push';
-import { echarts } from '../charts/echarts';
-
-// The explorer's registration has no mark areas; adding one component is idempotent.
-echarts.use([MarkAreaComponent]);
+import { useEChart } from '../charts/useEChart';
 
 export function DiffOverlayChart({
   overlay,
@@ -19,18 +15,53 @@ export function DiffOverlayChart({
   unit: string;
   onPoint: (epochMs: number) => void;
 }) {
-  const ref = useRef<HTMLDivElement>(null);
-  const instance = useRef<echarts.ECharts | null>(null);
   const onPointRef = useRef(onPoint);
   onPointRef.current = onPoint;
   const pointsRef = useRef(overlay.points);
   pointsRef.current = overlay.points;
-
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const chart = echarts.init(el, 'dark', { renderer: 'canvas' });
-    instance.current = chart;
+  const option = useMemo(() => {
+    const few = overlay.points.length <= 400;
+    return {
+      backgroundColor: 'transparent',
+      animation: false,
+      grid: { left: 56, right: 16, top: 28, bottom: 48 },
+      legend: { top: 0, textStyle: { color: '#aab' } },
+      tooltip: {
+        trigger: 'axis',
+        valueFormatter: (v: unknown) => (typeof v === 'number' ? `${v.toPrecision(6)} ${unit}` : '—'),
+      },
+      dataZoom: [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 6 }],
+      xAxis: { type: 'time' },
+      yAxis: { type: 'value', scale: true, name: unit, nameTextStyle: { color: '#889' } },
+      series: [
+        {
+          name: 'current (server)',
+          type: 'line',
+          showSymbol: few,
+          symbolSize: 4,
+          connectNulls: false,
+          color: '#8a9099',
+          data: overlay.points.map(([t, c]) => [t, c]),
+          markArea: {
+            silent: true,
+            itemStyle: { color: 'rgba(229, 97, 91, 0.16)' },
+            // A single changed point gets a sliver wide enough to see.
+            data: overlay.changed.map(([a, b]) => [{ xAxis: a - 60_000 }, { xAxis: b + 60_000 }]),
+          },
+        },
+        {
+          name: 'recomputed (draft)',
+          type: 'line',
+          showSymbol: few,
+          symbolSize: 4,
+          connectNulls: false,
+          color: '#5b9dff',
+          data: overlay.points.map(([t, , r]) => [t, r]),
+        },
+      ],
+    };
+  }, [overlay, unit]);
+  const ref = useEChart(option, (chart) => {
     // Anywhere in the plot, not only on a symbol: the nearest point in time.
     chart.getZr().on('click', (e: { offsetX: number; offsetY: number }) => {
       if (!chart.containPixel('grid', [e.offsetX, e.offsetY])) return;
@@ -41,60 +72,7 @@ export function DiffOverlayChart({
       for (const [t] of points) if (Math.abs(t - x) < Math.abs(best - x)) best = t;
       onPointRef.current(best);
     });
-    const observer = new ResizeObserver(() => chart.resize());
-    observer.observe(el);
-    return () => {
-      observer.disconnect();
-      chart.dispose();
-      instance.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
-    const few = overlay.points.length <= 400;
-    instance.current?.setOption(
-      {
-        backgroundColor: 'transparent',
-        animation: false,
-        grid: { left: 56, right: 16, top: 28, bottom: 48 },
-        legend: { top: 0, textStyle: { color: '#aab' } },
-        tooltip: {
-          trigger: 'axis',
-          valueFormatter: (v: unknown) => (typeof v === 'number' ? `${v.toPrecision(6)} ${unit}` : '—'),
-        },
-        dataZoom: [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 6 }],
-        xAxis: { type: 'time' },
-        yAxis: { type: 'value', scale: true, name: unit, nameTextStyle: { color: '#889' } },
-        series: [
-          {
-            name: 'current (server)',
-            type: 'line',
-            showSymbol: few,
-            symbolSize: 4,
-            connectNulls: false,
-            color: '#8a9099',
-            data: overlay.points.map(([t, c]) => [t, c]),
-            markArea: {
-              silent: true,
-              itemStyle: { color: 'rgba(229, 97, 91, 0.16)' },
-              // A single changed point gets a sliver wide enough to see.
-              data: overlay.changed.map(([a, b]) => [{ xAxis: a - 60_000 }, { xAxis: b + 60_000 }]),
-            },
-          },
-          {
-            name: 'recomputed (draft)',
-            type: 'line',
-            showSymbol: few,
-            symbolSize: 4,
-            connectNulls: false,
-            color: '#5b9dff',
-            data: overlay.points.map(([t, , r]) => [t, r]),
-          },
-        ],
-      },
-      { notMerge: true },
-    );
-  }, [overlay, unit]);
+  });
 
   return <div className="rp-chart" data-testid="rp-overlay-chart" ref={ref} />;
 }

@@ -4,6 +4,7 @@
  */
 import { useEffect, useRef } from 'react';
 import type { FormulaDiagnostic } from '../../../shared/formula';
+import { createEditor } from '../query/monaco';
 import { diagnosticText, formulaModel, monaco, registerFormulaEditor, setFormulaMarkers } from './formulaLanguage';
 
 export interface FormulaEditorProps {
@@ -32,14 +33,8 @@ export function FormulaEditor(props: FormulaEditorProps) {
     const container = containerRef.current;
     if (!container) return;
     const model = formulaModel(tabId, slot, latest.current.initialText);
-    const editor = monaco.editor.create(container, {
+    const editor = createEditor(container, {
       model,
-      theme: 'dash-dark',
-      automaticLayout: true,
-      minimap: { enabled: false },
-      fontSize: 13,
-      lineHeight: 20,
-      fontFamily: "'JetBrains Mono', 'DejaVu Sans Mono', Menlo, Consolas, monospace",
       lineNumbers: 'off',
       glyphMargin: false,
       folding: false,
@@ -49,11 +44,8 @@ export function FormulaEditor(props: FormulaEditorProps) {
       overviewRulerLanes: 0,
       hideCursorInOverviewRuler: true,
       scrollbar: { vertical: 'hidden', horizontal: 'hidden', alwaysConsumeMouseWheel: false },
-      scrollBeyondLastLine: false,
       wordWrap: 'on',
-      fixedOverflowWidgets: true,
       padding: { top: 2, bottom: 2 },
-      tabSize: 2,
       placeholder: latest.current.placeholder,
     });
     const fit = () => {
