@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ChartSpec } from '../../../shared/api/charts';
 import type { ErrorView } from '../../state/errorView';
+import { ErrorPanel } from '../common/ErrorPanel';
 import { downloadText, download } from './chartStore';
 import { formatInstant } from './chartFormat';
 import type { DrawModel } from './chartOption';
@@ -35,6 +36,7 @@ interface Props {
 }
 
 const MIN_SPAN_MS = 10;
+const EXPORTS = ['png', 'svg', 'csv'] as const;
 
 export function ChartPanel(props: Props) {
   const { extent, timeZone } = props;
@@ -88,7 +90,7 @@ export function ChartPanel(props: Props) {
     // props.unitOf changes identity each render; units only change with the data.
   }, [state.data, state.drawn, props.type, timeZone, extent.fromMs, extent.toMs, legendSearch, selected]);
 
-  const exportAs = (kind: 'png' | 'svg' | 'csv') => {
+  const exportAs = (kind: (typeof EXPORTS)[number]) => {
     try {
       const handle = chart.current;
       if (!handle) return;
@@ -105,12 +107,10 @@ export function ChartPanel(props: Props) {
     }
   };
 
+  // The legend's filter has already picked the names; All/None only touch those.
   const toggleLegend = (on: boolean) => {
-    const next: Record<string, boolean> = {};
-    for (const s of model.series) {
-      if (!legendSearch || s.key.toLowerCase().includes(legendSearch.trim().toLowerCase())) next[s.key] = on;
-    }
-    setSelected((prev) => ({ ...prev, ...next }));
+    const names = model.legendNames ?? model.series.map((s) => s.key);
+    setSelected((prev) => ({ ...prev, ...Object.fromEntries(names.map((k) => [k, on])) }));
   };
 
   return (
@@ -189,39 +189,20 @@ export function ChartPanel(props: Props) {
         <span className="toolbar-spacer" />
         {props.toolbarExtra}
         <span className="chart-export">
-          <button
-            type="button"
-            className="header-button"
-            data-testid="chart-export-png"
-            onClick={() => exportAs('png')}
-          >
-            PNG
-          </button>
-          <button
-            type="button"
-            className="header-button"
-            data-testid="chart-export-svg"
-            onClick={() => exportAs('svg')}
-          >
-            SVG
-          </button>
-          <button
-            type="button"
-            className="header-button"
-            data-testid="chart-export-csv"
-            onClick={() => exportAs('csv')}
-          >
-            CSV
-          </button>
+          {EXPORTS.map((kind) => (
+            <button
+              key={kind}
+              type="button"
+              className="header-button"
+              data-testid={`chart-export-${kind}`}
+              onClick={() => exportAs(kind)}
+            >
+              {kind.toUpperCase()}
+            </button>
+          ))}
         </span>
       </div>
-      {state.error ? (
-        <div className="error-panel" role="alert" data-testid="chart-error">
-          <div className="error-title">Could not draw the chart</div>
-          <pre className="error-message">{state.error.message}</pre>
-          {state.error.hint ? <div className="error-hint">{state.error.hint}</div> : null}
-        </div>
-      ) : null}
+      {state.error ? <ErrorPanel error={state.error} title="Could not draw the chart" testId="chart-error" /> : null}
       {exportError ? <div className="error-hint">{exportError.message}</div> : null}
       {range ? (
         <div

@@ -12,6 +12,7 @@ import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { useWorkspaceStore } from '../../state/workspaceStore';
+import { ErrorPanel } from '../common/ErrorPanel';
 import { newQueryTab, runQuery } from '../query/queryActions';
 import type { ChartTab } from '../query/tabsStore';
 import { ChartPanel } from './ChartPanel';
@@ -334,13 +335,7 @@ export function MetricChartTab({ tab }: { tab: ChartTab }) {
         {source.pipelineId ? <SeriesPicker source={source} onChange={(seriesIds) => setSource({ seriesIds })} /> : null}
       </aside>
       <section className="chart-main">
-        {catalog.error ? (
-          <div className="error-panel" role="alert">
-            <div className="error-title">Could not read the cached metrics</div>
-            <pre className="error-message">{catalog.error.message}</pre>
-            {catalog.error.hint ? <div className="error-hint">{catalog.error.hint}</div> : null}
-          </div>
-        ) : null}
+        {catalog.error ? <ErrorPanel error={catalog.error} title="Could not read the cached metrics" /> : null}
         {saveError ? (
           <div className="error-hint" role="alert">
             {saveError.message} {saveError.hint}

@@ -10,10 +10,12 @@ import { formatBytes } from '../../../shared/format';
 import { toErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { useWorkspaceStore } from '../../state/workspaceStore';
+import { ErrorPanel } from '../common/ErrorPanel';
+import { ExportStatus } from '../common/ExportStatus';
 import { Menu } from '../grid/GridMenus';
 import { ParquetFileView } from '../lake/ParquetFileView';
 import { LineagePanel } from './LineagePanel';
-import { ErrorBox, RecordPanel } from './RecordPanel';
+import { RecordPanel } from './RecordPanel';
 import {
   EMPTY_FORM,
   cancelSearch,
@@ -26,6 +28,42 @@ import {
 } from './inspectorStore';
 
 const ROW_HEIGHT = 26;
+
+/** One of the search form's text fields; `time` ones are `datetime-local` to the second, read as UTC. */
+function FormText({
+  field,
+  label,
+  mono,
+  time,
+  grow,
+  title,
+  placeholder,
+  testId,
+}: {
+  field: 'recordId' | 'seriesId' | 'from' | 'to' | 'text';
+  label: string;
+  mono?: boolean;
+  time?: boolean;
+  grow?: boolean;
+  title?: string;
+  placeholder?: string;
+  testId?: string;
+}) {
+  const value = useInspectorStore((s) => s.form[field]);
+  return (
+    <label className={`insp-field${grow ? ' insp-grow' : ''}`} title={title}>
+      <span>{label}</span>
+      <input
+        {...(time ? { type: 'datetime-local', step: 1 } : {})}
+        className={`form-input${mono ? ' mono' : ''}`}
+        value={value}
+        placeholder={placeholder}
+        data-testid={testId}
+        onChange={(e) => setForm({ [field]: e.target.value })}
+      />
+    </label>
+  );
+}
 
 function SearchForm() {
   const form = useInspectorStore((s) => s.form);
@@ -54,56 +92,17 @@ function SearchForm() {
           ))}
         </select>
       </label>
-      <label className="insp-field">
-        <span>record_id</span>
-        <input
-          className="form-input mono"
-          value={form.recordId}
-          placeholder="exact id"
-          data-testid="insp-record-id"
-          onChange={(e) => setForm({ recordId: e.target.value })}
-        />
-      </label>
-      <label className="insp-field">
-        <span>series_id</span>
-        <input
-          className="form-input mono"
-          value={form.seriesId}
-          placeholder="device or source"
-          data-testid="insp-series-id"
-          onChange={(e) => setForm({ seriesId: e.target.value })}
-        />
-      </label>
-      <label className="insp-field" title="Event time (ts), UTC">
-        <span>ts from (UTC)</span>
-        <input
-          type="datetime-local"
-          step={1}
-          className="form-input"
-          value={form.from}
-          onChange={(e) => setForm({ from: e.target.value })}
-        />
-      </label>
-      <label className="insp-field">
-        <span>to (UTC, excl.)</span>
-        <input
-          type="datetime-local"
-          step={1}
-          className="form-input"
-          value={form.to}
-          onChange={(e) => setForm({ to: e.target.value })}
-        />
-      </label>
-      <label className="insp-field insp-grow">
-        <span>Text in raw</span>
-        <input
-          className="form-input"
-          value={form.text}
-          placeholder="anywhere in the payload, any case"
-          data-testid="insp-text"
-          onChange={(e) => setForm({ text: e.target.value })}
-        />
-      </label>
+      <FormText field="recordId" label="record_id" mono placeholder="exact id" testId="insp-record-id" />
+      <FormText field="seriesId" label="series_id" mono placeholder="device or source" testId="insp-series-id" />
+      <FormText field="from" label="ts from (UTC)" time title="Event time (ts), UTC" />
+      <FormText field="to" label="to (UTC, excl.)" time />
+      <FormText
+        field="text"
+        label="Text in raw"
+        grow
+        placeholder="anywhere in the payload, any case"
+        testId="insp-text"
+      />
       {form.predicates.map((p, i) => (
         <div key={i} className="insp-predicate" data-testid="insp-predicate">
           <input
@@ -167,8 +166,6 @@ function ExportButton({ searchId, disabled }: { searchId: string; disabled: bool
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const [started, setStarted] = useState<{ jobId: string; fileName: string; path: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const job = useWorkspaceStore((s) => (started ? s.jobs[started.jobId] : undefined));
-  const shell = useWorkspaceStore((s) => s.appInfo?.shell);
   const start = async (format: InspectorExportFormat) => {
     setError(null);
     try {
@@ -206,28 +203,7 @@ function ExportButton({ searchId, disabled }: { searchId: string; disabled: bool
         />
       ) : null}
       {error ? <span className="error">{error}</span> : null}
-      {started && job ? (
-        <span className="grid-export-status" title={started.path}>
-          {job.state === 'succeeded' ? (
-            <>
-              {shell === 'web' ? (
-                <a
-                  className="link-button"
-                  href={`/exports/${encodeURIComponent(started.fileName)}`}
-                  download={started.fileName}
-                >
-                  Download
-                </a>
-              ) : null}{' '}
-              <span className="ok">✓</span> {job.message}
-            </>
-          ) : job.state === 'failed' ? (
-            <span className="error">{job.error}</span>
-          ) : (
-            `Exporting ${started.fileName}…`
-          )}
-        </span>
-      ) : null}
+      <ExportStatus started={started} />
     </span>
   );
 }
@@ -238,7 +214,7 @@ function Progress() {
   const total = useInspectorStore((s) => s.matches.length);
   const error = useInspectorStore((s) => s.error);
   const [showProblems, setShowProblems] = useState(false);
-  if (error) return <ErrorBox error={error} />;
+  if (error) return <ErrorPanel error={error} />;
   if (!page || !searchId) return null;
   const s = page.stats;
   const files = s.filesTotal - s.filesSkipped;

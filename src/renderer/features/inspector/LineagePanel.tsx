@@ -5,8 +5,8 @@
  */
 import type { InspectorLineage, LineageRequest } from '../../../shared/api/inspector';
 import type { ErrorView } from '../../state/errorView';
-import { closeDetail } from './inspectorStore';
-import { ErrorBox, FieldsTable, Neighbour } from './RecordPanel';
+import { ErrorPanel } from '../common/ErrorPanel';
+import { CloseDetail, FieldsTable, Neighbour } from './RecordPanel';
 import { JsonTree } from './JsonTree';
 
 /** A metric value without binary floating-point noise (0.502999999997 → 0.503). */
@@ -70,18 +70,10 @@ export function LineagePanel({
           {request.pipelineId} · <span className="mono">{request.seriesId}</span> ·{' '}
           <span className="mono">{new Date(request.time).toISOString()}</span>
         </span>
-        <button
-          type="button"
-          className="icon-button"
-          aria-label="Close the lineage"
-          title="Close (Esc)"
-          onClick={closeDetail}
-        >
-          ×
-        </button>
+        <CloseDetail label="Close the lineage" />
       </header>
       <div className="insp-panel-body">
-        {error ? <ErrorBox error={error} /> : null}
+        {error ? <ErrorPanel error={error} /> : null}
         {!lineage && !error ? <div className="pq-loading">Finding the Bronze records of this point…</div> : null}
         {lineage ? (
           <>

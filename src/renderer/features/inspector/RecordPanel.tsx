@@ -6,20 +6,21 @@ import { useState } from 'react';
 import type { InspectorMatch, InspectorRecord } from '../../../shared/api/inspector';
 import { formatBytes } from '../../../shared/format';
 import type { ErrorView } from '../../state/errorView';
+import { ErrorPanel } from '../common/ErrorPanel';
 import { writeClipboard } from '../grid/clipboard';
 import { JsonTree } from './JsonTree';
 import { closeDetail, openFile, openRecord } from './inspectorStore';
 
-export function recordJson(match: InspectorMatch): string {
+function recordJson(match: InspectorMatch): string {
   return JSON.stringify(Object.fromEntries(match.fields.map((f) => [f.name, f.value])), null, 2);
 }
 
-function ErrorBox({ error }: { error: ErrorView }) {
+/** The × of the panel beside the results; Escape does the same (see InspectorView). */
+export function CloseDetail({ label }: { label: string }) {
   return (
-    <div className="error-panel" role="alert">
-      <div className="error-message">{error.message}</div>
-      {error.hint ? <div className="error-hint">{error.hint}</div> : null}
-    </div>
+    <button type="button" className="icon-button" aria-label={label} title="Close (Esc)" onClick={closeDetail}>
+      ×
+    </button>
   );
 }
 
@@ -103,18 +104,10 @@ export function RecordPanel({
           </>
         ) : null}
         {copied ? <span className="dim">{copied}</span> : null}
-        <button
-          type="button"
-          className="icon-button"
-          aria-label="Close the record"
-          title="Close (Esc)"
-          onClick={closeDetail}
-        >
-          ×
-        </button>
+        <CloseDetail label="Close the record" />
       </header>
       <div className="insp-panel-body">
-        {error ? <ErrorBox error={error} /> : null}
+        {error ? <ErrorPanel error={error} /> : null}
         {!record && !error ? <div className="pq-loading">Reading the record…</div> : null}
         {record && match ? (
           <>
@@ -166,5 +159,3 @@ export function RecordPanel({
     </section>
   );
 }
-
-export { ErrorBox };
