@@ -28,6 +28,11 @@ export function timeBucketSql(mode: ServerMode, intervalSql: string, columnSql: 
     : `date_bin(${intervalSql}, ${columnSql}, ${TIME_BUCKET_ORIGIN_SQL})`;
 }
 
+/** A timestamptz as ISO-8601 UTC text with microseconds (`2026-01-02T03:04:05.123456Z`), whatever the session's TimeZone. */
+export function isoUtcSql(columnSql: string): string {
+  return `to_char(${columnSql} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}
+
 const PLAIN = /^[a-z_][a-z0-9_]*$/;
 
 // PostgreSQL's reserved key words (and `time`, which reads as a type before a string).

@@ -13,7 +13,7 @@ import { LIVE_RESULT_PREFIX } from '../../../shared/api/server';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { PgArrowEncoder } from './pgArrow';
 import { HeldResults } from '../results/HeldResults';
-import { checkOut, type HeldClient } from './poolClient';
+import { checkOut, connectClient, type HeldClient } from './poolClient';
 
 export interface LiveQueriesOptions {
   /** The workspace's PostgreSQL pool (throws a clear error while it is starting). */
@@ -236,9 +236,7 @@ export class LiveQueries {
 
   private async cancelBackend(pid: number): Promise<void> {
     // A connection of its own: the pool may be busy with the very query we are stopping.
-    const client = new pg.Client(this.options.pool().options);
-    client.on('error', () => undefined);
-    await client.connect();
+    const client = await connectClient(this.options.pool().options);
     try {
       await client.query('SELECT pg_cancel_backend($1)', [pid]);
     } finally {

@@ -4,7 +4,7 @@
  * emit an 'error' nobody hears, which crashes a Node process. Here it is heard
  * (the next query fails and says why) until the client goes back.
  */
-import type pg from 'pg';
+import pg from 'pg';
 
 export interface HeldClient {
   client: pg.PoolClient;
@@ -23,4 +23,12 @@ export async function checkOut(pool: pg.Pool): Promise<HeldClient> {
       client.release(broken || undefined);
     },
   };
+}
+
+/** A connection of its own, outside any pool, whose 'error' is heard for the same reason; the caller ends it. */
+export async function connectClient(config: pg.ClientConfig): Promise<pg.Client> {
+  const client = new pg.Client(config);
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
 }

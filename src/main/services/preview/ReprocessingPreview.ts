@@ -13,7 +13,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import type { PipelineDefinition, PipelineSummary } from '../../../shared/api/contract';
 import type {
   DiffChange,
@@ -33,6 +33,7 @@ import { copyTextSql } from '../demo/DemoMetrics';
 import type { JobContext, JobRunner } from '../jobs/JobRunner';
 import type { BronzeLake } from '../lake/BronzeLake';
 import { readPipelines } from '../postgres/Pipelines';
+import { connectClient } from '../postgres/poolClient';
 import { MetricPush, rangeSnapshot } from '../push/MetricPush';
 import type { Warehouse } from '../warehouse/Warehouse';
 
@@ -71,6 +72,8 @@ const MAX_POINTS = 100_000;
 const KEEP_PREVIEWS = 8;
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** A warehouse TIMESTAMPTZ as ISO-8601 UTC text, as the server's rows are written. */
+const isoUtc = (column: string) => `strftime(timezone('UTC', ${column}), '%Y-%m-%dT%H:%M:%S.%fZ')`;
 const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const num = (v: unknown): number => Number(v ?? 0);
 
@@ -127,15 +130,16 @@ function pushFailure(err: unknown, user: string): unknown {
 
 export class ReprocessingPreview {
   private readonly previews = new Map<string, PreviewState>();
-  private readonly cleaned: Promise<void>;
+  /** Set by the first preview: previews last while the app runs, so the files of earlier runs (whose tables are gone) go then, not at start-up. */
+  private cleaned: Promise<void> | null = null;
 
-  constructor(private readonly opts: ReprocessingPreviewOptions) {
-    // Previews last while the app runs: the files of earlier runs have no tables any more.
-    this.cleaned = rm(join(opts.cacheDir(), 'previews'), { recursive: true, force: true }).catch(() => undefined);
-  }
+  constructor(private readonly opts: ReprocessingPreviewOptions) {}
 
   /** Starts a preview as a job; its summary is `result(previewId)` once the job succeeded. */
   start(request: StartRequest): { jobId: string; previewId: string } {
+    this.cleaned ??= rm(join(this.opts.cacheDir(), 'previews'), { recursive: true, force: true }).catch(
+      () => undefined,
+    );
     const previewId = `pv-${randomBytes(6).toString('hex')}`;
     const dir = join(this.opts.cacheDir(), 'previews', previewId);
     const prefix = previewId.replace(/-/g, '_');
@@ -327,9 +331,7 @@ export class ReprocessingPreview {
     csv: string,
     signal: AbortSignal,
   ): Promise<{ checksum: string; rows: number }> {
-    const client = new pg.Client(this.opts.serverConfig('read-only'));
-    client.on('error', () => undefined);
-    await client.connect();
+    const client = await connectClient(this.opts.serverConfig('read-only'));
     try {
       return await rangeSnapshot(client, pipelineId, range, csv, signal);
     } finally {
@@ -396,7 +398,7 @@ export class ReprocessingPreview {
       `SELECT strftime(timezone('UTC', time), '%Y-%m-%d') AS day, ${COUNTS_SQL} FROM ${d} GROUP BY 1 ORDER BY 1`,
     );
     const changes = (order: string) =>
-      w.rows(`SELECT series_id, metric_name, strftime(timezone('UTC', time), '%Y-%m-%dT%H:%M:%S.%fZ') AS t,
+      w.rows(`SELECT series_id, metric_name, ${isoUtc('time')} AS t,
                 current, recomputed, abs(recomputed - current) AS absolute,
                 abs(recomputed - current) / nullif(abs(current), 0) AS relative
               FROM ${d} WHERE status = 'changed'
@@ -470,7 +472,7 @@ export class ReprocessingPreview {
       .warehouse()
       .run(
         `rows-${state.previewId}`,
-        `COPY (SELECT strftime(timezone('UTC', time), '%Y-%m-%dT%H:%M:%S.%fZ') || chr(9) || ${copyTextSql('series_id')}
+        `COPY (SELECT ${isoUtc('time')} || chr(9) || ${copyTextSql('series_id')}
                  || chr(9) || ${copyTextSql('metric_name')} || chr(9) || value::VARCHAR AS line
                FROM ${state.tables.recomputed} ORDER BY metric_name, series_id, time)
          TO ${quoteLiteral(state.rowsFile)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\u0001')`,
@@ -496,12 +498,7 @@ export class ReprocessingPreview {
   }
 
   private connector(config: pg.ClientConfig): () => Promise<pg.Client> {
-    return async () => {
-      const client = new pg.Client(config);
-      client.on('error', () => undefined);
-      await client.connect();
-      return client;
-    };
+    return () => connectClient(config);
   }
 
   private pushConfig(credentials: WriteCredentials): { config: pg.ClientConfig; by: string } {

@@ -14,6 +14,7 @@ import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { PipelineDefinition } from '../../../shared/api/contract';
 import { WorkbenchError } from '../../../shared/errors';
+import { isoUtcSql } from '../../../shared/serverSql';
 import { detectServerMode } from '../postgres/ServerMode';
 
 /** `[start, end)`, ISO-8601 instants. */
@@ -84,8 +85,6 @@ export interface PushPlan {
   warnings: string[];
 }
 
-const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
-
 /** How a range of one pipeline's rows is written for the checksum (docs/data-contract.md). */
 function canonicalRowsSql(
   client: pg.ClientBase,
@@ -98,7 +97,7 @@ function canonicalRowsSql(
     `time >= ${client.escapeLiteral(range.start)}::timestamptz`,
     `time < ${client.escapeLiteral(range.end)}::timestamptz`,
   ].filter((w) => w !== null);
-  return `SELECT metric_name, series_id, to_char(time AT TIME ZONE 'UTC', ${ISO_UTC}), value
+  return `SELECT metric_name, series_id, ${isoUtcSql('time')}, value
     FROM ${relation} WHERE ${where.join(' AND ')}
     ORDER BY metric_name COLLATE "C", series_id COLLATE "C", time`;
 }
@@ -106,21 +105,26 @@ function canonicalRowsSql(
 /**
  * `sha256:` + the SHA-256 of rows written as COPY text (`metric_name \t
  * series_id \t time \t value \n`, value as PostgreSQL's shortest exact text),
- * streamed so a large range never sits in memory.
+ * streamed so a large range never sits in memory; the same bytes go to `file` when given.
  */
-async function checksumOf(client: pg.ClientBase, select: string): Promise<{ checksum: string; rows: number }> {
+async function checksumOf(
+  client: pg.ClientBase,
+  select: string,
+  file?: string,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<{ checksum: string; rows: number }> {
   await client.query('SET LOCAL extra_float_digits = 1');
   const hash = createHash('sha256');
   const copy = client.query(copyTo(`COPY (${select}) TO STDOUT`));
-  await pipeline(
-    copy,
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        hash.update(chunk);
-        done();
-      },
-    }),
-  );
+  const hashing = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const sink =
+    file === undefined ? new Writable({ write: (_chunk, _encoding, done) => done() }) : createWriteStream(file);
+  await pipeline(copy, hashing, sink, { signal });
   return { checksum: `sha256:${hash.digest('hex')}`, rows: copy.rowCount };
 }
 
@@ -153,19 +157,7 @@ export async function rangeSnapshot(
 ): Promise<{ checksum: string; rows: number }> {
   await client.query('BEGIN READ ONLY');
   try {
-    await client.query('SET LOCAL extra_float_digits = 1');
-    const hash = createHash('sha256');
-    const copy = client.query(
-      copyTo(`COPY (${canonicalRowsSql(client, 'dash.pipeline_metrics', pipelineId, range)}) TO STDOUT`),
-    );
-    const tee = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    await pipeline(copy, tee, createWriteStream(file), { signal: signal ?? new AbortController().signal });
-    return { checksum: `sha256:${hash.digest('hex')}`, rows: copy.rowCount };
+    return await checksumOf(client, canonicalRowsSql(client, 'dash.pipeline_metrics', pipelineId, range), file, signal);
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
   }
@@ -182,25 +174,31 @@ function checkRange(range: PushRange): void {
   }
 }
 
-/** Runs `work` in one transaction on a client of its own; rolls back on any failure. */
-async function inTransaction<T>(
-  connect: () => Promise<pg.Client>,
-  work: (client: pg.Client) => Promise<T>,
-): Promise<T> {
+/** Runs `work` on a client of its own, ended afterwards. */
+async function withClient<T>(connect: () => Promise<pg.Client>, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = await connect();
   // A server that goes away mid-push must fail the push, not crash the app.
   client.on('error', () => undefined);
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
+    return await work(client);
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** Runs `work` in one transaction on a client of its own; rolls back on any failure. */
+function inTransaction<T>(connect: () => Promise<pg.Client>, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withClient(connect, async (client) => {
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  });
 }
 
 async function lockPipeline(
@@ -290,17 +288,25 @@ async function insertAuditRow(
   );
 }
 
-async function completeAuditRow(
+/** Fills in the audit row's counts and the checksum of the rows now in the range (`rowsSql`); the push's result. */
+async function completePush(
   client: pg.ClientBase,
-  pushId: string,
-  rowsReplaced: number,
-  rowsInserted: number,
-  checksum: string,
-): Promise<void> {
+  done: { pushId: string; version: number; rowsReplaced: number; rowsInserted: number; rowsSql: string },
+): Promise<PushResult> {
+  const { checksum } = await checksumOf(client, done.rowsSql);
   await client.query(
     'UPDATE dash.metric_pushes SET rows_replaced = $2, rows_inserted = $3, checksum = $4 WHERE push_id = $1',
-    [pushId, rowsReplaced, rowsInserted, checksum],
+    [done.pushId, done.rowsReplaced, done.rowsInserted, checksum],
   );
+  return {
+    pushId: done.pushId,
+    alreadyApplied: false,
+    pipelineVersion: done.version,
+    rowsReplaced: done.rowsReplaced,
+    rowsInserted: done.rowsInserted,
+    checksum,
+    refreshedAggregates: [],
+  };
 }
 
 /** Moves the pipeline's rows in the range into the push's replaced rows; returns how many. */
@@ -317,10 +323,8 @@ async function replaceRange(client: pg.ClientBase, pushId: string, pipelineId: s
   return moved.rowCount ?? 0;
 }
 
-async function refreshAggregates(connect: () => Promise<pg.Client>, range: PushRange): Promise<string[]> {
-  const client = await connect();
-  client.on('error', () => undefined);
-  try {
+function refreshAggregates(connect: () => Promise<pg.Client>, range: PushRange): Promise<string[]> {
+  return withClient(connect, async (client) => {
     if ((await detectServerMode(client)).mode !== 'timescaledb') return [];
     const caggs = await continuousAggregatesOver(client);
     for (const name of caggs) {
@@ -332,9 +336,7 @@ async function refreshAggregates(connect: () => Promise<pg.Client>, range: PushR
       ]);
     }
     return caggs;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  });
 }
 
 async function continuousAggregatesOver(client: pg.ClientBase): Promise<string[]> {
@@ -358,25 +360,24 @@ export class MetricPush {
   /** What a push of `rowsFile` over `range` would do, without writing anything. */
   async plan(request: Omit<PushRequest, 'pushId' | 'expectedChecksum' | 'pushedBy' | 'comment'>): Promise<PushPlan> {
     checkRange(request.range);
-    const client = await this.connect();
-    client.on('error', () => undefined);
-    try {
-      // Read-write only for its temp table (READ WRITE: the caller may connect with the read-only
-      // exploration settings); the transaction is always rolled back.
-      await client.query('BEGIN READ WRITE');
-      const { rows: pipelines } = await client.query<{ version: number }>(
-        'SELECT version FROM dash.pipelines WHERE id = $1',
-        [request.pipelineId],
-      );
-      const serverVersion = pipelines[0]?.version;
-      if (serverVersion === undefined)
-        throw new WorkbenchError('not_found', `The server has no pipeline "${request.pipelineId}".`);
-      await client.query(
-        'CREATE TEMP TABLE push_plan_rows (time timestamptz, series_id text, metric_name text, value double precision)',
-      );
-      await pipeline(createReadStream(request.rowsFile), client.query(copyFrom('COPY push_plan_rows FROM STDIN')));
-      const { rows: perDay } = await client.query<{ day: string; metric_name: string; del: string; ins: string }>(
-        `WITH current AS (
+    return withClient(this.connect, async (client) => {
+      try {
+        // Read-write only for its temp table (READ WRITE: the caller may connect with the read-only
+        // exploration settings); the transaction is always rolled back.
+        await client.query('BEGIN READ WRITE');
+        const { rows: pipelines } = await client.query<{ version: number }>(
+          'SELECT version FROM dash.pipelines WHERE id = $1',
+          [request.pipelineId],
+        );
+        const serverVersion = pipelines[0]?.version;
+        if (serverVersion === undefined)
+          throw new WorkbenchError('not_found', `The server has no pipeline "${request.pipelineId}".`);
+        await client.query(
+          'CREATE TEMP TABLE push_plan_rows (time timestamptz, series_id text, metric_name text, value double precision)',
+        );
+        await pipeline(createReadStream(request.rowsFile), client.query(copyFrom('COPY push_plan_rows FROM STDIN')));
+        const { rows: perDay } = await client.query<{ day: string; metric_name: string; del: string; ins: string }>(
+          `WITH current AS (
            SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, metric_name, count(*) AS n
            FROM dash.pipeline_metrics
            WHERE pipeline_id = $1 AND time >= $2::timestamptz AND time < $3::timestamptz GROUP BY 1, 2),
@@ -387,44 +388,44 @@ export class MetricPush {
                 coalesce(c.n, 0)::text AS del, coalesce(i.n, 0)::text AS ins
          FROM current c FULL JOIN incoming i ON c.day = i.day AND c.metric_name = i.metric_name
          ORDER BY 1, 2`,
-        [request.pipelineId, request.range.start, request.range.end],
-      );
-      const outside = await client.query<{ n: string }>(
-        'SELECT count(*)::text AS n FROM push_plan_rows WHERE NOT (time >= $1::timestamptz AND time < $2::timestamptz)',
-        [request.range.start, request.range.end],
-      );
-      const days = perDay.map((r) => ({
-        day: r.day,
-        metricName: r.metric_name,
-        rowsToDelete: Number(r.del),
-        rowsToInsert: Number(r.ins),
-      }));
-      const warnings: string[] = [];
-      if (Number(outside.rows[0]?.n) > 0) {
-        warnings.push(`${outside.rows[0]!.n} recomputed rows fall outside the range and would be refused.`);
+          [request.pipelineId, request.range.start, request.range.end],
+        );
+        const outside = await client.query<{ n: string }>(
+          'SELECT count(*)::text AS n FROM push_plan_rows WHERE NOT (time >= $1::timestamptz AND time < $2::timestamptz)',
+          [request.range.start, request.range.end],
+        );
+        const days = perDay.map((r) => ({
+          day: r.day,
+          metricName: r.metric_name,
+          rowsToDelete: Number(r.del),
+          rowsToInsert: Number(r.ins),
+        }));
+        const warnings: string[] = [];
+        if (Number(outside.rows[0]?.n) > 0) {
+          warnings.push(`${outside.rows[0]!.n} recomputed rows fall outside the range and would be refused.`);
+        }
+        const mode = (await detectServerMode(client)).mode;
+        const plan: PushPlan = {
+          pipelineId: request.pipelineId,
+          serverVersion,
+          newVersion: request.definition ? serverVersion + 1 : serverVersion,
+          range: request.range,
+          days,
+          rowsToDelete: days.reduce((n, d) => n + d.rowsToDelete, 0),
+          rowsToInsert: days.reduce((n, d) => n + d.rowsToInsert, 0),
+          mode,
+          chunks: [],
+          maxTuplesDecompressed: null,
+          tuplesToDecompress: 0,
+          continuousAggregates: [],
+          warnings,
+        };
+        if (mode === 'timescaledb') await this.planTimescale(client, plan);
+        return plan;
+      } finally {
+        await client.query('ROLLBACK').catch(() => undefined);
       }
-      const mode = (await detectServerMode(client)).mode;
-      const plan: PushPlan = {
-        pipelineId: request.pipelineId,
-        serverVersion,
-        newVersion: request.definition ? serverVersion + 1 : serverVersion,
-        range: request.range,
-        days,
-        rowsToDelete: days.reduce((n, d) => n + d.rowsToDelete, 0),
-        rowsToInsert: days.reduce((n, d) => n + d.rowsToInsert, 0),
-        mode,
-        chunks: [],
-        maxTuplesDecompressed: null,
-        tuplesToDecompress: 0,
-        continuousAggregates: [],
-        warnings,
-      };
-      if (mode === 'timescaledb') await this.planTimescale(client, plan);
-      return plan;
-    } finally {
-      await client.query('ROLLBACK').catch(() => undefined);
-      await client.end().catch(() => undefined);
-    }
+    });
   }
 
   private async planTimescale(client: pg.ClientBase, plan: PushPlan): Promise<void> {
@@ -522,19 +523,13 @@ export class MetricPush {
          SELECT time, $1, series_id, metric_name, value FROM push_rows`,
         [request.pipelineId],
       );
-      const rowsInserted = inserted.rowCount ?? 0;
-      const { checksum } = await checksumOf(client, canonicalRowsSql(client, 'push_rows', null, request.range));
-      await completeAuditRow(client, request.pushId, rowsReplaced, rowsInserted, checksum);
-      const done: PushResult = {
+      return completePush(client, {
         pushId: request.pushId,
-        alreadyApplied: false,
-        pipelineVersion: version,
+        version,
         rowsReplaced,
-        rowsInserted,
-        checksum,
-        refreshedAggregates: [],
-      };
-      return done;
+        rowsInserted: inserted.rowCount ?? 0,
+        rowsSql: canonicalRowsSql(client, 'push_rows', null, request.range),
+      });
     });
     if (!result.alreadyApplied) result.refreshedAggregates = await refreshAggregates(this.connect, request.range);
     return result;
@@ -624,22 +619,14 @@ export class MetricPush {
          SELECT time, $2, series_id, metric_name, value FROM dash.metric_push_replaced_rows WHERE push_id = $1`,
         [request.undoOf, target.pipeline_id],
       );
-      const rowsInserted = restored.rowCount ?? 0;
-      const { checksum } = await checksumOf(
-        client,
-        canonicalRowsSql(client, 'dash.pipeline_metrics', target.pipeline_id, range),
-      );
-      await completeAuditRow(client, request.pushId, rowsReplaced, rowsInserted, checksum);
-      const done: PushResult = {
+      const result = await completePush(client, {
         pushId: request.pushId,
-        alreadyApplied: false,
-        pipelineVersion: version,
+        version,
         rowsReplaced,
-        rowsInserted,
-        checksum,
-        refreshedAggregates: [],
-      };
-      return { result: done, range };
+        rowsInserted: restored.rowCount ?? 0,
+        rowsSql: canonicalRowsSql(client, 'dash.pipeline_metrics', target.pipeline_id, range),
+      });
+      return { result, range };
     });
     if (!result.alreadyApplied) result.refreshedAggregates = await refreshAggregates(this.connect, range);
     return result;

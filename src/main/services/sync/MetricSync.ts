@@ -23,6 +23,7 @@ import { z } from 'zod';
 import type { SyncEstimate, SyncOptions, SyncSelection, SyncSeriesResult, SyncStatus } from '../../../shared/api/sync';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/format';
+import { isoUtcSql } from '../../../shared/serverSql';
 import { quoteLiteral } from '../../../shared/sql';
 import type { JobContext, JobRunner, StartedJob } from '../jobs/JobRunner';
 import { readJsonFile, writeJsonFile } from '../jsonFile';
@@ -241,8 +242,10 @@ export class MetricSync {
    */
   async estimate(selection: SyncSelection): Promise<SyncEstimate> {
     const pool = this.opts.pool();
-    const planned = await this.plannerEstimate(pool, whereSql(selection));
-    const mode = await detectServerMode(pool);
+    const [planned, mode] = await Promise.all([
+      this.plannerEstimate(pool, whereSql(selection)),
+      detectServerMode(pool),
+    ]);
     if (mode.mode === 'timescaledb') {
       try {
         return await this.chunkEstimate(pool, selection, planned);
@@ -387,7 +390,7 @@ export class MetricSync {
     const pool = this.opts.pool();
     const query = pool.query<{ pipeline_id: string; day: string; rows: string; max_time: string; checksum: string }>(
       `SELECT pipeline_id, to_char((time AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, count(*)::text AS rows,
-              to_char(max(time) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS max_time, ${CHECKSUM_SQL} AS checksum
+              ${isoUtcSql('max(time)')} AS max_time, ${CHECKSUM_SQL} AS checksum
        FROM dash.pipeline_metrics WHERE ${whereSql(selection)}
        GROUP BY 1, 2`,
     );
