@@ -45,8 +45,13 @@ export async function readJsonFile<S extends z.ZodType>(
 
 export async function writeJsonFile(file: string, data: unknown, options: { mode?: number } = {}): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
+  await writeFileAtomic(file, `${JSON.stringify(data, null, 2)}\n`, options);
+}
+
+/** Writes `text` to a temp file beside `file`, then renames it over `file`: readers see the old or the new, never half. */
+export async function writeFileAtomic(file: string, text: string, options: { mode?: number } = {}): Promise<void> {
   const tmp = `${file}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(data, null, 2)}\n`, options.mode === undefined ? {} : { mode: options.mode });
+  await writeFile(tmp, text, options.mode === undefined ? {} : { mode: options.mode });
   if (options.mode !== undefined) await chmod(tmp, options.mode);
   await rename(tmp, file);
 }

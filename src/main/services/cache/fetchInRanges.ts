@@ -6,9 +6,10 @@
  * stopped. The meta is written only after the bytes it describes, so it never
  * claims bytes that are not in the part.
  */
-import { open, rename, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { WorkbenchError } from '../../../shared/errors';
+import { writeFileAtomic } from '../jsonFile';
 import type { ObjectInfo, ObjectStore } from '../objectStore/ObjectStore';
 import { describeStoreError } from '../objectStore/storeErrors';
 
@@ -44,9 +45,8 @@ export interface RangedMeta {
   ranges: RangeProgress[];
 }
 
-export async function writeMeta(path: string, meta: object): Promise<void> {
-  await writeFile(`${path}.tmp`, JSON.stringify(meta));
-  await rename(`${path}.tmp`, path);
+export function writeMeta(path: string, meta: object): Promise<void> {
+  return writeFileAtomic(path, JSON.stringify(meta));
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -163,8 +163,7 @@ export async function fetchObject(
     if (info.size >= RANGED_BYTES) return fetchRanged(store, file, info, planRanges(info.size), options, body);
     if (info.size >= RESUMABLE_BYTES) {
       const record: PartMeta = { etag: info.etag, size: info.size };
-      await writeFile(`${meta}.tmp`, JSON.stringify(record));
-      await rename(`${meta}.tmp`, meta);
+      await writeMeta(meta, record);
       wroteMeta = true;
     }
   }

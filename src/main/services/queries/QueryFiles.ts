@@ -3,10 +3,11 @@
  * `queries/<name>.sql` (one per query, so a team can keep them in git) and the
  * run history as `history.jsonl` (one JSON object a line, capped).
  */
-import { appendFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { HistoryEntry, QueryName, type SavedQueryInfo } from '../../../shared/api/queries';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
+import { writeFileAtomic } from '../jsonFile';
 import { isMissing, NamedFiles } from '../workspace/NamedFiles';
 
 export class SavedQueries {
@@ -23,22 +24,13 @@ export class SavedQueries {
     );
   }
 
-  get folder(): string {
-    return this.files.folder;
-  }
-
-  /** The file of a query; refuses any name that would land outside `queries/`. */
-  fileOf(name: string): string {
-    return this.files.fileOf(name);
-  }
-
   async list(): Promise<SavedQueryInfo[]> {
     return (await this.files.list()).map(({ name, bytes, modifiedAt }) => ({ name, bytes, modifiedAt }));
   }
 
   async read(name: string): Promise<{ name: string; sql: string }> {
     try {
-      return { name, sql: await readFile(this.fileOf(name), 'utf8') };
+      return { name, sql: await readFile(this.files.fileOf(name), 'utf8') };
     } catch (err) {
       if (isMissing(err)) throw this.missing(name);
       throw err;
@@ -46,8 +38,8 @@ export class SavedQueries {
   }
 
   async save(name: string, sql: string, createOnly: boolean): Promise<SavedQueryInfo> {
-    const file = this.fileOf(name);
-    await mkdir(this.folder, { recursive: true });
+    const file = this.files.fileOf(name);
+    await mkdir(this.files.folder, { recursive: true });
     if (createOnly && (await exists(file))) {
       throw new WorkbenchError(
         'bad_request',
@@ -55,10 +47,7 @@ export class SavedQueries {
         'Pick another name, or open the existing one from Saved queries.',
       );
     }
-    // Temp file + rename: a crash never leaves half a query.
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, sql, 'utf8');
-    await rename(tmp, file);
+    await writeFileAtomic(file, sql);
     return this.info(name, file);
   }
 
@@ -67,8 +56,8 @@ export class SavedQueries {
   }
 
   async rename(from: string, to: string): Promise<SavedQueryInfo> {
-    const source = this.fileOf(from);
-    const target = this.fileOf(to);
+    const source = this.files.fileOf(from);
+    const target = this.files.fileOf(to);
     if (!(await exists(source))) throw this.missing(from);
     // A case-only rename is the same file on macOS and Windows: allow it.
     if (source.toLowerCase() !== target.toLowerCase() && (await exists(target))) {
@@ -126,9 +115,7 @@ export class QueryHistory {
       this.lines = this.lines === null ? (await this.readAll()).length : this.lines + 1;
       if (this.lines > this.cap + Math.max(10, Math.floor(this.cap / 10))) {
         const keep = (await this.readAll()).slice(-this.cap);
-        const tmp = `${this.file}.tmp`;
-        await writeFile(tmp, keep.map((e) => `${JSON.stringify(e)}\n`).join(''), 'utf8');
-        await rename(tmp, this.file);
+        await writeFileAtomic(this.file, keep.map((e) => `${JSON.stringify(e)}\n`).join(''));
         this.lines = keep.length;
       }
     });
