@@ -36,18 +36,37 @@ export function copyBody(sql: string): string {
   return body;
 }
 
+/** The options of `COPY … TO` that write `format`. */
+export function copyOptions(format: ExportFormat): string {
+  return format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT parquet, COMPRESSION zstd';
+}
+
 export function copySql(sql: string, file: string, format: ExportFormat, timeZone: string): string {
-  const options = format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT parquet, COMPRESSION zstd';
   // New lines around the query so a trailing `-- comment` cannot swallow the closing parenthesis.
-  return `SET TimeZone = ${quoteLiteral(timeZone)};\nCOPY (\n${copyBody(sql)}\n) TO ${quoteLiteral(file)} (${options})`;
+  return `SET TimeZone = ${quoteLiteral(timeZone)};\nCOPY (\n${copyBody(sql)}\n) TO ${quoteLiteral(file)} (${copyOptions(format)})`;
 }
 
-function defaultName(now = new Date()): string {
-  return `result-${now.toISOString().slice(0, 19).replace(/[T:]/g, '-')}`;
+/**
+ * Where a new export goes in the workspace's exports folder: the name asked for
+ * (its extension dropped) or `<prefix>-<date>-<time>`, as `name.ext` or, when
+ * that is taken, `name (2).ext`.
+ */
+export async function newExportFile(
+  workspaceDir: string,
+  fileName: string | undefined,
+  prefix: string,
+  ext: string,
+): Promise<{ name: string; path: string }> {
+  const dir = exportsDir(workspaceDir);
+  await mkdir(dir, { recursive: true });
+  const base =
+    fileName?.replace(/\.(csv|jsonl|parquet)$/i, '') ??
+    `${prefix}-${new Date().toISOString().slice(0, 19).replace(/[T:]/g, '-')}`;
+  const name = await freeName(dir, base, ext);
+  return { name, path: join(dir, name) };
 }
 
-/** `name.csv`, or `name (2).csv` when that is taken. */
-export async function freeName(dir: string, base: string, ext: string): Promise<string> {
+async function freeName(dir: string, base: string, ext: string): Promise<string> {
   for (let n = 1; ; n++) {
     const name = n === 1 ? `${base}.${ext}` : `${base} (${n}).${ext}`;
     const taken = await stat(join(dir, name)).then(
@@ -69,11 +88,7 @@ export async function startResultExport(
   ctx: ExportContext,
   request: ResultExportRequest,
 ): Promise<ResultExportStarted> {
-  const dir = exportsDir(ctx.workspaceDir);
-  await mkdir(dir, { recursive: true });
-  const ext = request.format;
-  const fileName = await freeName(dir, request.fileName?.replace(/\.(csv|parquet)$/i, '') ?? defaultName(), ext);
-  const path = join(dir, fileName);
+  const { name: fileName, path } = await newExportFile(ctx.workspaceDir, request.fileName, 'result', request.format);
   const partPath = `${path}${PART}`;
   const sql = copySql(request.sql, partPath, request.format, ctx.timeZone);
   const queryId = `export-${randomUUID()}`;

@@ -4,8 +4,7 @@
  * with its neighbours in time; lineage from a metric point; export.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { PipelineSummary } from '../../../shared/api/contract';
 import {
   InspectorCriteria,
@@ -23,7 +22,7 @@ import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/format';
 import { referenceEvaluate } from '../../../shared/formula';
 import { quoteLiteral } from '../../../shared/sql';
-import { exportsDir, freeName } from '../export/ResultExport';
+import { copyOptions, newExportFile } from '../export/ResultExport';
 import type { JobRunner } from '../jobs/JobRunner';
 import type { Warehouse } from '../warehouse/Warehouse';
 import { emptyStats, landingDaysFor, readRecord, searchBronze, type SearchTarget } from './BronzeSearch';
@@ -261,13 +260,7 @@ export class Inspector {
     fileName?: string,
   ): Promise<{ jobId: string; fileName: string; path: string }> {
     const held = this.held(searchId);
-    const dir = exportsDir(this.deps.workspaceDir);
-    await mkdir(dir, { recursive: true });
-    const base =
-      fileName?.replace(/\.(csv|jsonl|parquet)$/i, '') ??
-      `bronze-records-${new Date().toISOString().slice(0, 19).replace(/[T:]/g, '-')}`;
-    const name = await freeName(dir, base, format);
-    const path = join(dir, name);
+    const { name, path } = await newExportFile(this.deps.workspaceDir, fileName, 'bronze-records', format);
     const matches = [...held.matches];
     const job = this.deps.jobs.start({
       kind: 'inspector.export',
@@ -291,12 +284,11 @@ export class Inspector {
           else {
             // The warehouse turns the lines into CSV or Parquet, with the union of every file's columns.
             const part = `${path}.part`;
-            const options = format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT parquet, COMPRESSION zstd';
             await this.deps
               .warehouse()
               .run(
                 `inspector-export-${randomUUID()}`,
-                `COPY (SELECT * FROM read_json(${quoteLiteral(jsonl)}, format = 'newline_delimited', sample_size = -1)) TO ${quoteLiteral(part)} (${options})`,
+                `COPY (SELECT * FROM read_json(${quoteLiteral(jsonl)}, format = 'newline_delimited', sample_size = -1)) TO ${quoteLiteral(part)} (${copyOptions(format)})`,
               );
             await rename(part, path);
           }
