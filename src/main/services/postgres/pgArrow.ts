@@ -9,21 +9,17 @@
 import {
   Bool,
   DateDay,
-  Field,
   Float64,
   Int32,
   Int64,
-  RecordBatch,
-  RecordBatchStreamWriter,
-  Schema,
-  Struct,
   TimestampMicrosecond,
   Utf8,
   makeData,
   type Data,
   type DataType,
+  type Schema,
 } from 'apache-arrow';
-import { arrowTypeOf, type ArrowColumnKind } from '../results/arrowColumns';
+import { ipcStream, resultSchema, type ArrowColumnKind } from '../results/arrowColumns';
 
 type Kind = ArrowColumnKind;
 
@@ -225,7 +221,7 @@ export class PgArrowEncoder {
       seen.set(f.name, n + 1);
       return n === 0 ? f.name : `${f.name}_${n}`;
     });
-    this.schema = new Schema(names.map((name, i) => new Field(name, arrowTypeOf(this.kinds[i]!), true)));
+    this.schema = resultSchema(names, this.kinds);
     this.columns = this.kinds.map(() => []);
   }
 
@@ -246,11 +242,10 @@ export class PgArrowEncoder {
   }
 
   flush(): Uint8Array {
-    const length = this.bufferedRows;
     const children = this.kinds.map((kind, i) => columnData(kind, this.schema.fields[i]!.type, this.columns[i]!));
-    const data = makeData({ type: new Struct(this.schema.fields), length, nullCount: 0, children });
+    const bytes = ipcStream(this.schema, children, this.rows);
     this.columns = this.kinds.map(() => []);
     this.rows = 0;
-    return RecordBatchStreamWriter.writeAll([new RecordBatch(this.schema, data)]).toUint8Array(true);
+    return bytes;
   }
 }

@@ -11,23 +11,19 @@
 import {
   Bool,
   DateDay,
-  Field,
   Float64,
   Int32,
   Int64,
-  RecordBatch,
-  RecordBatchStreamWriter,
-  Schema,
-  Struct,
   TimestampMicrosecond,
   Utf8,
   makeData,
   type Data,
   type DataType,
+  type Schema,
 } from 'apache-arrow';
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBTypeId, type DuckDBDataChunk, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
-import { arrowTypeOf, type ArrowColumnKind } from '../results/arrowColumns';
+import { ipcStream, resultSchema, type ArrowColumnKind } from '../results/arrowColumns';
 
 type Target = ArrowColumnKind;
 
@@ -326,7 +322,10 @@ export class ArrowChunkEncoder {
   constructor(names: readonly string[], types: readonly DuckDBType[]) {
     this.plans = types.map(planFor);
     this.columns = names.map((name, i) => ({ name, type: types[i]!.toString() }));
-    this.schema = new Schema(names.map((name, i) => new Field(name, arrowTypeOf(this.plans[i]!.target), true)));
+    this.schema = resultSchema(
+      names,
+      this.plans.map((p) => p.target),
+    );
     this.builders = this.newBuilders();
   }
 
@@ -346,11 +345,13 @@ export class ArrowChunkEncoder {
 
   /** Emits everything buffered as one IPC stream (an empty batch when nothing is). */
   flush(): Uint8Array {
-    const children = this.builders.map((builder) => builder.finish());
-    const data = makeData({ type: new Struct(this.schema.fields), length: this.buffered, nullCount: 0, children });
-    const batch = new RecordBatch(this.schema, data);
+    const bytes = ipcStream(
+      this.schema,
+      this.builders.map((builder) => builder.finish()),
+      this.buffered,
+    );
     this.builders = this.newBuilders();
     this.buffered = 0;
-    return RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true);
+    return bytes;
   }
 }
