@@ -23,26 +23,18 @@ export class ChartFiles {
     );
   }
 
-  get folder(): string {
-    return this.files.folder;
-  }
-
-  fileOf(name: string): string {
-    return this.files.fileOf(name);
-  }
-
   async list(): Promise<SavedChartInfo[]> {
     return (await this.files.list()).map(({ name, bytes, modifiedAt }) => ({ name, bytes, modifiedAt }));
   }
 
   async read(name: string): Promise<{ name: string; spec: ChartSpec }> {
-    const spec = await readJsonFile(this.fileOf(name), ChartSpec, 'saved chart');
+    const spec = await readJsonFile(this.files.fileOf(name), ChartSpec, 'saved chart');
     if (!spec) throw new WorkbenchError('not_found', `There is no saved chart "${name}".`, 'Refresh Saved charts.');
     return { name, spec };
   }
 
   async save(name: string, spec: ChartSpec): Promise<SavedChartInfo> {
-    const file = this.fileOf(name);
+    const file = this.files.fileOf(name);
     await writeJsonFile(file, spec);
     const s = await stat(file);
     return { name, bytes: s.size, modifiedAt: s.mtime.toISOString() };

@@ -71,7 +71,7 @@ export async function rangeBuffer(
   return { buffer, read: () => bytesRead, size: info.size, etag: info.etag };
 }
 
-export function logicalTypeOf(element: FileMetaData['schema'][number]): string | null {
+function logicalTypeOf(element: FileMetaData['schema'][number]): string | null {
   if (element.logical_type) {
     const { type, ...rest } = element.logical_type as { type: string } & Record<string, unknown>;
     const details = Object.entries(rest)

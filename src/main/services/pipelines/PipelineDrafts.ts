@@ -23,15 +23,6 @@ export class PipelineDrafts {
     );
   }
 
-  get folder(): string {
-    return this.files.folder;
-  }
-
-  /** The draft file of a pipeline; refuses any id that would land outside `pipelines/`. */
-  fileOf(pipelineId: string): string {
-    return this.files.fileOf(pipelineId);
-  }
-
   async list(): Promise<DraftInfo[]> {
     const drafts: DraftInfo[] = [];
     for (const { name } of await this.files.list()) {
@@ -43,12 +34,12 @@ export class PipelineDrafts {
   }
 
   async read(pipelineId: string): Promise<PipelineDraftFile | null> {
-    const draft = await readJsonFile(this.fileOf(pipelineId), PipelineDraftFile, 'pipeline draft');
+    const draft = await readJsonFile(this.files.fileOf(pipelineId), PipelineDraftFile, 'pipeline draft');
     if (draft && draft.pipelineId !== pipelineId) {
       throw new WorkbenchError(
         'bad_request',
         `The draft file for "${pipelineId}" holds the pipeline "${draft.pipelineId}"`,
-        `Rename or remove ${this.fileOf(pipelineId)}.`,
+        `Rename or remove ${this.files.fileOf(pipelineId)}.`,
       );
     }
     return draft;
@@ -56,7 +47,7 @@ export class PipelineDrafts {
 
   async save(request: SaveDraftRequest): Promise<PipelineDraftFile> {
     const draft: PipelineDraftFile = { ...request, savedAt: new Date().toISOString() };
-    await writeJsonFile(this.fileOf(request.pipelineId), draft);
+    await writeJsonFile(this.files.fileOf(request.pipelineId), draft);
     return draft;
   }
 
