@@ -1,16 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useWorkbench, withFailureShot } from '../support/browser';
-
-/** Replaces the text of a formula editor, as typed. */
-async function typeFormula(page: Page, selector: string, text: string): Promise<void> {
-  await page.locator(selector).click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(text);
-}
+import { typeInto, useWorkbench, withFailureShot } from '../support/browser';
 
 describe('the pipeline editor in the browser shell', () => {
   const workbench = useWorkbench();
@@ -42,7 +33,7 @@ describe('the pipeline editor in the browser shell', () => {
 
       // A typo: underlined in place, and the message suggests the column meant.
       const formula = '[data-testid="metric"][data-metric="power_kw"] [data-testid="metric-formula"]';
-      await typeFormula(page, formula, 'value * multipler');
+      await typeInto(page, formula, 'value * multipler');
       await editor.locator('.squiggly-error').first().waitFor({ timeout: 10_000 });
       const problemsText = page.locator(
         '[data-testid="metric"][data-metric="power_kw"] [data-testid="formula-problems"]',
@@ -55,7 +46,7 @@ describe('the pipeline editor in the browser shell', () => {
       await shot('typo');
 
       // The fix: the marker goes and the preview (in W now, not kW) changes.
-      await typeFormula(page, formula, 'value * multiplier');
+      await typeInto(page, formula, 'value * multiplier');
       await expect.poll(() => editor.locator('.squiggly-error').count()).toBe(0);
       await expect.poll(() => preview.getAttribute('data-checksum'), { timeout: 15_000 }).not.toBe(before);
       expect(await page.getByTestId('preview-error').count()).toBe(0);

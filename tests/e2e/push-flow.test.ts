@@ -4,32 +4,13 @@
  * embedded server (after confirming its credentials), see the server's metrics
  * and the audit row change, and undo.
  */
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useWorkbench, withFailureShot } from '../support/browser';
-
-async function typeFormula(page: Page, selector: string, text: string): Promise<void> {
-  await page.locator(selector).click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(text);
-}
+import { typeInto, useWorkbench, withFailureShot } from '../support/browser';
 
 const count = (text: string | null) => Number((text ?? '').replace(/[^\d]/g, ''));
 
 describe('reprocessing preview and push in the browser shell', () => {
   const workbench = useWorkbench();
-
-  async function api<T>(method: string, input: unknown): Promise<T> {
-    const res = await fetch(`${workbench.shell.origin}/api/${method}`, {
-      method: 'POST',
-      body: JSON.stringify(input),
-      headers: { authorization: `Bearer ${workbench.shell.token}` },
-    });
-    const reply = (await res.json()) as { ok: boolean; result: T };
-    expect(reply.ok, `${method} answered ${JSON.stringify(reply)}`).toBe(true);
-    return reply.result;
-  }
 
   it('edits a formula, previews the diff, pushes it, sees the server change, and undoes it', async () => {
     const opened = await workbench.openPage({
@@ -51,7 +32,7 @@ describe('reprocessing preview and push in the browser shell', () => {
 
       // A changed formula: every temperature moves by one degree.
       const formula = '[data-testid="metric"][data-metric="temperature_c"] [data-testid="metric-formula"]';
-      await typeFormula(page, formula, 'temperature_c + 1');
+      await typeInto(page, formula, 'temperature_c + 1');
       await expect.poll(() => page.locator('.squiggly-error').count()).toBe(0);
       await page.getByTestId('rp-preview').click();
       const changed = page.getByTestId('rp-total-changed');
@@ -86,9 +67,12 @@ describe('reprocessing preview and push in the browser shell', () => {
       await expect
         .poll(async () => (await page.getByTestId('pipeline-editor').textContent()) ?? '', { timeout: 30_000 })
         .toContain('server v2');
-      const history = await api<{ pushes: { rowsInserted: number; pipelineVersion: number }[] }>('push.history', {
-        pipelineId: 'temperature_sensors',
-      });
+      const history = await workbench.api<{ pushes: { rowsInserted: number; pipelineVersion: number }[] }>(
+        'push.history',
+        {
+          pipelineId: 'temperature_sensors',
+        },
+      );
       expect(history.pushes[0]!.pipelineVersion).toBe(2);
       expect(history.pushes[0]!.rowsInserted).toBeGreaterThan(0);
       await page.getByTestId('rp-preview').click();

@@ -9,17 +9,6 @@ import { typeQuery, useWorkbench, withFailureShot } from '../support/browser';
 describe('the server schema browser and live queries', () => {
   const workbench = useWorkbench();
 
-  async function api<T>(method: string, input: unknown): Promise<T> {
-    const res = await fetch(`${workbench.shell.origin}/api/${method}`, {
-      method: 'POST',
-      body: JSON.stringify(input),
-      headers: { authorization: `Bearer ${workbench.shell.token}` },
-    });
-    const reply = (await res.json()) as { ok: boolean; result: T };
-    expect(reply.ok, `${method} answered ${JSON.stringify(reply)}`).toBe(true);
-    return reply.result;
-  }
-
   it('browses the server, queries a table live, refuses a write and cancels on the server', async () => {
     const opened = await workbench.openPage({
       screenshotPrefix: 'server-live',
@@ -66,7 +55,7 @@ describe('the server schema browser and live queries', () => {
       await page.getByTestId('run-query').click();
       await page.locator('[data-testid="run-query"][data-state="running"]').waitFor();
       const active = async () => {
-        const meta = await api<{ resultId: string; rowCount: number }>('live.run', {
+        const meta = await workbench.api<{ resultId: string; rowCount: number }>('live.run', {
           queryId: `probe-${Date.now()}`,
           sql: "SELECT pid FROM pg_stat_activity WHERE query LIKE 'FETCH FORWARD%' AND pid <> pg_backend_pid()",
         });

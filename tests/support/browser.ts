@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -105,6 +105,8 @@ export interface Workbench {
   readonly browser: Browser;
   /** A new page (in its own context) on the shell, once the engine and the workspace are ready. */
   openPage(options: WorkbenchPageOptions): Promise<WorkbenchPage>;
+  /** Calls the shell's HTTP API with the token, expecting success, and returns the result. */
+  api<T>(method: string, input: unknown): Promise<T>;
 }
 
 export interface WorkbenchPageOptions {
@@ -154,6 +156,17 @@ export function useWorkbench(): Workbench {
     },
     openPage: (options) =>
       openWorkbenchPage(started(shell, 'the browser shell'), started(browser, 'Chromium'), options),
+    api: async <T>(method: string, input: unknown): Promise<T> => {
+      const { origin, token } = started(shell, 'the browser shell');
+      const res = await fetch(`${origin}/api/${method}`, {
+        method: 'POST',
+        body: JSON.stringify(input),
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const reply = (await res.json()) as { ok: boolean; result: T };
+      expect(reply.ok, `${method} answered ${JSON.stringify(reply)}`).toBe(true);
+      return reply.result;
+    },
   };
 }
 
@@ -208,10 +221,15 @@ export async function withFailureShot<T>(opened: WorkbenchPage, steps: () => Pro
   }
 }
 
-/** Replaces the SQL editor's text with `sql`, as typed. */
-export async function typeQuery(page: Page, sql: string): Promise<void> {
-  await page.getByTestId('sql-editor').click();
+/** Replaces the text of the editor at `selector` (the SQL editor, a formula) with `text`, as typed. */
+export async function typeInto(page: Page, selector: string, text: string): Promise<void> {
+  await page.locator(selector).click();
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Delete');
-  await page.keyboard.insertText(sql);
+  await page.keyboard.insertText(text);
+}
+
+/** Replaces the SQL editor's text with `sql`, as typed. */
+export function typeQuery(page: Page, sql: string): Promise<void> {
+  return typeInto(page, '[data-testid="sql-editor"]', sql);
 }
