@@ -3,16 +3,15 @@
  * save it, make it the workspace's lake, browse a pipeline's day, cache it,
  * and query it — the row count must match the generated Bronze of that day.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoLake } from '../../src/main/services/demo/DemoLake';
 import { startS3rverChild, s3rverCredentials, type S3rverChild } from '../integration/support/s3rverChild';
-import { listFiles, testS3Client } from '../setup/TestServers';
-import { useWorkbench, withFailureShot, type WorkbenchPage } from '../support/browser';
+import { uploadBronze } from '../setup/TestServers';
+import { typeQuery, useWorkbench, withFailureShot, type WorkbenchPage } from '../support/browser';
 
 const BUCKET = 'dash-bronze';
 const PIPELINE = 'energy_meters';
@@ -58,15 +57,7 @@ describe('the Bronze lake in S3, cached and queried from the UI', () => {
       startS3rverChild(join(root, 's3'), BUCKET),
     ]);
     s3 = server;
-    const client = testS3Client({ endpoint: s3.endpoint, bucket: BUCKET, region: 'auto', ...s3rverCredentials });
-    try {
-      for (const file of await listFiles(join(lakeDir, 'bronze'))) {
-        const key = relative(lakeDir, file).split(sep).join('/');
-        await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: await readFile(file) }));
-      }
-    } finally {
-      client.destroy();
-    }
+    await uploadBronze({ endpoint: s3.endpoint, bucket: BUCKET, region: 'auto', ...s3rverCredentials }, lakeDir);
   });
 
   afterAll(async () => {
@@ -183,9 +174,7 @@ describe('the Bronze lake in S3, cached and queried from the UI', () => {
       .poll(() => rowCount.getAttribute('data-count'), { timeout: 60_000 })
       .toBe(String(Math.min(100, expected)));
     // Without the LIMIT: every Bronze row of that day.
-    await page.keyboard.press('Control+A');
-    await page.keyboard.press('Delete');
-    await page.keyboard.insertText(`SELECT * FROM bronze.${PIPELINE} WHERE date = '${day}'`);
+    await typeQuery(page, `SELECT * FROM bronze.${PIPELINE} WHERE date = '${day}'`);
     await page.keyboard.press('Control+Enter');
     await expect.poll(() => rowCount.getAttribute('data-count'), { timeout: 60_000 }).toBe(String(expected));
     await shot('5-day-queried');

@@ -1,4 +1,4 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -17,7 +17,7 @@ import {
 } from '../../src/shared/api/inspector';
 import { quoteLiteral } from '../../src/shared/sql';
 import { callApi, useDemoApp } from '../support/api';
-import { S3RVER_CREDENTIALS } from '../setup/TestServers';
+import { S3RVER_CREDENTIALS, testS3Client } from '../setup/TestServers';
 import { startS3rverChild, type S3rverChild } from './support/s3rverChild';
 import { storeWithGet } from './support/storeWith';
 import { parquetFiles, writeRowGroupLake } from './support/rowGroupLake';
@@ -185,14 +185,7 @@ describe('the Bronze record inspector over a lake with small row groups', () => 
 
     beforeAll(async () => {
       s3 = await startS3rverChild(join(dir, 's3'), 'inspector-bronze');
-      const client = new S3Client({
-        endpoint: s3.endpoint,
-        region: 'auto',
-        forcePathStyle: true,
-        credentials: S3RVER_CREDENTIALS,
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-      });
+      const client = testS3Client({ endpoint: s3.endpoint, bucket: s3.bucket, region: 'auto', ...S3RVER_CREDENTIALS });
       for (const file of files) {
         const body = await readFile(file);
         lakeBytes += body.byteLength;

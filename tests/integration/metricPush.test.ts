@@ -3,7 +3,7 @@
  * the pipeline or its metrics changed since the preview, unharmed by a server
  * that goes away mid-push, never applied twice, and undoable.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PipelineDefinition } from '../../src/shared/api/contract';
 import { applyMigrations } from '../../src/main/services/postgres/Migrations';
-import { MetricPush, rangeChecksum, type PushRange } from '../../src/main/services/push/MetricPush';
+import { MetricPush, rangeChecksum, type PushRange, type PushRequest } from '../../src/main/services/push/MetricPush';
+import { createTestDatabase } from '../support/postgres';
 
 const PIPELINE = 'meters';
 const DAYS = ['2026-10-01', '2026-10-02', '2026-10-03'];
@@ -153,14 +154,35 @@ describe('MetricPush against a real PostgreSQL', () => {
     }
   }
 
+  /**
+   * A push of the rows in `file` over `r` against version 1, with the server's
+   * checksum now as the preview's; tests override what they are about.
+   */
+  async function pushRequest(r: PushRange, file: string, overrides: Partial<PushRequest> = {}): Promise<PushRequest> {
+    return {
+      pushId: randomUUID(),
+      pipelineId: PIPELINE,
+      baseVersion: 1,
+      definition: V2,
+      range: r,
+      expectedChecksum: await preview(r),
+      rowsFile: file,
+      pushedBy: 'tester',
+      comment: null,
+      ...overrides,
+    };
+  }
+
+  const undoRequest = (undoOf: string, pushId: string = randomUUID()) => ({
+    pushId,
+    undoOf,
+    pushedBy: 'tester',
+    comment: null,
+  });
+
   beforeAll(async () => {
     const servers = inject('servers');
-    const name = `push_${randomBytes(4).toString('hex')}`;
-    const creator = new pg.Client({ ...servers.postgres, database: 'postgres' });
-    await creator.connect();
-    await creator.query(`CREATE DATABASE ${creator.escapeIdentifier(name)}`);
-    await creator.end();
-    config = { ...servers.postgres, database: name };
+    config = await createTestDatabase(servers.postgres, 'push');
     admin = await connect();
     await applyMigrations(admin);
     dir = await mkdtemp(join(tmpdir(), 'dash-push-'));
@@ -189,18 +211,9 @@ describe('MetricPush against a real PostgreSQL', () => {
     ]);
 
     const outsideBefore = await serverRows(`NOT (time >= '${r.start}' AND time < '${r.end}')`);
-    const pushId = randomUUID();
-    const result = await push.push({
-      pushId,
-      pipelineId: PIPELINE,
-      baseVersion: 1,
-      definition: V2,
-      range: r,
-      expectedChecksum: await preview(r),
-      rowsFile: file,
-      pushedBy: 'tester',
-      comment: 'double it',
-    });
+    const request = await pushRequest(r, file, { comment: 'double it' });
+    const { pushId } = request;
+    const result = await push.push(request);
     expect(result).toMatchObject({
       alreadyApplied: false,
       pipelineVersion: 2,
@@ -235,17 +248,7 @@ describe('MetricPush against a real PostgreSQL', () => {
     ]);
 
     // The same push again (a retry after a lost reply) is recognised, not applied twice.
-    const again = await push.push({
-      pushId,
-      pipelineId: PIPELINE,
-      baseVersion: 1,
-      definition: V2,
-      range: r,
-      expectedChecksum: 'sha256:stale',
-      rowsFile: file,
-      pushedBy: 'tester',
-      comment: null,
-    });
+    const again = await push.push({ ...request, expectedChecksum: 'sha256:stale', comment: null });
     expect(again).toMatchObject({ alreadyApplied: true, pipelineVersion: 2, rowsInserted: recomputed.length });
     expect(await version()).toBe(2);
     expect(checksumOf(await serverRows(`time >= '${r.start}' AND time < '${r.end}'`))).toBe(checksumOf(recomputed));
@@ -254,22 +257,13 @@ describe('MetricPush against a real PostgreSQL', () => {
   it('refuses when the pipeline was edited on the server since the preview', async () => {
     await reset();
     const r = range('2026-10-01', '2026-10-02');
-    const expectedChecksum = await preview(r);
+    const request = await pushRequest(r, await rowsFile(rowsOf(['2026-10-01'], () => 1)));
     await admin.query(`UPDATE dash.pipelines SET version = 2, updated_by = 'someone else' WHERE id = $1`, [PIPELINE]);
     const before = checksumOf(await serverRows());
-    await expect(
-      push.push({
-        pushId: randomUUID(),
-        pipelineId: PIPELINE,
-        baseVersion: 1,
-        definition: V2,
-        range: r,
-        expectedChecksum,
-        rowsFile: await rowsFile(rowsOf(['2026-10-01'], () => 1)),
-        pushedBy: 'tester',
-        comment: null,
-      }),
-    ).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('someone else') });
+    await expect(push.push(request)).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('someone else'),
+    });
     expect(checksumOf(await serverRows())).toBe(before);
     expect((await admin.query('SELECT count(*)::int AS n FROM dash.metric_pushes')).rows[0]).toEqual({ n: 0 });
   });
@@ -277,24 +271,15 @@ describe('MetricPush against a real PostgreSQL', () => {
   it("refuses when the server's metrics in the range changed since the preview", async () => {
     await reset();
     const r = range('2026-10-01', '2026-10-02');
-    const expectedChecksum = await preview(r);
+    const request = await pushRequest(r, await rowsFile(rowsOf(['2026-10-01'], () => 1)), { definition: null });
     await admin.query(
       `UPDATE dash.pipeline_metrics SET value = value + 1 WHERE pipeline_id = $1 AND series_id = 'm-03' AND time = '2026-10-01T05:00:00Z'`,
       [PIPELINE],
     );
-    await expect(
-      push.push({
-        pushId: randomUUID(),
-        pipelineId: PIPELINE,
-        baseVersion: 1,
-        definition: null,
-        range: r,
-        expectedChecksum,
-        rowsFile: await rowsFile(rowsOf(['2026-10-01'], () => 1)),
-        pushedBy: 'tester',
-        comment: null,
-      }),
-    ).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('changed since your preview') });
+    await expect(push.push(request)).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('changed since your preview'),
+    });
     expect(await version()).toBe(1);
   });
 
@@ -302,20 +287,8 @@ describe('MetricPush against a real PostgreSQL', () => {
     await reset();
     const r = range('2026-10-01', '2026-10-03');
     const recomputed = rowsOf(['2026-10-01', '2026-10-02'], (s, m, slot) => s + m + slot);
-    const file = await rowsFile(recomputed);
-    const expectedChecksum = await preview(r);
+    const request = await pushRequest(r, await rowsFile(recomputed));
     const before = checksumOf(await serverRows());
-    const request = {
-      pushId: randomUUID(),
-      pipelineId: PIPELINE,
-      baseVersion: 1,
-      definition: V2,
-      range: r,
-      expectedChecksum,
-      rowsFile: file,
-      pushedBy: 'tester',
-      comment: null,
-    };
 
     // The backend is terminated after the old rows are deleted, before the new ones go in.
     let killed = false;
@@ -351,22 +324,11 @@ describe('MetricPush against a real PostgreSQL', () => {
     await reset();
     const r = range('2026-10-02', '2026-10-04');
     const before = await serverRows();
-    const first = randomUUID();
-    await push.push({
-      pushId: first,
-      pipelineId: PIPELINE,
-      baseVersion: 1,
-      definition: V2,
-      range: r,
-      expectedChecksum: await preview(r),
-      rowsFile: await rowsFile(rowsOf(['2026-10-02'], () => 7)),
-      pushedBy: 'tester',
-      comment: null,
-    });
+    const { pushId: first } = await push.push(await pushRequest(r, await rowsFile(rowsOf(['2026-10-02'], () => 7))));
     expect(await version()).toBe(2);
 
     const undoId = randomUUID();
-    const undo = await push.undo({ pushId: undoId, undoOf: first, pushedBy: 'tester', comment: null });
+    const undo = await push.undo(undoRequest(first, undoId));
     expect(undo).toMatchObject({ alreadyApplied: false, pipelineVersion: 3, rowsReplaced: 96 * 6 * 2 });
     expect(undo.rowsInserted).toBe(96 * 6 * 2 * 2);
     expect(checksumOf(await serverRows())).toBe(checksumOf(before));
@@ -377,9 +339,7 @@ describe('MetricPush against a real PostgreSQL', () => {
     const { rows: audit } = await admin.query('SELECT undo_of FROM dash.metric_pushes WHERE push_id = $1', [undoId]);
     expect(audit).toEqual([{ undo_of: first }]);
 
-    await expect(
-      push.undo({ pushId: randomUUID(), undoOf: first, pushedBy: 'tester', comment: null }),
-    ).rejects.toMatchObject({
+    await expect(push.undo(undoRequest(first))).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringContaining('already undone'),
     });
@@ -388,32 +348,12 @@ describe('MetricPush against a real PostgreSQL', () => {
   it('refuses to undo a push that a later push over the same range followed', async () => {
     await reset();
     const r = range('2026-10-01', '2026-10-02');
-    const first = randomUUID();
-    await push.push({
-      pushId: first,
-      pipelineId: PIPELINE,
-      baseVersion: 1,
-      definition: null,
-      range: r,
-      expectedChecksum: await preview(r),
-      rowsFile: await rowsFile(rowsOf(['2026-10-01'], () => 2)),
-      pushedBy: 'tester',
-      comment: null,
-    });
-    await push.push({
-      pushId: randomUUID(),
-      pipelineId: PIPELINE,
-      baseVersion: 1,
-      definition: null,
-      range: r,
-      expectedChecksum: await preview(r),
-      rowsFile: await rowsFile(rowsOf(['2026-10-01'], () => 3)),
-      pushedBy: 'tester',
-      comment: null,
-    });
-    await expect(
-      push.undo({ pushId: randomUUID(), undoOf: first, pushedBy: 'tester', comment: null }),
-    ).rejects.toMatchObject({
+    const metricsOnly = { definition: null };
+    const { pushId: first } = await push.push(
+      await pushRequest(r, await rowsFile(rowsOf(['2026-10-01'], () => 2)), metricsOnly),
+    );
+    await push.push(await pushRequest(r, await rowsFile(rowsOf(['2026-10-01'], () => 3)), metricsOnly));
+    await expect(push.undo(undoRequest(first))).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringContaining('no longer the latest push'),
     });

@@ -2,7 +2,7 @@
  * Metric sync against a real PostgreSQL and the real warehouse: exact copies per
  * day, incremental syncs, a server that goes away mid-sync, and cancel.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { mountPipelineMetricViews } from '../../src/main/services/sync/metricVie
 import { Warehouse } from '../../src/main/services/warehouse/Warehouse';
 import { SyncSelection } from '../../src/shared/api/sync';
 import { quoteLiteral } from '../../src/shared/sql';
+import { createTestDatabase } from '../support/postgres';
 
 const DAYS = 10;
 const FIRST_DAY = '2026-01-01';
@@ -47,17 +48,6 @@ async function seed(client: pg.ClientBase): Promise<void> {
 break', 'power', '-Infinity'),
       ('2026-01-04 06:00:00+00', 'alpha', 'tiny', 'power', 5e-324)`);
   await client.query('ANALYZE dash.pipeline_metrics');
-}
-
-async function createDatabase(admin: pg.ClientConfig, name: string): Promise<pg.ClientConfig> {
-  const client = new pg.Client({ ...admin, database: 'postgres' });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
-  } finally {
-    await client.end();
-  }
-  return { ...admin, database: name };
 }
 
 const rowKey = (us: string, series: string, metric: string, value: unknown) =>
@@ -173,7 +163,7 @@ describe('metric sync against the shared test server', () => {
 
   beforeAll(async () => {
     const servers = inject('servers');
-    const config = await createDatabase(servers.postgres, `sync_${randomBytes(4).toString('hex')}`);
+    const config = await createTestDatabase(servers.postgres, 'sync');
     writer = new pg.Client(config);
     await writer.connect();
     await seed(writer);

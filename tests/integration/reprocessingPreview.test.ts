@@ -11,31 +11,21 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { WorkbenchApp } from '../../src/main/services/WorkbenchApp';
 import { DEMO_PIPELINES } from '../../src/main/services/demo/DemoPipelines';
 import { rangeChecksum, rangeSnapshot } from '../../src/main/services/push/MetricPush';
-import type { JobSnapshot } from '../../src/shared/api/contract';
 import type { PreviewStartRequest } from '../../src/shared/api/push';
-import { callApi, useDemoApp } from '../support/api';
+import { callApi, finishedJob, saveBucketConnection, useDemoApp } from '../support/api';
 
-async function waitForJob(app: WorkbenchApp, jobId: string): Promise<JobSnapshot> {
-  for (;;) {
-    const job = app.jobs.get(jobId);
-    if (job && job.finishedAt !== null) return job;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const definition = (id: string) => DEMO_PIPELINES.find((p) => p.id === id)!.definition;
 
 describe('reprocessing preview and push through the API', () => {
   const demo = useDemoApp('dash-preview-');
   let admin: pg.Client;
   let range: { start: string; end: string };
 
-  const definition = (id: string) => DEMO_PIPELINES.find((p) => p.id === id)!.definition;
-
   async function preview(request: Omit<PreviewStartRequest, 'range'> & { range?: typeof range }) {
     const started = await callApi(demo.app, 'preview.start', { range, ...request });
-    const job = await waitForJob(demo.app, started.jobId);
+    const job = await finishedJob(demo.app, started.jobId);
     expect(job.error).toBeNull();
     expect(job.state).toBe('succeeded');
     return callApi(demo.app, 'preview.result', { previewId: started.previewId });
@@ -50,6 +40,19 @@ describe('reprocessing preview and push through the API', () => {
       [pipelineId],
     );
     return rows.map((r) => r.line);
+  }
+
+  async function serverVersion(pipelineId: string): Promise<number> {
+    const { rows } = await admin.query<{ version: number }>('SELECT version FROM dash.pipelines WHERE id = $1', [
+      pipelineId,
+    ]);
+    return rows[0]!.version;
+  }
+
+  /** Previews the unchanged demo definition of a pipeline against the server's current version. */
+  async function previewUnchanged(pipelineId: string) {
+    const { filter, metrics } = definition(pipelineId);
+    return preview({ pipelineId, baseVersion: await serverVersion(pipelineId), filter, metrics });
   }
 
   beforeAll(async () => {
@@ -68,13 +71,7 @@ describe('reprocessing preview and push through the API', () => {
   });
 
   it.each(DEMO_PIPELINES.map((p) => p.id))('an unchanged draft of %s previews as all unchanged', async (id) => {
-    const { rows } = await admin.query<{ version: number }>('SELECT version FROM dash.pipelines WHERE id = $1', [id]);
-    const summary = await preview({
-      pipelineId: id,
-      baseVersion: rows[0]!.version,
-      filter: definition(id).filter,
-      metrics: definition(id).metrics,
-    });
+    const summary = await previewUnchanged(id);
     const { rows: n } = await admin.query<{ n: string }>(
       'SELECT count(*)::text AS n FROM dash.pipeline_metrics WHERE pipeline_id = $1 AND time >= $2 AND time < $3',
       [id, range.start, range.end],
@@ -149,10 +146,7 @@ describe('reprocessing preview and push through the API', () => {
   it('preview → plan → push: the range holds exactly the recomputed rows, the rest is untouched, audited; undo restores', async () => {
     const id = 'temperature_sensors';
     const def = definition(id);
-    const { rows: v } = await admin.query<{ version: number }>('SELECT version FROM dash.pipelines WHERE id = $1', [
-      id,
-    ]);
-    const baseVersion = v[0]!.version;
+    const baseVersion = await serverVersion(id);
     const summary = await preview({
       pipelineId: id,
       baseVersion,
@@ -180,7 +174,7 @@ describe('reprocessing preview and push through the API', () => {
       comment: 'integration test',
       credentials: { kind: 'embedded', confirmed: true },
     });
-    const job = await waitForJob(demo.app, pushed.jobId);
+    const job = await finishedJob(demo.app, pushed.jobId);
     expect(job.error).toBeNull();
 
     // The server's rows in the range are the preview's rows file, exactly.
@@ -219,7 +213,7 @@ describe('reprocessing preview and push through the API', () => {
       credentials: { kind: 'embedded', confirmed: true },
     });
     expect(retry.pushId).toBe(pushed.pushId);
-    expect((await waitForJob(demo.app, retry.jobId)).state).toBe('succeeded');
+    expect((await finishedJob(demo.app, retry.jobId)).state).toBe('succeeded');
     expect((await callApi(demo.app, 'preview.result', { previewId: summary.previewId })).push?.alreadyApplied).toBe(
       true,
     );
@@ -229,7 +223,7 @@ describe('reprocessing preview and push through the API', () => {
       pushId: pushed.pushId,
       credentials: { kind: 'embedded', confirmed: true },
     });
-    expect((await waitForJob(demo.app, undo.jobId)).error).toBeNull();
+    expect((await finishedJob(demo.app, undo.jobId)).error).toBeNull();
     expect(await serverLines(id, inRange)).toEqual(before);
     const history = (await callApi(demo.app, 'push.history', { pipelineId: id })).pushes;
     expect(history[0]).toMatchObject({ pushId: undo.pushId, undoOf: pushed.pushId, pipelineVersion: baseVersion + 2 });
@@ -238,16 +232,7 @@ describe('reprocessing preview and push through the API', () => {
 
   it("refuses a push when the server's metrics changed since the preview, and says to preview again", async () => {
     const id = 'payment_events';
-    const def = definition(id);
-    const { rows: v } = await admin.query<{ version: number }>('SELECT version FROM dash.pipelines WHERE id = $1', [
-      id,
-    ]);
-    const summary = await preview({
-      pipelineId: id,
-      baseVersion: v[0]!.version,
-      filter: def.filter,
-      metrics: def.metrics,
-    });
+    const summary = await previewUnchanged(id);
     await admin.query(
       `UPDATE dash.pipeline_metrics SET value = value + 1
        WHERE ctid = (SELECT ctid FROM dash.pipeline_metrics WHERE pipeline_id = $1 AND time >= $2 AND time < $3 LIMIT 1)`,
@@ -257,7 +242,7 @@ describe('reprocessing preview and push through the API', () => {
       previewId: summary.previewId,
       credentials: { kind: 'embedded', confirmed: true },
     });
-    const job = await waitForJob(demo.app, pushed.jobId);
+    const job = await finishedJob(demo.app, pushed.jobId);
     expect(job.state).toBe('failed');
     expect(job.error).toMatch(/changed since your preview/);
     const { rows } = await admin.query('SELECT 1 FROM dash.metric_pushes WHERE push_id = $1', [pushed.pushId]);
@@ -266,16 +251,7 @@ describe('reprocessing preview and push through the API', () => {
 
   it('refuses a push when the pipeline was edited on the server since the preview; the plan warns first', async () => {
     const id = 'energy_meters';
-    const def = definition(id);
-    const { rows: v } = await admin.query<{ version: number }>('SELECT version FROM dash.pipelines WHERE id = $1', [
-      id,
-    ]);
-    const summary = await preview({
-      pipelineId: id,
-      baseVersion: v[0]!.version,
-      filter: def.filter,
-      metrics: def.metrics,
-    });
+    const summary = await previewUnchanged(id);
     // Someone else saves a new version meanwhile.
     await admin.query(`UPDATE dash.pipelines SET version = version + 1, updated_by = 'colleague' WHERE id = $1`, [id]);
     try {
@@ -285,7 +261,7 @@ describe('reprocessing preview and push through the API', () => {
         previewId: summary.previewId,
         credentials: { kind: 'embedded', confirmed: true },
       });
-      const job = await waitForJob(demo.app, pushed.jobId);
+      const job = await finishedJob(demo.app, pushed.jobId);
       expect(job.state).toBe('failed');
       expect(job.error).toMatch(/changed on the server since your preview.*colleague/);
     } finally {
@@ -305,21 +281,12 @@ describe('reprocessing preview and push through the API', () => {
 
   it('wrong write credentials are named, and nothing is written', async () => {
     const id = 'payment_events';
-    const def = definition(id);
-    const { rows: v } = await admin.query<{ version: number }>('SELECT version FROM dash.pipelines WHERE id = $1', [
-      id,
-    ]);
-    const summary = await preview({
-      pipelineId: id,
-      baseVersion: v[0]!.version,
-      filter: def.filter,
-      metrics: def.metrics,
-    });
+    const summary = await previewUnchanged(id);
     const pushed = await callApi(demo.app, 'push.run', {
       previewId: summary.previewId,
       credentials: { kind: 'password', user: 'nobody', password: 'wrong' },
     });
-    const job = await waitForJob(demo.app, pushed.jobId);
+    const job = await finishedJob(demo.app, pushed.jobId);
     expect(job.state).toBe('failed');
     expect(job.error).toMatch(/refused the user "nobody"|nobody/);
   });
@@ -330,25 +297,13 @@ describe('a reprocessing preview on an S3/R2 lake', () => {
   const demo = useDemoApp('dash-preview-s3-');
 
   it('caches the Bronze days the range needs first (the day before, the range, 3 days of late records), then diffs', async () => {
-    await callApi(demo.app, 'connections.save', {
-      profile: {
-        kind: 's3',
-        id: 'bronze-bucket',
-        name: 'Bronze bucket',
-        endpoint: servers.s3.endpoint,
-        bucket: servers.s3.bucket,
-        region: 'auto',
-        prefix: 'bronze/',
-        accessKeyId: servers.s3.accessKeyId,
-      },
-      secret: servers.s3.secretAccessKey,
-    });
+    await saveBucketConnection(demo.app, 'bronze-bucket', 'Bronze bucket', servers.s3);
     await callApi(demo.app, 'workspace.setLake', { driver: 's3', connectionId: 'bronze-bucket' });
     const lake = await callApi(demo.app, 'lake.list', {});
     const energy = lake.pipelines.find((p) => p.pipelineId === 'energy_meters')!;
     const first = Date.parse(`${energy.firstDay!}T00:00:00Z`) + 10 * 86_400_000;
     const range = { start: new Date(first).toISOString(), end: new Date(first + 2 * 86_400_000).toISOString() };
-    const def = DEMO_PIPELINES.find((p) => p.id === 'energy_meters')!.definition;
+    const def = definition('energy_meters');
 
     const started = await callApi(demo.app, 'preview.start', {
       pipelineId: 'energy_meters',
@@ -357,7 +312,7 @@ describe('a reprocessing preview on an S3/R2 lake', () => {
       metrics: def.metrics,
       range,
     });
-    const job = await waitForJob(demo.app, started.jobId);
+    const job = await finishedJob(demo.app, started.jobId);
     expect(job.error).toBeNull();
     const summary = await callApi(demo.app, 'preview.result', { previewId: started.previewId });
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);

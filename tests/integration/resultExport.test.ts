@@ -3,26 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkbenchApp } from '../../src/main/services/WorkbenchApp';
 import { exportsDir } from '../../src/main/services/export/ResultExport';
 import { startWebShell, type WebShell } from '../../src/main/web/WebShell';
-import type { JobSnapshot } from '../../src/shared/api/contract';
 import { quoteLiteral } from '../../src/shared/sql';
-import { callApi, useDemoApp } from '../support/api';
-
-/** Resolves with the job's snapshot once it has finished, whichever way. */
-function finished(app: WorkbenchApp, jobId: string): Promise<JobSnapshot> {
-  return new Promise((resolve) => {
-    const check = (job: JobSnapshot | undefined) => {
-      if (job?.jobId === jobId && job.finishedAt !== null) {
-        off();
-        resolve(job);
-      }
-    };
-    const off = app.jobs.onChange(check);
-    check(app.jobs.get(jobId));
-  });
-}
+import { callApi, finishedJob, useDemoApp } from '../support/api';
 
 async function countRows(sql: string): Promise<number> {
   const db = await DuckDBInstance.create(':memory:');
@@ -64,7 +48,7 @@ ORDER BY time, series_id, metric_name; -- trailing comment`;
 
     const csv = await callApi(demo.app, 'results.export', { sql: SQL, format: 'csv', fileName: 'metric points' });
     expect(csv.fileName).toBe('metric points.csv');
-    const csvJob = await finished(demo.app, csv.jobId);
+    const csvJob = await finishedJob(demo.app, csv.jobId);
     expect(csvJob.error).toBeNull();
     expect(csvJob.state).toBe('succeeded');
     const text = await readFile(csv.path, 'utf8');
@@ -79,7 +63,7 @@ ORDER BY time, series_id, metric_name; -- trailing comment`;
       format: 'parquet',
       fileName: 'metric points',
     });
-    const job = await finished(demo.app, parquet.jobId);
+    const job = await finishedJob(demo.app, parquet.jobId);
     expect(job.state).toBe('succeeded');
     expect(job.progress.done).toBe(meta.rowCount);
     expect(await countRows(`read_parquet(${quoteLiteral(parquet.path)})`)).toBe(meta.rowCount);
@@ -87,7 +71,7 @@ ORDER BY time, series_id, metric_name; -- trailing comment`;
     // The same name again gets a free one instead of overwriting.
     const again = await callApi(demo.app, 'results.export', { sql: SQL, format: 'csv', fileName: 'metric points' });
     expect(again.fileName).toBe('metric points (2).csv');
-    expect((await finished(demo.app, again.jobId)).state).toBe('succeeded');
+    expect((await finishedJob(demo.app, again.jobId)).state).toBe('succeeded');
   });
 
   it('cancel interrupts DuckDB and leaves no file named like a finished one', async () => {
@@ -95,7 +79,7 @@ ORDER BY time, series_id, metric_name; -- trailing comment`;
     const started = await callApi(demo.app, 'results.export', { sql: slow, format: 'parquet', fileName: 'too big' });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await callApi(demo.app, 'jobs.cancel', { jobId: started.jobId })).cancelled).toBe(true);
-    const job = await finished(demo.app, started.jobId);
+    const job = await finishedJob(demo.app, started.jobId);
     expect(job.state).toBe('cancelled');
     const files = await readdir(exportsDir(demo.dir));
     expect(files.filter((f) => f.startsWith('too big'))).toEqual([]);
@@ -103,7 +87,7 @@ ORDER BY time, series_id, metric_name; -- trailing comment`;
 
   it('a query that fails says so and what to do', async () => {
     const started = await callApi(demo.app, 'results.export', { sql: 'SELECT * FROM no_such_table', format: 'csv' });
-    const job = await finished(demo.app, started.jobId);
+    const job = await finishedJob(demo.app, started.jobId);
     expect(job.state).toBe('failed');
     expect(job.error).toMatch(/Could not export the result: .*no_such_table/s);
   });

@@ -5,43 +5,18 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { WorkbenchApp } from '../../src/main/services/WorkbenchApp';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { callApi, startDemoApp, useDemoApp } from '../support/api';
-import { testS3Client, type TestServersInfo } from '../setup/TestServers';
+import { callApi, finishedJob, saveBucketConnection, startDemoApp, useDemoApp } from '../support/api';
+import { testS3Client } from '../setup/TestServers';
 import { startS3rverChild, type S3rverChild } from './support/s3rverChild';
 import { quoteLiteral } from '../../src/shared/sql';
 
 const call = callApi;
-
-async function waitForJob(app: WorkbenchApp, jobId: string) {
-  for (;;) {
-    const job = app.jobs.get(jobId);
-    if (job && job.finishedAt !== null) return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function count(app: WorkbenchApp, sql: string): Promise<number> {
   const meta = await call(app, 'query.run', { sql, queryId: `q-${Math.random().toString(36).slice(2)}` });
   const { tableFromIPC } = await import('apache-arrow');
   const bytes = await call(app, 'results.chunk', { resultId: meta.resultId, chunk: 0 });
   return Number(tableFromIPC(bytes).get(0)!.toJSON().n);
-}
-
-/** Saves a connection profile for the bucket's Bronze lake, its secret in the secret store. */
-async function saveBucketConnection(app: WorkbenchApp, id: string, name: string, store: TestServersInfo['s3']) {
-  await call(app, 'connections.save', {
-    profile: {
-      kind: 's3',
-      id,
-      name,
-      endpoint: store.endpoint,
-      bucket: store.bucket,
-      region: 'auto',
-      prefix: 'bronze/',
-      accessKeyId: store.accessKeyId,
-    },
-    secret: store.secretAccessKey,
-  });
 }
 
 describe('an S3/R2 lake: browse, cache a day, query it', () => {
@@ -77,7 +52,7 @@ describe('an S3/R2 lake: browse, cache a day, query it', () => {
     expect(files.entries.every((e) => e.kind === 'file' && e.cache === 'not-cached')).toBe(true);
 
     const { jobId } = await call(demo.app, 'cache.download', { keys });
-    const job = await waitForJob(demo.app, jobId);
+    const job = await finishedJob(demo.app, jobId);
     expect(job).toMatchObject({ state: 'succeeded', kind: 'cache.download' });
     expect(job.progress.done).toBe(job.progress.total);
 
@@ -181,7 +156,7 @@ describe('offline: a cached lake keeps answering when the bucket is gone', () =>
     const keys = (
       await call(app, 'lake.browse', { prefix: 'bronze/energy_meters/date=2026-10-07/', limit: 100 })
     ).entries.flatMap((e) => (e.kind === 'file' ? [e.key] : []));
-    expect((await waitForJob(app, (await call(app, 'cache.download', { keys })).jobId)).state).toBe('succeeded');
+    expect((await finishedJob(app, (await call(app, 'cache.download', { keys })).jobId)).state).toBe('succeeded');
     await expect
       .poll(() => count(app, 'SELECT count(*) AS n FROM bronze.energy_meters'), { timeout: 10_000 })
       .toBeGreaterThan(0);

@@ -47,6 +47,19 @@ export async function listFiles(dir: string): Promise<string[]> {
   return out;
 }
 
+/** Every Bronze file of the lake in `lakeDir` into the bucket, under its key in the lake (`bronze/…`). */
+export async function uploadBronze(info: TestServersInfo['s3'], lakeDir: string): Promise<void> {
+  const s3 = testS3Client(info);
+  try {
+    for (const file of await listFiles(join(lakeDir, 'bronze'))) {
+      const key = relative(lakeDir, file).split(sep).join('/');
+      await s3.send(new PutObjectCommand({ Bucket: info.bucket, Key: key, Body: await readFile(file) }));
+    }
+  } finally {
+    s3.destroy();
+  }
+}
+
 /** s3rver serving `bucket` from `dir` in a child process, on a free loopback port. */
 export async function startS3rver(dir: string, bucket: string): Promise<{ child: ChildProcess; port: number }> {
   const script = fileURLToPath(new URL('./s3rverProcess.mjs', import.meta.url));
@@ -123,15 +136,7 @@ export class TestServers {
     } finally {
       await client.end();
     }
-    const s3 = testS3Client(this.info.s3);
-    try {
-      for (const file of await listFiles(join(this.info.lakeDir, 'bronze'))) {
-        const key = relative(this.info.lakeDir, file).split(sep).join('/');
-        await s3.send(new PutObjectCommand({ Bucket: this.info.s3.bucket, Key: key, Body: await readFile(file) }));
-      }
-    } finally {
-      s3.destroy();
-    }
+    await uploadBronze(this.info.s3, this.info.lakeDir);
   }
 
   async stop(): Promise<void> {

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startWorkbenchApp, type WorkbenchApp } from '../../src/main/services/WorkbenchApp';
-import { api, type ApiEvent, type ApiInput, type ApiMethod, type ApiOutput } from '../../src/shared/api/contract';
+import {
+  api,
+  type ApiEvent,
+  type ApiInput,
+  type ApiMethod,
+  type ApiOutput,
+  type JobSnapshot,
+} from '../../src/shared/api/contract';
+import type { TestServersInfo } from '../setup/TestServers';
 
 /** Calls the API the way a transport does, and checks the reply against the contract. */
 export async function callApi<M extends ApiMethod>(
@@ -16,6 +24,42 @@ export async function callApi<M extends ApiMethod>(
   const parsed = api[method].output.safeParse(reply.result);
   expect(parsed.success, `${method} reply matches the contract`).toBe(true);
   return reply.result as ApiOutput<M>;
+}
+
+/** Resolves with the job's snapshot once it has finished, whichever way. */
+export function finishedJob(app: WorkbenchApp, jobId: string): Promise<JobSnapshot> {
+  return new Promise((resolve) => {
+    const check = (job: JobSnapshot | undefined) => {
+      if (job?.jobId === jobId && job.finishedAt !== null) {
+        off();
+        resolve(job);
+      }
+    };
+    const off = app.jobs.onChange(check);
+    check(app.jobs.get(jobId));
+  });
+}
+
+/** Saves a connection profile for the bucket's Bronze lake (under `bronze/`), its secret in the secret store. */
+export async function saveBucketConnection(
+  app: WorkbenchApp,
+  id: string,
+  name: string,
+  store: TestServersInfo['s3'],
+): Promise<void> {
+  await callApi(app, 'connections.save', {
+    profile: {
+      kind: 's3',
+      id,
+      name,
+      endpoint: store.endpoint,
+      bucket: store.bucket,
+      region: 'auto',
+      prefix: 'bronze/',
+      accessKeyId: store.accessKeyId,
+    },
+    secret: store.secretAccessKey,
+  });
 }
 
 export interface DemoAppOptions {
