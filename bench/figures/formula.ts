@@ -5,21 +5,9 @@
  * same query — the least any edit-to-preview round must spend on the SQL.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { compilePipeline, type BronzeColumn, type PipelineDraft } from '../../src/shared/formula';
+import { compilePipeline, type PipelineDraft } from '../../src/shared/formula';
+import { METER_BRONZE_SCHEMA } from '../../tests/support/meterSchema';
 import { medianMs, timeFigure, type Figure } from '../harness';
-
-const SCHEMA: BronzeColumn[] = [
-  { name: 'record_id', type: 'VARCHAR' },
-  { name: 'pipeline_id', type: 'VARCHAR' },
-  { name: 'series_id', type: 'VARCHAR' },
-  { name: 'ts', type: 'TIMESTAMP WITH TIME ZONE' },
-  { name: 'ingested_at', type: 'TIMESTAMP WITH TIME ZONE' },
-  { name: 'raw', type: 'VARCHAR' },
-  { name: 'value', type: 'DOUBLE' },
-  { name: 'multiplier', type: 'DOUBLE' },
-  { name: 'energy_kwh', type: 'DOUBLE' },
-  { name: 'status', type: 'VARCHAR' },
-];
 
 /** Fifty metrics in the mix a real pipeline has, each of the later ones using earlier ones. */
 export function fiftyMetricDraft(): PipelineDraft {
@@ -48,12 +36,12 @@ export const formulaCompile50: Figure = {
   description: 'Parse, check and compile a 50-metric pipeline vs native DuckDB preparing the SQL it produces',
   async run(ctx) {
     const draft = fiftyMetricDraft();
-    const sql = compilePipeline(draft, SCHEMA, 'src');
+    const sql = compilePipeline(draft, METER_BRONZE_SCHEMA, 'src');
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
     try {
-      await conn.run(`CREATE TABLE src (${SCHEMA.map((c) => `"${c.name}" ${c.type}`).join(', ')})`);
-      const ours = await medianMs(() => compilePipeline(draft, SCHEMA, 'src'), 41, 5);
+      await conn.run(`CREATE TABLE src (${METER_BRONZE_SCHEMA.map((c) => `"${c.name}" ${c.type}`).join(', ')})`);
+      const ours = await medianMs(() => compilePipeline(draft, METER_BRONZE_SCHEMA, 'src'), 41, 5);
       const baseline = await medianMs(async () => (await conn.prepare(sql)).destroySync(), 41, 5);
       ctx.log(`  compiled SQL: ${sql.length.toLocaleString('en-US')} characters`);
       return timeFigure(

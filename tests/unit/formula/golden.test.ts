@@ -4,20 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkPipeline, type BronzeColumn, type PipelineDraft } from '../../../src/shared/formula';
+import { METER_BRONZE_SCHEMA } from '../../support/meterSchema';
 
-const SCHEMA: BronzeColumn[] = [
-  { name: 'record_id', type: 'VARCHAR' },
-  { name: 'pipeline_id', type: 'VARCHAR' },
-  { name: 'series_id', type: 'VARCHAR' },
-  { name: 'ts', type: 'TIMESTAMP WITH TIME ZONE' },
-  { name: 'ingested_at', type: 'TIMESTAMP WITH TIME ZONE' },
-  { name: 'raw', type: 'VARCHAR' },
-  { name: 'value', type: 'DOUBLE' },
-  { name: 'multiplier', type: 'DOUBLE' },
-  { name: 'energy_kwh', type: 'DOUBLE' },
-  { name: 'status', type: 'VARCHAR' },
-  { name: 'payload', type: 'STRUCT(a INTEGER)' },
-];
+const SCHEMA: BronzeColumn[] = [...METER_BRONZE_SCHEMA, { name: 'payload', type: 'STRUCT(a INTEGER)' }];
 
 /** [start, end, message, suggestion?] of each diagnostic of a one-metric pipeline. */
 function diagnose(formula: string): unknown[] {
