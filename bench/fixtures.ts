@@ -147,7 +147,7 @@ async function ensureMetricRows(
  * The server's own limit for reading `select`'s rows: a bare COPY (FORMAT
  * binary), read and dropped. Returns the number of rows copied.
  */
-export async function bareCopyBinary(pool: pg.Pool, select: string): Promise<number> {
+async function bareCopyBinary(pool: pg.Pool, select: string): Promise<number> {
   const client = await pool.connect();
   try {
     const copy = client.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`));
@@ -163,4 +163,13 @@ export async function bareCopyBinary(pool: pg.Pool, select: string): Promise<num
   } finally {
     client.release();
   }
+}
+
+/** The time in ms of `bareCopyBinary`, checking that it copied `rows` rows. */
+export async function bareCopyBinaryMs(pool: pg.Pool, select: string, rows: number): Promise<number> {
+  const started = performance.now();
+  const copied = await bareCopyBinary(pool, select);
+  const ms = performance.now() - started;
+  if (copied !== rows) throw new Error(`bare COPY returned ${copied} of ${rows} rows`);
+  return ms;
 }

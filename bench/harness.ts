@@ -41,8 +41,31 @@ export async function medianMs(fn: () => Promise<unknown> | unknown, repeat = 5,
     await fn();
     times.push(performance.now() - started);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return median(times);
+}
+
+/**
+ * Runs `baseline` and `ours` alternately, so a busy moment of the machine
+ * weighs on both sides alike: one unmeasured warm-up round (run 0), then
+ * `repeat` measured ones. Each side returns its own time in ms, so it can
+ * leave its set-up out.
+ */
+export async function alternatingRuns(
+  repeat: number,
+  sides: { baseline: (run: number) => Promise<number>; ours: (run: number) => Promise<number> },
+  log?: (run: number, oursMs: number, baselineMs: number) => void,
+): Promise<{ ours: number[]; baseline: number[] }> {
+  const ours: number[] = [];
+  const baseline: number[] = [];
+  for (let run = 0; run <= repeat; run++) {
+    const baselineMs = await sides.baseline(run);
+    const oursMs = await sides.ours(run);
+    if (run === 0) continue;
+    baseline.push(baselineMs);
+    ours.push(oursMs);
+    log?.(run, oursMs, baselineMs);
+  }
+  return { ours, baseline };
 }
 
 /** The middle value (the upper one of the two middle values of an even count). */

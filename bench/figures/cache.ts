@@ -8,7 +8,7 @@ import { BronzeCache } from '../../src/main/services/cache/BronzeCache';
 import { S3ObjectStore } from '../../src/main/services/objectStore/S3ObjectStore';
 import { testS3Client } from '../../tests/setup/TestServers';
 import { s3rverCredentials, startS3rverChild } from '../../tests/integration/support/s3rverChild';
-import { round, type BenchContext, type Figure } from '../harness';
+import { alternatingRuns, median, round, type BenchContext, type Figure } from '../harness';
 
 const BUCKET = 'bench-cache';
 const LARGE_BYTES = 200 * 1024 * 1024;
@@ -74,8 +74,6 @@ async function cacheDownloadOnce(store: S3ObjectStore, dir: string): Promise<num
   return ms;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
 export const cacheDownload: Figure = {
   id: 'cache.download',
   description: `BronzeCache.download of 1 × ${LARGE_BYTES >> 20} MB + ${SMALL_COUNT} × ${SMALL_BYTES >> 10} KB into an empty cache vs raw SDK GetObject streamed to nothing (both ${CONCURRENCY} at a time, s3rver)`,
@@ -89,19 +87,18 @@ export const cacheDownload: Figure = {
     const scratch = await mkdtemp(join(ctx.cacheDir, 'cache-download-'));
     try {
       await ensureObjects(s3, ctx.log);
-      // Alternating runs, so a busy moment of the machine weighs on both sides alike.
-      const ours: number[] = [];
-      const baseline: number[] = [];
-      for (let run = 0; run < 1 + REPEAT; run++) {
-        const started = performance.now();
-        await rawGetAll(s3);
-        const rawMs = performance.now() - started;
-        const oursMs = await cacheDownloadOnce(store, join(scratch, `run-${run}`));
-        if (run === 0) continue;
-        baseline.push(rawMs);
-        ours.push(oursMs);
-        ctx.log(`  run ${run}: ours ${round(oursMs)} ms, raw GetObject ${round(rawMs)} ms`);
-      }
+      const { ours, baseline } = await alternatingRuns(
+        REPEAT,
+        {
+          baseline: async () => {
+            const started = performance.now();
+            await rawGetAll(s3);
+            return performance.now() - started;
+          },
+          ours: (run) => cacheDownloadOnce(store, join(scratch, `run-${run}`)),
+        },
+        (run, oursMs, rawMs) => ctx.log(`  run ${run}: ours ${round(oursMs)} ms, raw GetObject ${round(rawMs)} ms`),
+      );
       const oursMs = median(ours);
       const baselineMs = median(baseline);
       const mbps = (ms: number) => totalBytes / (1024 * 1024) / (ms / 1000);

@@ -5,8 +5,8 @@
  * the same embedded PostgreSQL, in the same run.
  */
 import { LiveQueries } from '../../src/main/services/postgres/LiveQuery';
-import { bareCopyBinary, serverMetricRows, withMetricServer, type ServerMetrics } from '../fixtures';
-import { median, timeFigure, type BenchContext, type Figure } from '../harness';
+import { bareCopyBinaryMs, serverMetricRows, withMetricServer, type ServerMetrics } from '../fixtures';
+import { alternatingRuns, median, timeFigure, type BenchContext, type Figure } from '../harness';
 
 const SERVER_METRICS: ServerMetrics = {
   pipelines: ['live_bench'],
@@ -24,23 +24,17 @@ export const queryLive: Figure = {
   run: (ctx: BenchContext) =>
     withMetricServer(ctx, 'live-query-pg', SERVER_METRICS, async (pool) => {
       const live = new LiveQueries({ pool: () => pool, statementTimeoutMs: () => 600_000 });
-      const ours: number[] = [];
-      const baseline: number[] = [];
-      // Alternating runs, so a busy moment weighs on both sides alike; run 0 warms up.
-      for (let run = 0; run <= REPEAT; run++) {
-        let started = performance.now();
-        const copied = await bareCopyBinary(pool, SELECT);
-        const rawMs = performance.now() - started;
-        if (copied !== ROWS) throw new Error(`bare COPY returned ${copied} of ${ROWS} rows`);
-        started = performance.now();
-        const meta = await live.run(`bench-${run}`, SELECT);
-        const oursMs = performance.now() - started;
-        live.releaseResult(meta.resultId);
-        if (meta.rowCount !== ROWS) throw new Error(`the live query returned ${meta.rowCount} of ${ROWS} rows`);
-        if (run === 0) continue;
-        ours.push(oursMs);
-        baseline.push(rawMs);
-      }
+      const { ours, baseline } = await alternatingRuns(REPEAT, {
+        baseline: () => bareCopyBinaryMs(pool, SELECT, ROWS),
+        ours: async (run) => {
+          const started = performance.now();
+          const meta = await live.run(`bench-${run}`, SELECT);
+          const ms = performance.now() - started;
+          live.releaseResult(meta.resultId);
+          if (meta.rowCount !== ROWS) throw new Error(`the live query returned ${meta.rowCount} of ${ROWS} rows`);
+          return ms;
+        },
+      });
       return timeFigure(
         'query.live',
         median(ours),

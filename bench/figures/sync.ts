@@ -11,8 +11,8 @@ import { MetricSync } from '../../src/main/services/sync/MetricSync';
 import { Warehouse } from '../../src/main/services/warehouse/Warehouse';
 import { SyncSelection } from '../../src/shared/api/sync';
 import { quoteLiteral } from '../../src/shared/sql';
-import { bareCopyBinary, serverMetricRows, withMetricServer, type ServerMetrics } from '../fixtures';
-import { median, round, type BenchContext, type Figure } from '../harness';
+import { bareCopyBinaryMs, serverMetricRows, withMetricServer, type ServerMetrics } from '../fixtures';
+import { alternatingRuns, median, round, type BenchContext, type Figure } from '../harness';
 
 const SERVER_METRICS: ServerMetrics = {
   pipelines: ['bench_a', 'bench_b'],
@@ -52,20 +52,12 @@ export const syncMetrics: Figure = {
           await rm(cacheDir, { recursive: true, force: true });
           return ms;
         };
-        const ours: number[] = [];
-        const baseline: number[] = [];
-        // Alternating runs, so a busy moment of the machine weighs on both sides alike; run 0 warms up.
-        for (let run = 0; run <= REPEAT; run++) {
-          const started = performance.now();
-          const copied = await bareCopyBinary(pool, SELECT);
-          const rawMs = performance.now() - started;
-          if (copied !== ROWS) throw new Error(`bare COPY returned ${copied} of ${ROWS} rows`);
-          const oursMs = await syncOnce(run);
-          if (run === 0) continue;
-          baseline.push(rawMs);
-          ours.push(oursMs);
-          ctx.log(`  run ${run}: sync ${round(oursMs)} ms, bare COPY binary ${round(rawMs)} ms`);
-        }
+        const { ours, baseline } = await alternatingRuns(
+          REPEAT,
+          { baseline: () => bareCopyBinaryMs(pool, SELECT, ROWS), ours: syncOnce },
+          (run, oursMs, rawMs) =>
+            ctx.log(`  run ${run}: sync ${round(oursMs)} ms, bare COPY binary ${round(rawMs)} ms`),
+        );
         const rowsPerSecond = (ms: number) => ROWS / (ms / 1000);
         const oursMs = median(ours);
         const baselineMs = median(baseline);
