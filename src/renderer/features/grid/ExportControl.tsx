@@ -7,9 +7,9 @@ import { useState } from 'react';
 import type { ExportFormat } from '../../../shared/api/export';
 import { errorLine } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
-import { cancelJob } from '../../state/workspaceActions';
 import { useWorkspaceStore } from '../../state/workspaceStore';
-import { Menu } from './GridMenus';
+import { ExportStatus } from '../common/ExportStatus';
+import { Menu } from '../common/Menu';
 import type { GridLayout } from './gridStore';
 
 export function ExportControl({
@@ -24,7 +24,6 @@ export function ExportControl({
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const job = useWorkspaceStore((s) => (exported ? s.jobs[exported.jobId] : undefined));
-  const shell = useWorkspaceStore((s) => s.appInfo?.shell);
   const start = async (format: ExportFormat) => {
     setError(null);
     try {
@@ -35,7 +34,6 @@ export function ExportControl({
     }
   };
   const running = job?.state === 'running' || job?.state === 'queued';
-  const { done, total } = job?.progress ?? { done: 0, total: null };
   return (
     <span className="grid-export">
       <button
@@ -67,42 +65,7 @@ export function ExportControl({
           {error}
         </span>
       ) : null}
-      {exported && job ? (
-        <span className="grid-export-status" data-testid="export-status" data-state={job.state} title={exported.path}>
-          {running ? (
-            <>
-              Exporting {exported.fileName}
-              {total ? ` ${Math.round((done / total) * 100)}%` : '…'}
-              <button
-                type="button"
-                className="link-button"
-                data-testid="export-cancel"
-                onClick={() => void cancelJob(job.jobId)}
-              >
-                Cancel
-              </button>
-            </>
-          ) : job.state === 'succeeded' ? (
-            <>
-              {shell === 'web' ? (
-                <a
-                  className="link-button"
-                  data-testid="export-download"
-                  href={`/exports/${encodeURIComponent(exported.fileName)}`}
-                  download={exported.fileName}
-                >
-                  Download
-                </a>
-              ) : null}{' '}
-              <span className="ok">✓</span> {job.message || exported.path}
-            </>
-          ) : job.state === 'cancelled' ? (
-            <span className="dim">Export cancelled; no file was left behind.</span>
-          ) : (
-            <span className="error">{job.error ?? 'The export failed'}</span>
-          )}
-        </span>
-      ) : null}
+      <ExportStatus started={exported} testId="export" />
     </span>
   );
 }

@@ -28,11 +28,12 @@ import { FILTER_OPS, whereClause, type ColumnFilter } from '../../engine/filterS
 import type { SortKey } from '../../engine/pagingSql';
 import type { CellValue, ColumnKind } from '../../engine/rows';
 import type { GridView, WasmEngine } from '../../engine/WasmEngine';
-import { writeClipboard } from './clipboard';
+import { writeClipboard } from '../common/clipboard';
 import { rowsToTsv, rowToJson, type CopyColumn } from './copyFormat';
 import { ExportControl } from './ExportControl';
 import { formatCell, formatRowCount, isNumericKind, shortType } from './format';
-import { ColumnsList, FilterEditor, Menu, type MenuItem } from './GridMenus';
+import { Menu, type MenuItem } from '../common/Menu';
+import { ColumnsList, FilterEditor } from './GridMenus';
 import { openLineage } from '../inspector/inspectorStore';
 import { lineageFromRow } from '../inspector/lineageFromRow';
 import { columnsKey, layoutFor, moveColumn, updateLayout, useGridStore } from './gridStore';

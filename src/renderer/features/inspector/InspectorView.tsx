@@ -12,7 +12,7 @@ import { workbench } from '../../state/workbench';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { ErrorPanel } from '../common/ErrorPanel';
 import { ExportStatus } from '../common/ExportStatus';
-import { Menu } from '../grid/GridMenus';
+import { Menu } from '../common/Menu';
 import { ParquetFileView } from '../lake/ParquetFileView';
 import { LineagePanel } from './LineagePanel';
 import { RecordPanel } from './RecordPanel';

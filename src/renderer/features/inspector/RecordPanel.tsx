@@ -7,7 +7,7 @@ import type { InspectorMatch, InspectorRecord } from '../../../shared/api/inspec
 import { formatBytes } from '../../../shared/format';
 import type { ErrorView } from '../../state/errorView';
 import { ErrorPanel } from '../common/ErrorPanel';
-import { writeClipboard } from '../grid/clipboard';
+import { writeClipboard } from '../common/clipboard';
 import { JsonTree } from './JsonTree';
 import { closeDetail, openFile, openRecord } from './inspectorStore';
 
