@@ -9,7 +9,7 @@ import { InspectorView } from './features/inspector/InspectorView';
 import { MetricChartTab } from './features/charts/MetricChartTab';
 import { PipelineEditor } from './features/pipelines/PipelineEditor';
 import { closeQueryTab, newQueryTab } from './features/query/queryActions';
-import { activeTab, useTabsStore } from './features/query/tabsStore';
+import { activeTab, useTabsStore } from './features/tabs/tabsStore';
 import { startWorkspaceSync } from './state/workspaceActions';
 import { ConnectionsDialog } from './features/connections/ConnectionsDialog';
 import { useConnectionsDialog } from './features/connections/connectionsDialog';

@@ -14,7 +14,7 @@ import { workbench } from '../../state/workbench';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { ErrorPanel } from '../common/ErrorPanel';
 import { newQueryTab, runQuery } from '../query/queryActions';
-import type { ChartTab } from '../query/tabsStore';
+import type { ChartTab } from '../tabs/tabsStore';
 import { ChartPanel } from './ChartPanel';
 import { newMetricSpec, setChartSaved, updateChartSpec, useChartStore } from './chartStore';
 import type { ChartWindow } from './TimeSeriesChart';

@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import type { ChartSpec } from '../../../shared/api/charts';
-import { openChartTab } from '../query/tabsStore';
+import { openChartTab } from '../tabs/tabsStore';
 
 export interface ChartTabState {
   spec: ChartSpec;

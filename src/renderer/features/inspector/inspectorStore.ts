@@ -15,7 +15,7 @@ import type {
 } from '../../../shared/api/inspector';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
-import { useTabsStore, type InspectorTab } from '../query/tabsStore';
+import { useTabsStore, type InspectorTab } from '../tabs/tabsStore';
 
 export interface InspectorForm {
   pipelines: string[];

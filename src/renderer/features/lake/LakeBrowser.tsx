@@ -21,7 +21,7 @@ import { useWorkspaceStore } from '../../state/workspaceStore';
 import { useAction } from '../common/useAction';
 import { formatTimestamp } from '../grid/format';
 import { newQueryTab } from '../query/queryActions';
-import { setLakePrefix, type LakeTab } from '../query/tabsStore';
+import { setLakePrefix, type LakeTab } from '../tabs/tabsStore';
 import { breadcrumb, bronzeQuery, dayInRange, holdsPipelines, placeOf } from './lakePaths';
 import { ParquetFileView } from './ParquetFileView';
 

@@ -5,7 +5,7 @@
  */
 import { useMemo, useState } from 'react';
 import type { FormulaDiagnostic } from '../../../shared/formula';
-import type { PipelineTab } from '../query/tabsStore';
+import type { PipelineTab } from '../tabs/tabsStore';
 import { DraftDiffView } from './DraftDiffView';
 import { diffDraft } from './draftDiff';
 import { toPipelineDraft, useEditorsStore, type PipelineEditorState } from './editorStore';

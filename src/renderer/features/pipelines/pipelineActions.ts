@@ -12,8 +12,8 @@ import { SupersededError } from '../../engine/SerialQueue';
 import type { CellValue } from '../../engine/rows';
 import { toErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
-import { fetchChunks } from '../query/queryActions';
-import { openPipelineTab, useTabsStore } from '../query/tabsStore';
+import { fetchChunks } from '../../engine/resultChunks';
+import { openPipelineTab, useTabsStore } from '../tabs/tabsStore';
 import {
   editedFrom,
   getEditor,
@@ -213,7 +213,7 @@ export async function loadSample(tabId: string, seriesIds: string[], from: strin
         );
       }
       table = engine.newTableName('sample');
-      await engine.loadResult(table, fetchChunks(client, meta, new AbortController().signal));
+      await engine.loadResult(table, fetchChunks(client, meta));
     } finally {
       void client.call('results.release', { resultId: meta.resultId }).catch(() => undefined);
     }

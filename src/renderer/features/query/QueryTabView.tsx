@@ -15,7 +15,7 @@ import { TargetSwitch } from '../server/TargetSwitch';
 import { runCurrent } from './editorModels';
 import { SqlFileControls } from './SqlFileControls';
 import { saveTab } from './sqlFilesStore';
-import { updateTab, type QueryTab, type RunState } from './tabsStore';
+import { updateTab, type QueryTab, type RunState } from '../tabs/tabsStore';
 import { ResultChart, ResultChartToggle } from '../charts/ResultChart';
 import { useChartStore } from '../charts/chartStore';
 

@@ -7,7 +7,7 @@ import type { SavedQueryInfo } from '../../../shared/api/queries';
 import type { ErrorView } from '../../state/errorView';
 import { EmptyState, SectionError, SidebarSection } from '../sidebar/SidebarSection';
 import { deleteSaved, openSaved, refreshSaved, renameSaved, useSqlFiles } from './sqlFilesStore';
-import { useTabsStore } from './tabsStore';
+import { useTabsStore } from '../tabs/tabsStore';
 
 function SavedItem({ query, onError }: { query: SavedQueryInfo; onError: (e: ErrorView | null) => void }) {
   const [mode, setMode] = useState<'idle' | 'rename' | 'confirm-delete'>('idle');

@@ -14,10 +14,7 @@ import { forgetGrid } from '../grid/gridStore';
 import { forgetPageCaches } from '../grid/pageCaches';
 import { clearRunMarkers, disposeEditorModel, markRunError, type RunOrigin } from './editorModels';
 import { refreshHistory } from './sqlFilesStore';
-import { addTab, getTab, removeTab, updateTab, type QueryTarget } from './tabsStore';
-
-// Until pipelineActions imports it from engine/resultChunks itself.
-export { fetchChunks };
+import { addTab, getTab, removeTab, updateTab, type QueryTarget } from '../tabs/tabsStore';
 
 const running = new Map<string, AbortController>();
 let querySeq = 0;

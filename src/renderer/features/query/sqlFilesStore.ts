@@ -8,7 +8,7 @@ import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import type { Loadable } from '../../state/workspaceStore';
 import { highlightFunctions, setCompletionFunctions } from './monaco';
-import { addTab, activateTab, getTab, updateTab, useTabsStore, type QueryTab } from './tabsStore';
+import { addTab, activateTab, getTab, updateTab, useTabsStore, type QueryTab } from '../tabs/tabsStore';
 
 interface SqlFilesStore {
   saved: Loadable<SavedQueryInfo[]>;

@@ -3,7 +3,7 @@ import { useWorkspaceStore } from '../../state/workspaceStore';
 import { refreshSection } from '../../state/workspaceActions';
 import { formatBytes } from '../../../shared/format';
 import { lakeRootPrefix, pipelinePrefix } from '../lake/lakePaths';
-import { openLakeTab } from '../query/tabsStore';
+import { openLakeTab } from '../tabs/tabsStore';
 import { openInspectorTab } from '../inspector/inspectorStore';
 import { PhaseGate } from './PhaseGate';
 import { EmptyState, SidebarSection } from './SidebarSection';

@@ -1,6 +1,6 @@
 /** The main area's tabs: click to switch, × or middle-click to close, + for a new SQL tab. */
-import { useTabsStore } from '../query/tabsStore';
-import { activateTab } from '../query/tabsStore';
+import { useTabsStore } from './tabsStore';
+import { activateTab } from './tabsStore';
 import { closeQueryTab, newQueryTab } from '../query/queryActions';
 
 export function TabBar() {
