@@ -24,6 +24,7 @@ import { newQueryTab } from '../query/queryActions';
 import { setLakePrefix, type LakeTab } from '../tabs/tabsStore';
 import { breadcrumb, bronzeQuery, dayInRange, holdsPipelines, placeOf } from './lakePaths';
 import { ParquetFileView } from './ParquetFileView';
+import { ErrorPanel } from '../common/ErrorPanel';
 
 type FileEntry = Extract<LakeEntry, { kind: 'file' }>;
 type FolderEntry = Extract<LakeEntry, { kind: 'folder' }>;
@@ -378,12 +379,7 @@ export function LakeBrowser({ tab }: { tab: LakeTab }) {
           {message}
         </div>
       ) : null}
-      {error ? (
-        <div className="error-panel" data-testid="lake-error">
-          <div className="error-message">{error.message}</div>
-          {error.hint ? <div className="error-hint">{error.hint}</div> : null}
-        </div>
-      ) : null}
+      {error ? <ErrorPanel error={error} testId="lake-error" /> : null}
       <div className="lake-header">
         {!isFolderLake ? (
           <input

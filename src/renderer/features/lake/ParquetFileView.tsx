@@ -8,6 +8,7 @@ import type { ParquetFileInfo } from '../../../shared/api/lake';
 import { formatBytes } from '../../../shared/format';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
+import { ErrorPanel } from '../common/ErrorPanel';
 
 type Cell = ParquetFileInfo['firstRows']['rows'][number][number];
 type Source = ParquetFileInfo['source'];
@@ -340,12 +341,7 @@ export function ParquetFileView({
         </button>
       </header>
       <div className="pq-body">
-        {error ? (
-          <div className="error-panel" data-testid="file-error" role="alert">
-            <div className="error-message">{error.message}</div>
-            {error.hint ? <div className="error-hint">{error.hint}</div> : null}
-          </div>
-        ) : null}
+        {error ? <ErrorPanel error={error} testId="file-error" /> : null}
         {loading ? (
           <div className="pq-empty pq-loading" data-testid="file-loading">
             Reading footer…

@@ -7,7 +7,6 @@ import { useEngineStore, getEngine } from '../../engine/engineStore';
 import type { WasmEngine } from '../../engine/WasmEngine';
 import { ResultGrid } from '../grid/ResultGrid';
 import { formatDuration, formatRowCount } from '../grid/format';
-import type { ErrorView } from '../../state/errorView';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { cancelQuery, closeQueryTab, newQueryTab, runQuery } from './queryActions';
 import { SqlEditor } from './SqlEditor';
@@ -18,6 +17,7 @@ import { saveTab } from './sqlFilesStore';
 import { updateTab, type QueryTab, type RunState } from '../tabs/tabsStore';
 import { ResultChart, ResultChartToggle } from '../charts/ResultChart';
 import { useChartStore } from '../charts/chartStore';
+import { ErrorPanel } from '../common/ErrorPanel';
 
 function useEngine(): WasmEngine | null {
   const state = useEngineStore((s) => s.state);
@@ -41,18 +41,6 @@ function useElapsed(run: RunState): number | null {
     return () => clearInterval(timer);
   }, [run.phase]);
   return run.phase === 'idle' ? null : Math.max(0, now - run.startedAt);
-}
-
-function ErrorPanel({ error }: { error: ErrorView }) {
-  return (
-    <div className="error-panel" data-testid="result-error" role="alert">
-      <div className="error-title">
-        {error.code === 'query_failed' ? 'The query failed' : 'Could not run the query'}
-      </div>
-      <pre className="error-message">{error.message}</pre>
-      {error.hint ? <div className="error-hint">{error.hint}</div> : null}
-    </div>
-  );
 }
 
 const EDITOR_MIN = 80;
@@ -157,7 +145,13 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
         <span className="dim shortcut-hint">Ctrl/Cmd+Enter runs the statement · +Shift runs all · Esc cancels</span>
       </div>
       <div className="result-pane">
-        {tab.error ? <ErrorPanel error={tab.error} /> : null}
+        {tab.error ? (
+          <ErrorPanel
+            error={tab.error}
+            title={tab.error.code === 'query_failed' ? 'The query failed' : 'Could not run the query'}
+            testId="result-error"
+          />
+        ) : null}
         {!tab.error && result && result.tableName && chartOpen ? (
           <ResultChart
             tabId={tab.id}
