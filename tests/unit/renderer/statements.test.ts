@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { splitStatements, statementAt } from '../../../src/renderer/features/query/statements';
+import { splitStatements } from '../../../src/shared/sqlText';
+import { statementAt } from '../../../src/renderer/features/query/statements';
 
 const code = (sql: string) => splitStatements(sql).map((s) => sql.slice(s.codeStart, s.codeEnd));
 

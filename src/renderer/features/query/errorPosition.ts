@@ -15,7 +15,7 @@
  * there; errors without a caret ("at or near", "at end of input", a quoted
  * name) fall back to finding the token they name.
  */
-import { splitStatements } from './statements';
+import { splitStatements } from '../../../shared/sqlText';
 
 export interface ErrorRange {
   /** Offsets into the SQL that was run (UTF-16, like Monaco's model offsets). */
