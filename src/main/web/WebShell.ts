@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import type { ApiEvent } from '../../shared/api/contract';
 import { isApiMethod, isBinaryMethod } from '../../shared/api/contract';
+import { exportContentType } from '../../shared/api/export';
 import type { WorkbenchApi } from '../services/api/WorkbenchApi';
 import { CONTENT_SECURITY_POLICY } from '../services/security';
 
@@ -165,8 +166,8 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     } catch {
       name = '';
     }
-    // One plain file name: no folders, no `..`, never a `.part` still being written.
-    if (!options.exportsDir || !/^[A-Za-z0-9][A-Za-z0-9 _.()-]*\.(csv|parquet)$/.test(name)) {
+    const contentType = exportContentType(name);
+    if (!options.exportsDir || !contentType) {
       sendJson(res, 404, { ok: false, error: { code: 'not_found', message: 'No such export' } });
       return;
     }
@@ -177,7 +178,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       return;
     }
     res.writeHead(200, {
-      'Content-Type': name.endsWith('.csv') ? 'text/csv; charset=utf-8' : 'application/vnd.apache.parquet',
+      'Content-Type': contentType,
       'Content-Length': info.size,
       'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
       'Cache-Control': 'no-store',

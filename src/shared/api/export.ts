@@ -28,3 +28,19 @@ export const ResultExportStarted = z.object({
   path: z.string(),
 });
 export type ResultExportStarted = z.infer<typeof ResultExportStarted>;
+
+/** Every kind of file an export writes (result exports and the inspector's), as the browser shell serves it. */
+const EXPORT_CONTENT_TYPES = new Map([
+  ['csv', 'text/csv; charset=utf-8'],
+  ['jsonl', 'application/x-ndjson'],
+  ['parquet', 'application/vnd.apache.parquet'],
+]);
+
+/**
+ * The content type of a finished export, by its file name; null for anything
+ * else: a folder, a `..`, a `.part` file still being written.
+ */
+export function exportContentType(name: string): string | null {
+  const ext = /^[A-Za-z0-9][A-Za-z0-9 _.()-]*\.([a-z]+)$/.exec(name)?.[1];
+  return (ext && EXPORT_CONTENT_TYPES.get(ext)) || null;
+}

@@ -3,7 +3,7 @@
  * one record with its neighbours, lineage from a metric point, and export.
  */
 import { z } from 'zod';
-import { ExportFileName } from './export';
+import { ExportFileName, ResultExportStarted } from './export';
 import { LakeKey } from './lake';
 
 /** A value as JSON carries it: big integers and bytes become text, times ISO strings. */
@@ -183,12 +183,10 @@ export const InspectorExportRequest = z.object({
   fileName: ExportFileName.optional(),
 });
 
-export const InspectorExportStarted = z.object({ jobId: z.string(), fileName: z.string(), path: z.string() });
-
 export const inspectorApi = {
   'inspector.search': { input: InspectorCriteria, output: InspectorSearchStarted },
   'inspector.matches': { input: InspectorMatchesRequest, output: InspectorMatchesPage },
   'inspector.record': { input: InspectorRecordRequest, output: InspectorRecord },
   'inspector.lineage': { input: LineageRequest, output: InspectorLineage },
-  'inspector.export': { input: InspectorExportRequest, output: InspectorExportStarted },
+  'inspector.export': { input: InspectorExportRequest, output: ResultExportStarted },
 } as const;
