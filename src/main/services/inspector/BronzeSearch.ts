@@ -5,9 +5,7 @@
  * byte ranges (a local file, a cached one, or the object store). hyparquet
  * decodes; matches are handed out as they are found.
  */
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import { parquetMetadataAsync, parquetReadObjects, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type {
   InspectorCriteria,
@@ -17,9 +15,8 @@ import type {
   InspectorStats,
 } from '../../../shared/api/inspector';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
-import { FolderObjectStore } from '../objectStore/FolderObjectStore';
 import type { ObjectStore } from '../objectStore/ObjectStore';
-import { rangeBuffer, toCell } from '../parquet/ParquetFile';
+import { openParquetBuffer, toCell, type ParquetBuffer } from '../parquet/ParquetFile';
 
 /** A search reads many footers: ask for a typical footer's size (hyparquet fetches the rest of a larger one). */
 const FOOTER_FETCH_BYTES = 16 * 1024;
@@ -243,7 +240,7 @@ export async function searchBronze(options: SearchOptions): Promise<{ stats: Ins
 
   const searchFile = async (file: SearchFile) => {
     const { store, source } = await target.open(file.key);
-    const opened = await openBuffer(
+    const opened = await openParquetBuffer(
       store,
       file.key,
       // A cached copy may be stale (another size): only the listed store's own files are taken as listed.
@@ -260,7 +257,7 @@ export async function searchBronze(options: SearchOptions): Promise<{ stats: Ins
     file: SearchFile,
     store: ObjectStore,
     source: 'local' | 'cache' | 'store',
-    { buffer, read, size, etag }: OpenedFile,
+    { buffer, read, size, etag }: ParquetBuffer,
   ) => {
     const addBytes = (() => {
       let counted = 0;
@@ -432,47 +429,6 @@ export async function searchBronze(options: SearchOptions): Promise<{ stats: Ins
   return { stats: { ...stats }, limited };
 }
 
-interface OpenedFile {
-  buffer: AsyncBuffer;
-  read: () => number;
-  size: number;
-  etag: string;
-  close: () => Promise<void>;
-}
-
-/**
- * A file as hyparquet reads it. A local one is opened once and read with
- * positioned reads (a search touches hundreds of files: one open each, not
- * one per range); a remote one through range GETs.
- */
-async function openBuffer(
-  store: ObjectStore,
-  key: string,
-  known?: { size: number; etag: string },
-): Promise<OpenedFile> {
-  if (!(store instanceof FolderObjectStore))
-    return { ...(await rangeBuffer(store, key, known)), close: async () => {} };
-  const info = known ?? (await store.head(key));
-  const handle = await open(join(store.root, ...key.split('/')), 'r');
-  let bytesRead = 0;
-  const buffer: AsyncBuffer = {
-    byteLength: info.size,
-    async slice(start: number, end?: number): Promise<ArrayBuffer> {
-      const length = Math.max(0, Math.min(end ?? info.size, info.size) - start);
-      const bytes = new Uint8Array(length);
-      let done = 0;
-      while (done < length) {
-        const { bytesRead: n } = await handle.read(bytes, done, length - done, start + done);
-        if (n === 0) break;
-        done += n;
-      }
-      bytesRead += done;
-      return bytes.buffer.slice(0, done);
-    },
-  };
-  return { buffer, read: () => bytesRead, size: info.size, etag: info.etag, close: () => handle.close() };
-}
-
 /** False when the row group's statistics prove no row can match. Missing statistics mean "read it". */
 function groupMayMatch(
   group: FileMetaData['row_groups'][number],
@@ -546,40 +502,45 @@ export async function readRecord(
   if (!parsed)
     throw new WorkbenchError('bad_request', `${key} is not a Bronze file (bronze/<pipeline>/date=…/….parquet)`);
   const { store, source } = await target.open(key);
-  const { buffer, size, etag } = await rangeBuffer(store, key);
-  let metadata: FileMetaData;
+  const opened = await openParquetBuffer(store, key);
   try {
-    metadata = await parquetMetadataAsync(buffer, { initialFetchSize: FOOTER_FETCH_BYTES });
-  } catch (err) {
-    const why = await diagnose(store, key, size, err);
-    throw new WorkbenchError('bad_request', `${key}: ${why.message}`);
-  }
-  if (row >= Number(metadata.num_rows)) {
-    throw new WorkbenchError('not_found', `${key} has ${metadata.num_rows} rows; there is no row ${row}`);
-  }
-  let start = 0;
-  let rowGroup = 0;
-  for (const [index, group] of metadata.row_groups.entries()) {
-    if (row < start + Number(group.num_rows)) {
-      rowGroup = index;
-      break;
+    const { buffer, size, etag } = opened;
+    let metadata: FileMetaData;
+    try {
+      metadata = await parquetMetadataAsync(buffer, { initialFetchSize: FOOTER_FETCH_BYTES });
+    } catch (err) {
+      const why = await diagnose(store, key, size, err);
+      throw new WorkbenchError('bad_request', `${key}: ${why.message}`);
     }
-    start += Number(group.num_rows);
+    if (row >= Number(metadata.num_rows)) {
+      throw new WorkbenchError('not_found', `${key} has ${metadata.num_rows} rows; there is no row ${row}`);
+    }
+    let start = 0;
+    let rowGroup = 0;
+    for (const [index, group] of metadata.row_groups.entries()) {
+      if (row < start + Number(group.num_rows)) {
+        rowGroup = index;
+        break;
+      }
+      start += Number(group.num_rows);
+    }
+    const leaves = metadata.schema.slice(1);
+    const types = new Map(leaves.map((e) => [e.name, parquetTypeName(e)]));
+    const [values] = await parquetReadObjects({ file: buffer, metadata, rowStart: row, rowEnd: row + 1, compressors });
+    const file: SearchFile = { key, size, etag, pipelineId: parsed[1]!, date: parsed[2] ?? null };
+    const match = toMatch(
+      file,
+      etag,
+      rowGroup,
+      row,
+      values ?? {},
+      leaves.map((e) => e.name),
+      types,
+    );
+    return { match, size, source };
+  } finally {
+    await opened.close();
   }
-  const leaves = metadata.schema.slice(1);
-  const types = new Map(leaves.map((e) => [e.name, parquetTypeName(e)]));
-  const [values] = await parquetReadObjects({ file: buffer, metadata, rowStart: row, rowEnd: row + 1, compressors });
-  const file: SearchFile = { key, size, etag, pipelineId: parsed[1]!, date: parsed[2] ?? null };
-  const match = toMatch(
-    file,
-    etag,
-    rowGroup,
-    row,
-    values ?? {},
-    leaves.map((e) => e.name),
-    types,
-  );
-  return { match, size, source };
 }
 
 /** Landing days that can hold records with event time in [fromMs, toMs]: late arrivals land up to `lateDays` after. */

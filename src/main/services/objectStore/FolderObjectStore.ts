@@ -149,6 +149,10 @@ export class FolderObjectStore implements ObjectStore {
   }
 
   /** The file of a key, refusing any key that could point outside the root. */
+  localPath(key: string): string {
+    return this.pathOf(key);
+  }
+
   private pathOf(key: string): string {
     const parts = key.split('/');
     if (

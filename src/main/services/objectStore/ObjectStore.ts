@@ -56,4 +56,10 @@ export interface ObjectStore {
   list(options: ListOptions): Promise<ListPage>;
   head(key: string, signal?: AbortSignal): Promise<ObjectInfo>;
   get(key: string, options?: GetOptions): Promise<GetResult>;
+  /**
+   * Where `key`'s file is on this machine, for stores whose objects are local
+   * files (a folder lake, the cache): readers then open it once and read by
+   * position instead of one GET per range. Absent for remote stores.
+   */
+  localPath?(key: string): string;
 }

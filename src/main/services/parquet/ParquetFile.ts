@@ -3,6 +3,7 @@
  * that is not cached is never downloaded whole to be looked at (native DuckDB
  * here has no httpfs). hyparquet does the Parquet decoding.
  */
+import { open } from 'node:fs/promises';
 import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { ParquetFileInfo } from '../../../shared/api/lake';
@@ -30,7 +31,7 @@ export function toCell(value: unknown): Cell {
  * Ranges already fetched are served again from memory (the footer read usually
  * covers the metadata and, for a small file, everything).
  */
-export async function rangeBuffer(
+async function rangeBuffer(
   store: ObjectStore,
   key: string,
   /** Size and ETag when a listing already gave them: saves a HEAD per file. */
@@ -71,6 +72,47 @@ export async function rangeBuffer(
   return { buffer, read: () => bytesRead, size: info.size, etag: info.etag };
 }
 
+export interface ParquetBuffer {
+  buffer: AsyncBuffer;
+  /** Bytes read so far. */
+  read: () => number;
+  size: number;
+  etag: string;
+  close: () => Promise<void>;
+}
+
+/**
+ * A Parquet file as hyparquet reads it: a local file (folder lake, cache) is
+ * opened once and read by position; a remote object through range GETs.
+ */
+export async function openParquetBuffer(
+  store: ObjectStore,
+  key: string,
+  known?: { size: number; etag: string },
+): Promise<ParquetBuffer> {
+  if (!store.localPath) return { ...(await rangeBuffer(store, key, known)), close: async () => {} };
+  const path = store.localPath(key);
+  const info = known ?? (await store.head(key));
+  const handle = await open(path, 'r');
+  let bytesRead = 0;
+  const buffer: AsyncBuffer = {
+    byteLength: info.size,
+    async slice(start: number, end?: number): Promise<ArrayBuffer> {
+      const length = Math.max(0, Math.min(end ?? info.size, info.size) - start);
+      const bytes = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead: n } = await handle.read(bytes, done, length - done, start + done);
+        if (n === 0) break;
+        done += n;
+      }
+      bytesRead += done;
+      return bytes.buffer.slice(0, done);
+    },
+  };
+  return { buffer, read: () => bytesRead, size: info.size, etag: info.etag, close: () => handle.close() };
+}
+
 function logicalTypeOf(element: FileMetaData['schema'][number]): string | null {
   if (element.logical_type) {
     const { type, ...rest } = element.logical_type as { type: string } & Record<string, unknown>;
@@ -89,7 +131,20 @@ export async function describeParquetFile(options: {
   source: ParquetFileInfo['source'];
 }): Promise<ParquetFileInfo> {
   const { store, key, rows, source } = options;
-  const { buffer, read, size } = await rangeBuffer(store, key);
+  const opened = await openParquetBuffer(store, key);
+  try {
+    return await describeOpened(opened, key, rows, source);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function describeOpened(
+  { buffer, read, size }: ParquetBuffer,
+  key: string,
+  rows: number,
+  source: ParquetFileInfo['source'],
+): Promise<ParquetFileInfo> {
   let metadata: FileMetaData;
   try {
     metadata = await parquetMetadataAsync(buffer, { initialFetchSize: FOOTER_FETCH_BYTES });
