@@ -10,7 +10,7 @@ import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 import type { WasmEngine } from '../../engine/WasmEngine';
 import type { ColumnFilter } from '../../engine/filterSql';
 import { shortType } from '../grid/format';
-import { columnsKey, layoutFor, updateLayout, useGridStore } from '../grid/gridStore';
+import { changeFilters } from '../grid/gridStore';
 import { ChartPanel } from './ChartPanel';
 import { wallText } from './chartFormat';
 import { updateResultChart, useChartStore } from './chartStore';
@@ -103,9 +103,6 @@ export function ResultChart(props: {
   }, [engine, tableName, time.name, time.type, props.rowCount]);
 
   const filterToRange = (range: ChartWindow | null) => {
-    const key = columnsKey(columns);
-    const layout = layoutFor(tabId, key, columns.length, useGridStore.getState().layouts);
-    const others = layout.filters.filter((f) => !(f.column === time.name && (f.op === 'gt' || f.op === 'lt')));
     const kind = shortType(time.type) === 'date' ? 'date' : 'timestamp';
     const text = (ms: number) => (kind === 'date' ? wallText(ms, 'UTC').slice(0, 10) : wallText(ms, timeZone));
     const added: ColumnFilter[] = range
@@ -114,7 +111,11 @@ export function ResultChart(props: {
           { column: time.name, kind, op: 'lt', value: text(range.toMs + 0.001) },
         ]
       : [];
-    updateLayout(tabId, key, columns.length, { filters: [...others, ...added] });
+    // The range replaces an earlier one: other filters of the grid stay.
+    changeFilters(tabId, columns, (filters) => [
+      ...filters.filter((f) => !(f.column === time.name && (f.op === 'gt' || f.op === 'lt'))),
+      ...added,
+    ]);
   };
 
   const setup = (

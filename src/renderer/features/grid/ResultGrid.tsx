@@ -113,10 +113,7 @@ export function ResultGrid(props: ResultGridProps) {
   const key = columnsKey(columns);
   // Select the stored entry itself: a fresh default object per call would never settle.
   const stored = useGridStore((s) => s.layouts[gridKey]);
-  const layout = useMemo(
-    () => layoutFor(gridKey, key, columns.length, stored ? { [gridKey]: stored } : {}),
-    [gridKey, key, columns.length, stored],
-  );
+  const layout = useMemo(() => layoutFor(stored, key, columns.length), [key, columns.length, stored]);
   const setLayout = useCallback(
     (patch: Parameters<typeof updateLayout>[3]) => updateLayout(gridKey, key, columns.length, patch),
     [gridKey, key, columns.length],

@@ -40,21 +40,26 @@ function fresh(key: string, count: number): GridLayout {
   };
 }
 
-/** The layout of a tab's grid for these columns (a fresh one when the columns changed). */
-export function layoutFor(
-  gridKey: string,
-  key: string,
-  count: number,
-  layouts: Record<string, GridLayout>,
-): GridLayout {
-  const layout = layouts[gridKey];
-  return layout && layout.columnsKey === key ? layout : fresh(key, count);
+/** The layout for these columns: the stored one when it is for the same columns, else a fresh one. */
+export function layoutFor(stored: GridLayout | undefined, key: string, count: number): GridLayout {
+  return stored && stored.columnsKey === key ? stored : fresh(key, count);
 }
 
 export function updateLayout(gridKey: string, key: string, count: number, patch: Partial<GridLayout>): void {
   useGridStore.setState((s) => ({
-    layouts: { ...s.layouts, [gridKey]: { ...layoutFor(gridKey, key, count, s.layouts), ...patch } },
+    layouts: { ...s.layouts, [gridKey]: { ...layoutFor(s.layouts[gridKey], key, count), ...patch } },
   }));
+}
+
+/** Changes a grid's filters from outside the grid, e.g. to the time range a chart of the result brushed. */
+export function changeFilters(
+  gridKey: string,
+  columns: readonly { name: string; type: string }[],
+  change: (filters: ColumnFilter[]) => ColumnFilter[],
+): void {
+  const key = columnsKey(columns);
+  const current = layoutFor(useGridStore.getState().layouts[gridKey], key, columns.length);
+  updateLayout(gridKey, key, columns.length, { filters: change(current.filters) });
 }
 
 /** Moves the column at display position `from` to position `to`. */
