@@ -242,10 +242,7 @@ export class MetricSync {
    */
   async estimate(selection: SyncSelection): Promise<SyncEstimate> {
     const pool = this.opts.pool();
-    const [planned, mode] = await Promise.all([
-      this.plannerEstimate(pool, whereSql(selection)),
-      detectServerMode(pool),
-    ]);
+    const [planned, mode] = await Promise.all([this.selectionEstimate(pool, selection), detectServerMode(pool)]);
     if (mode.mode === 'timescaledb') {
       try {
         return await this.chunkEstimate(pool, selection, planned);
@@ -258,6 +255,27 @@ export class MetricSync {
       bytes: planned.rows * planned.width,
       method: 'planner',
       note: "PostgreSQL's planner estimate (table statistics); the real count may differ",
+    };
+  }
+
+  /**
+   * The planner's rows for a selection, asked per pipeline and metric. For `x IN (a, b)` PostgreSQL
+   * adds the values' frequencies only while their sum stays ≤ 1; a list covering every value can
+   * round just above 1, and then it takes the values as independent: 75% for two values that are
+   * all the rows. One value per question never meets that.
+   */
+  private async selectionEstimate(pool: pg.Pool, selection: SyncSelection): Promise<{ rows: number; width: number }> {
+    const parts = selection.pipelines.flatMap((pipelineId) =>
+      (selection.metricNames ?? [null]).map((metric) => ({
+        ...selection,
+        pipelines: [pipelineId],
+        metricNames: metric === null ? null : [metric],
+      })),
+    );
+    const plans = await Promise.all(parts.map((part) => this.plannerEstimate(pool, whereSql(part))));
+    return {
+      rows: plans.reduce((sum, p) => sum + p.rows, 0),
+      width: Math.max(0, ...plans.map((p) => p.width)),
     };
   }
 
