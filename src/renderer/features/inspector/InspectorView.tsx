@@ -6,13 +6,12 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { PredicateOp, type InspectorExportFormat } from '../../../shared/api/inspector';
+import type { ResultExportStarted } from '../../../shared/api/export';
 import { formatBytes } from '../../../shared/format';
-import { toErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { ErrorPanel } from '../common/ErrorPanel';
-import { ExportStatus } from '../common/ExportStatus';
-import { Menu } from '../common/Menu';
+import { ExportButton, type ExportChoice } from '../common/ExportButton';
 import { ParquetFileView } from '../lake/ParquetFileView';
 import { LineagePanel } from './LineagePanel';
 import { RecordPanel } from './RecordPanel';
@@ -162,51 +161,25 @@ function SearchForm() {
   );
 }
 
-function ExportButton({ searchId, disabled }: { searchId: string; disabled: boolean }) {
-  const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
-  const [started, setStarted] = useState<{ jobId: string; fileName: string; path: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const start = async (format: InspectorExportFormat) => {
-    setError(null);
-    try {
-      setStarted(await workbench().call('inspector.export', { searchId, format }));
-    } catch (err) {
-      const view = toErrorView(err);
-      setError(view.hint ? `${view.message}. ${view.hint}` : view.message);
-    }
-  };
+function ExportRecords({ searchId, disabled }: { searchId: string; disabled: boolean }) {
+  const [started, setStarted] = useState<ResultExportStarted | null>(null);
   return (
-    <span className="grid-export">
-      <button
-        type="button"
-        className="plain-button"
-        data-testid="insp-export"
-        disabled={disabled}
-        title="Write the records found to a file in the workspace's exports folder"
-        onClick={(e) => {
-          const r = e.currentTarget.getBoundingClientRect();
-          setMenu({ x: r.left, y: r.bottom + 2 });
-        }}
-      >
-        Export ▾
-      </button>
-      {menu ? (
-        <Menu
-          x={menu.x}
-          y={menu.y}
-          onClose={() => setMenu(null)}
-          items={[
-            { label: 'CSV', hint: 'with header', onSelect: () => void start('csv') },
-            { label: 'JSON lines', hint: 'one record a line', onSelect: () => void start('jsonl') },
-            { label: 'Parquet', hint: 'zstd', onSelect: () => void start('parquet') },
-          ]}
-        />
-      ) : null}
-      {error ? <span className="error">{error}</span> : null}
-      <ExportStatus started={started} />
-    </span>
+    <ExportButton
+      testId="insp-export"
+      title="Write the records found to a file in the workspace's exports folder"
+      disabled={disabled}
+      started={started}
+      choices={RECORD_EXPORTS}
+      start={async (format) => setStarted(await workbench().call('inspector.export', { searchId, format }))}
+    />
   );
 }
+
+const RECORD_EXPORTS: ExportChoice<InspectorExportFormat>[] = [
+  { format: 'csv', label: 'CSV', hint: 'with header' },
+  { format: 'jsonl', label: 'JSON lines', hint: 'one record a line' },
+  { format: 'parquet', label: 'Parquet', hint: 'zstd' },
+];
 
 function Progress() {
   const page = useInspectorStore((s) => s.page);
@@ -246,7 +219,7 @@ function Progress() {
             Cancel
           </button>
         ) : (
-          <ExportButton searchId={searchId} disabled={total === 0} />
+          <ExportRecords searchId={searchId} disabled={total === 0} />
         )}
       </div>
       {running ? (
