@@ -1,6 +1,8 @@
 /**
- * The demo's three pipelines: their definitions in the formula language, and,
- * until the formula compiler exists, the DuckDB SQL each definition means.
+ * The demo's three pipelines: their definitions in the formula language, and
+ * the DuckDB SQL each definition means, written by hand so the demo's metrics
+ * do not depend on the compiler they are there to check
+ * (tests/integration/formulaEngines.test.ts holds the two to the same rows).
  *
  * The semantics the SQL below pins down (the compiler must give the same rows):
  * - Bronze records are deduplicated by record_id first; the copy ingested
