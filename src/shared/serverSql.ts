@@ -8,6 +8,23 @@ import { quoteIdent, quoteLiteral } from './sql';
 export type ServerMode = 'timescaledb' | 'plain';
 
 /**
+ * What SQL for a server depends on: whether TimescaleDB is there, and the schema
+ * its functions live in (named in pg_extension; it need not be on the search_path).
+ */
+export interface ServerKind {
+  mode: ServerMode;
+  /** Unquoted, as pg_extension names it; null on plain PostgreSQL. */
+  timescaleSchema: string | null;
+}
+
+export const PLAIN_POSTGRES: ServerKind = { mode: 'plain', timescaleSchema: null };
+
+/** A TimescaleDB function qualified by the extension's schema: `tsdb.time_bucket`. */
+export function timescaleFunction(server: ServerKind, name: string): string {
+  return server.timescaleSchema === null ? pgName(name) : `${pgName(server.timescaleSchema)}.${pgName(name)}`;
+}
+
+/**
  * Where time_bucket() puts bucket boundaries by default for intervals without
  * months: 2000-01-03 00:00 UTC, a Monday, so weekly buckets start on Mondays.
  * Spelled with its offset so the session's TimeZone cannot move it.
@@ -22,9 +39,9 @@ export const TIME_BUCKET_ORIGIN_SQL = "TIMESTAMPTZ '2000-01-03 00:00:00+00'";
  * contract) does not take intervals with months or years; bucket by calendar
  * month with date_trunc('month', col, 'UTC') instead.
  */
-export function timeBucketSql(mode: ServerMode, intervalSql: string, columnSql: string): string {
-  return mode === 'timescaledb'
-    ? `time_bucket(${intervalSql}, ${columnSql})`
+export function timeBucketSql(server: ServerKind, intervalSql: string, columnSql: string): string {
+  return server.mode === 'timescaledb'
+    ? `${timescaleFunction(server, 'time_bucket')}(${intervalSql}, ${columnSql})`
     : `date_bin(${intervalSql}, ${columnSql}, ${TIME_BUCKET_ORIGIN_SQL})`;
 }
 
@@ -73,7 +90,7 @@ export type BucketInterval = (typeof BUCKET_INTERVALS)[number];
  * date_bin on plain PostgreSQL.
  */
 export function bucketPreviewSql(
-  mode: ServerMode,
+  server: ServerKind,
   schema: string,
   name: string,
   timeColumn: string,
@@ -81,7 +98,7 @@ export function bucketPreviewSql(
   limit = 1000,
 ): string {
   if (!BUCKET_INTERVALS.includes(interval)) throw new Error(`Unsupported bucket interval: ${String(interval)}`);
-  const bucket = timeBucketSql(mode, `${quoteLiteral(interval)}::interval`, pgName(timeColumn));
+  const bucket = timeBucketSql(server, `${quoteLiteral(interval)}::interval`, pgName(timeColumn));
   return (
     `SELECT ${bucket} AS bucket, count(*) AS points\n` +
     `FROM ${pgRelation(schema, name)}\n` +

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LiveQueries } from '../../src/main/services/postgres/LiveQuery';
 import { readServerCatalog } from '../../src/main/services/postgres/ServerCatalog';
 import { WorkbenchError } from '../../src/shared/errors';
-import { bucketPreviewSql } from '../../src/shared/serverSql';
+import { PLAIN_POSTGRES, bucketPreviewSql } from '../../src/shared/serverSql';
 
 const servers = inject('servers');
 let pool: pg.Pool;
@@ -143,7 +143,10 @@ describe('live queries', () => {
     expect(meta.rowCount).toBeGreaterThan(0);
     expect(meta.columns.map((c) => c.name)).toEqual(['time', 'pipeline_id', 'series_id', 'metric_name', 'value']);
     // The shared time-bucket SQL runs on plain PostgreSQL as date_bin.
-    const buckets = await live.run('q-buckets', bucketPreviewSql('plain', 'dash', 'pipeline_metrics', 'time', '1 day'));
+    const buckets = await live.run(
+      'q-buckets',
+      bucketPreviewSql(PLAIN_POSTGRES, 'dash', 'pipeline_metrics', 'time', '1 day'),
+    );
     const bucketRows = await decode(live, buckets.resultId, buckets.chunkCount);
     expect(bucketRows.reduce((sum, r) => sum + Number(r.points), 0)).toBe(meta.rowCount);
   });

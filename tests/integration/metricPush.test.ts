@@ -11,7 +11,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PipelineDefinition } from '../../src/shared/api/contract';
 import { applyMigrations } from '../../src/main/services/postgres/Migrations';
-import { MetricPush, rangeChecksum, type PushRange, type PushRequest } from '../../src/main/services/push/MetricPush';
+import {
+  MetricPush,
+  rangeChecksum,
+  type IncomingRows,
+  type PushRange,
+  type PushRequest,
+} from '../../src/main/services/push/MetricPush';
+import { createDocumentedRoles } from '../support/contractRoles';
 import { createTestDatabase } from '../support/postgres';
 
 const PIPELINE = 'meters';
@@ -82,6 +89,21 @@ const range = (from: string, to: string): PushRange => ({
   start: `${from}T00:00:00.000Z`,
   end: `${to}T00:00:00.000Z`,
 });
+
+/** What the preview counts for a plan: recomputed rows per UTC day and metric, and those outside the range. */
+function incomingOf(rows: Row[], r: PushRange): IncomingRows {
+  const perDay = new Map<string, { day: string; metricName: string; rows: number }>();
+  let outsideRange = 0;
+  for (const row of rows) {
+    const t = Date.parse(row.time);
+    if (t < Date.parse(r.start) || t >= Date.parse(r.end)) outsideRange++;
+    const key = `${row.time.slice(0, 10)}|${row.metric}`;
+    const cell = perDay.get(key) ?? { day: row.time.slice(0, 10), metricName: row.metric, rows: 0 };
+    cell.rows++;
+    perDay.set(key, cell);
+  }
+  return { perDay: [...perDay.values()], outsideRange };
+}
 
 describe('MetricPush against a real PostgreSQL', () => {
   let config: pg.ClientConfig;
@@ -203,8 +225,22 @@ describe('MetricPush against a real PostgreSQL', () => {
     );
     const file = await rowsFile(recomputed);
 
-    const plan = await push.plan({ pipelineId: PIPELINE, baseVersion: 1, definition: V2, range: r, rowsFile: file });
-    expect(plan).toMatchObject({ serverVersion: 1, newVersion: 2, mode: 'plain', warnings: [], chunks: [] });
+    const plan = await push.plan({
+      pipelineId: PIPELINE,
+      baseVersion: 1,
+      definition: V2,
+      range: r,
+      incoming: incomingOf(recomputed, r),
+    });
+    expect(plan).toMatchObject({
+      serverVersion: 1,
+      newVersion: 2,
+      mode: 'plain',
+      warnings: [],
+      chunks: [],
+      missingGrants: [],
+      continuousAggregates: [],
+    });
     expect(plan.days).toEqual([
       { day: '2026-10-02', metricName: 'energy', rowsToDelete: 96 * 6, rowsToInsert: 92 * 6 },
       { day: '2026-10-02', metricName: 'power', rowsToDelete: 96 * 6, rowsToInsert: 96 * 6 },
@@ -343,6 +379,58 @@ describe('MetricPush against a real PostgreSQL', () => {
       code: 'conflict',
       message: expect.stringContaining('already undone'),
     });
+  });
+
+  it('plans, pushes and undoes as roles with exactly the grants docs/data-contract.md documents', async () => {
+    await reset();
+    const { reader, pusher } = await createDocumentedRoles(admin);
+    const as = (login: { user: string; password: string }) => async () => {
+      const client = new pg.Client({ ...config, user: login.user, password: login.password });
+      await client.connect();
+      return client;
+    };
+    const r = range('2026-10-02', '2026-10-03');
+    const recomputed = rowsOf(['2026-10-02'], (s, m, slot) => s + m + slot);
+    const request = await pushRequest(r, await rowsFile(recomputed));
+    const planOf = (p: MetricPush) =>
+      p.plan({ pipelineId: PIPELINE, baseVersion: 1, definition: V2, range: r, incoming: incomingOf(recomputed, r) });
+
+    // The exploration role may plan, and the plan names what it would lack to push.
+    const readerPlan = await planOf(new MetricPush(as(reader)));
+    expect(readerPlan.checkedAs).toBe(reader.user);
+    expect(readerPlan.missingGrants.join('\n')).toMatch(/GRANT INSERT, DELETE ON dash\.pipeline_metrics/);
+    const pusherPlan = await planOf(new MetricPush(as(pusher)));
+    expect(pusherPlan).toMatchObject({ checkedAs: pusher.user, missingGrants: [], warnings: [] });
+
+    const byPusher = new MetricPush(as(pusher));
+    const before = await serverRows();
+    const pushed = await byPusher.push({ ...request, pushedBy: pusher.user });
+    expect(pushed).toMatchObject({ alreadyApplied: false, pipelineVersion: 2, checksum: checksumOf(recomputed) });
+    expect(checksumOf(await serverRows(`time >= '${r.start}' AND time < '${r.end}'`))).toBe(checksumOf(recomputed));
+
+    const undone = await byPusher.undo(undoRequest(pushed.pushId));
+    expect(undone).toMatchObject({ alreadyApplied: false, rowsInserted: 96 * 6 * 2 });
+    expect(checksumOf(await serverRows())).toBe(checksumOf(before));
+    const { rows: audit } = await admin.query<{ checksum: string; rows_replaced: string }>(
+      'SELECT checksum, rows_replaced FROM dash.metric_pushes WHERE push_id = $1',
+      [undone.pushId],
+    );
+    expect(audit[0]).toEqual({
+      checksum: checksumOf(
+        before.filter((row) => Date.parse(row.time) >= Date.parse(r.start) && Date.parse(row.time) < Date.parse(r.end)),
+      ),
+      rows_replaced: String(recomputed.length),
+    });
+
+    // The audit trail only grows: the documented pushing role may not rewrite it.
+    const client = await as(pusher)();
+    try {
+      await expect(
+        client.query("UPDATE dash.metric_pushes SET comment = 'rewritten' WHERE push_id = $1", [pushed.pushId]),
+      ).rejects.toMatchObject({ code: '42501' });
+    } finally {
+      await client.end();
+    }
   });
 
   it('refuses to undo a push that a later push over the same range followed', async () => {

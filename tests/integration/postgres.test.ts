@@ -18,6 +18,7 @@ import { freePort } from '../../src/main/services/net/freePort';
 import { EmbeddedServer } from '../../src/main/services/postgres/EmbeddedServer';
 import { applyMigrations, migrationsDir } from '../../src/main/services/postgres/Migrations';
 import { detectServerMode, timeBucketSql } from '../../src/main/services/postgres/ServerMode';
+import { PLAIN_POSTGRES } from '../../src/shared/serverSql';
 
 let root: string;
 let lakeDir: string;
@@ -199,8 +200,10 @@ describe('server mode', () => {
   });
 
   it('writes time_bucket() for TimescaleDB and an equivalent date_bin() for plain PostgreSQL', async () => {
-    expect(timeBucketSql('timescaledb', '$1::interval', 'time')).toBe('time_bucket($1::interval, time)');
-    expect(timeBucketSql('plain', '$1::interval', 'time')).toBe(
+    expect(timeBucketSql({ mode: 'timescaledb', timescaleSchema: 'public' }, '$1::interval', 'time')).toBe(
+      'public.time_bucket($1::interval, time)',
+    );
+    expect(timeBucketSql(PLAIN_POSTGRES, '$1::interval', 'time')).toBe(
       "date_bin($1::interval, time, TIMESTAMPTZ '2000-01-03 00:00:00+00')",
     );
 
@@ -227,13 +230,13 @@ describe('server mode', () => {
       await c.query("SET TimeZone = 'Europe/Berlin'");
       for (const [interval, ms] of intervals) {
         const { rows } = await c.query<{ bucket: Date }>(
-          `SELECT ${timeBucketSql('plain', '$1::interval', 't')} AS bucket FROM unnest($2::timestamptz[]) WITH ORDINALITY u(t, n) ORDER BY n`,
+          `SELECT ${timeBucketSql(PLAIN_POSTGRES, '$1::interval', 't')} AS bucket FROM unnest($2::timestamptz[]) WITH ORDINALITY u(t, n) ORDER BY n`,
           [interval, times],
         );
         expect(rows.map((r) => r.bucket.toISOString())).toEqual(times.map((t) => expected(Date.parse(t), ms)));
       }
       const { rows } = await c.query<{ dow: number }>(
-        `SELECT extract(isodow FROM ${timeBucketSql('plain', "'7 days'", "'2026-10-01T12:00:00Z'::timestamptz")} AT TIME ZONE 'UTC')::int AS dow`,
+        `SELECT extract(isodow FROM ${timeBucketSql(PLAIN_POSTGRES, "'7 days'", "'2026-10-01T12:00:00Z'::timestamptz")} AT TIME ZONE 'UTC')::int AS dow`,
       );
       expect(rows[0]!.dow).toBe(1);
     });

@@ -1,6 +1,7 @@
 /**
  * Vitest global setup for the integration project: real PostgreSQL and S3
- * servers for the whole run, torn down even when tests fail.
+ * servers for the whole run, torn down even when tests fail. (TimescaleDB has
+ * its own setup, ./timescale.ts, which the end-to-end tests use too.)
  */
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';

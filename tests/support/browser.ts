@@ -132,12 +132,17 @@ export interface WorkbenchPage {
  * tests and stops both after them. Call it inside `describe`; `shell` and
  * `browser` are there from the tests (and later hooks) on.
  */
-export function useWorkbench(): Workbench {
+export function useWorkbench(options: { workspace?: () => Promise<string> } = {}): Workbench {
   let shell: RunningShell | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
     await mkdir(SCREENSHOTS, { recursive: true });
-    [shell, browser] = await Promise.all([startBrowserShell(), launchChromium()]);
+    // A workspace the test prepared (it removes it), or a new demo one.
+    const workspaceDir = options.workspace ? await options.workspace() : undefined;
+    [shell, browser] = await Promise.all([
+      startBrowserShell(workspaceDir === undefined ? {} : { workspaceDir }),
+      launchChromium(),
+    ]);
   });
   afterAll(async () => {
     await browser?.close();

@@ -3,6 +3,7 @@ import {
   TIME_BUCKET_ORIGIN_SQL,
   bucketPreviewSql,
   liveSelectSql,
+  PLAIN_POSTGRES,
   pgName,
   timeBucketSql,
   type BucketInterval,
@@ -11,26 +12,37 @@ import { leadingKeyword } from '../../src/main/services/postgres/LiveQuery';
 import { parsePgTimestampMicros } from '../../src/main/services/postgres/pgArrow';
 import { timescaleSql } from '../../src/main/services/postgres/ServerCatalog';
 
+const TS_PUBLIC = { mode: 'timescaledb', timescaleSchema: 'public' } as const;
+
 describe('time buckets on the server', () => {
+  it("qualifies TimescaleDB's functions by the extension's schema, which need not be on the search_path", () => {
+    expect(timeBucketSql({ mode: 'timescaledb', timescaleSchema: 'My TS' }, "'1 day'::interval", 'time')).toBe(
+      `"My TS".time_bucket('1 day'::interval, time)`,
+    );
+    expect(bucketPreviewSql({ mode: 'timescaledb', timescaleSchema: 'tsdb' }, 'dash', 'm', 'time')).toContain(
+      'tsdb.time_bucket(',
+    );
+  });
+
   it('is time_bucket on TimescaleDB and date_bin with its origin on plain PostgreSQL', () => {
-    expect(timeBucketSql('timescaledb', "'1 hour'::interval", 'time')).toBe("time_bucket('1 hour'::interval, time)");
-    expect(timeBucketSql('plain', "'1 hour'::interval", 'time')).toBe(
+    expect(timeBucketSql(TS_PUBLIC, "'1 hour'::interval", 'time')).toBe("public.time_bucket('1 hour'::interval, time)");
+    expect(timeBucketSql(PLAIN_POSTGRES, "'1 hour'::interval", 'time')).toBe(
       `date_bin('1 hour'::interval, time, ${TIME_BUCKET_ORIGIN_SQL})`,
     );
   });
 
   it('builds a bucket preview with quoted names and a fixed set of intervals', () => {
-    expect(bucketPreviewSql('timescaledb', 'dash', 'pipeline_metrics', 'time', '15 minutes')).toBe(
-      `SELECT time_bucket('15 minutes'::interval, "time") AS bucket, count(*) AS points\n` +
+    expect(bucketPreviewSql(TS_PUBLIC, 'dash', 'pipeline_metrics', 'time', '15 minutes')).toBe(
+      `SELECT public.time_bucket('15 minutes'::interval, "time") AS bucket, count(*) AS points\n` +
         'FROM dash.pipeline_metrics\nGROUP BY 1\nORDER BY 1 DESC\nLIMIT 1000;\n',
     );
-    expect(bucketPreviewSql('plain', 'My Schema', 'order', 'ts')).toContain(
+    expect(bucketPreviewSql(PLAIN_POSTGRES, 'My Schema', 'order', 'ts')).toContain(
       `date_bin('1 hour'::interval, ts, ${TIME_BUCKET_ORIGIN_SQL})`,
     );
-    expect(bucketPreviewSql('plain', 'My Schema', 'order', 'ts')).toContain('FROM "My Schema"."order"');
-    expect(() => bucketPreviewSql('plain', 'a', 'b', 'c', "1 hour'); DROP TABLE x; --" as BucketInterval)).toThrow(
-      /Unsupported/,
-    );
+    expect(bucketPreviewSql(PLAIN_POSTGRES, 'My Schema', 'order', 'ts')).toContain('FROM "My Schema"."order"');
+    expect(() =>
+      bucketPreviewSql(PLAIN_POSTGRES, 'a', 'b', 'c', "1 hour'); DROP TABLE x; --" as BucketInterval),
+    ).toThrow(/Unsupported/);
   });
 
   it('quotes identifiers only when needed', () => {
@@ -51,13 +63,20 @@ describe('TimescaleDB catalog SQL', () => {
     expect(sql.hypertables).toContain('"public".hypertable_detailed_size(');
     expect(sql.hypertables).toContain('"public".approximate_row_count(');
     expect(sql.chunks).toContain('FROM timescaledb_information.chunks c');
-    expect(sql.chunks).toContain('"public".chunks_detailed_size(h.rel)');
     expect(sql.chunks).toContain('"public".chunk_compression_stats(h.rel)');
+    // A chunk that took rows after compression is partly compressed (status bits 2 or 8), not compressed.
+    expect(sql.chunks).toContain("WHEN (coalesce(cat.status, 0) & (2 | 8)) <> 0 THEN 'partial'");
     expect(sql.chunks).toMatch(/WHERE h\.compression_enabled/);
     expect(sql.chunks).toContain('WHERE r.n <= $1');
     expect(sql.continuousAggregates).toContain('FROM timescaledb_information.continuous_aggregates');
     expect(sql.jobs).toContain('FROM timescaledb_information.jobs j');
     expect(sql.jobs).toContain('timescaledb_information.job_stats');
+  });
+
+  it("leaves out what needs the extension's functions when the role may not use its schema", () => {
+    const without = timescaleSql(null);
+    for (const text of Object.values(without)) expect(text).not.toMatch(/"public"\.|approximate_row_count|_size\(h/);
+    expect(without.hypertables).toContain('NULL::float8 AS bytes');
   });
 
   it('reads the hypertable name as a regclass built with format(%I), never by concatenation', () => {

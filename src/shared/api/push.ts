@@ -55,6 +55,18 @@ export const DiffChange = z.object({
 });
 export type DiffChange = z.infer<typeof DiffChange>;
 
+const TimeWindow = z.object({ start: z.string(), end: z.string() });
+
+/** A continuous aggregate refreshed after a push (TimescaleDB), or why it could not be. */
+export const AggregateRefresh = z.object({
+  name: z.string(),
+  /** The push's range widened to whole buckets of this aggregate. */
+  window: TimeWindow.nullable(),
+  refreshed: z.boolean(),
+  error: z.string().nullable(),
+});
+export type AggregateRefresh = z.infer<typeof AggregateRefresh>;
+
 export const PushOutcome = z.object({
   pushId: z.string(),
   alreadyApplied: z.boolean(),
@@ -62,7 +74,8 @@ export const PushOutcome = z.object({
   rowsReplaced: z.number().int().nonnegative(),
   rowsInserted: z.number().int().nonnegative(),
   checksum: z.string(),
-  refreshedAggregates: z.array(z.string()),
+  /** Continuous aggregates refreshed after commit; a failed refresh is a warning, never a failed push. */
+  aggregates: z.array(AggregateRefresh),
 });
 export type PushOutcome = z.infer<typeof PushOutcome>;
 
@@ -143,18 +156,32 @@ export const PushPlanView = z.object({
   rowsToDelete: z.number().int().nonnegative(),
   rowsToInsert: z.number().int().nonnegative(),
   mode: z.enum(['timescaledb', 'plain']),
+  /** The role the plan was checked as (the exploration role, or the push's once its credentials are given). */
+  checkedAs: z.string(),
+  /** Privileges a push needs that `checkedAs` lacks, as GRANT statements. */
+  missingGrants: z.array(z.string()),
   chunks: z.array(
     z.object({
       name: z.string(),
       rangeStart: z.string(),
       rangeEnd: z.string(),
-      compressed: z.boolean(),
+      compression: z.enum(['none', 'compressed', 'partial']),
       approximateRows: z.number(),
     }),
   ),
   maxTuplesDecompressed: z.number().nullable(),
+  /** Rows of this pipeline's compressed batches the push would decompress. */
   tuplesToDecompress: z.number(),
-  continuousAggregates: z.array(z.string()),
+  continuousAggregates: z.array(
+    z.object({
+      name: z.string(),
+      owner: z.string(),
+      bucket: z.string().nullable(),
+      window: TimeWindow.nullable(),
+      canRefresh: z.boolean(),
+      reason: z.string().nullable(),
+    }),
+  ),
   warnings: z.array(z.string()),
   /** The server this push would write to, and whether it is the demo's embedded one. */
   server: z.object({ host: z.string(), port: z.number().int(), database: z.string(), embedded: z.boolean() }),
@@ -176,6 +203,8 @@ export const PushRecord = z.object({
   /** Set when a later push undid this one. */
   undoneBy: z.string().nullable(),
   comment: z.string().nullable(),
+  /** For pushes made in this session: how refreshing the continuous aggregates went (null: not known here). */
+  aggregates: z.array(AggregateRefresh).nullable(),
 });
 export type PushRecord = z.infer<typeof PushRecord>;
 
@@ -184,7 +213,12 @@ export const pushApi = {
   'preview.result': { input: z.object({ previewId: Id }), output: PreviewSummary },
   'preview.series': { input: PreviewSeriesRequest, output: PreviewSeries },
   'push.plan': {
-    input: z.object({ previewId: Id, includeDefinition: z.boolean().default(true) }),
+    input: z.object({
+      previewId: Id,
+      includeDefinition: z.boolean().default(true),
+      /** Check as the role that will push (its grants, limits and refresh rights); else as the exploration role. */
+      credentials: WriteCredentials.optional(),
+    }),
     output: PushPlanView,
   },
   'push.run': {
@@ -207,5 +241,10 @@ export const pushApi = {
       credentials: WriteCredentials,
     }),
     output: z.object({ jobId: Id, pushId: z.string() }),
+  },
+  /** Refreshes the continuous aggregates over a push's range again (after a refresh failed), as a job. */
+  'push.refreshAggregates': {
+    input: z.object({ pushId: z.string().uuid(), credentials: WriteCredentials }),
+    output: z.object({ jobId: Id }),
   },
 } as const;

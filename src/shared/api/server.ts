@@ -34,7 +34,9 @@ export const ServerChunk = z.object({
   /** ISO 8601; null for integer-partitioned hypertables. */
   rangeStart: z.string().nullable(),
   rangeEnd: z.string().nullable(),
-  compressed: z.boolean(),
+  /** `partial`: compressed, with rows inserted since kept uncompressed beside the batches. */
+  compression: z.enum(['none', 'compressed', 'partial']),
+  /** The chunk's heap and, when compressed, its batches. */
   bytes: z.number().nonnegative().nullable(),
   /** Size before and after compression, for compressed chunks. */
   uncompressedBytes: z.number().nonnegative().nullable(),
@@ -89,6 +91,10 @@ export const ServerCatalog = z.object({
   modeLabel: z.string(),
   serverVersion: z.string(),
   timescaleVersion: z.string().nullable(),
+  /** The schema TimescaleDB's functions live in (not always on the search_path); null on plain PostgreSQL. */
+  timescaleSchema: z.string().nullable(),
+  /** Something the user should know about what is shown, e.g. a grant the role lacks. */
+  notice: z.string().nullable(),
   database: z.string(),
   schemas: z.array(z.object({ name: z.string(), relations: z.array(ServerRelation) })),
   hypertables: z.array(Hypertable),

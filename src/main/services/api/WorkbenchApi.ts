@@ -197,10 +197,13 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     'preview.result': async ({ previewId }) => reprocessing.result(previewId),
     'preview.series': async ({ previewId, seriesId, metricName }) =>
       reprocessing.series(previewId, seriesId, metricName),
-    'push.plan': async ({ previewId, includeDefinition }) => reprocessing.plan(previewId, includeDefinition),
+    'push.plan': async ({ previewId, includeDefinition, credentials }) =>
+      reprocessing.plan(previewId, includeDefinition, credentials),
     'push.run': async ({ previewId, ...options }) => reprocessing.startPush(previewId, options),
     'push.history': async ({ pipelineId, limit }) => ({ pushes: await reprocessing.history(pipelineId, limit) }),
     'push.undo': async ({ pushId, comment, credentials }) => reprocessing.startUndo(pushId, comment, credentials),
+    'push.refreshAggregates': async ({ pushId, credentials }) =>
+      reprocessing.startRefreshAggregates(pushId, credentials),
     'connections.test': async (input) => {
       // An unsaved profile is tested with the secret typed, or the saved one.
       const profile = 'id' in input ? await connections.get(input.id) : input.profile;

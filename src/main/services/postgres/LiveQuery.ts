@@ -280,6 +280,24 @@ export class LiveQueries {
     if (db.code === '42601' && viaCursor && /\b(insert|update|delete|merge)\b/i.test(sql)) {
       return readOnlyRefusal('statements that change data are not run against the server');
     }
+    const schema = db.code === '42501' ? /permission denied for schema (\S+)/.exec(db.message)?.[1] : undefined;
+    if (schema) {
+      return new WorkbenchError(
+        'forbidden',
+        `${db.message}${at}`,
+        `This connection's role lacks USAGE on the schema ${schema}. Ask the server team to run: GRANT USAGE ON SCHEMA ${schema} TO <the read-only role>;`,
+      );
+    }
+    if (
+      db.code === '42883' &&
+      /\b(time_bucket\w*|approximate_row_count|locf|interpolate|histogram)\b/.test(db.message)
+    ) {
+      return new WorkbenchError(
+        'query_failed',
+        `${db.message}${at}`,
+        "TimescaleDB's functions live in the schema the extension was created in, which may not be on the search_path: qualify them with it (the Server section names it), e.g. tsdb.time_bucket(...).",
+      );
+    }
     return new WorkbenchError('query_failed', `${db.message}${at}`, db.hint || undefined);
   }
 }

@@ -16,8 +16,7 @@ import {
   type ServerJob,
   type ServerRelation,
 } from '../../../shared/api/server';
-import { quoteIdent } from '../../../shared/sql';
-import { detectServerMode } from './ServerMode';
+import { detectServerMode, timescaleUsageGrant } from './ServerMode';
 
 /** The newest chunks listed per hypertable; a big one has thousands. */
 export const CHUNKS_SHOWN = 200;
@@ -44,23 +43,27 @@ GROUP BY n.nspname, c.relname, c.relkind, c.reltuples, c.oid
 ORDER BY 1, 2`;
 
 /**
- * TimescaleDB's queries. `ts` is the extension's schema (quoted), where its
- * functions live. Columns that not every 2.x release has are read through
- * to_jsonb(row) so an older server answers instead of failing.
+ * TimescaleDB's queries. `ts` is the extension's schema as SQL, where its
+ * functions live — or null when the role may not use it: the catalog views and
+ * TimescaleDB's own catalog still answer, only the sizes and counts its
+ * functions compute are left out. Columns that not every 2.x release has are
+ * read through to_jsonb(row) so an older server answers instead of failing.
  */
-export function timescaleSql(ts: string) {
+export function timescaleSql(ts: string | null) {
   const rel = "format('%I.%I', h.hypertable_schema, h.hypertable_name)::regclass";
   return {
     hypertables: `SELECT h.hypertable_schema AS schema, h.hypertable_name AS name, h.num_chunks::int AS chunk_count,
   coalesce((to_jsonb(h) ->> 'compression_enabled')::boolean, false) AS compression_enabled,
   d.column_name::text AS time_column, d.column_type::text AS time_column_type,
-  (SELECT sum(s.total_bytes)::float8 FROM ${ts}.hypertable_detailed_size(${rel}) s) AS bytes,
-  ${ts}.approximate_row_count(${rel})::float8 AS row_estimate
+  ${ts ? `(SELECT sum(s.total_bytes)::float8 FROM ${ts}.hypertable_detailed_size(${rel}) s)` : 'NULL::float8'} AS bytes,
+  ${ts ? `${ts}.approximate_row_count(${rel})::float8` : 'NULL::float8'} AS row_estimate
 FROM timescaledb_information.hypertables h
 LEFT JOIN timescaledb_information.dimensions d
   ON d.hypertable_schema = h.hypertable_schema AND d.hypertable_name = h.hypertable_name AND d.dimension_number = 1
 ORDER BY 1, 2`,
-    // The newest $1 chunks of each hypertable, with their size and, when compressed, both sizes.
+    // The newest $1 chunks of each hypertable, with their compression state (a chunk that took rows after it
+    // was compressed is partly compressed: status bit 8, or 2 before 2.10), its size (heap and compressed
+    // batches) and, when compressed, its size before compression.
     chunks: `WITH h AS (
   SELECT h.hypertable_schema, h.hypertable_name, ${rel} AS rel,
     coalesce((to_jsonb(h) ->> 'compression_enabled')::boolean, false) AS compression_enabled
@@ -70,20 +73,28 @@ ORDER BY 1, 2`,
     row_number() OVER (PARTITION BY c.hypertable_schema, c.hypertable_name
                        ORDER BY c.range_start DESC NULLS LAST, c.chunk_name DESC) AS n
   FROM timescaledb_information.chunks c
-), sizes AS (
-  SELECT s.chunk_schema, s.chunk_name, s.total_bytes FROM h CROSS JOIN LATERAL ${ts}.chunks_detailed_size(h.rel) s
 ), comp AS (
-  SELECT s.chunk_schema, s.chunk_name, s.before_compression_total_bytes, s.after_compression_total_bytes
+  ${
+    ts
+      ? `SELECT s.chunk_schema, s.chunk_name, s.before_compression_total_bytes
   FROM h CROSS JOIN LATERAL ${ts}.chunk_compression_stats(h.rel) s
-  WHERE h.compression_enabled
+  WHERE h.compression_enabled`
+      : 'SELECT NULL::name AS chunk_schema, NULL::name AS chunk_name, NULL::bigint AS before_compression_total_bytes WHERE false'
+  }
 )
 SELECT r.hypertable_schema, r.hypertable_name, r.chunk_schema, r.chunk_name,
   to_json(r.range_start) #>> '{}' AS range_start, to_json(r.range_end) #>> '{}' AS range_end,
-  coalesce(r.is_compressed, false) AS is_compressed, sizes.total_bytes::float8 AS bytes,
+  CASE WHEN cc.id IS NULL AND NOT coalesce(r.is_compressed, false) THEN 'none'
+       WHEN (coalesce(cat.status, 0) & (2 | 8)) <> 0 THEN 'partial' ELSE 'compressed' END AS compression,
+  (pg_total_relation_size(format('%I.%I', r.chunk_schema, r.chunk_name)::regclass)
+    + CASE WHEN cc.id IS NULL THEN 0
+           ELSE pg_total_relation_size(format('%I.%I', cc.schema_name, cc.table_name)::regclass) END)::float8 AS bytes,
   comp.before_compression_total_bytes::float8 AS uncompressed_bytes,
-  comp.after_compression_total_bytes::float8 AS compressed_bytes
+  CASE WHEN cc.id IS NOT NULL
+    THEN pg_total_relation_size(format('%I.%I', cc.schema_name, cc.table_name)::regclass)::float8 END AS compressed_bytes
 FROM ranked r
-LEFT JOIN sizes ON sizes.chunk_schema = r.chunk_schema AND sizes.chunk_name = r.chunk_name
+LEFT JOIN _timescaledb_catalog.chunk cat ON cat.schema_name = r.chunk_schema AND cat.table_name = r.chunk_name
+LEFT JOIN _timescaledb_catalog.chunk cc ON cc.id = cat.compressed_chunk_id
 LEFT JOIN comp ON comp.chunk_schema = r.chunk_schema AND comp.chunk_name = r.chunk_name
 WHERE r.n <= $1
 ORDER BY r.hypertable_schema, r.hypertable_name, r.n`,
@@ -125,11 +136,9 @@ function str(value: unknown): string | null {
 
 export async function readServerCatalog(pool: pg.Pool | pg.ClientBase): Promise<ServerCatalog> {
   const info = await detectServerMode(pool);
-  const { rows: dbRows } = await pool.query<{ db: string; ts_schema: string | null }>(
-    `SELECT current_database() AS db,
-            (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'timescaledb') AS ts_schema`,
-  );
+  const { rows: dbRows } = await pool.query<{ db: string }>('SELECT current_database() AS db');
   const database = dbRows[0]?.db ?? '';
+  let notice: string | null = null;
   const [schemaRows, relationRows] = await Promise.all([
     pool.query<{ name: string }>(SCHEMAS_SQL),
     pool.query<Record<string, unknown>>(RELATIONS_SQL),
@@ -139,11 +148,12 @@ export async function readServerCatalog(pool: pg.Pool | pg.ClientBase): Promise<
   let continuousAggregates: ContinuousAggregate[] = [];
   let jobs: ServerJob[] = [];
   const hyperRows = new Map<string, { rowEstimate: number | null; bytes: number | null; timeColumn: string | null }>();
-  if (info.mode === 'timescaledb') {
-    // regnamespace::text is already quoted when it needs to be; quote a plain name ourselves.
-    const rawSchema = dbRows[0]?.ts_schema ?? 'public';
-    const ts = rawSchema.startsWith('"') ? rawSchema : quoteIdent(rawSchema);
-    const sql = timescaleSql(ts);
+  if (info.timescale) {
+    const ext = info.timescale;
+    if (!ext.usable) {
+      notice = `TimescaleDB ${ext.version} lives in the schema "${ext.schema}", which the role "${info.user}" may not use: sizes and row counts of hypertables are not shown, and time_bucket cannot be called. Ask the server team to run: ${timescaleUsageGrant(ext, info.user)}`;
+    }
+    const sql = timescaleSql(ext.usable ? ext.schemaSql : null);
     const [h, c, ca, j] = await Promise.all([
       pool.query<Record<string, unknown>>(sql.hypertables),
       pool.query<Record<string, unknown>>(sql.chunks, [CHUNKS_SHOWN]),
@@ -159,7 +169,8 @@ export async function readServerCatalog(pool: pg.Pool | pg.ClientBase): Promise<
         name: String(row.chunk_name),
         rangeStart: str(row.range_start),
         rangeEnd: str(row.range_end),
-        compressed: row.is_compressed === true,
+        compression:
+          row.compression === 'partial' ? 'partial' : row.compression === 'compressed' ? 'compressed' : 'none',
         bytes: num(row.bytes),
         uncompressedBytes: num(row.uncompressed_bytes),
         compressedBytes: num(row.compressed_bytes),
@@ -232,6 +243,8 @@ export async function readServerCatalog(pool: pg.Pool | pg.ClientBase): Promise<
   return {
     mode: info.mode,
     modeLabel: info.timescaleVersion ? `TimescaleDB ${info.timescaleVersion}` : 'plain PostgreSQL',
+    timescaleSchema: info.timescale?.schema ?? null,
+    notice,
     serverVersion: info.serverVersion,
     timescaleVersion: info.timescaleVersion,
     database,

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import type { PipelineDefinition, PipelineSummary } from '../../../shared/api/contract';
 import type {
+  AggregateRefresh,
   DiffChange,
   DiffCounts,
   PreviewSeries,
@@ -26,7 +27,7 @@ import type {
   PushRecord,
   WriteCredentials,
 } from '../../../shared/api/push';
-import { WorkbenchError, errorMessage } from '../../../shared/errors';
+import { WorkbenchError } from '../../../shared/errors';
 import { compilePipeline, FormulaError, type BronzeColumn } from '../../../shared/formula';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { copyTextSql } from '../demo/DemoMetrics';
@@ -34,7 +35,7 @@ import type { JobContext, JobRunner } from '../jobs/JobRunner';
 import type { BronzeLake } from '../lake/BronzeLake';
 import { readPipelines } from '../postgres/Pipelines';
 import { connectClient } from '../postgres/poolClient';
-import { MetricPush, rangeSnapshot } from '../push/MetricPush';
+import { MetricPush, explainPushFailure, rangeSnapshot, type IncomingRows } from '../push/MetricPush';
 import type { Warehouse } from '../warehouse/Warehouse';
 
 type StartRequest = Required<PreviewStartRequest>;
@@ -108,28 +109,16 @@ function sameDefinition(a: PipelineDefinition, b: PipelineDefinition): boolean {
   return norm(a) === norm(b);
 }
 
-/** Names what a PostgreSQL failure on a push connection means, and what to do. */
-function pushFailure(err: unknown, user: string): unknown {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (code === '28P01' || code === '28000') {
-    return new WorkbenchError(
-      'auth_failed',
-      `The server refused the user "${user}" and password for this push. Nothing was written.`,
-      'Check the write credentials (they are not the read-only exploration ones) and push again.',
-    );
-  }
-  if (code === '42501') {
-    return new WorkbenchError(
-      'forbidden',
-      `The user "${user}" may not write the dash schema: ${errorMessage(err)}. Nothing was written.`,
-      'Push with a user that may write dash.pipelines, dash.pipeline_metrics and dash.metric_pushes.',
-    );
-  }
-  return err;
+/** What a push's job says about its continuous aggregates: nothing when all refreshed. */
+function refreshNote(aggregates: AggregateRefresh[]): string {
+  const failed = aggregates.filter((a) => !a.refreshed).length;
+  return failed ? `; ${failed} of ${aggregates.length} continuous aggregates not refreshed (see the push history)` : '';
 }
 
 export class ReprocessingPreview {
   private readonly previews = new Map<string, PreviewState>();
+  /** Per push made in this session: how refreshing its continuous aggregates went, for the push history. */
+  private readonly refreshOutcomes = new Map<string, AggregateRefresh[]>();
   /** Set by the first preview: previews last while the app runs, so the files of earlier runs (whose tables are gone) go then, not at start-up. */
   private cleaned: Promise<void> | null = null;
 
@@ -511,19 +500,47 @@ export class ReprocessingPreview {
     };
   }
 
-  async plan(previewId: string, includeDefinition: boolean): Promise<PushPlanView> {
+  /** The recomputed rows per UTC day and metric, and how many fall outside the range: what a plan inserts. */
+  private async incomingRows(state: PreviewState): Promise<IncomingRows> {
+    const w = this.opts.warehouse();
+    const { start, end } = state.summary!.range;
+    const perDay = await w.rows(
+      `SELECT strftime(timezone('UTC', time), '%Y-%m-%d') AS day, metric_name, count(*)::DOUBLE AS n
+       FROM ${state.tables.recomputed} GROUP BY 1, 2`,
+    );
+    const [outside] = await w.rows(
+      `SELECT count(*)::DOUBLE AS n FROM ${state.tables.recomputed}
+       WHERE NOT (time >= ${quoteLiteral(start)}::TIMESTAMPTZ AND time < ${quoteLiteral(end)}::TIMESTAMPTZ)`,
+    );
+    return {
+      perDay: perDay.map((r) => ({ day: String(r.day), metricName: String(r.metric_name), rows: num(r.n) })),
+      outsideRange: num(outside?.n),
+    };
+  }
+
+  /**
+   * What a push of this preview would do. Checked as the exploration role, or —
+   * given write credentials — as the role that will push: its missing grants,
+   * its decompression limit and which continuous aggregates it may refresh.
+   */
+  async plan(previewId: string, includeDefinition: boolean, credentials?: WriteCredentials): Promise<PushPlanView> {
     const state = this.get(previewId);
     this.result(previewId);
     const server = this.opts.serverInfo();
     if (!server) throw new WorkbenchError('not_ready', 'The PostgreSQL server is not connected yet.');
     const definition = await this.definitionToPush(state, includeDefinition);
-    const plan = await new MetricPush(this.connector(this.opts.serverConfig('read-only'))).plan({
-      pipelineId: state.request.pipelineId,
-      baseVersion: state.request.baseVersion,
-      definition,
-      range: state.summary!.range,
-      rowsFile: await this.rowsFile(state),
-    });
+    const as = credentials ? this.pushConfig(credentials) : { config: this.opts.serverConfig('read-only'), by: '' };
+    const plan = await new MetricPush(this.connector(as.config))
+      .plan({
+        pipelineId: state.request.pipelineId,
+        baseVersion: state.request.baseVersion,
+        definition,
+        range: state.summary!.range,
+        incoming: await this.incomingRows(state),
+      })
+      .catch((err: unknown) => {
+        throw credentials ? explainPushFailure(err, as.by) : err;
+      });
     if (plan.serverVersion !== state.request.baseVersion) {
       plan.warnings.unshift(
         `The server's pipeline is at version ${plan.serverVersion}, but this draft started from version ${state.request.baseVersion}: the push will be refused. Reload the pipeline, merge your draft, and preview again.`,
@@ -559,16 +576,17 @@ export class ReprocessingPreview {
             comment: options.comment,
           });
           summary.push = result;
+          this.refreshOutcomes.set(result.pushId, result.aggregates);
           ctx.progress(
             1,
             1,
             result.alreadyApplied
               ? 'This push had already been applied'
-              : `${result.rowsReplaced} rows replaced, ${result.rowsInserted} inserted, version ${result.pipelineVersion}`,
+              : `${result.rowsReplaced} rows replaced, ${result.rowsInserted} inserted, version ${result.pipelineVersion}${refreshNote(result.aggregates)}`,
           );
           return result;
         } catch (err) {
-          throw pushFailure(err, by);
+          throw explainPushFailure(err, by);
         }
       },
     });
@@ -586,15 +604,52 @@ export class ReprocessingPreview {
         ctx.progress(0, 1, 'Restoring the replaced rows in one transaction');
         try {
           const result = await new MetricPush(this.connector(config)).undo({ pushId, undoOf, pushedBy: by, comment });
-          ctx.progress(1, 1, `${result.rowsInserted} rows restored, ${result.rowsReplaced} removed`);
+          this.refreshOutcomes.set(result.pushId, result.aggregates);
+          ctx.progress(
+            1,
+            1,
+            `${result.rowsInserted} rows restored, ${result.rowsReplaced} removed${refreshNote(result.aggregates)}`,
+          );
           return result;
         } catch (err) {
-          throw pushFailure(err, by);
+          throw explainPushFailure(err, by);
         }
       },
     });
     job.done.catch(() => undefined);
     return { jobId: job.jobId, pushId };
+  }
+
+  /** Refreshes the continuous aggregates over push `pushId`'s range again, as a job (after a refresh failed). */
+  startRefreshAggregates(pushId: string, credentials: WriteCredentials): { jobId: string } {
+    const { config, by } = this.pushConfig(credentials);
+    const job = this.opts.jobs.start({
+      kind: 'push.refreshAggregates',
+      title: `Refreshing continuous aggregates over push ${pushId.slice(0, 8)}`,
+      run: async (ctx): Promise<AggregateRefresh[]> => {
+        ctx.progress(0, 1, 'Refreshing continuous aggregates');
+        const results = await new MetricPush(this.connector(config))
+          .refreshAggregatesOf(pushId)
+          .catch((err: unknown) => {
+            throw explainPushFailure(err, by);
+          });
+        this.refreshOutcomes.set(pushId, results);
+        for (const state of this.previews.values()) {
+          if (state.summary?.push?.pushId === pushId) state.summary.push.aggregates = results;
+        }
+        const failed = results.filter((r) => !r.refreshed);
+        if (failed.length) {
+          throw new WorkbenchError(
+            'query_failed',
+            `${failed.length} of ${results.length} continuous aggregates could not be refreshed: ${failed.map((f) => `${f.name}: ${f.error}`).join('; ')}`,
+          );
+        }
+        ctx.progress(1, 1, `${results.length} continuous aggregates refreshed`);
+        return results;
+      },
+    });
+    job.done.catch(() => undefined);
+    return { jobId: job.jobId };
   }
 
   async history(pipelineId: string, limit: number): Promise<PushRecord[]> {
@@ -633,6 +688,7 @@ export class ReprocessingPreview {
       undoOf: r.undo_of,
       undoneBy: r.undone_by,
       comment: r.comment,
+      aggregates: this.refreshOutcomes.get(r.push_id) ?? null,
     }));
   }
 }

@@ -13,9 +13,18 @@ import { Transform, Writable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { PipelineDefinition } from '../../../shared/api/contract';
-import { WorkbenchError } from '../../../shared/errors';
+import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { isoUtcSql } from '../../../shared/serverSql';
-import { detectServerMode } from '../postgres/ServerMode';
+import { pgErrorCode, pgErrorText } from '../postgres/pgErrors';
+import { detectServerMode, timescaleAtLeast, type ServerModeInfo } from '../postgres/ServerMode';
+import { decompressedRowsSql, metricChunks, sumRows, type ChunkCompression } from '../postgres/timescale/MetricChunks';
+import {
+  metricAggregates,
+  refreshAggregates,
+  refreshChecks,
+  refreshWindows,
+  type AggregateRefresh,
+} from '../postgres/timescale/MetricAggregates';
 
 /** `[start, end)`, ISO-8601 instants. */
 export interface PushRange {
@@ -52,8 +61,12 @@ export interface PushResult {
   rowsReplaced: number;
   rowsInserted: number;
   checksum: string;
-  /** Continuous aggregates refreshed over the range after commit (TimescaleDB only). */
-  refreshedAggregates: string[];
+  /**
+   * TimescaleDB only: each continuous aggregate over the metrics, refreshed after
+   * commit over the range widened to its buckets — or why not. A failure here
+   * never undoes the push: it is a warning with a "refresh again".
+   */
+  aggregates: AggregateRefresh[];
 }
 
 export interface PlanDay {
@@ -61,6 +74,26 @@ export interface PlanDay {
   metricName: string;
   rowsToDelete: number;
   rowsToInsert: number;
+}
+
+/** The recomputed rows a push would insert, counted where they are (the preview's warehouse). */
+export interface IncomingRows {
+  /** Per UTC day and metric. */
+  perDay: { day: string; metricName: string; rows: number }[];
+  /** Rows outside the push's range (the push would refuse them). */
+  outsideRange: number;
+}
+
+export interface PlannedAggregate {
+  name: string;
+  owner: string;
+  /** e.g. `1 day`, `1 day (Europe/Berlin)`; null when the server does not say. */
+  bucket: string | null;
+  /** The range widened to whole buckets of this aggregate; null when it cannot be computed by this role. */
+  window: PushRange | null;
+  /** Whether the role the plan was checked as may refresh it. */
+  canRefresh: boolean;
+  reason: string | null;
 }
 
 export interface PushPlan {
@@ -73,14 +106,24 @@ export interface PushPlan {
   rowsToDelete: number;
   rowsToInsert: number;
   mode: 'timescaledb' | 'plain';
+  /** The role the plan was made as: privileges and limits below are that role's. */
+  checkedAs: string;
+  /** Privileges a push needs that `checkedAs` lacks, as GRANT statements. */
+  missingGrants: string[];
   /** TimescaleDB only: the chunks the range touches. */
-  chunks: { name: string; rangeStart: string; rangeEnd: string; compressed: boolean; approximateRows: number }[];
+  chunks: {
+    name: string;
+    rangeStart: string;
+    rangeEnd: string;
+    compression: ChunkCompression;
+    approximateRows: number;
+  }[];
   /** TimescaleDB only: the limit on tuples one DML transaction may decompress (null: unlimited or unknown). */
   maxTuplesDecompressed: number | null;
-  /** Tuples in compressed chunks that the push would decompress. */
+  /** Rows of this pipeline's compressed batches the push would decompress (TimescaleDB). */
   tuplesToDecompress: number;
-  /** Continuous aggregates over dash.pipeline_metrics whose buckets in the range the push invalidates. */
-  continuousAggregates: string[];
+  /** Continuous aggregates over dash.pipeline_metrics that the push will refresh, with their windows. */
+  continuousAggregates: PlannedAggregate[];
   /** Plain-language warnings, e.g. a decompression over the limit. */
   warnings: string[];
 }
@@ -91,9 +134,11 @@ function canonicalRowsSql(
   relation: string,
   pipelineId: string | null,
   range: PushRange,
+  pushId: string | null = null,
 ): string {
   const where = [
     pipelineId === null ? null : `pipeline_id = ${client.escapeLiteral(pipelineId)}`,
+    pushId === null ? null : `push_id = ${client.escapeLiteral(pushId)}`,
     `time >= ${client.escapeLiteral(range.start)}::timestamptz`,
     `time < ${client.escapeLiteral(range.end)}::timestamptz`,
   ].filter((w) => w !== null);
@@ -232,7 +277,7 @@ async function previousPush(client: pg.ClientBase, pushId: string): Promise<Push
     rowsReplaced: Number(row.rows_replaced),
     rowsInserted: Number(row.rows_inserted),
     checksum: row.checksum,
-    refreshedAggregates: [],
+    aggregates: [],
   };
 }
 
@@ -257,6 +302,11 @@ async function newVersion(
   return version;
 }
 
+/**
+ * The audit row, written once with its final counts and checksum: the contract
+ * grants a pushing role INSERT on dash.metric_pushes, not UPDATE, so the audit
+ * trail can only grow.
+ */
 async function insertAuditRow(
   client: pg.ClientBase,
   row: {
@@ -268,12 +318,15 @@ async function insertAuditRow(
     range: PushRange;
     undoOf: string | null;
     comment: string | null;
+    rowsReplaced: number;
+    rowsInserted: number;
+    checksum: string;
   },
 ): Promise<void> {
   await client.query(
     `INSERT INTO dash.metric_pushes (push_id, pushed_by, pipeline_id, base_version, pipeline_version,
-       range_start, range_end, checksum, undo_of, comment)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9)`,
+       range_start, range_end, rows_replaced, rows_inserted, checksum, undo_of, comment)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
     [
       row.pushId,
       row.pushedBy,
@@ -282,35 +335,27 @@ async function insertAuditRow(
       row.version,
       row.range.start,
       row.range.end,
+      row.rowsReplaced,
+      row.rowsInserted,
+      row.checksum,
       row.undoOf,
       row.comment,
     ],
   );
 }
 
-/** Fills in the audit row's counts and the checksum of the rows now in the range (`rowsSql`); the push's result. */
-async function completePush(
+/**
+ * Moves the pipeline's rows in the range into the push's replaced rows. They
+ * must be exactly the `expected` rows the audit row already counts: anything
+ * else means the range changed under the push, which then rolls back.
+ */
+async function replaceRange(
   client: pg.ClientBase,
-  done: { pushId: string; version: number; rowsReplaced: number; rowsInserted: number; rowsSql: string },
-): Promise<PushResult> {
-  const { checksum } = await checksumOf(client, done.rowsSql);
-  await client.query(
-    'UPDATE dash.metric_pushes SET rows_replaced = $2, rows_inserted = $3, checksum = $4 WHERE push_id = $1',
-    [done.pushId, done.rowsReplaced, done.rowsInserted, checksum],
-  );
-  return {
-    pushId: done.pushId,
-    alreadyApplied: false,
-    pipelineVersion: done.version,
-    rowsReplaced: done.rowsReplaced,
-    rowsInserted: done.rowsInserted,
-    checksum,
-    refreshedAggregates: [],
-  };
-}
-
-/** Moves the pipeline's rows in the range into the push's replaced rows; returns how many. */
-async function replaceRange(client: pg.ClientBase, pushId: string, pipelineId: string, range: PushRange) {
+  pushId: string,
+  pipelineId: string,
+  range: PushRange,
+  expected: number,
+): Promise<void> {
   const moved = await client.query(
     `WITH gone AS (
        DELETE FROM dash.pipeline_metrics
@@ -320,51 +365,223 @@ async function replaceRange(client: pg.ClientBase, pushId: string, pipelineId: s
      SELECT $1, time, series_id, metric_name, value FROM gone`,
     [pushId, pipelineId, range.start, range.end],
   );
-  return moved.rowCount ?? 0;
-}
-
-function refreshAggregates(connect: () => Promise<pg.Client>, range: PushRange): Promise<string[]> {
-  return withClient(connect, async (client) => {
-    if ((await detectServerMode(client)).mode !== 'timescaledb') return [];
-    const caggs = await continuousAggregatesOver(client);
-    for (const name of caggs) {
-      // CALL cannot run inside a transaction block: each refresh is its own.
-      await client.query(`CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)`, [
-        name,
-        range.start,
-        range.end,
-      ]);
-    }
-    return caggs;
-  });
-}
-
-async function continuousAggregatesOver(client: pg.ClientBase): Promise<string[]> {
-  const { rows } = await client.query<{ name: string }>(
-    `SELECT format('%I.%I', view_schema, view_name) AS name
-     FROM timescaledb_information.continuous_aggregates
-     WHERE hypertable_schema = 'dash' AND hypertable_name = 'pipeline_metrics'
-     ORDER BY 1`,
-  );
-  return rows.map((r) => r.name);
+  if ((moved.rowCount ?? 0) !== expected) {
+    throw conflict(
+      `The server's metrics of "${pipelineId}" in this range changed while pushing (${moved.rowCount ?? 0} rows found, ${expected} expected). Nothing was written.`,
+      'Preview again to see the current metrics, then push.',
+    );
+  }
 }
 
 function conflict(message: string, hint: string): WorkbenchError {
   return new WorkbenchError('conflict', message, hint);
 }
 
+/**
+ * After a push committed: every continuous aggregate over the metrics refreshed
+ * over the range (widened per aggregate to whole buckets). Never throws — what
+ * could not be refreshed is reported per aggregate, and the push stands.
+ */
+export async function refreshAfterPush(
+  connect: () => Promise<pg.Client>,
+  range: PushRange,
+): Promise<AggregateRefresh[]> {
+  try {
+    return await withClient(connect, async (client) => {
+      const info = await detectServerMode(client);
+      if (!info.timescale) return [];
+      const aggregates = await metricAggregates(client);
+      if (aggregates.length === 0) return [];
+      return refreshAggregates(client, info.timescale, aggregates, range);
+    });
+  } catch (err) {
+    return [{ name: 'continuous aggregates', window: null, refreshed: false, error: pgErrorText(err) }];
+  }
+}
+
+/** A TimescaleDB bucket in words: `1 day`, `1 day (Europe/Berlin)`, `1 hour, offset 15 minutes`. */
+function bucketWords(bucket: { width: string; origin: string | null; offset: string | null; timezone: string | null }) {
+  const extras = [
+    bucket.timezone ? `in ${bucket.timezone}` : null,
+    bucket.origin ? `from ${bucket.origin}` : null,
+    bucket.offset ? `offset ${bucket.offset}` : null,
+  ].filter(Boolean);
+  return extras.length ? `${bucket.width} (${extras.join(', ')})` : bucket.width;
+}
+
+/** The table privileges a push uses (docs/data-contract.md, "Roles and grants"). */
+const PUSH_PRIVILEGES: [table: string, privilege: string][] = [
+  ['dash.pipelines', 'SELECT'],
+  ['dash.pipelines', 'UPDATE'],
+  ['dash.pipeline_versions', 'SELECT'],
+  ['dash.pipeline_versions', 'INSERT'],
+  ['dash.pipeline_metrics', 'SELECT'],
+  ['dash.pipeline_metrics', 'INSERT'],
+  ['dash.pipeline_metrics', 'DELETE'],
+  ['dash.metric_pushes', 'SELECT'],
+  ['dash.metric_pushes', 'INSERT'],
+  ['dash.metric_push_replaced_rows', 'SELECT'],
+  ['dash.metric_push_replaced_rows', 'INSERT'],
+];
+
+/** The privileges a push needs that the connected role lacks, as GRANT statements. */
+async function missingPushGrants(client: pg.ClientBase, user: string): Promise<string[]> {
+  const { rows } = await client.query<{ tbl: string; privilege: string; ok: boolean }>(
+    `SELECT t.tbl, t.privilege, has_table_privilege(t.tbl, t.privilege) AS ok
+     FROM unnest($1::text[], $2::text[]) AS t(tbl, privilege)`,
+    [PUSH_PRIVILEGES.map(([t]) => t), PUSH_PRIVILEGES.map(([, p]) => p)],
+  );
+  const missing = new Map<string, string[]>();
+  for (const r of rows.filter((r) => !r.ok)) missing.set(r.tbl, [...(missing.get(r.tbl) ?? []), r.privilege]);
+  return [...missing].map(
+    ([table, privileges]) => `GRANT ${privileges.join(', ')} ON ${table} TO ${client.escapeIdentifier(user)};`,
+  );
+}
+
+/**
+ * TimescaleDB's part of a plan: the chunks the range touches and their
+ * compression, the rows of this pipeline's compressed batches a push would
+ * decompress (against the server's limit for this role), and the continuous
+ * aggregates with the window each would be refreshed over and whether this
+ * role may. Read-only: runs on any server, the PGlite one of the tests too.
+ */
+export async function planOnTimescale(
+  client: pg.ClientBase,
+  info: ServerModeInfo,
+  pipelineId: string,
+  range: PushRange,
+): Promise<
+  Pick<PushPlan, 'chunks' | 'tuplesToDecompress' | 'maxTuplesDecompressed' | 'continuousAggregates' | 'warnings'>
+> {
+  const ext = info.timescale;
+  if (!ext)
+    return { chunks: [], tuplesToDecompress: 0, maxTuplesDecompressed: null, continuousAggregates: [], warnings: [] };
+  const warnings: string[] = [];
+  const chunks = await metricChunks(client, range);
+  // From 2.21 a DELETE removes batches wholly inside its range without decompressing them — unless a
+  // row-level DELETE trigger must see each row, as the continuous aggregates' invalidation trigger does.
+  const { rows: triggers } = await client.query<{ row_delete_triggers: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'dash.pipeline_metrics'::regclass
+                    AND (tgtype & 1) <> 0 AND (tgtype & 8) <> 0) AS row_delete_triggers`,
+  );
+  const directDelete = timescaleAtLeast(ext, 2, 21) && triggers[0]?.row_delete_triggers !== true;
+  const tuplesToDecompress = await sumRows(
+    client,
+    chunks.flatMap((c) => (c.batches ? [decompressedRowsSql(c.batches, pipelineId, range, directDelete)] : [])),
+  );
+  // Rows each compressed chunk holds in its batches: counted from batch metadata, as approximate_row_count cannot see them.
+  const batched = chunks.filter((c) => c.batches !== null);
+  const batchRows = new Map<string, number>();
+  if (batched.length) {
+    const { rows } = await client.query<{ chunk: string; rows: number }>(
+      batched
+        .map(
+          (c) =>
+            `SELECT ${client.escapeLiteral(c.table)} AS chunk, coalesce(sum(_ts_meta_count), 0)::float8 AS rows FROM ${c.batches!.table}`,
+        )
+        .join(' UNION ALL '),
+    );
+    for (const r of rows) batchRows.set(r.chunk, Number(r.rows));
+  }
+  const { rows: setting } = await client.query<{ value: string | null }>(
+    "SELECT current_setting('timescaledb.max_tuples_decompressed_per_dml_transaction', true) AS value",
+  );
+  const limit = setting[0]?.value ? Number(setting[0].value) : null;
+  const maxTuplesDecompressed = limit !== null && Number.isFinite(limit) && limit > 0 ? limit : null;
+  if (maxTuplesDecompressed !== null && tuplesToDecompress > maxTuplesDecompressed) {
+    warnings.push(
+      `The push would decompress about ${tuplesToDecompress.toLocaleString('en-US')} rows of compressed batches, over the server's limit of ${maxTuplesDecompressed.toLocaleString('en-US')} per transaction for "${info.user}" (timescaledb.max_tuples_decompressed_per_dml_transaction): the server would refuse it. Push a shorter range, or ask the server team to raise the limit for this role (ALTER ROLE … SET timescaledb.max_tuples_decompressed_per_dml_transaction = 0 lifts it).`,
+    );
+  }
+
+  const aggregates = await metricAggregates(client);
+  const checks = await refreshChecks(client, ext, aggregates);
+  const windows = ext.usable ? await refreshWindows(client, ext, aggregates, range) : new Map<string, PushRange>();
+  const continuousAggregates = aggregates.map((agg) => {
+    const check = checks.find((c) => c.name === agg.name);
+    return {
+      name: agg.name,
+      owner: agg.owner,
+      bucket: agg.bucket ? bucketWords(agg.bucket) : null,
+      window: windows.get(agg.name) ?? null,
+      canRefresh: check?.canRefresh ?? false,
+      reason: check?.reason ?? null,
+    };
+  });
+  const blocked = continuousAggregates.filter((a) => !a.canRefresh);
+  if (blocked.length) {
+    warnings.push(
+      `${blocked.length === 1 ? 'One continuous aggregate' : `${blocked.length} continuous aggregates`} cannot be refreshed by "${info.user}" after the push (${blocked.map((b) => b.name).join(', ')}): they will show the old values until their refresh policy runs.`,
+    );
+  }
+  return {
+    chunks: chunks.map((c) => ({
+      name: `${c.schema}.${c.name}`,
+      rangeStart: c.rangeStart,
+      rangeEnd: c.rangeEnd,
+      compression: c.compression,
+      approximateRows: Math.round(c.heapRowsEstimate + (batchRows.get(c.table) ?? 0)),
+    })),
+    tuplesToDecompress: Math.round(tuplesToDecompress),
+    maxTuplesDecompressed,
+    continuousAggregates,
+    warnings,
+  };
+}
+
+/**
+ * Names what a PostgreSQL failure on a push connection means, and what to do —
+ * with the server's DETAIL and HINT (how many tuples, which limit), never just
+ * its first line.
+ */
+export function explainPushFailure(err: unknown, user: string): unknown {
+  const code = pgErrorCode(err);
+  if (code === '28P01' || code === '28000') {
+    return new WorkbenchError(
+      'auth_failed',
+      `The server refused the user "${user}" and password for this push. Nothing was written.`,
+      'Check the write credentials (they are not the read-only exploration ones) and push again.',
+    );
+  }
+  if (code === '42501') {
+    return new WorkbenchError(
+      'forbidden',
+      `The user "${user}" may not write the dash schema: ${pgErrorText(err)}. Nothing was written.`,
+      'Push with a user granted what docs/data-contract.md lists under "Roles and grants" (Review push shows what is missing).',
+    );
+  }
+  if (code === '53400' && /decompress/i.test(errorMessage(err))) {
+    return new WorkbenchError(
+      'query_failed',
+      `The server refused to decompress this many rows in one transaction: ${pgErrorText(err)}. Nothing was written.`,
+      `Push a shorter range (Review push shows how many rows each range decompresses), or ask the server team to raise timescaledb.max_tuples_decompressed_per_dml_transaction for "${user}" (0 lifts the limit).`,
+    );
+  }
+  if (code !== null) {
+    return new WorkbenchError(
+      'query_failed',
+      `The push failed on the server: ${pgErrorText(err)}. Nothing was written.`,
+    );
+  }
+  return err;
+}
+
 export class MetricPush {
   /** @param connect opens a connection with the write credentials (never the read-only exploration pool) */
   constructor(private readonly connect: () => Promise<pg.Client>) {}
 
-  /** What a push of `rowsFile` over `range` would do, without writing anything. */
-  async plan(request: Omit<PushRequest, 'pushId' | 'expectedChecksum' | 'pushedBy' | 'comment'>): Promise<PushPlan> {
+  /**
+   * What a push of the recomputed rows (counted in `incoming`) over `range` would
+   * do, without writing anything: a read-only transaction, as whichever role
+   * `connect` logs in as — the exploration role, or the push's own to check it.
+   */
+  async plan(
+    request: Pick<PushRequest, 'pipelineId' | 'baseVersion' | 'definition' | 'range'> & { incoming: IncomingRows },
+  ): Promise<PushPlan> {
     checkRange(request.range);
     return withClient(this.connect, async (client) => {
       try {
-        // Read-write only for its temp table (READ WRITE: the caller may connect with the read-only
-        // exploration settings); the transaction is always rolled back.
-        await client.query('BEGIN READ WRITE');
+        await client.query('BEGIN READ ONLY');
         const { rows: pipelines } = await client.query<{ version: number }>(
           'SELECT version FROM dash.pipelines WHERE id = $1',
           [request.pipelineId],
@@ -372,40 +589,34 @@ export class MetricPush {
         const serverVersion = pipelines[0]?.version;
         if (serverVersion === undefined)
           throw new WorkbenchError('not_found', `The server has no pipeline "${request.pipelineId}".`);
-        await client.query(
-          'CREATE TEMP TABLE push_plan_rows (time timestamptz, series_id text, metric_name text, value double precision)',
-        );
-        await pipeline(createReadStream(request.rowsFile), client.query(copyFrom('COPY push_plan_rows FROM STDIN')));
-        const { rows: perDay } = await client.query<{ day: string; metric_name: string; del: string; ins: string }>(
-          `WITH current AS (
-           SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, metric_name, count(*) AS n
+        const { rows: current } = await client.query<{ day: string; metric_name: string; n: string }>(
+          `SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, metric_name, count(*)::text AS n
            FROM dash.pipeline_metrics
-           WHERE pipeline_id = $1 AND time >= $2::timestamptz AND time < $3::timestamptz GROUP BY 1, 2),
-         incoming AS (
-           SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, metric_name, count(*) AS n
-           FROM push_plan_rows GROUP BY 1, 2)
-         SELECT coalesce(c.day, i.day) AS day, coalesce(c.metric_name, i.metric_name) AS metric_name,
-                coalesce(c.n, 0)::text AS del, coalesce(i.n, 0)::text AS ins
-         FROM current c FULL JOIN incoming i ON c.day = i.day AND c.metric_name = i.metric_name
-         ORDER BY 1, 2`,
+           WHERE pipeline_id = $1 AND time >= $2::timestamptz AND time < $3::timestamptz
+           GROUP BY 1, 2`,
           [request.pipelineId, request.range.start, request.range.end],
         );
-        const outside = await client.query<{ n: string }>(
-          'SELECT count(*)::text AS n FROM push_plan_rows WHERE NOT (time >= $1::timestamptz AND time < $2::timestamptz)',
-          [request.range.start, request.range.end],
-        );
-        const days = perDay.map((r) => ({
-          day: r.day,
-          metricName: r.metric_name,
-          rowsToDelete: Number(r.del),
-          rowsToInsert: Number(r.ins),
-        }));
+        const cells = new Map<string, PlanDay>();
+        const cell = (day: string, metricName: string) => {
+          const key = `${day}\u0000${metricName}`;
+          let c = cells.get(key);
+          if (!c) cells.set(key, (c = { day, metricName, rowsToDelete: 0, rowsToInsert: 0 }));
+          return c;
+        };
+        for (const r of current) cell(r.day, r.metric_name).rowsToDelete = Number(r.n);
+        for (const r of request.incoming.perDay) cell(r.day, r.metricName).rowsToInsert += r.rows;
+        // By day, then metric, in byte order: keys in the cell map are exactly that.
+        const days = [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, cell]) => cell);
         const warnings: string[] = [];
-        if (Number(outside.rows[0]?.n) > 0) {
-          warnings.push(`${outside.rows[0]!.n} recomputed rows fall outside the range and would be refused.`);
+        if (request.incoming.outsideRange > 0) {
+          warnings.push(
+            `${request.incoming.outsideRange} recomputed rows fall outside the range and would be refused.`,
+          );
         }
-        const mode = (await detectServerMode(client)).mode;
-        const plan: PushPlan = {
+        const info = await detectServerMode(client);
+        const missingGrants = await missingPushGrants(client, info.user);
+        const timescale = await planOnTimescale(client, info, request.pipelineId, request.range);
+        return {
           pipelineId: request.pipelineId,
           serverVersion,
           newVersion: request.definition ? serverVersion + 1 : serverVersion,
@@ -413,56 +624,16 @@ export class MetricPush {
           days,
           rowsToDelete: days.reduce((n, d) => n + d.rowsToDelete, 0),
           rowsToInsert: days.reduce((n, d) => n + d.rowsToInsert, 0),
-          mode,
-          chunks: [],
-          maxTuplesDecompressed: null,
-          tuplesToDecompress: 0,
-          continuousAggregates: [],
-          warnings,
+          mode: info.mode,
+          checkedAs: info.user,
+          missingGrants,
+          ...timescale,
+          warnings: [...warnings, ...timescale.warnings],
         };
-        if (mode === 'timescaledb') await this.planTimescale(client, plan);
-        return plan;
       } finally {
         await client.query('ROLLBACK').catch(() => undefined);
       }
     });
-  }
-
-  private async planTimescale(client: pg.ClientBase, plan: PushPlan): Promise<void> {
-    const { rows: chunks } = await client.query<{
-      name: string;
-      range_start: Date;
-      range_end: Date;
-      is_compressed: boolean;
-      approx: string;
-    }>(
-      `SELECT format('%I.%I', chunk_schema, chunk_name) AS name, range_start, range_end, is_compressed,
-              approximate_row_count(format('%I.%I', chunk_schema, chunk_name)::regclass)::text AS approx
-       FROM timescaledb_information.chunks
-       WHERE hypertable_schema = 'dash' AND hypertable_name = 'pipeline_metrics'
-         AND range_start < $2::timestamptz AND range_end > $1::timestamptz
-       ORDER BY range_start`,
-      [plan.range.start, plan.range.end],
-    );
-    plan.chunks = chunks.map((c) => ({
-      name: c.name,
-      rangeStart: c.range_start.toISOString(),
-      rangeEnd: c.range_end.toISOString(),
-      compressed: c.is_compressed,
-      approximateRows: Number(c.approx),
-    }));
-    plan.tuplesToDecompress = plan.chunks.filter((c) => c.compressed).reduce((n, c) => n + c.approximateRows, 0);
-    const { rows: setting } = await client.query<{ value: string | null }>(
-      "SELECT current_setting('timescaledb.max_tuples_decompressed_per_dml_transaction', true) AS value",
-    );
-    const limit = setting[0]?.value ? Number(setting[0].value) : null;
-    plan.maxTuplesDecompressed = limit !== null && Number.isFinite(limit) && limit > 0 ? limit : null;
-    if (plan.maxTuplesDecompressed !== null && plan.tuplesToDecompress > plan.maxTuplesDecompressed) {
-      plan.warnings.push(
-        `The push would decompress about ${plan.tuplesToDecompress} tuples, over the server's limit of ${plan.maxTuplesDecompressed} per transaction (timescaledb.max_tuples_decompressed_per_dml_transaction): push a shorter range, or ask the server team to raise the limit.`,
-      );
-    }
-    plan.continuousAggregates = await continuousAggregatesOver(client);
   }
 
   async push(request: PushRequest): Promise<PushResult> {
@@ -503,10 +674,12 @@ export class MetricPush {
           `${stray[0]!.n} recomputed rows are outside the range ${request.range.start} – ${request.range.end} or have no value. Nothing was written.`,
         );
       }
+      // The digest of exactly the rows about to be inserted (docs/data-contract.md).
+      const inserted = await checksumOf(client, canonicalRowsSql(client, 'push_rows', null, request.range));
       const version = request.definition
         ? await newVersion(client, request.pipelineId, request.definition, request.pushedBy, request.comment)
         : locked.version;
-      // The audit row first: the replaced rows reference it. Its counts and checksum are filled in below.
+      // The audit row first, complete: the replaced rows reference it.
       await insertAuditRow(client, {
         pushId: request.pushId,
         pushedBy: request.pushedBy,
@@ -516,22 +689,27 @@ export class MetricPush {
         range: request.range,
         undoOf: null,
         comment: request.comment,
+        rowsReplaced: current.rows,
+        rowsInserted: inserted.rows,
+        checksum: inserted.checksum,
       });
-      const rowsReplaced = await replaceRange(client, request.pushId, request.pipelineId, request.range);
-      const inserted = await client.query(
+      await replaceRange(client, request.pushId, request.pipelineId, request.range, current.rows);
+      await client.query(
         `INSERT INTO dash.pipeline_metrics (time, pipeline_id, series_id, metric_name, value)
          SELECT time, $1, series_id, metric_name, value FROM push_rows`,
         [request.pipelineId],
       );
-      return completePush(client, {
+      return {
         pushId: request.pushId,
-        version,
-        rowsReplaced,
-        rowsInserted: inserted.rowCount ?? 0,
-        rowsSql: canonicalRowsSql(client, 'push_rows', null, request.range),
-      });
+        alreadyApplied: false,
+        pipelineVersion: version,
+        rowsReplaced: current.rows,
+        rowsInserted: inserted.rows,
+        checksum: inserted.checksum,
+        aggregates: [],
+      } satisfies PushResult;
     });
-    if (!result.alreadyApplied) result.refreshedAggregates = await refreshAggregates(this.connect, request.range);
+    if (!result.alreadyApplied) result.aggregates = await refreshAfterPush(this.connect, request.range);
     return result;
   }
 
@@ -603,6 +781,17 @@ export class MetricPush {
           request.comment ?? `Undo of push ${request.undoOf}`,
         );
       }
+      const { rows: present } = await client.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM dash.pipeline_metrics
+         WHERE pipeline_id = $1 AND time >= $2::timestamptz AND time < $3::timestamptz`,
+        [target.pipeline_id, range.start, range.end],
+      );
+      const rowsReplaced = Number(present[0]?.n ?? 0);
+      // What goes back in is exactly what the undone push replaced.
+      const restoring = await checksumOf(
+        client,
+        canonicalRowsSql(client, 'dash.metric_push_replaced_rows', null, range, request.undoOf),
+      );
       await insertAuditRow(client, {
         pushId: request.pushId,
         pushedBy: request.pushedBy,
@@ -612,23 +801,42 @@ export class MetricPush {
         range,
         undoOf: request.undoOf,
         comment: request.comment,
+        rowsReplaced,
+        rowsInserted: restoring.rows,
+        checksum: restoring.checksum,
       });
-      const rowsReplaced = await replaceRange(client, request.pushId, target.pipeline_id, range);
-      const restored = await client.query(
+      await replaceRange(client, request.pushId, target.pipeline_id, range, rowsReplaced);
+      await client.query(
         `INSERT INTO dash.pipeline_metrics (time, pipeline_id, series_id, metric_name, value)
          SELECT time, $2, series_id, metric_name, value FROM dash.metric_push_replaced_rows WHERE push_id = $1`,
         [request.undoOf, target.pipeline_id],
       );
-      const result = await completePush(client, {
+      const result: PushResult = {
         pushId: request.pushId,
-        version,
+        alreadyApplied: false,
+        pipelineVersion: version,
         rowsReplaced,
-        rowsInserted: restored.rowCount ?? 0,
-        rowsSql: canonicalRowsSql(client, 'dash.pipeline_metrics', target.pipeline_id, range),
-      });
+        rowsInserted: restoring.rows,
+        checksum: restoring.checksum,
+        aggregates: [],
+      };
       return { result, range };
     });
-    if (!result.alreadyApplied) result.refreshedAggregates = await refreshAggregates(this.connect, range);
+    if (!result.alreadyApplied) result.aggregates = await refreshAfterPush(this.connect, range);
     return result;
+  }
+
+  /** Refreshes the continuous aggregates over an earlier push's range again (after a refresh failed). */
+  async refreshAggregatesOf(pushId: string): Promise<AggregateRefresh[]> {
+    const range = await withClient(this.connect, async (client) => {
+      const { rows } = await client.query<{ range_start: Date; range_end: Date }>(
+        'SELECT range_start, range_end FROM dash.metric_pushes WHERE push_id = $1',
+        [pushId],
+      );
+      const row = rows[0];
+      if (!row) throw new WorkbenchError('not_found', `There is no push ${pushId}.`);
+      return { start: row.range_start.toISOString(), end: row.range_end.toISOString() };
+    });
+    return refreshAfterPush(this.connect, range);
   }
 }

@@ -28,7 +28,10 @@ import { quoteLiteral } from '../../../shared/sql';
 import type { JobContext, JobRunner, StartedJob } from '../jobs/JobRunner';
 import { readJsonFile, writeJsonFile } from '../jsonFile';
 import { readPipelines } from '../postgres/Pipelines';
+import { pgErrorText } from '../postgres/pgErrors';
 import { detectServerMode } from '../postgres/ServerMode';
+import type { MetricFilter } from '../postgres/timescale/MetricChunks';
+import { estimateMetricRows } from '../postgres/timescale/MetricRowEstimate';
 import type { Warehouse } from '../warehouse/Warehouse';
 import { checkOut } from '../postgres/poolClient';
 
@@ -116,18 +119,32 @@ const sameSelection = (a: SelectionKey, b: SelectionKey) => JSON.stringify(a) ==
 const sameSummary = (a: DaySummary, b: DaySummary) =>
   a.rows === b.rows && a.maxTime === b.maxTime && a.checksum === b.checksum;
 
+/**
+ * A selection as disjoint filters, one per pipeline and metric: PostgreSQL adds
+ * the frequencies of `x IN (a, b)` only while their sum stays ≤ 1, and a list
+ * covering every value can round just above 1 — then it takes the values as
+ * independent (75% for two values that are all the rows). One value per
+ * question never meets that.
+ */
+function selectionParts(selection: SyncSelection): MetricFilter[] {
+  return selection.pipelines.flatMap((pipelineId) =>
+    (selection.metricNames ?? [null]).map((metric) => ({
+      pipelineIds: [pipelineId],
+      metricNames: metric === null ? null : [metric],
+      seriesIds: selection.seriesIds,
+    })),
+  );
+}
+
 /** The WHERE clause of a selection, optionally narrowed to one pipeline and day. */
-function whereSql(selection: SyncSelection, only?: { pipelineId: string; day: string } | 'time'): string {
+function whereSql(selection: SyncSelection, only?: { pipelineId: string; day: string }): string {
   const list = (values: string[]) => values.map(quoteLiteral).join(', ');
-  const parts: string[] = [];
-  if (only !== 'time') {
-    parts.push(
-      only ? `pipeline_id = ${quoteLiteral(only.pipelineId)}` : `pipeline_id IN (${list(selection.pipelines)})`,
-    );
-    if (selection.metricNames) parts.push(`metric_name IN (${list(selection.metricNames)})`);
-    if (selection.seriesIds) parts.push(`series_id IN (${list(selection.seriesIds)})`);
-  }
-  const day = typeof only === 'object' ? only.day : null;
+  const parts: string[] = [
+    only ? `pipeline_id = ${quoteLiteral(only.pipelineId)}` : `pipeline_id IN (${list(selection.pipelines)})`,
+  ];
+  if (selection.metricNames) parts.push(`metric_name IN (${list(selection.metricNames)})`);
+  if (selection.seriesIds) parts.push(`series_id IN (${list(selection.seriesIds)})`);
+  const day = only ? only.day : null;
   const from = day ?? selection.from;
   const to = day ? nextDay(day) : selection.to;
   if (from) parts.push(`time >= ${quoteLiteral(`${from} 00:00:00+00`)}::timestamptz`);
@@ -237,41 +254,39 @@ export class MetricSync {
 
   /**
    * Rows and bytes a selection would fetch, without counting them: the
-   * planner's estimate, and on TimescaleDB the chunks' own statistics for the
-   * time range (scaled by the planner's selectivity of the other filters).
+   * planner's estimate on plain PostgreSQL; on TimescaleDB, compressed chunks'
+   * batch row counts (the planner is far off there) and each uncompressed heap's
+   * own statistics. When TimescaleDB's figures cannot be read the planner's
+   * estimate stands, and the note says why.
    */
   async estimate(selection: SyncSelection): Promise<SyncEstimate> {
     const pool = this.opts.pool();
     const [planned, mode] = await Promise.all([this.selectionEstimate(pool, selection), detectServerMode(pool)]);
+    let fallback = '';
     if (mode.mode === 'timescaledb') {
       try {
-        return await this.chunkEstimate(pool, selection, planned);
-      } catch {
-        // Chunk views differ between TimescaleDB versions; the planner's figure still stands.
+        return await this.chunkEstimate(pool, selection, planned.width);
+      } catch (err) {
+        fallback = ` — TimescaleDB's chunk figures could not be read (${pgErrorText(err)}), so compressed chunks may be far off`;
       }
     }
     return {
       rows: planned.rows,
       bytes: planned.rows * planned.width,
       method: 'planner',
-      note: "PostgreSQL's planner estimate (table statistics); the real count may differ",
+      note: `PostgreSQL's planner estimate (table statistics); the real count may differ${fallback}`,
     };
   }
 
   /**
-   * The planner's rows for a selection, asked per pipeline and metric. For `x IN (a, b)` PostgreSQL
-   * adds the values' frequencies only while their sum stays ≤ 1; a list covering every value can
-   * round just above 1, and then it takes the values as independent: 75% for two values that are
-   * all the rows. One value per question never meets that.
+   * The planner's rows for a selection, asked per pipeline and metric (see `selectionParts`).
    */
   private async selectionEstimate(pool: pg.Pool, selection: SyncSelection): Promise<{ rows: number; width: number }> {
-    const parts = selection.pipelines.flatMap((pipelineId) =>
-      (selection.metricNames ?? [null]).map((metric) => ({
-        ...selection,
-        pipelines: [pipelineId],
-        metricNames: metric === null ? null : [metric],
-      })),
-    );
+    const parts = selectionParts(selection).map((part) => ({
+      ...selection,
+      pipelines: part.pipelineIds!,
+      metricNames: part.metricNames,
+    }));
     const plans = await Promise.all(parts.map((part) => this.plannerEstimate(pool, whereSql(part))));
     return {
       rows: plans.reduce((sum, p) => sum + p.rows, 0),
@@ -287,38 +302,30 @@ export class MetricSync {
     return { rows: Math.round(plan?.['Plan Rows'] ?? 0), width: plan?.['Plan Width'] ?? 0 };
   }
 
-  private async chunkEstimate(
-    pool: pg.Pool,
-    selection: SyncSelection,
-    planned: { rows: number; width: number },
-  ): Promise<SyncEstimate> {
-    const from = selection.from ? `${selection.from} 00:00:00+00` : '-infinity';
-    const to = selection.to ? `${selection.to} 00:00:00+00` : 'infinity';
-    const { rows } = await pool.query<{ chunks: string; rows: string | null; bytes: string | null }>(
-      `SELECT count(*)::text AS chunks,
-              sum(approximate_row_count(format('%I.%I', chunk_schema, chunk_name)::regclass)
-                  * CASE WHEN range_end = range_start OR NOT isfinite($1::timestamptz) AND NOT isfinite($2::timestamptz) THEN 1
-                         ELSE extract(epoch FROM least(range_end, $2::timestamptz) - greatest(range_start, $1::timestamptz))
-                              / nullif(extract(epoch FROM range_end - range_start), 0) END)::text AS rows,
-              sum(pg_total_relation_size(format('%I.%I', chunk_schema, chunk_name)::regclass)
-                  * CASE WHEN NOT isfinite($1::timestamptz) AND NOT isfinite($2::timestamptz) THEN 1
-                         ELSE extract(epoch FROM least(range_end, $2::timestamptz) - greatest(range_start, $1::timestamptz))
-                              / nullif(extract(epoch FROM range_end - range_start), 0) END)::text AS bytes
-       FROM timescaledb_information.chunks
-       WHERE hypertable_schema = 'dash' AND hypertable_name = 'pipeline_metrics'
-         AND range_end > $1::timestamptz AND range_start < $2::timestamptz`,
-      [from, to],
-    );
-    const chunkRows = Number(rows[0]?.rows ?? 0);
-    // The share of the time range's rows that the pipeline/metric/series filters keep, as the planner sees it.
-    const timeOnly = await this.plannerEstimate(pool, whereSql(selection, 'time'));
-    const share = timeOnly.rows > 0 ? Math.min(1, planned.rows / timeOnly.rows) : 1;
-    const estimated = Math.round(chunkRows * share);
+  private async chunkEstimate(pool: pg.Pool, selection: SyncSelection, width: number): Promise<SyncEstimate> {
+    const estimate = await estimateMetricRows(pool, selectionParts(selection), {
+      start: selection.from ? `${selection.from}T00:00:00Z` : null,
+      end: selection.to ? `${selection.to}T00:00:00Z` : null,
+    });
+    const { compressed, partial, uncompressed } = estimate.chunks;
+    const kinds = [
+      compressed ? `${compressed} compressed` : null,
+      partial ? `${partial} partly compressed` : null,
+      uncompressed ? `${uncompressed} uncompressed` : null,
+    ].filter(Boolean);
+    const total = compressed + partial + uncompressed;
+    const how = [
+      compressed + partial ? 'compressed rows from their batches’ own counts' : null,
+      partial + uncompressed ? 'uncompressed rows from each chunk’s statistics' : null,
+    ].filter(Boolean);
+    const shared = estimate.sharedColumns.length
+      ? `; batches are not segmented by ${estimate.sharedColumns.join(', ')}, so that filter's share comes from the uncompressed chunks`
+      : '';
     return {
-      rows: estimated,
-      bytes: estimated * planned.width,
+      rows: estimate.rows,
+      bytes: estimate.rows * width,
       method: 'timescaledb-chunks',
-      note: `TimescaleDB chunk statistics over ${rows[0]?.chunks ?? 0} chunks (${formatBytes(Number(rows[0]?.bytes ?? 0) * share)} on the server)`,
+      note: `TimescaleDB: ${plural(total, 'chunk')} in the range${kinds.length ? ` (${kinds.join(', ')})` : ''}, ${formatBytes(estimate.serverBytes)} on the server; ${how.join(', ') || 'no rows'}${shared}`,
     };
   }
 

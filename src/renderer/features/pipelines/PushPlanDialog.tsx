@@ -4,124 +4,18 @@
  * compression and continuous aggregates), then write credentials typed for
  * this push only, and the push as a job with its result.
  */
-import { useEffect, useState } from 'react';
-import type { JobSnapshot } from '../../../shared/api/contract';
+import { useCallback, useEffect, useState } from 'react';
 import type { PreviewSummary, PushOutcome, PushPlanView, WriteCredentials } from '../../../shared/api/push';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { cancelJob } from '../../state/workspaceActions';
 import { Modal } from '../common/Modal';
+import { AggregateRefreshNote } from './AggregateRefreshNote';
+import { CredentialFields, ErrorLine, JobLine } from './PushControls';
 import { lastDayOf } from './reprocessingStore';
 
 const n = (v: number) => v.toLocaleString('en-US');
-
-export function ErrorLine({ error, testId }: { error: ErrorView; testId?: string }) {
-  return (
-    <div className="rp-error" role="alert" data-testid={testId}>
-      {error.message}
-      {error.hint ? <div className="rp-error-hint">{error.hint}</div> : null}
-    </div>
-  );
-}
-
-/**
- * A job's line in a panel or dialog: its progress while it runs, why it failed
- * after. `measured` shows the job's own done/total (a preview counts its steps;
- * a push or an undo only says it is working).
- */
-export function JobLine({
-  job,
-  working,
-  testId,
-  measured,
-  failure,
-}: {
-  job: JobSnapshot | null;
-  working: string;
-  testId?: string;
-  measured?: boolean;
-  failure: { code: string; message: string; hint: string; testId?: string };
-}) {
-  if (job?.state === 'failed') {
-    return (
-      <ErrorLine
-        testId={failure.testId}
-        error={{ code: failure.code, message: job.error ?? failure.message, hint: failure.hint }}
-      />
-    );
-  }
-  if (!job || job.finishedAt !== null) return null;
-  return (
-    <div className="rp-job" data-testid={testId}>
-      {measured ? (
-        <progress max={job.progress.total ?? undefined} value={job.progress.total ? job.progress.done : undefined} />
-      ) : (
-        <progress />
-      )}
-      <span>{job.message || working}</span>
-    </div>
-  );
-}
-
-/**
- * Write credentials for one push, never kept: a user and password, or for
- * the demo's embedded server an explicit confirmation to use its own.
- */
-export function CredentialFields({
-  embedded,
-  onChange,
-}: {
-  embedded: boolean;
-  onChange: (credentials: WriteCredentials | null) => void;
-}) {
-  const [user, setUser] = useState('');
-  const [password, setPassword] = useState('');
-  const [useEmbedded, setUseEmbedded] = useState(false);
-  useEffect(() => {
-    if (embedded && useEmbedded) onChange({ kind: 'embedded', confirmed: true });
-    else onChange(user.trim() ? { kind: 'password', user: user.trim(), password } : null);
-  }, [embedded, useEmbedded, user, password, onChange]);
-  return (
-    <fieldset className="rp-credentials">
-      <legend>Write credentials (asked for every push, never stored)</legend>
-      {embedded ? (
-        <label className="rp-check">
-          <input
-            type="checkbox"
-            data-testid="rp-embedded-confirm"
-            checked={useEmbedded}
-            onChange={(e) => setUseEmbedded(e.target.checked)}
-          />
-          Use the demo server&apos;s own credentials: I mean to write to this embedded PostgreSQL
-        </label>
-      ) : null}
-      {!(embedded && useEmbedded) ? (
-        <div className="rp-cred-row">
-          <label>
-            User
-            <input
-              value={user}
-              autoComplete="off"
-              data-testid="rp-write-user"
-              onChange={(e) => setUser(e.target.value)}
-            />
-          </label>
-          <label>
-            Password
-            <input
-              type="password"
-              value={password}
-              autoComplete="off"
-              data-testid="rp-write-password"
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          </label>
-        </div>
-      ) : null}
-    </fieldset>
-  );
-}
 
 export function PushPlanDialog({
   previewId,
@@ -141,33 +35,42 @@ export function PushPlanDialog({
   const [jobId, setJobId] = useState<string | null>(null);
   const [startError, setStartError] = useState<ErrorView | null>(null);
   const [outcome, setOutcome] = useState<PushOutcome | null>(null);
+  /** Credentials the plan was last checked with (null: as the exploration role). */
+  const [checkedWith, setCheckedWith] = useState<WriteCredentials | null>(null);
+  const [checking, setChecking] = useState(false);
   const job = useWorkspaceStore((s) => (jobId ? (s.jobs[jobId] ?? null) : null));
+  const embedded = useWorkspaceStore((s) => s.status?.postgres?.embedded ?? false);
   const running = job !== null && job.finishedAt === null;
 
   useEffect(() => {
     let live = true;
-    setPlan(null);
+    // The figures shown stay until the new ones arrive: the credential fields below them keep what was typed.
     setPlanError(null);
+    setChecking(true);
     workbench()
-      .call('push.plan', { previewId, includeDefinition })
+      .call('push.plan', { previewId, includeDefinition, ...(checkedWith ? { credentials: checkedWith } : {}) })
       .then(
         (p) => live && setPlan(p),
         (err: unknown) => live && setPlanError(toErrorView(err)),
-      );
+      )
+      .finally(() => live && setChecking(false));
     return () => {
       live = false;
     };
-  }, [previewId, includeDefinition]);
+  }, [previewId, includeDefinition, checkedWith]);
 
-  useEffect(() => {
-    if (job?.state !== 'succeeded') return;
+  const reloadOutcome = useCallback(() => {
     void workbench()
       .call('preview.result', { previewId })
       .then((s) => {
         setOutcome(s.push);
         onPushed(s);
       });
-  }, [job?.state, previewId, onPushed]);
+  }, [previewId, onPushed]);
+
+  useEffect(() => {
+    if (job?.state === 'succeeded') reloadOutcome();
+  }, [job?.state, reloadOutcome]);
 
   const push = async () => {
     if (!credentials) return;
@@ -263,24 +166,13 @@ export function PushPlanDialog({
                 </tbody>
               </table>
             </div>
-            {plan.mode === 'timescaledb' ? (
-              <div className="rp-timescale">
-                <div>
-                  {plan.chunks.length} chunk{plan.chunks.length === 1 ? '' : 's'} touched,{' '}
-                  {plan.chunks.filter((c) => c.compressed).length} compressed (about {n(plan.tuplesToDecompress)} tuples
-                  to decompress
-                  {plan.maxTuplesDecompressed !== null ? `; the server allows ${n(plan.maxTuplesDecompressed)}` : ''})
-                </div>
-                <div>
-                  Continuous aggregates refreshed over the range after the push:{' '}
-                  {plan.continuousAggregates.length ? plan.continuousAggregates.join(', ') : 'none'}
-                </div>
+            <TimescalePlan plan={plan} />
+            {plan.missingGrants.length ? (
+              <div className="rp-warning" data-testid="push-plan-grants">
+                The role <strong>{plan.checkedAs}</strong> lacks privileges a push needs; the server would refuse it:
+                <pre className="rp-grants">{plan.missingGrants.join('\n')}</pre>
               </div>
-            ) : (
-              <p className="dim">
-                Plain PostgreSQL (no TimescaleDB): no chunks, compression or continuous aggregates to consider.
-              </p>
-            )}
+            ) : null}
             {outcome ? (
               <div className="rp-outcome" data-testid="push-result">
                 {outcome.alreadyApplied
@@ -288,10 +180,34 @@ export function PushPlanDialog({
                   : 'Pushed: '}
                 {n(outcome.rowsReplaced)} rows replaced, {n(outcome.rowsInserted)} inserted; the pipeline is at version{' '}
                 {outcome.pipelineVersion}. Checksum <code>{outcome.checksum.slice(0, 19)}…</code>
+                <AggregateRefreshNote
+                  pushId={outcome.pushId}
+                  aggregates={outcome.aggregates}
+                  credentials={credentials}
+                  embedded={embedded}
+                  onRefreshed={reloadOutcome}
+                />
               </div>
             ) : (
               <>
                 <CredentialFields embedded={plan.server.embedded} onChange={setCredentials} />
+                <div className="rp-checked-as" data-testid="push-plan-checked-as">
+                  <span className="dim">
+                    Checked as <strong>{plan.checkedAs}</strong>
+                    {checkedWith ? ' (the write user)' : ' (the exploration user)'}: its privileges, decompression limit
+                    and refresh rights are the ones shown.
+                  </span>
+                  <button
+                    type="button"
+                    className="plain-button"
+                    data-testid="push-plan-check"
+                    disabled={!credentials || checking}
+                    title="Ask the server what this user may do, before pushing"
+                    onClick={() => setCheckedWith(credentials)}
+                  >
+                    {checking ? 'Checking…' : 'Check as the write user'}
+                  </button>
+                </div>
                 <label className="rp-comment">
                   Comment
                   <input
@@ -346,5 +262,68 @@ export function PushPlanDialog({
         ) : null}
       </div>
     </Modal>
+  );
+}
+
+const utc = (iso: string) => iso.replace('T', ' ').replace(/:00(\.000)?Z$/, '');
+
+/** TimescaleDB's side of the plan: chunks and compression, rows to decompress, continuous aggregates to refresh. */
+function TimescalePlan({ plan }: { plan: PushPlanView }) {
+  if (plan.mode !== 'timescaledb') {
+    return (
+      <p className="dim">
+        Plain PostgreSQL (no TimescaleDB): no chunks, compression or continuous aggregates to consider.
+      </p>
+    );
+  }
+  const count = (kind: 'compressed' | 'partial' | 'none') => plan.chunks.filter((c) => c.compression === kind).length;
+  const kinds = [
+    count('compressed') ? `${count('compressed')} compressed` : null,
+    count('partial') ? `${count('partial')} partly compressed` : null,
+    count('none') ? `${count('none')} uncompressed` : null,
+  ].filter(Boolean);
+  return (
+    <div className="rp-timescale" data-testid="push-plan-timescale">
+      <div data-testid="push-plan-chunks">
+        {plan.chunks.length} chunk{plan.chunks.length === 1 ? '' : 's'} touched
+        {kinds.length ? ` (${kinds.join(', ')})` : ''}
+        {count('compressed') + count('partial') ? (
+          <>
+            {' '}
+            · about <span data-testid="push-plan-decompress">{n(plan.tuplesToDecompress)}</span> rows of this
+            pipeline&apos;s compressed batches to decompress
+            {plan.maxTuplesDecompressed !== null
+              ? `; the server allows ${n(plan.maxTuplesDecompressed)} per transaction`
+              : '; the server sets no limit'}
+          </>
+        ) : null}
+      </div>
+      {plan.continuousAggregates.length === 0 ? (
+        <div className="dim">No continuous aggregates over the metrics: nothing to refresh after the push.</div>
+      ) : (
+        <table className="rp-table rp-aggregates" data-testid="push-plan-aggregates">
+          <thead>
+            <tr>
+              <th>Continuous aggregate</th>
+              <th>Bucket</th>
+              <th>Refreshed over (UTC)</th>
+              <th>After the push</th>
+            </tr>
+          </thead>
+          <tbody>
+            {plan.continuousAggregates.map((a) => (
+              <tr key={a.name} data-testid="push-plan-aggregate" data-can-refresh={a.canRefresh}>
+                <td>
+                  <code>{a.name}</code>
+                </td>
+                <td>{a.bucket ?? '—'}</td>
+                <td>{a.window ? `${utc(a.window.start)} – ${utc(a.window.end)}` : '—'}</td>
+                <td>{a.canRefresh ? 'refreshed' : <span className="form-error">not refreshed: {a.reason}</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
   );
 }

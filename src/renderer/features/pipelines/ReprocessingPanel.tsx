@@ -16,7 +16,9 @@ import { Modal } from '../common/Modal';
 import { openLineage } from '../inspector/inspectorStore';
 import { DiffOverlayChart } from './DiffOverlayChart';
 import { spanOf, type PipelineEditorState } from './editorStore';
-import { CredentialFields, ErrorLine, JobLine, PushPlanDialog } from './PushPlanDialog';
+import { AggregateRefreshNote } from './AggregateRefreshNote';
+import { CredentialFields, ErrorLine, JobLine } from './PushControls';
+import { PushPlanDialog } from './PushPlanDialog';
 import {
   DAY_MS,
   chooseOverlay,
@@ -492,6 +494,15 @@ export function ReprocessingPanel({
                 <button type="button" className="plain-button" data-testid="push-undo" onClick={() => setUndoOf(p)}>
                   Undo…
                 </button>
+              ) : null}
+              {p.aggregates?.some((a) => !a.refreshed) ? (
+                <AggregateRefreshNote
+                  pushId={p.pushId}
+                  aggregates={p.aggregates}
+                  credentials={null}
+                  embedded={embedded}
+                  onRefreshed={() => void loadPushHistory(tabId, pipelineId)}
+                />
               ) : null}
             </li>
           ))}

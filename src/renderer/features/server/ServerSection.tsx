@@ -24,7 +24,7 @@ function previewBuckets(catalog: ServerCatalog, relation: ServerRelation): void 
   if (!relation.timeColumn) return;
   newQueryTab(
     `-- Rows per hour on the server, newest first (${catalog.mode === 'timescaledb' ? 'time_bucket' : 'date_bin'}).\n` +
-      bucketPreviewSql(catalog.mode, relation.schema, relation.name, relation.timeColumn, '1 hour'),
+      bucketPreviewSql(catalog, relation.schema, relation.name, relation.timeColumn, '1 hour'),
     `${relation.name} per hour (live)`,
     'server',
   );
@@ -97,11 +97,12 @@ function HypertableDetails({ catalog, relation }: { catalog: ServerCatalog; rela
   const ownJobs = (schema: string, name: string) =>
     catalog.jobs.filter((j) => j.hypertableSchema === schema && j.hypertableName === name);
   const policies = ownJobs(hyper.schema, hyper.name);
-  const compressed = hyper.chunks.filter((c) => c.compressed).length;
+  const compressed = hyper.chunks.filter((c) => c.compression === 'compressed').length;
+  const partial = hyper.chunks.filter((c) => c.compression === 'partial').length;
   return (
     <>
       <Group
-        title={`Chunks${hyper.chunkCount > hyper.chunks.length ? ` (newest ${hyper.chunks.length})` : ''}${compressed ? ` · ${compressed} compressed` : ''}`}
+        title={`Chunks${hyper.chunkCount > hyper.chunks.length ? ` (newest ${hyper.chunks.length})` : ''}${compressed ? ` · ${compressed} compressed` : ''}${partial ? ` · ${partial} partly compressed` : ''}`}
         count={hyper.chunkCount}
         testId="server-chunks"
       >
@@ -111,15 +112,27 @@ function HypertableDetails({ catalog, relation }: { catalog: ServerCatalog; rela
             key={`${chunk.schema}.${chunk.name}`}
             className="tree-item server-chunk"
             title={`${chunk.schema}.${chunk.name}\n${chunk.rangeStart ?? ''} → ${chunk.rangeEnd ?? ''}${
-              chunk.compressed && chunk.uncompressedBytes && chunk.compressedBytes
+              chunk.compression !== 'none' && chunk.uncompressedBytes && chunk.compressedBytes
                 ? `\n${formatBytes(chunk.uncompressedBytes)} → ${formatBytes(chunk.compressedBytes)} compressed`
+                : ''
+            }${
+              chunk.compression === 'partial'
+                ? '\nRows written since compression are kept uncompressed beside the batches until the chunk is compressed again'
                 : ''
             }`}
           >
             <span className="tree-label mono">
               {shortTime(chunk.rangeStart)} → {shortTime(chunk.rangeEnd)}
             </span>
-            {chunk.compressed ? <span className="badge accent">compressed</span> : null}
+            {chunk.compression === 'compressed' ? (
+              <span className="badge accent" data-testid="chunk-compressed">
+                compressed
+              </span>
+            ) : chunk.compression === 'partial' ? (
+              <span className="badge" data-testid="chunk-partial">
+                partly compressed
+              </span>
+            ) : null}
             <span className="tree-meta">{chunk.bytes !== null ? formatBytes(chunk.bytes) : ''}</span>
           </li>
         ))}
@@ -321,7 +334,15 @@ export function ServerSection() {
             </span>
             <span className="tree-meta">
               {catalog.database} · PostgreSQL {catalog.serverVersion.split(' ')[0]}
+              {catalog.timescaleSchema && catalog.timescaleSchema !== 'public'
+                ? ` · TimescaleDB in schema ${catalog.timescaleSchema}`
+                : ''}
             </span>
+          </div>
+        ) : null}
+        {catalog?.notice ? (
+          <div className="form-error server-notice" role="status" data-testid="server-notice">
+            {catalog.notice}
           </div>
         ) : null}
         {catalog && catalog.schemas.length === 0 ? (

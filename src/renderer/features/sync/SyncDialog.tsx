@@ -380,12 +380,15 @@ export function SyncDialog() {
           ) : estimateError ? (
             <span className="form-error">Could not estimate: {estimateError.message}</span>
           ) : estimate ? (
-            <span title={estimate.note}>
+            <span title={estimate.note} data-rows={estimate.rows} data-method={estimate.method}>
               About <strong>{formatCount(estimate.rows)} rows</strong> · {formatBytes(estimate.bytes)} to transfer ·{' '}
               <span className="dim">
-                {estimate.method === 'planner' ? 'planner estimate' : 'TimescaleDB chunk statistics'}
+                {estimate.method === 'planner' ? 'planner estimate' : 'TimescaleDB batch counts and chunk statistics'}
               </span>
               {estimate.rows === 0 ? <span className="dim"> · the server may have nothing in this range</span> : null}
+              <div className="dim sync-estimate-note" data-testid="sync-estimate-note">
+                {estimate.note}
+              </div>
             </span>
           ) : selection ? (
             <span className="dim">Estimating…</span>

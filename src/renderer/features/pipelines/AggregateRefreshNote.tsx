@@ -1,0 +1,149 @@
+/**
+ * After a push (or an undo) committed, TimescaleDB's continuous aggregates over
+ * the metrics are refreshed over the range. One that could not be refreshed is
+ * a warning — the push stands — with "Refresh again", which asks for the write
+ * credentials when none are at hand (they are never kept).
+ */
+import { useEffect, useState } from 'react';
+import type { AggregateRefresh, WriteCredentials } from '../../../shared/api/push';
+import { toErrorView, type ErrorView } from '../../state/errorView';
+import { workbench } from '../../state/workbench';
+import { useWorkspaceStore } from '../../state/workspaceStore';
+import { Modal } from '../common/Modal';
+import { CredentialFields, ErrorLine, JobLine } from './PushControls';
+
+const day = (iso: string) => iso.replace('T', ' ').replace(/:00(\.000)?Z$/, ' UTC');
+
+/** Starts `push.refreshAggregates` and follows its job; `onDone` once it finished, however it ended. */
+function useRefreshJob(pushId: string, onDone: () => void) {
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [error, setError] = useState<ErrorView | null>(null);
+  const job = useWorkspaceStore((s) => (jobId ? (s.jobs[jobId] ?? null) : null));
+  useEffect(() => {
+    if (job?.finishedAt) onDone();
+  }, [job?.finishedAt, onDone]);
+  const start = (credentials: WriteCredentials) => {
+    setError(null);
+    workbench()
+      .call('push.refreshAggregates', { pushId, credentials })
+      .then(
+        (r) => setJobId(r.jobId),
+        (err: unknown) => setError(toErrorView(err)),
+      );
+  };
+  return { job, error, start, running: job !== null && job.finishedAt === null };
+}
+
+export function AggregateRefreshNote({
+  pushId,
+  aggregates,
+  credentials,
+  embedded,
+  onRefreshed,
+}: {
+  pushId: string;
+  aggregates: AggregateRefresh[];
+  /** The credentials of the push just made, when still at hand; else they are asked for. */
+  credentials: WriteCredentials | null;
+  embedded: boolean;
+  /** Reload what shows `aggregates`. */
+  onRefreshed: () => void;
+}) {
+  const failed = aggregates.filter((a) => !a.refreshed);
+  const [asking, setAsking] = useState(false);
+  const refresh = useRefreshJob(pushId, onRefreshed);
+  if (aggregates.length === 0) return null;
+  if (failed.length === 0) {
+    return (
+      <div className="dim rp-aggregates-ok" data-testid="aggregates-refreshed">
+        Continuous aggregates refreshed:{' '}
+        {aggregates
+          .map((a) => `${a.name}${a.window ? ` (${day(a.window.start)} – ${day(a.window.end)})` : ''}`)
+          .join(', ')}
+      </div>
+    );
+  }
+  return (
+    <div className="rp-warning" role="status" data-testid="aggregates-warning">
+      The push is saved, but{' '}
+      {failed.length === 1 ? 'one continuous aggregate was' : `${failed.length} continuous aggregates were`} not
+      refreshed, and show the old values until refreshed:
+      <ul>
+        {failed.map((a) => (
+          <li key={a.name}>
+            <code>{a.name}</code>
+            {a.window ? ` over ${day(a.window.start)} – ${day(a.window.end)}` : ''}: {a.error}
+          </li>
+        ))}
+      </ul>
+      <button
+        type="button"
+        className="plain-button"
+        data-testid="aggregates-refresh-again"
+        disabled={refresh.running}
+        onClick={() => (credentials ? refresh.start(credentials) : setAsking(true))}
+      >
+        {refresh.running ? 'Refreshing…' : credentials ? 'Refresh again' : 'Refresh again…'}
+      </button>
+      <JobLine
+        job={refresh.job}
+        working="Refreshing…"
+        failure={{ code: 'refresh', message: 'The refresh failed.', hint: 'The push itself stands.' }}
+      />
+      {refresh.error ? <ErrorLine error={refresh.error} /> : null}
+      {asking ? (
+        <RefreshCredentialsDialog
+          embedded={embedded}
+          onClose={() => setAsking(false)}
+          onRefresh={(typed) => {
+            setAsking(false);
+            refresh.start(typed);
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+function RefreshCredentialsDialog({
+  embedded,
+  onClose,
+  onRefresh,
+}: {
+  embedded: boolean;
+  onClose: () => void;
+  onRefresh: (credentials: WriteCredentials) => void;
+}) {
+  const [credentials, setCredentials] = useState<WriteCredentials | null>(null);
+  return (
+    <Modal
+      title="Refresh continuous aggregates"
+      className="rp-undo-dialog"
+      testId="refresh-dialog"
+      closeTestId="refresh-close"
+      onClose={onClose}
+    >
+      <div className="modal-body">
+        <p>
+          Refreshing a continuous aggregate needs its owner&apos;s rights: type the credentials of a user who has them.
+        </p>
+        <CredentialFields embedded={embedded} onChange={setCredentials} />
+      </div>
+      <div className="form-actions">
+        <span className="toolbar-spacer" />
+        <button type="button" className="plain-button" onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="run-button"
+          data-testid="refresh-confirm"
+          disabled={!credentials}
+          onClick={() => credentials && onRefresh(credentials)}
+        >
+          Refresh
+        </button>
+      </div>
+    </Modal>
+  );
+}
