@@ -7,6 +7,7 @@
  * and what a role may not do, named beforehand. PGlite cannot take COPY FROM
  * STDIN, so the push itself is emulated by the same DELETE and INSERT.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { readServerCatalog } from '../../src/main/services/postgres/ServerCatalog';
@@ -328,6 +329,21 @@ describe('TimescaleDB with compression and continuous aggregates (PGlite 2.23)',
       ]);
       for (const name of Object.keys(RAW_BUCKETS)) expect(await staleBuckets(name), name).toEqual([]);
     }
+  });
+
+  it("refreshes an earlier push's aggregates again ('Refresh again'), from its audit row", async () => {
+    const range = { start: '2026-10-16T10:30:00.000Z', end: '2026-10-16T13:00:00.000Z' };
+    const pushId = randomUUID();
+    await pool.query(
+      `INSERT INTO dash.metric_pushes (push_id, pushed_by, pipeline_id, base_version, pipeline_version, range_start, range_end, checksum)
+       VALUES ($1, 'tester', 'alpha', 1, 1, $2, $3, 'sha256:test')`,
+      [pushId, range.start, range.end],
+    );
+    await emulatePush('alpha', range);
+    expect((await staleBuckets('dash.metrics_daily')).length).toBeGreaterThan(0);
+    const again = await new MetricPush(connect).refreshAggregatesOf(pushId);
+    expect(again.every((r) => r.refreshed)).toBe(true);
+    for (const name of Object.keys(RAW_BUCKETS)) expect(await staleBuckets(name), name).toEqual([]);
   });
 
   it('names, before the push, the aggregates a role may not refresh, and after it reports them without failing', async () => {
