@@ -11,6 +11,7 @@ import pg from 'pg';
 import type { QueryResultMeta } from '../../../shared/api/contract';
 import { LIVE_RESULT_PREFIX } from '../../../shared/api/server';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
+import { asDatabaseError } from './pgErrors';
 import { PgArrowEncoder } from './pgArrow';
 import { HeldResults } from '../results/HeldResults';
 import { checkOut, connectClient, type HeldClient } from './poolClient';
@@ -79,10 +80,6 @@ function where(sql: string, position: number): string {
   const before = sql.slice(0, Math.max(0, position - 1));
   const lines = before.split('\n');
   return ` (line ${lines.length}, column ${lines[lines.length - 1]!.length + 1})`;
-}
-
-function asDatabaseError(err: unknown): pg.DatabaseError | null {
-  return err instanceof pg.DatabaseError ? err : null;
 }
 
 export class LiveQueries {

@@ -2,19 +2,21 @@
  * PostgreSQL's errors carry more than their message: a DETAIL (how many, which
  * limit, which key) and a HINT (what to do). Both reach the user.
  */
+import pg from 'pg';
 import { errorMessage } from '../../../shared/errors';
+
+/** The server's own error (with code, DETAIL, HINT, position), or null for anything else (a lost connection…). */
+export function asDatabaseError(err: unknown): pg.DatabaseError | null {
+  return err instanceof pg.DatabaseError ? err : null;
+}
 
 /** A PostgreSQL error with its DETAIL and HINT, which often say what to do. */
 export function pgErrorText(err: unknown): string {
-  const e = err as { detail?: unknown; hint?: unknown } | null;
-  const parts = [errorMessage(err)];
-  if (typeof e?.detail === 'string' && e.detail) parts.push(e.detail);
-  if (typeof e?.hint === 'string' && e.hint) parts.push(e.hint);
-  return parts.join(' — ');
+  const db = asDatabaseError(err);
+  return [errorMessage(err), db?.detail, db?.hint].filter((part) => part).join(' — ');
 }
 
 /** The SQLSTATE of a PostgreSQL error, or null for anything else. */
 export function pgErrorCode(err: unknown): string | null {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
+  return asDatabaseError(err)?.code ?? null;
 }

@@ -17,8 +17,9 @@ import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { isoUtcSql } from '../../../shared/serverSql';
 import { pgErrorCode, pgErrorText } from '../postgres/pgErrors';
 import { detectServerMode, timescaleAtLeast, type ServerModeInfo } from '../postgres/ServerMode';
-import { decompressedRowsSql, metricChunks, sumRows, type ChunkCompression } from '../postgres/timescale/MetricChunks';
+import { decompressedBatchesCondition, metricChunks, type ChunkCompression } from '../postgres/timescale/MetricChunks';
 import {
+  describeBucket,
   metricAggregates,
   refreshAggregates,
   refreshChecks,
@@ -399,16 +400,6 @@ export async function refreshAfterPush(
   }
 }
 
-/** A TimescaleDB bucket in words: `1 day`, `1 day (Europe/Berlin)`, `1 hour, offset 15 minutes`. */
-function bucketWords(bucket: { width: string; origin: string | null; offset: string | null; timezone: string | null }) {
-  const extras = [
-    bucket.timezone ? `in ${bucket.timezone}` : null,
-    bucket.origin ? `from ${bucket.origin}` : null,
-    bucket.offset ? `offset ${bucket.offset}` : null,
-  ].filter(Boolean);
-  return extras.length ? `${bucket.width} (${extras.join(', ')})` : bucket.width;
-}
-
 /** The table privileges a push uses (docs/data-contract.md, "Roles and grants"). */
 const PUSH_PRIVILEGES: [table: string, privilege: string][] = [
   ['dash.pipelines', 'SELECT'],
@@ -465,24 +456,23 @@ export async function planOnTimescale(
                     AND (tgtype & 1) <> 0 AND (tgtype & 8) <> 0) AS row_delete_triggers`,
   );
   const directDelete = timescaleAtLeast(ext, 2, 21) && triggers[0]?.row_delete_triggers !== true;
-  const tuplesToDecompress = await sumRows(
-    client,
-    chunks.flatMap((c) => (c.batches ? [decompressedRowsSql(c.batches, pipelineId, range, directDelete)] : [])),
-  );
-  // Rows each compressed chunk holds in its batches: counted from batch metadata, as approximate_row_count cannot see them.
+  // One pass over each compressed chunk's batch rows: all its rows, and those a DELETE of the range decompresses.
   const batched = chunks.filter((c) => c.batches !== null);
-  const batchRows = new Map<string, number>();
+  const batchRows = new Map<string, { total: number; decompressed: number }>();
   if (batched.length) {
-    const { rows } = await client.query<{ chunk: string; rows: number }>(
+    const { rows } = await client.query<{ chunk: string; total: number; decompressed: number }>(
       batched
         .map(
           (c) =>
-            `SELECT ${client.escapeLiteral(c.table)} AS chunk, coalesce(sum(_ts_meta_count), 0)::float8 AS rows FROM ${c.batches!.table}`,
+            `SELECT ${client.escapeLiteral(c.table)} AS chunk, coalesce(sum(_ts_meta_count), 0)::float8 AS total,
+               coalesce(sum(_ts_meta_count) FILTER (WHERE ${decompressedBatchesCondition(c.batches!, pipelineId, range, directDelete)}), 0)::float8 AS decompressed
+             FROM ${c.batches!.table}`,
         )
         .join(' UNION ALL '),
     );
-    for (const r of rows) batchRows.set(r.chunk, Number(r.rows));
+    for (const r of rows) batchRows.set(r.chunk, { total: Number(r.total), decompressed: Number(r.decompressed) });
   }
+  const tuplesToDecompress = [...batchRows.values()].reduce((sum, b) => sum + b.decompressed, 0);
   const { rows: setting } = await client.query<{ value: string | null }>(
     "SELECT current_setting('timescaledb.max_tuples_decompressed_per_dml_transaction', true) AS value",
   );
@@ -502,7 +492,7 @@ export async function planOnTimescale(
     return {
       name: agg.name,
       owner: agg.owner,
-      bucket: agg.bucket ? bucketWords(agg.bucket) : null,
+      bucket: agg.bucket ? describeBucket(agg.bucket) : null,
       window: windows.get(agg.name) ?? null,
       canRefresh: check?.canRefresh ?? false,
       reason: check?.reason ?? null,
@@ -520,7 +510,7 @@ export async function planOnTimescale(
       rangeStart: c.rangeStart,
       rangeEnd: c.rangeEnd,
       compression: c.compression,
-      approximateRows: Math.round(c.heapRowsEstimate + (batchRows.get(c.table) ?? 0)),
+      approximateRows: Math.round(c.heapRowsEstimate + (batchRows.get(c.table)?.total ?? 0)),
     })),
     tuplesToDecompress: Math.round(tuplesToDecompress),
     maxTuplesDecompressed,

@@ -261,15 +261,17 @@ export class MetricSync {
    */
   async estimate(selection: SyncSelection): Promise<SyncEstimate> {
     const pool = this.opts.pool();
-    const [planned, mode] = await Promise.all([this.selectionEstimate(pool, selection), detectServerMode(pool)]);
     let fallback = '';
-    if (mode.mode === 'timescaledb') {
+    if ((await detectServerMode(pool)).mode === 'timescaledb') {
       try {
-        return await this.chunkEstimate(pool, selection, planned.width);
+        // The planner's row width is right on TimescaleDB too; only its row counts are not.
+        const { width } = await this.plannerEstimate(pool, whereSql(selection));
+        return await this.chunkEstimate(pool, selection, width);
       } catch (err) {
         fallback = ` — TimescaleDB's chunk figures could not be read (${pgErrorText(err)}), so compressed chunks may be far off`;
       }
     }
+    const planned = await this.selectionEstimate(pool, selection);
     return {
       rows: planned.rows,
       bytes: planned.rows * planned.width,
@@ -303,10 +305,19 @@ export class MetricSync {
   }
 
   private async chunkEstimate(pool: pg.Pool, selection: SyncSelection, width: number): Promise<SyncEstimate> {
-    const estimate = await estimateMetricRows(pool, selectionParts(selection), {
-      start: selection.from ? `${selection.from}T00:00:00Z` : null,
-      end: selection.to ? `${selection.to}T00:00:00Z` : null,
-    });
+    const filter = {
+      pipelineIds: selection.pipelines,
+      metricNames: selection.metricNames,
+      seriesIds: selection.seriesIds,
+    };
+    const estimate = await estimateMetricRows(
+      pool,
+      { filter, plannerParts: selectionParts(selection) },
+      {
+        start: selection.from ? `${selection.from}T00:00:00Z` : null,
+        end: selection.to ? `${selection.to}T00:00:00Z` : null,
+      },
+    );
     const { compressed, partial, uncompressed } = estimate.chunks;
     const kinds = [
       compressed ? `${compressed} compressed` : null,

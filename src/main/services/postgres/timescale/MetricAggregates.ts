@@ -123,6 +123,16 @@ function bucketOf(
   };
 }
 
+/** A bucket in words, for the plan: `1 day`, `1 day (in Europe/Berlin)`, `01:00:00 (offset 00:15:00)`. */
+export function describeBucket(bucket: AggregateBucket): string {
+  const extras = [
+    bucket.timezone ? `in ${bucket.timezone}` : null,
+    bucket.origin ? `from ${bucket.origin}` : null,
+    bucket.offset ? `offset ${bucket.offset}` : null,
+  ].filter(Boolean);
+  return extras.length ? `${bucket.width} (${extras.join(', ')})` : bucket.width;
+}
+
 /** `time_bucket` as the aggregate calls it, over the SQL instant `at`. */
 function bucketCall(ext: TimescaleExtension, bucket: AggregateBucket, at: string): string {
   const fn = `${ext.schemaSql}.time_bucket`;

@@ -229,13 +229,14 @@ export function batchRowsSql(layout: BatchLayout, filter: MetricFilter, range: T
 }
 
 /**
- * Rows a DELETE of one pipeline's `[start, end)` decompresses in a chunk: every
- * batch of that pipeline whose time span meets the range — except, from
- * TimescaleDB 2.21 on, batches wholly inside it, which it deletes without
- * decompressing (when the pipeline is a segment-by column, so every row of such
- * a batch matches). One row, column `rows`.
+ * The batches a DELETE of one pipeline's `[start, end)` decompresses, as a
+ * condition on a chunk's batch rows: every batch of that pipeline whose time span
+ * meets the range — except, with `directDelete` (TimescaleDB 2.21 on, no row
+ * trigger on the hypertable), batches wholly inside it, which are deleted without
+ * decompressing (when the pipeline is a segment-by column, so every row of such a
+ * batch matches).
  */
-export function decompressedRowsSql(
+export function decompressedBatchesCondition(
   layout: BatchLayout,
   pipelineId: string,
   range: { start: string; end: string },
@@ -252,9 +253,7 @@ export function decompressedRowsSql(
       );
     }
   }
-  return `SELECT coalesce(sum(_ts_meta_count), 0)::float8 AS rows FROM ${layout.table}${
-    conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''
-  }`;
+  return conditions.length ? conditions.join(' AND ') : 'true';
 }
 
 /** Runs one-row `rows` queries as one UNION ALL and returns their sum (0 for none). */

@@ -37,12 +37,15 @@ const WITHOUT: Record<string, keyof MetricFilter> = {
 };
 
 /**
- * Rows of the union of `parts` (disjoint filters: asking per pipeline and metric
- * keeps the planner from treating long IN lists as independent) in `range`.
+ * Rows of `filter` in `range`. Batch rows are filtered by it directly (their
+ * segment-by columns are plain values, so long IN lists are exact there); the
+ * planner is asked per `plannerParts` — disjoint filters whose union is `filter`,
+ * one pipeline and metric each — since it takes a long IN list's values as
+ * independent once their frequencies add up to more than 1.
  */
 export async function estimateMetricRows(
   client: pg.ClientBase | pg.Pool,
-  parts: MetricFilter[],
+  selection: { filter: MetricFilter; plannerParts: MetricFilter[] },
   range: TimeRange,
 ): Promise<MetricRowEstimate> {
   const chunks = await metricChunks(client, range);
@@ -51,26 +54,17 @@ export async function estimateMetricRows(
 
   const heapRows = await plannedRows(
     client,
-    heaps.flatMap((chunk) => parts.map((part) => heapSelect(chunk, heapConditions(part, range)))),
+    heaps.flatMap((chunk) => selection.plannerParts.map((part) => heapSelect(chunk, heapConditions(part, range)))),
   );
-
-  let batchRows = 0;
-  const sharedColumns = new Set<string>();
-  for (const part of parts) {
-    const queries = batched.map((chunk) => batchRowsSql(chunk.batches!, part, range));
-    const notApplied = [...new Set(queries.flatMap((q) => q.notApplied))];
-    const rows = await sumRows(
-      client,
-      queries.map((q) => q.sql),
-    );
-    if (rows === 0) continue;
-    if (notApplied.length === 0) {
-      batchRows += rows;
-      continue;
-    }
-    // Batches not segmented by some filter column: scale by that filter's share in the heaps.
-    notApplied.forEach((c) => sharedColumns.add(c));
-    batchRows += rows * (await heapShare(client, heaps, part, notApplied, range));
+  const queries = batched.map((chunk) => batchRowsSql(chunk.batches!, selection.filter, range));
+  const notApplied = [...new Set(queries.flatMap((q) => q.notApplied))].sort();
+  let batchRows = await sumRows(
+    client,
+    queries.map((q) => q.sql),
+  );
+  // Batches not segmented by some filter column: scale by that filter's share in the heaps.
+  if (batchRows > 0 && notApplied.length) {
+    batchRows *= await heapShare(client, heaps, selection.plannerParts, notApplied, range);
   }
 
   return {
@@ -81,35 +75,35 @@ export async function estimateMetricRows(
       uncompressed: chunks.filter((c) => c.compression === 'none').length,
     },
     serverBytes: chunks.reduce((sum, c) => sum + c.heapBytes + c.compressedBytes, 0),
-    sharedColumns: [...sharedColumns].sort(),
+    sharedColumns: notApplied,
   };
 }
 
 /**
- * The share of rows that `columns`' conditions of `part` keep, as the planner sees
- * it in the heaps of `inRange` — or, when those are empty, in the newest heaps of
- * the hypertable. 1 when no heap has rows to judge by.
+ * The share of rows that `columns`' conditions of `parts` keep, as the planner
+ * sees it in the heaps of `inRange` — or, when those have no rows to judge by,
+ * in the newest heaps of the hypertable. 1 when no heap has rows.
  */
 async function heapShare(
   client: pg.ClientBase | pg.Pool,
   inRange: MetricChunk[],
-  part: MetricFilter,
+  parts: MetricFilter[],
   columns: string[],
   range: TimeRange,
 ): Promise<number> {
-  const loosened: MetricFilter = { ...part };
-  for (const column of columns) loosened[WITHOUT[column]!] = null;
+  const loosen = (part: MetricFilter): MetricFilter => {
+    const loose = { ...part };
+    for (const column of columns) loose[WITHOUT[column]!] = null;
+    return loose;
+  };
+  // Loosening can make parts equal (two metrics of one pipeline): count each once.
+  const loosened = [...new Map(parts.map((p) => [JSON.stringify(loosen(p)), loosen(p)])).values()];
   const share = async (heaps: MetricChunk[], within: TimeRange) => {
-    const all = await plannedRows(
-      client,
-      heaps.map((c) => heapSelect(c, heapConditions(loosened, within))),
-    );
+    const selects = (filters: MetricFilter[]) =>
+      heaps.flatMap((c) => filters.map((f) => heapSelect(c, heapConditions(f, within))));
+    const all = await plannedRows(client, selects(loosened));
     if (all <= 0) return null;
-    const kept = await plannedRows(
-      client,
-      heaps.map((c) => heapSelect(c, heapConditions(part, within))),
-    );
-    return Math.min(1, kept / all);
+    return Math.min(1, (await plannedRows(client, selects(parts))) / all);
   };
   // Only heaps whose statistics have seen rows: the planner never says fewer than 1 row, even of an empty heap.
   const judged = inRange.filter((c) => c.heapRowsEstimate > 0);
