@@ -6,13 +6,11 @@
  */
 import { useEffect, useState } from 'react';
 import type { AggregateRefresh, WriteCredentials } from '../../../shared/api/push';
+import { formatUtcInstant } from '../../../shared/format';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { useWorkspaceStore } from '../../state/workspaceStore';
-import { Modal } from '../common/Modal';
-import { CredentialFields, ErrorLine, JobLine } from './PushControls';
-
-const day = (iso: string) => iso.replace('T', ' ').replace(/:00(\.000)?Z$/, ' UTC');
+import { CredentialsPrompt, ErrorLine, JobLine } from './PushControls';
 
 /** Starts `push.refreshAggregates` and follows its job; `onDone` once it finished, however it ended. */
 function useRefreshJob(pushId: string, onDone: () => void) {
@@ -58,7 +56,10 @@ export function AggregateRefreshNote({
       <div className="dim rp-aggregates-ok" data-testid="aggregates-refreshed">
         Continuous aggregates refreshed:{' '}
         {aggregates
-          .map((a) => `${a.name}${a.window ? ` (${day(a.window.start)} – ${day(a.window.end)})` : ''}`)
+          .map(
+            (a) =>
+              `${a.name}${a.window ? ` (${formatUtcInstant(a.window.start)} – ${formatUtcInstant(a.window.end)})` : ''}`,
+          )
           .join(', ')}
       </div>
     );
@@ -72,7 +73,7 @@ export function AggregateRefreshNote({
         {failed.map((a) => (
           <li key={a.name}>
             <code>{a.name}</code>
-            {a.window ? ` over ${day(a.window.start)} – ${day(a.window.end)}` : ''}: {a.error}
+            {a.window ? ` over ${formatUtcInstant(a.window.start)} – ${formatUtcInstant(a.window.end)}` : ''}: {a.error}
           </li>
         ))}
       </ul>
@@ -92,58 +93,26 @@ export function AggregateRefreshNote({
       />
       {refresh.error ? <ErrorLine error={refresh.error} /> : null}
       {asking ? (
-        <RefreshCredentialsDialog
+        <CredentialsPrompt
+          title="Refresh continuous aggregates"
+          testId="refresh-dialog"
+          closeTestId="refresh-close"
+          confirmTestId="refresh-confirm"
+          confirmLabel="Refresh"
+          busy={refresh.running}
           embedded={embedded}
           onClose={() => setAsking(false)}
-          onRefresh={(typed) => {
+          onConfirm={(typed) => {
             setAsking(false);
             refresh.start(typed);
           }}
-        />
+        >
+          <p>
+            Refreshing a continuous aggregate needs its owner&apos;s rights: type the credentials of a user who has
+            them.
+          </p>
+        </CredentialsPrompt>
       ) : null}
     </div>
-  );
-}
-
-function RefreshCredentialsDialog({
-  embedded,
-  onClose,
-  onRefresh,
-}: {
-  embedded: boolean;
-  onClose: () => void;
-  onRefresh: (credentials: WriteCredentials) => void;
-}) {
-  const [credentials, setCredentials] = useState<WriteCredentials | null>(null);
-  return (
-    <Modal
-      title="Refresh continuous aggregates"
-      className="rp-undo-dialog"
-      testId="refresh-dialog"
-      closeTestId="refresh-close"
-      onClose={onClose}
-    >
-      <div className="modal-body">
-        <p>
-          Refreshing a continuous aggregate needs its owner&apos;s rights: type the credentials of a user who has them.
-        </p>
-        <CredentialFields embedded={embedded} onChange={setCredentials} />
-      </div>
-      <div className="form-actions">
-        <span className="toolbar-spacer" />
-        <button type="button" className="plain-button" onClick={onClose}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="run-button"
-          data-testid="refresh-confirm"
-          disabled={!credentials}
-          onClick={() => credentials && onRefresh(credentials)}
-        >
-          Refresh
-        </button>
-      </div>
-    </Modal>
   );
 }

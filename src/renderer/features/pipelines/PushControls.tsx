@@ -1,12 +1,13 @@
 /**
  * The pieces the push, undo and refresh dialogs share: an error line, a job's
- * line (progress while it runs, why it failed after) and write credentials
- * asked for one action and never kept.
+ * line (progress while it runs, why it failed after), write credentials asked
+ * for one action and never kept, and a dialog asking for them.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { JobSnapshot } from '../../../shared/api/contract';
 import type { WriteCredentials } from '../../../shared/api/push';
 import type { ErrorView } from '../../state/errorView';
+import { Modal } from '../common/Modal';
 
 export function ErrorLine({ error, testId }: { error: ErrorView; testId?: string }) {
   return (
@@ -112,5 +113,65 @@ export function CredentialFields({
         </div>
       ) : null}
     </fieldset>
+  );
+}
+
+/**
+ * A dialog that asks for write credentials for one action (undo a push, refresh
+ * aggregates again): what it does above the fields, its job's progress below.
+ */
+export function CredentialsPrompt({
+  title,
+  testId,
+  closeTestId,
+  confirmTestId,
+  confirmLabel,
+  danger,
+  busy,
+  embedded,
+  after,
+  onClose,
+  onConfirm,
+  children,
+}: {
+  title: string;
+  testId: string;
+  closeTestId: string;
+  confirmTestId: string;
+  confirmLabel: string;
+  danger?: boolean;
+  /** While the action runs: the confirm button waits. */
+  busy: boolean;
+  embedded: boolean;
+  /** Below the fields: the job's line, errors. */
+  after?: ReactNode;
+  onClose: () => void;
+  onConfirm: (credentials: WriteCredentials) => void;
+  children: ReactNode;
+}) {
+  const [credentials, setCredentials] = useState<WriteCredentials | null>(null);
+  return (
+    <Modal title={title} className="rp-undo-dialog" testId={testId} closeTestId={closeTestId} onClose={onClose}>
+      <div className="modal-body">
+        {children}
+        <CredentialFields embedded={embedded} onChange={setCredentials} />
+        {after}
+      </div>
+      <div className="form-actions rp-dialog-actions">
+        <span className="toolbar-spacer" />
+        <button type="button" className="plain-button" onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className={`run-button${danger ? ' rp-danger' : ''}`}
+          data-testid={confirmTestId}
+          disabled={!credentials || busy}
+          onClick={() => credentials && onConfirm(credentials)}
+        >
+          {confirmLabel}
+        </button>
+      </div>
+    </Modal>
   );
 }

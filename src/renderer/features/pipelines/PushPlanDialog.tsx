@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { PreviewSummary, PushOutcome, PushPlanView, WriteCredentials } from '../../../shared/api/push';
+import { formatUtcInstant } from '../../../shared/format';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { useWorkspaceStore } from '../../state/workspaceStore';
@@ -265,8 +266,6 @@ export function PushPlanDialog({
   );
 }
 
-const utc = (iso: string) => iso.replace('T', ' ').replace(/:00(\.000)?Z$/, '');
-
 /** TimescaleDB's side of the plan: chunks and compression, rows to decompress, continuous aggregates to refresh. */
 function TimescalePlan({ plan }: { plan: PushPlanView }) {
   if (plan.mode !== 'timescaledb') {
@@ -306,7 +305,7 @@ function TimescalePlan({ plan }: { plan: PushPlanView }) {
             <tr>
               <th>Continuous aggregate</th>
               <th>Bucket</th>
-              <th>Refreshed over (UTC)</th>
+              <th>Refreshed over</th>
               <th>After the push</th>
             </tr>
           </thead>
@@ -317,7 +316,7 @@ function TimescalePlan({ plan }: { plan: PushPlanView }) {
                   <code>{a.name}</code>
                 </td>
                 <td>{a.bucket ?? '—'}</td>
-                <td>{a.window ? `${utc(a.window.start)} – ${utc(a.window.end)}` : '—'}</td>
+                <td>{a.window ? `${formatUtcInstant(a.window.start)} – ${formatUtcInstant(a.window.end)}` : '—'}</td>
                 <td>{a.canRefresh ? 'refreshed' : <span className="form-error">not refreshed: {a.reason}</span>}</td>
               </tr>
             ))}

@@ -5,19 +5,18 @@
  * then "Review push…" and the server's push history with undo.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { DiffChange, DiffCounts, PreviewSummary, PushRecord, WriteCredentials } from '../../../shared/api/push';
+import type { DiffChange, DiffCounts, PreviewSummary, PushRecord } from '../../../shared/api/push';
 import type { PipelineDraft } from '../../../shared/formula';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { cancelJob, refreshSection } from '../../state/workspaceActions';
 import { workbench } from '../../state/workbench';
 import { loadEditor } from './pipelineActions';
-import { Modal } from '../common/Modal';
 import { openLineage } from '../inspector/inspectorStore';
 import { DiffOverlayChart } from './DiffOverlayChart';
 import { spanOf, type PipelineEditorState } from './editorStore';
 import { AggregateRefreshNote } from './AggregateRefreshNote';
-import { CredentialFields, ErrorLine, JobLine } from './PushControls';
+import { CredentialsPrompt, ErrorLine, JobLine } from './PushControls';
 import { PushPlanDialog } from './PushPlanDialog';
 import {
   DAY_MS,
@@ -105,54 +104,48 @@ function UndoDialog({
   onClose: () => void;
   onDone: () => void;
 }) {
-  const [credentials, setCredentials] = useState<WriteCredentials | null>(null);
   const [jobId, setJobId] = useState<string | null>(null);
   const [error, setError] = useState<ErrorView | null>(null);
   const job = useWorkspaceStore((s) => (jobId ? (s.jobs[jobId] ?? null) : null));
   useEffect(() => {
     if (job?.state === 'succeeded') onDone();
   }, [job?.state, onDone]);
-  const running = job !== null && job.finishedAt === null;
   return (
-    <Modal title="Undo push" className="rp-undo-dialog" testId="undo-dialog" closeTestId="undo-close" onClose={onClose}>
-      <div className="modal-body">
-        <p>
-          Undo push <code>{push.pushId.slice(0, 8)}</code> of {new Date(push.pushedAt).toLocaleString()} by{' '}
-          {push.pushedBy}? The {n(push.rowsReplaced)} rows it replaced in {push.rangeStart.slice(0, 10)} –{' '}
-          {lastDayOf(push.rangeEnd)} come back
-          {push.pipelineVersion !== push.baseVersion
-            ? `, and the definition of version ${push.baseVersion} is restored as a new version`
-            : ''}
-          . The undo is itself an audited push.
-        </p>
-        <CredentialFields embedded={embedded} onChange={setCredentials} />
-        <JobLine
-          job={job}
-          working="Undoing…"
-          failure={{ code: 'undo', message: 'The undo failed.', hint: 'Nothing was written.' }}
-        />
-        {error ? <ErrorLine error={error} /> : null}
-      </div>
-      <div className="form-actions rp-dialog-actions">
-        <span className="toolbar-spacer" />
-        <button type="button" className="plain-button" onClick={onClose}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="run-button rp-danger"
-          data-testid="undo-confirm"
-          disabled={!credentials || running}
-          onClick={() => {
-            if (!credentials) return;
-            setError(null);
-            startUndo(push.pushId, credentials).then(setJobId, (err: unknown) => setError(toErrorView(err)));
-          }}
-        >
-          Undo push
-        </button>
-      </div>
-    </Modal>
+    <CredentialsPrompt
+      title="Undo push"
+      testId="undo-dialog"
+      closeTestId="undo-close"
+      confirmTestId="undo-confirm"
+      confirmLabel="Undo push"
+      danger
+      busy={job !== null && job.finishedAt === null}
+      embedded={embedded}
+      onClose={onClose}
+      onConfirm={(credentials) => {
+        setError(null);
+        startUndo(push.pushId, credentials).then(setJobId, (err: unknown) => setError(toErrorView(err)));
+      }}
+      after={
+        <>
+          <JobLine
+            job={job}
+            working="Undoing…"
+            failure={{ code: 'undo', message: 'The undo failed.', hint: 'Nothing was written.' }}
+          />
+          {error ? <ErrorLine error={error} /> : null}
+        </>
+      }
+    >
+      <p>
+        Undo push <code>{push.pushId.slice(0, 8)}</code> of {new Date(push.pushedAt).toLocaleString()} by{' '}
+        {push.pushedBy}? The {n(push.rowsReplaced)} rows it replaced in {push.rangeStart.slice(0, 10)} –{' '}
+        {lastDayOf(push.rangeEnd)} come back
+        {push.pipelineVersion !== push.baseVersion
+          ? `, and the definition of version ${push.baseVersion} is restored as a new version`
+          : ''}
+        . The undo is itself an audited push.
+      </p>
+    </CredentialsPrompt>
   );
 }
 
