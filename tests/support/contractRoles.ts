@@ -14,7 +14,7 @@ export interface RoleLogin {
 }
 
 /** The SQL block under "### Roles and grants" in docs/data-contract.md. */
-export async function documentedGrants(): Promise<string> {
+async function documentedGrants(): Promise<string> {
   const doc = await readFile(fileURLToPath(new URL('../../docs/data-contract.md', import.meta.url)), 'utf8');
   const section = doc.slice(doc.indexOf('### Roles and grants'));
   const block = /```sql\n([\s\S]*?)```/.exec(section)?.[1];

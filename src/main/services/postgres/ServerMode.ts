@@ -6,7 +6,6 @@
  * the role connected — so every call into it is qualified by that schema.
  */
 import type pg from 'pg';
-import { WorkbenchError } from '../../../shared/errors';
 import { pgName, type ServerMode } from '../../../shared/serverSql';
 
 export type { ServerMode };
@@ -73,20 +72,6 @@ export async function detectServerMode(client: pg.ClientBase | pg.Pool): Promise
 /** The grant a role lacks to call TimescaleDB's functions, as SQL the server team can run. */
 export function timescaleUsageGrant(ext: TimescaleExtension, user: string): string {
   return `GRANT USAGE ON SCHEMA ${ext.schemaSql} TO ${pgName(user)};`;
-}
-
-/** TimescaleDB's schema as SQL, or a clear refusal naming the missing grant. */
-export function usableTimescale(info: ServerModeInfo, doing: string): TimescaleExtension {
-  const ext = info.timescale;
-  if (!ext) throw new WorkbenchError('not_found', `The server has no TimescaleDB extension, needed to ${doing}.`);
-  if (!ext.usable) {
-    throw new WorkbenchError(
-      'forbidden',
-      `The role "${info.user}" may not use the schema "${ext.schema}" where TimescaleDB ${ext.version} lives, needed to ${doing}.`,
-      `Ask the server team to run: ${timescaleUsageGrant(ext, info.user)}`,
-    );
-  }
-  return ext;
 }
 
 /** Whether the extension is at least `major.minor` (its behaviour changed across 2.x releases). */

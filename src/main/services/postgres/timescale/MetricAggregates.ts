@@ -155,7 +155,7 @@ function bucketCall(ext: TimescaleExtension, bucket: AggregateBucket, at: string
  * instant plus one bucket width (in the bucket's time zone, so a 23- or 25-hour
  * day is still one day); columns `start`, `end` as ISO text.
  */
-export function refreshWindowSql(ext: TimescaleExtension, bucket: AggregateBucket, range: RefreshWindow): string {
+function refreshWindowSql(ext: TimescaleExtension, bucket: AggregateBucket, range: RefreshWindow): string {
   const start = `${quoteLiteral(range.start)}::timestamptz`;
   const last = `(${quoteLiteral(range.end)}::timestamptz - interval '1 microsecond')`;
   const width = `${quoteLiteral(bucket.width)}::interval`;
