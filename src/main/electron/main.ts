@@ -3,69 +3,22 @@
  * with the same headers as the browser shell, and IPC onto the shared API.
  * All real work lives in ../services; this file only wires it in.
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, extname, join, normalize, sep } from 'node:path';
+import { dirname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BrowserWindow, app, ipcMain, protocol, session, type WebContents } from 'electron';
+import { BrowserWindow, app, ipcMain, protocol, session } from 'electron';
 import { startWorkbenchApp, type WorkbenchApp } from '../services/WorkbenchApp';
-import { CONTENT_SECURITY_POLICY } from '../services/security';
+import { APP_ORIGIN, serveAppFile } from '../services/appScheme';
+import { callerIsWorkbench, hardenContents } from './contentsGuards';
 import { safeStorageSecrets } from './SafeStorageSecrets';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererDir = normalize(join(here, '..', 'renderer') + sep);
-const APP_ORIGIN = 'app://workbench';
+const devUrl = process.env.ELECTRON_RENDERER_URL;
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
 ]);
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ttf': 'font/ttf',
-  '.woff2': 'font/woff2',
-};
-
-async function serveApp(request: Request): Promise<Response> {
-  const url = new URL(request.url);
-  const relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
-  const file = normalize(join(rendererDir, relative));
-  if (!file.startsWith(rendererDir)) return new Response('Forbidden', { status: 403 });
-  try {
-    const body = await readFile(file);
-    return new Response(body, {
-      headers: {
-        'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
-        'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-        'Cross-Origin-Opener-Policy': 'same-origin',
-        'Cross-Origin-Embedder-Policy': 'require-corp',
-      },
-    });
-  } catch {
-    return new Response('Not found', { status: 404 });
-  }
-}
-
-/** Only our own UI may call the API. */
-function fromOurUi(sender: WebContents): boolean {
-  const url = sender.getURL();
-  const dev = process.env.ELECTRON_RENDERER_URL;
-  return url.startsWith(`${APP_ORIGIN}/`) || (dev !== undefined && url.startsWith(dev));
-}
-
-function hardenContents(contents: WebContents): void {
-  contents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
-  });
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { workspace: { type: 'string' } }, strict: false });
@@ -75,8 +28,8 @@ async function main(): Promise<void> {
   await app.whenReady();
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
-  protocol.handle('app', serveApp);
-  app.on('web-contents-created', (_event, contents) => hardenContents(contents));
+  protocol.handle('app', (request) => serveAppFile(rendererDir, request.url));
+  app.on('web-contents-created', (_event, contents) => hardenContents(contents, devUrl));
 
   const secrets = safeStorageSecrets(app.getPath('userData'));
   const workbench: WorkbenchApp = await startWorkbenchApp({
@@ -87,7 +40,7 @@ async function main(): Promise<void> {
     ...(secrets ? { secrets } : {}),
   });
   ipcMain.handle('dash:call', async (event, method: unknown, input: unknown) => {
-    if (!fromOurUi(event.sender))
+    if (!callerIsWorkbench(event, devUrl))
       return { ok: false, error: { code: 'unauthorized', message: 'Not the workbench UI' } };
     const reply = await workbench.api.dispatch(method, input);
     return reply.ok ? { ok: true, result: reply.result } : { ok: false, error: reply.error };
@@ -109,7 +62,6 @@ async function main(): Promise<void> {
   const unsubscribe = workbench.subscribe((event) => {
     if (!window.isDestroyed()) window.webContents.send('dash:event', event);
   });
-  const devUrl = process.env.ELECTRON_RENDERER_URL;
   await window.loadURL(devUrl ?? `${APP_ORIGIN}/index.html`);
 
   let quitting = false;
