@@ -53,7 +53,7 @@ describe('connection profiles and secrets', () => {
 
   it('stores profiles in the workspace and secrets only encrypted, never returned', async () => {
     const saved = await profiles.save(pgProfile, servers.postgres.password);
-    expect(saved).toEqual({ profile: pgProfile, hasSecret: true });
+    expect(saved).toEqual({ profile: pgProfile, hasSecret: true, secretNote: null });
     await profiles.save({ ...s3Profile }, SECRET);
     const listed = await profiles.list();
     expect(listed.map((v) => [v.profile.id, v.hasSecret])).toEqual([
@@ -71,12 +71,12 @@ describe('connection profiles and secrets', () => {
     expect(await readdir(join(dir, 'workspace'))).toEqual(['connections.json']);
     expect((await stat(join(dir, 'app-data', 'secrets.key'))).mode & 0o777).toBe(0o600);
     expect((await stat(join(dir, 'app-data', 'secrets.json'))).mode & 0o777).toBe(0o600);
-    expect(await profiles.secretOf('r2-bronze')).toBe(SECRET);
+    expect((await profiles.secretFor(s3Profile)).secret).toBe(SECRET);
   });
 
   it('keeps, replaces and removes a secret as asked', async () => {
     await profiles.save({ ...s3Profile, name: 'Bronze bucket (R2)' });
-    expect(await profiles.secretOf('r2-bronze')).toBe(SECRET);
+    expect((await profiles.secretFor(s3Profile)).secret).toBe(SECRET);
     await profiles.save({ ...s3Profile, name: 'Bronze bucket' }, null);
     expect((await profiles.list()).find((v) => v.profile.id === 'r2-bronze')?.hasSecret).toBe(false);
     await profiles.save(s3Profile, servers.s3.secretAccessKey);
@@ -86,10 +86,10 @@ describe('connection profiles and secrets', () => {
     const copy = await profiles.duplicate('timescale-prod');
     expect(copy.profile).toMatchObject({ id: 'timescale-prod-copy', name: 'Metrics cluster (copy)' });
     expect(copy.hasSecret).toBe(true);
-    expect(await profiles.secretOf(copy.profile.id)).toBe(servers.postgres.password);
+    expect((await profiles.secretFor(copy.profile)).secret).toBe(servers.postgres.password);
     await expect(profiles.save({ ...copy.profile, name: 'Metrics cluster' })).rejects.toThrow(/already called/);
     expect(await profiles.delete(copy.profile.id)).toBe(true);
-    expect(await profiles.secretOf(copy.profile.id)).toBeNull();
+    expect(await profiles.secretFor(copy.profile)).toEqual({ secret: null, note: null });
     expect(await profiles.delete(copy.profile.id)).toBe(false);
   });
 
@@ -98,7 +98,16 @@ describe('connection profiles and secrets', () => {
       file: join(dir, 'app-data', 'secrets.json'),
       keyFile: join(dir, 'other.key'),
     });
-    await expect(other.get('connection:r2-bronze')).rejects.toThrow(/cannot be decrypted/);
+    const file = JSON.parse(await readFile(join(dir, 'app-data', 'secrets.json'), 'utf8')) as {
+      entries: Record<string, string>;
+    };
+    const key = Object.keys(file.entries).find((k) => k.startsWith('connection:r2-bronze@'));
+    await expect(other.get(key!)).rejects.toThrow(/cannot be decrypted/);
+    // Through the profiles: "needed" again, with the reason, and the list still loads.
+    const withOtherKey = new ConnectionProfiles(join(dir, 'workspace'), other);
+    const listed = (await withOtherKey.list()).find((v) => v.profile.id === 'r2-bronze');
+    expect(listed).toMatchObject({ hasSecret: false, secretNote: expect.stringMatching(/cannot be decrypted/) });
+    expect((await withOtherKey.secretFor(s3Profile)).secret).toBeNull();
     await expect(
       openEncryptedFileSecretStore({ file: join(dir, 'x.json'), keyFile: join(dir, 'y.key'), envKey: 'short' }),
     ).rejects.toThrow(/64 hexadecimal/);

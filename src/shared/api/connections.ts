@@ -53,9 +53,48 @@ export type PostgresProfile = z.infer<typeof PostgresProfile>;
 export const ConnectionProfile = z.discriminatedUnion('kind', [S3Profile, PostgresProfile]);
 export type ConnectionProfile = z.infer<typeof ConnectionProfile>;
 
+/**
+ * What a profile's secret may be sent to, in one canonical form: a saved secret
+ * is bound to it (and to the workspace), so changing any of these fields means
+ * typing the secret again. The name, prefix, SSL mode and timeouts are not part
+ * of it: they do not change who receives the secret.
+ */
+export function secretTarget(profile: ConnectionProfile): Record<string, string | number> {
+  if (profile.kind === 'postgres') {
+    // Host names are case-insensitive; user and database names are not.
+    return {
+      kind: 'postgres',
+      host: profile.host.trim().toLowerCase(),
+      port: profile.port,
+      user: profile.user,
+      database: profile.database,
+    };
+  }
+  return {
+    kind: 's3',
+    endpoint: canonicalEndpoint(profile.endpoint),
+    bucket: profile.bucket,
+    region: profile.region,
+    accessKeyId: profile.accessKeyId,
+  };
+}
+
+/** Scheme, host (lower case, default port dropped) and path without a trailing slash. */
+function canonicalEndpoint(endpoint: string): string {
+  try {
+    const url = new URL(endpoint);
+    return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return endpoint.trim();
+  }
+}
+
 export const ConnectionProfileView = z.object({
   profile: ConnectionProfile,
+  /** Whether a secret is saved for this profile's workspace and target, and so will be used. */
   hasSecret: z.boolean(),
+  /** Why a saved secret is not used (e.g. the host changed since it was saved), to show beside "needed". */
+  secretNote: z.string().nullable(),
 });
 export type ConnectionProfileView = z.infer<typeof ConnectionProfileView>;
 

@@ -205,11 +205,15 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     'push.refreshAggregates': async ({ pushId, credentials }) =>
       reprocessing.startRefreshAggregates(pushId, credentials),
     'connections.test': async (input) => {
-      // An unsaved profile is tested with the secret typed, or the saved one.
+      // An unsaved profile is tested with the secret typed, or the saved one — only if it was saved
+      // for this workspace and this very target (a changed host gets no password).
       const profile = 'id' in input ? await connections.get(input.id) : input.profile;
       const typed = 'id' in input ? undefined : input.secret;
-      const secret = typed ?? (await connections.secretOf(profile.id).catch(() => null));
-      return profile.kind === 'postgres' ? testPostgres(profile, secret) : testS3(profile, secret);
+      const saved =
+        typed !== undefined && typed !== null ? { secret: typed, note: null } : await connections.secretFor(profile);
+      const result =
+        profile.kind === 'postgres' ? await testPostgres(profile, saved.secret) : await testS3(profile, saved.secret);
+      return !result.ok && saved.note !== null ? { ...result, hint: saved.note } : result;
     },
   };
 }

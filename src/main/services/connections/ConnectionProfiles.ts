@@ -1,30 +1,75 @@
 /**
  * The workspace's connection profiles, kept in `connections.json` beside
  * workspace.json — a plain file that can live in git, so it holds no secret.
- * Secrets go to the SecretStore under the profile's id.
+ * Secrets go to the SecretStore bound to this workspace's real path and the
+ * profile's target (see BoundSecrets): a profile id alone unlocks nothing.
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ConnectionProfile, type ConnectionProfileView } from '../../../shared/api/connections';
+import { ConnectionProfile, secretTarget, type ConnectionProfileView } from '../../../shared/api/connections';
 import { WorkbenchError } from '../../../shared/errors';
 import type { SecretStore } from '../secrets/SecretStore';
+import { BoundSecrets, realAbsolutePath, type BoundSecret, type SecretBinding } from '../secrets/BoundSecrets';
 import { readJsonFile, writeJsonFile } from '../jsonFile';
 
 const ProfilesFile = z.object({ version: z.literal(1), profiles: z.array(ConnectionProfile) });
 
 export const CONNECTIONS_FILE = 'connections.json';
 
-function secretId(profileId: string): string {
+function secretName(profileId: string): string {
   return `connection:${profileId}`;
+}
+
+/** The secret to use for a profile, or null with the reason a saved one is not used. */
+export interface SavedSecret {
+  secret: string | null;
+  /** Why a saved secret is not used, in words for the user; null when there is none or it is used. */
+  note: string | null;
+}
+
+/** Why a saved secret is not used, or null. */
+function secretNote(found: BoundSecret, profile: ConnectionProfile): string | null {
+  const what = profile.kind === 'postgres' ? 'password' : 'secret access key';
+  switch (found.state) {
+    case 'stored':
+    case 'none':
+      return null;
+    case 'target_changed':
+      return profile.kind === 'postgres'
+        ? `The host, port, user or database of "${profile.name}" changed since its password was saved, so the saved password is not sent: enter it again in Connections.`
+        : `The bucket, endpoint, region or access key id of "${profile.name}" changed since its secret access key was saved, so the saved key is not sent: enter it again in Connections.`;
+    case 'unbound':
+      return `The ${what} of "${profile.name}" was saved by an earlier version, before secrets were tied to their workspace and server, so it is not used: enter it again in Connections.`;
+    case 'unreadable':
+      return `The saved ${what} of "${profile.name}" cannot be decrypted (the secrets key changed or the file was damaged): enter it again in Connections.`;
+  }
 }
 
 export class ConnectionProfiles {
   private queue: Promise<unknown> = Promise.resolve();
 
+  private readonly secrets: BoundSecrets;
+
   constructor(
     private readonly workspaceDir: string,
-    private readonly secrets: SecretStore,
-  ) {}
+    secrets: SecretStore,
+  ) {
+    this.secrets = new BoundSecrets(secrets);
+  }
+
+  /** Resolved on each use: the folder may be created, or reached by a symlink, after the app started. */
+  private async binding(profile: ConnectionProfile): Promise<SecretBinding> {
+    return {
+      workspace: await realAbsolutePath(this.workspaceDir),
+      name: secretName(profile.id),
+      target: secretTarget(profile),
+    };
+  }
+
+  private async view(profile: ConnectionProfile): Promise<ConnectionProfileView> {
+    const found = await this.secrets.get(await this.binding(profile));
+    return { profile, hasSecret: found.state === 'stored', secretNote: secretNote(found, profile) };
+  }
 
   private get file(): string {
     return join(this.workspaceDir, CONNECTIONS_FILE);
@@ -32,9 +77,7 @@ export class ConnectionProfiles {
 
   async list(): Promise<ConnectionProfileView[]> {
     const profiles = await this.read();
-    return Promise.all(
-      profiles.map(async (profile) => ({ profile, hasSecret: await this.secrets.has(secretId(profile.id)) })),
-    );
+    return Promise.all(profiles.map((profile) => this.view(profile)));
   }
 
   async get(id: string): Promise<ConnectionProfile> {
@@ -48,9 +91,14 @@ export class ConnectionProfiles {
     return profile;
   }
 
-  /** The stored secret, for the Node side only; it never goes to the renderer. */
-  secretOf(id: string): Promise<string | null> {
-    return this.secrets.get(secretId(id));
+  /**
+   * The saved secret for this profile as it is now (its workspace and target),
+   * for the Node side only; it never goes to the renderer. A secret saved for
+   * another target or workspace is not returned.
+   */
+  async secretFor(profile: ConnectionProfile): Promise<SavedSecret> {
+    const found = await this.secrets.get(await this.binding(profile));
+    return { secret: found.state === 'stored' ? found.secret : null, note: secretNote(found, profile) };
   }
 
   /** Adds or replaces a profile; `secret` undefined keeps the stored one, null removes it. */
@@ -66,9 +114,10 @@ export class ConnectionProfiles {
       }
       if (index >= 0) profiles[index] = profile;
       else profiles.push(profile);
-      if (secret === null) await this.secrets.delete(secretId(profile.id));
-      else if (secret !== undefined) await this.secrets.set(secretId(profile.id), secret);
-      return { profile, hasSecret: await this.secrets.has(secretId(profile.id)) };
+      // A kept secret stays bound to the target it was saved for: after a host change it is "needed" again.
+      if (secret === null) await this.secrets.delete(await realAbsolutePath(this.workspaceDir), secretName(profile.id));
+      else if (secret !== undefined) await this.secrets.set(await this.binding(profile), secret);
+      return this.view(profile);
     });
   }
 
@@ -85,9 +134,9 @@ export class ConnectionProfiles {
       for (let n = 2; ids.has(copyId); n++) copyId = `${original.id}-copy-${n}`.slice(0, 64);
       const copy = { ...original, id: copyId, name };
       profiles.push(copy);
-      const secret = await this.secrets.get(secretId(id));
-      if (secret !== null) await this.secrets.set(secretId(copyId), secret);
-      return { profile: copy, hasSecret: secret !== null };
+      const found = await this.secrets.get(await this.binding(original));
+      if (found.state === 'stored') await this.secrets.set(await this.binding(copy), found.secret);
+      return this.view(copy);
     });
   }
 
@@ -96,7 +145,7 @@ export class ConnectionProfiles {
       const index = profiles.findIndex((p) => p.id === id);
       if (index < 0) return false;
       profiles.splice(index, 1);
-      await this.secrets.delete(secretId(id));
+      await this.secrets.delete(await realAbsolutePath(this.workspaceDir), secretName(id));
       return true;
     });
   }

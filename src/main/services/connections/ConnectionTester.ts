@@ -57,6 +57,14 @@ export function describePostgresError(err: unknown, profile: PostgresProfile, ti
         'Ask for CONNECT and read grants on the dash schema.',
       );
   }
+  // pg's words when the server wants a password and the connection has none.
+  if (/client password must be a string/i.test(message)) {
+    return new WorkbenchError(
+      'auth_failed',
+      `${where} asks for a password, and none is saved for this connection`,
+      'Enter the password in Connections.',
+    );
+  }
   if (/does not support SSL/i.test(message)) {
     return new WorkbenchError(
       'tls_failed',

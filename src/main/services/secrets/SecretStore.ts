@@ -6,7 +6,8 @@ import { readJsonFile, writeJsonFile } from '../jsonFile';
  * Where connection secrets live: never in plain text, never in a workspace
  * file, never sent back to the renderer. The desktop app keeps them with
  * Electron's safeStorage (the OS keychain); the browser shell in an encrypted
- * file. Both are this interface.
+ * file. Both are this interface, a plain map of names to secrets: what a
+ * secret may be used for (its workspace and target) is sealed in by BoundSecrets.
  */
 export interface SecretStore {
   /** What protects the secrets, for the UI ("OS keychain", "encrypted file …"). */

@@ -266,11 +266,11 @@ export class Workspace {
     }
     const profile = await this.connections.get(setting.connectionId);
     if (profile.kind !== 's3') throw new WorkbenchError('bad_request', `"${profile.name}" is not an S3/R2 connection`);
-    const secret = await this.connections.secretOf(profile.id);
+    const { secret, note } = await this.connections.secretFor(profile);
     if (secret === null) {
       throw new WorkbenchError(
         'auth_failed',
-        `No secret access key is stored for "${profile.name}"`,
+        note ?? `No secret access key is stored for "${profile.name}"`,
         'Enter it in Connections.',
       );
     }
@@ -345,6 +345,8 @@ export class Workspace {
   private async startPostgres(lakeReady: Promise<void>, log: (line: string) => void): Promise<void> {
     const pgConfig = this.config.postgres;
     let clientConfig: pg.ClientConfig;
+    /** Why a saved password was not used, to say if the server then refuses us. */
+    let secretNote: string | null = null;
     if (pgConfig.kind === 'embedded') {
       this.embedded = await EmbeddedServer.start({
         dataDir: this.resolve(pgConfig.dataDir),
@@ -358,12 +360,14 @@ export class Workspace {
         throw new WorkbenchError('bad_request', `"${profile.name}" is an S3/R2 bucket, not a PostgreSQL connection`);
       }
       this.pgStatementTimeoutMs = profile.statementTimeoutMs;
+      const saved = await this.connections.secretFor(profile);
+      secretNote = saved.note;
       clientConfig = {
         host: profile.host,
         port: profile.port,
         database: profile.database,
         user: profile.user,
-        password: (await this.connections.secretOf(profile.id)) ?? undefined,
+        password: saved.secret ?? undefined,
         ssl: await sslOptions(profile),
         statement_timeout: profile.statementTimeoutMs,
       };
@@ -372,7 +376,16 @@ export class Workspace {
     const admin = new pg.Client(clientConfig);
     // A dropped connection must fail this phase, not crash the process.
     admin.on('error', (err) => log(`postgres: ${err.message}`));
-    await admin.connect();
+    try {
+      await admin.connect();
+    } catch (err) {
+      if (secretNote === null) throw err;
+      throw new WorkbenchError(
+        'auth_failed',
+        `${errorMessage(err)}. ${secretNote}`,
+        'Enter the password in Connections.',
+      );
+    }
     try {
       const mode = await detectServerMode(admin);
       this.postgresInfo = {

@@ -19,6 +19,7 @@ import {
   type FieldErrors,
   type ProfileDraft,
   type ProfileKind,
+  targetChanged,
 } from './profileDraft';
 
 type Selection = { id: string } | { kind: ProfileKind } | null;
@@ -241,6 +242,15 @@ export function ConnectionsDialog() {
     );
   };
 
+  // A saved secret is only sent where it was saved for: a changed target needs it typed again.
+  const movedTarget = selectedView !== undefined && draft !== null && targetChanged(selectedView.profile, draft);
+  const keepsSecret = selectedView?.hasSecret === true && !movedTarget;
+  const secretHint = !movedTarget
+    ? (selectedView?.secretNote ?? 'Kept encrypted on this machine; never shown again once saved.')
+    : draft?.kind === 's3'
+      ? 'The bucket, endpoint, region or access key id changed: enter the secret access key again (a saved one is only sent where it was saved for).'
+      : 'The host, port, user or database changed: enter the password again (a saved one is only sent where it was saved for).';
+
   const isLake = lake?.driver === 's3' && selectedView !== undefined && lake.connectionId === selectedView.profile.id;
 
   return (
@@ -287,6 +297,10 @@ export function ConnectionsDialog() {
                       data-testid="secret-stored"
                     >
                       secret stored
+                    </span>
+                  ) : view.secretNote ? (
+                    <span className="conn-secret warn" title={view.secretNote} data-testid="secret-needed">
+                      {view.profile.kind === 'postgres' ? 'password needed' : 'secret needed'}
                     </span>
                   ) : (
                     <span className="conn-secret dim" title="No secret stored">
@@ -380,7 +394,7 @@ export function ConnectionsDialog() {
                 name="secret"
                 label={draft.kind === 's3' ? 'Secret access key' : 'Password'}
                 error={errors.secret}
-                hint="Kept encrypted on this machine; never shown again once saved."
+                hint={secretHint}
               >
                 <input
                   className="form-input"
@@ -389,11 +403,11 @@ export function ConnectionsDialog() {
                   type="password"
                   value={secret}
                   autoComplete="new-password"
-                  placeholder={selectedView?.hasSecret ? 'stored — leave empty to keep' : ''}
+                  placeholder={keepsSecret ? 'stored — leave empty to keep' : ''}
                   onChange={(e) => setSecret(e.target.value)}
                 />
               </Field>
-              {selectedView?.hasSecret ? (
+              {selectedView?.hasSecret || selectedView?.secretNote ? (
                 <button
                   type="button"
                   className="link-button"

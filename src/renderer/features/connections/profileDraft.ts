@@ -2,7 +2,13 @@
  * A connection profile as the form edits it (every field text or a flag), and
  * the way back to a contract profile, with the contract's own validation.
  */
-import { PostgresProfile, S3Profile, type ConnectionProfile, type SslMode } from '../../../shared/api/connections';
+import {
+  PostgresProfile,
+  S3Profile,
+  secretTarget,
+  type ConnectionProfile,
+  type SslMode,
+} from '../../../shared/api/connections';
 
 export type ProfileKind = ConnectionProfile['kind'];
 
@@ -148,4 +154,19 @@ export function checkDraft(draft: ProfileDraft, taken: Iterable<string>): DraftC
     errors[field] ??= message;
   }
   return { ok: false, errors };
+}
+
+/**
+ * Whether the form points the saved profile somewhere else (host, port, user,
+ * database; or bucket, endpoint, region, access key id): its saved secret is
+ * bound to where it was saved for, so it has to be typed again.
+ */
+export function targetChanged(saved: ConnectionProfile, draft: ProfileDraft): boolean {
+  const checked = checkDraft(draft, []);
+  if (checked.ok) return JSON.stringify(secretTarget(saved)) !== JSON.stringify(secretTarget(checked.profile));
+  // Not a valid profile yet: compare the fields as typed.
+  const before = draftFromProfile(saved);
+  const fields: (keyof ProfileDraft)[] =
+    draft.kind === 's3' ? ['endpoint', 'bucket', 'region', 'accessKeyId'] : ['host', 'port', 'user', 'database'];
+  return draft.kind !== saved.kind || fields.some((f) => String(draft[f]).trim() !== String(before[f]).trim());
 }
