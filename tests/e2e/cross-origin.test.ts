@@ -164,11 +164,12 @@ describe('the browser shell answers only its own pages', () => {
       page.setContent(`<iframe src="${attribute(`${shell.origin}${exportPath}?via=frame`)}"></iframe>`),
     );
 
-    expect(existsSync(copiedTo), `${copiedTo} written by COPY … TO`).toBe(false);
+    // Soft: on a failure, every way in that worked is reported.
+    expect.soft(existsSync(copiedTo), `${copiedTo} written by COPY … TO`).toBe(false);
     const saved = await workbench.api<{ queries: Array<{ name: string }> }>('queries.list', {});
-    expect(saved.queries.map((q) => q.name)).not.toContain('planted by another page');
+    expect.soft(saved.queries.map((q) => q.name)).not.toContain('planted by another page');
     const notRefused = Object.entries(refused).filter(([, status]) => status !== 403);
-    expect(Object.fromEntries(notRefused), 'requests answered with anything but 403').toEqual({});
+    expect.soft(Object.fromEntries(notRefused), 'requests answered with anything but 403').toEqual({});
     expect(Object.keys(refused)).toHaveLength(apiMethods.length * 3 + 3);
 
     // The workbench's own page still works, also after a reload without ?token= in the address.
