@@ -1,13 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { hideTokenFromAddressBar } from './api/createWorkbenchClient';
+import { takeTokenFromAddressBar } from './api/createWorkbenchClient';
 import { App } from './App';
 import { getEngine } from './engine/engineStore';
 import { setCompletionCatalog } from './features/query/monaco';
 import { useWorkspaceStore } from './state/workspaceStore';
 import './styles.css';
 
-hideTokenFromAddressBar();
+takeTokenFromAddressBar();
 // Start the engine now so it is ready by the time the first result arrives.
 getEngine().catch((err: unknown) => console.error('DuckDB-WASM did not start:', err));
 setCompletionCatalog(() => useWorkspaceStore.getState().catalog.data);

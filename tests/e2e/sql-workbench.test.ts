@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
@@ -45,7 +46,7 @@ describe('the SQL workbench in the browser shell', () => {
     const right = await fetch(`${shell.origin}/api/app.info`, {
       method: 'POST',
       body: '{}',
-      headers: { authorization: `Bearer ${shell.token}` },
+      headers: { authorization: `Bearer ${shell.token}`, 'content-type': 'application/json' },
     });
     expect(right.status).toBe(200);
     expect(right.headers.get('cross-origin-opener-policy')).toBe('same-origin');
@@ -58,7 +59,7 @@ describe('the SQL workbench in the browser shell', () => {
       fetch(`${shell.origin}/api/${method}`, {
         method: 'POST',
         body,
-        headers: { authorization: `Bearer ${shell.token}` },
+        headers: { authorization: `Bearer ${shell.token}`, 'content-type': 'application/json' },
       });
     const unknown = await call('no.such.method', '{}');
     expect(unknown.status).toBe(400);
@@ -69,6 +70,49 @@ describe('the SQL workbench in the browser shell', () => {
     expect(badInput.status).toBe(400);
     expect(((await badInput.json()) as { error: { message: string } }).error.message).toMatch(/queryId/);
     expect((await call('app.info', '{}')).status).toBe(200);
+  });
+
+  it('answers a body over 4 MB with 413 and a message, not a reset connection', async () => {
+    const { shell } = workbench;
+    const body = JSON.stringify({ sql: `SELECT '${'x'.repeat(5 * 1024 * 1024)}'`, queryId: 'too-big' });
+    // Both ways a client sends a body: with its length up front, and chunked (refused part-way through).
+    for (const framing of ['content-length', 'chunked'] as const) {
+      const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = request(`${shell.origin}/api/query.run`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${shell.token}`,
+            'content-type': 'application/json',
+            ...(framing === 'content-length' ? { 'content-length': Buffer.byteLength(body) } : {}),
+          },
+        });
+        req.on('response', (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (part: string) => (text += part));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        if (framing === 'chunked') {
+          // In pieces, so the server has read past its limit before the client is done.
+          for (let at = 0; at < body.length; at += 256 * 1024) req.write(body.slice(at, at + 256 * 1024));
+          req.end();
+        } else req.end(body);
+      });
+      expect(answer.status, framing).toBe(413);
+      expect(JSON.parse(answer.text), framing).toMatchObject({
+        ok: false,
+        error: { code: 'bad_request', message: expect.stringContaining('4 MB'), hint: expect.any(String) },
+      });
+    }
+    // The shell still answers.
+    const after = await fetch(`${shell.origin}/api/app.info`, {
+      method: 'POST',
+      body: '{}',
+      headers: { authorization: `Bearer ${shell.token}`, 'content-type': 'application/json' },
+    });
+    expect(after.status).toBe(200);
   });
 
   it('opens the demo workspace, runs a query over demo metrics and shows the right numbers', async () => {

@@ -166,7 +166,7 @@ export function useWorkbench(options: { workspace?: () => Promise<string> } = {}
       const res = await fetch(`${origin}/api/${method}`, {
         method: 'POST',
         body: JSON.stringify(input),
-        headers: { authorization: `Bearer ${token}` },
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       });
       const reply = (await res.json()) as { ok: boolean; result: T };
       expect(reply.ok, `${method} answered ${JSON.stringify(reply)}`).toBe(true);

@@ -1,7 +1,13 @@
 /**
  * The browser shell: the same workbench served over HTTP on loopback, guarded by
  * a random token like Jupyter. Every request — page, API, data — must carry the
- * token (as ?token=, a cookie set from it, or a Bearer header) or it gets 401.
+ * token or it gets 401: pages and exports as ?token= or the cookie set from it,
+ * API calls in an `Authorization: Bearer` header (the event stream may use ?token=).
+ *
+ * The cookie alone never reaches the API: a page on another port of 127.0.0.1 is
+ * "same-site", so the browser sends it our SameSite=Strict cookie. Requests that a
+ * browser marks as coming from another origin (Origin, Sec-Fetch-Site) are refused
+ * before anything else, and API calls must be JSON, which no form can send.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -36,6 +42,8 @@ export interface WebShell {
 
 const COOKIE = 'dash_token';
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** What is read and dropped after a 413 so the client gets to read it; past this the connection is cut. */
+const MAX_DISCARDED_BYTES = 64 * 1024 * 1024;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -85,22 +93,91 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/**
+ * Why a request that a browser made for a page of another origin is refused, or
+ * null. Browsers send Origin on every POST and Sec-Fetch-Site on every request;
+ * only our own origin ("same-origin") and the user's own typing or bookmarks
+ * ("none") pass. Clients that send neither (curl, Node) are judged by the token alone.
+ * With `allowLinks`, other pages may still link to the app (a top-level or frame
+ * navigation to a page): that opens the app, it calls nothing.
+ */
+function foreignRequest(req: IncomingMessage, ownOrigin: string, allowLinks: boolean): string | null {
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== ownOrigin) return `from ${origin}`;
+  const site = req.headers['sec-fetch-site'];
+  if (site === undefined || site === 'same-origin' || site === 'none') return null;
+  const link = req.headers['sec-fetch-mode'] === 'navigate' && (req.method === 'GET' || req.method === 'HEAD');
+  if (allowLinks && link) return null;
+  return `from a page of another ${site === 'same-site' ? 'port or subdomain' : 'site'} (Sec-Fetch-Site: ${site})`;
+}
+
+/** The media type of a request body, without parameters, lower case; '' when there is none. */
+function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+class BodyTooLarge extends Error {}
+
+/** The body as text; rejects with BodyTooLarge past MAX_BODY_BYTES, leaving the rest unread. */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length']) > MAX_BODY_BYTES) {
+      reject(new BodyTooLarge());
+      return;
+    }
     let size = 0;
-    const parts: Buffer[] = [];
-    req.on('data', (part: Buffer) => {
+    let parts: Buffer[] = [];
+    const onData = (part: Buffer) => {
       size += part.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new Error(`Request body larger than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
+        parts = [];
+        req.off('data', onData);
+        req.pause();
+        reject(new BodyTooLarge());
         return;
       }
       parts.push(part);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/**
+ * Answers 413 and closes the connection. The answer goes out at once, but the
+ * connection closes only once the client has finished sending (the rest is read
+ * and dropped): closing on unread data resets it, and the client would see
+ * ECONNRESET instead of the message.
+ */
+function sendTooLarge(req: IncomingMessage, res: ServerResponse): void {
+  const text = JSON.stringify({
+    ok: false,
+    error: {
+      code: 'bad_request',
+      message: `The request is larger than the ${MAX_BODY_BYTES / 1024 / 1024} MB the workbench accepts in one call`,
+      hint: 'Send less in one call, e.g. a shorter SQL text or fewer items',
+    },
+  });
+  res.writeHead(413, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    Connection: 'close',
+  });
+  res.write(text);
+  if (req.complete) {
+    res.end();
+    return;
+  }
+  let discarded = 0;
+  req.on('data', (part: Buffer) => {
+    discarded += part.length;
+    if (discarded > MAX_DISCARDED_BYTES) res.destroy();
+  });
+  req.once('end', () => res.end());
+  req.once('error', () => res.destroy());
+  req.resume();
 }
 
 export async function startWebShell(options: WebShellOptions): Promise<WebShell> {
@@ -110,14 +187,16 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
   const eventStreams = new Set<ServerResponse>();
   let port = 0;
 
-  const authorised = (req: IncomingMessage, url: URL): 'query' | 'cookie' | 'header' | null => {
+  /** Which ways the request carries the right token. */
+  const credentials = (req: IncomingMessage, url: URL) => {
     const fromQuery = url.searchParams.get('token');
-    if (fromQuery && sameToken(fromQuery, token)) return 'query';
     const fromCookie = cookieToken(req);
-    if (fromCookie && sameToken(fromCookie, token)) return 'cookie';
     const auth = req.headers.authorization;
-    if (auth?.startsWith('Bearer ') && sameToken(auth.slice(7), token)) return 'header';
-    return null;
+    return {
+      query: fromQuery !== null && sameToken(fromQuery, token),
+      cookie: fromCookie !== null && sameToken(fromCookie, token),
+      header: auth?.startsWith('Bearer ') === true && sameToken(auth.slice(7), token),
+    };
   };
 
   const serveStatic = async (res: ServerResponse, pathname: string): Promise<void> => {
@@ -192,11 +271,28 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       sendJson(res, 405, { ok: false, error: { code: 'bad_request', message: 'API calls are POST requests' } });
       return;
     }
+    // No form and no "simple" cross-origin fetch can send application/json.
+    const type = mediaType(req);
+    if (type !== 'application/json') {
+      sendJson(res, 415, {
+        ok: false,
+        error: {
+          code: 'bad_request',
+          message: `API calls send a JSON body with Content-Type: application/json, not ${type === '' ? 'no Content-Type' : type}`,
+          hint: 'Set the header Content-Type: application/json',
+        },
+      });
+      return;
+    }
     let input: unknown;
     try {
       const body = await readBody(req);
       input = body.trim() === '' ? {} : JSON.parse(body);
     } catch (err) {
+      if (err instanceof BodyTooLarge) {
+        sendTooLarge(req, res);
+        return;
+      }
       sendJson(res, 400, {
         ok: false,
         error: { code: 'bad_request', message: `Invalid JSON body: ${(err as Error).message}` },
@@ -248,34 +344,59 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       sendJson(res, 403, { ok: false, error: { code: 'unauthorized', message: `Unexpected Host header: ${host}` } });
       return;
     }
-    const url = new URL(req.url ?? '/', `http://${host}`);
-    const how = authorised(req, url);
-    if (!how) {
+    const ownOrigin = `http://${host}`;
+    const url = new URL(req.url ?? '/', ownOrigin);
+    const isEvents = url.pathname === '/api/events';
+    const isApi = url.pathname.startsWith('/api/');
+    const isExport = url.pathname.startsWith('/exports/');
+    const foreign = foreignRequest(req, ownOrigin, !isApi && !isExport);
+    if (foreign) {
+      log(`web shell: refused ${req.method ?? ''} ${url.pathname} ${foreign}`);
+      sendJson(res, 403, {
+        ok: false,
+        error: {
+          code: 'forbidden',
+          message: `Refused a request ${foreign}: the workbench answers only its own pages`,
+          hint: `Use the workbench in its own tab at ${ownOrigin}/ — other pages cannot call it`,
+        },
+      });
+      return;
+    }
+    const presented = credentials(req, url);
+    // API calls carry the token in a header (the event stream, which cannot, as ?token=): never the cookie alone.
+    const allowed = isEvents
+      ? presented.header || presented.query
+      : isApi
+        ? presented.header
+        : presented.header || presented.query || presented.cookie;
+    if (!allowed) {
+      const cookieOnly = isApi && presented.cookie;
       sendJson(res, 401, {
         ok: false,
         error: {
           code: 'unauthorized',
-          message: 'Missing or wrong token',
+          message: cookieOnly
+            ? 'API calls must carry the token in an Authorization header; the cookie alone is not enough'
+            : 'Missing or wrong token',
           hint: 'Open the URL printed by `npm start`, including ?token=…',
         },
       });
       return;
     }
-    if (how === 'query') {
+    if (presented.query && !isApi) {
       res.setHeader('Set-Cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
     }
-    const task =
-      url.pathname === '/api/events'
-        ? Promise.resolve(handleEvents(req, res))
-        : url.pathname.startsWith('/api/')
-          ? handleApi(req, res, url.pathname.slice('/api/'.length))
-          : (req.method === 'GET' || req.method === 'HEAD') && url.pathname.startsWith('/exports/')
-            ? serveExport(res, url.pathname)
-            : req.method === 'GET' || req.method === 'HEAD'
-              ? serveStatic(res, url.pathname)
-              : Promise.resolve(
-                  sendJson(res, 405, { ok: false, error: { code: 'bad_request', message: 'Method not allowed' } }),
-                );
+    const task = isEvents
+      ? Promise.resolve(handleEvents(req, res))
+      : isApi
+        ? handleApi(req, res, url.pathname.slice('/api/'.length))
+        : (req.method === 'GET' || req.method === 'HEAD') && isExport
+          ? serveExport(res, url.pathname)
+          : req.method === 'GET' || req.method === 'HEAD'
+            ? serveStatic(res, url.pathname)
+            : Promise.resolve(
+                sendJson(res, 405, { ok: false, error: { code: 'bad_request', message: 'Method not allowed' } }),
+              );
     task.catch((err: unknown) => {
       log(`web shell: ${(err as Error).message}`);
       if (!res.headersSent)

@@ -1,7 +1,8 @@
 /**
- * Browser shell: `POST /api/<method>` with a JSON body, events over one shared
- * EventSource. The auth cookie set when the page was opened makes plain
- * same-origin requests work.
+ * Browser shell: `POST /api/<method>` with a JSON body and the token in an
+ * Authorization header, events over one shared EventSource (which cannot set
+ * headers, so it sends the token as ?token=). The server no longer takes the
+ * cookie alone for the API: any page on another port of 127.0.0.1 gets it too.
  */
 import { isApiMethod, isBinaryMethod } from '../../shared/api/contract';
 import { WorkbenchError } from '../../shared/errors';
@@ -15,7 +16,7 @@ function serverGone(): WorkbenchError {
   );
 }
 
-export function createHttpTransport(baseUrl = '/api'): Transport {
+export function createHttpTransport(baseUrl = '/api', token: () => string | null = () => null): Transport {
   const listeners = new Set<(event: unknown) => void>();
   const reconnectListeners = new Set<() => void>();
   let source: EventSource | null = null;
@@ -23,7 +24,10 @@ export function createHttpTransport(baseUrl = '/api'): Transport {
 
   const openEvents = () => {
     // EventSource reconnects by itself after a drop; one stream serves every listener.
-    source = new EventSource(`${baseUrl}/events`);
+    const current = token();
+    source = new EventSource(
+      current === null ? `${baseUrl}/events` : `${baseUrl}/events?token=${encodeURIComponent(current)}`,
+    );
     source.onmessage = (message: MessageEvent<string>) => {
       let event: unknown;
       try {
@@ -48,10 +52,13 @@ export function createHttpTransport(baseUrl = '/api'): Transport {
     kind: 'http',
     async send(method, input) {
       let response: Response;
+      const current = token();
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (current !== null) headers.authorization = `Bearer ${current}`;
       try {
         response = await fetch(`${baseUrl}/${method}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers,
           body: JSON.stringify(input),
           credentials: 'same-origin',
           cache: 'no-store',

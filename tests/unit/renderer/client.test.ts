@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createClient } from '../../../src/renderer/api/client';
-import { addressWithoutToken } from '../../../src/renderer/api/address';
+import { addressWithoutToken, tokenInAddress } from '../../../src/renderer/api/address';
 import type { Transport } from '../../../src/renderer/api/transport';
 import { WorkbenchError } from '../../../src/shared/errors';
 
@@ -109,5 +109,12 @@ describe('address bar token', () => {
     expect(addressWithoutToken('http://127.0.0.1:5000/?token=abc')).toBe('/');
     expect(addressWithoutToken('http://127.0.0.1:5000/x?a=1&token=abc#h')).toBe('/x?a=1#h');
     expect(addressWithoutToken('http://127.0.0.1:5000/?a=1')).toBeNull();
+  });
+
+  it('reads the token the page was opened with', () => {
+    expect(tokenInAddress('http://127.0.0.1:5000/?token=abc')).toBe('abc');
+    expect(tokenInAddress('http://127.0.0.1:5000/x?a=1&token=abc#h')).toBe('abc');
+    expect(tokenInAddress('http://127.0.0.1:5000/?token=')).toBeNull();
+    expect(tokenInAddress('http://127.0.0.1:5000/')).toBeNull();
   });
 });
