@@ -265,6 +265,57 @@ describe('BronzeCache over a real s3rver', () => {
     expect((await reopened.status([key]))[key]).toBe('not-cached');
   });
 
+  it('refuses a crafted cache index naming the file, touches nothing outside its folder, and reads it again once fixed', async () => {
+    const cache = await newCache('crafted');
+    const key = small(3);
+    await cache.download([key]);
+    const dir = join(root, 'crafted');
+    const indexFile = join(dir, 'cache-index.json');
+    const victims = [join(root, 'outside-the-cache.txt'), join(dir, 'beside-the-bronze-folder.txt')];
+    for (const victim of victims) await writeFile(victim, 'precious');
+    const good = (JSON.parse(await readFile(indexFile, 'utf8')) as { entries: Record<string, unknown>[] }).entries[0]!;
+    // Keys are joined under bronze/<bucket>/: these climb out of it, to files the right size to look cached.
+    const crafted = [
+      { ...good, key: '../../../outside-the-cache.txt', size: 8 },
+      { ...good, key: '../../beside-the-bronze-folder.txt', size: 8 },
+      { ...good, key: victims[0], size: 8 },
+      { ...good, lastUsedAt: 5 },
+    ];
+    for (const entries of crafted.map((entry) => [good, entry])) {
+      const text = JSON.stringify({ version: 1, entries });
+      await writeFile(indexFile, text);
+      const reopened = await newCache('crafted');
+      // Nothing asks for a while: a failed read at start-up must not be an unhandled rejection.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const call of [
+        () => reopened.list(),
+        () => reopened.usage(),
+        () => reopened.verify(),
+        () => reopened.evict([key]),
+        () => reopened.setQuota(0),
+      ]) {
+        const err = await call().then(
+          () => null,
+          (e: unknown) => e as { code?: string; message: string; hint?: string },
+        );
+        expect(err?.message).toContain(`${indexFile} is not a valid cache index: entries.1.`);
+        expect(err?.hint).toMatch(/Move that file aside/);
+      }
+      for (const victim of victims) expect(await readFile(victim, 'utf8')).toBe('precious');
+      expect(await readFile(cache.pathOf(key))).toEqual(bytes(SMALL_SIZE, 3));
+      expect(await readFile(indexFile, 'utf8')).toBe(text);
+    }
+
+    // Moved aside, the same cache reads the (missing) index again and works.
+    const reopened = await newCache('crafted');
+    await expect(reopened.list()).rejects.toThrow(indexFile);
+    await rm(indexFile);
+    expect(await reopened.list()).toEqual([]);
+    await reopened.download([key]);
+    expect(await reopened.status([key])).toEqual({ [key]: 'cached' });
+    for (const victim of victims) expect(await readFile(victim, 'utf8')).toBe('precious');
+  });
+
   it('evicts the least recently used unpinned files over the quota, never a pinned one', async () => {
     const cache = await newCache('quota', 3.5 * SMALL_SIZE);
     const changes: CacheChange[] = [];

@@ -1,11 +1,12 @@
 /**
  * Metric sync against a real PostgreSQL and the real warehouse: exact copies per
- * day, incremental syncs, a server that goes away mid-sync, and cancel.
+ * day, incremental syncs, a server that goes away mid-sync, cancel, and a
+ * crafted or damaged sync state that must never touch anything outside its folder.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EmbeddedServer } from '../../src/main/services/postgres/EmbeddedServer';
@@ -142,6 +143,91 @@ describe('metric sync against the shared test server', () => {
     expect(existsSync(join(h.cacheDir, 'metrics-sync.tmp'))).toBe(false);
     const [job] = h.jobs.list().slice(-1);
     expect(job?.state).toBe('cancelled');
+  });
+  it('refuses a crafted sync state, naming the file, and deletes nothing outside the metrics folder', async () => {
+    // A workspace with its cache inside, and folders a crafted day key could reach.
+    const root = await mkdtemp(join(tmpdir(), 'dash-sync-crafted-'));
+    const cacheDir = join(root, 'workspace', 'cache');
+    const victims = {
+      outside: join(root, 'outside'),
+      workspace: join(root, 'workspace', 'queries'),
+      cache: join(cacheDir, 'bronze'),
+    };
+    for (const dir of Object.values(victims)) {
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'keep.txt'), 'precious');
+    }
+    const cached = join(cacheDir, 'metrics', 'pipeline_id=alpha', 'date=2026-01-01', 'part-0.parquet');
+    await mkdir(dirname(cached), { recursive: true });
+    await writeFile(cached, 'cached day');
+    const day = {
+      selection: { metricNames: null, seriesIds: null },
+      summary: { rows: 1, maxTime: '2026-01-01T00:00:00.000000Z', checksum: '1' },
+      bytes: 10,
+      syncedAt: '2026-01-01T00:00:00.000Z',
+    };
+    // The sync removes days it has that the server does not: each key is joined as
+    // metrics/pipeline_id=alpha/date=<key>, and every `..` after `date=` climbs one folder.
+    const crafted = {
+      '/../../../../../outside': day,
+      '/../../../../queries': day,
+      '/../../../bronze': day,
+      [`/${'../'.repeat(40)}${victims.outside.slice(1)}`]: day,
+    };
+    const stateFile = join(cacheDir, 'metrics-sync.json');
+    const text = JSON.stringify({ version: 1, pipelines: { alpha: { lastSyncAt: null, days: crafted } } });
+    await writeFile(stateFile, text);
+    const sync = await harness(() => pool, { cacheDir });
+    try {
+      const failure = await sync.run({ pipelines: ['alpha'] }).then(
+        () => null,
+        (err: Error) => err,
+      );
+      expect(Object.values(victims).filter((dir) => !existsSync(join(dir, 'keep.txt')))).toEqual([]);
+      expect(failure?.message).toContain(stateFile);
+      expect(failure?.message).toMatch(
+        /is not a valid metric sync state: pipelines\.alpha\.days: the key ".*\.\..*" must be a date/,
+      );
+      // The job's error, all the user sees, also says what to do.
+      expect(sync.jobs.list().at(-1)?.error).toMatch(/Nothing in the cache was changed\. Move that file aside/);
+      await expect(sync.sync.status()).rejects.toThrow(stateFile);
+      expect(await readFile(cached, 'utf8')).toBe('cached day');
+      expect(await readFile(stateFile, 'utf8')).toBe(text);
+
+      // A damaged file is refused the same way; moved aside, the next sync starts afresh.
+      await writeFile(stateFile, '{"version": 1, "pipelines": ');
+      await expect(sync.run({ pipelines: ['alpha'] })).rejects.toThrow(`${stateFile} is not valid JSON`);
+      await rename(stateFile, `${stateFile}.damaged`);
+      const fresh = await sync.run({ pipelines: ['alpha'], from: '2026-01-01', to: '2026-01-02' });
+      expect(fresh.outcomes).toEqual([{ pipelineId: 'alpha', day: '2026-01-01', outcome: 'new' }]);
+      expect(await localDays(sync.warehouse, 'alpha')).toEqual(
+        new Map([...(await serverDays(pool, 'alpha'))].filter(([d]) => d === '2026-01-01')),
+      );
+      for (const dir of Object.values(victims)) expect(await readdir(dir)).toEqual(['keep.txt']);
+    } finally {
+      await sync.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('says which folder is in the way when the cache cannot be written, not that the server went away', async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'dash-sync-blocked-'));
+    // A file where the metrics folder should be: a failure root hits too (unlike a chmod).
+    await writeFile(join(cacheDir, 'metrics'), 'not a folder');
+    const sync = await harness(() => pool, { cacheDir });
+    try {
+      const failure = await sync.run({ pipelines: ['alpha'], from: '2026-01-01', to: '2026-01-02' }).then(
+        () => null,
+        (err: Error) => err,
+      );
+      expect(failure).toMatchObject({ code: 'conflict' });
+      expect(failure?.message).toMatch(/^Sync stopped while saving alpha 2026-01-01: A file is in the way: /);
+      expect(failure?.message).toContain(join(cacheDir, 'metrics', 'pipeline_id=alpha'));
+      expect(failure?.message).not.toMatch(/server/);
+      expect(sync.jobs.list().at(-1)?.error).toMatch(/were saved\. Move or rename that file, then try again\.$/);
+    } finally {
+      await sync.close();
+    }
   });
 });
 

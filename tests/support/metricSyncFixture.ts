@@ -112,8 +112,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(pool: () => pg.Pool): Promise<Harness> {
-  const cacheDir = await mkdtemp(join(tmpdir(), 'dash-sync-cache-'));
+/** A sync over `cacheDir` (by default a new temporary folder, removed by `close`). */
+export async function harness(pool: () => pg.Pool, options: { cacheDir?: string } = {}): Promise<Harness> {
+  const cacheDir = options.cacheDir ?? (await mkdtemp(join(tmpdir(), 'dash-sync-cache-')));
   const warehouse = await Warehouse.open();
   const jobs = new JobRunner();
   const h: Harness = {

@@ -8,11 +8,26 @@ import { dirname } from 'node:path';
 import type { z } from 'zod';
 import { WorkbenchError } from '../../shared/errors';
 
-/** The parsed file, or null when it does not exist. */
+/** Where a schema issue is and what is wrong; a refused record key is quoted, as it may be any text. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_key') {
+    const where = issue.path.slice(0, -1).map(String).join('.');
+    const key = JSON.stringify(String(issue.path[issue.path.length - 1]));
+    return `${where ? `${where}: ` : ''}the key ${key} ${issue.issues[0]?.message ?? 'is not allowed'}`;
+  }
+  return `${issue.path.map(String).join('.')}: ${issue.message}`;
+}
+
+/**
+ * The parsed file, or null when it does not exist. A file that is not valid
+ * JSON or not what `schema` allows is refused with an error naming it; `hint`
+ * says what to do (by default, fix or remove it).
+ */
 export async function readJsonFile<S extends z.ZodType>(
   file: string,
   schema: S,
   what: string,
+  hint = 'Fix or remove the file.',
 ): Promise<z.output<S> | null> {
   let text: string;
   try {
@@ -25,19 +40,15 @@ export async function readJsonFile<S extends z.ZodType>(
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new WorkbenchError(
-      'bad_request',
-      `${file} is not valid JSON: ${(err as Error).message}`,
-      'Fix or remove the file.',
-    );
+    throw new WorkbenchError('bad_request', `${file} is not valid JSON: ${(err as Error).message}`, hint);
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new WorkbenchError(
       'bad_request',
-      `${file} is not a valid ${what}: ${issue ? `${issue.path.join('.')}: ${issue.message}` : parsed.error.message}`,
-      'Fix or remove the file.',
+      `${file} is not a valid ${what}: ${issue ? describeIssue(issue) : parsed.error.message}`,
+      hint,
     );
   }
   return parsed.data;

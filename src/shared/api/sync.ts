@@ -5,7 +5,7 @@
 import { z } from 'zod';
 
 /** A pipeline, metric or series name as the server has it: free text, but bounded. */
-const Name = z
+export const SyncName = z
   .string()
   .min(1)
   .max(256)
@@ -24,9 +24,9 @@ export const SyncDay = z
  */
 export const SyncSelection = z
   .object({
-    pipelines: z.array(Name).min(1, 'pick at least one pipeline').max(100),
-    metricNames: z.array(Name).min(1).max(1000).nullable().default(null),
-    seriesIds: z.array(Name).min(1).max(5000).nullable().default(null),
+    pipelines: z.array(SyncName).min(1, 'pick at least one pipeline').max(100),
+    metricNames: z.array(SyncName).min(1).max(1000).nullable().default(null),
+    seriesIds: z.array(SyncName).min(1).max(5000).nullable().default(null),
     from: SyncDay.nullable().default(null),
     to: SyncDay.nullable().default(null),
   })
@@ -51,7 +51,7 @@ export const SyncOptions = z.object({
 export type SyncOptions = z.infer<typeof SyncOptions>;
 
 export const SyncSeriesRequest = z.object({
-  pipelines: z.array(Name).min(1).max(100),
+  pipelines: z.array(SyncName).min(1).max(100),
   /** Matched anywhere in the series id, case-insensitively. */
   search: z.string().max(200).default(''),
   limit: z.number().int().min(1).max(500).default(100),

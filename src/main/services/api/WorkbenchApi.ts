@@ -8,7 +8,7 @@ import { version as duckdbVersion } from '@duckdb/node-api';
 import { ZodError } from 'zod';
 import { api, isApiMethod, type ApiErrorBody, type ApiEvent, type ApiMethod } from '../../../shared/api/contract';
 import type { ApiHandlers } from '../../../shared/api/handlers';
-import { WorkbenchError } from '../../../shared/errors';
+import { WorkbenchError, fromSystemError } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/format';
 import type { JobRunner } from '../jobs/JobRunner';
 import type { Workspace } from '../workspace/Workspace';
@@ -263,7 +263,9 @@ function startCacheJob(ctx: WorkbenchContext, keys: string[], mode: 'download' |
 
 export type DispatchResult = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody; status: number };
 
-function toErrorBody(err: unknown): { error: ApiErrorBody; status: number } {
+function toErrorBody(thrown: unknown): { error: ApiErrorBody; status: number } {
+  // A file-system failure (disk full, read-only, no permission) names its file and what to do, not errno text.
+  const err = fromSystemError(thrown) ?? thrown;
   if (err instanceof WorkbenchError) {
     // A remote's failure (bad credentials, TLS) is a bad gateway, never 401: 401 means
     // the workbench's own token was refused. A full Record, so a new code must pick one.

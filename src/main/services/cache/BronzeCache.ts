@@ -7,10 +7,10 @@
  * evicts the least recently used unpinned files.
  */
 import { stat, rm } from 'node:fs/promises';
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { WorkbenchError, errorMessage, type ErrorCode } from '../../../shared/errors';
 import type { ObjectStore } from '../objectStore/ObjectStore';
-import { CacheIndex, type CacheEntry, type CacheEntryState } from './CacheIndex';
+import { CacheIndex, isCacheKey, type CacheEntry, type CacheEntryState } from './CacheIndex';
 import { discardPart, fetchObject, isMd5Etag, md5OfFile, type FetchedObject } from './fetchObject';
 import { ProgressMeter, type DownloadProgress } from './ProgressMeter';
 
@@ -85,7 +85,8 @@ export class BronzeCache {
   private quotaBytes: number;
   private readonly concurrency: number;
   private readonly index: CacheIndex;
-  private readonly loaded: Promise<void>;
+  /** The index being (or having been) read; cleared by a failure, so a fixed file is read again. */
+  private loading: Promise<void> | null = null;
   private readonly listeners = new Set<(change: CacheChange) => void>();
   /** Keys being written now, so two downloads never share a part file. */
   private readonly inFlight = new Map<string, Promise<unknown>>();
@@ -101,17 +102,26 @@ export class BronzeCache {
     this.quotaBytes = options.quotaBytes;
     this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.index = new CacheIndex(join(this.dir, 'cache-index.json'));
-    this.loaded = this.load();
+    void this.loaded();
+  }
+
+  /** Reads the index once; a damaged one fails every call (naming the file) until it is fixed. */
+  private loaded(): Promise<void> {
+    if (!this.loading) {
+      const attempt = this.load();
+      this.loading = attempt;
+      // Observed here, so a damaged index read at start-up is never an unhandled rejection.
+      attempt.catch(() => {
+        if (this.loading === attempt) this.loading = null;
+      });
+    }
+    return this.loading;
   }
 
   /** Where `key` is (or would be) cached; refuses keys that would leave the cache folder. */
   pathOf(key: string): string {
     const path = resolve(this.root, key);
-    if (
-      isAbsolute(key) ||
-      key.split('/').some((part) => part === '..' || part === '.' || part === '') ||
-      !path.startsWith(this.root + sep)
-    )
+    if (!isCacheKey(key) || !path.startsWith(this.root + sep))
       throw new WorkbenchError('bad_request', `"${key}" is not a key the cache can store.`);
     return path;
   }
@@ -122,7 +132,7 @@ export class BronzeCache {
   }
 
   async status(keys: string[]): Promise<Record<string, CacheStatus>> {
-    await this.loaded;
+    await this.loaded();
     const out: Record<string, CacheStatus> = {};
     for (const key of keys) {
       const entry = this.index.get(key);
@@ -132,7 +142,7 @@ export class BronzeCache {
   }
 
   async list(): Promise<CacheListEntry[]> {
-    await this.loaded;
+    await this.loaded();
     return this.index
       .all()
       .sort((a, b) => a.key.localeCompare(b.key))
@@ -140,7 +150,7 @@ export class BronzeCache {
   }
 
   async usage(): Promise<CacheUsage> {
-    await this.loaded;
+    await this.loaded();
     let bytes = 0;
     let pinnedBytes = 0;
     const entries = this.index.all();
@@ -153,7 +163,7 @@ export class BronzeCache {
 
   /** Changes the quota and evicts down to it at once. */
   async setQuota(quotaBytes: number): Promise<string[]> {
-    await this.loaded;
+    await this.loaded();
     this.quotaBytes = quotaBytes;
     return this.enforceQuota();
   }
@@ -173,7 +183,7 @@ export class BronzeCache {
    * rest are reported as not revalidated instead of each waiting for a timeout.
    */
   async revalidate(keys?: string[], signal?: AbortSignal): Promise<RevalidateResult> {
-    await this.loaded;
+    await this.loaded();
     const entries = (keys ?? this.index.all().map((e) => e.key))
       .map((key) => this.index.get(key))
       .filter((e): e is CacheEntry => e !== undefined);
@@ -218,7 +228,7 @@ export class BronzeCache {
 
   /** Marks files as used now, for least-recently-used eviction (the warehouse calls it when it reads them). */
   async touch(keys: string[]): Promise<void> {
-    await this.loaded;
+    await this.loaded();
     for (const key of keys) {
       const entry = this.index.get(key);
       if (entry) this.index.set({ ...entry, lastUsedAt: this.index.stamp() });
@@ -237,7 +247,7 @@ export class BronzeCache {
 
   /** Removes files from the cache, with any partial download of them. */
   async evict(keys: string[]): Promise<string[]> {
-    await this.loaded;
+    await this.loaded();
     const removed: string[] = [];
     for (const key of keys) {
       const file = this.pathOf(key);
@@ -252,7 +262,7 @@ export class BronzeCache {
 
   /** Re-checks size and, where the ETag is an MD5, the bytes; corrupt files leave the cache. */
   async verify(keys?: string[]): Promise<VerifyResult> {
-    await this.loaded;
+    await this.loaded();
     const entries = (keys ?? this.index.all().map((e) => e.key))
       .map((key) => this.index.get(key))
       .filter((e): e is CacheEntry => e !== undefined);
@@ -300,7 +310,7 @@ export class BronzeCache {
   }
 
   private async fetchAll(keys: string[], options: DownloadOptions, replaceStale: boolean): Promise<DownloadResult> {
-    await this.loaded;
+    await this.loaded();
     const { signal } = options;
     const unique = [...new Set(keys)];
     for (const key of unique) this.pathOf(key);
@@ -389,7 +399,7 @@ export class BronzeCache {
   }
 
   private async setPinned(keys: string[], pinned: boolean): Promise<void> {
-    await this.loaded;
+    await this.loaded();
     const updated: string[] = [];
     for (const key of keys) {
       const entry = this.index.get(key);

@@ -3,8 +3,10 @@
  * a temporary file and renamed over the old one, so a crash leaves either the
  * old index or the new one, never half of one.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { readJsonFile } from '../jsonFile';
 
 /**
  * fresh: the store confirmed this ETag (at download or last revalidation).
@@ -26,10 +28,39 @@ export interface CacheEntry {
   remoteEtag?: string;
 }
 
-interface IndexFile {
-  version: 1;
-  entries: CacheEntry[];
+/**
+ * A store key the cache can keep as a file under its folder: relative, no
+ * `.`/`..`/empty parts between its `/` (which would leave the folder or alias another key).
+ */
+export function isCacheKey(key: string): boolean {
+  return (
+    key.length > 0 &&
+    key.length <= 1024 &&
+    !isAbsolute(key) &&
+    !key.includes('\0') &&
+    key.split('/').every((part) => part !== '' && part !== '.' && part !== '..')
+  );
 }
+
+const Stamp = z.string().max(64);
+
+/** cache-index.json, read like a request: its keys become paths the cache stats, reads and deletes. */
+const IndexFile = z.strictObject({
+  version: z.literal(1),
+  entries: z.array(
+    z.strictObject({
+      key: z.string().refine(isCacheKey, 'must be a relative key inside the cache (no "..", no absolute path)'),
+      etag: z.string().max(1024),
+      size: z.number().int().nonnegative(),
+      downloadedAt: Stamp,
+      lastUsedAt: Stamp,
+      pinned: z.boolean(),
+      state: z.enum(['fresh', 'stale', 'unverified']),
+      remoteEtag: z.string().max(1024).optional(),
+    }),
+  ),
+}) satisfies z.ZodType<{ version: 1; entries: CacheEntry[] }>;
+type IndexFile = z.infer<typeof IndexFile>;
 
 const SAVE_DELAY_MS = 500;
 
@@ -44,21 +75,18 @@ export class CacheIndex {
 
   constructor(private readonly file: string) {}
 
+  /**
+   * Reads the index; a damaged one is refused with an error naming it (never
+   * overwritten: starting empty would save over the user's pins and metadata).
+   */
   async load(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    // A damaged index only costs re-downloads, so start empty rather than fail.
-    let parsed: IndexFile | null = null;
-    try {
-      parsed = JSON.parse(text) as IndexFile;
-    } catch {
-      parsed = null;
-    }
+    const parsed = await readJsonFile(
+      this.file,
+      IndexFile,
+      'cache index',
+      'Move that file aside (or delete it) and try again: the cached files stay, and are downloaded again when you cache them.',
+    );
+    this.entries.clear();
     for (const entry of parsed?.entries ?? []) {
       this.entries.set(entry.key, entry);
       this.lastStamp = Math.max(this.lastStamp, Date.parse(entry.lastUsedAt) || 0);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { JobSnapshot } from '../../../shared/api/contract';
-import { WorkbenchError, errorMessage } from '../../../shared/errors';
+import { WorkbenchError, errorText, fromSystemError } from '../../../shared/errors';
 
 /** What a running job can do: report progress and notice cancellation. */
 export interface JobContext {
@@ -110,9 +110,12 @@ export class JobRunner {
         if (controller.signal.aborted) throw new WorkbenchError('cancelled', `${spec.title} was cancelled`);
         this.finish(snapshot, 'succeeded', null);
         return result;
-      } catch (err) {
-        const cancelled = controller.signal.aborted || (err instanceof WorkbenchError && err.code === 'cancelled');
-        this.finish(snapshot, cancelled ? 'cancelled' : 'failed', cancelled ? null : errorMessage(err));
+      } catch (thrown) {
+        const cancelled =
+          controller.signal.aborted || (thrown instanceof WorkbenchError && thrown.code === 'cancelled');
+        // A file-system failure (disk full, read-only…) names its path and what to do, not errno text.
+        const err = fromSystemError(thrown) ?? thrown;
+        this.finish(snapshot, cancelled ? 'cancelled' : 'failed', cancelled ? null : errorText(err));
         throw err;
       } finally {
         if (pending) clearTimeout(pending);

@@ -14,14 +14,22 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { z } from 'zod';
-import type { SyncEstimate, SyncOptions, SyncSelection, SyncSeriesResult, SyncStatus } from '../../../shared/api/sync';
-import { WorkbenchError, errorMessage } from '../../../shared/errors';
+import {
+  SyncDay,
+  SyncName,
+  type SyncEstimate,
+  type SyncOptions,
+  type SyncSelection,
+  type SyncSeriesResult,
+  type SyncStatus,
+} from '../../../shared/api/sync';
+import { WorkbenchError, errorMessage, fromSystemError } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/format';
 import { isoUtcSql } from '../../../shared/serverSql';
 import { quoteLiteral } from '../../../shared/sql';
@@ -42,32 +50,46 @@ const SCRATCH_DIR = 'metrics-sync.tmp';
 /** Pipeline ids become folder names: keep them to characters every filesystem takes. */
 const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
 
-const DaySummary = z.object({
+/**
+ * A day exactly as the server's to_char(…, 'YYYY-MM-DD') writes it: day keys of
+ * the state file become folder names, so nothing else (`../x`, `2026-02-31`) passes.
+ */
+const DayKey = SyncDay.refine((day) => {
+  // zod runs this even after the format check failed: `day` may be any text here.
+  const time = Date.parse(`${day}T00:00:00Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === day;
+}, 'must be a date like 2026-01-31');
+const PipelineKey = z.string().regex(SAFE_ID, 'must be a pipeline id of letters, digits, _ . -');
+/** Bounded text the file only compares (times, checksums). */
+const Text = z.string().max(256);
+
+const DaySummary = z.strictObject({
   rows: z.number().int().nonnegative(),
-  maxTime: z.string(),
-  checksum: z.string(),
+  maxTime: Text,
+  checksum: Text,
 });
 type DaySummary = z.infer<typeof DaySummary>;
 
-const SelectionKey = z.object({
-  metricNames: z.array(z.string()).nullable(),
-  seriesIds: z.array(z.string()).nullable(),
+const SelectionKey = z.strictObject({
+  metricNames: z.array(SyncName).nullable(),
+  seriesIds: z.array(SyncName).nullable(),
 });
 type SelectionKey = z.infer<typeof SelectionKey>;
 
-const SyncStateFile = z.object({
+/** cache/metrics-sync.json, read like a request: paths are built from its keys. */
+const SyncStateFile = z.strictObject({
   version: z.literal(1),
   pipelines: z.record(
-    z.string(),
-    z.object({
-      lastSyncAt: z.string().nullable(),
+    PipelineKey,
+    z.strictObject({
+      lastSyncAt: Text.nullable(),
       days: z.record(
-        z.string(),
-        z.object({
+        DayKey,
+        z.strictObject({
           selection: SelectionKey,
           summary: DaySummary,
-          bytes: z.number().nonnegative(),
-          syncedAt: z.string(),
+          bytes: z.number().int().nonnegative(),
+          syncedAt: Text,
         }),
       ),
     }),
@@ -417,8 +439,19 @@ export class MetricSync {
     return job;
   }
 
+  /**
+   * The sync state, or a refusal naming the file when it is damaged: the sync
+   * then changes nothing (its day keys would name the folders it deletes).
+   */
   private async readState(): Promise<SyncState> {
-    return (await readJsonFile(this.stateFile, SyncStateFile, 'metric sync state')) ?? { version: 1, pipelines: {} };
+    const state = await readJsonFile(
+      this.stateFile,
+      SyncStateFile,
+      'metric sync state',
+      'Nothing in the cache was changed. Move that file aside (or delete it) and sync again: ' +
+        'the cached days stay, and the sync fetches them afresh.',
+    );
+    return state ?? { version: 1, pipelines: {} };
   }
 
   /** One grouped query: per pipeline and UTC day, the server's summary of the selection. */
@@ -433,6 +466,13 @@ export class MetricSync {
     const { rows } = await abortable(query, signal);
     const out = new Map<string, DaySummary>();
     for (const r of rows) {
+      // Days become folder and file names: only the exact format the query asks for.
+      if (!DayKey.safeParse(r.day).success || !SAFE_ID.test(r.pipeline_id)) {
+        throw new WorkbenchError(
+          'unavailable',
+          `The server sent an unexpected day "${r.day.slice(0, 40)}" for pipeline "${r.pipeline_id.slice(0, 80)}"; nothing was changed in the cache`,
+        );
+      }
       out.set(`${r.pipeline_id}\u0000${r.day}`, { rows: Number(r.rows), maxTime: r.max_time, checksum: r.checksum });
     }
     return out;
@@ -503,7 +543,7 @@ export class MetricSync {
     const saveState = () => writeJsonFile(this.stateFile, state);
 
     for (const { pipelineId, day } of removals) {
-      await rm(join(this.metricsDir, `pipeline_id=${pipelineId}`, `date=${day}`), { recursive: true, force: true });
+      await rm(this.dayDir(pipelineId, day), { recursive: true, force: true });
       delete state.pipelines[pipelineId]?.days[day];
       counts.removed++;
       outcomes.push({ pipelineId, day, outcome: 'removed' });
@@ -525,7 +565,7 @@ export class MetricSync {
           ) TO ${quoteLiteral(tmpParquet)} (FORMAT parquet, COMPRESSION zstd)`);
         // Never publish a day after the user cancelled.
         ctx.throwIfCancelled();
-        const dayDir = join(this.metricsDir, `pipeline_id=${pipelineId}`, `date=${day}`);
+        const dayDir = this.dayDir(pipelineId, day);
         await mkdir(dayDir, { recursive: true });
         const size = (await stat(tmpParquet)).size;
         await rename(tmpParquet, join(dayDir, 'part-0.parquet'));
@@ -610,10 +650,20 @@ export class MetricSync {
     if (failed) {
       const { planned, err } = failed;
       if (err instanceof WorkbenchError && err.code === 'cancelled') throw err;
+      const saved = `${daysSaved} of ${plural(plan.length, 'day')} were saved`;
+      // The disk, not the server, failed: say which file and what to do, not "when the server is back".
+      const disk = fromSystemError(err);
+      if (disk) {
+        throw new WorkbenchError(
+          disk.code,
+          `Sync stopped while saving ${planned.pipelineId} ${planned.day}: ${disk.message}. ${saved}`,
+          disk.hint,
+        );
+      }
       throw new WorkbenchError(
         'unavailable',
         `Sync stopped while fetching ${planned.pipelineId} ${planned.day}: ${describePg(err)}. ` +
-          `${daysSaved} of ${plural(plan.length, 'day')} were saved; run the sync again when the server is back to fetch the rest.`,
+          `${saved}; run the sync again when the server is back to fetch the rest.`,
       );
     }
     ctx.throwIfCancelled();
@@ -639,7 +689,23 @@ export class MetricSync {
   }
 
   private dayFile(pipelineId: string, day: string): string {
-    return join(this.metricsDir, `pipeline_id=${pipelineId}`, `date=${day}`, 'part-0.parquet');
+    return join(this.dayDir(pipelineId, day), 'part-0.parquet');
+  }
+
+  /**
+   * `metrics/pipeline_id=<id>/date=<day>`, the only folder a sync writes or
+   * deletes; anything that would resolve elsewhere is refused before any rm or write.
+   */
+  private dayDir(pipelineId: string, day: string): string {
+    const root = resolve(this.metricsDir);
+    const dir = resolve(root, `pipeline_id=${pipelineId}`, `date=${day}`);
+    if (!SAFE_ID.test(pipelineId) || !DayKey.safeParse(day).success || dirname(dirname(dir)) !== root) {
+      throw new WorkbenchError(
+        'bad_request',
+        `Refused to touch ${dir}: "${pipelineId}" ${day} does not name a folder of the metrics cache ${root}`,
+      );
+    }
+    return dir;
   }
 
   /** Streams one pipeline-day to a CSV file; returns the rows the server sent. */
