@@ -3,20 +3,23 @@
  * file): read and checked against a schema with a message that says which file
  * and what is wrong, and written temp + rename so a crash never leaves half a file.
  */
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
 import { WorkbenchError } from '../../shared/errors';
+import { insidePath, tempPathBeside, type Within } from './workspace/insidePath';
 
 /** The parsed file, or null when it does not exist. */
 export async function readJsonFile<S extends z.ZodType>(
   file: string,
   schema: S,
   what: string,
+  options: { within?: Within } = {},
 ): Promise<z.output<S> | null> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    const real = options.within ? await insidePath(options.within.root, file, options.within.where) : file;
+    text = await readFile(real, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
@@ -43,15 +46,36 @@ export async function readJsonFile<S extends z.ZodType>(
   return parsed.data;
 }
 
-export async function writeJsonFile(file: string, data: unknown, options: { mode?: number } = {}): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  await writeFileAtomic(file, `${JSON.stringify(data, null, 2)}\n`, options);
+export async function writeJsonFile(
+  file: string,
+  data: unknown,
+  options: { mode?: number; within?: Within } = {},
+): Promise<void> {
+  await writeFileAtomic(file, `${JSON.stringify(data, null, 2)}\n`, { ...options, mkdir: true });
 }
 
-/** Writes `text` to a temp file beside `file`, then renames it over `file`: readers see the old or the new, never half. */
-export async function writeFileAtomic(file: string, text: string, options: { mode?: number } = {}): Promise<void> {
-  const tmp = `${file}.tmp`;
-  await writeFile(tmp, text, options.mode === undefined ? {} : { mode: options.mode });
-  if (options.mode !== undefined) await chmod(tmp, options.mode);
-  await rename(tmp, file);
+/**
+ * Writes `text` to a fresh temp file beside `file`, then renames it over
+ * `file`: readers see the old or the new, never half. The temp file is created
+ * exclusively under a random name, so a link planted beside `file` is never
+ * written through, and the rename replaces a link at `file` rather than
+ * following it. With `within`, the folder must stay inside it (checked before
+ * anything is created).
+ */
+export async function writeFileAtomic(
+  file: string,
+  text: string,
+  options: { mode?: number; within?: Within; mkdir?: boolean } = {},
+): Promise<void> {
+  if (options.within) await insidePath(options.within.root, dirname(file), options.within.where);
+  if (options.mkdir) await mkdir(dirname(file), { recursive: true });
+  const tmp = tempPathBeside(file);
+  try {
+    await writeFile(tmp, text, { flag: 'wx', ...(options.mode === undefined ? {} : { mode: options.mode }) });
+    if (options.mode !== undefined) await chmod(tmp, options.mode);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
 }

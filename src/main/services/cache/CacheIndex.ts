@@ -3,8 +3,10 @@
  * a temporary file and renamed over the old one, so a crash leaves either the
  * old index or the new one, never half of one.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '../jsonFile';
+import { insidePath } from '../workspace/insidePath';
 
 /**
  * fresh: the store confirmed this ETag (at download or last revalidation).
@@ -47,7 +49,7 @@ export class CacheIndex {
   async load(): Promise<void> {
     let text: string;
     try {
-      text = await readFile(this.file, 'utf8');
+      text = await readFile(await insidePath(dirname(this.file), this.file, 'the cache folder'), 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
@@ -113,9 +115,6 @@ export class CacheIndex {
 
   private async write(): Promise<void> {
     const body: IndexFile = { version: 1, entries: this.all().sort((a, b) => a.key.localeCompare(b.key)) };
-    await mkdir(dirname(this.file), { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(body));
-    await rename(temp, this.file);
+    await writeFileAtomic(this.file, JSON.stringify(body), { mkdir: true });
   }
 }

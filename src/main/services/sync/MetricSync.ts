@@ -27,6 +27,7 @@ import { isoUtcSql } from '../../../shared/serverSql';
 import { quoteLiteral } from '../../../shared/sql';
 import type { JobContext, JobRunner, StartedJob } from '../jobs/JobRunner';
 import { readJsonFile, writeJsonFile } from '../jsonFile';
+import { insidePath, type Within } from '../workspace/insidePath';
 import { readPipelines } from '../postgres/Pipelines';
 import { pgErrorText } from '../postgres/pgErrors';
 import { detectServerMode } from '../postgres/ServerMode';
@@ -211,6 +212,18 @@ export class MetricSync {
 
   private get stateFile(): string {
     return join(this.opts.cacheDir(), SYNC_STATE_FILE);
+  }
+
+  /** Files of the metrics cache never lead out of the cache folder through a link. */
+  private get withinCache(): Within {
+    return { root: this.opts.cacheDir(), where: 'the cache folder' };
+  }
+
+  /** A day's folder, checked before anything in it is removed or written. */
+  private async dayDir(pipelineId: string, day: string): Promise<string> {
+    const dir = join(this.metricsDir, `pipeline_id=${pipelineId}`, `date=${day}`);
+    await insidePath(this.withinCache.root, dir, this.withinCache.where);
+    return dir;
   }
 
   async options(): Promise<SyncOptions> {
@@ -418,7 +431,12 @@ export class MetricSync {
   }
 
   private async readState(): Promise<SyncState> {
-    return (await readJsonFile(this.stateFile, SyncStateFile, 'metric sync state')) ?? { version: 1, pipelines: {} };
+    return (
+      (await readJsonFile(this.stateFile, SyncStateFile, 'metric sync state', { within: this.withinCache })) ?? {
+        version: 1,
+        pipelines: {},
+      }
+    );
   }
 
   /** One grouped query: per pipeline and UTC day, the server's summary of the selection. */
@@ -500,10 +518,10 @@ export class MetricSync {
     let changedFiles = false;
     const report = (message: string) => ctx.progress(rowsDone, total, message);
 
-    const saveState = () => writeJsonFile(this.stateFile, state);
+    const saveState = () => writeJsonFile(this.stateFile, state, { within: this.withinCache });
 
     for (const { pipelineId, day } of removals) {
-      await rm(join(this.metricsDir, `pipeline_id=${pipelineId}`, `date=${day}`), { recursive: true, force: true });
+      await rm(await this.dayDir(pipelineId, day), { recursive: true, force: true });
       delete state.pipelines[pipelineId]?.days[day];
       counts.removed++;
       outcomes.push({ pipelineId, day, outcome: 'removed' });
@@ -525,7 +543,7 @@ export class MetricSync {
           ) TO ${quoteLiteral(tmpParquet)} (FORMAT parquet, COMPRESSION zstd)`);
         // Never publish a day after the user cancelled.
         ctx.throwIfCancelled();
-        const dayDir = join(this.metricsDir, `pipeline_id=${pipelineId}`, `date=${day}`);
+        const dayDir = await this.dayDir(pipelineId, day);
         await mkdir(dayDir, { recursive: true });
         const size = (await stat(tmpParquet)).size;
         await rename(tmpParquet, join(dayDir, 'part-0.parquet'));
