@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -111,6 +111,65 @@ ORDER BY time, series_id, metric_name; -- trailing comment`;
     for (const escape of ['..%2Fsecret.csv', '%2E%2E%2Fsecret.csv', '..%5Csecret.csv', 'metric%20points.csv.part']) {
       const res = await fetch(`${base}/exports/${escape}?token=${shell.token}`);
       expect(res.status, escape).toBe(404);
+    }
+  });
+
+  it('never follows a link out of the workspace: not served, not written through', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'dash-outside-'));
+    const SECRET = 'card,4111111111111111\n';
+    const dir = exportsDir(demo.dir);
+    const base = `http://127.0.0.1:${shell.port}`;
+    try {
+      await writeFile(join(outside, 'secret.csv'), SECRET);
+      // An export that is a link to a file outside: 403, never its bytes.
+      await symlink(join(outside, 'secret.csv'), join(dir, 'leak.csv'));
+      await symlink('/etc/passwd', join(dir, 'passwd.csv'));
+      for (const name of ['leak.csv', 'passwd.csv']) {
+        const res = await fetch(`${base}/exports/${name}?token=${shell.token}`);
+        const text = await res.text();
+        expect(res.status, name).toBe(403);
+        expect(text).not.toContain('4111');
+        expect(text).not.toContain('root:');
+        expect(JSON.parse(text)).toMatchObject({ error: { code: 'forbidden' } });
+        expect(JSON.parse(text).error.message).toContain(`${join(dir, name)} leads outside the workspace`);
+      }
+      // A link that stays in the workspace is served.
+      await writeFile(join(demo.dir, 'inside.csv'), 'a\n1\n');
+      await symlink(join(demo.dir, 'inside.csv'), join(dir, 'alias.csv'));
+      const alias = await fetch(`${base}/exports/alias.csv?token=${shell.token}`);
+      expect(alias.status).toBe(200);
+      expect(await alias.text()).toBe('a\n1\n');
+
+      // A link planted under the part name the old code wrote to is never written through.
+      await writeFile(join(outside, 'target.txt'), 'untouched\n');
+      await symlink(join(outside, 'target.txt'), join(dir, 'planted.csv.part'));
+      const planted = await callApi(demo.app, 'results.export', {
+        sql: 'SELECT 1 AS x',
+        format: 'csv',
+        fileName: 'planted',
+      });
+      expect((await finishedJob(demo.app, planted.jobId)).state).toBe('succeeded');
+      expect(await readFile(join(outside, 'target.txt'), 'utf8')).toBe('untouched\n');
+      expect(await readFile(planted.path, 'utf8')).toBe('x\n1\n');
+
+      // The exports folder linked outside: the export is refused before anything is written.
+      const elsewhere = join(outside, 'exports');
+      await mkdir(elsewhere);
+      await rename(dir, `${dir}.bak`);
+      await symlink(elsewhere, dir);
+      try {
+        const reply = await demo.app.api.dispatch('results.export', { sql: 'SELECT 1', format: 'csv', fileName: 'x' });
+        expect(reply).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+        if (!reply.ok) expect(reply.error.message).toContain(`${dir} leads outside the workspace`);
+        expect(await readdir(elsewhere)).toEqual([]);
+      } finally {
+        await rm(dir);
+        await rename(`${dir}.bak`, dir);
+      }
+      expect(await readFile(join(outside, 'secret.csv'), 'utf8')).toBe(SECRET);
+      expect((await readdir(outside)).sort()).toEqual(['exports', 'secret.csv', 'target.txt']);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
     }
   });
 });

@@ -1,4 +1,5 @@
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { QueryHistory } from '../../src/main/services/queries/QueryFiles';
@@ -107,6 +108,94 @@ describe('saved queries and the run history, as plain workspace files', () => {
     await writeFile(history.file, `${lines.join('\n')}\n{"sql": "cut sho`, 'utf8');
     const entries = await new QueryHistory(join(demo.dir, 'capped'), { cap: 20 }).list(5);
     expect(entries.map((e) => e.sql)).toEqual(['SELECT 59', 'SELECT 58', 'SELECT 57', 'SELECT 56', 'SELECT 55']);
+  });
+
+  it('never follows a link out of the workspace: reads refuse, writes leave the outside untouched', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'dash-outside-'));
+    const secret = join(outside, 'secret.txt');
+    const SECRET = 'password = hunter2\n';
+    await writeFile(secret, SECRET);
+    const queries = join(demo.dir, 'queries');
+    await mkdir(queries, { recursive: true });
+    const expectRefused = async (reply: Awaited<ReturnType<typeof demo.app.api.dispatch>>, path: string) => {
+      expect(reply.ok).toBe(false);
+      if (reply.ok) return;
+      expect(reply.error.code).toBe('forbidden');
+      expect(reply.error.message).toContain(path);
+      expect(reply.error.message).toContain('leads outside the workspace');
+      expect(JSON.stringify(reply)).not.toContain('hunter2');
+    };
+    try {
+      // A saved query that is a link to a file outside: not read, not listed, not renamed.
+      await symlink(secret, join(queries, 'leak.sql'));
+      await symlink('/etc/passwd', join(queries, 'passwd.sql'));
+      await expectRefused(await demo.app.api.dispatch('queries.read', { name: 'leak' }), join(queries, 'leak.sql'));
+      await expectRefused(await demo.app.api.dispatch('queries.read', { name: 'passwd' }), join(queries, 'passwd.sql'));
+      const names = (await callApi(demo.app, 'queries.list', {})).queries.map((q) => q.name);
+      expect(names).not.toContain('leak');
+      expect(names).not.toContain('passwd');
+      await expectRefused(
+        await demo.app.api.dispatch('queries.rename', { from: 'leak', to: 'leak2' }),
+        join(queries, 'leak.sql'),
+      );
+      // Deleting it removes the link, never its target.
+      expect(await callApi(demo.app, 'queries.delete', { name: 'leak' })).toEqual({ deleted: true });
+      expect(await readFile(secret, 'utf8')).toBe(SECRET);
+
+      // A link planted where the old code put its temp file is not written through.
+      const target = join(outside, 'target.txt');
+      await writeFile(target, 'untouched\n');
+      await symlink(target, join(queries, 'planted.sql.tmp'));
+      await callApi(demo.app, 'queries.save', { name: 'planted', sql: 'SELECT 42' });
+      expect(await readFile(target, 'utf8')).toBe('untouched\n');
+      expect(await readFile(join(queries, 'planted.sql'), 'utf8')).toBe('SELECT 42');
+      expect((await lstat(join(queries, 'planted.sql'))).isSymbolicLink()).toBe(false);
+
+      // Saving over a link to an outside file replaces the link, not the file.
+      await symlink(target, join(queries, 'over.sql'));
+      await callApi(demo.app, 'queries.save', { name: 'over', sql: 'SELECT 43' });
+      expect(await readFile(target, 'utf8')).toBe('untouched\n');
+      expect((await lstat(join(queries, 'over.sql'))).isSymbolicLink()).toBe(false);
+
+      // A link that stays inside the workspace is read like the file itself.
+      await symlink(join(queries, 'planted.sql'), join(queries, 'alias.sql'));
+      expect(await callApi(demo.app, 'queries.read', { name: 'alias' })).toEqual({ name: 'alias', sql: 'SELECT 42' });
+
+      // history.jsonl linked outside: runs still work, nothing is appended to or read from the target.
+      const history = join(demo.dir, 'history.jsonl');
+      await rename(history, `${history}.bak`);
+      await writeFile(join(outside, 'history.jsonl'), SECRET);
+      await symlink(join(outside, 'history.jsonl'), history);
+      await callApi(demo.app, 'query.run', { queryId: 'h-link', sql: 'SELECT 1' });
+      expect(await readFile(join(outside, 'history.jsonl'), 'utf8')).toBe(SECRET);
+      await expectRefused(await demo.app.api.dispatch('history.list', { limit: 10 }), history);
+      await rm(history);
+      await rename(`${history}.bak`, history);
+
+      // The whole queries/ folder linked outside: nothing is read, written, renamed or deleted there.
+      const elsewhere = join(outside, 'queries');
+      await mkdir(elsewhere);
+      await writeFile(join(elsewhere, 'theirs.sql'), SECRET);
+      await rename(queries, `${queries}.bak`);
+      await symlink(elsewhere, queries);
+      await expectRefused(await demo.app.api.dispatch('queries.read', { name: 'theirs' }), join(queries, 'theirs.sql'));
+      await expectRefused(await demo.app.api.dispatch('queries.save', { name: 'new', sql: 'SELECT 1' }), queries);
+      await expectRefused(await demo.app.api.dispatch('queries.delete', { name: 'theirs' }), queries);
+      await expectRefused(await demo.app.api.dispatch('queries.rename', { from: 'theirs', to: 'mine' }), queries);
+      expect(await demo.app.api.dispatch('queries.list', {})).toMatchObject({
+        ok: false,
+        error: { code: 'forbidden' },
+      });
+      expect(await readdir(elsewhere)).toEqual(['theirs.sql']);
+      expect(await readFile(join(elsewhere, 'theirs.sql'), 'utf8')).toBe(SECRET);
+      await rm(queries);
+      await rename(`${queries}.bak`, queries);
+      expect(await readdir(outside)).toEqual(['history.jsonl', 'queries', 'secret.txt', 'target.txt']);
+    } finally {
+      for (const name of ['passwd.sql', 'planted.sql', 'over.sql', 'alias.sql'])
+        await rm(join(queries, name), { force: true });
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 
   it('lists the warehouse functions with their signatures for completion', async () => {

@@ -19,6 +19,7 @@ import type { ApiEvent } from '../../shared/api/contract';
 import { isApiMethod, isBinaryMethod } from '../../shared/api/contract';
 import { exportContentType } from '../../shared/api/export';
 import type { WorkbenchApi } from '../services/api/WorkbenchApi';
+import { openExport } from '../services/export/ResultExport';
 import { CONTENT_SECURITY_POLICY } from '../services/security';
 
 export interface WebShellOptions {
@@ -250,19 +251,26 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       sendJson(res, 404, { ok: false, error: { code: 'not_found', message: 'No such export' } });
       return;
     }
-    const file = join(options.exportsDir, name);
-    const info = await stat(file).catch(() => null);
-    if (!info?.isFile()) {
+    let found: Awaited<ReturnType<typeof openExport>>;
+    try {
+      found = await openExport(options.exportsDir, name);
+    } catch (err) {
+      // A link in exports/ that leads outside the workspace: refused, never followed.
+      if ((err as { code?: unknown }).code !== 'forbidden') throw err;
+      sendJson(res, 403, { ok: false, error: { code: 'forbidden', message: (err as Error).message } });
+      return;
+    }
+    if (!found) {
       sendJson(res, 404, { ok: false, error: { code: 'not_found', message: `No export named ${name}` } });
       return;
     }
     res.writeHead(200, {
       'Content-Type': contentType,
-      'Content-Length': info.size,
+      'Content-Length': found.size,
       'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
       'Cache-Control': 'no-store',
     });
-    createReadStream(file).pipe(res);
+    found.body.pipe(res);
   };
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, method: string): Promise<void> => {

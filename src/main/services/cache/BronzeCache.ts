@@ -7,12 +7,13 @@
  * evicts the least recently used unpinned files.
  */
 import { stat, rm } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { WorkbenchError, errorMessage, type ErrorCode } from '../../../shared/errors';
 import type { ObjectStore } from '../objectStore/ObjectStore';
 import { CacheIndex, isCacheKey, type CacheEntry, type CacheEntryState } from './CacheIndex';
 import { discardPart, fetchObject, isMd5Etag, md5OfFile, type FetchedObject } from './fetchObject';
 import { ProgressMeter, type DownloadProgress } from './ProgressMeter';
+import { insidePath } from '../workspace/insidePath';
 
 export type { CacheEntry, CacheEntryState } from './CacheIndex';
 export type { DownloadProgress } from './ProgressMeter';
@@ -251,6 +252,8 @@ export class BronzeCache {
     const removed: string[] = [];
     for (const key of keys) {
       const file = this.pathOf(key);
+      // Removing through a linked folder would delete files outside the cache.
+      await insidePath(this.dir, dirname(file), 'the cache folder');
       if (this.index.delete(key)) removed.push(key);
       await rm(file, { force: true });
       await discardPart(file);
@@ -371,6 +374,7 @@ export class BronzeCache {
     }
     const work = fetchObject(this.store, key, this.pathOf(key), {
       signal,
+      within: { root: this.dir, where: 'the cache folder' },
       onStart: (info, resumedFrom) => meter.fileStarted(info.size, resumedFrom),
       onBytes: (n) => meter.bytes(n),
       madeDirs: this.madeDirs,

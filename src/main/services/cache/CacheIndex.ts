@@ -3,10 +3,9 @@
  * a temporary file and renamed over the old one, so a crash leaves either the
  * old index or the new one, never half of one.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { readJsonFile } from '../jsonFile';
+import { readJsonFile, writeFileAtomic } from '../jsonFile';
 
 /**
  * fresh: the store confirmed this ETag (at download or last revalidation).
@@ -80,12 +79,10 @@ export class CacheIndex {
    * overwritten: starting empty would save over the user's pins and metadata).
    */
   async load(): Promise<void> {
-    const parsed = await readJsonFile(
-      this.file,
-      IndexFile,
-      'cache index',
-      'Move that file aside (or delete it) and try again: the cached files stay, and are downloaded again when you cache them.',
-    );
+    const parsed = await readJsonFile(this.file, IndexFile, 'cache index', {
+      within: { root: dirname(this.file), where: 'the cache folder' },
+      hint: 'Move that file aside (or delete it) and try again: the cached files stay, and are downloaded again when you cache them.',
+    });
     this.entries.clear();
     for (const entry of parsed?.entries ?? []) {
       this.entries.set(entry.key, entry);
@@ -141,9 +138,6 @@ export class CacheIndex {
 
   private async write(): Promise<void> {
     const body: IndexFile = { version: 1, entries: this.all().sort((a, b) => a.key.localeCompare(b.key)) };
-    await mkdir(dirname(this.file), { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(body));
-    await rename(temp, this.file);
+    await writeFileAtomic(this.file, JSON.stringify(body), { mkdir: true });
   }
 }

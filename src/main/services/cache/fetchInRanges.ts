@@ -6,12 +6,14 @@
  * stopped. The meta is written only after the bytes it describes, so it never
  * claims bytes that are not in the part.
  */
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { WorkbenchError } from '../../../shared/errors';
 import { writeFileAtomic } from '../jsonFile';
 import type { ObjectInfo, ObjectStore } from '../objectStore/ObjectStore';
 import { describeStoreError } from '../objectStore/storeErrors';
+import { NO_FOLLOW } from '../workspace/insidePath';
 
 /** One range of the object: `[start, end)`, of which the first `done` bytes are in the part. */
 export interface RangeProgress {
@@ -79,7 +81,10 @@ export async function fetchInRanges(
     void save().catch(() => undefined); // the final save reports a failing disk
   };
 
-  const file: FileHandle = await open(paths.part, options.fresh ? 'w' : 'r+');
+  const file: FileHandle = await open(
+    paths.part,
+    (options.fresh ? constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC : constants.O_RDWR) | NO_FOLLOW,
+  );
   const drain = async (range: RangeProgress, body: Readable): Promise<void> => {
     for await (const chunk of body as AsyncIterable<Buffer>) {
       const room = range.end - range.start - range.done;

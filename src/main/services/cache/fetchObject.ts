@@ -7,13 +7,14 @@
  * Large objects come in several ranges at once (see fetchInRanges).
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { WorkbenchError } from '../../../shared/errors';
 import type { ObjectInfo, ObjectStore } from '../objectStore/ObjectStore';
+import { insidePath, isLink, NO_FOLLOW, type Within } from '../workspace/insidePath';
 import { describeStoreError } from '../objectStore/storeErrors';
 import {
   asRangedMeta,
@@ -80,8 +81,9 @@ async function sizeOf(path: string): Promise<number> {
  */
 const RESUMABLE_BYTES = 4 * 1024 * 1024;
 
-async function ensureDir(dir: string, made: Set<string> | undefined): Promise<void> {
+async function ensureDir(dir: string, made: Set<string> | undefined, within: Within | undefined): Promise<void> {
   if (made?.has(dir)) return;
+  if (within) await insidePath(within.root, dir, within.where);
   await mkdir(dir, { recursive: true });
   made?.add(dir);
 }
@@ -102,6 +104,8 @@ export interface FetchOptions {
   onBytes?: (n: number) => void;
   /** Folders known to exist, so a thousand files of one partition cost one mkdir. */
   madeDirs?: Set<string>;
+  /** The folder the file's folder must stay inside once links are followed (the cache's). */
+  within?: Within;
 }
 
 /**
@@ -116,7 +120,9 @@ export async function fetchObject(
 ): Promise<FetchedObject> {
   const { signal } = options;
   const { part, meta } = partPaths(file);
-  await ensureDir(dirname(file), options.madeDirs);
+  await ensureDir(dirname(file), options.madeDirs, options.within);
+  // A part or its meta planted as a link is dropped (the link, not its target), never resumed or written through.
+  if ((await isLink(part)) || (await isLink(meta))) await discardPart(file);
 
   // Resume only a part whose ETag the store still has: anything else starts over.
   const stored = await readMetaJson(meta);
@@ -183,13 +189,16 @@ export async function fetchObject(
         done(null, chunk);
       },
     });
+    const source = body;
     try {
-      await pipeline(
-        body,
-        tap,
-        createWriteStream(part, { flags: resumedFrom > 0 ? 'a' : 'w', highWaterMark: 1 << 20 }),
-        { signal },
-      );
+      const out = await open(
+        part,
+        constants.O_WRONLY | constants.O_CREAT | (resumedFrom > 0 ? constants.O_APPEND : constants.O_TRUNC) | NO_FOLLOW,
+      ).catch((err: unknown) => {
+        source.destroy();
+        throw err;
+      });
+      await pipeline(source, tap, out.createWriteStream({ highWaterMark: 1 << 20 }), { signal });
     } catch (err) {
       if (signal?.aborted) throw cancelled(key);
       // A body that fails mid-stream (reset, idle timeout) is named like any store failure.

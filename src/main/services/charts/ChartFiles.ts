@@ -28,14 +28,14 @@ export class ChartFiles {
   }
 
   async read(name: string): Promise<{ name: string; spec: ChartSpec }> {
-    const spec = await readJsonFile(this.files.fileOf(name), ChartSpec, 'saved chart');
+    const spec = await readJsonFile(this.files.fileOf(name), ChartSpec, 'saved chart', { within: this.files.within });
     if (!spec) throw new WorkbenchError('not_found', `There is no saved chart "${name}".`, 'Refresh Saved charts.');
     return { name, spec };
   }
 
   async save(name: string, spec: ChartSpec): Promise<SavedChartInfo> {
-    const file = this.files.fileOf(name);
-    await writeJsonFile(file, spec);
+    const file = await this.files.writable(name);
+    await writeJsonFile(file, spec, { within: this.files.within });
     const s = await stat(file);
     return { name, bytes: s.size, modifiedAt: s.mtime.toISOString() };
   }

@@ -151,7 +151,10 @@ export class ConnectionProfiles {
   }
 
   private async read(): Promise<ConnectionProfile[]> {
-    return (await readJsonFile(this.file, ProfilesFile, 'connections file'))?.profiles ?? [];
+    return (
+      (await readJsonFile(this.file, ProfilesFile, 'connections file', { within: { root: this.workspaceDir } }))
+        ?.profiles ?? []
+    );
   }
 
   /** Serialised read-modify-write with temp + rename, so a crash never loses the file. */
@@ -159,7 +162,7 @@ export class ConnectionProfiles {
     const next = this.queue.then(async () => {
       const profiles = await this.read();
       const result = await change(profiles);
-      await writeJsonFile(this.file, { version: 1, profiles });
+      await writeJsonFile(this.file, { version: 1, profiles }, { within: { root: this.workspaceDir } });
       return result;
     });
     this.queue = next.catch(() => undefined);

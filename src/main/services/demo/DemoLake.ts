@@ -10,10 +10,11 @@
  * count (with the same DuckDB version, whose hash() it relies on).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteLiteral } from '../../../shared/sql';
+import { writeFileAtomic } from '../jsonFile';
 import { DEMO_PIPELINE_IDS, type DemoPipelineId } from './DemoPipelines';
 import { openDuckDB } from './openDuckDB';
 
@@ -554,8 +555,7 @@ export async function generateDemoLake(options: DemoLakeOptions): Promise<DemoLa
     },
   };
   const manifestPath = join(dir, DEMO_MANIFEST_FILE);
-  await writeFile(`${manifestPath}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
-  await rename(`${manifestPath}.tmp`, manifestPath);
+  await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
 

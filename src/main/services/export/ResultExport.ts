@@ -5,8 +5,9 @@
  * always complete.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { ExportFormat, ResultExportRequest, ResultExportStarted } from '../../../shared/api/export';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/format';
@@ -14,12 +15,36 @@ import { quoteLiteral } from '../../../shared/sql';
 import { singleStatement } from '../../../shared/sqlText';
 import type { JobRunner } from '../jobs/JobRunner';
 import type { Warehouse } from '../warehouse/Warehouse';
+import { insidePath, tempPathBeside } from '../workspace/insidePath';
 
 export const EXPORTS_DIR = 'exports';
 const PART = '.part';
 
 export function exportsDir(workspaceDir: string): string {
   return join(workspaceDir, EXPORTS_DIR);
+}
+
+/**
+ * The finished export `name` in `dir` (a workspace's exports folder, see
+ * exportsDir) to serve: its size and bytes, of the same open file; null when
+ * there is none. A link that leads outside the workspace is refused
+ * (`forbidden`). `name` must already be a plain file name (exportContentType).
+ */
+export async function openExport(dir: string, name: string): Promise<{ size: number; body: Readable } | null> {
+  const file = await insidePath(dirname(dir), join(dir, name));
+  const handle = await open(file, 'r').catch(() => null);
+  if (!handle) return null;
+  const info = await handle.stat().catch(() => null);
+  if (!info?.isFile()) {
+    await handle.close();
+    return null;
+  }
+  return { size: info.size, body: handle.createReadStream() };
+}
+
+/** A fresh `.part` name beside an export, so a link planted under a predictable name is never written through. */
+export function exportPartPath(path: string): string {
+  return tempPathBeside(path, PART);
 }
 
 /** The query as the body of `COPY (…)`: one statement, no trailing semicolon. */
@@ -58,6 +83,8 @@ export async function newExportFile(
   ext: string,
 ): Promise<{ name: string; path: string }> {
   const dir = exportsDir(workspaceDir);
+  // Exports are written through DuckDB, which follows links: the folder must stay in the workspace.
+  await insidePath(workspaceDir, dir);
   await mkdir(dir, { recursive: true });
   const base =
     fileName?.replace(/\.(csv|jsonl|parquet)$/i, '') ??
@@ -69,7 +96,8 @@ export async function newExportFile(
 async function freeName(dir: string, base: string, ext: string): Promise<string> {
   for (let n = 1; ; n++) {
     const name = n === 1 ? `${base}.${ext}` : `${base} (${n}).${ext}`;
-    const taken = await stat(join(dir, name)).then(
+    // lstat: a link, even a dangling one, takes its name.
+    const taken = await lstat(join(dir, name)).then(
       () => true,
       () => false,
     );
@@ -89,7 +117,7 @@ export async function startResultExport(
   request: ResultExportRequest,
 ): Promise<ResultExportStarted> {
   const { name: fileName, path } = await newExportFile(ctx.workspaceDir, request.fileName, 'result', request.format);
-  const partPath = `${path}${PART}`;
+  const partPath = exportPartPath(path);
   const sql = copySql(request.sql, partPath, request.format, ctx.timeZone);
   const queryId = `export-${randomUUID()}`;
 

@@ -22,7 +22,7 @@ import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/format';
 import { referenceEvaluate } from '../../../shared/formula';
 import { quoteLiteral } from '../../../shared/sql';
-import { copyOptions, newExportFile } from '../export/ResultExport';
+import { copyOptions, exportPartPath, newExportFile } from '../export/ResultExport';
 import type { JobRunner } from '../jobs/JobRunner';
 import type { Warehouse } from '../warehouse/Warehouse';
 import { emptyStats, landingDaysFor, readRecord, searchBronze, type SearchTarget } from './BronzeSearch';
@@ -267,7 +267,8 @@ export class Inspector {
       title: `Exporting ${name}`,
       unit: 'records',
       run: async (ctx) => {
-        const jsonl = `${path}.jsonl.part`;
+        const jsonl = exportPartPath(`${path}.jsonl`);
+        const part = exportPartPath(path);
         try {
           const lines = matches.map((m) =>
             JSON.stringify({
@@ -278,12 +279,11 @@ export class Inspector {
               ...Object.fromEntries(m.fields.map((f) => [f.name, f.value])),
             }),
           );
-          await writeFile(jsonl, lines.join('\n') + (lines.length ? '\n' : ''));
+          await writeFile(jsonl, lines.join('\n') + (lines.length ? '\n' : ''), { flag: 'wx' });
           ctx.throwIfCancelled();
           if (format === 'jsonl') await rename(jsonl, path);
           else {
             // The warehouse turns the lines into CSV or Parquet, with the union of every file's columns.
-            const part = `${path}.part`;
             await this.deps
               .warehouse()
               .run(
@@ -296,7 +296,7 @@ export class Inspector {
           ctx.progress(matches.length, matches.length, `${matches.length} records · ${formatBytes(size)} → ${path}`);
         } finally {
           await rm(jsonl, { force: true });
-          await rm(`${path}.part`, { force: true });
+          await rm(part, { force: true });
         }
       },
     });

@@ -13,17 +13,12 @@ import { BronzeCache } from '../cache/BronzeCache';
 import { FolderObjectStore } from '../objectStore/FolderObjectStore';
 import type { ObjectStore } from '../objectStore/ObjectStore';
 import { S3ObjectStore } from '../objectStore/S3ObjectStore';
-import { FolderLake } from './FolderLake';
+import { FolderLake, type BronzeSource } from './FolderLake';
 import { describeParquetFile } from '../parquet/ParquetFile';
 import type { ParquetFileInfo } from '../../../shared/api/lake';
 
 const PARTITION = /^([^=/]+)=([^/]*)$/;
 const DAY = /^date=(\d{4}-\d{2}-\d{2})$/;
-
-export interface BronzeView {
-  pipelineId: string;
-  glob: string;
-}
 
 export class BronzeLake {
   private constructor(
@@ -168,9 +163,8 @@ export class BronzeLake {
   }
 
   /** The warehouse's `bronze.<pipeline>` views: over the folder, or over what is cached. */
-  async bronzeViews(): Promise<BronzeView[]> {
-    const local = await this.localRoot.list();
-    return local.pipelines.map((p) => ({ pipelineId: p.pipelineId, glob: this.localRoot.bronzeGlob(p.pipelineId) }));
+  bronzeViews(): Promise<BronzeSource[]> {
+    return this.localRoot.bronzeSources();
   }
 
   /** For messages: where the warehouse reads from. */

@@ -1,20 +1,55 @@
 /**
  * The local-folder driver of the Bronze lake: a folder laid out like the bucket,
- * `bronze/<pipeline_id>/date=<YYYY-MM-DD>/<batch_id>.parquet`.
+ * `bronze/<pipeline_id>/date=<YYYY-MM-DD>/<batch_id>.parquet`. A file that a
+ * symbolic link leads out of the lake's folder is not part of the lake: it is
+ * neither counted nor read (see bronzeSources).
  */
+import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LakeListing, LakePipeline } from '../../../shared/api/contract';
+import { insidePath } from '../workspace/insidePath';
 
 const DAY_DIR = /^date=(\d{4}-\d{2}-\d{2})$/;
 
-async function listDir(dir: string): Promise<string[]> {
+async function entries(dir: string): Promise<Dirent[]> {
   try {
-    return (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    return await readdir(dir, { withFileTypes: true });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
     throw err;
   }
+}
+
+/** One pipeline's Parquet files as the glob `<pipeline>/*\/*.parquet` finds them. */
+interface PipelineFiles {
+  pipelineId: string;
+  /** Files that stay inside the lake, with the `date=` day of their folder (null for other folders). */
+  inside: { path: string; day: string | null; bytes: number }[];
+  /** Files a link leads out of the lake. */
+  outside: string[];
+}
+
+/** What the warehouse reads for a pipeline: the glob, or the files themselves when the glob would follow a link out. */
+export interface BronzeSource {
+  pipelineId: string;
+  files: string | string[];
+}
+
+/** A pipeline as the lake listing shows it: its `date=` folders' files; null when it has none. */
+function summarise({ pipelineId, inside }: PipelineFiles): LakePipeline | null {
+  const files = inside.filter((f) => f.day !== null);
+  if (files.length === 0) return null;
+  const days = [...new Set(files.map((f) => f.day!))].sort();
+  return {
+    pipelineId,
+    days: days.length,
+    files: files.length,
+    bytes: files.reduce((sum, f) => sum + f.bytes, 0),
+    firstDay: days[0] ?? null,
+    lastDay: days.at(-1) ?? null,
+  };
 }
 
 export class FolderLake {
@@ -30,31 +65,53 @@ export class FolderLake {
   }
 
   async list(): Promise<LakeListing> {
-    const pipelines: LakePipeline[] = [];
-    for (const pipelineId of (await listDir(this.bronzeDir)).sort()) {
-      const days: string[] = [];
-      let files = 0;
-      let bytes = 0;
-      for (const dayDir of (await listDir(join(this.bronzeDir, pipelineId))).sort()) {
-        const day = DAY_DIR.exec(dayDir)?.[1];
-        if (!day) continue;
-        const entries = await readdir(join(this.bronzeDir, pipelineId, dayDir));
-        const parquet = entries.filter((name) => name.endsWith('.parquet'));
-        if (parquet.length === 0) continue;
-        days.push(day);
-        files += parquet.length;
-        for (const name of parquet) bytes += (await stat(join(this.bronzeDir, pipelineId, dayDir, name))).size;
-      }
-      if (files === 0) continue;
-      pipelines.push({
+    return { pipelines: (await this.scan()).map(summarise).filter((p) => p !== null) };
+  }
+
+  /**
+   * Per listed pipeline, what the warehouse's view reads. DuckDB's glob
+   * follows links, so a pipeline where one leads out of the lake gets the list
+   * of its other files instead (a file added later then needs a remount).
+   */
+  async bronzeSources(): Promise<BronzeSource[]> {
+    return (await this.scan())
+      .filter((p) => summarise(p) !== null)
+      .map(({ pipelineId, inside, outside }) => ({
         pipelineId,
-        days: days.length,
-        files,
-        bytes,
-        firstDay: days[0] ?? null,
-        lastDay: days.at(-1) ?? null,
-      });
+        files: outside.length === 0 ? this.bronzeGlob(pipelineId) : inside.map((f) => f.path),
+      }));
+  }
+
+  private async scan(): Promise<PipelineFiles[]> {
+    // A linked bronze/ folder leading out of the lake is refused outright.
+    await insidePath(this.root, this.bronzeDir, 'the lake folder');
+    const found: PipelineFiles[] = [];
+    const pipelineDirs = (await entries(this.bronzeDir)).filter((d) => d.isDirectory());
+    for (const pipelineId of pipelineDirs.map((d) => d.name).sort()) {
+      const pipeline: PipelineFiles = { pipelineId, inside: [], outside: [] };
+      const pipelineDir = join(this.bronzeDir, pipelineId);
+      const dayDirs = (await entries(pipelineDir)).filter((d) => d.isDirectory() || d.isSymbolicLink());
+      for (const dayDir of dayDirs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+        const day = DAY_DIR.exec(dayDir.name)?.[1] ?? null;
+        for (const file of await entries(join(pipelineDir, dayDir.name))) {
+          if (!file.name.endsWith('.parquet')) continue;
+          const path = join(pipelineDir, dayDir.name, file.name);
+          if (dayDir.isSymbolicLink() || file.isSymbolicLink()) {
+            const inside = await insidePath(this.root, path, 'the lake folder').then(
+              () => true,
+              () => false,
+            );
+            if (!inside) {
+              pipeline.outside.push(path);
+              continue;
+            }
+          }
+          const info = await stat(path).catch(() => null);
+          if (info?.isFile()) pipeline.inside.push({ path, day, bytes: info.size });
+        }
+      }
+      found.push(pipeline);
     }
-    return { pipelines };
+    return found;
   }
 }

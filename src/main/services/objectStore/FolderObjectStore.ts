@@ -11,7 +11,9 @@
  * mistaken for an MD5 (as S3's multipart ETags are not either).
  *
  * Dot files, `*.tmp` files and symbolic links are not objects: they are how
- * writers stage files, and a link could lead out of the root.
+ * writers stage files, and a link could lead out of the root. Reading a key
+ * whose file a link leads out of the root (the file itself, or a folder on
+ * its way) is refused.
  */
 import type { Dirent, Stats } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
@@ -20,6 +22,7 @@ import { addAbortSignal } from 'node:stream';
 import { WorkbenchError } from '../../../shared/errors';
 import type { GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, ObjectStore } from './ObjectStore';
 import { describeStoreError } from './storeErrors';
+import { insidePath } from '../workspace/insidePath';
 
 const DEFAULT_MAX_KEYS = 1000;
 
@@ -96,7 +99,7 @@ export class FolderObjectStore implements ObjectStore {
 
   async head(key: string, signal?: AbortSignal): Promise<ObjectInfo> {
     throwIfAborted(signal, this.description);
-    const path = this.pathOf(key);
+    const path = await this.insidePathOf(key);
     try {
       const stats = await stat(path);
       if (!stats.isFile()) throw Object.assign(new Error(`${path} is not a file`), { code: 'ENOENT' });
@@ -108,7 +111,7 @@ export class FolderObjectStore implements ObjectStore {
 
   async get(key: string, { range, ifNoneMatch, signal }: GetOptions = {}): Promise<GetResult> {
     throwIfAborted(signal, this.description);
-    const path = this.pathOf(key);
+    const path = await this.insidePathOf(key);
     let handle;
     try {
       handle = await open(path, 'r');
@@ -149,8 +152,13 @@ export class FolderObjectStore implements ObjectStore {
   }
 
   /** The file of a key, refusing any key that could point outside the root. */
-  localPath(key: string): string {
-    return this.pathOf(key);
+  localPath(key: string): Promise<string> {
+    return this.insidePathOf(key);
+  }
+
+  /** The real path of a key's file; refuses one that a link leads outside the root. */
+  private insidePathOf(key: string): Promise<string> {
+    return insidePath(this.root, this.pathOf(key), 'the lake folder');
   }
 
   private pathOf(key: string): string {

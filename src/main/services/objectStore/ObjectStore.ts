@@ -59,7 +59,8 @@ export interface ObjectStore {
   /**
    * Where `key`'s file is on this machine, for stores whose objects are local
    * files (a folder lake, the cache): readers then open it once and read by
-   * position instead of one GET per range. Absent for remote stores.
+   * position instead of one GET per range. Absent for remote stores. Refuses
+   * a file that a link leads outside the store's folder.
    */
-  localPath?(key: string): string;
+  localPath?(key: string): Promise<string>;
 }

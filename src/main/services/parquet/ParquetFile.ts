@@ -91,7 +91,7 @@ export async function openParquetBuffer(
   known?: { size: number; etag: string },
 ): Promise<ParquetBuffer> {
   if (!store.localPath) return { ...(await rangeBuffer(store, key, known)), close: async () => {} };
-  const path = store.localPath(key);
+  const path = await store.localPath(key);
   const info = known ?? (await store.head(key));
   const handle = await open(path, 'r');
   let bytesRead = 0;

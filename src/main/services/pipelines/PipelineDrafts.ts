@@ -34,7 +34,9 @@ export class PipelineDrafts {
   }
 
   async read(pipelineId: string): Promise<PipelineDraftFile | null> {
-    const draft = await readJsonFile(this.files.fileOf(pipelineId), PipelineDraftFile, 'pipeline draft');
+    const draft = await readJsonFile(this.files.fileOf(pipelineId), PipelineDraftFile, 'pipeline draft', {
+      within: this.files.within,
+    });
     if (draft && draft.pipelineId !== pipelineId) {
       throw new WorkbenchError(
         'bad_request',
@@ -47,7 +49,7 @@ export class PipelineDrafts {
 
   async save(request: SaveDraftRequest): Promise<PipelineDraftFile> {
     const draft: PipelineDraftFile = { ...request, savedAt: new Date().toISOString() };
-    await writeJsonFile(this.files.fileOf(request.pipelineId), draft);
+    await writeJsonFile(await this.files.writable(request.pipelineId), draft, { within: this.files.within });
     return draft;
   }
 

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { HistoryEntry, QueryName, type SavedQueryInfo } from '../../../shared/api/queries';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { writeFileAtomic } from '../jsonFile';
+import { insidePath } from '../workspace/insidePath';
 import { isMissing, NamedFiles } from '../workspace/NamedFiles';
 
 export class SavedQueries {
@@ -30,7 +31,7 @@ export class SavedQueries {
 
   async read(name: string): Promise<{ name: string; sql: string }> {
     try {
-      return { name, sql: await readFile(this.files.fileOf(name), 'utf8') };
+      return { name, sql: await readFile(await this.files.readable(name), 'utf8') };
     } catch (err) {
       if (isMissing(err)) throw this.missing(name);
       throw err;
@@ -38,7 +39,7 @@ export class SavedQueries {
   }
 
   async save(name: string, sql: string, createOnly: boolean): Promise<SavedQueryInfo> {
-    const file = this.files.fileOf(name);
+    const file = await this.files.writable(name);
     await mkdir(this.files.folder, { recursive: true });
     if (createOnly && (await exists(file))) {
       throw new WorkbenchError(
@@ -56,8 +57,10 @@ export class SavedQueries {
   }
 
   async rename(from: string, to: string): Promise<SavedQueryInfo> {
-    const source = this.files.fileOf(from);
-    const target = this.files.fileOf(to);
+    const source = await this.files.writable(from);
+    const target = await this.files.writable(to);
+    // A link leading outside the workspace stays what it is: it can be deleted, not renamed.
+    await this.files.readable(from);
     if (!(await exists(source))) throw this.missing(from);
     // A case-only rename is the same file on macOS and Windows: allow it.
     if (source.toLowerCase() !== target.toLowerCase() && (await exists(target))) {
@@ -98,12 +101,14 @@ async function exists(file: string): Promise<boolean> {
 /** The run history: appended on every run, trimmed to the newest `cap` entries. */
 export class QueryHistory {
   readonly file: string;
+  private readonly workspaceDir: string;
   private readonly cap: number;
   /** Lines in the file, once known; trimming waits for some slack so it is rare. */
   private lines: number | null = null;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(workspaceDir: string, options: { cap?: number } = {}) {
+    this.workspaceDir = workspaceDir;
     this.file = join(workspaceDir, 'history.jsonl');
     this.cap = options.cap ?? 1000;
   }
@@ -111,11 +116,18 @@ export class QueryHistory {
   add(entry: HistoryEntry): Promise<void> {
     return this.serial(async () => {
       await mkdir(dirname(this.file), { recursive: true });
-      await appendFile(this.file, `${JSON.stringify(HistoryEntry.parse(entry))}\n`, 'utf8');
+      // Appending follows a link: refuse one that leads outside the workspace.
+      await appendFile(
+        await insidePath(this.workspaceDir, this.file),
+        `${JSON.stringify(HistoryEntry.parse(entry))}\n`,
+        'utf8',
+      );
       this.lines = this.lines === null ? (await this.readAll()).length : this.lines + 1;
       if (this.lines > this.cap + Math.max(10, Math.floor(this.cap / 10))) {
         const keep = (await this.readAll()).slice(-this.cap);
-        await writeFileAtomic(this.file, keep.map((e) => `${JSON.stringify(e)}\n`).join(''));
+        await writeFileAtomic(this.file, keep.map((e) => `${JSON.stringify(e)}\n`).join(''), {
+          within: { root: this.workspaceDir },
+        });
         this.lines = keep.length;
       }
     });
@@ -129,7 +141,7 @@ export class QueryHistory {
   private async readAll(): Promise<HistoryEntry[]> {
     let text: string;
     try {
-      text = await readFile(this.file, 'utf8');
+      text = await readFile(await insidePath(this.workspaceDir, this.file), 'utf8');
     } catch (err) {
       if (isMissing(err)) return [];
       throw err;

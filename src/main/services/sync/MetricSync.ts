@@ -35,6 +35,7 @@ import { isoUtcSql } from '../../../shared/serverSql';
 import { quoteLiteral } from '../../../shared/sql';
 import type { JobContext, JobRunner, StartedJob } from '../jobs/JobRunner';
 import { readJsonFile, writeJsonFile } from '../jsonFile';
+import { insidePath, type Within } from '../workspace/insidePath';
 import { readPipelines } from '../postgres/Pipelines';
 import { pgErrorText } from '../postgres/pgErrors';
 import { detectServerMode } from '../postgres/ServerMode';
@@ -233,6 +234,21 @@ export class MetricSync {
 
   private get stateFile(): string {
     return join(this.opts.cacheDir(), SYNC_STATE_FILE);
+  }
+
+  /** Files of the metrics cache never lead out of the cache folder through a link. */
+  private get withinCache(): Within {
+    return { root: this.opts.cacheDir(), where: 'the cache folder' };
+  }
+
+  /**
+   * A day's folder, checked before anything in it is removed or written: its
+   * name (see dayDirPath) and its real path, which no link may lead out of the cache.
+   */
+  private async dayDir(pipelineId: string, day: string): Promise<string> {
+    const dir = this.dayDirPath(pipelineId, day);
+    await insidePath(this.withinCache.root, dir, this.withinCache.where);
+    return dir;
   }
 
   async options(): Promise<SyncOptions> {
@@ -444,13 +460,12 @@ export class MetricSync {
    * then changes nothing (its day keys would name the folders it deletes).
    */
   private async readState(): Promise<SyncState> {
-    const state = await readJsonFile(
-      this.stateFile,
-      SyncStateFile,
-      'metric sync state',
-      'Nothing in the cache was changed. Move that file aside (or delete it) and sync again: ' +
+    const state = await readJsonFile(this.stateFile, SyncStateFile, 'metric sync state', {
+      within: this.withinCache,
+      hint:
+        'Nothing in the cache was changed. Move that file aside (or delete it) and sync again: ' +
         'the cached days stay, and the sync fetches them afresh.',
-    );
+    });
     return state ?? { version: 1, pipelines: {} };
   }
 
@@ -540,10 +555,10 @@ export class MetricSync {
     let changedFiles = false;
     const report = (message: string) => ctx.progress(rowsDone, total, message);
 
-    const saveState = () => writeJsonFile(this.stateFile, state);
+    const saveState = () => writeJsonFile(this.stateFile, state, { within: this.withinCache });
 
     for (const { pipelineId, day } of removals) {
-      await rm(this.dayDir(pipelineId, day), { recursive: true, force: true });
+      await rm(await this.dayDir(pipelineId, day), { recursive: true, force: true });
       delete state.pipelines[pipelineId]?.days[day];
       counts.removed++;
       outcomes.push({ pipelineId, day, outcome: 'removed' });
@@ -565,7 +580,7 @@ export class MetricSync {
           ) TO ${quoteLiteral(tmpParquet)} (FORMAT parquet, COMPRESSION zstd)`);
         // Never publish a day after the user cancelled.
         ctx.throwIfCancelled();
-        const dayDir = this.dayDir(pipelineId, day);
+        const dayDir = await this.dayDir(pipelineId, day);
         await mkdir(dayDir, { recursive: true });
         const size = (await stat(tmpParquet)).size;
         await rename(tmpParquet, join(dayDir, 'part-0.parquet'));
@@ -689,14 +704,14 @@ export class MetricSync {
   }
 
   private dayFile(pipelineId: string, day: string): string {
-    return join(this.dayDir(pipelineId, day), 'part-0.parquet');
+    return join(this.dayDirPath(pipelineId, day), 'part-0.parquet');
   }
 
   /**
    * `metrics/pipeline_id=<id>/date=<day>`, the only folder a sync writes or
    * deletes; anything that would resolve elsewhere is refused before any rm or write.
    */
-  private dayDir(pipelineId: string, day: string): string {
+  private dayDirPath(pipelineId: string, day: string): string {
     const root = resolve(this.metricsDir);
     const dir = resolve(root, `pipeline_id=${pipelineId}`, `date=${day}`);
     if (!SAFE_ID.test(pipelineId) || !DayKey.safeParse(day).success || dirname(dirname(dir)) !== root) {

@@ -228,7 +228,8 @@ export class Warehouse {
    * get no view, since DuckDB refuses a view over an empty glob.
    */
   async mountParquetViews(views: {
-    bronze: { pipelineId: string; glob: string }[];
+    /** Per pipeline, a glob or the list of its files. */
+    bronze: { pipelineId: string; files: string | string[] }[];
     metricsGlob: string | null;
   }): Promise<void> {
     const statements = ['CREATE SCHEMA IF NOT EXISTS bronze;'];
@@ -241,9 +242,10 @@ export class Warehouse {
       const name = String(row.view_name);
       if (!wanted.has(name)) statements.push(`DROP VIEW IF EXISTS bronze.${quoteIdent(name)};`);
     }
-    for (const { pipelineId, glob } of views.bronze) {
+    for (const { pipelineId, files } of views.bronze) {
+      const source = typeof files === 'string' ? quoteLiteral(files) : `[${files.map(quoteLiteral).join(', ')}]`;
       statements.push(
-        `CREATE OR REPLACE VIEW bronze.${quoteIdent(pipelineId)} AS SELECT * FROM read_parquet(${quoteLiteral(glob)}, hive_partitioning = true, union_by_name = true);`,
+        `CREATE OR REPLACE VIEW bronze.${quoteIdent(pipelineId)} AS SELECT * FROM read_parquet(${source}, hive_partitioning = true, union_by_name = true);`,
       );
     }
     if (views.metricsGlob) {

@@ -1,12 +1,14 @@
 /**
  * A folder of plain files in the workspace named by the user (saved queries,
  * saved charts, pipeline drafts): `<folder>/<name><suffix>`. One place decides
- * which names are allowed and that a file never lands outside its folder.
+ * which names are allowed and that a file never lands outside its folder, nor
+ * (through a symbolic link) outside the workspace.
  */
 import { readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { WorkbenchError } from '../../../shared/errors';
+import { insidePath, type Within } from './insidePath';
 
 export interface NamedFile {
   name: string;
@@ -21,9 +23,11 @@ export function isMissing(err: unknown): boolean {
 
 export class NamedFiles {
   readonly folder: string;
+  /** What every file here must stay inside once links are followed. */
+  readonly within: Within;
 
   constructor(
-    workspaceDir: string,
+    private readonly workspaceDir: string,
     folderName: string,
     private readonly suffix: string,
     private readonly nameSchema: z.ZodType<string>,
@@ -32,6 +36,7 @@ export class NamedFiles {
     private readonly hint: string,
   ) {
     this.folder = resolve(workspaceDir, folderName);
+    this.within = { root: workspaceDir };
   }
 
   /** The file of `name`; refuses a name the schema rejects or that would leave the folder. */
@@ -47,11 +52,29 @@ export class NamedFiles {
     return file;
   }
 
-  /** The files there now, by name; a file dropped in by hand with a name we would refuse is left alone. */
+  /** The real path of `name`'s file to read; refuses one that a link leads outside the workspace. */
+  readable(name: string): Promise<string> {
+    return insidePath(this.workspaceDir, this.fileOf(name));
+  }
+
+  /**
+   * The file of `name` to write, rename or remove: the folder must stay inside
+   * the workspace (a link at the file itself is replaced or removed, never followed).
+   */
+  async writable(name: string): Promise<string> {
+    const file = this.fileOf(name);
+    await insidePath(this.workspaceDir, this.folder);
+    return file;
+  }
+
+  /**
+   * The files there now, by name; a file dropped in by hand with a name we
+   * would refuse, or a link leading outside the workspace, is left alone.
+   */
   async list(): Promise<NamedFile[]> {
     let entries: string[];
     try {
-      entries = await readdir(this.folder);
+      entries = await readdir(await insidePath(this.workspaceDir, this.folder));
     } catch (err) {
       if (isMissing(err)) return [];
       throw err;
@@ -62,7 +85,8 @@ export class NamedFiles {
       const name = entry.slice(0, -this.suffix.length);
       if (!this.nameSchema.safeParse(name).success) continue;
       const file = join(this.folder, entry);
-      const s = await stat(file).catch(() => null);
+      const real = await insidePath(this.workspaceDir, file).catch(() => null);
+      const s = real === null ? null : await stat(real).catch(() => null);
       if (s?.isFile()) files.push({ name, file, bytes: s.size, modifiedAt: s.mtime.toISOString() });
     }
     return files.sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }));
@@ -71,7 +95,7 @@ export class NamedFiles {
   /** Removes `name`'s file; false when there was none. */
   async delete(name: string): Promise<boolean> {
     try {
-      await rm(this.fileOf(name));
+      await rm(await this.writable(name));
       return true;
     } catch (err) {
       if (isMissing(err)) return false;

@@ -20,6 +20,7 @@ import { sslOptions } from '../connections/ConnectionTester';
 import { generateDemoLake } from '../demo/DemoLake';
 import { seedDemoServer, writeDemoMetricsParquet } from '../demo/DemoMetrics';
 import { mountPipelineMetricViews } from '../sync/metricViews';
+import { insidePath } from './insidePath';
 import { loadOrCreateWorkspaceConfig, saveWorkspaceConfig, type WorkspaceConfig } from './WorkspaceConfig';
 
 type Phase = WorkspaceStatus['phases'][number];
@@ -322,6 +323,8 @@ export class Workspace {
     const lakeDir = this.demoLakeDir;
     const cacheDir = this.cacheDir;
     if (existsSync(join(lakeDir, 'demo-manifest.json')) && existsSync(join(cacheDir, 'metrics'))) return;
+    // Generating replaces the demo's pipeline folders: never through a link that leads out of the workspace.
+    await insidePath(this.dir, join(lakeDir, 'bronze'));
     const job = this.jobs.start({
       kind: 'demo.generate',
       title: 'Generating the demo Bronze lake',

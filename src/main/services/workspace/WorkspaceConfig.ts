@@ -50,7 +50,7 @@ export function demoWorkspaceConfig(dir: string, size: 'tiny' | 'small' | 'demo'
 
 /** Writes workspace.json (temp + rename, so a crash never leaves half a file). */
 export async function saveWorkspaceConfig(dir: string, config: WorkspaceConfig): Promise<void> {
-  await writeJsonFile(join(dir, WORKSPACE_FILE), config);
+  await writeJsonFile(join(dir, WORKSPACE_FILE), config, { within: { root: dir } });
 }
 
 /** Reads workspace.json, creating the demo workspace when the folder has none. */
@@ -58,7 +58,9 @@ export async function loadOrCreateWorkspaceConfig(
   dir: string,
   demoSize: 'tiny' | 'small' | 'demo' = 'demo',
 ): Promise<WorkspaceConfig> {
-  const existing = await readJsonFile(join(dir, WORKSPACE_FILE), WorkspaceConfig, 'workspace');
+  const existing = await readJsonFile(join(dir, WORKSPACE_FILE), WorkspaceConfig, 'workspace', {
+    within: { root: dir },
+  });
   if (existing) return existing;
   const config = demoWorkspaceConfig(dir, demoSize);
   await saveWorkspaceConfig(dir, config);
