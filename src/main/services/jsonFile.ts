@@ -8,11 +8,12 @@ import { dirname } from 'node:path';
 import type { z } from 'zod';
 import { WorkbenchError } from '../../shared/errors';
 
-/** The parsed file, or null when it does not exist. */
+/** The parsed file, or null when it does not exist; messages name it as `shownAs` (e.g. relative to the workspace). */
 export async function readJsonFile<S extends z.ZodType>(
   file: string,
   schema: S,
   what: string,
+  shownAs: string = file,
 ): Promise<z.output<S> | null> {
   let text: string;
   try {
@@ -27,7 +28,7 @@ export async function readJsonFile<S extends z.ZodType>(
   } catch (err) {
     throw new WorkbenchError(
       'bad_request',
-      `${file} is not valid JSON: ${(err as Error).message}`,
+      `${shownAs} is not valid JSON: ${(err as Error).message}.`,
       'Fix or remove the file.',
     );
   }
@@ -36,7 +37,7 @@ export async function readJsonFile<S extends z.ZodType>(
     const issue = parsed.error.issues[0];
     throw new WorkbenchError(
       'bad_request',
-      `${file} is not a valid ${what}: ${issue ? `${issue.path.join('.')}: ${issue.message}` : parsed.error.message}`,
+      `${shownAs} is not a valid ${what}: ${issue ? `${issue.path.join('.')}: ${issue.message}` : parsed.error.message}.`,
       'Fix or remove the file.',
     );
   }

@@ -28,7 +28,8 @@ export class ChartFiles {
   }
 
   async read(name: string): Promise<{ name: string; spec: ChartSpec }> {
-    const spec = await readJsonFile(this.files.fileOf(name), ChartSpec, 'saved chart');
+    // A chart file may come from anyone (shared, in git): checked like a request, named as the user sees it.
+    const spec = await readJsonFile(this.files.fileOf(name), ChartSpec, 'saved chart', `charts/${name}.json`);
     if (!spec) throw new WorkbenchError('not_found', `There is no saved chart "${name}".`, 'Refresh Saved charts.');
     return { name, spec };
   }
