@@ -5,11 +5,13 @@
  * and chart a SQL result.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { Locator } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { HistoryEntry } from '../../src/shared/api/queries';
 import { typeQuery, useWorkbench, withFailureShot } from '../support/browser';
 
 interface Drawn {
@@ -19,6 +21,12 @@ interface Drawn {
   resolutionMs: number;
   fromMs: number;
   toMs: number;
+}
+
+/** The editor's text as Monaco renders it (it draws spaces as no-break spaces). */
+async function editorText(page: Page): Promise<string> {
+  const lines = await page.locator('.sql-editor .view-line').allTextContents();
+  return lines.join('\n').replaceAll('\u00a0', ' ');
 }
 
 async function drawn(chart: Locator): Promise<Drawn> {
@@ -131,11 +139,27 @@ describe('time-series explorer', () => {
       const [svg] = await Promise.all([page.waitForEvent('download'), page.getByTestId('chart-export-svg').click()]);
       expect((await readFile((await svg.path())!, 'utf8')).slice(0, 200)).toMatch(/<svg/);
 
-      // Open the Bronze records of the brushed range in a SQL tab.
+      // Open the Bronze records of the brushed range: their SQL goes into a new tab, for the user to run.
       await page.getByTestId('chart-open-bronze').click();
+      await expect
+        .poll(() => page.getByTestId('query-notice').textContent())
+        .toBe('Generated SQL, not run yet: read it, then press Ctrl/Cmd+Enter or ▶ Run.');
+      await expect
+        .poll(() => editorText(page))
+        .toMatch(
+          /^-- Bronze records behind the chart's selection: the series shown, over the selected range\.\nSELECT \*\nFROM bronze\."energy_meters"\nWHERE series_id IN \('meter-000\d'/,
+        );
+      expect(await page.getByTestId('run-query').getAttribute('data-state')).toBe('idle');
+      expect(await page.getByTestId('result-rowcount').count()).toBe(0);
+      await shot('bronze-generated');
+      await page.keyboard.press('Control+Enter');
       await expect
         .poll(() => page.getByTestId('result-rowcount').getAttribute('data-count'), { timeout: 60_000 })
         .toMatch(/^[1-9]\d*$/);
+      expect(await page.getByTestId('query-notice').count()).toBe(0);
+      // It ran once: when the user asked.
+      const { entries } = await workbench.api<{ entries: HistoryEntry[] }>('history.list', { limit: 1000 });
+      expect(entries.filter((e) => e.sql.includes('FROM bronze."energy_meters"'))).toHaveLength(1);
       await shot('bronze');
 
       // Save, then reopen from the sidebar.
@@ -206,6 +230,60 @@ ORDER BY time`,
         )
         .toBe(true);
       await shot('brushed');
+      expect(opened.problems).toEqual([]);
+    });
+    await opened.close();
+  });
+});
+
+describe('a crafted saved chart', () => {
+  let dir: string | undefined;
+  // Where the crafted metric name's COPY would write, were it ever run.
+  const target = () => join(dir!, 'stolen.csv');
+  const workbench = useWorkbench({
+    workspace: async () => {
+      dir = await mkdtemp(join(tmpdir(), 'dash-e2e-crafted-chart-'));
+      await mkdir(join(dir, 'charts'));
+      const spec = {
+        version: 1,
+        source: {
+          kind: 'metrics',
+          pipelineId: 'energy_meters',
+          metrics: ['energy_rate', `energy_rate)\nCOPY (SELECT 42 AS x) TO '${target()}';\n--`],
+          seriesIds: [],
+        },
+        type: 'line',
+        bucket: 'auto',
+        compare: 'none',
+        window: null,
+      };
+      await writeFile(join(dir, 'charts', 'crafted.json'), JSON.stringify(spec, null, 2));
+      return dir;
+    },
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is refused by name when opened, and nothing in it runs', async () => {
+    const opened = await workbench.openPage({ screenshotPrefix: 'charts-crafted' });
+    const { page, shot } = opened;
+    await withFailureShot(opened, async () => {
+      const saved = page.getByTestId('saved-chart').and(page.locator('[data-name="crafted"]'));
+      await saved.click();
+      const error = page.getByTestId('sidebar-charts').locator('.empty-state.error');
+      await expect
+        .poll(() => error.textContent(), { timeout: 10_000 })
+        .toBe(
+          'charts/crafted.json is not a valid saved chart: source.metrics.1: a metric name cannot contain line breaks or other control characters. Fix or remove the file.',
+        );
+      await error.scrollIntoViewIfNeeded();
+      await shot();
+      // No chart opened from it, no query ran, nothing was written.
+      expect(await page.getByTestId('tab').and(page.locator('[data-kind="chart"]')).count()).toBe(0);
+      const { entries } = await workbench.api<{ entries: HistoryEntry[] }>('history.list', { limit: 1000 });
+      expect(entries).toEqual([]);
+      expect(existsSync(target())).toBe(false);
       expect(opened.problems).toEqual([]);
     });
     await opened.close();

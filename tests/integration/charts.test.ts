@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ChartSpec } from '../../src/shared/api/charts';
@@ -85,5 +86,50 @@ describe('chart API', () => {
     }
     expect(await callApi(demo.app, 'charts.delete', { name: 'energy week' })).toEqual({ deleted: true });
     expect((await callApi(demo.app, 'charts.list', {})).charts).toEqual([]);
+  });
+
+  it('refuses a crafted saved chart by name, and chart requests with such names', async () => {
+    const target = join(demo.dir, 'stolen.csv');
+    const crafted = `energy_rate\nCOPY (SELECT 42 AS x) TO '${target}';\n--`;
+    const spec = {
+      version: 1,
+      source: { kind: 'metrics', pipelineId: 'energy_meters', metrics: [crafted], seriesIds: [] },
+      type: 'line',
+      bucket: 'auto',
+      compare: 'none',
+      window: null,
+    };
+    await mkdir(join(demo.dir, 'charts'), { recursive: true });
+    await writeFile(join(demo.dir, 'charts', 'crafted.json'), JSON.stringify(spec));
+    // Listed (its file name is fine), but never loaded.
+    expect((await callApi(demo.app, 'charts.list', {})).charts.map((c) => c.name)).toContain('crafted');
+    const read = await demo.app.api.dispatch('charts.read', { name: 'crafted' });
+    expect(read).toMatchObject({
+      ok: false,
+      error: {
+        code: 'bad_request',
+        message:
+          'charts/crafted.json is not a valid saved chart: source.metrics.0: a metric name cannot contain line breaks or other control characters.',
+        hint: 'Fix or remove the file.',
+      },
+    });
+    // The same names are refused where they come in as requests.
+    const save = await demo.app.api.dispatch('charts.save', { name: 'again', spec });
+    expect(save).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(existsSync(join(demo.dir, 'charts', 'again.json'))).toBe(false);
+    const series = await demo.app.api.dispatch('chart.series', {
+      requestId: 'chart-test-3',
+      pipelineId: 'energy_meters',
+      metrics: [crafted],
+      seriesIds: [],
+      fromMs: 0,
+      toMs: 1000,
+      width: 100,
+      timeZone: 'UTC',
+    });
+    expect(series).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    const list = await demo.app.api.dispatch('chart.seriesList', { pipelineId: 'energy_meters', metrics: [crafted] });
+    expect(list).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(existsSync(target)).toBe(false);
   });
 });

@@ -23,15 +23,17 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  * The parsed file, or null when it does not exist. A file that is not valid
  * JSON or not what `schema` allows is refused with an error naming it; `hint`
  * says what to do (by default, fix or remove it). With `within`, a file whose
- * real path leaves that folder is refused.
+ * real path leaves that folder is refused. Messages name the file as `shownAs`
+ * (e.g. relative to the workspace, as the user sees it).
  */
 export async function readJsonFile<S extends z.ZodType>(
   file: string,
   schema: S,
   what: string,
-  options: { within?: Within; hint?: string } = {},
+  options: { within?: Within; hint?: string; shownAs?: string } = {},
 ): Promise<z.output<S> | null> {
   const hint = options.hint ?? 'Fix or remove the file.';
+  const shownAs = options.shownAs ?? file;
   let text: string;
   try {
     const real = options.within ? await insidePath(options.within.root, file, options.within.where) : file;
@@ -44,14 +46,14 @@ export async function readJsonFile<S extends z.ZodType>(
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new WorkbenchError('bad_request', `${file} is not valid JSON: ${(err as Error).message}`, hint);
+    throw new WorkbenchError('bad_request', `${shownAs} is not valid JSON: ${(err as Error).message}.`, hint);
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new WorkbenchError(
       'bad_request',
-      `${file} is not a valid ${what}: ${issue ? describeIssue(issue) : parsed.error.message}`,
+      `${shownAs} is not a valid ${what}: ${issue ? describeIssue(issue) : parsed.error.message}.`,
       hint,
     );
   }

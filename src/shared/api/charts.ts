@@ -4,7 +4,13 @@
  * warehouse), and saved charts as plain `charts/<name>.json` files.
  */
 import { z } from 'zod';
+import { MetricName, PipelineName, lineName, literalText } from './names';
 import { QueryName } from './queries';
+
+/** A series id is free text the SQL only ever holds as a quoted literal. */
+const SeriesId = literalText(500);
+/** A column of a SQL chart's result. */
+const ColumnName = lineName('a column name', 500);
 
 const RequestId = z
   .string()
@@ -29,19 +35,19 @@ export const ChartCatalogEntry = z.object({
 export type ChartCatalogEntry = z.infer<typeof ChartCatalogEntry>;
 
 export const SeriesListRequest = z.object({
-  pipelineId: z.string().min(1).max(200),
-  metrics: z.array(z.string().max(200)).max(200),
-  search: z.string().max(200).default(''),
+  pipelineId: PipelineName,
+  metrics: z.array(MetricName).max(200),
+  search: literalText(200).default(''),
   limit: z.number().int().min(1).max(5000).default(500),
 });
 
 export const ChartSeriesRequest = z.object({
   /** Chosen by the caller so a newer zoom can cancel this one. */
   requestId: RequestId,
-  pipelineId: z.string().min(1).max(200),
-  metrics: z.array(z.string().min(1).max(200)).min(1, 'pick at least one metric').max(50),
+  pipelineId: PipelineName,
+  metrics: z.array(MetricName).min(1, 'pick at least one metric').max(50),
   /** Empty: every series. */
-  seriesIds: z.array(z.string().max(500)).max(200),
+  seriesIds: z.array(SeriesId).max(200),
   fromMs: z.number().finite(),
   toMs: z.number().finite(),
   width: z.number().int().min(10).max(10_000),
@@ -60,21 +66,24 @@ export const ChartSeriesResult = z.object({
 });
 export type ChartSeriesResult = z.infer<typeof ChartSeriesResult>;
 
-/** A saved chart: what to draw, how, and where it was zoomed. */
+/**
+ * A saved chart: what to draw, how, and where it was zoomed. Its file is input
+ * from outside, so the names in it follow the same rules as a request's.
+ */
 export const ChartSpec = z.object({
   version: z.literal(1),
   source: z.discriminatedUnion('kind', [
     z.object({
       kind: z.literal('metrics'),
-      pipelineId: z.string().min(1).max(200),
-      metrics: z.array(z.string().max(200)).max(50),
-      seriesIds: z.array(z.string().max(500)).max(200),
+      pipelineId: PipelineName,
+      metrics: z.array(MetricName).max(50),
+      seriesIds: z.array(SeriesId).max(200),
     }),
     z.object({
       kind: z.literal('sql'),
       sql: z.string().max(1_000_000),
-      timeColumn: z.string().max(500),
-      valueColumns: z.array(z.string().max(500)).max(50),
+      timeColumn: ColumnName,
+      valueColumns: z.array(ColumnName).max(50),
     }),
   ]),
   type: ChartType,

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DraftMetric, DraftPipelineId } from './drafts';
+import { MetricName } from './names';
 
 const Id = z
   .string()
@@ -109,7 +110,7 @@ export type PreviewSummary = z.infer<typeof PreviewSummary>;
 export const PreviewSeriesRequest = z.object({
   previewId: Id,
   seriesId: z.string().min(1).max(256),
-  metricName: z.string().min(1).max(256),
+  metricName: MetricName,
 });
 
 export const PreviewSeries = z.object({

@@ -4,6 +4,7 @@
  * and the warehouse's functions for completion.
  */
 import { z } from 'zod';
+import { hasControlChar } from './names';
 
 /**
  * A saved query's name is its file name without `.sql`: it must stay a plain
@@ -21,11 +22,6 @@ export const QueryName = z
   .refine((name) => !name.startsWith('.') && !name.endsWith('.') && !name.endsWith(' '), {
     message: 'a name cannot start or end with a dot, or end with a space',
   });
-
-function hasControlChar(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20 || text.charCodeAt(i) === 0x7f) return true;
-  return false;
-}
 
 export const SavedQueryInfo = z.object({
   name: QueryName,

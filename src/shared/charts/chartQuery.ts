@@ -9,6 +9,9 @@ import { RAW_POINTS_PER_PIXEL, bucketWidthUs, calendarSql, m4Points, m4Sql, rawS
 
 export type ChartBucket = 'auto' | CalendarUnit;
 
+/** A metric chart's series key is `<metric> · <series_id>` (ChartService builds it in SQL). */
+export const SERIES_KEY_SEPARATOR = ' · ';
+
 export interface ChartSeriesData {
   key: string;
   /** Epoch ms. */

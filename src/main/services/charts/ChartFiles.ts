@@ -28,7 +28,11 @@ export class ChartFiles {
   }
 
   async read(name: string): Promise<{ name: string; spec: ChartSpec }> {
-    const spec = await readJsonFile(this.files.fileOf(name), ChartSpec, 'saved chart', { within: this.files.within });
+    // A chart file may come from anyone (shared, in git): checked like a request, named as the user sees it.
+    const spec = await readJsonFile(this.files.fileOf(name), ChartSpec, 'saved chart', {
+      within: this.files.within,
+      shownAs: `charts/${name}.json`,
+    });
     if (!spec) throw new WorkbenchError('not_found', `There is no saved chart "${name}".`, 'Refresh Saved charts.');
     return { name, spec };
   }

@@ -5,7 +5,7 @@
  */
 import type { ChartCatalogEntry, ChartSeriesResult } from '../../../shared/api/charts';
 import type { ApiParsedInput } from '../../../shared/api/handlers';
-import { chartData } from '../../../shared/charts/chartQuery';
+import { SERIES_KEY_SEPARATOR, chartData } from '../../../shared/charts/chartQuery';
 import type { ChartSource } from '../../../shared/charts/m4Sql';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
@@ -14,6 +14,9 @@ import type { Warehouse } from '../warehouse/Warehouse';
 import { METRIC_VIEW_PREFIX } from '../sync/metricViews';
 
 const NO_METRICS_HINT = 'Pull metrics into the local cache first: sidebar → Pipelines → Sync metrics…';
+
+/** Every chart query is one statement built from quoted parts; more than one would mean an injection. */
+const ONE_STATEMENT = { oneStatement: true };
 
 function inList(values: readonly string[]): string {
   return values.map(quoteLiteral).join(', ');
@@ -26,6 +29,7 @@ export class ChartService {
     const name = `${METRIC_VIEW_PREFIX}${pipelineId}`;
     const found = await this.warehouse().rows(
       `SELECT 1 FROM duckdb_views() WHERE schema_name = 'main' AND view_name = ${quoteLiteral(name)}`,
+      ONE_STATEMENT,
     );
     if (found.length === 0) {
       throw new WorkbenchError('not_found', `No cached metrics for pipeline "${pipelineId}".`, NO_METRICS_HINT);
@@ -45,7 +49,7 @@ export class ChartService {
         CAST(epoch_us(max(time)) AS DOUBLE) / 1000 AS to_ms
       FROM main.${quoteIdent(String(v.view_name))} GROUP BY ALL`,
     );
-    const rows = await this.warehouse().rows(`${parts.join(' UNION ALL ')} ORDER BY 1, 2`);
+    const rows = await this.warehouse().rows(`${parts.join(' UNION ALL ')} ORDER BY 1, 2`, ONE_STATEMENT);
     return rows.map((r) => ({
       pipelineId: String(r.pipeline_id),
       metric: String(r.metric_name),
@@ -65,6 +69,7 @@ export class ChartService {
     ];
     const rows = await this.warehouse().rows(
       `SELECT DISTINCT series_id FROM ${view} WHERE ${conds.join(' AND ')} ORDER BY series_id`,
+      ONE_STATEMENT,
     );
     return { series: rows.slice(0, input.limit).map((r) => String(r.series_id)), total: rows.length };
   }
@@ -88,14 +93,18 @@ export class ChartService {
       relation: view,
       timeColumn: 'time',
       valueSql: 'value',
-      keySql: `metric_name || ' · ' || series_id`,
+      keySql: `metric_name || ${quoteLiteral(SERIES_KEY_SEPARATOR)} || series_id`,
       where,
       pushdown: 'timestamptz',
     };
     const started = performance.now();
     const warehouse = this.warehouse();
     try {
-      const data = await chartData((sql) => warehouse.run(input.requestId, sql), source, input);
+      const data = await chartData(
+        (sql) => warehouse.run(input.requestId, sql, undefined, ONE_STATEMENT),
+        source,
+        input,
+      );
       return { ...data, elapsedMs: performance.now() - started };
     } catch (err) {
       if (err instanceof WorkbenchError) throw err;

@@ -110,9 +110,12 @@ export class Warehouse {
     await this.request({ op: 'exec', reqId: 0, sql });
   }
 
-  /** Runs a small query and returns its rows as JSON-safe objects. */
-  async rows(sql: string): Promise<Record<string, unknown>[]> {
-    const reply = await this.request({ op: 'rows', reqId: 0, sql });
+  /**
+   * Runs a small query and returns its rows as JSON-safe objects. `oneStatement`
+   * refuses SQL holding more than one statement (for SQL built from data).
+   */
+  async rows(sql: string, options: { oneStatement?: boolean } = {}): Promise<Record<string, unknown>[]> {
+    const reply = await this.request({ op: 'rows', reqId: 0, sql, ...options });
     return reply.rows ?? [];
   }
 
@@ -139,14 +142,15 @@ export class Warehouse {
 
   /**
    * Runs statements (e.g. `COPY … TO`) under `queryId`, so `cancel(queryId)`
-   * interrupts them; returns the last statement's rows.
+   * interrupts them; returns the last statement's rows. `oneStatement` as for rows().
    */
   async run(
     queryId: string,
     sql: string,
     onProgress?: (progress: WarehouseProgress) => void,
+    options: { oneStatement?: boolean } = {},
   ): Promise<Record<string, unknown>[]> {
-    const reply = await this.request({ op: 'run', reqId: 0, queryId, sql }, undefined, onProgress);
+    const reply = await this.request({ op: 'run', reqId: 0, queryId, sql, ...options }, undefined, onProgress);
     return reply.rows ?? [];
   }
 

@@ -15,7 +15,8 @@ export const WarehouseRequest = z.discriminatedUnion('op', [
     settings: z.record(z.string(), z.string()),
   }),
   z.object({ op: z.literal('exec'), reqId: z.number().int(), sql: z.string() }),
-  z.object({ op: z.literal('rows'), reqId: z.number().int(), sql: z.string() }),
+  /** `oneStatement`: refuse SQL that holds more than one statement (SQL we built, which must be exactly one). */
+  z.object({ op: z.literal('rows'), reqId: z.number().int(), sql: z.string(), oneStatement: z.boolean().optional() }),
   z.object({
     op: z.literal('query'),
     reqId: z.number().int(),
@@ -24,7 +25,13 @@ export const WarehouseRequest = z.discriminatedUnion('op', [
     rowsPerChunk: z.number().int().positive(),
   }),
   /** A statement that returns little (e.g. COPY … TO), cancellable by queryId, with progress replies. */
-  z.object({ op: z.literal('run'), reqId: z.number().int(), queryId: z.string(), sql: z.string() }),
+  z.object({
+    op: z.literal('run'),
+    reqId: z.number().int(),
+    queryId: z.string(),
+    sql: z.string(),
+    oneStatement: z.boolean().optional(),
+  }),
   z.object({ op: z.literal('cancel'), queryId: z.string() }),
   z.object({ op: z.literal('close'), reqId: z.number().int() }),
 ]);

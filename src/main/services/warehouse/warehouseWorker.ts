@@ -32,10 +32,16 @@ async function withConnection<T>(fn: (con: DuckDBConnection) => Promise<T>): Pro
   }
 }
 
-/** Runs every statement but the last, returning the last one prepared. */
-async function prepareLast(con: DuckDBConnection, sql: string) {
+/**
+ * Runs every statement but the last, returning the last one prepared. With
+ * `oneStatement`, SQL holding more than one statement is refused before any runs.
+ */
+async function prepareLast(con: DuckDBConnection, sql: string, oneStatement = false) {
   const statements = await con.extractStatements(sql);
   if (statements.count === 0) throw new Error('The query is empty');
+  if (oneStatement && statements.count > 1) {
+    throw new Error(`Expected one SQL statement, got ${statements.count}; none of them ran`);
+  }
   for (let i = 0; i < statements.count - 1; i++) {
     const stmt = await statements.prepare(i);
     await stmt.run();
@@ -89,7 +95,7 @@ async function runQuery(reqId: number, queryId: string, sql: string, rowsPerChun
 }
 
 /** Runs statements under `queryId` (so cancel can interrupt them), reporting DuckDB's progress meanwhile. */
-async function runCancellable(reqId: number, queryId: string, sql: string): Promise<void> {
+async function runCancellable(reqId: number, queryId: string, sql: string, oneStatement = false): Promise<void> {
   await withConnection(async (con) => {
     running.set(queryId, con);
     const timer = setInterval(() => {
@@ -104,7 +110,7 @@ async function runCancellable(reqId: number, queryId: string, sql: string): Prom
     }, 250);
     try {
       await con.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false;');
-      const last = await prepareLast(con, sql);
+      const last = await prepareLast(con, sql, oneStatement);
       if (cancelled.has(queryId)) throw new CancelledError();
       const reader = await last.runAndReadAll();
       if (cancelled.has(queryId)) throw new CancelledError();
@@ -149,7 +155,7 @@ async function handle(req: WarehouseRequest): Promise<void> {
       return;
     case 'rows': {
       const rows = await withConnection(async (con) => {
-        const last = await prepareLast(con, req.sql);
+        const last = await prepareLast(con, req.sql, req.oneStatement);
         const reader = await last.runAndReadAll();
         return reader.getRowObjectsJson() as Record<string, unknown>[];
       });
@@ -160,7 +166,7 @@ async function handle(req: WarehouseRequest): Promise<void> {
       await runQuery(req.reqId, req.queryId, req.sql, req.rowsPerChunk);
       return;
     case 'run':
-      await runCancellable(req.reqId, req.queryId, req.sql);
+      await runCancellable(req.reqId, req.queryId, req.sql, req.oneStatement);
       return;
     case 'cancel': {
       const con = running.get(req.queryId);

@@ -6,18 +6,17 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { ChartCatalogEntry, ChartCompare, ChartSpec } from '../../../shared/api/charts';
+import { bronzeRecordsSql } from '../../../shared/charts/bronzeSql';
 import { previousPeriod } from '../../../shared/charts/calendar';
 import type { ChartData } from '../../../shared/charts/chartQuery';
-import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { ErrorPanel } from '../common/ErrorPanel';
-import { newQueryTab, runQuery } from '../query/queryActions';
+import { openGeneratedSql } from '../query/queryActions';
 import type { ChartTab } from '../tabs/tabsStore';
 import { ChartPanel } from './ChartPanel';
 import { newMetricSpec, setChartSaved, updateChartSpec, useChartStore } from './chartStore';
-import type { ChartWindow } from './TimeSeriesChart';
 import type { Fetcher } from './useChartData';
 
 type MetricSource = Extract<ChartSpec['source'], { kind: 'metrics' }>;
@@ -103,22 +102,6 @@ function SeriesPicker(props: { source: MetricSource; onChange: (seriesIds: strin
       {found && found.total === 0 ? <div className="dim">No series match.</div> : null}
     </div>
   );
-}
-
-function bronzeSql(source: MetricSource, seriesKeys: string[], range: ChartWindow): string {
-  const series = [...new Set(seriesKeys.map((k) => k.split(' · ').slice(1).join(' · ')).filter(Boolean))];
-  const conds = [
-    `ts >= TIMESTAMPTZ ${quoteLiteral(new Date(range.fromMs).toISOString())}`,
-    `ts <= TIMESTAMPTZ ${quoteLiteral(new Date(range.toMs).toISOString())}`,
-  ];
-  if (series.length) conds.unshift(`series_id IN (${series.map(quoteLiteral).join(', ')})`);
-  return `-- Bronze records behind the chart's selection (${source.metrics.join(', ')})
-SELECT *
-FROM bronze.${quoteIdent(source.pipelineId)}
-WHERE ${conds.join('\n  AND ')}
-ORDER BY ts
-LIMIT 100000;
-`;
 }
 
 export function MetricChartTab({ tab }: { tab: ChartTab }) {
@@ -378,12 +361,13 @@ export function MetricChartTab({ tab }: { tab: ChartTab }) {
                 type="button"
                 className="header-button"
                 data-testid="chart-open-bronze"
-                title={`Opens a SQL tab on bronze.${source.pipelineId} for the series shown and this time range`}
-                onClick={() => {
-                  const sql = bronzeSql(source, shownKeys, range);
-                  const id = newQueryTab(sql, `Bronze · ${source.pipelineId}`);
-                  void runQuery(id, sql);
-                }}
+                title={`Opens the SQL for bronze.${source.pipelineId}, the series shown and this time range, in a new tab (not run yet)`}
+                onClick={() =>
+                  openGeneratedSql(
+                    bronzeRecordsSql({ ...source, seriesKeys: shownKeys }, range),
+                    `Bronze · ${source.pipelineId}`,
+                  )
+                }
               >
                 Open Bronze records
               </button>

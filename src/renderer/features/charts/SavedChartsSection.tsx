@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import type { SavedChartInfo } from '../../../shared/api/charts';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
-import { EmptyState, SidebarSection } from '../sidebar/SidebarSection';
+import { EmptyState, SectionError, SidebarSection } from '../sidebar/SidebarSection';
 import { newMetricSpec, openChart, useChartStore } from './chartStore';
 
 export function newChart(): void {
@@ -70,7 +70,7 @@ export function SavedChartsSection() {
         </button>
       }
     >
-      {error ? <EmptyState tone="error">{error.message}</EmptyState> : null}
+      <SectionError error={error} />
       {charts && charts.length === 0 ? (
         <EmptyState>No saved charts. Open a chart and press Save… to keep it as charts/&lt;name&gt;.json.</EmptyState>
       ) : null}

@@ -138,7 +138,11 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
             </span>
           </>
         ) : null}
-        {tab.notice && !busy ? <span className="query-notice">{tab.notice}</span> : null}
+        {tab.notice && !busy ? (
+          <span className="query-notice" data-testid="query-notice" role="status">
+            {tab.notice}
+          </span>
+        ) : null}
         <span className="toolbar-spacer" />
         {result?.tableName && !busy ? <ResultChartToggle tabId={tab.id} columns={result.columns} /> : null}
         <SqlFileControls tab={tab} />

@@ -184,6 +184,19 @@ export function newQueryTab(sql = '', title?: string, target?: QueryTarget): str
   return addTab({ sql, ...(title ? { title } : {}), ...(target ? { target } : {}) });
 }
 
+/** The note a tab of SQL the workbench wrote for the user shows until it runs. */
+export const GENERATED_SQL_NOTICE = 'Generated SQL, not run yet: read it, then press Ctrl/Cmd+Enter or ▶ Run.';
+
+/**
+ * Opens SQL the workbench wrote from data (a chart's selection, a saved file)
+ * in a new tab for the user to read and run: never run unasked.
+ */
+export function openGeneratedSql(sql: string, title: string, target?: QueryTarget): string {
+  const id = newQueryTab(sql, title, target);
+  updateTab(id, { notice: GENERATED_SQL_NOTICE });
+  return id;
+}
+
 /** Closes a tab, cancelling its query and freeing its engine table. */
 export function closeQueryTab(tabId: string): void {
   const tab = getTab(tabId);
