@@ -1,9 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, lstat, mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT_DATA_HOME } from '../../src/main/services/postgres/rootDataFolder';
+import type { WorkbenchApp } from '../../src/main/services/WorkbenchApp';
 import type { ApiEvent } from '../../src/shared/api/contract';
-import { callApi, useDemoApp } from '../support/api';
+import { callApi, startDemoApp, useDemoApp } from '../support/api';
 
 const call = callApi;
 
@@ -72,3 +75,60 @@ describe('the demo workspace behind the API', () => {
     expect(unknownResult).toMatchObject({ ok: false, error: { code: 'not_found', hint: 'Run the query again.' } });
   });
 });
+
+describe('opening a workspace whose parent folder only its owner may enter', () => {
+  const asRoot = process.getuid?.() === 0;
+  let parent: string;
+  let app: WorkbenchApp | undefined;
+
+  beforeAll(async () => {
+    parent = await mkdtemp(join(tmpdir(), 'dash-ws-private-'));
+    await chmod(parent, 0o700);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    // As root the data lives in the app's own folder; the workspace links to it.
+    const data = await readlink(join(parent, 'ws', 'postgres')).catch(() => null);
+    if (data?.startsWith(`${ROOT_DATA_HOME}/`)) await rm(data, { recursive: true, force: true });
+    await rm(parent, { recursive: true, force: true });
+  });
+
+  it(
+    asRoot
+      ? 'as root, changes no folder above it: the server runs as postgres from the app’s own folder'
+      : 'changes no folder above it (not root here: PostgreSQL runs as this user, so only that path is checked)',
+    async () => {
+      const above = [parent, ...parentsOf(parent)];
+      const before = await Promise.all(above.map(async (dir) => (await stat(dir)).mode));
+      app = await startDemoApp(parent, { workspaceDir: join(parent, 'ws') });
+      expect(app.workspace.status().state).toBe('ready');
+      expect(await Promise.all(above.map(async (dir) => (await stat(dir)).mode))).toEqual(before);
+      const dataDir = join(parent, 'ws', 'postgres');
+      if (asRoot) {
+        const target = await readlink(dataDir);
+        expect(target.startsWith(`${ROOT_DATA_HOME}/`)).toBe(true);
+        expect((await stat(ROOT_DATA_HOME)).mode & 0o777).toBe(0o711);
+      } else {
+        expect((await lstat(dataDir)).isDirectory()).toBe(true);
+      }
+      const meta = await call(app, 'live.run', {
+        queryId: 'it-private',
+        sql: 'SELECT count(*)::int AS n FROM dash.pipelines',
+      });
+      expect(meta.rowCount).toBe(1);
+
+      // The next start finds the same data.
+      await app.close();
+      app = await startDemoApp(parent, { workspaceDir: join(parent, 'ws') });
+      expect(app.workspace.status().state).toBe('ready');
+      expect(await Promise.all(above.map(async (dir) => (await stat(dir)).mode))).toEqual(before);
+    },
+  );
+});
+
+function parentsOf(dir: string): string[] {
+  const out: string[] = [];
+  for (let d = dir; dirname(d) !== d; d = dirname(d)) out.push(dirname(d));
+  return out;
+}

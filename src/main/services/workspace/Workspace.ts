@@ -348,6 +348,7 @@ export class Workspace {
     if (pgConfig.kind === 'embedded') {
       this.embedded = await EmbeddedServer.start({
         dataDir: this.resolve(pgConfig.dataDir),
+        workspaceDir: this.dir,
         database: pgConfig.database,
         onLog: (line: string) => log(`postgres: ${line}`),
       });
