@@ -4,10 +4,12 @@
  * mode detection, date_bin standing in for time_bucket, and demo seeding.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoLake } from '../../src/main/services/demo/DemoLake';
@@ -131,8 +133,16 @@ describe('EmbeddedServer', () => {
     try {
       await writeFile(join(dataDir, 'postmaster.pid'), `${squatter.pid}\n${dataDir}\n0\n5432\n\n\n`);
       await expect(EmbeddedServer.start({ dataDir })).rejects.toThrow(
-        new RegExp(`postmaster\\.pid names PID ${squatter.pid}.*delete .*postmaster\\.pid`, 's'),
+        new RegExp(
+          `postmaster\\.pid names PID ${squatter.pid}\\), but PID ${squatter.pid} is now another process \\(sleep 60\\), ` +
+            `not this folder's PostgreSQL.*delete .*postmaster\\.pid`,
+          's',
+        ),
       );
+      // Never signalled: still running.
+      expect(squatter.exitCode).toBeNull();
+      expect(squatter.signalCode).toBeNull();
+      expect(() => process.kill(squatter.pid!, 0)).not.toThrow();
     } finally {
       squatter.kill();
     }
@@ -140,6 +150,82 @@ describe('EmbeddedServer', () => {
     // Once that process is gone, PostgreSQL itself clears the stale lock.
     const again = await EmbeddedServer.start({ dataDir });
     await again.stop();
+  });
+});
+
+describe('a PostgreSQL left running by a killed app', () => {
+  /** The PID postmaster.pid names, or null when there is none. */
+  async function lockPid(dataDir: string): Promise<number | null> {
+    const text = await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => null);
+    return text === null ? null : Number(text.split('\n')[0]);
+  }
+
+  /** Alive and not a zombie (an orphan's new parent, PID 1 here, may never reap it). */
+  async function running(pid: number): Promise<boolean> {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+    return stat !== null && !/^\S+ \(.*\) Z/s.test(stat);
+  }
+
+  it('is stopped on the next start of its workspace, which comes up with the data', async () => {
+    const dataDir = join(root, 'killed');
+    const script = fileURLToPath(new URL('./support/embeddedServerChild.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
+    let config: pg.ClientConfig | undefined;
+    for await (const line of createInterface({ input: child.stdout! })) {
+      config = JSON.parse(line) as pg.ClientConfig;
+      break;
+    }
+    const c1 = new pg.Client(config);
+    await c1.connect();
+    await c1.query("CREATE TABLE kept AS SELECT 'written before the crash' AS note");
+    await c1.end();
+    const leftover = (await lockPid(dataDir))!;
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    // The app is gone, its PostgreSQL is not.
+    expect(await running(leftover)).toBe(true);
+
+    const logs: string[] = [];
+    const again = await EmbeddedServer.start({ dataDir, database: 'keep', onLog: (line) => logs.push(line) }).catch(
+      async (err: unknown) => {
+        // Whatever failed, the test's own leftover server must not outlive it.
+        if (await running(leftover)) process.kill(leftover, 'SIGINT');
+        throw err;
+      },
+    );
+    try {
+      expect(logs.join('\n')).toMatch(new RegExp(`stopping the PostgreSQL \\(PID ${leftover}\\)`));
+      expect(await running(leftover)).toBe(false);
+      expect(await lockPid(dataDir)).not.toBe(leftover);
+      const c2 = new pg.Client(again.connectionConfig());
+      await c2.connect();
+      const { rows } = await c2.query('SELECT note FROM kept');
+      await c2.end();
+      expect(rows).toEqual([{ note: 'written before the crash' }]);
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it('is never another folder’s PostgreSQL: a postmaster.pid naming one leaves it running', async () => {
+    const dataDir = join(root, 'other-server');
+    const s = await EmbeddedServer.start({ dataDir });
+    await s.stop();
+    const other = (await lockPid(server.dataDir))!;
+    // This folder's lock names the suite's server (another data folder), as a crafted or copied file would.
+    await writeFile(join(dataDir, 'postmaster.pid'), `${other}\n${dataDir}\n0\n5432\n\n\n`);
+    await expect(EmbeddedServer.start({ dataDir })).rejects.toThrow(
+      new RegExp(
+        `PID ${other} is now another process \\(.*postgres -D ${server.dataDir} .*\\), not this folder's PostgreSQL`,
+      ),
+    );
+    expect(await running(other)).toBe(true);
+    await withClient(async (c) => expect((await c.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]));
   });
 });
 

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_PIPELINES } from '../../src/main/services/demo/DemoPipelines';
 import { rangeChecksum, rangeSnapshot } from '../../src/main/services/push/MetricPush';
 import type { PreviewStartRequest } from '../../src/shared/api/push';
-import { callApi, finishedJob, saveBucketConnection, useDemoApp } from '../support/api';
+import { callApi, demoServerAdmin, finishedJob, saveBucketConnection, useDemoApp } from '../support/api';
 
 const definition = (id: string) => DEMO_PIPELINES.find((p) => p.id === id)!.definition;
 
@@ -56,7 +56,7 @@ describe('reprocessing preview and push through the API', () => {
   }
 
   beforeAll(async () => {
-    admin = new pg.Client(demo.app.workspace.pushClientConfig('embedded'));
+    admin = new pg.Client(await demoServerAdmin(demo.app));
     await admin.connect();
     await admin.query('SET extra_float_digits = 1');
     const lake = await callApi(demo.app, 'lake.list', {});

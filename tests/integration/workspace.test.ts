@@ -1,9 +1,14 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, lstat, mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT_DATA_HOME } from '../../src/main/services/postgres/rootDataFolder';
+import type { WorkbenchApp } from '../../src/main/services/WorkbenchApp';
 import type { ApiEvent } from '../../src/shared/api/contract';
-import { callApi, useDemoApp } from '../support/api';
+import { callApi, demoServerAdmin, startDemoApp, useDemoApp } from '../support/api';
+import { createDocumentedRoles } from '../support/contractRoles';
 
 const call = callApi;
 
@@ -72,3 +77,122 @@ describe('the demo workspace behind the API', () => {
     expect(unknownResult).toMatchObject({ ok: false, error: { code: 'not_found', hint: 'Run the query again.' } });
   });
 });
+
+describe('the demo server behind the API, explored as a role that is not a superuser', () => {
+  const demo = useDemoApp('dash-ws-roles-');
+
+  async function liveRows(sql: string): Promise<Record<string, unknown>[]> {
+    const meta = await call(demo.app, 'live.run', { queryId: `it-live-${Math.random()}`, sql });
+    const rows: Record<string, unknown>[] = [];
+    for (let chunk = 0; chunk < meta.chunkCount; chunk++) {
+      const bytes = (await call(demo.app, 'results.chunk', { resultId: meta.resultId, chunk })) as Uint8Array;
+      for (const row of tableFromIPC(bytes)) rows.push(row.toJSON() as Record<string, unknown>);
+    }
+    return rows;
+  }
+
+  it('refuses a live query the server keeps for superusers, and runs the demo’s own queries', async () => {
+    for (const sql of ["SELECT pg_read_file('/etc/hostname')", "SELECT * FROM pg_ls_dir('.')"]) {
+      const refused = await demo.app.api.dispatch('live.run', { queryId: 'it-superuser', sql });
+      expect(refused.ok).toBe(false);
+      expect(refused.ok ? '' : refused.error.message).toMatch(/permission denied for function pg_(read_file|ls_dir)/);
+    }
+    expect(await liveRows('SELECT current_user AS who, rolsuper FROM pg_roles WHERE rolname = current_user')).toEqual([
+      { who: 'dash_reader', rolsuper: false },
+    ]);
+    const counts = await liveRows(
+      'SELECT pipeline_id, count(*)::int AS n FROM dash.pipeline_metrics GROUP BY 1 ORDER BY 1',
+    );
+    expect(counts.map((r) => r.pipeline_id)).toEqual(['energy_meters', 'payment_events', 'temperature_sensors']);
+    expect(counts.every((r) => Number(r.n) > 0)).toBe(true);
+  });
+
+  it('pushes as the documented write role, with exactly the documented grants', async () => {
+    const push = new pg.Client(demo.app.workspace.pushClientConfig('embedded'));
+    await push.connect();
+    try {
+      const { rows } = await push.query<{ who: string; rolsuper: boolean }>(
+        'SELECT current_user AS who, rolsuper FROM pg_roles WHERE rolname = current_user',
+      );
+      expect(rows).toEqual([{ who: 'dash_pusher', rolsuper: false }]);
+    } finally {
+      await push.end();
+    }
+    // Compared, as the server's superuser, with roles made from docs/data-contract.md itself.
+    const admin = new pg.Client(await demoServerAdmin(demo.app));
+    await admin.connect();
+    try {
+      const documented = await createDocumentedRoles(admin);
+      const grants = async (role: string) =>
+        (
+          await admin.query<{ g: string }>(
+            `SELECT table_schema || '.' || table_name || ' ' || privilege_type AS g
+             FROM information_schema.table_privileges WHERE grantee = $1 ORDER BY 1`,
+            [role],
+          )
+        ).rows.map((r) => r.g);
+      expect(await grants('dash_reader')).toEqual(await grants(documented.reader.user));
+      expect(await grants('dash_pusher')).toEqual(await grants(documented.pusher.user));
+      expect(await grants('dash_reader')).toContain('dash.pipeline_metrics SELECT');
+    } finally {
+      await admin.end();
+    }
+  });
+});
+
+describe('opening a workspace whose parent folder only its owner may enter', () => {
+  const asRoot = process.getuid?.() === 0;
+  let parent: string;
+  let app: WorkbenchApp | undefined;
+
+  beforeAll(async () => {
+    parent = await mkdtemp(join(tmpdir(), 'dash-ws-private-'));
+    await chmod(parent, 0o700);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    // As root the data lives in the app's own folder; the workspace links to it.
+    const data = await readlink(join(parent, 'ws', 'postgres')).catch(() => null);
+    if (data?.startsWith(`${ROOT_DATA_HOME}/`)) await rm(data, { recursive: true, force: true });
+    await rm(parent, { recursive: true, force: true });
+  });
+
+  it(
+    asRoot
+      ? 'as root, changes no folder above it: the server runs as postgres from the app’s own folder'
+      : 'changes no folder above it (not root here: PostgreSQL runs as this user, so only that path is checked)',
+    async () => {
+      const above = [parent, ...parentsOf(parent)];
+      const before = await Promise.all(above.map(async (dir) => (await stat(dir)).mode));
+      app = await startDemoApp(parent, { workspaceDir: join(parent, 'ws') });
+      expect(app.workspace.status().state).toBe('ready');
+      expect(await Promise.all(above.map(async (dir) => (await stat(dir)).mode))).toEqual(before);
+      const dataDir = join(parent, 'ws', 'postgres');
+      if (asRoot) {
+        const target = await readlink(dataDir);
+        expect(target.startsWith(`${ROOT_DATA_HOME}/`)).toBe(true);
+        expect((await stat(ROOT_DATA_HOME)).mode & 0o777).toBe(0o711);
+      } else {
+        expect((await lstat(dataDir)).isDirectory()).toBe(true);
+      }
+      const meta = await call(app, 'live.run', {
+        queryId: 'it-private',
+        sql: 'SELECT count(*)::int AS n FROM dash.pipelines',
+      });
+      expect(meta.rowCount).toBe(1);
+
+      // The next start finds the same data.
+      await app.close();
+      app = await startDemoApp(parent, { workspaceDir: join(parent, 'ws') });
+      expect(app.workspace.status().state).toBe('ready');
+      expect(await Promise.all(above.map(async (dir) => (await stat(dir)).mode))).toEqual(before);
+    },
+  );
+});
+
+function parentsOf(dir: string): string[] {
+  const out: string[] = [];
+  for (let d = dir; dirname(d) !== d; d = dirname(d)) out.push(dirname(d));
+  return out;
+}

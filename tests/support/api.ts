@@ -1,6 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type pg from 'pg';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startWorkbenchApp, type WorkbenchApp } from '../../src/main/services/WorkbenchApp';
 import {
@@ -120,4 +121,15 @@ export function useDemoApp(prefix: string, options: Omit<DemoAppOptions, 'worksp
       return app;
     },
   };
+}
+
+/**
+ * The demo server's superuser, for a test that plays another writer or an administrator: the app
+ * itself explores and pushes as the documented roles, never as this one.
+ */
+export async function demoServerAdmin(app: WorkbenchApp): Promise<pg.ClientConfig> {
+  const file = join(app.workspace.dir, 'postgres', 'dash-workbench-credentials.json');
+  const { user, password } = JSON.parse(await readFile(file, 'utf8')) as { user: string; password: string };
+  const { host, port, database } = app.workspace.pushClientConfig('read-only');
+  return { host, port, database, user, password };
 }

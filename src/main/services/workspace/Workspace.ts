@@ -19,6 +19,7 @@ import { applyMigrations } from '../postgres/Migrations';
 import { sslOptions } from '../connections/ConnectionTester';
 import { generateDemoLake } from '../demo/DemoLake';
 import { seedDemoServer, writeDemoMetricsParquet } from '../demo/DemoMetrics';
+import { ensureDemoRoles, type RoleLogin } from '../demo/DemoRoles';
 import { mountPipelineMetricViews } from '../sync/metricViews';
 import { insidePath } from './insidePath';
 import { loadOrCreateWorkspaceConfig, saveWorkspaceConfig, type WorkspaceConfig } from './WorkspaceConfig';
@@ -57,6 +58,8 @@ export class Workspace {
   ];
   private postgresInfo: WorkspaceStatus['postgres'] = null;
   private embedded: EmbeddedServer | null = null;
+  /** The embedded server's write role (never its superuser), for pushes the user confirmed. */
+  private embeddedPusher: RoleLogin | null = null;
   private pool: pg.Pool | null = null;
   /** The server's connection settings without the read-only default: pushes build their own client from them. */
   private serverConfig: pg.ClientConfig | null = null;
@@ -165,21 +168,21 @@ export class Workspace {
 
   /**
    * Settings for a push's own connection: the user and password typed for it, or the embedded server's
-   * superuser (the demo's, after the user confirmed). Never the exploration pool, which stays read-only.
+   * write role (the demo's, after the user confirmed). Never the exploration pool, which stays read-only.
    */
   pushClientConfig(credentials: { user: string; password: string } | 'embedded' | 'read-only'): pg.ClientConfig {
     if (!this.serverConfig) throw this.notReady('postgres');
     // A push plan only reads (its temp table is rolled back): the exploration settings.
     if (credentials === 'read-only') return { ...this.serverConfig, options: '-c default_transaction_read_only=on' };
     if (credentials === 'embedded') {
-      if (!this.embedded) {
+      if (!this.embeddedPusher) {
         throw new WorkbenchError(
           'bad_request',
           'This workspace does not use the embedded demo server, so its credentials cannot push.',
           "Type a PostgreSQL user and password that may write to the server's dash schema.",
         );
       }
-      return this.embedded.connectionConfig();
+      return { ...this.serverConfig, ...this.embeddedPusher };
     }
     return { ...this.serverConfig, user: credentials.user, password: credentials.password };
   }
@@ -200,6 +203,7 @@ export class Workspace {
     this.pool = null;
     await this.embedded?.stop();
     this.embedded = null;
+    this.embeddedPusher = null;
   }
 
   private resolve(path: string): string {
@@ -353,6 +357,7 @@ export class Workspace {
     if (pgConfig.kind === 'embedded') {
       this.embedded = await EmbeddedServer.start({
         dataDir: this.resolve(pgConfig.dataDir),
+        workspaceDir: this.dir,
         database: pgConfig.database,
         onLog: (line: string) => log(`postgres: ${line}`),
       });
@@ -399,8 +404,14 @@ export class Workspace {
         mode: mode.mode,
         serverVersion: mode.serverVersion,
       };
-      if (this.config.demo && this.embedded) {
+      if (this.embedded) {
+        // The superuser only sets the server up: the workbench explores and pushes as the documented roles.
         await applyMigrations(admin);
+        const roles = await ensureDemoRoles(admin);
+        clientConfig = { ...clientConfig, ...roles.reader };
+        this.embeddedPusher = roles.pusher;
+      }
+      if (this.config.demo && this.embedded) {
         await lakeReady;
         const job = this.jobs.start({
           kind: 'demo.seed',
