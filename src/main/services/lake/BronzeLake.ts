@@ -13,7 +13,7 @@ import { BronzeCache } from '../cache/BronzeCache';
 import { FolderObjectStore } from '../objectStore/FolderObjectStore';
 import type { ObjectStore } from '../objectStore/ObjectStore';
 import { S3ObjectStore } from '../objectStore/S3ObjectStore';
-import { FolderLake } from './FolderLake';
+import { FolderLake, type BronzeFile } from './FolderLake';
 import { describeParquetFile } from '../parquet/ParquetFile';
 import type { ParquetFileInfo } from '../../../shared/api/lake';
 
@@ -23,6 +23,8 @@ const DAY = /^date=(\d{4}-\d{2}-\d{2})$/;
 export interface BronzeView {
   pipelineId: string;
   glob: string;
+  /** The files the glob matches now, for the warehouse to check before it reads them. */
+  files: BronzeFile[];
 }
 
 export class BronzeLake {
@@ -170,7 +172,13 @@ export class BronzeLake {
   /** The warehouse's `bronze.<pipeline>` views: over the folder, or over what is cached. */
   async bronzeViews(): Promise<BronzeView[]> {
     const local = await this.localRoot.list();
-    return local.pipelines.map((p) => ({ pipelineId: p.pipelineId, glob: this.localRoot.bronzeGlob(p.pipelineId) }));
+    return Promise.all(
+      local.pipelines.map(async (p) => ({
+        pipelineId: p.pipelineId,
+        glob: this.localRoot.bronzeGlob(p.pipelineId),
+        files: await this.localRoot.bronzeFiles(p.pipelineId),
+      })),
+    );
   }
 
   /** For messages: where the warehouse reads from. */

@@ -6,6 +6,16 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LakeListing, LakePipeline } from '../../../shared/api/contract';
 
+/** One Parquet file a `bronze.<pipeline>` view reads, as the listing saw it. */
+export interface BronzeFile {
+  /** Absolute path. */
+  path: string;
+  /** Relative to the lake, `/`-separated, as the lake browser names it. */
+  key: string;
+  size: number;
+  mtimeMs: number;
+}
+
 const DAY_DIR = /^date=(\d{4}-\d{2}-\d{2})$/;
 
 async function listDir(dir: string): Promise<string[]> {
@@ -27,6 +37,28 @@ export class FolderLake {
   /** The glob DuckDB reads for one pipeline's Bronze files. */
   bronzeGlob(pipelineId: string): string {
     return join(this.bronzeDir, pipelineId, '*', '*.parquet');
+  }
+
+  /** The files `bronzeGlob(pipelineId)` matches (any folder of the pipeline, then `*.parquet`), with their size and time. */
+  async bronzeFiles(pipelineId: string): Promise<BronzeFile[]> {
+    const files: BronzeFile[] = [];
+    const pipelineDir = join(this.bronzeDir, pipelineId);
+    for (const dir of (await listDir(pipelineDir)).sort()) {
+      let names: string[];
+      try {
+        names = await readdir(join(pipelineDir, dir));
+      } catch {
+        continue; // gone since listed
+      }
+      for (const name of names.sort()) {
+        if (!name.endsWith('.parquet') || name.startsWith('.')) continue;
+        const path = join(pipelineDir, dir, name);
+        const info = await stat(path).catch(() => null);
+        if (!info?.isFile()) continue;
+        files.push({ path, key: `bronze/${pipelineId}/${dir}/${name}`, size: info.size, mtimeMs: info.mtimeMs });
+      }
+    }
+    return files;
   }
 
   async list(): Promise<LakeListing> {
