@@ -7,8 +7,9 @@
  * after the server's metrics changed is refused; undo restores.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_PIPELINES } from '../../src/main/services/demo/DemoPipelines';
@@ -326,5 +327,85 @@ describe('a reprocessing preview on an S3/R2 lake', () => {
     expect([...new Set(cached)].sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => day(first + (i - 1) * 86_400_000)));
     expect(summary.serverRows).toBeGreaterThan(0);
     expect(summary.totals).toEqual({ added: 0, removed: 0, changed: 0, unchanged: summary.serverRows });
+  });
+});
+
+describe('a damaged Bronze file in the demo lake', () => {
+  const demo = useDemoApp('dash-preview-damaged-');
+
+  it('is named and left out of SQL, the editor’s sample and the reprocessing preview; the rest answers; a push is refused', async () => {
+    const lake = await callApi(demo.app, 'lake.list', {});
+    const energy = lake.pipelines.find((p) => p.pipelineId === 'energy_meters')!;
+    const first = Date.parse(`${energy.firstDay!}T00:00:00Z`) + 10 * 86_400_000;
+    const range = { start: new Date(first).toISOString(), end: new Date(first + 2 * 86_400_000).toISOString() };
+    const dayDir = join(demo.dir, 'lake', 'bronze', 'energy_meters', `date=${range.start.slice(0, 10)}`);
+    const countBefore = Number(
+      (await demo.app.workspace.warehouse().rows('SELECT count(*)::DOUBLE AS n FROM bronze.energy_meters'))[0]!.n,
+    );
+
+    // A file with both Parquet markers whose metadata is garbage: DuckDB's own error would not name it.
+    const good = await readFile(
+      join(
+        dayDir,
+        (await readdir(dayDir)).find((f) => f.endsWith('.parquet'))!,
+      ),
+    );
+    const damaged = Buffer.from(good);
+    const length = damaged.readUInt32LE(damaged.length - 8);
+    for (let i = damaged.length - 8 - length; i < damaged.length - 8; i++) damaged[i] = (i * 37) & 0xff;
+    const damagedPath = join(dayDir, 'batch-9999.parquet');
+    await writeFile(damagedPath, damaged);
+    await demo.app.workspace.remountViews();
+    const key = `bronze/energy_meters/date=${range.start.slice(0, 10)}/batch-9999.parquet`;
+    const named = [{ key, path: damagedPath, reason: expect.stringMatching(/metadata|points outside/) }];
+
+    // SQL over the pipeline's view: every good file's rows, and the damaged one named.
+    const meta = await callApi(demo.app, 'query.run', {
+      queryId: 'damaged-count',
+      sql: 'SELECT count(*)::DOUBLE AS n FROM bronze.energy_meters',
+    });
+    expect(meta.skippedFiles).toEqual(named);
+    const chunk = await callApi(demo.app, 'results.chunk', { resultId: meta.resultId, chunk: 0 });
+    expect(Number(tableFromIPC(chunk).get(0)!.toJSON().n)).toBe(countBefore);
+
+    // The pipeline editor's options and sample.
+    const options = await callApi(demo.app, 'preview.options', { pipelineId: 'energy_meters' });
+    expect(options.skippedFiles).toEqual(named);
+    const picked = options.series.slice(0, 2);
+    const sample = await callApi(demo.app, 'preview.sample', {
+      pipelineId: 'energy_meters',
+      seriesIds: picked.map((s) => s.seriesId),
+      from: range.start,
+      to: range.end,
+      queryId: 'damaged-sample',
+    });
+    expect(sample.rowCount).toBeGreaterThan(0);
+    expect(sample.skippedFiles).toEqual(named);
+
+    // The reprocessing preview over the damaged day still runs, says which file it left out, and cannot be pushed.
+    const def = definition('energy_meters');
+    const started = await callApi(demo.app, 'preview.start', {
+      pipelineId: 'energy_meters',
+      baseVersion: 1,
+      filter: def.filter,
+      metrics: def.metrics,
+      range,
+    });
+    const job = await finishedJob(demo.app, started.jobId);
+    expect(job.error).toBeNull();
+    const summary = await callApi(demo.app, 'preview.result', { previewId: started.previewId });
+    expect(summary.skippedFiles).toEqual(named);
+    expect(summary.serverRows).toBeGreaterThan(0);
+    expect(summary.totals).toEqual({ added: 0, removed: 0, changed: 0, unchanged: summary.serverRows });
+    const plan = await callApi(demo.app, 'push.plan', { previewId: summary.previewId, includeDefinition: false });
+    expect(plan.warnings[0]).toMatch(/damaged Bronze files.*push will be refused/);
+    const push = await demo.app.api.dispatch('push.run', {
+      previewId: summary.previewId,
+      comment: 'should be refused',
+      credentials: { kind: 'embedded', confirmed: true },
+    });
+    expect(push).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringContaining(key) } });
+    // The user's file is untouched.
+    expect((await readFile(damagedPath)).equals(damaged)).toBe(true);
   });
 });

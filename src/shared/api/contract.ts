@@ -26,6 +26,7 @@ import {
   LakeSetting,
   ParquetFileInfo,
   ParquetFileRequest,
+  SkippedFile,
 } from './lake';
 import { ServerCatalog } from './server';
 import { queryApi } from './queries';
@@ -127,6 +128,8 @@ export const QueryResultMeta = z.object({
   /** The result is held as this many Arrow IPC streams, fetched one by one. */
   chunkCount: z.number().int().nonnegative(),
   elapsedMs: z.number().nonnegative(),
+  /** Damaged Parquet files the views this query read left out (warehouse queries only). */
+  skippedFiles: z.array(SkippedFile).max(10_000).optional(),
 });
 export type QueryResultMeta = z.infer<typeof QueryResultMeta>;
 

@@ -4,6 +4,7 @@
  * so the editor can show what the draft changes and notice a newer server version.
  */
 import { z } from 'zod';
+import { SkippedFile } from './lake';
 
 /** A pipeline id that stays a plain file name inside `pipelines/`: no separators, no dots first. */
 export const DraftPipelineId = z
@@ -67,6 +68,8 @@ export const SampleOptions = z.object({
   pipelineId: z.string(),
   columns: z.array(z.object({ name: z.string(), type: z.string() })),
   series: z.array(SampleSeries),
+  /** The pipeline's damaged Bronze files, left out of the view these come from. */
+  skippedFiles: z.array(SkippedFile).max(10_000),
 });
 export type SampleOptions = z.infer<typeof SampleOptions>;
 

@@ -98,6 +98,27 @@ export const LakeSetting = z.discriminatedUnion('driver', [
 ]);
 export type LakeSetting = z.infer<typeof LakeSetting>;
 
+/**
+ * A Parquet file the local warehouse set aside because it cannot be read (truncated,
+ * not Parquet, a corrupt footer): it stays on disk, only out of the `bronze.<pipeline>`
+ * view, so the pipeline's other files stay queryable.
+ */
+export const SkippedFile = z.object({
+  /** As the lake browser names it, e.g. `bronze/energy_meters/date=2026-10-01/batch-0001.parquet`. */
+  key: z.string().max(4096),
+  /** Where it is on this machine. */
+  path: z.string().max(4096),
+  /** Why, in a sentence. */
+  reason: z.string().max(2000),
+});
+export type SkippedFile = z.infer<typeof SkippedFile>;
+
+/** "1 file skipped: <key>: <why>" — the one wording every place that shows skipped files uses. */
+export function describeSkippedFiles(files: readonly SkippedFile[]): string {
+  const list = files.map((f) => `${f.key}: ${f.reason}`).join('; ');
+  return `${files.length} file${files.length === 1 ? '' : 's'} skipped: ${list}`;
+}
+
 export const ParquetFileRequest = z.object({ key: LakeKey, rows: z.number().int().min(0).max(500).default(50) });
 
 /** A value as JSON can carry it: big integers and bytes become text, times ISO strings. */

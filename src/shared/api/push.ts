@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DraftMetric, DraftPipelineId } from './drafts';
+import { SkippedFile } from './lake';
 import { MetricName } from './names';
 
 const Id = z
@@ -91,6 +92,8 @@ export const PreviewSummary = z.object({
   bronzeDays: z.object({ first: z.string(), last: z.string(), lateDays: z.number().int() }),
   /** Bronze files downloaded for this preview (S3/R2 lakes). */
   filesCached: z.number().int().nonnegative(),
+  /** Damaged Bronze files of the days read, left out: their records are missing from the recomputation. */
+  skippedFiles: z.array(SkippedFile).max(10_000),
   recomputedRows: z.number().int().nonnegative(),
   serverRows: z.number().int().nonnegative(),
   /** `rangeChecksum` of the server's rows, taken in the same snapshot as the rows compared. */

@@ -14,6 +14,7 @@ import { CacheIndex, isCacheKey, type CacheEntry, type CacheEntryState } from '.
 import { discardPart, fetchObject, isMd5Etag, md5OfFile, type FetchedObject } from './fetchObject';
 import { ProgressMeter, type DownloadProgress } from './ProgressMeter';
 import { insidePath } from '../workspace/insidePath';
+import { forEachLimited } from '../forEachLimited';
 
 export type { CacheEntry, CacheEntryState } from './CacheIndex';
 export type { DownloadProgress } from './ProgressMeter';
@@ -455,13 +456,4 @@ function isUnreachable(err: unknown): boolean {
 
 function codeOf(err: unknown): ErrorCode | undefined {
   return err instanceof WorkbenchError ? err.code : undefined;
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time. */
-async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -10,6 +10,16 @@ import { join } from 'node:path';
 import type { LakeListing, LakePipeline } from '../../../shared/api/contract';
 import { insidePath } from '../workspace/insidePath';
 
+/** One Parquet file a `bronze.<pipeline>` view reads, as the listing saw it. */
+export interface BronzeFile {
+  /** Absolute path. */
+  path: string;
+  /** Relative to the lake, `/`-separated, as the lake browser names it. */
+  key: string;
+  size: number;
+  mtimeMs: number;
+}
+
 const DAY_DIR = /^date=(\d{4}-\d{2}-\d{2})$/;
 
 async function entries(dir: string): Promise<Dirent[]> {
@@ -22,19 +32,29 @@ async function entries(dir: string): Promise<Dirent[]> {
   }
 }
 
-/** One pipeline's Parquet files as the glob `<pipeline>/*\/*.parquet` finds them. */
-interface PipelineFiles {
-  pipelineId: string;
-  /** Files that stay inside the lake, with the `date=` day of their folder (null for other folders). */
-  inside: { path: string; day: string | null; bytes: number }[];
-  /** Files a link leads out of the lake. */
-  outside: string[];
-}
-
-/** What the warehouse reads for a pipeline: the glob, or the files themselves when the glob would follow a link out. */
+/**
+ * One pipeline's Bronze files as the glob `<pipeline>/*\/*.parquet` finds
+ * them, which is what its `bronze.<pipeline>` view reads.
+ */
 export interface BronzeSource {
   pipelineId: string;
-  files: string | string[];
+  /** The pipeline's folder: a file DuckDB names from below it belongs to this view. */
+  dir: string;
+  /**
+   * The glob over the pipeline's files; null when a link leads one of them out
+   * of the lake (DuckDB's glob would follow it), so the view must list `files`.
+   */
+  glob: string | null;
+  /** The files that stay inside the lake, for the warehouse to check before it reads them. */
+  files: BronzeFile[];
+}
+
+/** A scanned pipeline: its files inside the lake with the `date=` day of their folder (null for other folders). */
+interface PipelineFiles {
+  pipelineId: string;
+  inside: (BronzeFile & { day: string | null })[];
+  /** Files a link leads out of the lake. */
+  outside: string[];
 }
 
 /** A pipeline as the lake listing shows it: its `date=` folders' files; null when it has none. */
@@ -46,7 +66,7 @@ function summarise({ pipelineId, inside }: PipelineFiles): LakePipeline | null {
     pipelineId,
     days: days.length,
     files: files.length,
-    bytes: files.reduce((sum, f) => sum + f.bytes, 0),
+    bytes: files.reduce((sum, f) => sum + f.size, 0),
     firstDay: days[0] ?? null,
     lastDay: days.at(-1) ?? null,
   };
@@ -70,15 +90,17 @@ export class FolderLake {
 
   /**
    * Per listed pipeline, what the warehouse's view reads. DuckDB's glob
-   * follows links, so a pipeline where one leads out of the lake gets the list
-   * of its other files instead (a file added later then needs a remount).
+   * follows links, so a pipeline where one leads out of the lake gets no glob:
+   * the view lists its other files instead (a file added later then needs a remount).
    */
   async bronzeSources(): Promise<BronzeSource[]> {
     return (await this.scan())
       .filter((p) => summarise(p) !== null)
       .map(({ pipelineId, inside, outside }) => ({
         pipelineId,
-        files: outside.length === 0 ? this.bronzeGlob(pipelineId) : inside.map((f) => f.path),
+        dir: join(this.bronzeDir, pipelineId),
+        glob: outside.length === 0 ? this.bronzeGlob(pipelineId) : null,
+        files: inside.map(({ day: _day, ...file }) => file),
       }));
   }
 
@@ -107,7 +129,10 @@ export class FolderLake {
             }
           }
           const info = await stat(path).catch(() => null);
-          if (info?.isFile()) pipeline.inside.push({ path, day, bytes: info.size });
+          if (info?.isFile()) {
+            const key = `bronze/${pipelineId}/${dayDir.name}/${file.name}`;
+            pipeline.inside.push({ path, key, day, size: info.size, mtimeMs: info.mtimeMs });
+          }
         }
       }
       found.push(pipeline);

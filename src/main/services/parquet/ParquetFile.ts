@@ -4,7 +4,13 @@
  * here has no httpfs). hyparquet does the Parquet decoding.
  */
 import { open } from 'node:fs/promises';
-import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import {
+  parquetMetadata,
+  parquetMetadataAsync,
+  parquetReadObjects,
+  type AsyncBuffer,
+  type FileMetaData,
+} from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { ParquetFileInfo } from '../../../shared/api/lake';
 import { WorkbenchError } from '../../../shared/errors';
@@ -192,4 +198,77 @@ async function describeOpened(
     keyValue: (metadata.key_value_metadata ?? []).map((kv) => ({ key: kv.key, value: kv.value ?? null })),
     firstRows: { columns, rows: firstRows.map((row) => columns.map((c) => toCell(row[c]))) },
   };
+}
+
+/** Footer magic, and the smallest Parquet file: magic, footer length, magic. */
+const MAGIC = 'PAR1';
+const MIN_PARQUET_BYTES = 12;
+
+/**
+ * Why a local Parquet file cannot be read, judged from its footer alone (the
+ * trailing magic, the footer length, the metadata itself and where its column
+ * chunks start), or null when the footer is sound. Reads the last bytes only.
+ * The leading magic is not checked: DuckDB reads files without it.
+ */
+export async function parquetFooterProblem(path: string): Promise<string | null> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return 'the file is empty';
+    if (size < MIN_PARQUET_BYTES) return `it has only ${size} bytes, too few for a Parquet file`;
+    const tail = Buffer.alloc(8);
+    await handle.read(tail, 0, 8, size - 8);
+    if (tail.toString('latin1', 4, 8) !== MAGIC) {
+      return 'it does not end with the Parquet marker PAR1: it is truncated, or not a Parquet file';
+    }
+    const metadataBytes = tail.readUInt32LE(0);
+    const dataEnd = size - 8 - metadataBytes;
+    if (metadataBytes === 0 || dataEnd < 4) {
+      return `its footer announces ${metadataBytes} bytes of metadata, but the file has only ${size} bytes`;
+    }
+    const footer = Buffer.alloc(metadataBytes + 8);
+    await handle.read(footer, 0, footer.length, dataEnd);
+    let metadata: FileMetaData;
+    try {
+      metadata = parquetMetadata(footer.buffer.slice(footer.byteOffset, footer.byteOffset + footer.byteLength));
+    } catch (err) {
+      return `its metadata cannot be read (${(err as Error).message})`;
+    }
+    if (metadata.schema.length < 2) return 'its metadata lists no columns';
+    for (const [i, group] of metadata.row_groups.entries()) {
+      for (const chunk of group.columns) {
+        const start = chunk.meta_data ? Number(chunk.meta_data.data_page_offset) : null;
+        if (start !== null && (start < 4 || start >= dataEnd)) {
+          return `row group ${i + 1} of its metadata points outside the file: it is corrupt`;
+        }
+      }
+    }
+    return null;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Footer verdicts, remembered per path, size and modification time: a file is
+ * read once, and again only when it changed (downloaded again, replaced).
+ */
+export class ParquetFooterChecks {
+  private readonly verdicts = new Map<string, { size: number; mtimeMs: number; problem: string | null }>();
+
+  /** The file's problem, or null; `stat` is what the caller's listing saw. */
+  async problemOf(path: string, stat: { size: number; mtimeMs: number }): Promise<string | null> {
+    const known = this.verdicts.get(path);
+    if (known && known.size === stat.size && known.mtimeMs === stat.mtimeMs) return known.problem;
+    const problem = await parquetFooterProblem(path).catch(
+      (err: unknown) => `it cannot be read (${err instanceof Error ? err.message : String(err)})`,
+    );
+    this.verdicts.set(path, { size: stat.size, mtimeMs: stat.mtimeMs, problem });
+    return problem;
+  }
+
+  /** Records a problem found some other way (a query that failed on the file). */
+  remember(path: string, stat: { size: number; mtimeMs: number }, problem: string): void {
+    this.verdicts.set(path, { size: stat.size, mtimeMs: stat.mtimeMs, problem });
+  }
 }

@@ -5,6 +5,7 @@
  */
 import type { QueryResultMeta } from '../../../shared/api/contract';
 import type { PreviewSampleRequest, SampleOptions } from '../../../shared/api/drafts';
+import { describeSkippedFiles } from '../../../shared/api/lake';
 import { WorkbenchError } from '../../../shared/errors';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 import type { Warehouse } from '../warehouse/Warehouse';
@@ -13,6 +14,14 @@ async function bronzeColumns(warehouse: Warehouse, pipelineId: string): Promise<
   const catalog = await warehouse.catalog();
   const relation = catalog.relations.find((r) => r.schema === 'bronze' && r.name === pipelineId);
   if (!relation) {
+    const skipped = warehouse.skippedFiles(pipelineId);
+    if (skipped.length) {
+      throw new WorkbenchError(
+        'not_found',
+        `Every Bronze file of "${pipelineId}" on this machine is damaged: ${describeSkippedFiles(skipped)}`,
+        'Download the files again (or ask the pipeline owner to replace them), then pick a sample again.',
+      );
+    }
     throw new WorkbenchError(
       'not_found',
       `No Bronze data of "${pipelineId}" is cached on this machine`,
@@ -34,6 +43,8 @@ export async function sampleOptions(warehouse: Warehouse, pipelineId: string): P
   return {
     pipelineId,
     columns,
+    // Read after the query: it may have set a damaged file aside.
+    skippedFiles: warehouse.skippedFiles(pipelineId),
     series: rows.map((r) => ({
       seriesId: String(r.series_id),
       records: Number(r.records),

@@ -27,6 +27,7 @@ import type {
   PushRecord,
   WriteCredentials,
 } from '../../../shared/api/push';
+import { describeSkippedFiles, type SkippedFile } from '../../../shared/api/lake';
 import { WorkbenchError } from '../../../shared/errors';
 import { compilePipeline, FormulaError, type BronzeColumn } from '../../../shared/formula';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
@@ -107,6 +108,24 @@ function sameDefinition(a: PipelineDefinition, b: PipelineDefinition): boolean {
   const norm = (d: PipelineDefinition) =>
     JSON.stringify({ filter: d.filter?.trim() || null, metrics: d.metrics.map((m) => [m.name, m.formula, m.unit]) });
   return norm(a) === norm(b);
+}
+
+/** The damaged files of the landing days read; a file outside any `date=` folder counts, being read too. */
+function skippedOfDays(files: SkippedFile[], firstDay: string, lastDay: string): SkippedFile[] {
+  return files.filter((f) => {
+    const day = /\/date=(\d{4}-\d{2}-\d{2})\//.exec(f.key)?.[1];
+    return day === undefined || (day >= firstDay && day <= lastDay);
+  });
+}
+
+/** A push of a recomputation that misses damaged files' records would delete their metrics on the server. */
+function skippedFilesRefusal(summary: PreviewSummary): WorkbenchError | null {
+  if (!summary.skippedFiles.length) return null;
+  return new WorkbenchError(
+    'conflict',
+    `This preview left out damaged Bronze files, so its recomputation misses their records and a push would remove their metrics from the server (${describeSkippedFiles(summary.skippedFiles)}).`,
+    'Download the damaged files again (or have the pipeline owner replace them), then preview again.',
+  );
 }
 
 /** What a push's job says about its continuous aggregates: nothing when all refreshed. */
@@ -240,10 +259,11 @@ export class ReprocessingPreview {
         throw err;
       }
       const metricCols = request.metrics.map((m) => quoteIdent(m.name));
+      // The table on its own: a statement that reads Bronze first is run again after a damaged file is set aside.
+      await warehouse.exec('CREATE SCHEMA IF NOT EXISTS previews;');
       await warehouse.run(
         queryId,
-        `CREATE SCHEMA IF NOT EXISTS previews;
-        CREATE OR REPLACE TABLE ${tables.recomputed} AS
+        `CREATE OR REPLACE TABLE ${tables.recomputed} AS
         SELECT __time AS time, __sid AS series_id, __metric::VARCHAR AS metric_name, __v AS value FROM (
           SELECT ts::TIMESTAMPTZ AS __time, series_id::VARCHAR AS __sid,
                  ${request.metrics.map((m) => `TRY_CAST(${quoteIdent(m.name)} AS DOUBLE) AS ${quoteIdent(m.name)}`).join(', ')}
@@ -353,6 +373,14 @@ export class ReprocessingPreview {
     const catalog = await this.opts.warehouse().catalog();
     const relation = catalog.relations.find((r) => r.schema === 'bronze' && r.name === pipelineId);
     if (!relation) {
+      const skipped = this.opts.warehouse().skippedFiles(pipelineId);
+      if (skipped.length) {
+        throw new WorkbenchError(
+          'not_found',
+          `Every Bronze file of "${pipelineId}" on this machine is damaged: ${describeSkippedFiles(skipped)}`,
+          'Download the files again (or have the pipeline owner replace them), then preview again.',
+        );
+      }
       throw new WorkbenchError(
         'not_found',
         `No Bronze data of "${pipelineId}" is on this machine for the range.`,
@@ -411,6 +439,7 @@ export class ReprocessingPreview {
       createdAt: new Date().toISOString(),
       bronzeDays: { first: info.firstDay, last: info.lastDay, lateDays: state.request.lateDays },
       filesCached: info.filesCached,
+      skippedFiles: skippedOfDays(w.skippedFiles(state.request.pipelineId), info.firstDay, info.lastDay),
       recomputedRows: num(totals?.recomputed),
       serverRows: info.snapshot.rows,
       serverChecksum: info.snapshot.checksum,
@@ -541,6 +570,8 @@ export class ReprocessingPreview {
       .catch((err: unknown) => {
         throw credentials ? explainPushFailure(err, as.by) : err;
       });
+    const refusal = skippedFilesRefusal(state.summary!);
+    if (refusal) plan.warnings.unshift(`${refusal.message} The push will be refused.`);
     if (plan.serverVersion !== state.request.baseVersion) {
       plan.warnings.unshift(
         `The server's pipeline is at version ${plan.serverVersion}, but this draft started from version ${state.request.baseVersion}: the push will be refused. Reload the pipeline, merge your draft, and preview again.`,
@@ -556,6 +587,8 @@ export class ReprocessingPreview {
   ): { jobId: string; pushId: string } {
     const state = this.get(previewId);
     const summary = this.result(previewId);
+    const refusal = skippedFilesRefusal(summary);
+    if (refusal) throw refusal;
     const { config, by } = this.pushConfig(options.credentials);
     const job = this.opts.jobs.start({
       kind: 'push.run',

@@ -4,14 +4,19 @@
  * fetched them into its DuckDB-WASM working set.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import type { Catalog, CatalogRelation, QueryResultMeta } from '../../../shared/api/contract';
+import type { SkippedFile } from '../../../shared/api/lake';
 import type { WarehouseFunction } from '../../../shared/api/queries';
-import { WorkbenchError } from '../../../shared/errors';
+import { WorkbenchError, type ErrorCode } from '../../../shared/errors';
+import { forEachLimited } from '../forEachLimited';
+import type { BronzeSource } from '../lake/FolderLake';
+import { ParquetFooterChecks } from '../parquet/ParquetFile';
 import { HeldResults } from '../results/HeldResults';
 import { WarehouseReply, type QueryDone, type WarehouseRequest } from './warehouseProtocol';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
@@ -27,6 +32,30 @@ export interface WarehouseOptions {
   /** How many finished results to keep before the oldest is dropped. */
   keepResults?: number;
 }
+
+interface BronzeViewState extends BronzeSource {
+  /** Damaged files left out of the view, by key. */
+  skipped: SkippedFile[];
+}
+
+/** A failure from the worker, with the statement (0-based) that failed when it knows it. */
+class WarehouseError extends WorkbenchError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly statement: number | undefined,
+  ) {
+    super(code, message);
+  }
+}
+
+/** DuckDB's Parquet reader says a file is damaged with these (IO errors, e.g. a file evicted meanwhile, are not). */
+const DAMAGED_FILE_ERROR = /^(Invalid Input Error|Invalid Error):/;
+const QUOTED = /'([^']+)'|"([^"]+)"/g;
+/** `bronze.<pipeline>` in a query, quoted or not. */
+const BRONZE_REFERENCE = /\bbronze\s*\.\s*(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*))/gi;
+/** Footers read at once while mounting. */
+const FOOTER_CHECKS_AT_ONCE = 8;
 
 export type WarehouseProgress = Omit<Extract<WarehouseReply, { kind: 'progress' }>, 'kind' | 'reqId'>;
 
@@ -67,6 +96,8 @@ export class Warehouse {
   private readonly rowsPerChunk: number;
   private nextReqId = 1;
   private closed = false;
+  private readonly footers = new ParquetFooterChecks();
+  private readonly bronzeViews = new Map<string, BronzeViewState>();
   private failure: Error | null = null;
 
   private constructor(worker: Worker, options: WarehouseOptions) {
@@ -115,18 +146,21 @@ export class Warehouse {
    * refuses SQL holding more than one statement (for SQL built from data).
    */
   async rows(sql: string, options: { oneStatement?: boolean } = {}): Promise<Record<string, unknown>[]> {
-    const reply = await this.request({ op: 'rows', reqId: 0, sql, ...options });
+    const reply = await this.settingAsideDamaged(() => this.request({ op: 'rows', reqId: 0, sql, ...options }));
     return reply.rows ?? [];
   }
 
   /** Runs a user's query; the result is kept as Arrow chunks under `resultId`. */
   async query(queryId: string, sql: string): Promise<QueryResultMeta> {
     const started = performance.now();
-    const chunks: Uint8Array[] = [];
-    const reply = await this.request(
-      { op: 'query', reqId: 0, queryId, sql, rowsPerChunk: this.rowsPerChunk },
-      (bytes) => chunks.push(bytes),
-    );
+    let chunks: Uint8Array[] = [];
+    const reply = await this.settingAsideDamaged(() => {
+      // A retry starts the result again.
+      const attempt: Uint8Array[] = (chunks = []);
+      return this.request({ op: 'query', reqId: 0, queryId, sql, rowsPerChunk: this.rowsPerChunk }, (bytes) =>
+        attempt.push(bytes),
+      );
+    });
     const done: QueryDone = reply.query ?? { columns: [], rowCount: 0, chunkCount: 0 };
     const meta: QueryResultMeta = {
       queryId,
@@ -136,6 +170,8 @@ export class Warehouse {
       chunkCount: chunks.length,
       elapsedMs: performance.now() - started,
     };
+    const skippedFiles = this.skippedFilesFor(sql);
+    if (skippedFiles.length) meta.skippedFiles = skippedFiles;
     this.results.hold(meta, chunks);
     return meta;
   }
@@ -150,7 +186,9 @@ export class Warehouse {
     onProgress?: (progress: WarehouseProgress) => void,
     options: { oneStatement?: boolean } = {},
   ): Promise<Record<string, unknown>[]> {
-    const reply = await this.request({ op: 'run', reqId: 0, queryId, sql, ...options }, undefined, onProgress);
+    const reply = await this.settingAsideDamaged(() =>
+      this.request({ op: 'run', reqId: 0, queryId, sql, ...options }, undefined, onProgress),
+    );
     return reply.rows ?? [];
   }
 
@@ -229,35 +267,154 @@ export class Warehouse {
   /**
    * (Re)creates the views over the local Parquet: `bronze.<pipeline>` per Bronze
    * pipeline folder and `metrics` over the metrics cache. Folders without files
-   * get no view, since DuckDB refuses a view over an empty glob.
+   * get no view, since DuckDB refuses a view over an empty glob. Each Bronze
+   * file's footer is checked first (once per path, size and time): a damaged
+   * file is set aside — left on disk, out of the view, and reported by
+   * `skippedFiles` — so one bad file does not stop every query of its pipeline.
    */
-  async mountParquetViews(views: {
-    /** Per pipeline, a glob or the list of its files. */
-    bronze: { pipelineId: string; files: string | string[] }[];
-    metricsGlob: string | null;
-  }): Promise<void> {
-    const statements = ['CREATE SCHEMA IF NOT EXISTS bronze;'];
+  async mountParquetViews(views: { bronze: BronzeSource[]; metricsGlob: string | null }): Promise<void> {
+    await this.exec('CREATE SCHEMA IF NOT EXISTS bronze;');
     // Pipelines whose files all left (evicted, or another lake) lose their view.
     const wanted = new Set(views.bronze.map((v) => v.pipelineId));
     const existing = await this.rows(
       "SELECT view_name FROM duckdb_views() WHERE schema_name = 'bronze' AND NOT internal",
     );
+    const drops: string[] = [];
     for (const row of existing) {
       const name = String(row.view_name);
-      if (!wanted.has(name)) statements.push(`DROP VIEW IF EXISTS bronze.${quoteIdent(name)};`);
+      if (!wanted.has(name)) drops.push(`DROP VIEW IF EXISTS bronze.${quoteIdent(name)};`);
     }
-    for (const { pipelineId, files } of views.bronze) {
-      const source = typeof files === 'string' ? quoteLiteral(files) : `[${files.map(quoteLiteral).join(', ')}]`;
-      statements.push(
-        `CREATE OR REPLACE VIEW bronze.${quoteIdent(pipelineId)} AS SELECT * FROM read_parquet(${source}, hive_partitioning = true, union_by_name = true);`,
-      );
+    for (const id of this.bronzeViews.keys()) if (!wanted.has(id)) this.bronzeViews.delete(id);
+    if (drops.length) await this.exec(drops.join('\n'));
+
+    const failures: unknown[] = [];
+    for (const source of views.bronze) {
+      const skipped: SkippedFile[] = [];
+      await forEachLimited(source.files, FOOTER_CHECKS_AT_ONCE, async (file) => {
+        const reason = await this.footers.problemOf(file.path, file);
+        if (reason) skipped.push({ key: file.key, path: file.path, reason });
+      });
+      skipped.sort((a, b) => a.key.localeCompare(b.key));
+      const view: BronzeViewState = { ...source, skipped };
+      this.bronzeViews.set(source.pipelineId, view);
+      // One pipeline's view failing leaves the others mounted.
+      await this.createBronzeView(view).catch((err: unknown) => failures.push(err));
     }
     if (views.metricsGlob) {
-      statements.push(
+      await this.exec(
         `CREATE OR REPLACE VIEW main.metrics AS SELECT time, pipeline_id, series_id, metric_name, value FROM read_parquet(${quoteLiteral(views.metricsGlob)}, hive_partitioning = true, union_by_name = true);`,
       );
     }
-    await this.exec(statements.join('\n'));
+    if (failures.length) throw failures[0];
+  }
+
+  /** The damaged files set aside from `bronze.<pipelineId>`, by key. */
+  skippedFiles(pipelineId: string): SkippedFile[] {
+    return [...(this.bronzeViews.get(pipelineId)?.skipped ?? [])];
+  }
+
+  /** The damaged files set aside from the `bronze.<pipeline>` views a query names. */
+  skippedFilesFor(sql: string): SkippedFile[] {
+    const named = new Set<string>();
+    for (const match of sql.matchAll(BRONZE_REFERENCE)) {
+      // Unquoted identifiers are case-insensitive in DuckDB; quoted ones are compared as written.
+      if (match[1] !== undefined) named.add(match[1].replace(/""/g, '"'));
+      else if (match[2] !== undefined) named.add(match[2].toLowerCase());
+    }
+    const files: SkippedFile[] = [];
+    for (const view of this.bronzeViews.values()) {
+      if (named.has(view.pipelineId) || named.has(view.pipelineId.toLowerCase())) files.push(...view.skipped);
+    }
+    return files;
+  }
+
+  /**
+   * Creates `bronze.<pipeline>`: over the glob while no file is set aside (and
+   * the lake gave one), else over the list of the others. A file DuckDB names as damaged while binding
+   * the view is set aside too, and the view made again.
+   */
+  private async createBronzeView(view: BronzeViewState): Promise<void> {
+    const name = `bronze.${quoteIdent(view.pipelineId)}`;
+    for (;;) {
+      let source: string;
+      if (view.glob !== null && view.skipped.length === 0) {
+        source = quoteLiteral(view.glob);
+      } else {
+        const aside = new Set(view.skipped.map((f) => f.path));
+        const files = view.files.map((f) => f.path).filter((file) => !aside.has(file));
+        if (files.length === 0) {
+          await this.exec(`DROP VIEW IF EXISTS ${name};`);
+          return;
+        }
+        source = `[${files.map(quoteLiteral).join(', ')}]`;
+      }
+      try {
+        await this.exec(
+          `CREATE OR REPLACE VIEW ${name} AS SELECT * FROM read_parquet(${source}, hive_partitioning = true, union_by_name = true);`,
+        );
+        return;
+      } catch (err) {
+        const damaged = this.damagedFileIn(err);
+        if (!damaged || damaged.view !== view || view.skipped.some((f) => f.path === damaged.path)) throw err;
+        await this.setAside(damaged.view, damaged.path, damaged.reason);
+      }
+    }
+  }
+
+  /** The view file a DuckDB error names as damaged, if it names one. */
+  private damagedFileIn(err: unknown): { view: BronzeViewState; path: string; reason: string } | null {
+    if (!(err instanceof WorkbenchError) || err.code !== 'query_failed') return null;
+    const firstLine = err.message.split('\n')[0]!.trim();
+    if (!DAMAGED_FILE_ERROR.test(firstLine)) return null;
+    for (const match of firstLine.matchAll(QUOTED)) {
+      const path = match[1] ?? match[2]!;
+      if (!path.endsWith('.parquet')) continue;
+      for (const view of this.bronzeViews.values()) {
+        if (path.startsWith(view.dir + sep)) {
+          return { view, path, reason: `the warehouse could not read it (${firstLine})` };
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Leaves `path` out of its view from now on (and remembers why, until the file changes). */
+  private async setAside(view: BronzeViewState, path: string, reason: string): Promise<void> {
+    if (view.skipped.some((f) => f.path === path)) return;
+    const key = `bronze/${view.pipelineId}/${relative(view.dir, path).split(sep).join('/')}`;
+    view.skipped = [...view.skipped, { key, path, reason }].sort((a, b) => a.key.localeCompare(b.key));
+    const info = await stat(path).catch(() => null);
+    if (info) this.footers.remember(path, info, reason);
+  }
+
+  /**
+   * Runs `work`; when DuckDB fails on a damaged file of a `bronze.<pipeline>`
+   * view, sets the file aside, rebuilds the view and runs `work` again — once
+   * per file, and only when the failing statement was the first (nothing ran
+   * before it that a second run would repeat). Otherwise the error says the
+   * file is now set aside and to run the query again.
+   */
+  private async settingAsideDamaged<T>(work: () => Promise<T>): Promise<T> {
+    const tried = new Set<string>();
+    for (;;) {
+      try {
+        return await work();
+      } catch (err) {
+        const damaged = this.damagedFileIn(err);
+        if (!damaged || tried.has(damaged.path)) throw err;
+        tried.add(damaged.path);
+        await this.setAside(damaged.view, damaged.path, damaged.reason);
+        await this.createBronzeView(damaged.view);
+        if (!(err instanceof WarehouseError) || err.statement !== 0) {
+          const key = damaged.view.skipped.find((f) => f.path === damaged.path)?.key ?? damaged.path;
+          throw new WorkbenchError(
+            'query_failed',
+            err instanceof Error ? err.message : String(err),
+            `${key} is damaged and is now left out of bronze.${damaged.view.pipelineId}: run the query again.`,
+          );
+        }
+      }
+    }
   }
 
   private post(req: WarehouseRequest): void {
@@ -304,7 +461,7 @@ export class Warehouse {
     }
     this.pending.delete(reply.reqId);
     if (reply.kind === 'done') pending.resolve(reply);
-    else pending.reject(new WorkbenchError(reply.code, reply.message));
+    else pending.reject(new WarehouseError(reply.code, reply.message, reply.statement));
   }
 
   private failAll(err: Error): void {

@@ -70,6 +70,8 @@ export const WarehouseReply = z.discriminatedUnion('kind', [
     reqId: z.number().int(),
     code: z.enum(['query_failed', 'cancelled', 'bad_request', 'internal']),
     message: z.string(),
+    /** The statement (0-based) that failed: the ones before it ran. */
+    statement: z.number().int().nonnegative().optional(),
   }),
 ]);
 export type WarehouseReply = z.infer<typeof WarehouseReply>;

@@ -32,28 +32,41 @@ async function withConnection<T>(fn: (con: DuckDBConnection) => Promise<T>): Pro
   }
 }
 
+/** Which statement of a request is running: a failure reports it, so the caller knows whether any ran before. */
+interface StatementAt {
+  index: number;
+}
+
 /**
  * Runs every statement but the last, returning the last one prepared. With
  * `oneStatement`, SQL holding more than one statement is refused before any runs.
  */
-async function prepareLast(con: DuckDBConnection, sql: string, oneStatement = false) {
+async function prepareLast(con: DuckDBConnection, sql: string, at: StatementAt, oneStatement = false) {
   const statements = await con.extractStatements(sql);
   if (statements.count === 0) throw new Error('The query is empty');
   if (oneStatement && statements.count > 1) {
     throw new Error(`Expected one SQL statement, got ${statements.count}; none of them ran`);
   }
   for (let i = 0; i < statements.count - 1; i++) {
+    at.index = i;
     const stmt = await statements.prepare(i);
     await stmt.run();
   }
+  at.index = statements.count - 1;
   return statements.prepare(statements.count - 1);
 }
 
-async function runQuery(reqId: number, queryId: string, sql: string, rowsPerChunk: number): Promise<void> {
+async function runQuery(
+  reqId: number,
+  queryId: string,
+  sql: string,
+  rowsPerChunk: number,
+  at: StatementAt,
+): Promise<void> {
   await withConnection(async (con) => {
     running.set(queryId, con);
     try {
-      const last = await prepareLast(con, sql);
+      const last = await prepareLast(con, sql, at);
       const result = await last.stream();
       const encoder = new ArrowChunkEncoder(result.deduplicatedColumnNames(), result.columnTypes());
       let rowCount = 0;
@@ -95,7 +108,13 @@ async function runQuery(reqId: number, queryId: string, sql: string, rowsPerChun
 }
 
 /** Runs statements under `queryId` (so cancel can interrupt them), reporting DuckDB's progress meanwhile. */
-async function runCancellable(reqId: number, queryId: string, sql: string, oneStatement = false): Promise<void> {
+async function runCancellable(
+  reqId: number,
+  queryId: string,
+  sql: string,
+  at: StatementAt,
+  oneStatement = false,
+): Promise<void> {
   await withConnection(async (con) => {
     running.set(queryId, con);
     const timer = setInterval(() => {
@@ -110,7 +129,7 @@ async function runCancellable(reqId: number, queryId: string, sql: string, oneSt
     }, 250);
     try {
       await con.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false;');
-      const last = await prepareLast(con, sql, oneStatement);
+      const last = await prepareLast(con, sql, at, oneStatement);
       if (cancelled.has(queryId)) throw new CancelledError();
       const reader = await last.runAndReadAll();
       if (cancelled.has(queryId)) throw new CancelledError();
@@ -137,7 +156,7 @@ function describe(err: unknown, queryId?: string): { code: 'query_failed' | 'can
   return { code: 'query_failed', message };
 }
 
-async function handle(req: WarehouseRequest): Promise<void> {
+async function handle(req: WarehouseRequest, at: StatementAt): Promise<void> {
   switch (req.op) {
     case 'open': {
       instance = await DuckDBInstance.create(req.dbPath, {
@@ -155,7 +174,7 @@ async function handle(req: WarehouseRequest): Promise<void> {
       return;
     case 'rows': {
       const rows = await withConnection(async (con) => {
-        const last = await prepareLast(con, req.sql, req.oneStatement);
+        const last = await prepareLast(con, req.sql, at, req.oneStatement);
         const reader = await last.runAndReadAll();
         return reader.getRowObjectsJson() as Record<string, unknown>[];
       });
@@ -163,10 +182,10 @@ async function handle(req: WarehouseRequest): Promise<void> {
       return;
     }
     case 'query':
-      await runQuery(req.reqId, req.queryId, req.sql, req.rowsPerChunk);
+      await runQuery(req.reqId, req.queryId, req.sql, req.rowsPerChunk, at);
       return;
     case 'run':
-      await runCancellable(req.reqId, req.queryId, req.sql, req.oneStatement);
+      await runCancellable(req.reqId, req.queryId, req.sql, at, req.oneStatement);
       return;
     case 'cancel': {
       const con = running.get(req.queryId);
@@ -198,9 +217,12 @@ port.on('message', (raw: unknown) => {
     return;
   }
   const req = parsed.data;
-  handle(req).catch((err: unknown) => {
+  const at: StatementAt = { index: 0 };
+  handle(req, at).catch((err: unknown) => {
     if (req.op === 'cancel') return;
     const { code, message } = describe(err, req.op === 'query' || req.op === 'run' ? req.queryId : undefined);
-    send({ kind: 'error', reqId: req.reqId, code, message });
+    // `exec` runs its statements in one call, so it cannot say which one failed.
+    const counted = req.op === 'query' || req.op === 'run' || req.op === 'rows';
+    send({ kind: 'error', reqId: req.reqId, code, message, ...(counted ? { statement: at.index } : {}) });
   });
 });

@@ -23,6 +23,7 @@ import {
 import { PreviewPanel } from './PreviewPanel';
 import { ReprocessingPanel } from './ReprocessingPanel';
 import { SamplePicker } from './SamplePicker';
+import { SkippedFilesNotice } from '../common/SkippedFilesNotice';
 
 const NONE: readonly FormulaDiagnostic[] = [];
 
@@ -280,6 +281,7 @@ export function PipelineEditor({ tab }: { tab: PipelineTab }) {
 
       <section className="pipeline-preview">
         <h3>Live preview</h3>
+        <SkippedFilesNotice files={editor.skippedFiles} missingFrom="the series listed and the sample" />
         <SamplePicker key={editor.series ? 'ready' : 'waiting'} tabId={tab.id} editor={editor} />
         <PreviewPanel editor={editor} />
         <ReprocessingPanel tabId={tab.id} editor={editor} draft={draft} />

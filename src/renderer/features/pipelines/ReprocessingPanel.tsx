@@ -18,6 +18,7 @@ import { spanOf, type PipelineEditorState } from './editorStore';
 import { AggregateRefreshNote } from './AggregateRefreshNote';
 import { CredentialsPrompt, ErrorLine, JobLine } from './PushControls';
 import { PushPlanDialog } from './PushPlanDialog';
+import { SkippedFilesNotice } from '../common/SkippedFilesNotice';
 import {
   DAY_MS,
   chooseOverlay,
@@ -334,6 +335,10 @@ export function ReprocessingPanel({
             {summary.filesCached ? ` (${n(summary.filesCached)} files cached for it)` : ''} ·{' '}
             {(summary.elapsedMs / 1000).toFixed(1)} s
           </p>
+          <SkippedFilesNotice
+            files={summary.skippedFiles}
+            missingFrom="this recomputation, so a push is refused until they are replaced"
+          />
           {summary.totals.added + summary.totals.removed + summary.totals.changed === 0 ? (
             <p className="rp-same" data-testid="rp-unchanged">
               The draft gives exactly the server&apos;s metrics over this range (tolerance {summary.tolerance}{' '}

@@ -6,6 +6,7 @@
 import { create } from 'zustand';
 import type { PipelineSummary } from '../../../shared/api/contract';
 import type { PipelineDraftFile, SampleSeries } from '../../../shared/api/drafts';
+import type { SkippedFile } from '../../../shared/api/lake';
 import type { BronzeColumn, CheckedPipeline, PipelineDraft } from '../../../shared/formula';
 import type { CellValue, EngineColumn } from '../../engine/rows';
 import type { ErrorView } from '../../state/errorView';
@@ -72,6 +73,8 @@ export interface PipelineEditorState {
   schema: BronzeColumn[] | null;
   schemaError: ErrorView | null;
   series: SampleSeries[] | null;
+  /** Damaged Bronze files left out of the schema, series and sample, as the warehouse last said. */
+  skippedFiles: SkippedFile[];
   checked: CheckedPipeline | null;
   sample: PreviewSample | null;
   sampleLoading: boolean;
@@ -107,6 +110,7 @@ export function initialEditor(pipelineId: string): PipelineEditorState {
     schema: null,
     schemaError: null,
     series: null,
+    skippedFiles: [],
     checked: null,
     sample: null,
     sampleLoading: false,

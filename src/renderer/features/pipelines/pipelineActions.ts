@@ -59,7 +59,7 @@ export async function loadEditor(tabId: string): Promise<void> {
   patchEditor(tabId, { loading: true, error: null });
   const client = workbench();
   const options = client.call('preview.options', { pipelineId }).then(
-    (o) => patchEditor(tabId, { schema: o.columns, series: o.series, schemaError: null }),
+    (o) => patchEditor(tabId, { schema: o.columns, series: o.series, skippedFiles: o.skippedFiles, schemaError: null }),
     (err: unknown) => patchEditor(tabId, { schemaError: toErrorView(err), schema: null, series: null }),
   );
   try {
@@ -204,6 +204,8 @@ export async function loadSample(tabId: string, seriesIds: string[], from: strin
     sampleSeq++;
     const queryId = `sample-${tabId}-${sampleSeq}`;
     const meta = await client.call('preview.sample', { pipelineId: editor.pipelineId, seriesIds, from, to, queryId });
+    // The sample may have found (and set aside) a damaged file the options did not know of.
+    patchEditor(tabId, { skippedFiles: meta.skippedFiles ?? [] });
     try {
       if (meta.rowCount === 0) {
         throw new WorkbenchError(

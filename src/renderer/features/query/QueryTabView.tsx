@@ -18,6 +18,7 @@ import { updateTab, type QueryTab, type RunState } from '../tabs/tabsStore';
 import { ResultChart, ResultChartToggle } from '../charts/ResultChart';
 import { useChartStore } from '../charts/chartStore';
 import { ErrorPanel } from '../common/ErrorPanel';
+import { SkippedFilesNotice } from '../common/SkippedFilesNotice';
 
 function useEngine(): WasmEngine | null {
   const state = useEngineStore((s) => s.state);
@@ -155,6 +156,9 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
             title={tab.error.code === 'query_failed' ? 'The query failed' : 'Could not run the query'}
             testId="result-error"
           />
+        ) : null}
+        {!tab.error && result?.skippedFiles?.length ? (
+          <SkippedFilesNotice files={result.skippedFiles} missingFrom="this result" />
         ) : null}
         {!tab.error && result && result.tableName && chartOpen ? (
           <ResultChart

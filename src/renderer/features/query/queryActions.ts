@@ -104,6 +104,7 @@ export async function runQuery(tabId: string, sql: string, origin?: RunOrigin): 
                 loadMs: performance.now() - loadStarted,
                 sql,
                 expectedRows: meta.rowCount,
+                skippedFiles: meta.skippedFiles ?? [],
               },
               ...(current.result?.tableName === table ? {} : { sort: [] }),
             });
@@ -132,6 +133,7 @@ export async function runQuery(tabId: string, sql: string, origin?: RunOrigin): 
         loadMs,
         sql,
         expectedRows: meta.rowCount,
+        skippedFiles: meta.skippedFiles ?? [],
       },
       ...(shown ? {} : { sort: [] }),
     });

@@ -4,6 +4,7 @@
  */
 import { create } from 'zustand';
 import type { ColumnInfo } from '../../../shared/api/contract';
+import type { SkippedFile } from '../../../shared/api/lake';
 import type { SortKey } from '../../engine/pagingSql';
 import type { ErrorView } from '../../state/errorView';
 
@@ -27,6 +28,8 @@ export interface QueryResultView {
   sql: string;
   /** Rows the warehouse returned; more than rowCount while they are still loading. */
   expectedRows: number;
+  /** Damaged Parquet files the views read left out. */
+  skippedFiles?: SkippedFile[];
 }
 
 export type RunState =
