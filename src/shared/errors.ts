@@ -3,25 +3,32 @@
  * process boundaries as `ApiErrorBody`; anything else thrown is reported as
  * `internal` with its message, never as a crash.
  */
-export type ErrorCode =
-  | 'bad_request'
-  | 'unknown_method'
-  | 'not_found'
-  | 'not_ready'
-  | 'query_failed'
-  | 'cancelled'
+export const ERROR_CODES = [
+  'bad_request',
+  'unknown_method',
+  'not_found',
+  'not_ready',
+  'query_failed',
+  'cancelled',
   // Someone else changed what this action was prepared against (e.g. a push after a preview).
-  | 'conflict'
-  | 'unauthorized'
-  | 'unavailable'
+  'conflict',
+  'unauthorized',
+  'unavailable',
   // The object store (or another remote) could not be used; each names why.
-  | 'offline'
-  | 'timeout'
-  | 'tls_failed'
-  | 'auth_failed'
-  | 'forbidden'
-  | 'store_not_found'
-  | 'internal';
+  'offline',
+  'timeout',
+  'tls_failed',
+  'auth_failed',
+  'forbidden',
+  'store_not_found',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** A code from another process, as ours; one this build does not know becomes `internal`. */
+export function toErrorCode(code: string): ErrorCode {
+  return (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'internal';
+}
 
 export class WorkbenchError extends Error {
   readonly code: ErrorCode;

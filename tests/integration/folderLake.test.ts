@@ -5,8 +5,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BronzeLake } from '../../src/main/services/lake/BronzeLake';
 import { Warehouse } from '../../src/main/services/warehouse/Warehouse';
-import { WorkbenchError } from '../../src/shared/errors';
 import { quoteLiteral } from '../../src/shared/sql';
+import { failure } from '../support/failure';
 
 /** A Bronze-like Parquet file of `rows` rows whose `raw` says where it came from. */
 async function writeParquet(path: string, rows: number, raw: string): Promise<void> {
@@ -22,16 +22,6 @@ async function writeParquet(path: string, rows: number, raw: string): Promise<vo
     con.closeSync();
     db.closeSync();
   }
-}
-
-async function failure(run: () => Promise<unknown>): Promise<WorkbenchError> {
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof WorkbenchError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('a folder lake never follows a link out of its folder', () => {

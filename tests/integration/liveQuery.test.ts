@@ -9,8 +9,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LiveQueries } from '../../src/main/services/postgres/LiveQuery';
 import { readServerCatalog } from '../../src/main/services/postgres/ServerCatalog';
-import { WorkbenchError } from '../../src/shared/errors';
 import { PLAIN_POSTGRES, bucketPreviewSql } from '../../src/shared/serverSql';
+import { failure } from '../support/failure';
 
 const servers = inject('servers');
 let pool: pg.Pool;
@@ -33,16 +33,6 @@ async function decode(live: LiveQueries, resultId: string, chunkCount: number) {
     for (const row of table) rows.push(row.toJSON() as Record<string, unknown>);
   }
   return rows;
-}
-
-async function failure(promise: Promise<unknown>): Promise<WorkbenchError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(WorkbenchError);
-    return err as WorkbenchError;
-  }
-  throw new Error('expected the live query to fail');
 }
 
 /** Waits (by polling the server, not by time) until a backend fetches from the live cursor. */

@@ -20,8 +20,8 @@ import type { ObjectInfo, ObjectStore } from '../../src/main/services/objectStor
 import { S3ObjectStore } from '../../src/main/services/objectStore/S3ObjectStore';
 import { describeStoreError } from '../../src/main/services/objectStore/storeErrors';
 import { freePort } from '../../src/main/services/net/freePort';
-import { WorkbenchError } from '../../src/shared/errors';
 import { listFiles, testS3Client, type TestServersInfo } from '../setup/TestServers';
+import { failure } from '../support/failure';
 
 const servers = inject('servers');
 
@@ -51,17 +51,6 @@ async function listAll(
     pages++;
   } while (token !== null && pages < 10_000);
   return { objects, prefixes, pages };
-}
-
-/** Runs `fn` and returns the WorkbenchError it throws, failing if it throws anything else. */
-async function failure(fn: () => Promise<unknown>): Promise<WorkbenchError> {
-  try {
-    await fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(WorkbenchError);
-    return err as WorkbenchError;
-  }
-  throw new Error('expected a failure');
 }
 
 // s3rver 3.7 rolls up into a common prefix only a folder that directly holds an

@@ -15,22 +15,27 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_PIPELINES } from '../../src/main/services/demo/DemoPipelines';
 import { rangeChecksum, rangeSnapshot } from '../../src/main/services/push/MetricPush';
 import type { PreviewStartRequest } from '../../src/shared/api/push';
+import type { WorkbenchApp } from '../../src/main/services/WorkbenchApp';
 import { callApi, demoServerAdmin, finishedJob, saveBucketConnection, useDemoApp } from '../support/api';
 
 const definition = (id: string) => DEMO_PIPELINES.find((p) => p.id === id)!.definition;
+
+/** Starts a reprocessing preview, waits for it to succeed, and returns its summary. */
+async function finishedPreview(app: WorkbenchApp, request: PreviewStartRequest) {
+  const started = await callApi(app, 'preview.start', request);
+  const job = await finishedJob(app, started.jobId);
+  expect(job.error).toBeNull();
+  expect(job.state).toBe('succeeded');
+  return callApi(app, 'preview.result', { previewId: started.previewId });
+}
 
 describe('reprocessing preview and push through the API', () => {
   const demo = useDemoApp('dash-preview-');
   let admin: pg.Client;
   let range: { start: string; end: string };
 
-  async function preview(request: Omit<PreviewStartRequest, 'range'> & { range?: typeof range }) {
-    const started = await callApi(demo.app, 'preview.start', { range, ...request });
-    const job = await finishedJob(demo.app, started.jobId);
-    expect(job.error).toBeNull();
-    expect(job.state).toBe('succeeded');
-    return callApi(demo.app, 'preview.result', { previewId: started.previewId });
-  }
+  const preview = (request: Omit<PreviewStartRequest, 'range'> & { range?: typeof range }) =>
+    finishedPreview(demo.app, { range, ...request });
 
   /** The server's rows of a pipeline as sorted text lines (time ISO UTC µs, series, metric, value). */
   async function serverLines(pipelineId: string, where: string): Promise<string[]> {
@@ -306,16 +311,13 @@ describe('a reprocessing preview on an S3/R2 lake', () => {
     const range = { start: new Date(first).toISOString(), end: new Date(first + 2 * 86_400_000).toISOString() };
     const def = definition('energy_meters');
 
-    const started = await callApi(demo.app, 'preview.start', {
+    const summary = await finishedPreview(demo.app, {
       pipelineId: 'energy_meters',
       baseVersion: 1,
       filter: def.filter,
       metrics: def.metrics,
       range,
     });
-    const job = await finishedJob(demo.app, started.jobId);
-    expect(job.error).toBeNull();
-    const summary = await callApi(demo.app, 'preview.result', { previewId: started.previewId });
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
     expect(summary.bronzeDays).toEqual({
       first: day(first - 86_400_000),
@@ -384,16 +386,13 @@ describe('a damaged Bronze file in the demo lake', () => {
 
     // The reprocessing preview over the damaged day still runs, says which file it left out, and cannot be pushed.
     const def = definition('energy_meters');
-    const started = await callApi(demo.app, 'preview.start', {
+    const summary = await finishedPreview(demo.app, {
       pipelineId: 'energy_meters',
       baseVersion: 1,
       filter: def.filter,
       metrics: def.metrics,
       range,
     });
-    const job = await finishedJob(demo.app, started.jobId);
-    expect(job.error).toBeNull();
-    const summary = await callApi(demo.app, 'preview.result', { previewId: started.previewId });
     expect(summary.skippedFiles).toEqual(named);
     expect(summary.serverRows).toBeGreaterThan(0);
     expect(summary.totals).toEqual({ added: 0, removed: 0, changed: 0, unchanged: summary.serverRows });

@@ -15,18 +15,9 @@ import {
 } from '../../src/main/services/workspace/WorkspaceConfig';
 import type { ChartSpec } from '../../src/shared/api/charts';
 import { WorkbenchError } from '../../src/shared/errors';
+import { failure } from '../support/failure';
 
 const SECRET = 'password = hunter2\n';
-
-async function failure(run: () => Promise<unknown>): Promise<WorkbenchError> {
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof WorkbenchError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
-}
 
 function expectOutside(err: WorkbenchError, path: string): void {
   expect(err.code).toBe('forbidden');

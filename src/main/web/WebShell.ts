@@ -20,6 +20,7 @@ import { isApiMethod, isBinaryMethod } from '../../shared/api/contract';
 import { exportContentType } from '../../shared/api/export';
 import type { WorkbenchApi } from '../services/api/WorkbenchApi';
 import { openExport } from '../services/export/ResultExport';
+import { UI_CONTENT_TYPES } from '../services/appScheme';
 import { CONTENT_SECURITY_POLICY } from '../services/security';
 
 export interface WebShellOptions {
@@ -45,22 +46,6 @@ const COOKIE = 'dash_token';
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** What is read and dropped after a 413 so the client gets to read it; past this the connection is cut. */
 const MAX_DISCARDED_BYTES = 64 * 1024 * 1024;
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.ttf': 'font/ttf',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-};
 
 /** Headers on every response: isolation so DuckDB-WASM may use threads, and a strict CSP. */
 function baseHeaders(res: ServerResponse): void {
@@ -230,7 +215,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
         return;
       }
     }
-    const type = CONTENT_TYPES[extname(target)] ?? 'application/octet-stream';
+    const type = UI_CONTENT_TYPES[extname(target)] ?? 'application/octet-stream';
     res.writeHead(200, {
       'Content-Type': type,
       'Content-Length': info.size,

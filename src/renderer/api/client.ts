@@ -5,24 +5,8 @@
  */
 import { ApiEvent, ApiReply, api, type ApiInput, type ApiMethod, type ApiOutput } from '../../shared/api/contract';
 import type { WorkbenchClient } from '../../shared/api/handlers';
-import { WorkbenchError, type ErrorCode } from '../../shared/errors';
+import { WorkbenchError, toErrorCode } from '../../shared/errors';
 import type { Transport } from './transport';
-
-const ERROR_CODES: readonly ErrorCode[] = [
-  'bad_request',
-  'unknown_method',
-  'not_found',
-  'not_ready',
-  'query_failed',
-  'cancelled',
-  'unauthorized',
-  'unavailable',
-  'internal',
-];
-
-function toErrorCode(code: string): ErrorCode {
-  return (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'internal';
-}
 
 interface IssueLike {
   path: readonly PropertyKey[];

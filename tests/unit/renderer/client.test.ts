@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createClient } from '../../../src/renderer/api/client';
 import { addressWithoutToken, tokenInAddress } from '../../../src/renderer/api/address';
 import type { Transport } from '../../../src/renderer/api/transport';
-import { WorkbenchError } from '../../../src/shared/errors';
+import { ERROR_CODES, WorkbenchError } from '../../../src/shared/errors';
 
 function fakeTransport(reply: unknown) {
   const sent: Array<{ method: string; input: unknown }> = [];
@@ -68,6 +68,17 @@ describe('workbench client', () => {
       'Table x does not exist',
       'Check the name',
     ]);
+  });
+
+  it('keeps every code the workbench sends (a refused link stays "forbidden"); an unknown one becomes internal', async () => {
+    const codeOf = async (code: string) =>
+      (
+        (await createClient(fakeTransport({ ok: false, error: { code, message: 'm' } }).transport)
+          .call('catalog.get', {})
+          .catch((e: unknown) => e)) as WorkbenchError
+      ).code;
+    for (const code of ERROR_CODES) expect(await codeOf(code)).toBe(code);
+    expect(await codeOf('made_up')).toBe('internal');
   });
 
   it('rejects replies that do not match the contract', async () => {
