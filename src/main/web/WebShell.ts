@@ -14,14 +14,13 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join } from 'node:path';
 import type { ApiEvent } from '../../shared/api/contract';
 import { isApiMethod, isBinaryMethod } from '../../shared/api/contract';
 import { exportContentType } from '../../shared/api/export';
 import type { WorkbenchApi } from '../services/api/WorkbenchApi';
 import { openExport } from '../services/export/ResultExport';
-import { UI_CONTENT_TYPES } from '../services/appScheme';
-import { CONTENT_SECURITY_POLICY } from '../services/security';
+import { UI_CONTENT_TYPES, UI_RESPONSE_HEADERS, uiFileOf } from '../services/security';
 
 export interface WebShellOptions {
   port: number;
@@ -49,12 +48,7 @@ const MAX_DISCARDED_BYTES = 64 * 1024 * 1024;
 
 /** Headers on every response: isolation so DuckDB-WASM may use threads, and a strict CSP. */
 function baseHeaders(res: ServerResponse): void {
-  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
-  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
+  for (const [name, value] of Object.entries(UI_RESPONSE_HEADERS)) res.setHeader(name, value);
 }
 
 function sameToken(a: string, b: string): boolean {
@@ -169,7 +163,6 @@ function sendTooLarge(req: IncomingMessage, res: ServerResponse): void {
 export async function startWebShell(options: WebShellOptions): Promise<WebShell> {
   const token = options.token ?? randomBytes(24).toString('hex');
   const log = options.log ?? (() => undefined);
-  const staticRoot = normalize(options.staticDir + sep);
   const eventStreams = new Set<ServerResponse>();
   let port = 0;
 
@@ -186,16 +179,12 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
   };
 
   const serveStatic = async (res: ServerResponse, pathname: string): Promise<void> => {
-    let relative: string;
-    try {
-      relative = decodeURIComponent(pathname);
-    } catch {
+    const file = uiFileOf(options.staticDir, pathname);
+    if (file === 'malformed') {
       sendJson(res, 400, { ok: false, error: { code: 'bad_request', message: 'Malformed path' } });
       return;
     }
-    if (relative === '/' || relative === '') relative = '/index.html';
-    const file = normalize(join(staticRoot, relative));
-    if (!file.startsWith(staticRoot)) {
+    if (file === 'outside') {
       sendJson(res, 403, { ok: false, error: { code: 'unauthorized', message: 'Outside the app folder' } });
       return;
     }
@@ -203,11 +192,11 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     let info = await stat(target).catch(() => null);
     if (!info?.isFile()) {
       // Unknown paths without an extension are app routes: serve the app.
-      if (extname(relative) !== '') {
-        sendJson(res, 404, { ok: false, error: { code: 'not_found', message: `No such file: ${relative}` } });
+      if (extname(file) !== '') {
+        sendJson(res, 404, { ok: false, error: { code: 'not_found', message: `No such file: ${pathname}` } });
         return;
       }
-      target = join(staticRoot, 'index.html');
+      target = join(options.staticDir, 'index.html');
       info = await stat(target).catch(() => null);
       if (!info?.isFile()) {
         res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });

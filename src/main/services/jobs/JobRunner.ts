@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JobSnapshot } from '../../../shared/api/contract';
-import { WorkbenchError, errorText, fromSystemError } from '../../../shared/errors';
+import { WorkbenchError, errorText } from '../../../shared/errors';
+import { fromSystemError } from '../systemErrors';
 
 /** What a running job can do: report progress and notice cancellation. */
 export interface JobContext {

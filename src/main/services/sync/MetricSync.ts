@@ -29,7 +29,8 @@ import {
   type SyncSeriesResult,
   type SyncStatus,
 } from '../../../shared/api/sync';
-import { WorkbenchError, errorMessage, fromSystemError } from '../../../shared/errors';
+import { WorkbenchError, errorMessage } from '../../../shared/errors';
+import { fromSystemError } from '../systemErrors';
 import { formatBytes } from '../../../shared/format';
 import { isoUtcSql } from '../../../shared/serverSql';
 import { quoteLiteral } from '../../../shared/sql';
