@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { ConnectionProfile, secretTarget, type ConnectionProfileView } from '../../../shared/api/connections';
 import { WorkbenchError } from '../../../shared/errors';
 import type { SecretStore } from '../secrets/SecretStore';
-import { BoundSecrets, realAbsolutePath, type BoundSecret, type SecretBinding } from '../secrets/BoundSecrets';
+import { realPathOf } from '../workspace/insidePath';
+import { BoundSecrets, type BoundSecret, type SecretBinding } from '../secrets/BoundSecrets';
 import { readJsonFile, writeJsonFile } from '../jsonFile';
 
 const ProfilesFile = z.object({ version: z.literal(1), profiles: z.array(ConnectionProfile) });
@@ -60,7 +61,7 @@ export class ConnectionProfiles {
   /** Resolved on each use: the folder may be created, or reached by a symlink, after the app started. */
   private async binding(profile: ConnectionProfile): Promise<SecretBinding> {
     return {
-      workspace: await realAbsolutePath(this.workspaceDir),
+      workspace: await realPathOf(this.workspaceDir),
       name: secretName(profile.id),
       target: secretTarget(profile),
     };
@@ -115,7 +116,7 @@ export class ConnectionProfiles {
       if (index >= 0) profiles[index] = profile;
       else profiles.push(profile);
       // A kept secret stays bound to the target it was saved for: after a host change it is "needed" again.
-      if (secret === null) await this.secrets.delete(await realAbsolutePath(this.workspaceDir), secretName(profile.id));
+      if (secret === null) await this.secrets.delete(await realPathOf(this.workspaceDir), secretName(profile.id));
       else if (secret !== undefined) await this.secrets.set(await this.binding(profile), secret);
       return this.view(profile);
     });
@@ -145,7 +146,7 @@ export class ConnectionProfiles {
       const index = profiles.findIndex((p) => p.id === id);
       if (index < 0) return false;
       profiles.splice(index, 1);
-      await this.secrets.delete(await realAbsolutePath(this.workspaceDir), secretName(id));
+      await this.secrets.delete(await realPathOf(this.workspaceDir), secretName(id));
       return true;
     });
   }

@@ -8,7 +8,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LakeListing, LakePipeline } from '../../../shared/api/contract';
-import { insidePath } from '../workspace/insidePath';
+import { insidePath, isAbsent } from '../workspace/insidePath';
 
 /** One Parquet file a `bronze.<pipeline>` view reads, as the listing saw it. */
 export interface BronzeFile {
@@ -26,8 +26,7 @@ async function entries(dir: string): Promise<Dirent[]> {
   try {
     return await readdir(dir, { withFileTypes: true });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    if (isAbsent(err)) return [];
     throw err;
   }
 }

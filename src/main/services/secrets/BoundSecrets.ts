@@ -16,15 +16,13 @@
  * was saved, and says why.
  */
 import { createHash } from 'node:crypto';
-import { realpath } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { SecretStore } from './SecretStore';
 
 export type SecretTarget = Readonly<Record<string, string | number>>;
 
 export interface SecretBinding {
-  /** The workspace's real absolute path (see realAbsolutePath). */
+  /** The workspace's real absolute path (workspace/insidePath's realPathOf). */
   workspace: string;
   /** What the secret is for inside the workspace, e.g. "connection:<profile id>". */
   name: string;
@@ -48,18 +46,6 @@ const Sealed = z.object({
   target: z.string(),
   secret: z.string(),
 });
-
-/** The path with symlinks resolved; a part that does not exist yet is kept as written. */
-export async function realAbsolutePath(path: string): Promise<string> {
-  const absolute = resolve(path);
-  try {
-    return await realpath(absolute);
-  } catch (err) {
-    const parent = dirname(absolute);
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || parent === absolute) return absolute;
-    return join(await realAbsolutePath(parent), basename(absolute));
-  }
-}
 
 /** The same target whatever the order of its fields. */
 function canonical(target: SecretTarget): string {

@@ -15,7 +15,8 @@ import { WorkbenchError } from '../../../shared/errors';
 /** Links followed before giving up, as the OS does (ELOOP). */
 const MAX_LINKS = 40;
 
-function isAbsent(err: unknown): boolean {
+/** Nothing is at that path (or a file stands where a folder of it should be). */
+export function isAbsent(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
