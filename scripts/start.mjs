@@ -8,48 +8,16 @@
 // reach Electron's download host. The binary is fetched here instead, on the
 // first `npm start` that can reach it.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildIfStale } from './build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const stamp = join(root, 'out', '.build-stamp');
 const argv = process.argv.slice(2);
 const webOnly = argv[0] === '--web';
 const passThrough = webOnly ? argv.slice(1) : argv;
-
-function newestMtime(path) {
-  if (!existsSync(path)) return 0;
-  const info = statSync(path);
-  if (!info.isDirectory()) return info.mtimeMs;
-  let newest = info.mtimeMs;
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
-  return newest;
-}
-
-function buildIfStale() {
-  const sources = Math.max(
-    newestMtime(join(root, 'src')),
-    newestMtime(join(root, 'electron.vite.config.ts')),
-    newestMtime(join(root, 'package.json')),
-  );
-  if (existsSync(stamp) && statSync(stamp).mtimeMs >= sources) return;
-  process.stdout.write('Building the workbench (electron-vite build)…\n');
-  const result = spawnSync(
-    process.execPath,
-    [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
-    {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  if (result.status !== 0) {
-    process.stderr.write('The build failed (see above).\n');
-    process.exit(result.status ?? 1);
-  }
-  writeFileSync(stamp, new Date().toISOString());
-}
 
 /** The Electron binary's path, or null where it was never downloaded. */
 function electronBinary() {

@@ -26,22 +26,26 @@ export interface RunningShell {
   stop(): Promise<void>;
 }
 
-/** Starts `node out/main/web.js` on a free port over a fresh workspace. */
+/**
+ * Starts `node out/main/web.js` on a free port over a fresh workspace — or, with `viaNpmStart`, what
+ * `npm start` runs (scripts/start.mjs), which opens the browser shell where Electron's binary cannot be had.
+ */
 export async function startBrowserShell(
-  options: { workspaceDir?: string; demoSize?: string } = {},
+  options: { workspaceDir?: string; demoSize?: string; viaNpmStart?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunningShell> {
   const entry = join(repoRoot, 'out', 'main', 'web.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` before the end-to-end tests`);
   const ownWorkspace = options.workspaceDir === undefined;
   const workspaceDir = options.workspaceDir ?? (await mkdtemp(join(tmpdir(), 'dash-e2e-ws-')));
+  const launcher = options.viaNpmStart ? join(repoRoot, 'scripts', 'start.mjs') : entry;
   const child: ChildProcess = spawn(
     process.execPath,
-    [entry, '--port', '0', '--workspace', workspaceDir, '--demo-size', options.demoSize ?? 'tiny', '--verbose'],
+    [launcher, '--port', '0', '--workspace', workspaceDir, '--demo-size', options.demoSize ?? 'tiny', '--verbose'],
     // The app-data folder (secrets key) goes into the workspace, not the user's home.
     {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, XDG_CONFIG_HOME: join(workspaceDir, '.app-data') },
+      env: { ...process.env, XDG_CONFIG_HOME: join(workspaceDir, '.app-data'), ...options.env },
     },
   );
   const output: string[] = [];
