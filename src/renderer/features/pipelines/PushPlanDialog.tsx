@@ -167,7 +167,7 @@ export function PushPlanDialog({
                     {metrics.map((m) => (
                       <th key={m} className="num">
                         {m}
-                        <div className="dim">changed / added / removed of rows</div>
+                        <div className="dim">values changed of rows</div>
                       </th>
                     ))}
                   </tr>
@@ -188,9 +188,16 @@ export function PushPlanDialog({
                                 : undefined
                             }
                           >
-                            {c
-                              ? `${n(c.values.changed)} / ${n(c.values.added)} / ${n(c.values.removed)} of ${n(Math.max(c.rowsToDelete, c.rowsToInsert))}`
-                              : '—'}
+                            {c ? (
+                              <>
+                                <span className={c.values.changed ? 'rp-changed' : 'dim'}>{n(c.values.changed)}</span>
+                                {c.values.added ? <span className="rp-added"> +{n(c.values.added)}</span> : null}
+                                {c.values.removed ? <span className="rp-removed"> −{n(c.values.removed)}</span> : null}
+                                <span className="dim"> of {n(Math.max(c.rowsToDelete, c.rowsToInsert))}</span>
+                              </>
+                            ) : (
+                              '—'
+                            )}
                           </td>
                         );
                       })}
