@@ -4,13 +4,13 @@
  * that goes away mid-push, never applied twice, and undoable.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PipelineDefinition } from '../../src/shared/api/contract';
-import { applyMigrations } from '../../src/main/services/postgres/Migrations';
+import { applyMigrations, migrationsDir } from '../../src/main/services/postgres/Migrations';
 import {
   MetricPush,
   rangeChecksum,
@@ -288,6 +288,88 @@ describe('MetricPush against a real PostgreSQL', () => {
     expect(again).toMatchObject({ alreadyApplied: true, pipelineVersion: 2, rowsInserted: recomputed.length });
     expect(await version()).toBe(2);
     expect(checksumOf(await serverRows(`time >= '${r.start}' AND time < '${r.end}'`))).toBe(checksumOf(recomputed));
+  });
+
+  it('counts the values a push and its undo change, not the rows they rewrite, in the result and the audit', async () => {
+    await reset();
+    const r = range('2026-10-02', '2026-10-03');
+    const originalOf = (s: number, m: number, slot: number) => s * 10 + m + slot / 4;
+    // Energy of three series changes; power stays; one row goes (m-05 power at 00:00) and one comes (a new series).
+    const recomputed = rowsOf(['2026-10-02'], (s, m, slot) => originalOf(s, m, slot) + (m === 1 && s < 3 ? 1 : 0))
+      .filter((row) => !(row.series === 'm-05' && row.metric === 'power' && row.time === '2026-10-02T00:00:00.000000Z'))
+      .concat([{ time: '2026-10-02T00:00:00.000000Z', series: 'm-new', metric: 'power', value: 1 }]);
+    const request = await pushRequest(r, await rowsFile(recomputed));
+    const result = await push.push(request);
+    const pushed = { added: 1, removed: 1, changed: 3 * 96, unchanged: 96 * 6 * 2 - 3 * 96 - 1 };
+    expect(result).toMatchObject({ rowsReplaced: 96 * 6 * 2, rowsInserted: 96 * 6 * 2, values: pushed });
+    const audited = async (pushId: string) =>
+      (
+        await admin.query(
+          'SELECT values_added, values_removed, values_changed, values_unchanged FROM dash.metric_pushes WHERE push_id = $1',
+          [pushId],
+        )
+      ).rows[0] as Record<string, string>;
+    expect(await audited(request.pushId)).toEqual({
+      values_added: '1',
+      values_removed: '1',
+      values_changed: String(3 * 96),
+      values_unchanged: String(pushed.unchanged),
+    });
+    // A retry answers from the audit row, counts included.
+    expect(await push.push(request)).toMatchObject({ alreadyApplied: true, values: pushed });
+
+    // The undo puts the replaced rows back: the same values change back.
+    const undoId = randomUUID();
+    const undo = await push.undo(undoRequest(request.pushId, undoId));
+    expect(undo.values).toEqual(pushed);
+    expect(await audited(undoId)).toMatchObject({
+      values_changed: String(3 * 96),
+      values_unchanged: String(pushed.unchanged),
+    });
+  });
+
+  it('still pushes to a server without the value-count columns (migration 002 not applied), auditing what it can', async () => {
+    const servers = inject('servers');
+    const oldConfig = await createTestDatabase(servers.postgres, 'push_old_contract');
+    const onlyFirst = join(dir, 'migrations-001');
+    await mkdir(onlyFirst, { recursive: true });
+    await copyFile(join(migrationsDir(), '001_dash_contract.sql'), join(onlyFirst, '001_dash_contract.sql'));
+    const old = new pg.Client(oldConfig);
+    await old.connect();
+    try {
+      await applyMigrations(old, { dir: onlyFirst });
+      await old.query(
+        `INSERT INTO dash.pipelines (id, name, version, definition, updated_by) VALUES ($1, 'Meters', 1, $2, 'seed')`,
+        [PIPELINE, JSON.stringify(V1)],
+      );
+      const oldPush = new MetricPush(async () => {
+        const c = new pg.Client(oldConfig);
+        await c.connect();
+        return c;
+      });
+      const r = range('2026-10-02', '2026-10-03');
+      const rows = rowsOf(['2026-10-02'], () => 2);
+      const client = new pg.Client(oldConfig);
+      await client.connect();
+      const expectedChecksum = (await rangeChecksum(client, PIPELINE, r)).checksum;
+      await client.end();
+      const result = await oldPush.push({
+        pushId: randomUUID(),
+        pipelineId: PIPELINE,
+        baseVersion: 1,
+        definition: null,
+        range: r,
+        expectedChecksum,
+        rowsFile: await rowsFile(rows),
+        pushedBy: 'tester',
+        comment: null,
+      });
+      expect(result.values).toEqual({ added: rows.length, removed: 0, changed: 0, unchanged: 0 });
+      const { rows: audit } = await old.query<{ n: string }>('SELECT rows_inserted::text AS n FROM dash.metric_pushes');
+      expect(audit).toEqual([{ n: String(rows.length) }]);
+    } finally {
+      await old.end();
+    }
   });
 
   it('refuses when the pipeline was edited on the server since the preview', async () => {

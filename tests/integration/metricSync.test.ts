@@ -300,4 +300,54 @@ describe('metric sync when the server goes away mid-sync', () => {
       expect(await localDays(h.warehouse, p)).toEqual(await serverDays(pool, p));
     }
   });
+
+  it('after a push re-syncs exactly the cached days it touched; with the server gone it marks them stale until "Re-sync"', async () => {
+    await h.run({ pipelines: ['alpha', 'beta'] });
+    const alphaDays = async () => (await h.sync.status()).pipelines.find((p) => p.pipelineId === 'alpha')!;
+    // A push rewrote 2026-01-03 and 2026-01-04 of alpha on the server (values changed on the 3rd only).
+    await pool.query(
+      "UPDATE dash.pipeline_metrics SET value = value * 1000 WHERE pipeline_id = 'alpha' AND time >= '2026-01-03' AND time < '2026-01-04'",
+    );
+    const change = {
+      pipelineId: 'alpha',
+      range: { start: '2026-01-03T00:00:00.000Z', end: '2026-01-05T00:00:00.000Z' },
+      what: 'push 1a2b3c4d',
+    };
+    const refreshed = await h.sync.refreshAfterServerChange(change);
+    expect(refreshed.days).toEqual(['2026-01-03', '2026-01-04']);
+    const report = await refreshed.job!.done;
+    // Only those days were looked at: nothing else fetched, nothing else re-checked.
+    expect(report.outcomes).toEqual([
+      { pipelineId: 'alpha', day: '2026-01-03', outcome: 'changed' },
+      { pipelineId: 'alpha', day: '2026-01-04', outcome: 'unchanged' },
+    ]);
+    expect(await localDays(h.warehouse, 'alpha')).toEqual(await serverDays(pool, 'alpha'));
+    expect((await alphaDays()).stale).toEqual([]);
+
+    // The next push lands, then the server goes away before the cache could follow: the days are marked stale.
+    await pool.query(
+      "UPDATE dash.pipeline_metrics SET value = value + 1 WHERE pipeline_id = 'alpha' AND time >= '2026-01-06' AND time < '2026-01-07'",
+    );
+    await server.stop();
+    const failed = await h.sync.refreshAfterServerChange({
+      ...change,
+      range: { start: '2026-01-06T00:00:00.000Z', end: '2026-01-07T00:00:00.000Z' },
+    });
+    await expect(failed.job!.done).rejects.toThrow(/the server/);
+    expect((await alphaDays()).stale).toEqual([
+      { day: '2026-01-06', since: expect.any(String), reason: 'push 1a2b3c4d changed it on the server' },
+    ]);
+    expect((await h.sync.status()).pipelines.find((p) => p.pipelineId === 'beta')!.stale).toEqual([]);
+
+    // Back again: one "Re-sync" fetches the stale day and clears the mark.
+    await pool.end().catch(() => undefined);
+    server = await EmbeddedServer.start({ dataDir: join(root, 'pg') });
+    openPool();
+    const resync = await h.sync.resyncStale('alpha');
+    const again = await resync!.done;
+    expect(again.outcomes).toEqual([{ pipelineId: 'alpha', day: '2026-01-06', outcome: 'changed' }]);
+    expect((await alphaDays()).stale).toEqual([]);
+    expect(await localDays(h.warehouse, 'alpha')).toEqual(await serverDays(pool, 'alpha'));
+    expect(await h.sync.resyncStale(null)).toBeNull();
+  });
 });

@@ -4,7 +4,7 @@
  * mode detection, date_bin standing in for time_bucket, and demo seeding.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -233,7 +233,7 @@ describe('migrations', () => {
   it('apply once, then are a no-op', async () => {
     await createDatabase('migrations');
     await withClient(async (c) => {
-      expect(await applyMigrations(c)).toEqual({ applied: ['001_dash_contract'] });
+      expect(await applyMigrations(c)).toEqual({ applied: ['001_dash_contract', '002_push_value_counts'] });
       expect(await applyMigrations(c)).toEqual({ applied: [] });
       const { rows } = await c.query<{ name: string }>(
         "SELECT table_schema || '.' || table_name AS name FROM information_schema.tables WHERE table_schema IN ('dash', 'dash_meta') ORDER BY 1",
@@ -258,22 +258,48 @@ describe('migrations', () => {
     const dir = join(root, 'migrations-copy');
     await cp(migrationsDir(), dir, { recursive: true });
     await writeFile(join(dir, '010_later.sql'), 'CREATE TABLE dash.later (id int);');
-    await writeFile(join(dir, '002_extra.sql'), 'CREATE TABLE dash.extra (id int);');
+    await writeFile(join(dir, '003_extra.sql'), 'CREATE TABLE dash.extra (id int);');
     await writeFile(join(dir, 'README.md'), 'not a migration');
     await createDatabase('migrations_dir');
     await withClient(async (c) => {
-      expect(await applyMigrations(c, { dir })).toEqual({ applied: ['001_dash_contract', '002_extra', '010_later'] });
-      await writeFile(join(dir, '002_extra.sql'), 'CREATE TABLE dash.extra (id bigint);');
-      await expect(applyMigrations(c, { dir })).rejects.toThrow(/002_extra was changed after it was applied/);
+      expect(await applyMigrations(c, { dir })).toEqual({
+        applied: ['001_dash_contract', '002_push_value_counts', '003_extra', '010_later'],
+      });
+      await writeFile(join(dir, '003_extra.sql'), 'CREATE TABLE dash.extra (id bigint);');
+      await expect(applyMigrations(c, { dir })).rejects.toThrow(/003_extra was changed after it was applied/);
       // A failing migration rolls back whole and is not recorded.
-      await writeFile(join(dir, '002_extra.sql'), 'CREATE TABLE dash.extra (id int);');
+      await writeFile(join(dir, '003_extra.sql'), 'CREATE TABLE dash.extra (id int);');
       await writeFile(join(dir, '011_broken.sql'), 'CREATE TABLE dash.half (id int); SELECT no_such_function();');
       await expect(applyMigrations(c, { dir })).rejects.toThrow(/Migration 011_broken failed: .*no_such_function/);
       const { rows } = await c.query(
         "SELECT to_regclass('dash.half') AS half, count(*)::int AS n FROM dash_meta.schema_migrations",
       );
-      expect(rows[0]).toEqual({ half: null, n: 3 });
+      expect(rows[0]).toEqual({ half: null, n: 4 });
     }, 'migrations_dir');
+  });
+
+  it('upgrade a server with pushes audited before the value counts: 002 adds them empty, old rows stay', async () => {
+    const dir = join(root, 'migrations-001-only');
+    await mkdir(dir, { recursive: true });
+    await cp(join(migrationsDir(), '001_dash_contract.sql'), join(dir, '001_dash_contract.sql'));
+    await createDatabase('migrations_upgrade');
+    await withClient(async (c) => {
+      expect(await applyMigrations(c, { dir })).toEqual({ applied: ['001_dash_contract'] });
+      await c.query(`INSERT INTO dash.pipelines (id, name, version, definition) VALUES ('p', 'P', 1, '{}')`);
+      await c.query(`INSERT INTO dash.metric_pushes (push_id, pushed_by, pipeline_id, base_version, pipeline_version,
+                       range_start, range_end, rows_replaced, rows_inserted, checksum)
+                     VALUES ('00000000-0000-4000-8000-000000000001', 'old', 'p', 1, 1,
+                       '2026-10-01', '2026-10-02', 10, 10, 'sha256:x')`);
+      // The shipped files: 001 unchanged (its checksum still matches), 002 applied on top.
+      expect(await applyMigrations(c)).toEqual({ applied: ['002_push_value_counts'] });
+      const { rows } = await c.query(
+        'SELECT rows_replaced::int, values_added, values_removed, values_changed, values_unchanged FROM dash.metric_pushes',
+      );
+      expect(rows).toEqual([
+        { rows_replaced: 10, values_added: null, values_removed: null, values_changed: null, values_unchanged: null },
+      ]);
+      await expect(c.query(`UPDATE dash.metric_pushes SET values_changed = -1`)).rejects.toThrow(/check constraint/);
+    }, 'migrations_upgrade');
   });
 });
 

@@ -48,6 +48,26 @@ describe('reprocessing preview and push through the API', () => {
     return rows.map((r) => r.line);
   }
 
+  /** The server's rows of a pipeline as sorted `epoch µs series metric value` lines. */
+  async function serverLinesUs(pipelineId: string): Promise<string[]> {
+    const { rows } = await admin.query<{ us: string; series_id: string; metric_name: string; value: number }>(
+      `SELECT ((extract(epoch FROM time) * 1000000)::bigint)::text AS us, series_id, metric_name, value
+       FROM dash.pipeline_metrics WHERE pipeline_id = $1`,
+      [pipelineId],
+    );
+    return rows.map((r) => `${r.us} ${r.series_id} ${r.metric_name} ${Number(r.value)}`).sort();
+  }
+
+  /** The same from the local metrics cache (the warehouse's `metrics` view). */
+  async function cachedLines(pipelineId: string): Promise<string[]> {
+    const rows = await demo.app.workspace
+      .warehouse()
+      .rows(
+        `SELECT epoch_us(time)::VARCHAR AS us, series_id, metric_name, value FROM metrics WHERE pipeline_id = '${pipelineId}'`,
+      );
+    return rows.map((r) => `${String(r.us)} ${String(r.series_id)} ${String(r.metric_name)} ${Number(r.value)}`).sort();
+  }
+
   async function serverVersion(pipelineId: string): Promise<number> {
     const { rows } = await admin.query<{ version: number }>('SELECT version FROM dash.pipelines WHERE id = $1', [
       pipelineId,
@@ -171,6 +191,18 @@ describe('reprocessing preview and push through the API', () => {
     expect(plan.rowsToDelete).toBe(summary.serverRows);
     expect(plan.rowsToInsert).toBe(summary.recomputedRows);
     expect(plan.server.embedded).toBe(true);
+    // Every row is rewritten, but only temperature_c's values change: the plan says how many, exactly.
+    expect(plan.values).toEqual({
+      added: 0,
+      removed: 0,
+      changed: summary.totals.changed,
+      unchanged: summary.totals.unchanged,
+    });
+    expect(plan.values.unchanged).toBeGreaterThan(0);
+    expect(plan.values.changed).toBeLessThan(plan.rowsToInsert);
+    expect(plan.days.reduce((n, d) => n + d.values.changed, 0)).toBe(plan.values.changed);
+    const cachedBefore = await cachedLines(id);
+    expect(cachedBefore).toEqual(await serverLinesUs(id));
 
     const inRange = `time >= '${range.start}' AND time < '${range.end}'`;
     const before = await serverLines(id, inRange);
@@ -208,7 +240,15 @@ describe('reprocessing preview and push through the API', () => {
       comment: 'integration test',
       undoOf: null,
       undoneBy: null,
+      values: plan.values,
     });
+    // The local metrics cache follows: the push re-synced the cached days it touched, and only those.
+    const resync = (await callApi(demo.app, 'jobs.list', {})).jobs.filter((j) => j.kind === 'sync.metrics');
+    expect(resync.length).toBe(1);
+    expect((await finishedJob(demo.app, resync[0]!.jobId)).error).toBeNull();
+    expect(await cachedLines(id)).toEqual(await serverLinesUs(id));
+    expect(await cachedLines(id)).not.toEqual(cachedBefore);
+    expect((await callApi(demo.app, 'sync.status', {})).pipelines.every((p) => p.stale.length === 0)).toBe(true);
     expect((await callApi(demo.app, 'preview.result', { previewId: summary.previewId })).push?.pushId).toBe(
       pushed.pushId,
     );
@@ -231,6 +271,10 @@ describe('reprocessing preview and push through the API', () => {
     });
     expect((await finishedJob(demo.app, undo.jobId)).error).toBeNull();
     expect(await serverLines(id, inRange)).toEqual(before);
+    const resyncs = (await callApi(demo.app, 'jobs.list', {})).jobs.filter((j) => j.kind === 'sync.metrics');
+    expect(resyncs.length).toBe(2);
+    for (const j of resyncs) expect((await finishedJob(demo.app, j.jobId)).error).toBeNull();
+    expect(await cachedLines(id)).toEqual(cachedBefore);
     const history = (await callApi(demo.app, 'push.history', { pipelineId: id })).pushes;
     expect(history[0]).toMatchObject({ pushId: undo.pushId, undoOf: pushed.pushId, pipelineVersion: baseVersion + 2 });
     expect(history[1]).toMatchObject({ pushId: pushed.pushId, undoneBy: undo.pushId });

@@ -207,6 +207,19 @@ describeTimescale('the workbench on Debian TimescaleDB, extension in schema tsdb
     });
     expect((await checksum()).checksum).toBe(result.checksum);
     expect(await count("pipeline_id = 'alpha' AND time >= '2026-01-06Z' AND time < '2026-01-07Z'")).toBe(day.length);
+    // The values that changed, counted on the hypertable: doubled, except 0 and the infinities; null values went.
+    const { rows: expected } = await admin.query<{ changed: number; removed: number }>(
+      `SELECT count(*) FILTER (WHERE value IS NOT NULL AND value <> value * 2)::int AS changed,
+              count(*) FILTER (WHERE value IS NULL)::int AS removed
+       FROM dash.metric_push_replaced_rows WHERE push_id = $1 AND time >= $2 AND time < $3`,
+      [result.pushId, range.start, range.end],
+    );
+    expect(result.values).toEqual({
+      added: 0,
+      removed: expected[0]!.removed,
+      changed: expected[0]!.changed,
+      unchanged: day.length - expected[0]!.changed,
+    });
 
     const undone = await push.undo({
       pushId: randomUUID(),
@@ -215,6 +228,12 @@ describeTimescale('the workbench on Debian TimescaleDB, extension in schema tsdb
       comment: null,
     });
     expect(undone).toMatchObject({ rowsInserted: before.rows, checksum: before.checksum });
+    expect(undone.values).toEqual({
+      added: result.values!.removed,
+      removed: 0,
+      changed: result.values!.changed,
+      unchanged: result.values!.unchanged,
+    });
     expect(await checksum()).toEqual(before);
   });
 });

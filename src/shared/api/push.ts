@@ -75,6 +75,12 @@ export const PushOutcome = z.object({
   pipelineVersion: z.number().int(),
   rowsReplaced: z.number().int().nonnegative(),
   rowsInserted: z.number().int().nonnegative(),
+  /**
+   * What the push did to the range's values (per metric, series and time; exact,
+   * no tolerance): every row is rewritten, usually few values change. Null for a
+   * retried push audited on a server that did not keep these counts.
+   */
+  values: DiffCounts.nullable(),
   checksum: z.string(),
   /** Continuous aggregates refreshed after commit; a failed refresh is a warning, never a failed push. */
   aggregates: z.array(AggregateRefresh),
@@ -155,10 +161,18 @@ export const PushPlanView = z.object({
       metricName: z.string(),
       rowsToDelete: z.number().int().nonnegative(),
       rowsToInsert: z.number().int().nonnegative(),
+      /** What happens to this day's and metric's values (exact, as the push will count them). */
+      values: DiffCounts,
     }),
   ),
   rowsToDelete: z.number().int().nonnegative(),
   rowsToInsert: z.number().int().nonnegative(),
+  /**
+   * What the push does to the range's values, keyed by (metric, series, time),
+   * exact (no tolerance): the rows are all rewritten, these are the values that
+   * actually change.
+   */
+  values: DiffCounts,
   mode: z.enum(['timescaledb', 'plain']),
   /** The role the plan was checked as (the exploration role, or the push's once its credentials are given). */
   checkedAs: z.string(),
@@ -202,6 +216,8 @@ export const PushRecord = z.object({
   rangeEnd: z.string(),
   rowsReplaced: z.number(),
   rowsInserted: z.number(),
+  /** The audit's value counts (added/removed/changed/unchanged); null for pushes audited before the server kept them. */
+  values: DiffCounts.nullable(),
   checksum: z.string(),
   undoOf: z.string().nullable(),
   /** Set when a later push undid this one. */

@@ -84,6 +84,11 @@ export const SyncPipelineStatus = z.object({
   firstDay: z.string().nullable(),
   lastDay: z.string().nullable(),
   lastSyncAt: z.string().nullable(),
+  /**
+   * Cached days known to differ from the server: a push or undo changed them
+   * and re-syncing them failed or has not run yet. Cleared by re-syncing them.
+   */
+  stale: z.array(z.object({ day: SyncDay, since: z.string(), reason: z.string() })),
 });
 export type SyncPipelineStatus = z.infer<typeof SyncPipelineStatus>;
 
@@ -103,4 +108,9 @@ export const syncApi = {
   'sync.estimate': { input: SyncSelection, output: SyncEstimate },
   'sync.start': { input: SyncSelection, output: z.object({ jobId: z.string() }) },
   'sync.status': { input: z.object({}).strict(), output: SyncStatus },
+  /** Re-syncs the cached days marked stale (of one pipeline, or all), as a job; null when none is stale. */
+  'sync.resyncStale': {
+    input: z.object({ pipelineId: SyncName.nullable().default(null) }).strict(),
+    output: z.object({ jobId: z.string().nullable() }),
+  },
 } as const;

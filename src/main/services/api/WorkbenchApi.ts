@@ -67,6 +67,7 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
       const p = workspace.status().postgres;
       return p && { host: p.host, port: p.port, database: p.database, embedded: p.embedded };
     },
+    afterServerChange: (change) => sync.refreshAfterServerChange(change),
   });
   const inspector = new Inspector({
     target: () => lakeTarget(workspace.lake()),
@@ -175,6 +176,7 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     'sync.estimate': async (selection) => sync.estimate(selection),
     'sync.start': async (selection) => ({ jobId: sync.start(selection).jobId }),
     'sync.status': async () => sync.status(),
+    'sync.resyncStale': async ({ pipelineId }) => ({ jobId: (await sync.resyncStale(pipelineId))?.jobId ?? null }),
     'inspector.search': async (criteria) => inspector.search(criteria),
     'inspector.matches': async ({ searchId, offset, limit }) => inspector.matches(searchId, offset, limit),
     'inspector.record': async ({ key, row, neighbours }) => inspector.record(key, row, neighbours),

@@ -28,7 +28,7 @@ import type {
   WriteCredentials,
 } from '../../../shared/api/push';
 import { describeSkippedFiles, type SkippedFile } from '../../../shared/api/lake';
-import { WorkbenchError } from '../../../shared/errors';
+import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { compilePipeline, FormulaError, type BronzeColumn } from '../../../shared/formula';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { copyTextSql } from '../demo/DemoMetrics';
@@ -36,8 +36,17 @@ import type { JobContext, JobRunner } from '../jobs/JobRunner';
 import type { BronzeLake } from '../lake/BronzeLake';
 import { readPipelines } from '../postgres/Pipelines';
 import { connectClient } from '../postgres/poolClient';
-import { MetricPush, explainPushFailure, rangeSnapshot, type IncomingRows } from '../push/MetricPush';
+import {
+  AUDIT_VALUES_SQL,
+  MetricPush,
+  auditValues,
+  explainPushFailure,
+  rangeSnapshot,
+  type AuditValuesRow,
+  type IncomingRows,
+} from '../push/MetricPush';
 import type { Warehouse } from '../warehouse/Warehouse';
+import type { ServerChange } from '../sync/MetricSync';
 
 type StartRequest = Required<PreviewStartRequest>;
 
@@ -52,6 +61,12 @@ export interface ReprocessingPreviewOptions {
   /** Connection settings for a push (typed credentials or the embedded server's), or the read-only ones for a plan. */
   serverConfig: (credentials: { user: string; password: string } | 'embedded' | 'read-only') => pg.ClientConfig;
   serverInfo: () => PushPlanView['server'] | null;
+  /**
+   * After a push or undo committed: the local metrics cache of the range is
+   * re-synced (or marked stale). Returns the cached days it touched and the
+   * re-sync's job, if one started.
+   */
+  afterServerChange?: (change: ServerChange) => Promise<{ days: string[]; job: { jobId: string } | null }>;
 }
 
 interface PreviewState {
@@ -132,6 +147,12 @@ function skippedFilesRefusal(summary: PreviewSummary): WorkbenchError | null {
 function refreshNote(aggregates: AggregateRefresh[]): string {
   const failed = aggregates.filter((a) => !a.refreshed).length;
   return failed ? `; ${failed} of ${aggregates.length} continuous aggregates not refreshed (see the push history)` : '';
+}
+
+/** A push's value counts in words, for its job line. */
+export function describeValues(values: DiffCounts | null): string {
+  if (!values) return 'values not counted';
+  return `${values.changed} values changed, ${values.added} added, ${values.removed} removed, ${values.unchanged} unchanged`;
 }
 
 export class ReprocessingPreview {
@@ -548,6 +569,25 @@ export class ReprocessingPreview {
   }
 
   /**
+   * What the push would do to the values, per UTC day and metric, exactly as
+   * MetricPush counts them on the server: a value within the preview's
+   * tolerance still counts as changed here when it is not the same double.
+   */
+  private async exactValueCounts(state: PreviewState): Promise<Map<string, DiffCounts>> {
+    const rows = await this.opts.warehouse().rows(
+      `SELECT strftime(timezone('UTC', time), '%Y-%m-%d') AS day, metric_name,
+              (count(*) FILTER (WHERE status = 'added'))::DOUBLE AS added,
+              (count(*) FILTER (WHERE status = 'removed'))::DOUBLE AS removed,
+              (count(*) FILTER (WHERE status IN ('changed', 'unchanged')
+                                  AND current IS DISTINCT FROM recomputed))::DOUBLE AS changed,
+              (count(*) FILTER (WHERE status IN ('changed', 'unchanged')
+                                  AND current IS NOT DISTINCT FROM recomputed))::DOUBLE AS unchanged
+       FROM ${state.tables.diff} GROUP BY 1, 2`,
+    );
+    return new Map(rows.map((r) => [`${String(r.day)}\u0000${String(r.metric_name)}`, counts(r)]));
+  }
+
+  /**
    * What a push of this preview would do. Checked as the exploration role, or —
    * given write credentials — as the role that will push: its missing grants,
    * its decompression limit and which continuous aggregates it may refresh.
@@ -570,6 +610,18 @@ export class ReprocessingPreview {
       .catch((err: unknown) => {
         throw credentials ? explainPushFailure(err, as.by) : err;
       });
+    const exact = await this.exactValueCounts(state);
+    const none: DiffCounts = { added: 0, removed: 0, changed: 0, unchanged: 0 };
+    const days = plan.days.map((d) => ({ ...d, values: exact.get(`${d.day}\u0000${d.metricName}`) ?? none }));
+    const values = days.reduce(
+      (sum, d) => ({
+        added: sum.added + d.values.added,
+        removed: sum.removed + d.values.removed,
+        changed: sum.changed + d.values.changed,
+        unchanged: sum.unchanged + d.values.unchanged,
+      }),
+      none,
+    );
     const refusal = skippedFilesRefusal(state.summary!);
     if (refusal) plan.warnings.unshift(`${refusal.message} The push will be refused.`);
     if (plan.serverVersion !== state.request.baseVersion) {
@@ -577,7 +629,7 @@ export class ReprocessingPreview {
         `The server's pipeline is at version ${plan.serverVersion}, but this draft started from version ${state.request.baseVersion}: the push will be refused. Reload the pipeline, merge your draft, and preview again.`,
       );
     }
-    return { ...plan, definitionChanged: definition !== null, server };
+    return { ...plan, days, values, definitionChanged: definition !== null, server };
   }
 
   /** Pushes the preview's rows (and the draft's definition when it changed) as a job. */
@@ -610,12 +662,19 @@ export class ReprocessingPreview {
           });
           summary.push = result;
           this.refreshOutcomes.set(result.pushId, result.aggregates);
+          const cache = result.alreadyApplied
+            ? ''
+            : await this.cacheAfter({
+                pipelineId: state.request.pipelineId,
+                range: summary.range,
+                what: `push ${result.pushId.slice(0, 8)}`,
+              });
           ctx.progress(
             1,
             1,
             result.alreadyApplied
               ? 'This push had already been applied'
-              : `${result.rowsReplaced} rows replaced, ${result.rowsInserted} inserted, version ${result.pipelineVersion}${refreshNote(result.aggregates)}`,
+              : `${describeValues(result.values)} (${result.rowsInserted} rows written), version ${result.pipelineVersion}${refreshNote(result.aggregates)}${cache}`,
           );
           return result;
         } catch (err) {
@@ -638,10 +697,17 @@ export class ReprocessingPreview {
         try {
           const result = await new MetricPush(this.connector(config)).undo({ pushId, undoOf, pushedBy: by, comment });
           this.refreshOutcomes.set(result.pushId, result.aggregates);
+          const cache = result.alreadyApplied
+            ? ''
+            : await this.cacheAfter({
+                pipelineId: result.pipelineId,
+                range: result.range,
+                what: `undo ${pushId.slice(0, 8)}`,
+              });
           ctx.progress(
             1,
             1,
-            `${result.rowsInserted} rows restored, ${result.rowsReplaced} removed${refreshNote(result.aggregates)}`,
+            `${describeValues(result.values)} (${result.rowsInserted} rows restored)${refreshNote(result.aggregates)}${cache}`,
           );
           return result;
         } catch (err) {
@@ -651,6 +717,24 @@ export class ReprocessingPreview {
     });
     job.done.catch(() => undefined);
     return { jobId: job.jobId, pushId };
+  }
+
+  /**
+   * The local metrics cache after a committed push or undo: its cached days of
+   * the range re-synced as a job, or marked stale. Never fails the push, which
+   * stands; returns what the push's job line adds about it.
+   */
+  private async cacheAfter(change: ServerChange): Promise<string> {
+    if (!this.opts.afterServerChange) return '';
+    try {
+      const { days, job } = await this.opts.afterServerChange(change);
+      if (!days.length) return '';
+      return job
+        ? `; re-syncing ${days.length} cached day${days.length === 1 ? '' : 's'}`
+        : `; ${days.length} cached day${days.length === 1 ? '' : 's'} marked stale (re-sync them)`;
+    } catch (err) {
+      return `; the local metrics cache could not be updated (${errorMessage(err)}): re-sync it`;
+    }
   }
 
   /** Refreshes the continuous aggregates over push `pushId`'s range again, as a job (after a refresh failed). */
@@ -686,23 +770,26 @@ export class ReprocessingPreview {
   }
 
   async history(pipelineId: string, limit: number): Promise<PushRecord[]> {
-    const { rows } = await this.opts.pool().query<{
-      push_id: string;
-      pushed_at: Date;
-      pushed_by: string;
-      base_version: number;
-      pipeline_version: number;
-      range_start: Date;
-      range_end: Date;
-      rows_replaced: string;
-      rows_inserted: string;
-      checksum: string;
-      undo_of: string | null;
-      undone_by: string | null;
-      comment: string | null;
-    }>(
+    const { rows } = await this.opts.pool().query<
+      {
+        push_id: string;
+        pushed_at: Date;
+        pushed_by: string;
+        base_version: number;
+        pipeline_version: number;
+        range_start: Date;
+        range_end: Date;
+        rows_replaced: string;
+        rows_inserted: string;
+        checksum: string;
+        undo_of: string | null;
+        undone_by: string | null;
+        comment: string | null;
+      } & AuditValuesRow
+    >(
       `SELECT p.push_id, p.pushed_at, p.pushed_by, p.base_version, p.pipeline_version, p.range_start, p.range_end,
-              p.rows_replaced::text, p.rows_inserted::text, p.checksum, p.undo_of, u.push_id AS undone_by, p.comment
+              p.rows_replaced::text, p.rows_inserted::text, p.checksum, p.undo_of, u.push_id AS undone_by, p.comment,
+              ${AUDIT_VALUES_SQL}
        FROM dash.metric_pushes p LEFT JOIN dash.metric_pushes u ON u.undo_of = p.push_id
        WHERE p.pipeline_id = $1 ORDER BY p.pushed_at DESC LIMIT $2`,
       [pipelineId, limit],
@@ -717,6 +804,7 @@ export class ReprocessingPreview {
       rangeEnd: r.range_end.toISOString(),
       rowsReplaced: Number(r.rows_replaced),
       rowsInserted: Number(r.rows_inserted),
+      values: auditValues(r),
       checksum: r.checksum,
       undoOf: r.undo_of,
       undoneBy: r.undone_by,

@@ -13,6 +13,7 @@ import { Transform, Writable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { PipelineDefinition } from '../../../shared/api/contract';
+import type { DiffCounts } from '../../../shared/api/push';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { isoUtcSql } from '../../../shared/serverSql';
 import { pgErrorCode, pgErrorText } from '../postgres/pgErrors';
@@ -56,11 +57,20 @@ export interface PushRequest {
 
 export interface PushResult {
   pushId: string;
+  /** The pipeline and range written (an undo's come from the push it undoes). */
+  pipelineId: string;
+  range: PushRange;
   /** True when this push id had already been applied: nothing was done now. */
   alreadyApplied: boolean;
   pipelineVersion: number;
   rowsReplaced: number;
   rowsInserted: number;
+  /**
+   * What the push did to the values of the range, keyed by (metric, series,
+   * time): a push rewrites every row, but usually changes few values. Null for
+   * an earlier push (retry) audited before the server kept these counts.
+   */
+  values: DiffCounts | null;
   checksum: string;
   /**
    * TimescaleDB only: each continuous aggregate over the metrics, refreshed after
@@ -260,26 +270,109 @@ async function lockPipeline(
   return { version: row.version, updatedBy: row.updated_by, updatedAt: row.updated_at };
 }
 
+/**
+ * The audit's value counts of push `p` (a row of dash.metric_pushes aliased
+ * `p`), read through to_jsonb so that a server without migration 002 answers
+ * nulls instead of failing.
+ */
+export const AUDIT_VALUES_SQL = (['added', 'removed', 'changed', 'unchanged'] as const)
+  .map((k) => `to_jsonb(p) ->> 'values_${k}' AS values_${k}`)
+  .join(', ');
+
+export interface AuditValuesRow {
+  values_added: string | null;
+  values_removed: string | null;
+  values_changed: string | null;
+  values_unchanged: string | null;
+}
+
+/** The counts of an audit row, or null when that push was audited without them. */
+export function auditValues(row: AuditValuesRow): DiffCounts | null {
+  const known = [row.values_added, row.values_removed, row.values_changed, row.values_unchanged];
+  if (known.some((v) => v === null)) return null;
+  return {
+    added: Number(row.values_added),
+    removed: Number(row.values_removed),
+    changed: Number(row.values_changed),
+    unchanged: Number(row.values_unchanged),
+  };
+}
+
 async function previousPush(client: pg.ClientBase, pushId: string): Promise<PushResult | null> {
-  const { rows } = await client.query<{
-    pipeline_version: number;
-    rows_replaced: string;
-    rows_inserted: string;
-    checksum: string;
-  }>('SELECT pipeline_version, rows_replaced, rows_inserted, checksum FROM dash.metric_pushes WHERE push_id = $1', [
-    pushId,
-  ]);
+  const { rows } = await client.query<
+    {
+      pipeline_id: string;
+      range_start: Date;
+      range_end: Date;
+      pipeline_version: number;
+      rows_replaced: string;
+      rows_inserted: string;
+      checksum: string;
+    } & AuditValuesRow
+  >(
+    `SELECT pipeline_id, range_start, range_end, pipeline_version, rows_replaced, rows_inserted, checksum,
+            ${AUDIT_VALUES_SQL}
+     FROM dash.metric_pushes p WHERE push_id = $1`,
+    [pushId],
+  );
   const row = rows[0];
   if (!row) return null;
   return {
     pushId,
+    pipelineId: row.pipeline_id,
+    range: { start: row.range_start.toISOString(), end: row.range_end.toISOString() },
     alreadyApplied: true,
     pipelineVersion: row.pipeline_version,
     rowsReplaced: Number(row.rows_replaced),
     rowsInserted: Number(row.rows_inserted),
+    values: auditValues(row),
     checksum: row.checksum,
     aggregates: [],
   };
+}
+
+/**
+ * What replacing the pipeline's rows of the range with `incoming` (a SELECT of
+ * time, series_id, metric_name, value) does to its values, per (metric,
+ * series, time) key. Exact: a value is unchanged only when it is the same
+ * double (IS NOT DISTINCT FROM), whatever tolerance the preview used.
+ */
+async function valueCounts(
+  client: pg.ClientBase,
+  pipelineId: string,
+  range: PushRange,
+  incoming: string,
+): Promise<DiffCounts> {
+  const { rows } = await client.query<Record<keyof DiffCounts, string>>(
+    `WITH n AS (${incoming}),
+          c AS (SELECT time, series_id, metric_name, value FROM dash.pipeline_metrics
+                WHERE pipeline_id = $1 AND time >= $2::timestamptz AND time < $3::timestamptz)
+     SELECT count(*) FILTER (WHERE c.time IS NULL)::text AS added,
+            count(*) FILTER (WHERE n.time IS NULL)::text AS removed,
+            count(*) FILTER (WHERE n.time IS NOT NULL AND c.time IS NOT NULL
+                               AND n.value IS DISTINCT FROM c.value)::text AS changed,
+            count(*) FILTER (WHERE n.value IS NOT DISTINCT FROM c.value
+                               AND n.time IS NOT NULL AND c.time IS NOT NULL)::text AS unchanged
+     FROM n FULL JOIN c ON n.metric_name = c.metric_name AND n.series_id = c.series_id AND n.time = c.time`,
+    [pipelineId, range.start, range.end],
+  );
+  const r = rows[0]!;
+  return {
+    added: Number(r.added),
+    removed: Number(r.removed),
+    changed: Number(r.changed),
+    unchanged: Number(r.unchanged),
+  };
+}
+
+/** Whether this server's audit table has migration 002's value counts (an unmigrated server still takes pushes). */
+async function auditKeepsValues(client: pg.ClientBase): Promise<boolean> {
+  const { rows } = await client.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_attribute
+     WHERE attrelid = 'dash.metric_pushes'::regclass AND NOT attisdropped
+       AND attname IN ('values_added', 'values_removed', 'values_changed', 'values_unchanged')`,
+  );
+  return rows[0]?.n === 4;
 }
 
 async function newVersion(
@@ -321,13 +414,18 @@ async function insertAuditRow(
     comment: string | null;
     rowsReplaced: number;
     rowsInserted: number;
+    values: DiffCounts;
     checksum: string;
   },
 ): Promise<void> {
+  const withValues = await auditKeepsValues(client);
+  const v = row.values;
   await client.query(
     `INSERT INTO dash.metric_pushes (push_id, pushed_by, pipeline_id, base_version, pipeline_version,
-       range_start, range_end, rows_replaced, rows_inserted, checksum, undo_of, comment)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+       range_start, range_end, rows_replaced, rows_inserted, checksum, undo_of, comment${
+         withValues ? ', values_added, values_removed, values_changed, values_unchanged' : ''
+       })
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12${withValues ? ', $13, $14, $15, $16' : ''})`,
     [
       row.pushId,
       row.pushedBy,
@@ -341,6 +439,7 @@ async function insertAuditRow(
       row.checksum,
       row.undoOf,
       row.comment,
+      ...(withValues ? [v.added, v.removed, v.changed, v.unchanged] : []),
     ],
   );
 }
@@ -666,6 +765,12 @@ export class MetricPush {
       }
       // The digest of exactly the rows about to be inserted (docs/data-contract.md).
       const inserted = await checksumOf(client, canonicalRowsSql(client, 'push_rows', null, request.range));
+      const values = await valueCounts(
+        client,
+        request.pipelineId,
+        request.range,
+        'SELECT time, series_id, metric_name, value FROM push_rows',
+      );
       const version = request.definition
         ? await newVersion(client, request.pipelineId, request.definition, request.pushedBy, request.comment)
         : locked.version;
@@ -681,6 +786,7 @@ export class MetricPush {
         comment: request.comment,
         rowsReplaced: current.rows,
         rowsInserted: inserted.rows,
+        values,
         checksum: inserted.checksum,
       });
       await replaceRange(client, request.pushId, request.pipelineId, request.range, current.rows);
@@ -691,10 +797,13 @@ export class MetricPush {
       );
       return {
         pushId: request.pushId,
+        pipelineId: request.pipelineId,
+        range: request.range,
         alreadyApplied: false,
         pipelineVersion: version,
         rowsReplaced: current.rows,
         rowsInserted: inserted.rows,
+        values,
         checksum: inserted.checksum,
         aggregates: [],
       } satisfies PushResult;
@@ -782,6 +891,14 @@ export class MetricPush {
         client,
         canonicalRowsSql(client, 'dash.metric_push_replaced_rows', null, range, request.undoOf),
       );
+      const values = await valueCounts(
+        client,
+        target.pipeline_id,
+        range,
+        `SELECT time, series_id, metric_name, value FROM dash.metric_push_replaced_rows
+         WHERE push_id = ${client.escapeLiteral(request.undoOf)}
+           AND time >= ${client.escapeLiteral(range.start)}::timestamptz AND time < ${client.escapeLiteral(range.end)}::timestamptz`,
+      );
       await insertAuditRow(client, {
         pushId: request.pushId,
         pushedBy: request.pushedBy,
@@ -793,6 +910,7 @@ export class MetricPush {
         comment: request.comment,
         rowsReplaced,
         rowsInserted: restoring.rows,
+        values,
         checksum: restoring.checksum,
       });
       await replaceRange(client, request.pushId, target.pipeline_id, range, rowsReplaced);
@@ -803,10 +921,13 @@ export class MetricPush {
       );
       const result: PushResult = {
         pushId: request.pushId,
+        pipelineId: target.pipeline_id,
+        range,
         alreadyApplied: false,
         pipelineVersion: version,
         rowsReplaced,
         rowsInserted: restoring.rows,
+        values,
         checksum: restoring.checksum,
         aggregates: [],
       };

@@ -78,6 +78,16 @@ const SelectionKey = z.strictObject({
 });
 type SelectionKey = z.infer<typeof SelectionKey>;
 
+/**
+ * A cached day known to differ from the server (a push or undo changed it and
+ * re-syncing it failed or has not run yet): shown as stale until re-synced.
+ */
+const StaleDay = z.strictObject({
+  since: Text,
+  /** In words, e.g. "push 1a2b3c4d changed it on the server". */
+  reason: Text,
+});
+
 /** cache/metrics-sync.json, read like a request: paths are built from its keys. */
 const SyncStateFile = z.strictObject({
   version: z.literal(1),
@@ -85,6 +95,7 @@ const SyncStateFile = z.strictObject({
     PipelineKey,
     z.strictObject({
       lastSyncAt: Text.nullable(),
+      stale: z.record(DayKey, StaleDay).optional(),
       days: z.record(
         DayKey,
         z.strictObject({
@@ -221,6 +232,20 @@ function lineCounter(onLines: (n: number) => void): Transform {
       done(null, chunk);
     },
   });
+}
+
+/** A push or undo that changed a pipeline's metrics on the server over `[start, end)`. */
+export interface ServerChange {
+  pipelineId: string;
+  range: { start: string; end: string };
+  /** In words, for the stale mark: "push 1a2b3c4d", "undo 5e6f7a8b". */
+  what: string;
+}
+
+/** The UTC days `[start, end)` touches. */
+function daysOfRange(range: { start: string; end: string }): { first: string; last: string } {
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return { first: day(Date.parse(range.start)), last: day(Date.parse(range.end) - 1) };
 }
 
 export class MetricSync {
@@ -410,9 +435,109 @@ export class MetricSync {
           firstDay: days[0] ?? null,
           lastDay: days[days.length - 1] ?? null,
           lastSyncAt: synced?.lastSyncAt ?? null,
+          stale: Object.entries(synced?.stale ?? {})
+            .filter(([day]) => days.includes(day))
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([day, mark]) => ({ day, since: mark.since, reason: mark.reason })),
         };
       });
     return { pipelines, runningJobId: this.running?.jobId ?? null, lastMessage: this.lastMessage };
+  }
+
+  /**
+   * After a push or undo changed the server's metrics: the cached days of the
+   * range are marked stale at once (so nothing shows them as current), then
+   * re-synced as a job — exactly those days, nothing else is fetched. A day
+   * that cannot be re-synced (server unreachable, a sync already running)
+   * stays marked, with "Re-sync" one click away. Null when no day is cached.
+   */
+  async refreshAfterServerChange(
+    change: ServerChange,
+  ): Promise<{ days: string[]; job: StartedJob<SyncReport> | null }> {
+    if (!SAFE_ID.test(change.pipelineId)) return { days: [], job: null };
+    const { first, last } = daysOfRange(change.range);
+    const days = (await this.cachedDays(change.pipelineId)).filter((d) => d >= first && d <= last);
+    if (!days.length) return { days, job: null };
+    const state = await this.readState();
+    const entry = (state.pipelines[change.pipelineId] ??= { lastSyncAt: null, days: {} });
+    const since = new Date().toISOString();
+    entry.stale = { ...entry.stale };
+    for (const day of days) entry.stale[day] = { since, reason: `${change.what} changed it on the server` };
+    await writeJsonFile(this.stateFile, state, { within: this.withinCache });
+    if (this.running) {
+      this.lastMessage = `${plural(days.length, 'cached day')} of ${change.pipelineId} changed on the server by ${change.what}; re-sync them when the running sync ends`;
+      return { days, job: null };
+    }
+    return { days, job: this.resync(change.pipelineId, days) };
+  }
+
+  /** Re-syncs the days of `pipelineId` marked stale (all pipelines' when null), as a job. */
+  async resyncStale(pipelineId: string | null): Promise<StartedJob<SyncReport> | null> {
+    const state = await this.readState();
+    const wanted = Object.entries(state.pipelines)
+      .filter(([id, entry]) => (pipelineId === null || id === pipelineId) && Object.keys(entry.stale ?? {}).length)
+      .map(([id, entry]) => ({ pipelineId: id, days: Object.keys(entry.stale ?? {}).sort() }));
+    if (!wanted.length) return null;
+    return this.startJob(
+      `Re-syncing ${wanted.reduce((n, w) => n + w.days.length, 0)} stale cached days`,
+      async (ctx) => {
+        let last: SyncReport | null = null;
+        for (const w of wanted) last = await this.runDays(w.pipelineId, w.days, ctx);
+        return last!;
+      },
+    );
+  }
+
+  /** Re-syncs exactly these cached days of one pipeline, as a job. */
+  private resync(pipelineId: string, days: string[]): StartedJob<SyncReport> {
+    return this.startJob(`Re-syncing ${plural(days.length, 'cached day')} of ${pipelineId}`, (ctx) =>
+      this.runDays(pipelineId, days, ctx),
+    );
+  }
+
+  /**
+   * Days of one pipeline, each with the selection it was synced with (a day the
+   * demo computed locally holds every metric and series): one run per selection.
+   */
+  private async runDays(pipelineId: string, days: string[], ctx: JobContext): Promise<SyncReport> {
+    const state = await this.readState();
+    const local = state.pipelines[pipelineId]?.days ?? {};
+    const groups = new Map<string, { key: SelectionKey; days: string[] }>();
+    for (const day of days) {
+      const key = local[day]?.selection ?? { metricNames: null, seriesIds: null };
+      const id = JSON.stringify(key);
+      const group = groups.get(id) ?? { key, days: [] };
+      group.days.push(day);
+      groups.set(id, group);
+    }
+    let report: SyncReport | null = null;
+    for (const { key, days: these } of groups.values()) {
+      const sorted = [...these].sort();
+      const selection: SyncSelection = {
+        pipelines: [pipelineId],
+        metricNames: key.metricNames,
+        seriesIds: key.seriesIds,
+        from: sorted[0]!,
+        to: nextDay(sorted[sorted.length - 1]!),
+      };
+      report = await this.run(selection, ctx, new Set(sorted));
+    }
+    return report!;
+  }
+
+  /** Days of a pipeline with Parquet in the cache (synced or computed locally by the demo). */
+  private async cachedDays(pipelineId: string): Promise<string[]> {
+    const dir = join(this.metricsDir, `pipeline_id=${pipelineId}`);
+    if (!existsSync(dir)) return [];
+    const days: string[] = [];
+    for (const day of await readdir(dir, { withFileTypes: true })) {
+      if (!day.isDirectory() || !day.name.startsWith('date=')) continue;
+      const name = day.name.slice('date='.length);
+      if (!DayKey.safeParse(name).success) continue;
+      const files = await readdir(join(dir, day.name));
+      if (files.some((f) => f.endsWith('.parquet'))) days.push(name);
+    }
+    return days.sort();
   }
 
   /** Starts a sync as a job; one at a time. */
@@ -433,12 +558,19 @@ export class MetricSync {
       }
     }
     const what = selection.pipelines.length === 1 ? selection.pipelines[0]! : `${selection.pipelines.length} pipelines`;
-    const job = this.opts.jobs.start({
-      kind: 'sync.metrics',
-      title: `Syncing ${what} metrics`,
-      unit: 'rows',
-      run: (ctx) => this.run(selection, ctx),
-    });
+    return this.startJob(`Syncing ${what} metrics`, (ctx) => this.run(selection, ctx));
+  }
+
+  /** A sync job; one at a time (the state file has one writer). */
+  private startJob(title: string, run: (ctx: JobContext) => Promise<SyncReport>): StartedJob<SyncReport> {
+    if (this.running) {
+      throw new WorkbenchError(
+        'bad_request',
+        'A metric sync is already running',
+        'Wait for it to finish, or cancel it in the status bar.',
+      );
+    }
+    const job = this.opts.jobs.start({ kind: 'sync.metrics', title, unit: 'rows', run });
     this.running = job;
     const clear = () => {
       if (this.running === job) this.running = null;
@@ -494,7 +626,8 @@ export class MetricSync {
     return out;
   }
 
-  private async run(selection: SyncSelection, ctx: JobContext): Promise<SyncReport> {
+  /** Syncs a selection; with `only`, just those days of it (a re-sync after a push). */
+  private async run(selection: SyncSelection, ctx: JobContext, only?: ReadonlySet<string>): Promise<SyncReport> {
     const key = selectionKey(selection);
     const state = await this.readState();
     ctx.progress(0, null, 'Asking the server what changed');
@@ -520,8 +653,10 @@ export class MetricSync {
       const serverDays = [...summaries.keys()]
         .filter((k) => k.startsWith(`${pipelineId}\u0000`))
         .map((k) => k.slice(pipelineId.length + 1))
+        .filter((day) => !only || only.has(day))
         .sort();
-      const newest = serverDays[serverDays.length - 1];
+      // The newest day may still be growing: a sync re-checks it; a re-sync of given days trusts the summary.
+      const newest = only ? undefined : serverDays[serverDays.length - 1];
       for (const day of serverDays) {
         const summary = summaries.get(`${pipelineId}\u0000${day}`)!;
         const had = local[day];
@@ -538,9 +673,13 @@ export class MetricSync {
           outcomes.push({ pipelineId, day, outcome });
         } else plan.push({ pipelineId, day, outcome, summary });
       }
-      // Days synced before that the server no longer has (inside this range) go too.
-      for (const day of Object.keys(local)) {
-        const inRange = (!selection.from || day >= selection.from) && (!selection.to || day < selection.to);
+      // Days synced before that the server no longer has (inside this range) go too; a re-sync also
+      // looks at the days it was asked for that the demo wrote without a state entry.
+      for (const day of new Set([...Object.keys(local), ...(only ?? [])])) {
+        const inRange =
+          (!selection.from || day >= selection.from) &&
+          (!selection.to || day < selection.to) &&
+          (!only || only.has(day));
         if (inRange && !summaries.has(`${pipelineId}\u0000${day}`)) removals.push({ pipelineId, day });
       }
     }
@@ -561,6 +700,7 @@ export class MetricSync {
     for (const { pipelineId, day } of removals) {
       await rm(await this.dayDir(pipelineId, day), { recursive: true, force: true });
       delete state.pipelines[pipelineId]?.days[day];
+      delete state.pipelines[pipelineId]?.stale?.[day];
       counts.removed++;
       outcomes.push({ pipelineId, day, outcome: 'removed' });
       changedFiles = true;
@@ -591,6 +731,7 @@ export class MetricSync {
           if (other !== 'part-0.parquet') await rm(join(dayDir, other), { force: true });
         }
         const entry = (state.pipelines[pipelineId] ??= { lastSyncAt: null, days: {} });
+        delete entry.stale?.[day];
         entry.days[day] = {
           selection: key,
           // The summary the plan saw: if the day changed since, the next sync notices and fetches it again.
@@ -688,6 +829,14 @@ export class MetricSync {
     for (const id of selection.pipelines) {
       const entry = (state.pipelines[id] ??= { lastSyncAt: null, days: {} });
       entry.lastSyncAt = now;
+      // Every day of the selection now matches the server (fetched, or found unchanged).
+      for (const day of Object.keys(entry.stale ?? {})) {
+        const inRange =
+          (!selection.from || day >= selection.from) &&
+          (!selection.to || day < selection.to) &&
+          (!only || only.has(day));
+        if (inRange) delete entry.stale![day];
+      }
     }
     await saveState();
     outcomes.sort((a, b) => a.pipelineId.localeCompare(b.pipelineId) || a.day.localeCompare(b.day));

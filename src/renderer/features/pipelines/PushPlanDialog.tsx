@@ -5,7 +5,7 @@
  * this push only, and the push as a job with its result.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { PreviewSummary, PushOutcome, PushPlanView, WriteCredentials } from '../../../shared/api/push';
+import type { DiffCounts, PreviewSummary, PushOutcome, PushPlanView, WriteCredentials } from '../../../shared/api/push';
 import { formatUtcInstant } from '../../../shared/format';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
@@ -17,6 +17,25 @@ import { CredentialFields, ErrorLine, JobLine } from './PushControls';
 import { lastDayOf } from './reprocessingStore';
 
 const n = (v: number) => v.toLocaleString('en-US');
+
+/**
+ * What a push does to the values, in words: a push rewrites every row of the
+ * range, so "rows replaced" alone reads as if everything changed.
+ */
+export function ValueCounts({ values, testId }: { values: DiffCounts; testId?: string }) {
+  return (
+    <span className="rp-values" data-testid={testId}>
+      <span className="rp-changed" data-testid="values-changed">
+        {n(values.changed)} changed
+      </span>
+      , <span className="rp-added">{n(values.added)} added</span>,{' '}
+      <span className="rp-removed">{n(values.removed)} removed</span>,{' '}
+      <span className="dim" data-testid="values-unchanged">
+        {n(values.unchanged)} unchanged
+      </span>
+    </span>
+  );
+}
 
 export function PushPlanDialog({
   previewId,
@@ -119,10 +138,13 @@ export function PushPlanDialog({
                 ? `version ${plan.serverVersion} → ${plan.newVersion} (the draft's definition)`
                 : `stays at version ${plan.serverVersion} (metrics only)`}
               {' · '}
-              {plan.range.start.slice(0, 10)} – {lastDayOf(plan.range.end)} UTC ·{' '}
-              <span data-testid="push-plan-delete">{n(plan.rowsToDelete)}</span> rows replaced by{' '}
-              <span data-testid="push-plan-insert">{n(plan.rowsToInsert)}</span> · on {plan.server.host}:
+              {plan.range.start.slice(0, 10)} – {lastDayOf(plan.range.end)} UTC · on {plan.server.host}:
               {plan.server.port}/{plan.server.database}
+            </p>
+            <p className="rp-plan-values" data-testid="push-plan-values">
+              Values: <ValueCounts values={plan.values} />. The push rewrites the range&apos;s{' '}
+              <span data-testid="push-plan-delete">{n(plan.rowsToDelete)}</span> rows on the server as{' '}
+              <span data-testid="push-plan-insert">{n(plan.rowsToInsert)}</span> (the old ones are kept for undo).
             </p>
             <label className="rp-check">
               <input
@@ -145,7 +167,7 @@ export function PushPlanDialog({
                     {metrics.map((m) => (
                       <th key={m} className="num">
                         {m}
-                        <div className="dim">delete / insert</div>
+                        <div className="dim">values changed of rows</div>
                       </th>
                     ))}
                   </tr>
@@ -157,8 +179,25 @@ export function PushPlanDialog({
                       {metrics.map((m) => {
                         const c = cell(day, m);
                         return (
-                          <td key={m} className="num">
-                            {c ? `${n(c.rowsToDelete)} / ${n(c.rowsToInsert)}` : '—'}
+                          <td
+                            key={m}
+                            className="num"
+                            title={
+                              c
+                                ? `${n(c.rowsToDelete)} rows deleted, ${n(c.rowsToInsert)} inserted; ${n(c.values.unchanged)} values unchanged`
+                                : undefined
+                            }
+                          >
+                            {c ? (
+                              <>
+                                <span className={c.values.changed ? 'rp-changed' : 'dim'}>{n(c.values.changed)}</span>
+                                {c.values.added ? <span className="rp-added"> +{n(c.values.added)}</span> : null}
+                                {c.values.removed ? <span className="rp-removed"> −{n(c.values.removed)}</span> : null}
+                                <span className="dim"> of {n(Math.max(c.rowsToDelete, c.rowsToInsert))}</span>
+                              </>
+                            ) : (
+                              '—'
+                            )}
                           </td>
                         );
                       })}
@@ -179,7 +218,14 @@ export function PushPlanDialog({
                 {outcome.alreadyApplied
                   ? 'This push had already been applied; nothing was written again. '
                   : 'Pushed: '}
-                {n(outcome.rowsReplaced)} rows replaced, {n(outcome.rowsInserted)} inserted; the pipeline is at version{' '}
+                {outcome.values ? (
+                  <>
+                    values <ValueCounts values={outcome.values} testId="push-result-values" /> (
+                  </>
+                ) : (
+                  '('
+                )}
+                {n(outcome.rowsReplaced)} rows replaced by {n(outcome.rowsInserted)}); the pipeline is at version{' '}
                 {outcome.pipelineVersion}. Checksum <code>{outcome.checksum.slice(0, 19)}…</code>
                 <AggregateRefreshNote
                   pushId={outcome.pushId}

@@ -11,13 +11,13 @@ import { toErrorView, type ErrorView } from '../../state/errorView';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { cancelJob, refreshSection } from '../../state/workspaceActions';
 import { workbench } from '../../state/workbench';
-import { loadEditor } from './pipelineActions';
+import { followServerPipeline, loadEditor } from './pipelineActions';
 import { openLineage } from '../inspector/inspectorStore';
 import { DiffOverlayChart } from './DiffOverlayChart';
 import { spanOf, type PipelineEditorState } from './editorStore';
 import { AggregateRefreshNote } from './AggregateRefreshNote';
 import { CredentialsPrompt, ErrorLine, JobLine } from './PushControls';
-import { PushPlanDialog } from './PushPlanDialog';
+import { PushPlanDialog, ValueCounts } from './PushPlanDialog';
 import { SkippedFilesNotice } from '../common/SkippedFilesNotice';
 import {
   DAY_MS,
@@ -141,6 +141,9 @@ function UndoDialog({
         Undo push <code>{push.pushId.slice(0, 8)}</code> of {new Date(push.pushedAt).toLocaleString()} by{' '}
         {push.pushedBy}? The {n(push.rowsReplaced)} rows it replaced in {push.rangeStart.slice(0, 10)} –{' '}
         {lastDayOf(push.rangeEnd)} come back
+        {push.values
+          ? ` (it changed ${n(push.values.changed)} values, added ${n(push.values.added)} and removed ${n(push.values.removed)}; those go back)`
+          : ''}
         {push.pipelineVersion !== push.baseVersion
           ? `, and the definition of version ${push.baseVersion} is restored as a new version`
           : ''}
@@ -347,8 +350,13 @@ export function ReprocessingPanel({
           ) : null}
           {summary.push ? (
             <p className="rp-outcome" data-testid="rp-pushed">
-              Pushed as version {summary.push.pipelineVersion}: {n(summary.push.rowsReplaced)} rows replaced,{' '}
-              {n(summary.push.rowsInserted)} inserted.
+              Pushed as version {summary.push.pipelineVersion}
+              {summary.push.values ? (
+                <>
+                  : values <ValueCounts values={summary.push.values} />
+                </>
+              ) : null}{' '}
+              ({n(summary.push.rowsInserted)} rows written).
             </p>
           ) : null}
 
@@ -483,7 +491,13 @@ export function ReprocessingPanel({
               <span className="rp-hist-main">
                 <code>{p.pushId.slice(0, 8)}</code> {new Date(p.pushedAt).toLocaleString()} · {p.pushedBy} · v
                 {p.baseVersion}→v{p.pipelineVersion} · {p.rangeStart.slice(0, 10)} – {lastDayOf(p.rangeEnd)} ·{' '}
-                {n(p.rowsReplaced)} replaced, {n(p.rowsInserted)} inserted
+                {p.values ? (
+                  <ValueCounts values={p.values} testId="push-history-values" />
+                ) : (
+                  <span title="Pushed before the server kept value counts">
+                    {n(p.rowsReplaced)} rows replaced by {n(p.rowsInserted)}
+                  </span>
+                )}
                 {p.undoOf ? <span className="rp-tag">undo of {p.undoOf.slice(0, 8)}</span> : null}
                 {p.undoneBy ? <span className="rp-tag">undone</span> : null}
                 {p.comment ? <span className="dim"> · {p.comment}</span> : null}
@@ -519,6 +533,8 @@ export function ReprocessingPanel({
             setUndoOf(null);
             void loadPushHistory(tabId, pipelineId);
             void refreshSection('pipelines');
+            // An undo may restore an older definition as a new version: the editor follows, as after a push.
+            void followServerPipeline(tabId);
           }}
         />
       ) : null}

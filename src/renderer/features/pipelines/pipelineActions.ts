@@ -89,6 +89,35 @@ export async function loadEditor(tabId: string): Promise<void> {
   recheck(tabId);
 }
 
+/** Whether the editor shows exactly the server's definition: no draft file, no unsaved edits. */
+function showsServerDefinition(editor: NonNullable<ReturnType<typeof getEditor>>): boolean {
+  if (editor.savedDraft || !editor.server) return false;
+  const server = toPipelineDraft(editedFrom(editor.server.definition));
+  return JSON.stringify(toPipelineDraft(editor.edited)) === JSON.stringify(server);
+}
+
+/**
+ * After the server's pipeline changed under an open editor (an undo restored
+ * an older definition as a new version): an editor that showed the server's
+ * definition follows it, as after a push; a draft or unsaved edits are kept,
+ * and the editor says the server moved on (its diff is against the new version).
+ */
+export async function followServerPipeline(tabId: string): Promise<void> {
+  const editor = getEditor(tabId);
+  if (!editor) return;
+  if (showsServerDefinition(editor)) {
+    disposeFormulaModels(tabId);
+    await loadEditor(tabId);
+    return;
+  }
+  try {
+    const server = await serverPipeline(editor.pipelineId);
+    if (server) patchEditor(tabId, { server });
+  } catch (err) {
+    patchEditor(tabId, { error: toErrorView(err) });
+  }
+}
+
 // ---------------------------------------------------------------- editing
 
 function edit(tabId: string, change: (edited: EditedDraft) => EditedDraft): void {

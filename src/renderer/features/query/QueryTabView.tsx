@@ -19,6 +19,7 @@ import { ResultChart, ResultChartToggle } from '../charts/ResultChart';
 import { useChartStore } from '../charts/chartStore';
 import { ErrorPanel } from '../common/ErrorPanel';
 import { SkippedFilesNotice } from '../common/SkippedFilesNotice';
+import { StaleMetricsNotice } from '../common/StaleMetricsNotice';
 
 function useEngine(): WasmEngine | null {
   const state = useEngineStore((s) => s.state);
@@ -160,6 +161,8 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
         {!tab.error && result?.skippedFiles?.length ? (
           <SkippedFilesNotice files={result.skippedFiles} missingFrom="this result" />
         ) : null}
+        {/* A warehouse result over the cached metrics: say when some cached days are known to be stale. */}
+        {result && tab.target !== 'server' && /\bmetrics/i.test(result.sql) ? <StaleMetricsNotice /> : null}
         {!tab.error && result && result.tableName && chartOpen ? (
           <ResultChart
             tabId={tab.id}

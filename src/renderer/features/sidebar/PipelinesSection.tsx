@@ -5,6 +5,7 @@ import { PhaseGate } from './PhaseGate';
 import { openSyncDialog } from '../sync/syncDialog';
 import { openPipelineEditor } from '../pipelines/pipelineActions';
 import { EmptyState, SidebarSection } from './SidebarSection';
+import { StaleMetricsNotice } from '../common/StaleMetricsNotice';
 
 export function PipelinesSection() {
   const loadable = useWorkspaceStore((s) => s.pipelines);
@@ -34,6 +35,7 @@ export function PipelinesSection() {
           <EmptyState>No pipelines on the server yet (the dash.pipelines table is empty).</EmptyState>
         ) : null}
         {!loadable.data && !loadable.error ? <EmptyState>Reading pipelines…</EmptyState> : null}
+        <StaleMetricsNotice compact />
         <ul className="side-tree">
           {pipelines.map((p) => {
             const metrics = p.definition.metrics.length;
