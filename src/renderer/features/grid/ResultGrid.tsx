@@ -600,7 +600,12 @@ export function ResultGrid(props: ResultGridProps) {
             })}
           </div>
           {error || viewError ? <div className="grid-error">{error ?? viewError}</div> : null}
-          {!filtering && where !== '' && shownRows === 0 ? (
+          {!loading && rowCount === 0 ? (
+            <div className="grid-empty" data-testid="grid-empty">
+              The query returned no rows.
+            </div>
+          ) : null}
+          {!filtering && where !== '' && shownRows === 0 && rowCount > 0 ? (
             <div className="grid-empty" data-testid="grid-empty">
               No rows match the filters.{' '}
               <button type="button" className="link-button" onClick={() => setLayout({ filters: [] })}>
