@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  FilterValueError,
-  filterCondition,
-  parseTimeInZone,
-  whereClause,
-} from '../../../src/renderer/engine/filterSql';
+import { FilterValueError, filterCondition, parseTimeInZone, whereClause } from '../../../src/shared/gridView';
 import { rowToJson, rowsToTsv, tsvField } from '../../../src/renderer/features/grid/copyFormat';
 import { decimalsFor, formatCell, formatFixed } from '../../../src/renderer/features/grid/format';
 import { MAX_SCROLL_PX, scrollLayout, scrollTopFor } from '../../../src/renderer/features/grid/scaledScroll';
