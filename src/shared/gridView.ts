@@ -66,7 +66,17 @@ export class FilterValueError extends Error {
 }
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?$/;
+/** A date, a time on it, and an offset as the grid shows it (`+01`, `+05:30`, `Z`); without one the filter's zone applies. */
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+/** `+01`, `-02:30`, `+0530`, `Z` or `UTC` as ms ahead of UTC. */
+function offsetMs(text: string): number {
+  if (/^(z|utc)$/i.test(text)) return 0;
+  const sign = text.startsWith('-') ? -1 : 1;
+  const digits = text.slice(1).replace(':', '');
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0)) * 60_000;
+}
 
 function numberLiteral(value: string, column: string): string {
   const text = value.trim();
@@ -78,10 +88,11 @@ function numberLiteral(value: string, column: string): string {
 export function parseTimeInZone(value: string, timeZone: string): bigint | null {
   const m = DATE_TIME.exec(value.trim());
   if (!m) return null;
-  const [, y, mo, d, h, mi, s, frac] = m;
+  const [, y, mo, d, h, mi, s, frac, offset] = m;
   const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0));
   if (Number.isNaN(wall)) return null;
-  const micros = BigInt(wallTimeToEpochMs(wall, timeZone)) * 1000n;
+  const epochMs = offset === undefined ? wallTimeToEpochMs(wall, timeZone) : wall - offsetMs(offset);
+  const micros = BigInt(epochMs) * 1000n;
   return micros + BigInt((frac ?? '').padEnd(6, '0') || '0');
 }
 
@@ -122,7 +133,7 @@ export function filterCondition(f: ColumnFilter, ctx: FilterContext = { timeZone
     }
     case 'date': {
       const m = DATE_TIME.exec(f.value.trim());
-      if (!m || m[4] !== undefined)
+      if (!m || m[4] !== undefined || m[8] !== undefined)
         throw new FilterValueError(`“${f.value}” is not a date like 2024-05-01 (column ${f.column})`);
       return `${col} ${cmp} DATE ${quoteLiteral(f.value.trim())}`;
     }

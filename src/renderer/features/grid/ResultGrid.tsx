@@ -557,7 +557,7 @@ export function ResultGrid(props: ResultGridProps) {
                   aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
                   data-column={name}
                   draggable
-                  title={`${name} — ${columns[index]?.type ?? ''}\n${waitTitle ?? 'Click to sort; Shift+click to add to the sort; drag to move'}`}
+                  title={`${name} — ${columns[index]?.type ?? ''}${zoned[index] ? `, shown in ${timeZone}` : ''}\n${waitTitle ?? 'Click to sort; Shift+click to add to the sort; drag to move'}`}
                   onDragStart={(e) => {
                     setDragFrom(position);
                     e.dataTransfer.effectAllowed = 'move';
