@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { typeQuery, useWorkbench, withFailureShot, type WorkbenchPage } from '../support/browser';
 
 const RECORD_ID = 'meter-0003-20261005T110000Z';
+/** The workbench's one time format, in the demo's zone (UTC). */
+const ONE_FORMAT = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00$/;
 
 describe('the Bronze record inspector', () => {
   const workbench = useWorkbench();
@@ -14,7 +16,8 @@ describe('the Bronze record inspector', () => {
   it('finds a record by id, opens its JSON and file, and shows a metric point’s records', async () => {
     const opened = await workbench.openPage({
       screenshotPrefix: 'inspector',
-      context: { permissions: ['clipboard-read', 'clipboard-write'] },
+      // A browser far from UTC: the "(UTC)" fields must still show and take UTC.
+      context: { permissions: ['clipboard-read', 'clipboard-write'], timezoneId: 'America/New_York' },
     });
     await withFailureShot(opened, () => steps(opened));
     expect(opened.problems).toEqual([]);
@@ -69,6 +72,12 @@ describe('the Bronze record inspector', () => {
       '[data-testid="result-row"][data-index="5"] [data-testid="result-cell"][data-column="value"]',
     );
     await cell.waitFor({ timeout: 20_000 });
+    // The grid shows the point's time in the workspace's zone (UTC for the demo), offset shown.
+    const metricTime =
+      (await page
+        .locator('[data-testid="result-row"][data-index="5"] [data-testid="result-cell"][data-column="time"]')
+        .textContent()) ?? '';
+    expect(metricTime).toMatch(ONE_FORMAT);
     await cell.click({ button: 'right' });
     await page.getByTestId('menu-lineage').click();
     const lineage = page.getByTestId('insp-lineage');
@@ -78,6 +87,18 @@ describe('the Bronze record inspector', () => {
     // The list beside it searched the same series and second.
     await progress.and(page.locator('[data-state="succeeded"]')).waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('insp-row').count()).toBeGreaterThan(0);
+
+    // One time format: the lineage says the grid's time; the records' times read the same way.
+    expect(await lineage.locator('.insp-panel-title').textContent()).toContain(metricTime);
+    expect(await page.getByTestId('insp-row').first().locator('.insp-ts').textContent()).toMatch(ONE_FORMAT);
+    // The search's "(UTC)" field shows that second in UTC, in the same format, not the browser's.
+    const from = page.getByLabel('ts from (UTC)', { exact: true });
+    expect(await from.inputValue()).toBe(metricTime.replace(/\+00$/, ''));
+    // It takes what is typed as UTC, and says when that is not a time.
+    const to = page.getByLabel('to (UTC, excl.)', { exact: true });
+    await to.fill('tomorrow');
+    expect(await to.getAttribute('aria-invalid')).toBe('true');
+    await to.fill('');
     await shot('lineage');
   }
 });

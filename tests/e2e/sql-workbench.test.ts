@@ -170,4 +170,48 @@ FROM metrics GROUP BY ALL ORDER BY k`,
     });
     await opened.close();
   });
+
+  it('says when a query returns no rows, drops DuckDB\'s "Failed to extract statements" and fits its toolbar at 1400 px', async () => {
+    const opened = await workbench.openPage({
+      screenshotPrefix: 'sql-rough-edges',
+      context: { viewport: { width: 1400, height: 900 } },
+      consoleErrors: { except: 'status of 422' },
+    });
+    const { page, problems, shot } = opened;
+    await withFailureShot(opened, async () => {
+      // Zero rows: the columns are there, and the grid says the query returned nothing.
+      await typeQuery(page, 'SELECT time, series_id, value FROM metrics WHERE value IS NULL AND value IS NOT NULL');
+      await page.keyboard.press('Escape'); // the completion list, so the screenshot shows the result
+      await page.keyboard.press('Control+Enter');
+      const empty = page.getByTestId('grid-empty');
+      await expect.poll(() => empty.textContent(), { timeout: 30_000 }).toContain('The query returned no rows');
+      const headers = await page
+        .locator('[role="columnheader"][data-column]')
+        .evaluateAll((cells) => cells.map((c) => c.getAttribute('data-column')));
+      expect(headers).toEqual(['time', 'series_id', 'value']);
+      expect(await page.getByTestId('grid-count').textContent()).toBe('0 rows');
+
+      // The toolbar's shortcut hint is whole at 1400 px, beside a result's count, timing and controls.
+      const hint = page.locator('.shortcut-hint');
+      const toolbar = page.locator('.query-toolbar');
+      const fits = await hint.evaluate((el) => {
+        const bar = el.closest('.query-toolbar')!.getBoundingClientRect();
+        const box = el.getBoundingClientRect();
+        return { inside: box.left >= bar.left && box.right <= bar.right, whole: el.scrollWidth <= el.clientWidth + 1 };
+      });
+      expect(fits).toEqual({ inside: true, whole: true });
+      expect(await toolbar.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+      await shot('toolbar-1400');
+
+      // A syntax error reads as DuckDB's own message, without the binding's prefix.
+      await typeQuery(page, 'SELEC 1');
+      await page.keyboard.press('Control+Enter');
+      const error = page.getByTestId('result-error');
+      await expect.poll(() => error.textContent(), { timeout: 30_000 }).toContain('syntax error at or near "SELEC"');
+      expect(await error.textContent()).not.toContain('Failed to extract statements');
+
+      expect(problems).toEqual([]);
+    });
+    await opened.close();
+  });
 });

@@ -74,6 +74,83 @@ ORDER BY time, series_id, metric_name; -- trailing comment`;
     expect((await finishedJob(demo.app, again.jobId)).state).toBe('succeeded');
   });
 
+  it('exports the grid’s view — sort, filters, visible columns — and says so in the job', async () => {
+    const sql = `SELECT time, series_id, metric_name, value FROM metrics WHERE pipeline_id = 'energy_meters'`;
+    const view = {
+      sort: [
+        { column: 'value', desc: true },
+        { column: 'time', desc: false },
+      ],
+      filters: [
+        { column: 'metric_name', kind: 'text' as const, op: 'eq' as const, value: 'power_kw' },
+        // Read in the workspace's zone (UTC for the demo), as the grid reads it.
+        { column: 'time', kind: 'timestamp' as const, op: 'lt' as const, value: '2026-10-03' },
+      ],
+      columns: ['value', 'time', 'series_id'],
+    };
+    const started = await callApi(demo.app, 'results.export', { sql, format: 'csv', fileName: 'grid view', view });
+    const job = await finishedJob(demo.app, started.jobId);
+    expect(job.error).toBeNull();
+    expect(job.message).toContain('(sorted by value ↓, time ↑, 2 filters, 3 of 4 columns)');
+    const lines = (await readFile(started.path, 'utf8')).trimEnd().split('\n');
+    expect(lines[0]).toBe('value,time,series_id');
+    const rows = lines.slice(1).map((l) => l.split(','));
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.length).toBe(
+      await countRows(`read_csv(${quoteLiteral(started.path)}) WHERE "time" < TIMESTAMPTZ '2026-10-03 00:00:00+00'`),
+    );
+    const values = rows.map((r) => Number(r[0]));
+    expect(values).toEqual([...values].sort((a, b) => b - a));
+    for (const r of rows) expect(r[1]! < '2026-10-03').toBe(true);
+  });
+
+  it('builds the view from the query’s own column names only, and refuses values that do not fit', async () => {
+    const sql = 'SELECT series_id, value FROM metrics';
+    const refused = async (view: unknown, sqlText = sql) => {
+      const reply = await demo.app.api.dispatch('results.export', { sql: sqlText, format: 'csv', view });
+      expect(reply.ok).toBe(false);
+      return reply.ok ? '' : `${reply.error.code}: ${reply.error.message}`;
+    };
+    const columns = ['series_id', 'value'];
+    // A name that is not a column of the result never reaches SQL, however it is quoted.
+    expect(
+      await refused({
+        sort: [{ column: 'value" FROM metrics; DROP VIEW metrics; --', desc: false }],
+        filters: [],
+        columns,
+      }),
+    ).toMatch(/^bad_request: The result has no column/);
+    expect(await refused({ sort: [], filters: [], columns: ['series_id', 'nope'] })).toMatch(/no column “nope”/);
+    // Values are validated for the column's kind.
+    expect(
+      await refused({
+        sort: [],
+        filters: [{ column: 'value', kind: 'float', op: 'gt', value: '1; DROP VIEW metrics' }],
+        columns,
+      }),
+    ).toMatch(/^bad_request: .*is not a number/);
+    // A repeated name cannot be told apart: said, with what to do.
+    expect(await refused({ sort: [], filters: [], columns: ['a'] }, 'SELECT 1 AS a, 2 AS a')).toMatch(
+      /2 columns named “a”/,
+    );
+    // Malformed views are refused by the contract.
+    expect(await refused({ sort: [], filters: [], columns: [] })).toMatch(/^bad_request/);
+    expect(
+      await refused({ sort: [], filters: [{ column: 'value', kind: 'float', op: 'like', value: 'x' }], columns }),
+    ).toMatch(/^bad_request/);
+
+    // A text value with quotes is a literal, not SQL; the warehouse is untouched.
+    const quoted = await callApi(demo.app, 'results.export', {
+      sql,
+      format: 'csv',
+      view: { sort: [], filters: [{ column: 'series_id', kind: 'text', op: 'eq', value: "x' OR '1'='1" }], columns },
+    });
+    expect((await finishedJob(demo.app, quoted.jobId)).state).toBe('succeeded');
+    expect((await readFile(quoted.path, 'utf8')).trimEnd()).toBe('series_id,value');
+    const meta = await callApi(demo.app, 'query.run', { sql: 'SELECT count(*) FROM metrics', queryId: 'still-there' });
+    expect(meta.rowCount).toBe(1);
+  });
+
   it('cancel interrupts DuckDB and leaves no file named like a finished one', async () => {
     const slow = 'SELECT range AS i, md5(range::VARCHAR) AS h, sin(range) AS s FROM range(400000000)';
     const started = await callApi(demo.app, 'results.export', { sql: slow, format: 'parquet', fileName: 'too big' });

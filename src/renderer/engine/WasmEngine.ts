@@ -13,7 +13,7 @@ import { tableToRows, type ColumnKind, type EngineRows } from './rows';
 import { chartData, type ChartData, type ChartRequest } from '../../shared/charts/chartQuery';
 import type { ChartSource } from '../../shared/charts/m4Sql';
 
-/** What the grid shows of a result: a WHERE (already compiled, see filterSql) and a sort. */
+/** What the grid shows of a result: a WHERE (already compiled, see shared/gridView) and a sort. */
 export interface GridView {
   sort: readonly SortKey[];
   where: string;

@@ -5,15 +5,13 @@
  * page after that is a cheap scan instead of a fresh sort.
  */
 import { quoteIdent } from '../../shared/sql';
+import { orderBy, type SortKey } from '../../shared/gridView';
 
-export interface SortKey {
-  column: string;
-  desc: boolean;
-}
+export type { SortKey };
 
+/** The sort, then the original load order (rowid) for ties. */
 export function orderByClause(sort: readonly SortKey[]): string {
-  const keys = sort.map((s) => `${quoteIdent(s.column)} ${s.desc ? 'DESC' : 'ASC'} NULLS LAST`);
-  return `ORDER BY ${[...keys, 'rowid'].join(', ')}`;
+  return orderBy(sort, ['rowid']);
 }
 
 /** Rows [offset, offset + limit) in the table's own order (load order, or sorted for a sorted copy). */

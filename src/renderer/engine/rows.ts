@@ -4,8 +4,9 @@
  * dates become epoch milliseconds, and the column's `kind` says how to show them.
  */
 import { Type, type DataType, type Table } from 'apache-arrow';
+import type { ColumnKind } from '../../shared/gridView';
 
-export type ColumnKind = 'integer' | 'float' | 'timestamp' | 'date' | 'boolean' | 'text' | 'other';
+export type { ColumnKind };
 
 export type CellValue = null | boolean | number | bigint | string;
 

@@ -1,5 +1,6 @@
 /** Exporting a query's full result to a file in the workspace's `exports/` folder. */
 import { z } from 'zod';
+import type { GridViewSpec } from '../gridView';
 
 export const ExportFormat = z.enum(['csv', 'parquet']);
 export type ExportFormat = z.infer<typeof ExportFormat>;
@@ -11,10 +12,32 @@ export const ExportFileName = z
   .max(120)
   .regex(/^[A-Za-z0-9][A-Za-z0-9 _.()-]*$/, 'use letters, digits, spaces and _ . ( ) - only');
 
+const ColumnName = z.string().min(1).max(1000);
+
+/** The grid's view of the result (shared/gridView's GridViewSpec): names are checked against the query's columns. */
+export const ExportView = z.object({
+  sort: z.array(z.object({ column: ColumnName, desc: z.boolean() })).max(100),
+  filters: z
+    .array(
+      z.object({
+        column: ColumnName,
+        kind: z.enum(['integer', 'float', 'timestamp', 'date', 'boolean', 'text', 'other']),
+        op: z.enum(['contains', 'eq', 'lt', 'gt', 'is_null', 'not_null']),
+        value: z.string().max(10_000),
+      }),
+    )
+    .max(100),
+  /** Visible columns in display order. */
+  columns: z.array(ColumnName).min(1, 'no column is visible').max(10_000),
+}) satisfies z.ZodType<GridViewSpec>;
+export type ExportView = z.infer<typeof ExportView>;
+
 export const ResultExportRequest = z.object({
-  /** The tab's query: exported in full, not the page the grid shows. */
+  /** The tab's query: every row of it, not the page the grid shows. */
   sql: z.string().min(1, 'the query is empty').max(1_000_000),
   format: ExportFormat,
+  /** What the grid shows (sort, filters, visible columns); the query's own result when absent. */
+  view: ExportView.optional(),
   /** Without the extension; a name from the time is chosen when absent. */
   fileName: ExportFileName.optional(),
 });

@@ -12,9 +12,9 @@ import {
 import { MAX_AUTO_WIDTH, MIN_WIDTH, autoWidths } from '../../../src/renderer/features/grid/columnWidths';
 
 describe('grid formatting', () => {
-  it('shows timestamps as UTC YYYY-MM-DD HH:mm:ss, with milliseconds only when present', () => {
+  it('shows times as YYYY-MM-DD HH:mm:ss, with milliseconds only when present, as DuckDB prints them', () => {
     expect(formatTimestamp(Date.UTC(2026, 2, 29, 7, 5, 9))).toBe('2026-03-29 07:05:09');
-    expect(formatTimestamp(Date.UTC(2026, 2, 29, 7, 5, 9, 120))).toBe('2026-03-29 07:05:09.120');
+    expect(formatTimestamp(Date.UTC(2026, 2, 29, 7, 5, 9, 120))).toBe('2026-03-29 07:05:09.12');
     // Microsecond timestamps arrive as fractional milliseconds.
     expect(formatTimestamp(1700000000123.456)).toBe('2023-11-14 22:13:20.123');
     expect(formatTimestamp(0)).toBe('1970-01-01 00:00:00');

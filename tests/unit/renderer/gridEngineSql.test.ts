@@ -4,7 +4,7 @@
  * are right, and hostile filter values find nothing instead of running.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { whereClause, type ColumnFilter } from '../../../src/renderer/engine/filterSql';
+import { whereClause, type ColumnFilter } from '../../../src/shared/gridView';
 import { countSql, sortedCopySql } from '../../../src/renderer/engine/pagingSql';
 import { histogramSql, statsSql, topValuesSql } from '../../../src/renderer/engine/profileSql';
 import { NodeWasmEngine } from '../../support/NodeWasmEngine';

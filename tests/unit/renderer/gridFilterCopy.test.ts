@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  FilterValueError,
-  filterCondition,
-  parseTimeInZone,
-  whereClause,
-} from '../../../src/renderer/engine/filterSql';
+import { FilterValueError, filterCondition, parseTimeInZone, whereClause } from '../../../src/shared/gridView';
 import { rowToJson, rowsToTsv, tsvField } from '../../../src/renderer/features/grid/copyFormat';
 import { decimalsFor, formatCell, formatFixed } from '../../../src/renderer/features/grid/format';
 import { MAX_SCROLL_PX, scrollLayout, scrollTopFor } from '../../../src/renderer/features/grid/scaledScroll';
@@ -119,7 +114,7 @@ describe('copy formatting', () => {
 
   it('copies timestamps in the workspace time zone when the column has one', () => {
     expect(rowsToTsv([{ name: 'ts', kind: 'timestamp', timeZone: 'America/New_York' }], [[ts]], false)).toBe(
-      '2024-05-01 09:30:00',
+      '2024-05-01 09:30:00-04',
     );
   });
 
@@ -142,7 +137,7 @@ describe('typed formatting', () => {
   it('shows zone-aware timestamps in the workspace time zone', () => {
     const t = Date.UTC(2024, 0, 15, 12);
     expect(formatCell(t, 'timestamp')).toBe('2024-01-15 12:00:00');
-    expect(formatCell(t, 'timestamp', 'Asia/Tokyo')).toBe('2024-01-15 21:00:00');
+    expect(formatCell(t, 'timestamp', 'Asia/Tokyo')).toBe('2024-01-15 21:00:00+09');
     expect(zoneOffsetMs(t, 'Europe/Paris')).toBe(3600_000);
     // Across the DST change: 2024-03-31 03:30 in Paris is 01:30 UTC.
     expect(wallTimeToEpochMs(Date.UTC(2024, 2, 31, 3, 30), 'Europe/Paris')).toBe(Date.UTC(2024, 2, 31, 1, 30));

@@ -1,5 +1,6 @@
 /**
- * Exports a query's full result with the native warehouse (`COPY (…) TO`), as a
+ * Exports a query's result — every row, or the grid's view of it (sort,
+ * filters, visible columns) — with the native warehouse (`COPY (…) TO`), as a
  * job with progress and cancel. The file is written under a `.part` name and
  * renamed only when DuckDB has finished it, so a finished-looking file is
  * always complete.
@@ -11,6 +12,7 @@ import type { Readable } from 'node:stream';
 import type { ExportFormat, ResultExportRequest, ResultExportStarted } from '../../../shared/api/export';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/format';
+import { FilterValueError, viewSql, viewSummary } from '../../../shared/gridView';
 import { quoteLiteral } from '../../../shared/sql';
 import { singleStatement } from '../../../shared/sqlText';
 import type { JobRunner } from '../jobs/JobRunner';
@@ -66,9 +68,66 @@ export function copyOptions(format: ExportFormat): string {
   return format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT parquet, COMPRESSION zstd';
 }
 
-export function copySql(sql: string, file: string, format: ExportFormat, timeZone: string): string {
+/** `COPY` of `body` (one statement: a query, or the grid's view of one) to `file`, times in `timeZone`. */
+export function copySql(body: string, file: string, format: ExportFormat, timeZone: string): string {
   // New lines around the query so a trailing `-- comment` cannot swallow the closing parenthesis.
-  return `SET TimeZone = ${quoteLiteral(timeZone)};\nCOPY (\n${copyBody(sql)}\n) TO ${quoteLiteral(file)} (${copyOptions(format)})`;
+  return `SET TimeZone = ${quoteLiteral(timeZone)};\nCOPY (\n${body}\n) TO ${quoteLiteral(file)} (${copyOptions(format)})`;
+}
+
+/** The query's columns, as the warehouse binds it (nothing runs). */
+async function queryColumns(warehouse: Warehouse, body: string): Promise<{ name: string; type: string }[]> {
+  const rows = await warehouse.rows(`DESCRIBE ${body}`, { oneStatement: true }).catch((err: unknown) => {
+    throw new WorkbenchError(
+      'query_failed',
+      `Could not export the result: ${errorMessage(err)}`,
+      'Export works on a single SELECT query; check that the query still runs.',
+    );
+  });
+  return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+}
+
+/**
+ * The export's statement: the query itself, or with `view` the grid's view of
+ * it (gridView's viewSql), every name in the view checked against the query's
+ * columns first; and what the file holds, in words (see viewSummary).
+ */
+export async function exportBody(
+  warehouse: Warehouse,
+  request: Pick<ResultExportRequest, 'sql' | 'view'>,
+  timeZone: string,
+): Promise<{ body: string; summary: string }> {
+  const query = copyBody(request.sql);
+  const view = request.view;
+  if (!view) return { body: query, summary: '' };
+  const columns = await queryColumns(warehouse, query);
+  const counts = new Map<string, number>();
+  for (const c of columns) counts.set(c.name, (counts.get(c.name) ?? 0) + 1);
+  const named = [...view.columns, ...view.sort.map((s) => s.column), ...view.filters.map((f) => f.column)];
+  for (const name of new Set(named)) {
+    const count = counts.get(name) ?? 0;
+    if (count === 0)
+      throw new WorkbenchError(
+        'bad_request',
+        `The result has no column “${name}”`,
+        'Run the query again, then export: the grid shows an older result.',
+      );
+    if (count > 1)
+      throw new WorkbenchError(
+        'bad_request',
+        `The result has ${count} columns named “${name}”`,
+        'Give them distinct names with AS in the query, run it, then export.',
+      );
+  }
+  const zoned = new Set(columns.filter((c) => /^TIMESTAMP(TZ| WITH TIME ZONE)$/i.test(c.type)).map((c) => c.name));
+  try {
+    return {
+      body: viewSql(query, view, { timeZone, zoned }),
+      summary: viewSummary(view, columns.length),
+    };
+  } catch (err) {
+    if (err instanceof FilterValueError) throw new WorkbenchError('bad_request', err.message, 'Change the filter.');
+    throw err;
+  }
 }
 
 /**
@@ -116,9 +175,10 @@ export async function startResultExport(
   ctx: ExportContext,
   request: ResultExportRequest,
 ): Promise<ResultExportStarted> {
+  const { body, summary } = await exportBody(ctx.warehouse, request, ctx.timeZone);
   const { name: fileName, path } = await newExportFile(ctx.workspaceDir, request.fileName, 'result', request.format);
   const partPath = exportPartPath(path);
-  const sql = copySql(request.sql, partPath, request.format, ctx.timeZone);
+  const sql = copySql(body, partPath, request.format, ctx.timeZone);
   const queryId = `export-${randomUUID()}`;
 
   const job = ctx.jobs.start({
@@ -137,7 +197,8 @@ export async function startResultExport(
         await rename(partPath, path);
         const written = Number(Object.values(rows[0] ?? {})[0] ?? 0);
         const size = (await stat(path)).size;
-        job.progress(written, written, `${written.toLocaleString('en-US')} rows · ${formatBytes(size)} → ${path}`);
+        const what = `${written.toLocaleString('en-US')} rows${summary ? ` (${summary})` : ''}`;
+        job.progress(written, written, `${what} · ${formatBytes(size)} → ${path}`);
         return { path, rows: written };
       } catch (err) {
         await rm(partPath, { force: true });

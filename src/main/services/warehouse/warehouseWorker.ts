@@ -148,8 +148,11 @@ class CancelledError extends Error {
   }
 }
 
+/** The node binding's own prefix on parse errors: DuckDB's message after it is what the user needs. */
+const BINDING_PREFIX = /^Failed to extract statements:\s*/;
+
 function describe(err: unknown, queryId?: string): { code: 'query_failed' | 'cancelled'; message: string } {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = (err instanceof Error ? err.message : String(err)).replace(BINDING_PREFIX, '');
   if (err instanceof CancelledError || (queryId !== undefined && /INTERRUPT/i.test(message))) {
     return { code: 'cancelled', message: 'The query was cancelled' };
   }

@@ -8,7 +8,7 @@ import type { ColumnInfo } from '../../../shared/api/contract';
 import type { ChartSource } from '../../../shared/charts/m4Sql';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 import type { WasmEngine } from '../../engine/WasmEngine';
-import type { ColumnFilter } from '../../engine/filterSql';
+import type { ColumnFilter } from '../../../shared/gridView';
 import { shortType } from '../grid/format';
 import { changeFilters } from '../grid/gridStore';
 import { ChartPanel } from './ChartPanel';

@@ -4,7 +4,7 @@ import { formatTimestamp } from '../grid/format';
 
 const cache = new Map<string, Intl.DateTimeFormat>();
 
-function fmt(timeZone: string, kind: 'day' | 'minute' | 'second' | 'full'): Intl.DateTimeFormat {
+function fmt(timeZone: string, kind: 'day' | 'minute' | 'second'): Intl.DateTimeFormat {
   const key = `${timeZone}|${kind}`;
   let f = cache.get(key);
   if (!f) {
@@ -13,16 +13,6 @@ function fmt(timeZone: string, kind: 'day' | 'minute' | 'second' | 'full'): Intl
       day: { ...base, month: 'short', day: 'numeric' },
       minute: { ...base, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' },
       second: { ...base, hour: '2-digit', minute: '2-digit', second: '2-digit' },
-      full: {
-        ...base,
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-        fractionalSecondDigits: 3,
-      },
     };
     f = new Intl.DateTimeFormat('en-GB', opts[kind]);
     cache.set(key, f);
@@ -37,9 +27,8 @@ export function formatTick(ms: number, spanMs: number, timeZone: string): string
   return fmt(timeZone, 'second').format(ms);
 }
 
-export function formatInstant(ms: number, timeZone: string): string {
-  return fmt(timeZone, 'full').format(ms);
-}
+/** A point's time in tooltips and the brushed range: the workbench's one time format. */
+export { formatInstant } from '../../../shared/timeZone';
 
 /** "2 h", "15 min", "30 s", "250 ms": the width of one pixel column. */
 export function formatSpan(ms: number): string {

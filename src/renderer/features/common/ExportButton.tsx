@@ -22,6 +22,7 @@ export function ExportButton<F extends string>({
   started,
   testId,
   title,
+  scope,
   disabled = false,
 }: {
   choices: ExportChoice<F>[];
@@ -31,6 +32,8 @@ export function ExportButton<F extends string>({
   /** Prefixes the test ids: `<testId>-button`, `-menu`, `-<format>`, and ExportStatus's. */
   testId: string;
   title: string;
+  /** What the export holds (e.g. the grid's sort and filters), said at the top of the menu. */
+  scope?: string;
   disabled?: boolean;
 }) {
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
@@ -65,6 +68,7 @@ export function ExportButton<F extends string>({
           y={menu.y}
           onClose={() => setMenu(null)}
           testId={`${testId}-menu`}
+          {...(scope ? { caption: scope } : {})}
           items={choices.map((c) => ({
             label: c.label,
             hint: c.hint,

@@ -70,15 +70,23 @@ export function Menu({
   items,
   onClose,
   testId,
+  caption,
 }: {
   x: number;
   y: number;
   items: MenuItem[];
   onClose: () => void;
   testId?: string;
+  /** A line above the items saying what they act on. */
+  caption?: string;
 }) {
   return (
     <Popover x={x} y={y} onClose={onClose} className="grid-menu" testId={testId}>
+      {caption ? (
+        <div className="grid-menu-caption" data-testid={testId ? `${testId}-caption` : undefined}>
+          {caption}
+        </div>
+      ) : null}
       <div role="menu">
         {items.map((item) => (
           <button

@@ -8,7 +8,7 @@ import {
   opsFor,
   type ColumnFilter,
   type FilterOp,
-} from '../../engine/filterSql';
+} from '../../../shared/gridView';
 import type { ColumnKind } from '../../engine/rows';
 
 export function FilterEditor({

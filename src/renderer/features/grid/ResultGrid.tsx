@@ -24,7 +24,7 @@ import {
 } from 'react';
 import type { ColumnInfo } from '../../../shared/api/contract';
 import { errorMessage } from '../../../shared/errors';
-import { FILTER_OPS, whereClause, type ColumnFilter } from '../../engine/filterSql';
+import { FILTER_OPS, whereClause, type ColumnFilter, type GridViewSpec } from '../../../shared/gridView';
 import type { SortKey } from '../../engine/pagingSql';
 import type { CellValue, ColumnKind } from '../../engine/rows';
 import type { GridView, WasmEngine } from '../../engine/WasmEngine';
@@ -195,6 +195,11 @@ export function ResultGrid(props: ResultGridProps) {
   const visible = table.getVisibleLeafColumns();
   /** Display position → column index. */
   const visibleIndex = visible.map((c) => Number(c.id.slice(1)));
+  const exportView: GridViewSpec = {
+    sort,
+    filters: layout.filters,
+    columns: visibleIndex.map((i) => names[i] ?? ''),
+  };
 
   // ---------------------------------------------------------------- rows on screen
   const [scroll, setScroll] = useState({ top: recalledPlace(tableName)?.top ?? 0, height: 600 });
@@ -504,7 +509,13 @@ export function ResultGrid(props: ResultGridProps) {
         >
           Profile
         </button>
-        <ExportControl sql={sql} exported={layout.exported} onStarted={(exported) => setLayout({ exported })} />
+        <ExportControl
+          sql={sql}
+          view={exportView}
+          names={names}
+          exported={layout.exported}
+          onStarted={(exported) => setLayout({ exported })}
+        />
       </div>
       <div className="grid-main">
         <div
@@ -546,7 +557,7 @@ export function ResultGrid(props: ResultGridProps) {
                   aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
                   data-column={name}
                   draggable
-                  title={`${name} — ${columns[index]?.type ?? ''}\n${waitTitle ?? 'Click to sort; Shift+click to add to the sort; drag to move'}`}
+                  title={`${name} — ${columns[index]?.type ?? ''}${zoned[index] ? `, shown in ${timeZone}` : ''}\n${waitTitle ?? 'Click to sort; Shift+click to add to the sort; drag to move'}`}
                   onDragStart={(e) => {
                     setDragFrom(position);
                     e.dataTransfer.effectAllowed = 'move';
@@ -600,7 +611,12 @@ export function ResultGrid(props: ResultGridProps) {
             })}
           </div>
           {error || viewError ? <div className="grid-error">{error ?? viewError}</div> : null}
-          {!filtering && where !== '' && shownRows === 0 ? (
+          {!loading && rowCount === 0 ? (
+            <div className="grid-empty" data-testid="grid-empty">
+              The query returned no rows.
+            </div>
+          ) : null}
+          {!filtering && where !== '' && shownRows === 0 && rowCount > 0 ? (
             <div className="grid-empty" data-testid="grid-empty">
               No rows match the filters.{' '}
               <button type="button" className="link-button" onClick={() => setLayout({ filters: [] })}>

@@ -2,22 +2,11 @@
  * How values look in the grid. Pure functions so they are tested in Node and
  * used the same way by the grid and by copy/export later.
  */
-import { zoneOffsetMs } from '../../../shared/timeZone';
+import { formatInstant, formatWallTime } from '../../../shared/timeZone';
 import type { CellValue, ColumnKind } from '../../engine/rows';
 
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-
-/** `YYYY-MM-DD HH:mm:ss` in UTC (milliseconds only when there are some). */
-export function formatTimestamp(epochMs: number): string {
-  if (!Number.isFinite(epochMs)) return String(epochMs);
-  const d = new Date(Math.floor(epochMs));
-  if (Number.isNaN(d.getTime())) return String(epochMs);
-  const year = d.getUTCFullYear();
-  const yyyy = year < 0 ? `-${pad(-year, 4)}` : pad(year, 4);
-  const base = `${yyyy}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-  const ms = d.getUTCMilliseconds();
-  return ms ? `${base}.${pad(ms, 3)}` : base;
-}
+/** `YYYY-MM-DD HH:mm:ss` of a time with no zone (milliseconds only when there are some). */
+export const formatTimestamp = formatWallTime;
 
 export function formatDate(epochMs: number): string {
   const text = formatTimestamp(epochMs);
@@ -42,9 +31,9 @@ export function formatInteger(value: number | bigint): string {
   return Number.isInteger(value) ? String(value) : formatFloat(value);
 }
 
-/** A timestamp as wall-clock time in `timeZone` (zone-aware columns only; a plain TIMESTAMP has no zone). */
+/** A zone-aware timestamp in `timeZone`, with its offset (see formatInstant); a plain TIMESTAMP has no zone. */
 function formatTimestampIn(epochMs: number, timeZone: string | undefined): string {
-  return formatTimestamp(timeZone ? epochMs + zoneOffsetMs(epochMs, timeZone) : epochMs);
+  return timeZone ? formatInstant(epochMs, timeZone) : formatWallTime(epochMs);
 }
 
 /** Decimals that show every value of a sample exactly (up to 6), so a column lines up. */

@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import type { ResultExportStarted } from '../../../shared/api/export';
-import type { ColumnFilter } from '../../engine/filterSql';
+import type { ColumnFilter } from '../../../shared/gridView';
 
 export interface GridLayout {
   /** Identifies the column set the layout belongs to. */

@@ -12,7 +12,9 @@ import { workbench } from '../../state/workbench';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { ErrorPanel } from '../common/ErrorPanel';
 import { ExportButton, type ExportChoice } from '../common/ExportButton';
+import { UtcTimeInput } from '../common/UtcTimeInput';
 import { ParquetFileView } from '../lake/ParquetFileView';
+import { inspectorText } from './inspectorFormat';
 import { LineagePanel } from './LineagePanel';
 import { RecordPanel } from './RecordPanel';
 import {
@@ -28,7 +30,7 @@ import {
 
 const ROW_HEIGHT = 26;
 
-/** One of the search form's text fields; `time` ones are `datetime-local` to the second, read as UTC. */
+/** One of the search form's text fields; `time` ones take UTC to the second (UtcTimeInput). */
 function FormText({
   field,
   label,
@@ -52,14 +54,23 @@ function FormText({
   return (
     <label className={`insp-field${grow ? ' insp-grow' : ''}`} title={title}>
       <span>{label}</span>
-      <input
-        {...(time ? { type: 'datetime-local', step: 1 } : {})}
-        className={`form-input${mono ? ' mono' : ''}`}
-        value={value}
-        placeholder={placeholder}
-        data-testid={testId}
-        onChange={(e) => setForm({ [field]: e.target.value })}
-      />
+      {time ? (
+        <UtcTimeInput
+          seconds
+          className={`form-input${mono ? ' mono' : ''}`}
+          value={value}
+          {...(testId ? { testId } : {})}
+          onChange={(v) => setForm({ [field]: v })}
+        />
+      ) : (
+        <input
+          className={`form-input${mono ? ' mono' : ''}`}
+          value={value}
+          placeholder={placeholder}
+          data-testid={testId}
+          onChange={(e) => setForm({ [field]: e.target.value })}
+        />
+      )}
     </label>
   );
 }
@@ -93,8 +104,8 @@ function SearchForm() {
       </label>
       <FormText field="recordId" label="record_id" mono placeholder="exact id" testId="insp-record-id" />
       <FormText field="seriesId" label="series_id" mono placeholder="device or source" testId="insp-series-id" />
-      <FormText field="from" label="ts from (UTC)" time title="Event time (ts), UTC" />
-      <FormText field="to" label="to (UTC, excl.)" time />
+      <FormText field="from" label="ts from (UTC)" time title="Event time (ts), UTC" testId="insp-from" />
+      <FormText field="to" label="to (UTC, excl.)" time testId="insp-to" />
       <FormText
         field="text"
         label="Text in raw"
@@ -249,6 +260,7 @@ function Progress() {
 }
 
 function Results() {
+  const timeZone = useWorkspaceStore((s) => s.status?.timeZone ?? 'UTC');
   const matches = useInspectorStore((s) => s.matches);
   const selected = useInspectorStore((s) => s.selected);
   const page = useInspectorStore((s) => s.page);
@@ -296,7 +308,7 @@ function Results() {
               onClick={() => void openMatch(item.index)}
               title={`${m.key} · row group ${m.rowGroup} · row ${m.row}`}
             >
-              <span className="mono insp-ts">{m.ts ?? '—'}</span>
+              <span className="mono insp-ts">{m.ts === null ? '—' : inspectorText(m.ts, timeZone)}</span>
               <span className="mono insp-id">{m.recordId ?? '—'}</span>
               <span className="insp-where dim">
                 {m.pipelineId} · {m.date ?? ''}

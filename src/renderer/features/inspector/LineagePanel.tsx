@@ -4,7 +4,9 @@
  * record where this build can evaluate formulas.
  */
 import type { InspectorLineage, LineageRequest } from '../../../shared/api/inspector';
+import { formatInstant } from '../../../shared/timeZone';
 import type { ErrorView } from '../../state/errorView';
+import { useWorkspaceStore } from '../../state/workspaceStore';
 import { ErrorPanel } from '../common/ErrorPanel';
 import { CloseDetail, FieldsTable, Neighbour } from './RecordPanel';
 import { JsonTree } from './JsonTree';
@@ -63,12 +65,13 @@ export function LineagePanel({
   error: ErrorView | null;
 }) {
   const p = lineage?.pipeline ?? null;
+  const timeZone = useWorkspaceStore((s) => s.status?.timeZone ?? 'UTC');
   return (
     <section className="insp-panel" data-testid="insp-lineage">
       <header className="insp-panel-header">
         <span className="insp-panel-title">
           {request.pipelineId} · <span className="mono">{request.seriesId}</span> ·{' '}
-          <span className="mono">{new Date(request.time).toISOString()}</span>
+          <span className="mono">{formatInstant(Date.parse(request.time), timeZone)}</span>
         </span>
         <CloseDetail label="Close the lineage" />
       </header>

@@ -8,6 +8,8 @@ import { formatBytes } from '../../../shared/format';
 import type { ErrorView } from '../../state/errorView';
 import { ErrorPanel } from '../common/ErrorPanel';
 import { writeClipboard } from '../common/clipboard';
+import { useWorkspaceStore } from '../../state/workspaceStore';
+import { inspectorText } from './inspectorFormat';
 import { JsonTree } from './JsonTree';
 import { closeDetail, openFile, openRecord } from './inspectorStore';
 
@@ -24,7 +26,12 @@ export function CloseDetail({ label }: { label: string }) {
   );
 }
 
+function useTimeZone(): string {
+  return useWorkspaceStore((s) => s.status?.timeZone ?? 'UTC');
+}
+
 export function Neighbour({ match, current }: { match: InspectorMatch; current?: boolean }) {
+  const timeZone = useTimeZone();
   return (
     <button
       type="button"
@@ -34,13 +41,14 @@ export function Neighbour({ match, current }: { match: InspectorMatch; current?:
       title={`${match.key} · row ${match.row}`}
       onClick={() => void openRecord(match.key, match.row)}
     >
-      <span className="mono">{match.ts ?? '—'}</span>
+      <span className="mono">{match.ts === null ? '—' : inspectorText(match.ts, timeZone)}</span>
       <span className="mono dim">{match.recordId}</span>
     </button>
   );
 }
 
 export function FieldsTable({ match }: { match: InspectorMatch }) {
+  const timeZone = useTimeZone();
   return (
     <table className="insp-fields" data-testid="insp-fields">
       <tbody>
@@ -49,7 +57,7 @@ export function FieldsTable({ match }: { match: InspectorMatch }) {
             <th>{f.name}</th>
             <td className="insp-type">{f.type}</td>
             <td className="mono insp-value" title={f.value === null ? 'NULL' : String(f.value)}>
-              {f.value === null ? <span className="pq-null">NULL</span> : String(f.value)}
+              {f.value === null ? <span className="pq-null">NULL</span> : inspectorText(f.value, timeZone)}
             </td>
           </tr>
         ))}

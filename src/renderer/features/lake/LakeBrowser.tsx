@@ -19,7 +19,8 @@ import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { useAction } from '../common/useAction';
-import { formatTimestamp } from '../grid/format';
+import { formatInstant } from '../../../shared/timeZone';
+import { UtcTimeInput } from '../common/UtcTimeInput';
 import { newQueryTab } from '../query/queryActions';
 import { setLakePrefix, type LakeTab } from '../tabs/tabsStore';
 import { breadcrumb, bronzeQuery, dayInRange, holdsPipelines, placeOf } from './lakePaths';
@@ -61,6 +62,9 @@ async function keysUnder(prefix: string): Promise<string[]> {
   return keys;
 }
 
+/** The day fields filter `date=` partitions, the day a record landed. */
+const DAY_TITLE = 'Landing day (the date= partition), YYYY-MM-DD';
+
 function folderLabel(
   entry: FolderEntry,
   parent: string,
@@ -74,6 +78,7 @@ function folderLabel(
 export function LakeBrowser({ tab }: { tab: LakeTab }) {
   const prefix = tab.prefix;
   const lake = useWorkspaceStore((s) => s.status?.lake ?? null);
+  const timeZone = useWorkspaceStore((s) => s.status?.timeZone ?? 'UTC');
   const cacheVersion = useWorkspaceStore((s) => s.cacheVersion);
   const jobs = useWorkspaceStore((s) => s.jobs);
   const isFolderLake = lake?.driver !== 's3';
@@ -344,23 +349,11 @@ export function LakeBrowser({ tab }: { tab: LakeTab }) {
         />
         <label className="lake-date">
           from
-          <input
-            className="form-input"
-            type="date"
-            data-testid="lake-from"
-            value={from}
-            onChange={(e) => setFrom(e.target.value)}
-          />
+          <UtcTimeInput day value={from} testId="lake-from" title={DAY_TITLE} onChange={setFrom} />
         </label>
         <label className="lake-date">
           to
-          <input
-            className="form-input"
-            type="date"
-            data-testid="lake-to"
-            value={to}
-            onChange={(e) => setTo(e.target.value)}
-          />
+          <UtcTimeInput day value={to} testId="lake-to" title={DAY_TITLE} onChange={setTo} />
         </label>
         <span className="toolbar-spacer" />
         <span className="dim" data-testid="lake-count">
@@ -490,7 +483,7 @@ export function LakeBrowser({ tab }: { tab: LakeTab }) {
                   {entry.name}
                 </button>
                 <span className="num">{formatBytes(entry.size)}</span>
-                <span className="dim">{formatTimestamp(Date.parse(entry.lastModified))}</span>
+                <span className="dim">{formatInstant(Date.parse(entry.lastModified), timeZone)}</span>
                 <span>
                   <span className={`cache-badge ${entry.cache}`}>{CACHE_LABEL[entry.cache]}</span>
                   {entry.pinned ? (

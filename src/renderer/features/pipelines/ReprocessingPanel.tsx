@@ -19,6 +19,7 @@ import { AggregateRefreshNote } from './AggregateRefreshNote';
 import { CredentialsPrompt, ErrorLine, JobLine } from './PushControls';
 import { PushPlanDialog, ValueCounts } from './PushPlanDialog';
 import { SkippedFilesNotice } from '../common/SkippedFilesNotice';
+import { UtcTimeInput } from '../common/UtcTimeInput';
 import {
   DAY_MS,
   chooseOverlay,
@@ -245,20 +246,22 @@ export function ReprocessingPanel({
       <div className="rp-range">
         <label>
           From
-          <input
-            type="date"
+          <UtcTimeInput
+            day
+            className=""
             value={s?.startDay ?? ''}
-            data-testid="rp-start"
-            onChange={(e) => patchReprocessing(tabId, { startDay: e.target.value })}
+            testId="rp-start"
+            onChange={(startDay) => patchReprocessing(tabId, { startDay })}
           />
         </label>
         <label>
           to
-          <input
-            type="date"
+          <UtcTimeInput
+            day
+            className=""
             value={s?.endDay ?? ''}
-            data-testid="rp-end"
-            onChange={(e) => patchReprocessing(tabId, { endDay: e.target.value })}
+            testId="rp-end"
+            onChange={(endDay) => patchReprocessing(tabId, { endDay })}
           />
         </label>
         <span className="dim">UTC, both days included</span>

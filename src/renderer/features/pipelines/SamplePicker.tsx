@@ -3,20 +3,22 @@
  * and a time window (UTC), loaded once into the in-app engine.
  */
 import { useMemo, useState } from 'react';
+import { parseUtcInput, utcInputValue } from '../../../shared/timeZone';
+import { UtcTimeInput } from '../common/UtcTimeInput';
 import { spanOf, type PipelineEditorState } from './editorStore';
 import { loadSample } from './pipelineActions';
 import { DAY_MS } from './reprocessingStore';
 
 const MAX_SERIES = 50;
 
-/** Epoch ms as a `datetime-local` value, in UTC. */
+/** Epoch ms as the time fields hold it (see UtcTimeInput), in UTC. */
 function toInput(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16);
+  return utcInputValue(ms).replace(' ', 'T');
 }
 
 function fromInput(text: string): string | null {
-  const ms = Date.parse(`${text}:00Z`);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+  const ms = parseUtcInput(text);
+  return ms === null ? null : new Date(ms).toISOString();
 }
 
 export function SamplePicker({ tabId, editor }: { tabId: string; editor: PipelineEditorState }) {
@@ -92,7 +94,7 @@ export function SamplePicker({ tabId, editor }: { tabId: string; editor: Pipelin
           {visible.map((s) => (
             <li key={s.seriesId}>
               <label
-                title={`${s.records.toLocaleString('en-US')} records, ${toInput(s.first)} – ${toInput(s.last)} UTC`}
+                title={`${s.records.toLocaleString('en-US')} records, ${utcInputValue(s.first)} – ${utcInputValue(s.last)} UTC`}
               >
                 <input
                   type="checkbox"
@@ -111,16 +113,11 @@ export function SamplePicker({ tabId, editor }: { tabId: string; editor: Pipelin
       <div className="sample-window">
         <label>
           From (UTC)
-          <input
-            type="datetime-local"
-            value={from}
-            data-testid="sample-from"
-            onChange={(e) => setFrom(e.target.value)}
-          />
+          <UtcTimeInput className="" value={from} testId="sample-from" onChange={setFrom} />
         </label>
         <label>
           To (UTC)
-          <input type="datetime-local" value={to} data-testid="sample-to" onChange={(e) => setTo(e.target.value)} />
+          <UtcTimeInput className="" value={to} testId="sample-to" onChange={setTo} />
         </label>
         <div className="sample-presets">
           <button type="button" onClick={() => preset(1)}>

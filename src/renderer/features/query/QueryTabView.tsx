@@ -148,7 +148,13 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
         <span className="toolbar-spacer" />
         {result?.tableName && !busy ? <ResultChartToggle tabId={tab.id} columns={result.columns} /> : null}
         <SqlFileControls tab={tab} />
-        <span className="dim shortcut-hint">Ctrl/Cmd+Enter runs the statement · +Shift runs all · Esc cancels</span>
+        <span
+          className="dim shortcut-hint"
+          data-testid="shortcut-hint"
+          title="Ctrl/Cmd+Enter runs the selection or the statement under the cursor · Ctrl/Cmd+Shift+Enter runs all · Esc cancels"
+        >
+          <kbd>Ctrl+Enter</kbd> run · <kbd>+Shift</kbd> all · <kbd>Esc</kbd> cancel
+        </span>
       </div>
       <div className="result-pane">
         {tab.error ? (

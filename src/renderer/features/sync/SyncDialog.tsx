@@ -4,6 +4,7 @@
  * status bar. The final line says what was fetched.
  */
 import { Modal } from '../common/Modal';
+import { UtcTimeInput } from '../common/UtcTimeInput';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { SyncEstimate, SyncOptions, SyncSelectionInput, SyncStatus } from '../../../shared/api/sync';
 import { formatBytes } from '../../../shared/format';
@@ -343,27 +344,25 @@ export function SyncDialog() {
               </div>
               <label className="form-field">
                 <span className="form-label">From</span>
-                <input
-                  className="form-input"
-                  type="date"
+                <UtcTimeInput
+                  day
                   value={from}
-                  data-testid="sync-from"
-                  onChange={(e) => {
+                  testId="sync-from"
+                  onChange={(day) => {
                     setRange('custom');
-                    setFrom(e.target.value);
+                    setFrom(day);
                   }}
                 />
               </label>
               <label className="form-field">
                 <span className="form-label">To (included)</span>
-                <input
-                  className="form-input"
-                  type="date"
+                <UtcTimeInput
+                  day
                   value={through}
-                  data-testid="sync-through"
-                  onChange={(e) => {
+                  testId="sync-through"
+                  onChange={(day) => {
                     setRange('custom');
-                    setThrough(e.target.value);
+                    setThrough(day);
                   }}
                 />
               </label>

@@ -1,11 +1,27 @@
 /**
- * Grid filters compiled to a WHERE over the engine table. Every column name is
- * quoted and every value is either validated (numbers, times) or quoted as a
- * literal, so nothing typed in a filter box can become SQL.
+ * What a result grid shows of a query's result — its sort, its filters and
+ * its visible columns — as SQL. The grid's engine (DuckDB-WASM) pages through
+ * it and the warehouse exports the same view, so both read one definition.
+ * Every column name is quoted and every value is either validated (numbers,
+ * times) or quoted as a literal, so nothing typed in a filter box can become SQL.
  */
-import { quoteIdent, quoteLiteral } from '../../shared/sql';
-import { wallTimeToEpochMs } from '../../shared/timeZone';
-import type { ColumnKind } from './rows';
+import { quoteIdent, quoteLiteral } from './sql';
+import { wallTimeToEpochMs } from './timeZone';
+
+/** How the grid shows and filters a column's values. */
+export type ColumnKind = 'integer' | 'float' | 'timestamp' | 'date' | 'boolean' | 'text' | 'other';
+
+export interface SortKey {
+  column: string;
+  desc: boolean;
+}
+
+/** `ORDER BY` the sort keys, then `tieBreak` (e.g. the engine's `rowid`, for a stable load order). */
+export function orderBy(sort: readonly SortKey[], tieBreak: readonly string[] = []): string {
+  const keys = sort.map((s) => `${quoteIdent(s.column)} ${s.desc ? 'DESC' : 'ASC'} NULLS LAST`);
+  const all = [...keys, ...tieBreak];
+  return all.length ? `ORDER BY ${all.join(', ')}` : '';
+}
 
 export type FilterOp = 'contains' | 'eq' | 'lt' | 'gt' | 'is_null' | 'not_null';
 
@@ -50,7 +66,17 @@ export class FilterValueError extends Error {
 }
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?$/;
+/** A date, a time on it, and an offset as the grid shows it (`+01`, `+05:30`, `Z`); without one the filter's zone applies. */
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+/** `+01`, `-02:30`, `+0530`, `Z` or `UTC` as ms ahead of UTC. */
+function offsetMs(text: string): number {
+  if (/^(z|utc)$/i.test(text)) return 0;
+  const sign = text.startsWith('-') ? -1 : 1;
+  const digits = text.slice(1).replace(':', '');
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0)) * 60_000;
+}
 
 function numberLiteral(value: string, column: string): string {
   const text = value.trim();
@@ -62,10 +88,11 @@ function numberLiteral(value: string, column: string): string {
 export function parseTimeInZone(value: string, timeZone: string): bigint | null {
   const m = DATE_TIME.exec(value.trim());
   if (!m) return null;
-  const [, y, mo, d, h, mi, s, frac] = m;
+  const [, y, mo, d, h, mi, s, frac, offset] = m;
   const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0));
   if (Number.isNaN(wall)) return null;
-  const micros = BigInt(wallTimeToEpochMs(wall, timeZone)) * 1000n;
+  const epochMs = offset === undefined ? wallTimeToEpochMs(wall, timeZone) : wall - offsetMs(offset);
+  const micros = BigInt(epochMs) * 1000n;
   return micros + BigInt((frac ?? '').padEnd(6, '0') || '0');
 }
 
@@ -106,7 +133,7 @@ export function filterCondition(f: ColumnFilter, ctx: FilterContext = { timeZone
     }
     case 'date': {
       const m = DATE_TIME.exec(f.value.trim());
-      if (!m || m[4] !== undefined)
+      if (!m || m[4] !== undefined || m[8] !== undefined)
         throw new FilterValueError(`“${f.value}” is not a date like 2024-05-01 (column ${f.column})`);
       return `${col} ${cmp} DATE ${quoteLiteral(f.value.trim())}`;
     }
@@ -124,4 +151,39 @@ export function filterCondition(f: ColumnFilter, ctx: FilterContext = { timeZone
 export function whereClause(filters: readonly ColumnFilter[], ctx?: FilterContext): string {
   if (filters.length === 0) return '';
   return `WHERE ${filters.map((f) => `(${filterCondition(f, ctx)})`).join(' AND ')}`;
+}
+
+/** A grid's view of a result: sort, filters and the visible columns in display order. */
+export interface GridViewSpec {
+  sort: SortKey[];
+  filters: ColumnFilter[];
+  columns: string[];
+}
+
+/**
+ * `SELECT <columns> FROM (<query>) WHERE … ORDER BY …`: the view over a query
+ * (one statement, no trailing semicolon). The caller has checked the names
+ * against the query's columns; `select` may replace a column's expression
+ * (e.g. to format it), keyed by name, and is trusted SQL.
+ */
+export function viewSql(
+  query: string,
+  view: GridViewSpec,
+  ctx: FilterContext,
+  select: ReadonlyMap<string, string> = new Map(),
+): string {
+  const columns = view.columns.map((c) => select.get(c) ?? quoteIdent(c)).join(', ');
+  // New lines around the query so a trailing `-- comment` cannot swallow the closing parenthesis.
+  return [`SELECT ${columns} FROM (\n${query}\n) AS result`, whereClause(view.filters, ctx), orderBy(view.sort)]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** What an export of the view holds, in a few words: `sorted by ts ↓, 2 filters, 5 of 8 columns`; '' for everything as the query returns it. */
+export function viewSummary(view: GridViewSpec, totalColumns: number): string {
+  const parts: string[] = [];
+  if (view.sort.length) parts.push(`sorted by ${view.sort.map((s) => `${s.column} ${s.desc ? '↓' : '↑'}`).join(', ')}`);
+  if (view.filters.length) parts.push(`${view.filters.length} ${view.filters.length === 1 ? 'filter' : 'filters'}`);
+  if (view.columns.length < totalColumns) parts.push(`${view.columns.length} of ${totalColumns} columns`);
+  return parts.join(', ');
 }
