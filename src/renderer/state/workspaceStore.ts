@@ -62,3 +62,8 @@ export function phaseState(status: WorkspaceStatus | null, phase: 'lake' | 'ware
 export function startingPhases(status: WorkspaceStatus | null): string[] {
   return (status?.phases ?? []).filter((p) => p.state === 'pending' || p.state === 'running').map((p) => p.title);
 }
+
+/** The workspace's time zone, in which every time is shown (see formatInstant). */
+export function useWorkspaceTimeZone(): string {
+  return useWorkspaceStore((s) => s.status?.timeZone ?? 'UTC');
+}

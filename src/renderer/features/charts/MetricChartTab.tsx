@@ -11,7 +11,7 @@ import { previousPeriod } from '../../../shared/charts/calendar';
 import type { ChartData } from '../../../shared/charts/chartQuery';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
-import { useWorkspaceStore } from '../../state/workspaceStore';
+import { useWorkspaceStore, useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { ErrorPanel } from '../common/ErrorPanel';
 import { openGeneratedSql } from '../query/queryActions';
 import type { ChartTab } from '../tabs/tabsStore';
@@ -108,7 +108,7 @@ export function MetricChartTab({ tab }: { tab: ChartTab }) {
   const state = useChartStore((s) => s.tabs[tab.id]);
   const spec = state?.spec ?? newMetricSpec();
   const source: MetricSource = spec.source.kind === 'metrics' ? spec.source : (newMetricSpec().source as MetricSource);
-  const timeZone = useWorkspaceStore((s) => s.status?.timeZone ?? 'UTC');
+  const timeZone = useWorkspaceTimeZone();
   const pipelines = useWorkspaceStore((s) => s.pipelines.data?.pipelines ?? []);
   const catalog = useCatalog();
   const [saveName, setSaveName] = useState<string | null>(null);

@@ -1,4 +1,6 @@
 /** Sidebar: the workspace's saved charts (`charts/<name>.json`); click reopens one, ＋ starts a new chart. */
+import { formatInstant } from '../../../shared/timeZone';
+import { useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { useEffect, useState } from 'react';
 import type { SavedChartInfo } from '../../../shared/api/charts';
 import { toErrorView, type ErrorView } from '../../state/errorView';
@@ -22,6 +24,7 @@ async function reopen(name: string): Promise<ErrorView | null> {
 
 export function SavedChartsSection() {
   const savedVersion = useChartStore((s) => s.savedVersion);
+  const timeZone = useWorkspaceTimeZone();
   const [charts, setCharts] = useState<SavedChartInfo[] | null>(null);
   const [error, setError] = useState<ErrorView | null>(null);
   const [loading, setLoading] = useState(false);
@@ -82,7 +85,7 @@ export function SavedChartsSection() {
             data-testid="saved-chart"
             data-name={c.name}
             tabIndex={0}
-            title={`charts/${c.name}.json — modified ${new Date(c.modifiedAt).toLocaleString()}\nClick or Enter to open · Delete to delete`}
+            title={`charts/${c.name}.json — modified ${formatInstant(Date.parse(c.modifiedAt), timeZone)}\nClick or Enter to open · Delete to delete`}
             onClick={() => void reopen(c.name).then(setError)}
             onKeyDown={(e) => {
               if (e.key === 'Enter') void reopen(c.name).then(setError);

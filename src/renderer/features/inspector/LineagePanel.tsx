@@ -6,7 +6,7 @@
 import type { InspectorLineage, LineageRequest } from '../../../shared/api/inspector';
 import { formatInstant } from '../../../shared/timeZone';
 import type { ErrorView } from '../../state/errorView';
-import { useWorkspaceStore } from '../../state/workspaceStore';
+import { useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { ErrorPanel } from '../common/ErrorPanel';
 import { CloseDetail, FieldsTable, Neighbour } from './RecordPanel';
 import { JsonTree } from './JsonTree';
@@ -65,7 +65,7 @@ export function LineagePanel({
   error: ErrorView | null;
 }) {
   const p = lineage?.pipeline ?? null;
-  const timeZone = useWorkspaceStore((s) => s.status?.timeZone ?? 'UTC');
+  const timeZone = useWorkspaceTimeZone();
   return (
     <section className="insp-panel" data-testid="insp-lineage">
       <header className="insp-panel-header">

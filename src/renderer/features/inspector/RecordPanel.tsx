@@ -8,7 +8,7 @@ import { formatBytes } from '../../../shared/format';
 import type { ErrorView } from '../../state/errorView';
 import { ErrorPanel } from '../common/ErrorPanel';
 import { writeClipboard } from '../common/clipboard';
-import { useWorkspaceStore } from '../../state/workspaceStore';
+import { useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { inspectorText } from './inspectorFormat';
 import { JsonTree } from './JsonTree';
 import { closeDetail, openFile, openRecord } from './inspectorStore';
@@ -26,12 +26,8 @@ export function CloseDetail({ label }: { label: string }) {
   );
 }
 
-function useTimeZone(): string {
-  return useWorkspaceStore((s) => s.status?.timeZone ?? 'UTC');
-}
-
 export function Neighbour({ match, current }: { match: InspectorMatch; current?: boolean }) {
-  const timeZone = useTimeZone();
+  const timeZone = useWorkspaceTimeZone();
   return (
     <button
       type="button"
@@ -48,7 +44,7 @@ export function Neighbour({ match, current }: { match: InspectorMatch; current?:
 }
 
 export function FieldsTable({ match }: { match: InspectorMatch }) {
-  const timeZone = useTimeZone();
+  const timeZone = useWorkspaceTimeZone();
   return (
     <table className="insp-fields" data-testid="insp-fields">
       <tbody>

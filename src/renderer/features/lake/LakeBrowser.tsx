@@ -17,7 +17,7 @@ import type { LakeBrowseResult, LakeEntry } from '../../../shared/api/lake';
 import { formatBytes } from '../../../shared/format';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
-import { useWorkspaceStore } from '../../state/workspaceStore';
+import { useWorkspaceStore, useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { useAction } from '../common/useAction';
 import { formatInstant } from '../../../shared/timeZone';
 import { UtcTimeInput } from '../common/UtcTimeInput';
@@ -78,7 +78,7 @@ function folderLabel(
 export function LakeBrowser({ tab }: { tab: LakeTab }) {
   const prefix = tab.prefix;
   const lake = useWorkspaceStore((s) => s.status?.lake ?? null);
-  const timeZone = useWorkspaceStore((s) => s.status?.timeZone ?? 'UTC');
+  const timeZone = useWorkspaceTimeZone();
   const cacheVersion = useWorkspaceStore((s) => s.cacheVersion);
   const jobs = useWorkspaceStore((s) => s.jobs);
   const isFolderLake = lake?.driver !== 's3';

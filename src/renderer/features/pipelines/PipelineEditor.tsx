@@ -3,6 +3,8 @@
  * draft (with its diff against the server's version), and the live preview
  * of the draft over a Bronze sample held in the in-app engine.
  */
+import { formatInstant } from '../../../shared/timeZone';
+import { useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { useMemo, useState } from 'react';
 import type { FormulaDiagnostic } from '../../../shared/formula';
 import type { PipelineTab } from '../tabs/tabsStore';
@@ -37,12 +39,9 @@ function diagnosticsBySlot(editor: PipelineEditorState): Map<string, FormulaDiag
   return bySlot;
 }
 
-function savedAtText(iso: string): string {
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
-
 export function PipelineEditor({ tab }: { tab: PipelineTab }) {
   const editor = useEditorsStore((s) => s.editors[tab.id]);
+  const timeZone = useWorkspaceTimeZone();
   const [confirmDiscard, setConfirmDiscard] = useState(false);
   const diagnostics = useMemo(
     () => (editor ? diagnosticsBySlot(editor) : new Map<string, FormulaDiagnostic[]>()),
@@ -101,7 +100,8 @@ export function PipelineEditor({ tab }: { tab: PipelineTab }) {
               {editor.pipelineId} · server v{editor.server?.version ?? '—'}
               {editor.savedDraft ? (
                 <span className="draft-badge" data-testid="draft-badge">
-                  draft from v{editor.savedDraft.baseVersion ?? '—'}, saved {savedAtText(editor.savedDraft.savedAt)}
+                  draft from v{editor.savedDraft.baseVersion ?? '—'}, saved{' '}
+                  {formatInstant(Date.parse(editor.savedDraft.savedAt), timeZone)}
                 </span>
               ) : null}
               {dirty ? (

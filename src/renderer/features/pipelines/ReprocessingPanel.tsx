@@ -8,7 +8,8 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { DiffChange, DiffCounts, PreviewSummary, PushRecord } from '../../../shared/api/push';
 import type { PipelineDraft } from '../../../shared/formula';
 import { toErrorView, type ErrorView } from '../../state/errorView';
-import { useWorkspaceStore } from '../../state/workspaceStore';
+import { formatInstant } from '../../../shared/timeZone';
+import { useWorkspaceStore, useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { cancelJob, refreshSection } from '../../state/workspaceActions';
 import { workbench } from '../../state/workbench';
 import { followServerPipeline, loadEditor } from './pipelineActions';
@@ -106,6 +107,7 @@ function UndoDialog({
   onClose: () => void;
   onDone: () => void;
 }) {
+  const timeZone = useWorkspaceTimeZone();
   const [jobId, setJobId] = useState<string | null>(null);
   const [error, setError] = useState<ErrorView | null>(null);
   const job = useWorkspaceStore((s) => (jobId ? (s.jobs[jobId] ?? null) : null));
@@ -139,7 +141,7 @@ function UndoDialog({
       }
     >
       <p>
-        Undo push <code>{push.pushId.slice(0, 8)}</code> of {new Date(push.pushedAt).toLocaleString()} by{' '}
+        Undo push <code>{push.pushId.slice(0, 8)}</code> of {formatInstant(Date.parse(push.pushedAt), timeZone)} by{' '}
         {push.pushedBy}? The {n(push.rowsReplaced)} rows it replaced in {push.rangeStart.slice(0, 10)} –{' '}
         {lastDayOf(push.rangeEnd)} come back
         {push.values
@@ -166,6 +168,7 @@ export function ReprocessingPanel({
   const state = useReprocessingStore((s) => s.byTab[tabId]);
   const job = useWorkspaceStore((s) => (state?.jobId ? (s.jobs[state.jobId] ?? null) : null));
   const embedded = useWorkspaceStore((s) => s.status?.postgres?.embedded ?? false);
+  const timeZone = useWorkspaceTimeZone();
   const [planOpen, setPlanOpen] = useState(false);
   const [undoOf, setUndoOf] = useState<PushRecord | null>(null);
   const [largest, setLargest] = useState<'absolute' | 'relative'>('absolute');
@@ -492,7 +495,7 @@ export function ReprocessingPanel({
           {s.history.map((p) => (
             <li key={p.pushId} data-testid="push-history-row" data-push={p.pushId}>
               <span className="rp-hist-main">
-                <code>{p.pushId.slice(0, 8)}</code> {new Date(p.pushedAt).toLocaleString()} · {p.pushedBy} · v
+                <code>{p.pushId.slice(0, 8)}</code> {formatInstant(Date.parse(p.pushedAt), timeZone)} · {p.pushedBy} · v
                 {p.baseVersion}→v{p.pipelineVersion} · {p.rangeStart.slice(0, 10)} – {lastDayOf(p.rangeEnd)} ·{' '}
                 {p.values ? (
                   <ValueCounts values={p.values} testId="push-history-values" />

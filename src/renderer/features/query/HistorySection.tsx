@@ -5,17 +5,17 @@
  */
 import { useEffect } from 'react';
 import type { HistoryEntry } from '../../../shared/api/queries';
-import { phaseState, useWorkspaceStore } from '../../state/workspaceStore';
+import { formatInstant } from '../../../shared/timeZone';
+import { phaseState, useWorkspaceStore, useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { formatDuration, formatRowCount } from '../grid/format';
 import { EmptyState, SidebarSection } from '../sidebar/SidebarSection';
 import { loadFunctions, openHistoryEntry, refreshHistory, useSqlFiles } from './sqlFilesStore';
 
-function when(iso: string): string {
-  const date = new Date(iso);
-  const today = new Date().toDateString() === date.toDateString();
-  return today
-    ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' })
-    : date.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+/** The one time format, shortened for the list: the time alone today, else the day and minute (zone's wall time). */
+function when(iso: string, timeZone: string): string {
+  const shown = formatInstant(Date.parse(iso), timeZone);
+  const today = formatInstant(Date.now(), timeZone).slice(0, 10);
+  return shown.startsWith(today) ? shown.slice(11, 19) : shown.slice(0, 16);
 }
 
 function outcome(entry: HistoryEntry): string {
@@ -26,6 +26,7 @@ function outcome(entry: HistoryEntry): string {
 
 export function HistorySection() {
   const history = useSqlFiles((s) => s.history);
+  const timeZone = useWorkspaceTimeZone();
   const warehouseReady = useWorkspaceStore((s) => phaseState(s.status, 'warehouse') === 'ready');
   useEffect(() => void refreshHistory(), []);
   // Completion wants the warehouse's functions: read them once it is up.
@@ -53,7 +54,7 @@ export function HistorySection() {
             data-testid="history-entry"
             data-status={entry.status}
             tabIndex={0}
-            title={`${entry.sql}\n\n${new Date(entry.startedAt).toLocaleString()} · ${formatDuration(entry.elapsedMs)} · ${
+            title={`${entry.sql}\n\n${formatInstant(Date.parse(entry.startedAt), timeZone)} · ${formatDuration(entry.elapsedMs)} · ${
               entry.error ?? outcome(entry)
             }\nClick to open in a new tab`}
             onClick={() => openHistoryEntry(entry)}
@@ -64,7 +65,7 @@ export function HistorySection() {
             <span className={`tree-icon history-${entry.status}`} aria-hidden />
             <span className="tree-label mono">{entry.sql.replace(/\s+/g, ' ').trim()}</span>
             <span className="tree-meta">
-              {outcome(entry)} · {formatDuration(entry.elapsedMs)} · {when(entry.startedAt)}
+              {outcome(entry)} · {formatDuration(entry.elapsedMs)} · {when(entry.startedAt, timeZone)}
             </span>
           </li>
         ))}

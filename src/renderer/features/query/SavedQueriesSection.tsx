@@ -2,6 +2,8 @@
  * Sidebar: the workspace's saved queries (`queries/<name>.sql`). Click opens
  * one in a tab; rename in place (F2 or ✎); delete asks once, in place.
  */
+import { formatInstant } from '../../../shared/timeZone';
+import { useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { useEffect, useState } from 'react';
 import type { SavedQueryInfo } from '../../../shared/api/queries';
 import type { ErrorView } from '../../state/errorView';
@@ -10,6 +12,7 @@ import { deleteSaved, openSaved, refreshSaved, renameSaved, useSqlFiles } from '
 import { useTabsStore } from '../tabs/tabsStore';
 
 function SavedItem({ query, onError }: { query: SavedQueryInfo; onError: (e: ErrorView | null) => void }) {
+  const timeZone = useWorkspaceTimeZone();
   const [mode, setMode] = useState<'idle' | 'rename' | 'confirm-delete'>('idle');
   const [draft, setDraft] = useState(query.name);
   const active = useTabsStore((s) => {
@@ -47,7 +50,7 @@ function SavedItem({ query, onError }: { query: SavedQueryInfo; onError: (e: Err
       data-testid="saved-query"
       data-name={query.name}
       tabIndex={0}
-      title={`queries/${query.name}.sql — modified ${new Date(query.modifiedAt).toLocaleString()}\nClick to open · F2 to rename · Delete to delete`}
+      title={`queries/${query.name}.sql — modified ${formatInstant(Date.parse(query.modifiedAt), timeZone)}\nClick to open · F2 to rename · Delete to delete`}
       onClick={() => void openSaved(query.name).then(onError)}
       onKeyDown={(e) => {
         if (e.key === 'Enter') void openSaved(query.name).then(onError);
