@@ -180,25 +180,29 @@ export const TimeSeriesChart = forwardRef<ChartHandle, Props>(function TimeSerie
   const points = pointCount(model);
   return (
     <div className="ts-chart-wrap">
-      <div
-        ref={box}
-        className="ts-chart"
-        data-testid="ts-chart"
-        data-state={props.loading ? 'loading' : 'ready'}
-        data-mode={model.mode}
-        data-points={points}
-        data-series={model.series.length}
-        data-raw-points={props.rawPoints}
-        data-resolution-ms={model.bucketMs}
-        data-window-from={Math.round(model.window.fromMs)}
-        data-window-to={Math.round(model.window.toMs)}
-      />
+      <div className="ts-chart-box">
+        <div
+          ref={box}
+          className="ts-chart"
+          data-testid="ts-chart"
+          data-state={props.loading ? 'loading' : 'ready'}
+          data-mode={model.mode}
+          data-points={points}
+          data-series={model.series.length}
+          data-raw-points={props.rawPoints}
+          data-resolution-ms={model.bucketMs}
+          data-window-from={Math.round(model.window.fromMs)}
+          data-window-to={Math.round(model.window.toMs)}
+        />
+      </div>
+      {/* Below the canvas, not over it: the legend row above the plot is the chart's. */}
       <div
         className="ts-chart-note"
         data-testid="chart-resolution"
         title="Points handed to the chart / points in the window"
       >
         {resolutionLabel(model)} · {points.toLocaleString('en-US')} of {props.rawPoints.toLocaleString('en-US')} points
+        {model.series.length > 1 ? ` · ${model.series.length.toLocaleString('en-US')} series` : ''}
         {props.loading ? ' · updating…' : ''}
       </div>
     </div>
