@@ -296,7 +296,11 @@ export function ConnectionsDialog() {
                 {active.map((c) => (
                   <li
                     key={c.id}
-                    className={`conn-row conn-active${selectedActive?.id === c.id ? ' selected' : ''}`}
+                    className={`conn-row conn-active${
+                      selectedActive?.id === c.id || (c.profileId !== null && selectedView?.profile.id === c.profileId)
+                        ? ' selected'
+                        : ''
+                    }`}
                     data-testid="active-connection"
                     data-id={c.id}
                     data-demo={String(c.demo)}
@@ -359,7 +363,7 @@ export function ConnectionsDialog() {
                     </span>
                   )}
                   {lake?.connectionId === view.profile.id ? <span className="badge">lake</span> : null}
-                  {inUse.has(view.profile.id) ? (
+                  {inUse.has(view.profile.id) && lake?.connectionId !== view.profile.id ? (
                     <span className="badge" data-testid="profile-in-use">
                       in use
                     </span>
