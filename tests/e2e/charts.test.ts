@@ -234,7 +234,63 @@ ORDER BY time`,
     });
     await opened.close();
   });
+
+  it('draws 120 series with the plot keeping its size and the legend clear of the caption', async () => {
+    const opened = await workbench.openPage({ screenshotPrefix: 'charts-120-series' });
+    const { page, shot } = opened;
+    await withFailureShot(opened, async () => {
+      // 120 series of 48 hourly points each, split by series_id (the chart's default split).
+      await typeQuery(
+        page,
+        `SELECT TIMESTAMPTZ '2026-10-01 00:00:00+00' + to_hours(h) AS time, 'sensor-' || lpad(s::VARCHAR, 3, '0') AS series_id,
+       sin(h / 6.0 + s) * 10 + s AS value
+FROM range(120) a(s), range(48) b(h) ORDER BY 1, 2`,
+      );
+      await page.keyboard.press('Control+Enter');
+      await expect
+        .poll(() => page.getByTestId('result-rowcount').getAttribute('data-count'), { timeout: 60_000 })
+        .toBe('5760');
+      await page.getByTestId('result-chart-toggle').click();
+      const panel = page.getByTestId('result-chart');
+      const chart = panel.getByTestId('ts-chart');
+      const drawnSeries = async () =>
+        (await chart.getAttribute('data-state')) === 'ready' ? await chart.getAttribute('data-series') : null;
+      await expect.poll(drawnSeries, { timeout: 60_000 }).toBe('120');
+      await shot();
+      const plot = async () => ({
+        top: Number(await chart.getAttribute('data-plot-top')),
+        height: Number(await chart.getAttribute('data-plot-height')),
+      });
+      const many = await plot();
+      // The legend scrolls (or collapses) instead of taking the plot's room: at 1400 × 860 the
+      // plot keeps well over the ~200 px it shrank to.
+      expect(many.height).toBeGreaterThanOrEqual(220);
+
+      // The caption (resolution, points) is not drawn over the legend, which sits above the plot.
+      const box = (await chart.boundingBox())!;
+      const legendBand = { x: box.x, y: box.y, width: box.width, height: many.top };
+      const caption = (await panel.getByTestId('chart-resolution').boundingBox())!;
+      expect(
+        overlaps(caption, legendBand),
+        `caption ${JSON.stringify(caption)}, legend ${JSON.stringify(legendBand)}`,
+      ).toBe(false);
+
+      // One series (no split): the plot has the same size as with 120.
+      await panel.getByTestId('result-chart-split').selectOption('');
+      await expect.poll(drawnSeries, { timeout: 60_000 }).toBe('1');
+      expect(await plot()).toEqual(many);
+      expect(opened.problems).toEqual([]);
+    });
+    await opened.close();
+  });
 });
+
+function overlaps(
+  a: { x: number; y: number; width: number; height: number },
+  b: { x: number; y: number; width: number; height: number },
+): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
 
 describe('a crafted saved chart', () => {
   let dir: string | undefined;

@@ -9,6 +9,43 @@ import { useWorkbench, withFailureShot, type WorkbenchPage } from '../support/br
 describe('connection editor: a password is bound to its host', () => {
   const workbench = useWorkbench();
 
+  it("lists the demo's PostgreSQL and lake as in use, not deletable, above the user's own", async () => {
+    const opened = await workbench.openPage({ screenshotPrefix: 'connections-in-use' });
+    await withFailureShot(opened, async () => {
+      const { page, shot } = opened;
+      const status = await workbench.api<{ postgres: { port: number } }>('workspace.status', {});
+      // The sidebar names them as the dialog does.
+      const sidebar = page.getByTestId('workspace-status');
+      await expect.poll(() => sidebar.getByTestId('active-postgres').textContent()).toContain('Demo PostgreSQL');
+      await expect.poll(() => sidebar.getByTestId('active-lake').textContent()).toContain('Demo lake');
+
+      await page.getByTestId('manage-connections').click();
+      const dialog = page.getByTestId('connection-dialog');
+      await dialog.waitFor();
+      const active = dialog.getByTestId('active-connection');
+      const text = async (i: number) => (await active.nth(i).innerText()).replace(/\s+/g, ' ').trim();
+      await expect.poll(() => active.count()).toBe(2);
+      expect(await text(0)).toBe(
+        `PostgreSQL Demo PostgreSQL (embedded, 127.0.0.1:${status.postgres.port}/dash) — in use`,
+      );
+      expect(await text(1)).toBe('Folder Demo lake (folder lake/) — in use');
+      expect(await dialog.textContent()).not.toContain('No connections yet');
+      expect(await dialog.getByTestId('no-own-connections').textContent()).toMatch(/No connections of your own yet/);
+
+      // The demo's own: what it is, and no Delete.
+      await active.nth(0).click();
+      const info = dialog.getByTestId('active-connection-info');
+      await expect.poll(() => info.getAttribute('data-id')).toBe('postgres');
+      expect(await info.textContent()).toMatch(/cannot be edited or deleted/);
+      expect(await dialog.getByTestId('delete-connection').count()).toBe(0);
+      await active.nth(1).click();
+      await expect.poll(() => info.getAttribute('data-id')).toBe('lake');
+      expect(await dialog.getByTestId('delete-connection').count()).toBe(0);
+      await shot();
+    });
+    await opened.close();
+  });
+
   it('asks for the password again after the host changed, and stores the new one', async () => {
     const opened = await workbench.openPage({ screenshotPrefix: 'connection-secrets' });
     await withFailureShot(opened, () => flow(opened));

@@ -80,6 +80,39 @@ describe('a damaged Bronze file in the browser shell', () => {
       await page.screenshot({ path: '/tmp/parquet-reprocessing.png' });
       await shot('reprocessing');
 
+      // The preview's tables do not join the user's cached data: folded away, at the end, not counted.
+      const catalog = page.getByTestId('sidebar-catalog');
+      await catalog.getByTitle('Refresh cached data').click();
+      const previewsNode = catalog.locator('[data-testid="catalog-schema"][data-schema="previews"]');
+      await previewsNode.waitFor({ timeout: 30_000 });
+      expect(await previewsNode.getAttribute('data-open')).toBe('false');
+      expect(await previewsNode.textContent()).toMatch(/^▸Reprocessing previews\d+$/);
+      expect(await catalog.locator('[data-testid="catalog-relation"][data-name^="previews."]').count()).toBe(0);
+      const schemas = await catalog
+        .getByTestId('catalog-schema')
+        .evaluateAll((els) => els.map((el) => el.getAttribute('data-schema')));
+      expect(schemas.at(-1)).toBe('previews');
+      const shown = await catalog.getByTestId('catalog-relation').count();
+      expect(await catalog.locator('.section-count').first().textContent()).toBe(String(shown));
+      await shot('catalog');
+
+      // The inspector counts the damaged file for its pipeline only.
+      await page.getByTestId('open-inspector').click();
+      await page.getByTestId('inspector').waitFor();
+      const inspectorProgress = page.getByTestId('insp-progress');
+      const searchPipeline = async (pipeline: string) => {
+        await page.getByTestId('insp-pipeline').selectOption(pipeline);
+        await page.getByTestId('insp-series-id').fill('meter-0003');
+        await page.getByTestId('insp-search').click();
+        await inspectorProgress.and(page.locator('[data-state="succeeded"]')).waitFor({ timeout: 60_000 });
+      };
+      await searchPipeline('energy_meters');
+      const inspectorProblems = page.getByTestId('insp-problems');
+      await expect.poll(() => inspectorProblems.getAttribute('data-files')).toBe('1');
+      expect(await inspectorProblems.textContent()).toMatch(/^1 file has problems/);
+      await searchPipeline('payment_events');
+      await expect.poll(() => inspectorProblems.count()).toBe(0);
+
       // The user's file is still there, as it was.
       expect((await readFile(damagedPath)).length).toBe(good.length - 200);
       expect(problems).toEqual([]);

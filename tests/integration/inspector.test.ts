@@ -235,6 +235,29 @@ describe('the inspector through the API, on the demo workspace', () => {
     }
   }
 
+  it("names a file's schema drift only where the search tests the drifting column", async () => {
+    // The demo's temperature_sensors store humidity as DOUBLE on one day, INTEGER on the others.
+    const byId = await finished(
+      (await callApi(demo.app, 'inspector.search', { recordId: 'meter-0003-20261005T110000Z' })).searchId,
+    );
+    expect(byId).toMatchObject({ state: 'succeeded', total: 1, problems: [] });
+    const byHumidity = await finished(
+      (
+        await callApi(demo.app, 'inspector.search', {
+          pipelines: ['temperature_sensors'],
+          // Matches nothing, so every file is read (a limit would stop before the drift day).
+          predicates: [{ field: 'humidity', op: '>', value: '1000' }],
+        })
+      ).searchId,
+    );
+    expect(byHumidity.state).toBe('succeeded');
+    expect(byHumidity.problems.length).toBeGreaterThan(0);
+    for (const p of byHumidity.problems) {
+      expect(p).toMatchObject({ kind: 'schema', message: expect.stringMatching(/^Schema drift: humidity is /) });
+      expect(p.key).toMatch(/^bronze\/temperature_sensors\//);
+    }
+  });
+
   it('searches as a job, pages matches, opens a record with its neighbours and exports', async () => {
     const started = await callApi(demo.app, 'inspector.search', {
       pipelines: ['energy_meters'],

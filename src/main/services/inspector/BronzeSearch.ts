@@ -281,14 +281,17 @@ export async function searchBronze(options: SearchOptions): Promise<{ stats: Ins
     const elements = new Map(leaves.map((e) => [e.name, e]));
     const types = new Map(leaves.map((e) => [e.name, parquetTypeName(e)]));
 
-    // Drift: a column whose type differs from other files of the pipeline is named, and searched as is.
+    // Drift: a column the search tests whose type differs from other files of the pipeline is named, and
+    // searched as is. Drift in columns the search does not test is no problem of this search's answer
+    // (the demo's humidity day would otherwise read "1 file has problems" for every record-id search).
     let known = seenTypes.get(file.pipelineId);
     if (!known) seenTypes.set(file.pipelineId, (known = new Map()));
     const drift: string[] = [];
     for (const [name, type] of types) {
       const before = known.get(name);
       if (before === undefined) known.set(name, type);
-      else if (before !== type) drift.push(`${name} is ${type} here but ${before} in other files`);
+      else if (before !== type && testColumns.has(name))
+        drift.push(`${name} is ${type} here but ${before} in other files`);
     }
     const missing = COMMON_COLUMNS.filter((c) => !types.has(c));
     if (missing.length) {

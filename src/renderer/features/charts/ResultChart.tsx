@@ -154,7 +154,7 @@ export function ResultChart(props: {
       {splitOptions.length ? (
         <label className="chart-field" title="One series per value of this column">
           Split by
-          <select value={split} onChange={(e) => setSplit(e.target.value)}>
+          <select data-testid="result-chart-split" value={split} onChange={(e) => setSplit(e.target.value)}>
             <option value="">—</option>
             {splitOptions.map((c) => (
               <option key={c.name}>{c.name}</option>

@@ -43,6 +43,23 @@ export function resolutionLabel(model: Pick<DrawModel, 'mode' | 'bucketMs' | 'ti
   return `M4 · 1 px = ${formatSpan(model.bucketMs)}`;
 }
 
+/**
+ * Where the plot (the grid the series are drawn in) is, in the canvas's pixels: written to
+ * data-plot-top/-height so tests and tools can see what room the series get.
+ */
+function markPlot(instance: ReturnType<typeof echarts.init>, el: HTMLElement): void {
+  const x = Math.round(instance.getWidth() / 2);
+  let top = -1;
+  let bottom = -1;
+  for (let y = 0; y < instance.getHeight(); y++) {
+    if (!instance.containPixel({ gridIndex: 0 }, [x, y])) continue;
+    if (top < 0) top = y;
+    bottom = y;
+  }
+  el.dataset.plotTop = String(Math.max(0, top));
+  el.dataset.plotHeight = String(top < 0 ? 0 : bottom - top + 1);
+}
+
 export const TimeSeriesChart = forwardRef<ChartHandle, Props>(function TimeSeriesChart(props, ref) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<ReturnType<typeof echarts.init> | null>(null);
@@ -79,6 +96,7 @@ export const TimeSeriesChart = forwardRef<ChartHandle, Props>(function TimeSerie
     });
     const observer = new ResizeObserver(() => {
       instance.resize();
+      markPlot(instance, el);
       latest.current.onWidth(plotWidth());
     });
     observer.observe(el);
@@ -95,6 +113,7 @@ export const TimeSeriesChart = forwardRef<ChartHandle, Props>(function TimeSerie
     const instance = chart.current;
     if (!instance) return;
     instance.setOption(buildOption(model), { replaceMerge: ['series', 'yAxis'] });
+    markPlot(instance, box.current!);
     // Keep the zoom where the data is (a saved chart reopens zoomed; a new extent resets it).
     const zoom = (instance.getOption() as { dataZoom?: { start?: number; end?: number }[] } | undefined)?.dataZoom?.[0];
     const span = model.extent.toMs - model.extent.fromMs;
@@ -161,24 +180,29 @@ export const TimeSeriesChart = forwardRef<ChartHandle, Props>(function TimeSerie
   const points = pointCount(model);
   return (
     <div className="ts-chart-wrap">
-      <div
-        ref={box}
-        className="ts-chart"
-        data-testid="ts-chart"
-        data-state={props.loading ? 'loading' : 'ready'}
-        data-mode={model.mode}
-        data-points={points}
-        data-raw-points={props.rawPoints}
-        data-resolution-ms={model.bucketMs}
-        data-window-from={Math.round(model.window.fromMs)}
-        data-window-to={Math.round(model.window.toMs)}
-      />
+      <div className="ts-chart-box">
+        <div
+          ref={box}
+          className="ts-chart"
+          data-testid="ts-chart"
+          data-state={props.loading ? 'loading' : 'ready'}
+          data-mode={model.mode}
+          data-points={points}
+          data-series={model.series.length}
+          data-raw-points={props.rawPoints}
+          data-resolution-ms={model.bucketMs}
+          data-window-from={Math.round(model.window.fromMs)}
+          data-window-to={Math.round(model.window.toMs)}
+        />
+      </div>
+      {/* Below the canvas, not over it: the legend row above the plot is the chart's. */}
       <div
         className="ts-chart-note"
         data-testid="chart-resolution"
         title="Points handed to the chart / points in the window"
       >
         {resolutionLabel(model)} · {points.toLocaleString('en-US')} of {props.rawPoints.toLocaleString('en-US')} points
+        {model.series.length > 1 ? ` · ${model.series.length.toLocaleString('en-US')} series` : ''}
         {props.loading ? ' · updating…' : ''}
       </div>
     </div>

@@ -88,8 +88,8 @@ export function buildOption(model: DrawModel, options: { animation?: boolean } =
     grid: {
       left: 16 + 56 * Math.ceil(units.length / 2),
       right: 16 + 56 * Math.floor(units.length / 2),
-      // Room for the legend row above the y-axis names.
-      top: 52,
+      // Room for the legend row (it scrolls: one row however many series), and above it the y-axis names, if any.
+      top: units.some((u) => u !== '') ? 52 : 34,
       bottom: 56,
       containLabel: false,
     },
@@ -97,7 +97,7 @@ export function buildOption(model: DrawModel, options: { animation?: boolean } =
       type: 'scroll',
       top: 4,
       left: 8,
-      right: 200,
+      right: 16,
       data: model.legendNames ?? data.map((d) => d.name),
       selected: model.selected,
       textStyle: { fontSize: 11, color: TEXT },

@@ -11,6 +11,7 @@ import { workbench } from '../../state/workbench';
 import { refreshSection, refreshStatus } from '../../state/workspaceActions';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { formatDuration } from '../grid/format';
+import { activeConnectionLabel, activeConnections, type ActiveConnection } from './activeConnections';
 import { closeConnectionsDialog } from './connectionsDialog';
 import {
   checkDraft,
@@ -22,7 +23,7 @@ import {
   targetChanged,
 } from './profileDraft';
 
-type Selection = { id: string } | { kind: ProfileKind } | null;
+type Selection = { id: string } | { kind: ProfileKind } | { active: ActiveConnection['id'] } | null;
 
 const KIND_LABEL: Record<ProfileKind, string> = { s3: 'S3 / R2', postgres: 'PostgreSQL' };
 
@@ -54,7 +55,16 @@ export function ConnectionsDialog() {
   const [actionError, setActionError] = useState<ErrorView | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const lake = useWorkspaceStore((s) => s.status?.lake ?? null);
+  const status = useWorkspaceStore((s) => s.status);
+  const lake = status?.lake ?? null;
+  const active = status
+    ? activeConnections(
+        status,
+        (profiles ?? []).map((v) => v.profile),
+      )
+    : [];
+  const inUse = new Set(active.flatMap((c) => (c.profileId ? [c.profileId] : [])));
+  const selectedActive = selection && 'active' in selection ? active.find((c) => c.id === selection.active) : undefined;
 
   const load = useCallback(async (): Promise<ConnectionProfileView[]> => {
     try {
@@ -88,6 +98,14 @@ export function ConnectionsDialog() {
   const select = (view: ConnectionProfileView) => {
     setSelection({ id: view.profile.id });
     resetForm(draftFromProfile(view.profile));
+  };
+
+  /** A connection in use: its profile's form, or (the demo's) what it is and why it cannot be changed here. */
+  const selectActive = (c: ActiveConnection) => {
+    const view = c.profileId ? profiles?.find((p) => p.profile.id === c.profileId) : undefined;
+    if (view) return select(view);
+    setSelection({ active: c.id });
+    resetForm(null);
   };
 
   const add = (kind: ProfileKind) => {
@@ -271,9 +289,46 @@ export function ConnectionsDialog() {
               + PostgreSQL
             </button>
           </div>
+          {active.length ? (
+            <>
+              <div className="conn-group-title">In use by this workspace</div>
+              <ul className="conn-list" data-testid="active-connections">
+                {active.map((c) => (
+                  <li
+                    key={c.id}
+                    className={`conn-row conn-active${
+                      selectedActive?.id === c.id || (c.profileId !== null && selectedView?.profile.id === c.profileId)
+                        ? ' selected'
+                        : ''
+                    }`}
+                    data-testid="active-connection"
+                    data-id={c.id}
+                    data-demo={String(c.demo)}
+                    data-state={c.state}
+                    title={activeConnectionLabel(c)}
+                    onClick={() => selectActive(c)}
+                  >
+                    <span className={`badge ${c.kind === 's3' ? 'accent' : ''}`}>
+                      {c.kind === 'folder' ? 'Folder' : KIND_LABEL[c.kind]}
+                    </span>
+                    <span className="conn-row-name">
+                      {c.name}
+                      {c.where ? <span className="conn-where mono"> ({c.where})</span> : null}
+                    </span>
+                    <span className={`conn-in-use ${c.state === 'in use' ? 'ok' : c.state}`}> — {c.state}</span>
+                  </li>
+                ))}
+              </ul>
+              <div className="conn-group-title">Your connections</div>
+            </>
+          ) : null}
           {listError ? <div className="empty-state error">{listError.message}</div> : null}
           {profiles && profiles.length === 0 ? (
-            <div className="empty-state">No connections yet. Add a bucket or a database.</div>
+            <div className="empty-state" data-testid="no-own-connections">
+              {active.length
+                ? 'No connections of your own yet. Add a bucket or a database to use your own data.'
+                : 'No connections yet. Add a bucket or a database.'}
+            </div>
           ) : null}
           <ul className="conn-list">
             {(profiles ?? []).map((view) => {
@@ -308,6 +363,11 @@ export function ConnectionsDialog() {
                     </span>
                   )}
                   {lake?.connectionId === view.profile.id ? <span className="badge">lake</span> : null}
+                  {inUse.has(view.profile.id) && lake?.connectionId !== view.profile.id ? (
+                    <span className="badge" data-testid="profile-in-use">
+                      in use
+                    </span>
+                  ) : null}
                 </li>
               );
             })}
@@ -325,7 +385,9 @@ export function ConnectionsDialog() {
           ) : null}
         </div>
         <div className="conn-form-pane">
-          {!draft ? (
+          {selectedActive && !draft ? (
+            <ActiveConnectionInfo connection={selectedActive} />
+          ) : !draft ? (
             <div className="empty-state">Select a connection, or add one.</div>
           ) : (
             <form className="conn-form" onSubmit={onSubmit} noValidate>
@@ -513,5 +575,43 @@ export function ConnectionsDialog() {
         </div>
       </div>
     </Modal>
+  );
+}
+
+/** What a connection in use without a profile of the user's is, and why it has no Delete. */
+function ActiveConnectionInfo({ connection: c }: { connection: ActiveConnection }) {
+  const what =
+    c.id === 'postgres'
+      ? c.demo
+        ? "The demo workspace's own PostgreSQL: the workbench starts it on this machine (loopback only) and loads the demo metrics into it. It runs while the workbench is open."
+        : 'The PostgreSQL server this workspace uses.'
+      : c.demo
+        ? "The demo workspace's Bronze lake: a folder of generated Parquet files inside the workspace, read in place."
+        : 'The folder this workspace reads Bronze files from, in place.';
+  const instead =
+    c.id === 'postgres'
+      ? 'To explore another server, add a PostgreSQL connection.'
+      : "To use a bucket instead, add an S3 / R2 connection and choose “Use as this workspace's lake”.";
+  return (
+    <div className="conn-active-info" data-testid="active-connection-info" data-id={c.id}>
+      <h3 className="form-title">
+        {c.name}
+        {c.demo ? <span className="badge">demo</span> : null}
+      </h3>
+      <dl className="conn-details">
+        <dt>Where</dt>
+        <dd className="mono break">{c.where || '—'}</dd>
+        <dt>State</dt>
+        <dd>
+          {c.state}
+          {c.message ? <div className="dim">{c.message}</div> : null}
+        </dd>
+      </dl>
+      <p>{what}</p>
+      <p className="dim">
+        {c.demo ? 'It belongs to the demo workspace, so it cannot be edited or deleted here. ' : ''}
+        {instead}
+      </p>
+    </div>
   );
 }

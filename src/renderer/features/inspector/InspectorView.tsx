@@ -203,6 +203,8 @@ function Progress() {
   const s = page.stats;
   const files = s.filesTotal - s.filesSkipped;
   const running = page.state === 'running';
+  // A file can have more than one problem (missing columns and drift): the count is of files.
+  const problemFiles = new Set(page.problems.map((p) => p.key)).size;
   return (
     <div className="insp-progress" data-testid="insp-progress" data-state={page.state}>
       <div className="insp-progress-line">
@@ -240,10 +242,9 @@ function Progress() {
       ) : null}
       {page.error ? <div className="error-message">{page.error}</div> : null}
       {page.problems.length ? (
-        <div className="insp-problems" data-testid="insp-problems">
+        <div className="insp-problems" data-testid="insp-problems" data-files={problemFiles}>
           <button type="button" className="link-button" onClick={() => setShowProblems(!showProblems)}>
-            {page.problems.length} {page.problems.length === 1 ? 'file has' : 'files have'} problems{' '}
-            {showProblems ? '▴' : '▾'}
+            {problemFiles} {problemFiles === 1 ? 'file has' : 'files have'} problems {showProblems ? '▴' : '▾'}
           </button>
           {showProblems
             ? page.problems.map((p, i) => (

@@ -63,15 +63,37 @@ function RelationItem({ relation }: { relation: CatalogRelation }) {
   );
 }
 
-function SchemaItem({ schema, relations }: { schema: string; relations: CatalogRelation[] }) {
-  const [open, setOpen] = useState(true);
+/** The schema reprocessing previews keep their tables in (`previews.pv_*`): the app's, not the user's data. */
+const PREVIEWS_SCHEMA = 'previews';
+
+function SchemaItem({
+  schema,
+  relations,
+  label = schema,
+  startOpen = true,
+  title,
+}: {
+  schema: string;
+  relations: CatalogRelation[];
+  label?: string;
+  startOpen?: boolean;
+  title?: string;
+}) {
+  const [open, setOpen] = useState(startOpen);
   return (
     <li className="tree-node">
-      <div className="tree-item clickable schema" onClick={() => setOpen(!open)} data-testid="catalog-schema">
+      <div
+        className="tree-item clickable schema"
+        onClick={() => setOpen(!open)}
+        data-testid="catalog-schema"
+        data-schema={schema}
+        data-open={String(open)}
+        title={title}
+      >
         <span className={`caret${open ? ' open' : ''}`} aria-hidden>
           ▸
         </span>
-        <span className="tree-label">{schema}</span>
+        <span className="tree-label">{label}</span>
         <span className="tree-meta">{relations.length}</span>
       </div>
       {open ? (
@@ -87,7 +109,10 @@ function SchemaItem({ schema, relations }: { schema: string; relations: CatalogR
 
 export function CatalogSection() {
   const catalog = useWorkspaceStore((s) => s.catalog);
-  const relations = catalog.data?.relations ?? [];
+  const all = catalog.data?.relations ?? [];
+  // Previews' tables stay queryable, but folded away at the end and not counted as the user's data.
+  const previews = all.filter((r) => r.schema === PREVIEWS_SCHEMA);
+  const relations = all.filter((r) => r.schema !== PREVIEWS_SCHEMA);
   const schemas = new Map<string, CatalogRelation[]>();
   for (const r of relations) schemas.set(r.schema, [...(schemas.get(r.schema) ?? []), r]);
   return (
@@ -108,6 +133,16 @@ export function CatalogSection() {
           {[...schemas].map(([schema, rels]) => (
             <SchemaItem key={schema} schema={schema} relations={rels} />
           ))}
+          {previews.length ? (
+            <SchemaItem
+              key={PREVIEWS_SCHEMA}
+              schema={PREVIEWS_SCHEMA}
+              relations={previews}
+              label="Reprocessing previews"
+              startOpen={false}
+              title="Tables of this session's reprocessing previews (schema previews); they go when the app closes"
+            />
+          ) : null}
         </ul>
       </PhaseGate>
     </SidebarSection>

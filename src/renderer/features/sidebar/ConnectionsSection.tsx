@@ -1,6 +1,7 @@
 /** Where the workspace's data lives and how far each part of it has started. */
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { refreshStatus } from '../../state/workspaceActions';
+import { activeConnections } from '../connections/activeConnections';
 import { openConnectionsDialog } from '../connections/connectionsDialog';
 import { OfflineNote } from '../cache/OfflineBadge';
 import { EmptyState, SidebarSection } from './SidebarSection';
@@ -9,6 +10,8 @@ export function ConnectionsSection() {
   const status = useWorkspaceStore((s) => s.status);
   const statusError = useWorkspaceStore((s) => s.statusError);
   const state = status?.state ?? (statusError ? 'failed' : 'pending');
+  // The same names the Connections dialog lists them under.
+  const names = new Map((status ? activeConnections(status) : []).map((c) => [c.id, c.name]));
 
   return (
     <SidebarSection
@@ -44,7 +47,8 @@ export function ConnectionsSection() {
           </div>
           <dl className="conn-details">
             <dt>PostgreSQL</dt>
-            <dd>
+            <dd data-testid="active-postgres">
+              <div className="conn-active-name">{names.get('postgres')}</div>
               {status.postgres ? (
                 <>
                   <span className="mono" title={`Server ${status.postgres.serverVersion}`}>
@@ -60,7 +64,8 @@ export function ConnectionsSection() {
               )}
             </dd>
             <dt>Lake</dt>
-            <dd>
+            <dd data-testid="active-lake">
+              <div className="conn-active-name">{names.get('lake')}</div>
               {status.lake ? (
                 <>
                   <span className="badge">{status.lake.driver === 's3' ? 'S3 / R2' : 'folder'}</span>
