@@ -183,6 +183,60 @@ describe('time-series explorer', () => {
     await opened.close();
   });
 
+  it('keeps zooming while the points of an earlier zoom step land', async () => {
+    const opened = await workbench.openPage({ screenshotPrefix: 'charts-zoom-race' });
+    const { page } = opened;
+    await withFailureShot(opened, async () => {
+      await addDenseMetric(workbench.shell.workspaceDir);
+      await page.getByTestId('new-chart').click();
+      await page.locator('[data-testid="chart-metric"][data-metric="energy_rate_10s"]').check();
+      await page.locator('[data-testid="chart-metric"][data-metric="energy_rate"]').uncheck();
+      const chart = page.getByTestId('metric-chart').getByTestId('ts-chart');
+      const box = (await chart.boundingBox())!;
+      /** Resets the zoom, wheels in `bursts` (pausing so a fetch starts between them), returns the settled window's span. */
+      const zoomSpan = async (bursts: number[], pauseMs: number): Promise<number> => {
+        await page.getByTestId('chart-reset-zoom').click();
+        await expect
+          .poll(
+            async () => {
+              const d = await drawn(chart);
+              return d.state === 'ready' && d.points > 0 && d.toMs - d.fromMs <= 86_400_001;
+            },
+            { timeout: 60_000 },
+          )
+          .toBe(true);
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        for (const [i, ticks] of bursts.entries()) {
+          if (i > 0) await page.waitForTimeout(pauseMs);
+          for (let t = 0; t < ticks; t++) await page.mouse.wheel(0, -400);
+        }
+        // Settled: drawn, and the same window a moment later.
+        let last = '';
+        await expect
+          .poll(
+            async () => {
+              const d = await drawn(chart);
+              const now = `${d.state}|${d.fromMs}|${d.toMs}`;
+              const settled = d.state === 'ready' && now === last;
+              last = now;
+              return settled;
+            },
+            { timeout: 30_000, interval: 500 },
+          )
+          .toBe(true);
+        const d = await drawn(chart);
+        return d.toMs - d.fromMs;
+      };
+      const atOnce = await zoomSpan([8], 0);
+      // Each pause lets the step's fetch start (after the 150 ms debounce); its answer lands while
+      // the next burst is under way. That answer is for a wider window: the chart must not jump back to it.
+      const inSteps = await zoomSpan([2, 2, 2, 2], 220);
+      expect(inSteps / atOnce).toBeLessThan(1.1);
+      expect(opened.problems).toEqual([]);
+    });
+    await opened.close();
+  });
+
   it('charts a SQL result with a time column, next to its grid', async () => {
     const opened = await workbench.openPage({ screenshotPrefix: 'charts-result' });
     const { page, shot } = opened;

@@ -234,6 +234,7 @@ export function ChartPanel(props: Props) {
       <TimeSeriesChart
         ref={chart}
         model={model}
+        window={window}
         loading={state.loading}
         rawPoints={state.data?.rawPoints ?? 0}
         onWidth={setWidth}

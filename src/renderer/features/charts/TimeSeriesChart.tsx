@@ -25,6 +25,12 @@ export interface ChartHandle {
 
 interface Props {
   model: DrawModel;
+  /**
+   * The window the user asked for (wheel, slider, reset, zoom to range, a saved chart). The chart's
+   * zoom follows it, not `model.window` — the window the drawn data was fetched for, which lags while
+   * a zoom goes on: following that snapped the chart back each time an older fetch landed.
+   */
+  window: ChartWindow;
   loading: boolean;
   rawPoints: number;
   onWindow: (window: ChartWindow) => void;
@@ -67,6 +73,8 @@ export const TimeSeriesChart = forwardRef<ChartHandle, Props>(function TimeSerie
   latest.current = props;
   const extentRef = useRef(props.model.extent);
   extentRef.current = props.model.extent;
+  const windowRef = useRef(props.window);
+  windowRef.current = props.window;
 
   useEffect(() => {
     const el = box.current!;
@@ -109,20 +117,29 @@ export const TimeSeriesChart = forwardRef<ChartHandle, Props>(function TimeSerie
   }, []);
 
   const { model } = props;
+  /** Moves the zoom to the asked-for window where it is elsewhere (a saved chart reopens zoomed; a new extent resets it). */
+  const followWindow = (instance: ReturnType<typeof echarts.init>) => {
+    const { fromMs, toMs } = extentRef.current;
+    const asked = windowRef.current;
+    const zoom = (instance.getOption() as { dataZoom?: { start?: number; end?: number }[] } | undefined)?.dataZoom?.[0];
+    const span = toMs - fromMs;
+    const start = span > 0 ? ((asked.fromMs - fromMs) / span) * 100 : 0;
+    const end = span > 0 ? ((asked.toMs - fromMs) / span) * 100 : 100;
+    if (Math.abs((zoom?.start ?? 0) - start) > 0.5 || Math.abs((zoom?.end ?? 100) - end) > 0.5) {
+      instance.dispatchAction({ type: 'dataZoom', start, end });
+    }
+  };
   useEffect(() => {
     const instance = chart.current;
     if (!instance) return;
     instance.setOption(buildOption(model), { replaceMerge: ['series', 'yAxis'] });
     markPlot(instance, box.current!);
-    // Keep the zoom where the data is (a saved chart reopens zoomed; a new extent resets it).
-    const zoom = (instance.getOption() as { dataZoom?: { start?: number; end?: number }[] } | undefined)?.dataZoom?.[0];
-    const span = model.extent.toMs - model.extent.fromMs;
-    const start = span > 0 ? ((model.window.fromMs - model.extent.fromMs) / span) * 100 : 0;
-    const end = span > 0 ? ((model.window.toMs - model.extent.fromMs) / span) * 100 : 100;
-    if (Math.abs((zoom?.start ?? 0) - start) > 0.5 || Math.abs((zoom?.end ?? 100) - end) > 0.5) {
-      instance.dispatchAction({ type: 'dataZoom', start, end });
-    }
+    followWindow(instance);
+    // followWindow reads refs: it runs when the data lands, and below when the asked-for window moves.
   }, [model]);
+  useEffect(() => {
+    if (chart.current) followWindow(chart.current);
+  }, [props.window.fromMs, props.window.toMs]);
 
   useImperativeHandle(
     ref,
