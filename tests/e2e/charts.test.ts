@@ -41,6 +41,20 @@ async function drawn(chart: Locator): Promise<Drawn> {
   };
 }
 
+/** Resets the chart's zoom and waits until the dense day is drawn whole. */
+async function resetZoom(page: Page, chart: Locator): Promise<void> {
+  await page.getByTestId('chart-reset-zoom').click();
+  await expect
+    .poll(
+      async () => {
+        const d = await drawn(chart);
+        return d.state === 'ready' && d.points > 0 && d.toMs - d.fromMs <= 86_400_001;
+      },
+      { timeout: 60_000 },
+    )
+    .toBe(true);
+}
+
 /**
  * The tiny demo's metrics are hourly: 720 points per series, fewer than the
  * chart's pixel columns, so M4 already draws every point and zooming cannot
@@ -74,17 +88,8 @@ describe('time-series explorer', () => {
       await page.getByTestId('new-chart').click();
       await page.locator('[data-testid="chart-metric"][data-metric="energy_rate_10s"]').check();
       await page.locator('[data-testid="chart-metric"][data-metric="energy_rate"]').uncheck();
-      await page.getByTestId('chart-reset-zoom').click();
       const chart = page.getByTestId('metric-chart').getByTestId('ts-chart');
-      await expect
-        .poll(
-          async () => {
-            const d = await drawn(chart);
-            return d.state === 'ready' && d.points > 0 && d.toMs - d.fromMs <= 86_400_001;
-          },
-          { timeout: 60_000 },
-        )
-        .toBe(true);
+      await resetZoom(page, chart);
       const before = await drawn(chart);
       expect(before.mode).toBe('m4');
       expect(await page.getByTestId('chart-resolution').textContent()).toMatch(/^M4 · 1 px = /);
@@ -195,16 +200,7 @@ describe('time-series explorer', () => {
       const box = (await chart.boundingBox())!;
       /** Resets the zoom, wheels in `bursts` (pausing so a fetch starts between them), returns the settled window's span. */
       const zoomSpan = async (bursts: number[], pauseMs: number): Promise<number> => {
-        await page.getByTestId('chart-reset-zoom').click();
-        await expect
-          .poll(
-            async () => {
-              const d = await drawn(chart);
-              return d.state === 'ready' && d.points > 0 && d.toMs - d.fromMs <= 86_400_001;
-            },
-            { timeout: 60_000 },
-          )
-          .toBe(true);
+        await resetZoom(page, chart);
         await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
         for (const [i, ticks] of bursts.entries()) {
           if (i > 0) await page.waitForTimeout(pauseMs);
