@@ -473,8 +473,13 @@ export class Workspace {
 
   /** `cacheReady` says whether the demo's metrics cache was written fresh from its lake in this start. */
   private async startPostgres(cacheReady: Promise<boolean>, log: (line: string) => void): Promise<void> {
-    this.stepProgress('server', 0);
     const pgConfig = this.config.postgres;
+    if (this.config.demo && pgConfig.kind === 'embedded') {
+      // The demo server is loaded from the cache anyway: starting it once the cache exists
+      // leaves the cores to the lake and the cache, which the user can open first.
+      await cacheReady.catch(() => undefined);
+    }
+    this.stepProgress('server', 0);
     let clientConfig: pg.ClientConfig;
     /** Why a saved password was not used, to say if the server then refuses us. */
     let secretNote: string | null = null;
