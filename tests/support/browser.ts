@@ -120,6 +120,8 @@ export interface WorkbenchPageOptions {
   consoleErrors?: { except: string };
   /** Added to the default 1400 × 860 viewport. */
   context?: BrowserContextOptions;
+  /** False to get the page at once, while the workspace still starts (default: wait until it is ready). */
+  waitForReady?: boolean;
 }
 
 export interface WorkbenchPage {
@@ -136,7 +138,13 @@ export interface WorkbenchPage {
  * tests and stops both after them. Call it inside `describe`; `shell` and
  * `browser` are there from the tests (and later hooks) on.
  */
-export function useWorkbench(options: { workspace?: () => Promise<string> } = {}): Workbench {
+export function useWorkbench(
+  options: {
+    workspace?: () => Promise<string>;
+    /** The demo a new workspace gets; 'tiny' (fast) unless a test is about the default. */
+    demoSize?: 'tiny' | 'small' | 'demo';
+  } = {},
+): Workbench {
   let shell: RunningShell | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
@@ -144,7 +152,10 @@ export function useWorkbench(options: { workspace?: () => Promise<string> } = {}
     // A workspace the test prepared (it removes it), or a new demo one.
     const workspaceDir = options.workspace ? await options.workspace() : undefined;
     [shell, browser] = await Promise.all([
-      startBrowserShell(workspaceDir === undefined ? {} : { workspaceDir }),
+      startBrowserShell({
+        ...(workspaceDir === undefined ? {} : { workspaceDir }),
+        ...(options.demoSize ? { demoSize: options.demoSize } : {}),
+      }),
       launchChromium(),
     ]);
   });
@@ -209,6 +220,7 @@ async function openWorkbenchPage(
   // A workspace that never gets ready is the usual failure: it gets its screenshot too.
   await withFailureShot(opened, async () => {
     await page.goto(shell.url);
+    if (options.waitForReady === false) return;
     await page.getByTestId('engine-status').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 60_000 });
     await page.getByTestId('workspace-status').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 150_000 });
   });

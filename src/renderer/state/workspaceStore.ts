@@ -10,8 +10,10 @@ import type {
   LakeListing,
   PhaseState,
   PipelineSummary,
+  WorkspaceStartup,
   WorkspaceStatus,
 } from '../../shared/api/contract';
+import { WorkbenchError } from '../../shared/errors';
 import type { ErrorView } from './errorView';
 
 export interface Loadable<T> {
@@ -58,9 +60,57 @@ export function phaseState(status: WorkspaceStatus | null, phase: 'lake' | 'ware
   return status?.phases.find((p) => p.id === phase)?.state ?? 'pending';
 }
 
-/** "PostgreSQL, Local warehouse" — the phases that are not ready yet. */
-export function startingPhases(status: WorkspaceStatus | null): string[] {
-  return (status?.phases ?? []).filter((p) => p.state === 'pending' || p.state === 'running').map((p) => p.title);
+/**
+ * Resolves once `phase` is ready; rejects when it failed (with its message) or
+ * when `signal` aborts (as a cancel).
+ */
+export function whenPhaseReady(phase: 'lake' | 'warehouse' | 'postgres', signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let unsubscribe = (): void => undefined;
+    const onAbort = (): void => {
+      unsubscribe();
+      reject(new WorkbenchError('cancelled', 'Query cancelled'));
+    };
+    const settled = (status: WorkspaceStatus | null): boolean => {
+      const state = phaseState(status, phase);
+      if (state !== 'ready' && state !== 'failed') return false;
+      unsubscribe();
+      signal.removeEventListener('abort', onAbort);
+      if (state === 'ready') resolve();
+      else {
+        const info = status?.phases.find((p) => p.id === phase);
+        reject(
+          new WorkbenchError(
+            'unavailable',
+            `${info?.title ?? phase} failed to start${info?.message ? `: ${info.message}` : ''}`,
+            'See the workspace status in the sidebar.',
+          ),
+        );
+      }
+      return true;
+    };
+    if (signal.aborted) return onAbort();
+    if (settled(useWorkspaceStore.getState().status)) return;
+    signal.addEventListener('abort', onAbort, { once: true });
+    unsubscribe = useWorkspaceStore.subscribe((s) => void settled(s.status));
+  });
+}
+
+/** The jobs a start-up runs: the one start-up progress stands for them while it shows. */
+export const STARTUP_JOB_KINDS: ReadonlySet<string> = new Set(['demo.generate', 'demo.metrics', 'demo.seed']);
+
+/** "about 12 s left", "about 2 min left", or null while there is no estimate. */
+export function timeLeftText(startup: WorkspaceStartup): string | null {
+  const s = startup.secondsLeft;
+  if (s === null) return null;
+  if (s < 60) return `about ${Math.max(1, Math.round(s))} s left`;
+  return `about ${Math.round(s / 60)} min left`;
+}
+
+/** "Starting the workspace: 42 % · about 12 s left". */
+export function startupSummary(startup: WorkspaceStartup): string {
+  const left = timeLeftText(startup);
+  return `Starting the workspace: ${startup.percent} %${left ? ` · ${left}` : ''}`;
 }
 
 /** The workspace's time zone, in which every time is shown (see formatInstant). */

@@ -53,6 +53,17 @@ const Id = z
 export const PhaseState = z.enum(['pending', 'running', 'ready', 'failed']);
 export type PhaseState = z.infer<typeof PhaseState>;
 
+/** Start-up as one progress: the phases run partly in parallel, so theirs alone would jump about. */
+export const WorkspaceStartup = z.object({
+  /** Never goes back while the workspace starts. */
+  percent: z.number().min(0).max(100),
+  /** Extrapolated from the pace so far; null until there is enough to go on. */
+  secondsLeft: z.number().nonnegative().nullable(),
+  /** What runs now, e.g. "Loading the demo metrics into PostgreSQL (41 %)". */
+  step: z.string(),
+});
+export type WorkspaceStartup = z.infer<typeof WorkspaceStartup>;
+
 export const WorkspaceStatus = z.object({
   workspaceDir: z.string(),
   name: z.string(),
@@ -69,6 +80,8 @@ export const WorkspaceStatus = z.object({
       message: z.string().optional(),
     }),
   ),
+  /** Null once every phase is ready or failed. */
+  startup: WorkspaceStartup.nullable(),
   postgres: z
     .object({
       host: z.string(),

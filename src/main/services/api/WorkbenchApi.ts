@@ -47,6 +47,17 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     statementTimeoutMs: () => workspace.postgresStatementTimeoutMs(),
   });
   const charts = new ChartService(() => workspace.warehouse());
+  /** Queries waiting for the warehouse to finish starting, by queryId: a cancel stops the wait. */
+  const waiting = new Map<string, AbortController>();
+  const readyWarehouse = async (queryId: string) => {
+    const wait = new AbortController();
+    waiting.set(queryId, wait);
+    try {
+      return await workspace.readyWarehouse(wait.signal);
+    } finally {
+      waiting.delete(queryId);
+    }
+  };
   const chartFiles = new ChartFiles(workspace.dir);
   const sync = new MetricSync({
     pool: () => workspace.postgres(),
@@ -84,10 +95,17 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
       duckdbVersion: duckdbVersion(),
     }),
     'workspace.status': async () => workspace.status(),
-    'query.run': async ({ queryId, sql }) => recordRun(history, sql, () => workspace.warehouse().query(queryId, sql)),
-    'query.cancel': async ({ queryId }) => ({
-      cancelled: (await live.cancel(queryId)) || workspace.warehouse().cancel(queryId),
-    }),
+    // During start-up a query waits for the views it may need (e.g. `metrics`) instead of failing on them.
+    'query.run': async ({ queryId, sql }) =>
+      recordRun(history, sql, async () => (await readyWarehouse(queryId)).query(queryId, sql)),
+    'query.cancel': async ({ queryId }) => {
+      const wait = waiting.get(queryId);
+      if (wait) {
+        wait.abort();
+        return { cancelled: true };
+      }
+      return { cancelled: (await live.cancel(queryId)) || workspace.warehouse().cancel(queryId) };
+    },
     // Live results are held by LiveQueries under `live-…` ids; the grid fetches both kinds the same way.
     'results.chunk': async ({ resultId, chunk }) =>
       LiveQueries.owns(resultId)

@@ -43,7 +43,11 @@ export interface DemoLakeOptions {
   size?: DemoSizeName | DemoSizeSpec;
   /** First day of data (UTC), YYYY-MM-DD. */
   startDay?: string;
-  onProgress?: (done: number, total: number, message: string) => void;
+  /**
+   * Files written (`done` of `total`); `share` is the part of the whole work
+   * done (0..1), where computing a pipeline's records counts as much as writing its files.
+   */
+  onProgress?: (done: number, total: number, message: string, share: number) => void;
   signal?: AbortSignal;
   /** DuckDB threads; default all cores. The output does not depend on it. */
   threads?: number;
@@ -76,12 +80,6 @@ export interface DemoLakeManifest {
 
 export const DEMO_MANIFEST_FILE = 'demo-manifest.json';
 
-/**
- * How far back a landing day's records can come from: late records arrive up to
- * three days after their event time, and a redelivered copy of one some hours
- * after that.
- */
-const LANDING_DAYS_BACK = 4;
 const BATCHES_PER_DAY: Readonly<Record<DemoPipelineId, number>> = {
   energy_meters: 2,
   temperature_sensors: 1,
@@ -158,6 +156,9 @@ async function createMacros(con: DuckDBConnection, seed: number): Promise<void> 
   `);
 }
 
+// Timestamps are formatted as ts::TIMESTAMP: the session is in UTC, so the text is the same, and
+// formatting a plain timestamp is about twice as fast as one with a time zone.
+
 /** Arrival delay: seconds to minutes, or (rarely) one to three days. */
 function ingestedAtSql(prefix: string, lateShare: number, keyA: string, keyB: string, hasCopies: boolean): string {
   const redelivery = `
@@ -179,26 +180,35 @@ function rawSql(jsonSql: string, prefix: string, keyA: string, keyB: string): st
 }
 
 interface LandingWindow {
-  /** Slots (readings since startDay) whose records may land on this day. */
+  /** Slots (readings since startDay) whose records may land in the lake's days. */
   fromSlot: number;
   toSlot: number;
-  dayStart: string;
-  dayEnd: string;
+  lakeStart: string;
+  lakeEnd: string;
 }
 
-function landingWindow(plan: Plan, dayIndex: number): LandingWindow {
+/**
+ * Every pipeline is computed in one statement over all its days (planning a
+ * statement costs more than running it at demo sizes), then cut into files by
+ * landing day and batch. Records land after their event (late ones up to
+ * three days later), so every record landing in the lake's days is in these slots.
+ */
+function landingWindow(plan: Plan): LandingWindow {
   const slotsPerDay = 1440 / plan.spec.intervalMinutes;
   return {
-    fromSlot: Math.max(0, dayIndex - LANDING_DAYS_BACK) * slotsPerDay,
-    toSlot: (dayIndex + 1) * slotsPerDay,
-    dayStart: dayTs(addDays(plan.startDay, dayIndex)),
-    dayEnd: dayTs(addDays(plan.startDay, dayIndex + 1)),
+    fromSlot: 0,
+    toSlot: plan.spec.days * slotsPerDay,
+    lakeStart: dayTs(plan.startDay),
+    lakeEnd: dayTs(addDays(plan.startDay, plan.spec.days)),
   };
 }
 
-function batchSql(pipelineId: DemoPipelineId, dayStart: string): string {
+/** The landing day (days since startDay, UTC) and the batch within it. */
+function landingSql(pipelineId: DemoPipelineId, plan: Plan): string {
   const batches = BATCHES_PER_DAY[pipelineId];
-  return `(1 + (epoch_ms(ingested_at) - epoch_ms(${dayStart})) * ${batches} // 86400000)::INTEGER`;
+  const startDayNumber = Date.parse(`${plan.startDay}T00:00:00Z`) / 86_400_000;
+  return `(epoch_ms(ingested_at) // 86400000 - ${startDayNumber})::INTEGER AS day,
+      (1 + (epoch_ms(ingested_at) % 86400000) * ${batches} // 86400000)::INTEGER AS batch`;
 }
 
 /** Gaps: ~10% of series (always series 3) miss 3 to 10 hours on one day. */
@@ -220,11 +230,11 @@ function notInGapSql(minuteSql: string): string {
  * noise and rare spikes; a cumulative energy counter; some 'error' readings
  * without a value; at-least-once delivery (duplicates).
  */
-function energySql(plan: Plan, dayIndex: number): string {
+function energySql(plan: Plan): string {
   const { spec, startDay } = plan;
   const I = spec.intervalMinutes;
-  const w = landingWindow(plan, dayIndex);
-  const json = `json_object('meter_id', series_id, 'timestamp', strftime(ts, '%Y-%m-%dT%H:%M:%SZ'),
+  const w = landingWindow(plan);
+  const json = `json_object('meter_id', series_id, 'timestamp', strftime(ts::TIMESTAMP, '%Y-%m-%dT%H:%M:%SZ'),
       'power', value, 'multiplier', multiplier, 'energy_kwh', energy_kwh, 'status', status)`;
   return `
     WITH series AS (
@@ -248,7 +258,7 @@ function energySql(plan: Plan, dayIndex: number): string {
       WHERE c.copy = 0 OR u(sidx, slot, 'energy.dup') < 0.002
     ),
     landed AS (
-      SELECT * FROM copies WHERE ingested_at >= ${w.dayStart} AND ingested_at < ${w.dayEnd}
+      SELECT * FROM copies WHERE ingested_at >= ${w.lakeStart} AND ingested_at < ${w.lakeEnd}
     ),
     typed AS (
       SELECT *,
@@ -265,7 +275,7 @@ function energySql(plan: Plan, dayIndex: number): string {
       FROM landed
     )
     SELECT
-      printf('%s-%s', series_id, strftime(ts, '%Y%m%dT%H%M%SZ'))::VARCHAR AS record_id,
+      printf('%s-%s', series_id, strftime(ts::TIMESTAMP, '%Y%m%dT%H%M%SZ'))::VARCHAR AS record_id,
       'energy_meters'::VARCHAR AS pipeline_id,
       series_id::VARCHAR AS series_id,
       ts::TIMESTAMPTZ AS ts,
@@ -275,7 +285,7 @@ function energySql(plan: Plan, dayIndex: number): string {
       multiplier::DOUBLE AS multiplier,
       energy_kwh::DOUBLE AS energy_kwh,
       status::VARCHAR AS status,
-      ${batchSql('energy_meters', w.dayStart)} AS batch
+      ${landingSql('energy_meters', plan)}
     FROM typed`;
 }
 
@@ -285,15 +295,10 @@ function energySql(plan: Plan, dayIndex: number): string {
  * the drift day: that day's files store humidity as DOUBLE, and from that day
  * on files carry a firmware column.
  */
-function temperatureSql(plan: Plan, dayIndex: number): string {
+function temperatureSql(plan: Plan): string {
   const { spec, startDay } = plan;
   const I = spec.intervalMinutes;
-  const w = landingWindow(plan, dayIndex);
-  const humidityDouble = dayIndex === plan.driftDayIndex;
-  const hasFirmware = dayIndex >= plan.driftDayIndex;
-  const humidity = humidityDouble ? 'round(humidity_raw, 1)::DOUBLE' : 'round(humidity_raw)::INTEGER';
-  const json = `json_object('sensor', series_id, 'ts', strftime(ts, '%Y-%m-%dT%H:%M:%SZ'),
-      'temp_c', temperature_c, 'rh', humidity, 'battery', battery_v${hasFirmware ? ", 'fw', firmware" : ''})`;
+  const w = landingWindow(plan);
   return `
     WITH series AS (
       SELECT i AS sidx, printf('sensor-%04d', i) AS series_id,
@@ -317,7 +322,7 @@ function temperatureSql(plan: Plan, dayIndex: number): string {
     shaped AS (
       SELECT *,
         amp_c * cos(2 * pi() * (h - 15) / 24) + 2 * sin(2 * pi() * h / 168 + week_phase) AS swing_c
-      FROM landed WHERE ingested_at >= ${w.dayStart} AND ingested_at < ${w.dayEnd}
+      FROM landed WHERE ingested_at >= ${w.lakeStart} AND ingested_at < ${w.lakeEnd}
     ),
     typed AS (
       SELECT *,
@@ -325,21 +330,37 @@ function temperatureSql(plan: Plan, dayIndex: number): string {
         least(100, greatest(5, 60 - 2.5 * swing_c + 4 * nrm(sidx, slot, 'temp.rh_noise'))) AS humidity_raw,
         round(3.6 - drain_v * h / (24 * ${spec.days}) - 0.01 * abs(nrm(sidx, slot, 'temp.bat_noise')), 3) AS battery_v
       FROM shaped
-    ),
-    final AS (SELECT *, ${humidity} AS humidity FROM typed)
+    )
     SELECT
-      printf('%s-%s', series_id, strftime(ts, '%Y%m%dT%H%M%SZ'))::VARCHAR AS record_id,
+      printf('%s-%s', series_id, strftime(ts::TIMESTAMP, '%Y%m%dT%H%M%SZ'))::VARCHAR AS record_id,
       'temperature_sensors'::VARCHAR AS pipeline_id,
       series_id::VARCHAR AS series_id,
       ts::TIMESTAMPTZ AS ts,
       ingested_at::TIMESTAMPTZ AS ingested_at,
-      ${rawSql(json, 'temp', 'sidx', 'slot')} AS raw,
+      sidx, slot,
       temperature_c::DOUBLE AS temperature_c,
-      humidity,
+      humidity_raw,
       battery_v::DOUBLE AS battery_v,
-      ${hasFirmware ? 'firmware::VARCHAR AS firmware,' : ''}
-      ${batchSql('temperature_sensors', w.dayStart)} AS batch
-    FROM final`;
+      firmware::VARCHAR AS firmware,
+      ${landingSql('temperature_sensors', plan)}
+    FROM typed`;
+}
+
+/**
+ * One landing day's temperature file: the connector changed on the drift day,
+ * so that day's files store humidity as DOUBLE, and from that day on files
+ * carry a firmware column (in the raw payload too).
+ */
+function temperatureFileSql(plan: Plan, dayIndex: number, from: string): string {
+  const humidityDouble = dayIndex === plan.driftDayIndex;
+  const hasFirmware = dayIndex >= plan.driftDayIndex;
+  const humidity = humidityDouble ? 'round(humidity_raw, 1)::DOUBLE' : 'round(humidity_raw)::INTEGER';
+  const json = `json_object('sensor', series_id, 'ts', strftime(ts::TIMESTAMP, '%Y-%m-%dT%H:%M:%SZ'),
+      'temp_c', temperature_c, 'rh', humidity, 'battery', battery_v${hasFirmware ? ", 'fw', firmware" : ''})`;
+  return `SELECT record_id, pipeline_id, series_id, ts, ingested_at,
+      ${rawSql(json, 'temp', 'sidx', 'slot')} AS raw,
+      temperature_c, humidity, battery_v${hasFirmware ? ', firmware' : ''}
+    FROM (SELECT *, ${humidity} AS humidity FROM ${from})`;
 }
 
 const MERCHANTS = [
@@ -357,15 +378,15 @@ const MERCHANTS = [
  * payment_events: irregular card payments per terminal, busy at midday and in
  * the evening, almost none at night; mostly 'ok', some 'failed' or 'refunded'.
  */
-function paymentsSql(plan: Plan, dayIndex: number): string {
+function paymentsSql(plan: Plan): string {
   const { spec, startDay } = plan;
   const I = spec.intervalMinutes;
-  const w = landingWindow(plan, dayIndex);
+  const w = landingWindow(plan);
   // Up to four payments per quarter hour per terminal, whatever the slot length.
   const perSlot = Math.max(1, Math.ceil((4 * I) / 15));
   const merchants = `[${MERCHANTS.map(quoteLiteral).join(', ')}]`;
   const json = `json_object('terminal', series_id, 'merchant', merchant, 'amount', amount,
-      'currency', currency, 'status', status, 'at', strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ'))`;
+      'currency', currency, 'status', status, 'at', strftime(ts::TIMESTAMP, '%Y-%m-%dT%H:%M:%S.%gZ'))`;
   return `
     WITH series AS (
       SELECT i AS sidx, printf('pos-%04d', i) AS series_id,
@@ -402,10 +423,10 @@ function paymentsSql(plan: Plan, dayIndex: number): string {
         CASE WHEN u(sidx, ev, 'pay.status') < 0.92 THEN 'ok'
              WHEN u(sidx, ev, 'pay.status') < 0.97 THEN 'failed'
              ELSE 'refunded' END AS status
-      FROM copies WHERE ingested_at >= ${w.dayStart} AND ingested_at < ${w.dayEnd}
+      FROM copies WHERE ingested_at >= ${w.lakeStart} AND ingested_at < ${w.lakeEnd}
     )
     SELECT
-      printf('%s-%s', series_id, strftime(ts, '%Y%m%dT%H%M%S.%gZ'))::VARCHAR AS record_id,
+      printf('%s-%s', series_id, strftime(ts::TIMESTAMP, '%Y%m%dT%H%M%S.%gZ'))::VARCHAR AS record_id,
       'payment_events'::VARCHAR AS pipeline_id,
       series_id::VARCHAR AS series_id,
       ts::TIMESTAMPTZ AS ts,
@@ -415,15 +436,22 @@ function paymentsSql(plan: Plan, dayIndex: number): string {
       currency::VARCHAR AS currency,
       status::VARCHAR AS status,
       merchant::VARCHAR AS merchant,
-      ${batchSql('payment_events', w.dayStart)} AS batch
+      ${landingSql('payment_events', plan)}
     FROM typed`;
 }
 
-const LANDING_SQL: Readonly<Record<DemoPipelineId, (plan: Plan, dayIndex: number) => string>> = {
+/** All of a pipeline's records, with the landing `day` and `batch` that pick their file. */
+const LANDING_SQL: Readonly<Record<DemoPipelineId, (plan: Plan) => string>> = {
   energy_meters: energySql,
   temperature_sensors: temperatureSql,
   payment_events: paymentsSql,
 };
+
+/** One file's columns, from the rows of `from` that land in it. */
+function fileSql(pipelineId: DemoPipelineId, plan: Plan, dayIndex: number, from: string): string {
+  if (pipelineId === 'temperature_sensors') return temperatureFileSql(plan, dayIndex, from);
+  return `SELECT * EXCLUDE (day, batch) FROM ${from}`;
+}
 
 // ---------------------------------------------------------------- the generator
 
@@ -500,24 +528,43 @@ export async function generateDemoLake(options: DemoLakeOptions): Promise<DemoLa
     await createMacros(db.con, seed);
     for (const pipelineId of DEMO_PIPELINE_IDS) {
       const summary: DemoLakePipeline = { pipelineId, files: 0, rows: 0, bytes: 0 };
+      const pipelineIndex = DEMO_PIPELINE_IDS.indexOf(pipelineId);
+      const pipelineFiles = spec.days * BATCHES_PER_DAY[pipelineId];
+      const share = (filesOfPipeline: number): number =>
+        (2 * pipelineIndex + 1 + filesOfPipeline / pipelineFiles) / (2 * DEMO_PIPELINE_IDS.length);
+      onProgress?.(
+        done,
+        total,
+        `Computing ${pipelineId} records`,
+        (2 * pipelineIndex) / (2 * DEMO_PIPELINE_IDS.length),
+      );
+      throwIfAborted(signal);
+      // Sorted by file, so that each file's rows are a narrow slice to scan.
+      await db.con.run(
+        `CREATE OR REPLACE TEMP TABLE landing AS SELECT * FROM (${LANDING_SQL[pipelineId](plan)}) ORDER BY day, batch`,
+      );
+      const counts = await db.con.runAndReadAll(
+        'SELECT day, batch, count(*)::BIGINT AS n FROM landing GROUP BY day, batch',
+      );
+      const rowsByFile = new Map(
+        counts.getRowObjects().map((row) => [`${Number(row.day)}/${Number(row.batch)}`, Number(row.n)]),
+      );
       for (let dayIndex = 0; dayIndex < spec.days; dayIndex++) {
         throwIfAborted(signal);
         const day = addDays(startDay, dayIndex);
         const dayDir = join(dir, 'bronze', pipelineId, `date=${day}`);
-        await db.con.run(`CREATE OR REPLACE TEMP TABLE landing AS ${LANDING_SQL[pipelineId](plan, dayIndex)}`);
-        const counts = await db.con.runAndReadAll('SELECT batch, count(*)::BIGINT AS n FROM landing GROUP BY batch');
-        const rowsByBatch = new Map(counts.getRowObjects().map((row) => [Number(row.batch), Number(row.n)]));
         for (let batch = 1; batch <= BATCHES_PER_DAY[pipelineId]; batch++) {
           throwIfAborted(signal);
-          const rows = rowsByBatch.get(batch) ?? 0;
+          const rows = rowsByFile.get(`${dayIndex}/${batch}`) ?? 0;
           if (rows > 0) {
             await mkdir(dayDir, { recursive: true });
             const batchId = `batch-${String(batch).padStart(4, '0')}`;
             const finalPath = join(dayDir, `${batchId}.parquet`);
             // Not *.parquet until complete: readers' globs never see a partial file.
             const tempPath = join(dayDir, `.${batchId}.parquet.tmp`);
+            const rowsOfFile = `(SELECT * FROM landing WHERE day = ${dayIndex} AND batch = ${batch})`;
             await db.con.run(
-              `COPY (SELECT * EXCLUDE (batch) FROM landing WHERE batch = ${batch} ORDER BY ingested_at, record_id)
+              `COPY (${fileSql(pipelineId, plan, dayIndex, rowsOfFile)} ORDER BY ingested_at, record_id)
                TO ${quoteLiteral(tempPath)} (FORMAT parquet, COMPRESSION zstd)`,
             );
             await rename(tempPath, finalPath);
@@ -526,7 +573,7 @@ export async function generateDemoLake(options: DemoLakeOptions): Promise<DemoLa
             summary.bytes += (await stat(finalPath)).size;
           }
           done += 1;
-          onProgress?.(done, total, `${pipelineId} ${day}`);
+          onProgress?.(done, total, `${pipelineId} ${day}`, share(dayIndex * BATCHES_PER_DAY[pipelineId] + batch));
         }
       }
       pipelines.push(summary);

@@ -44,8 +44,10 @@ export async function writeDemoMetricsParquet(options: {
   lakeDir: string;
   outDir: string;
   signal?: AbortSignal;
+  /** Pipelines written so far, of `total`. */
+  onProgress?: (done: number, total: number, pipelineId: DemoPipelineId) => void;
 }): Promise<DemoMetricsSummary> {
-  const { lakeDir, outDir, signal } = options;
+  const { lakeDir, outDir, signal, onProgress } = options;
   const finalDir = join(outDir, 'metrics');
   const staging = join(outDir, `.metrics-${process.pid}-${randomBytes(4).toString('hex')}.partial`);
   await mkdir(staging, { recursive: true });
@@ -66,6 +68,7 @@ export async function writeDemoMetricsParquet(options: {
       const rows = Number(result.getRows()[0]?.[0] ?? 0);
       const files = (await readdir(target)).length;
       summary.pipelines.push({ pipelineId: id, rows, files });
+      onProgress?.(DEMO_PIPELINES.findIndex((p) => p.id === id) + 1, DEMO_PIPELINES.length, id);
     }
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
@@ -80,6 +83,12 @@ export async function writeDemoMetricsParquet(options: {
 
 export interface SeedDemoServerOptions {
   lakeDir: string;
+  /**
+   * The metrics cache writeDemoMetricsParquet just wrote from this lake: read
+   * from it instead of computing the metrics again. Only a cache fresh from the
+   * lake: a later one may hold synced or pushed values.
+   */
+  metricsDir?: string;
   /** Rows loaded so far, of `total` (null until known). */
   onProgress?: (done: number, total: number | null, message: string) => void;
   signal?: AbortSignal;
@@ -204,7 +213,7 @@ export async function seedDemoServer(
   client: pg.ClientBase,
   options: SeedDemoServerOptions,
 ): Promise<SeedDemoServerResult> {
-  const { lakeDir, onProgress, signal } = options;
+  const { lakeDir, metricsDir, onProgress, signal } = options;
   const { applied } = await applyMigrations(client);
   await upsertDemoPipelines(client);
 
@@ -225,10 +234,13 @@ export async function seedDemoServer(
     const counts = new Map<DemoPipelineId, number>();
     for (const id of todo) {
       signal?.throwIfAborted();
-      onProgress?.(0, null, `Computing ${id} metrics`);
-      await db.con.run(
-        `CREATE OR REPLACE TEMP TABLE ${quoteIdent(`seed_${id}`)} AS ${demoMetricsSql(id, demoBronzeGlob(lakeDir, id))}`,
-      );
+      onProgress?.(0, null, `${metricsDir ? 'Reading' : 'Computing'} ${id} metrics`);
+      const source = metricsDir
+        ? `SELECT time, pipeline_id, series_id, metric_name, value FROM read_parquet(${quoteLiteral(
+            join(metricsDir, `pipeline_id=${id}`, '*', '*.parquet'),
+          )}, hive_partitioning = false)`
+        : demoMetricsSql(id, demoBronzeGlob(lakeDir, id));
+      await db.con.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(`seed_${id}`)} AS ${source}`);
       const count = await db.con.runAndReadAll(`SELECT count(*) FROM ${quoteIdent(`seed_${id}`)}`);
       counts.set(id, Number(count.getRows()[0]?.[0] ?? 0));
     }

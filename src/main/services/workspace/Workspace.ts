@@ -17,14 +17,37 @@ import { EmbeddedServer } from '../postgres/EmbeddedServer';
 import { detectServerMode } from '../postgres/ServerMode';
 import { applyMigrations } from '../postgres/Migrations';
 import { sslOptions } from '../connections/ConnectionTester';
-import { generateDemoLake } from '../demo/DemoLake';
+import { generateDemoLake, isDemoLakeComplete } from '../demo/DemoLake';
 import { seedDemoServer, writeDemoMetricsParquet } from '../demo/DemoMetrics';
 import { ensureDemoRoles, type RoleLogin } from '../demo/DemoRoles';
 import { mountPipelineMetricViews } from '../sync/metricViews';
 import { insidePath } from './insidePath';
+import { StartupProgress, type StartupStep } from './StartupProgress';
 import { loadOrCreateWorkspaceConfig, saveWorkspaceConfig, type WorkspaceConfig } from './WorkspaceConfig';
 
 type Phase = WorkspaceStatus['phases'][number];
+
+type StartupStepId = 'lake' | 'cache' | 'server' | 'seed' | 'index' | 'views';
+
+/**
+ * The steps of a start-up, weighted by their seconds for the default demo on two
+ * cores (lake and cache, then loading the server; the server starts meanwhile).
+ */
+function startupSteps(demo: boolean, embedded: boolean): StartupStep<StartupStepId>[] {
+  const steps: StartupStep<StartupStepId>[] = [];
+  if (demo) steps.push({ id: 'lake', title: 'Generating the demo lake', weight: 5 });
+  if (demo) steps.push({ id: 'cache', title: 'Computing the local metrics cache', weight: 2.5 });
+  steps.push({ id: 'views', title: 'Opening the local warehouse', weight: 0.5 });
+  steps.push({ id: 'server', title: embedded ? 'Starting PostgreSQL' : 'Connecting to PostgreSQL', weight: 2.5 });
+  if (demo && embedded) {
+    steps.push({ id: 'seed', title: 'Loading the demo metrics into PostgreSQL', weight: 5 });
+    steps.push({ id: 'index', title: 'Indexing the demo metrics in PostgreSQL', weight: 4 });
+  }
+  return steps;
+}
+
+/** Status events while a step reports progress: often enough to look live, not a flood. */
+const PROGRESS_EMIT_MS = 250;
 
 export interface WorkspaceOptions {
   dir: string;
@@ -65,7 +88,14 @@ export class Workspace {
   private serverConfig: pg.ClientConfig | null = null;
   /** The PostgreSQL profile's statement timeout (the profile default for the embedded server). */
   private pgStatementTimeoutMs = 60_000;
+  /** The warehouse as opened, views possibly not mounted yet: only start-up and remounts use it. */
+  private openedWarehouse: Warehouse | null = null;
+  /** The warehouse handed out: set once its views are mounted. */
   private warehouseInstance: Warehouse | null = null;
+  /** Settles when the warehouse phase has (ready or failed). */
+  private warehouseSettled: Promise<void> = Promise.resolve();
+  private readonly startup: StartupProgress<StartupStepId>;
+  private progressTimer: NodeJS.Timeout | null = null;
   /** Settles when every phase has finished (ready or failed). */
   readonly started: Promise<void>;
 
@@ -74,6 +104,7 @@ export class Workspace {
     this.config = config;
     this.jobs = options.jobs;
     this.connections = options.connections;
+    this.startup = new StartupProgress(startupSteps(config.demo !== null, config.postgres.kind === 'embedded'));
     this.started = this.startAll(options);
   }
 
@@ -104,6 +135,7 @@ export class Workspace {
       timeZone: this.config.timeZone,
       state,
       phases: this.phases.map((p) => ({ ...p })),
+      startup: this.startup.view(),
       postgres: this.postgresInfo,
       lake: this.lakeInstance
         ? {
@@ -154,10 +186,29 @@ export class Workspace {
     return this.resolve(this.config.cacheDir);
   }
 
-  /** The warehouse, once started; a clear error before. */
+  /**
+   * The warehouse, once its views are mounted; a clear error before (a query
+   * would otherwise fail on a view that does not exist yet, e.g. `metrics`).
+   */
   warehouse(): Warehouse {
     if (!this.warehouseInstance) throw this.notReady('warehouse');
     return this.warehouseInstance;
+  }
+
+  /** The warehouse once its phase is ready, waiting for it while it starts; `signal` stops the wait. */
+  async readyWarehouse(signal?: AbortSignal): Promise<Warehouse> {
+    if (!this.warehouseInstance) {
+      signal?.throwIfAborted();
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => reject(new WorkbenchError('cancelled', 'Query cancelled'));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        void this.warehouseSettled.finally(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        });
+      });
+    }
+    return this.warehouse();
   }
 
   /** A read-only pool on the workspace's PostgreSQL (exploration never writes). */
@@ -195,9 +246,11 @@ export class Workspace {
   async close(): Promise<void> {
     await this.started.catch(() => undefined);
     if (this.remount) clearTimeout(this.remount);
+    if (this.progressTimer) clearTimeout(this.progressTimer);
     this.offCache?.();
     this.lakeInstance?.close();
-    await this.warehouseInstance?.close();
+    await this.openedWarehouse?.close();
+    this.openedWarehouse = null;
     this.warehouseInstance = null;
     await this.pool?.end();
     this.pool = null;
@@ -230,31 +283,64 @@ export class Workspace {
     this.emitStatus();
   }
 
-  private async phase(id: Phase['id'], work: () => Promise<void>): Promise<void> {
+  private async phase<T>(id: Phase['id'], work: () => Promise<T>): Promise<T> {
     this.setPhase(id, 'running');
     try {
-      await work();
+      const result = await work();
       this.setPhase(id, 'ready');
+      return result;
     } catch (err) {
       this.setPhase(id, 'failed', errorMessage(err));
       throw err;
     }
   }
 
+  /**
+   * Lake, then the metrics cache, then the warehouse's views: what needs only
+   * the lake or the cache opens while PostgreSQL starts and loads in parallel.
+   */
   private async startAll(options: WorkspaceOptions): Promise<void> {
     const log = options.onLog ?? (() => undefined);
     const lakeReady = this.phase('lake', async () => {
-      await this.prepareDemoLake();
+      const generated = await this.prepareDemoLake();
       await this.openLake();
+      return generated;
     });
-    const postgresReady = this.phase('postgres', () => this.startPostgres(lakeReady, log));
+    const cacheReady = lakeReady.then((generated) => this.prepareDemoCache(generated));
+    // Awaited later by both phases below; a failure is theirs to report.
+    cacheReady.catch(() => undefined);
+    const postgresReady = this.phase('postgres', () => this.startPostgres(cacheReady, log));
     const warehouseReady = this.phase('warehouse', async () => {
-      this.warehouseInstance = await Warehouse.open({ dbPath: ':memory:', ...options.warehouse });
-      await lakeReady;
+      this.openedWarehouse = await Warehouse.open({ dbPath: ':memory:', ...options.warehouse });
+      await cacheReady;
+      this.startup.update('views', 0);
       await this.mountViews();
+      this.startup.complete('views');
+      this.warehouseInstance = this.openedWarehouse;
     });
+    this.warehouseSettled = warehouseReady.then(
+      () => undefined,
+      () => undefined,
+    );
     const results = await Promise.allSettled([lakeReady, postgresReady, warehouseReady]);
+    this.startup.end();
+    this.emitStatus();
     for (const r of results) if (r.status === 'rejected') log(`workspace: ${errorMessage(r.reason)}`);
+  }
+
+  /** A start-up step moved on: the status says so, at most every PROGRESS_EMIT_MS. */
+  private stepProgress(id: StartupStepId, fraction: number, detail?: string): void {
+    this.startup.update(id, fraction, detail);
+    if (this.progressTimer) return;
+    this.progressTimer = setTimeout(() => {
+      this.progressTimer = null;
+      this.emitStatus();
+    }, PROGRESS_EMIT_MS);
+  }
+
+  private stepDone(id: StartupStepId): void {
+    this.startup.complete(id);
+    this.emitStatus();
   }
 
   /** Opens the configured lake; an S3/R2 lake then checks its cached files in the background. */
@@ -320,15 +406,17 @@ export class Workspace {
     for (const listener of this.listeners) listener(status);
   }
 
-  /** For the demo: generate the lake (once) and the local metrics cache. */
-  private async prepareDemoLake(): Promise<void> {
+  /** For the demo: generate the lake, once (a stopped run's is replaced). True when it was generated now. */
+  private async prepareDemoLake(): Promise<boolean> {
     const demo = this.config.demo;
-    if (!demo) return;
     const lakeDir = this.demoLakeDir;
-    const cacheDir = this.cacheDir;
-    if (existsSync(join(lakeDir, 'demo-manifest.json')) && existsSync(join(cacheDir, 'metrics'))) return;
+    if (!demo || isDemoLakeComplete(lakeDir)) {
+      this.stepDone('lake');
+      return false;
+    }
     // Generating replaces the demo's pipeline folders: never through a link that leads out of the workspace.
     await insidePath(this.dir, join(lakeDir, 'bronze'));
+    this.stepProgress('lake', 0);
     const job = this.jobs.start({
       kind: 'demo.generate',
       title: 'Generating the demo Bronze lake',
@@ -339,18 +427,59 @@ export class Workspace {
           seed: demo.seed,
           size: demo.size,
           signal: ctx.signal,
-          onProgress: (done, total, message) => ctx.progress(done, total, message),
+          onProgress: (done, total, message, share) => {
+            ctx.progress(done, total, message);
+            this.stepProgress('lake', share, `${done} of ${total} files`);
+          },
         });
-        ctx.throwIfCancelled();
-        ctx.progress(0, null, 'Computing demo metrics');
-        await writeDemoMetricsParquet({ lakeDir, outDir: cacheDir });
       },
     });
     await job.done;
+    this.stepDone('lake');
+    return true;
   }
 
-  private async startPostgres(lakeReady: Promise<void>, log: (line: string) => void): Promise<void> {
+  /**
+   * For the demo: the local metrics cache, computed from the lake, when it is
+   * missing or the lake was just generated. True when it was written now.
+   */
+  private async prepareDemoCache(lakeGenerated: boolean): Promise<boolean> {
+    const cacheDir = this.cacheDir;
+    if (!this.config.demo || (!lakeGenerated && existsSync(join(cacheDir, 'metrics')))) {
+      this.stepDone('cache');
+      return false;
+    }
+    const lakeDir = this.demoLakeDir;
+    this.stepProgress('cache', 0);
+    const job = this.jobs.start({
+      kind: 'demo.metrics',
+      title: 'Computing the demo metrics cache',
+      unit: 'pipelines',
+      run: (ctx) =>
+        writeDemoMetricsParquet({
+          lakeDir,
+          outDir: cacheDir,
+          signal: ctx.signal,
+          onProgress: (done, total, pipelineId) => {
+            ctx.progress(done, total, pipelineId);
+            this.stepProgress('cache', done / total);
+          },
+        }),
+    });
+    await job.done;
+    this.stepDone('cache');
+    return true;
+  }
+
+  /** `cacheReady` says whether the demo's metrics cache was written fresh from its lake in this start. */
+  private async startPostgres(cacheReady: Promise<boolean>, log: (line: string) => void): Promise<void> {
     const pgConfig = this.config.postgres;
+    if (this.config.demo && pgConfig.kind === 'embedded') {
+      // The demo server is loaded from the cache anyway: starting it once the cache exists
+      // leaves the cores to the lake and the cache, which the user can open first.
+      await cacheReady.catch(() => undefined);
+    }
+    this.stepProgress('server', 0);
     let clientConfig: pg.ClientConfig;
     /** Why a saved password was not used, to say if the server then refuses us. */
     let secretNote: string | null = null;
@@ -381,6 +510,7 @@ export class Workspace {
       };
     }
 
+    this.stepProgress('server', 0.5);
     const admin = new pg.Client(clientConfig);
     // A dropped connection must fail this phase, not crash the process.
     admin.on('error', (err) => log(`postgres: ${err.message}`));
@@ -411,8 +541,11 @@ export class Workspace {
         clientConfig = { ...clientConfig, ...roles.reader };
         this.embeddedPusher = roles.pusher;
       }
+      this.stepDone('server');
       if (this.config.demo && this.embedded) {
-        await lakeReady;
+        const freshCache = await cacheReady;
+        this.stepProgress('seed', 0);
+        const index = this.indexProgress();
         const job = this.jobs.start({
           kind: 'demo.seed',
           title: 'Loading demo metrics into PostgreSQL',
@@ -420,12 +553,23 @@ export class Workspace {
           run: (ctx) =>
             seedDemoServer(admin, {
               lakeDir: this.demoLakeDir,
+              ...(freshCache ? { metricsDir: join(this.cacheDir, 'metrics') } : {}),
               signal: ctx.signal,
-              onProgress: (done: number, total: number | null, message?: string) => ctx.progress(done, total, message),
+              onProgress: (done: number, total: number | null, message?: string) => {
+                ctx.progress(done, total, message);
+                if (message === 'Indexing metrics') index.start();
+                else if (total) this.stepProgress('seed', done / total, `${Math.floor((100 * done) / total)} %`);
+              },
             }),
         });
-        await job.done;
+        try {
+          await job.done;
+        } finally {
+          index.stop();
+        }
       }
+      this.stepDone('seed');
+      this.stepDone('index');
     } finally {
       await admin.end();
     }
@@ -445,12 +589,39 @@ export class Workspace {
   }
 
   private async mountViews(): Promise<void> {
-    if (!this.warehouseInstance || !this.lakeInstance) return;
+    const warehouse = this.openedWarehouse;
+    if (!warehouse || !this.lakeInstance) return;
     const metricsDir = join(this.cacheDir, 'metrics');
-    await this.warehouse().mountParquetViews({
+    await warehouse.mountParquetViews({
       bronze: await this.lakeInstance.bronzeViews(),
       metricsGlob: existsSync(metricsDir) ? join(metricsDir, '*', '*', '*.parquet') : null,
     });
-    await mountPipelineMetricViews(this.warehouse(), metricsDir);
+    await mountPipelineMetricViews(warehouse, metricsDir);
+  }
+
+  /**
+   * PostgreSQL says nothing while it builds the indexes after the load: the
+   * step's share grows with the time the load took (indexing takes about as
+   * long), stopping short of done until it is.
+   */
+  private indexProgress(): { start(): void; stop(): void } {
+    const loadStarted = Date.now();
+    let timer: NodeJS.Timeout | null = null;
+    return {
+      start: () => {
+        this.stepDone('seed');
+        const started = Date.now();
+        const expectedMs = Math.max(1000, 0.8 * (started - loadStarted));
+        const tick = (): void => {
+          this.stepProgress('index', Math.min(0.95, (Date.now() - started) / expectedMs));
+          timer = setTimeout(tick, 500);
+        };
+        tick();
+      },
+      stop: () => {
+        if (timer) clearTimeout(timer);
+        timer = null;
+      },
+    };
   }
 }

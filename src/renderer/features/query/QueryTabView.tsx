@@ -84,11 +84,13 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
 
   const result = tab.result;
   const status =
-    tab.run.phase === 'running'
-      ? `Running… ${formatDuration(elapsed ?? 0)}`
-      : tab.run.phase === 'loading'
-        ? `Loading rows ${tab.run.chunksLoaded}/${tab.run.chunkCount}… ${formatDuration(elapsed ?? 0)}`
-        : null;
+    tab.run.phase === 'waiting'
+      ? `Waiting for ${tab.run.on === 'postgres' ? 'PostgreSQL' : 'the local warehouse'}… ${formatDuration(elapsed ?? 0)}`
+      : tab.run.phase === 'running'
+        ? `Running… ${formatDuration(elapsed ?? 0)}`
+        : tab.run.phase === 'loading'
+          ? `Loading rows ${tab.run.chunksLoaded}/${tab.run.chunkCount}… ${formatDuration(elapsed ?? 0)}`
+          : null;
 
   return (
     <div className="query-tab" ref={rootRef}>
@@ -121,7 +123,11 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
           {busy ? '■ Cancel' : '▶ Run'}
         </button>
         <TargetSwitch tab={tab} disabled={busy} />
-        {status ? <span className="query-progress">{status}</span> : null}
+        {status ? (
+          <span className="query-progress" data-testid="query-progress" data-phase={tab.run.phase}>
+            {status}
+          </span>
+        ) : null}
         {!status && result ? (
           <>
             <span className="result-rowcount" data-testid="result-rowcount" data-count={result.rowCount}>
@@ -196,6 +202,13 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
         {!tab.error && result && !result.tableName ? (
           <div className="empty-result">
             {result.columns.length ? 'The query returned no rows.' : 'The statement ran; it returns no rows.'}
+          </div>
+        ) : null}
+        {tab.run.phase === 'waiting' ? (
+          <div className="empty-result dim" data-testid="query-waiting">
+            The workspace is still starting (progress in the status bar): the query runs as soon as{' '}
+            {tab.run.on === 'postgres' ? 'PostgreSQL is ready' : 'the local warehouse has its views'}. Esc or Cancel
+            stops waiting.
           </div>
         ) : null}
         {!tab.error && !result && !busy ? (

@@ -10,6 +10,7 @@ import type { WasmEngine } from '../../engine/WasmEngine';
 import { toErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { refreshSection } from '../../state/workspaceActions';
+import { phaseState, useWorkspaceStore, whenPhaseReady } from '../../state/workspaceStore';
 import { forgetGrid } from '../grid/gridStore';
 import { forgetPageCaches } from '../grid/pageCaches';
 import { clearRunMarkers, disposeEditorModel, markRunError, type RunOrigin } from './editorModels';
@@ -63,13 +64,26 @@ export async function runQuery(tabId: string, sql: string, origin?: RunOrigin): 
   const queryId = newQueryId(tabId);
   const abort = new AbortController();
   running.set(tabId, abort);
-  updateTab(tabId, { run: { phase: 'running', queryId, startedAt: Date.now() }, error: null, notice: null });
+  const runsOn = tab.target === 'server' ? 'postgres' : 'warehouse';
+  const waiting = phaseState(useWorkspaceStore.getState().status, runsOn) !== 'ready';
+  updateTab(tabId, {
+    run: waiting
+      ? { phase: 'waiting', startedAt: Date.now(), on: runsOn }
+      : { phase: 'running', queryId, startedAt: Date.now() },
+    error: null,
+    notice: null,
+  });
 
   let tableName: string | null = null;
   let engine: WasmEngine | null = null;
   /** Set once the first chunk is showing: the tab already holds this result. */
   let shown = false;
   try {
+    if (waiting) {
+      // During start-up the query waits for its views (e.g. `metrics`) instead of failing on them.
+      await whenPhaseReady(runsOn, abort.signal);
+      updateTab(tabId, { run: { phase: 'running', queryId, startedAt: Date.now() } });
+    }
     const meta = await client.call(tab.target === 'server' ? 'live.run' : 'query.run', { sql, queryId });
     const loadStarted = performance.now();
     try {

@@ -1,7 +1,14 @@
-/** Shows why a list is not there yet: its phase is still starting, or failed. */
+/** Shows why a list is not there yet: its phase is still starting (the one start-up progress says how far), or failed. */
 import type { ReactNode } from 'react';
-import { phaseState, startingPhases, useWorkspaceStore } from '../../state/workspaceStore';
+import { phaseState, useWorkspaceStore } from '../../state/workspaceStore';
 import { EmptyState } from './SidebarSection';
+
+/** What each gated list waits for, in the user's words. */
+const WAITS_FOR: Record<'lake' | 'warehouse' | 'postgres', string> = {
+  lake: 'the Bronze lake',
+  warehouse: 'the local warehouse',
+  postgres: 'PostgreSQL',
+};
 
 export function PhaseGate({ phase, children }: { phase: 'lake' | 'warehouse' | 'postgres'; children: ReactNode }) {
   const status = useWorkspaceStore((s) => s.status);
@@ -15,6 +22,12 @@ export function PhaseGate({ phase, children }: { phase: 'lake' | 'warehouse' | '
       </EmptyState>
     );
   }
-  const waiting = startingPhases(status);
-  return <EmptyState>The workspace is still starting{waiting.length ? `: ${waiting.join(', ')}…` : '…'}</EmptyState>;
+  // The one start-up progress is in the status bar; here, only what this list waits for.
+  return (
+    <EmptyState>
+      <span data-testid="phase-waiting" data-phase={phase}>
+        Opens when {WAITS_FOR[phase]} is ready…
+      </span>
+    </EmptyState>
+  );
 }

@@ -4,7 +4,7 @@ import { useEngineStore } from '../../engine/engineStore';
 import { OfflineBadge } from '../cache/OfflineBadge';
 import { workbench } from '../../state/workbench';
 import { cancelJob } from '../../state/workspaceActions';
-import { useWorkspaceStore } from '../../state/workspaceStore';
+import { STARTUP_JOB_KINDS, timeLeftText, useWorkspaceStore } from '../../state/workspaceStore';
 
 function JobItem({ job }: { job: JobSnapshot }) {
   const { done, total, unit } = job.progress;
@@ -33,11 +33,46 @@ function JobItem({ job }: { job: JobSnapshot }) {
   );
 }
 
+/** The workspace's start-up as one bar: how far, how long still, and what runs now. */
+function StartupItem() {
+  const startup = useWorkspaceStore((s) => s.status?.startup ?? null);
+  if (!startup) return null;
+  const left = timeLeftText(startup);
+  return (
+    <span
+      className="job startup"
+      data-testid="startup-progress"
+      data-percent={startup.percent}
+      role="progressbar"
+      aria-label="Starting the workspace"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={startup.percent}
+      title={startup.step}
+    >
+      <span className="job-title">Starting the workspace</span>
+      <span className="job-bar" aria-hidden>
+        <span className="job-bar-fill" style={{ width: `${startup.percent}%` }} />
+      </span>
+      <span className="job-progress">
+        {startup.percent} %{left ? ` · ${left}` : ''}
+      </span>
+      <span className="startup-step dim" data-testid="startup-step">
+        {startup.step}
+      </span>
+    </span>
+  );
+}
+
 export function StatusBar() {
   const appInfo = useWorkspaceStore((s) => s.appInfo);
   const jobs = useWorkspaceStore((s) => s.jobs);
+  const starting = useWorkspaceStore((s) => (s.status?.startup ?? null) !== null);
   const engine = useEngineStore();
-  const active = Object.values(jobs).filter((j) => j.state === 'queued' || j.state === 'running');
+  // While the start-up progress shows, its own jobs are part of it, not bars of their own.
+  const active = Object.values(jobs).filter(
+    (j) => (j.state === 'queued' || j.state === 'running') && !(starting && STARTUP_JOB_KINDS.has(j.kind)),
+  );
   const shell = appInfo?.shell ?? (workbench().transport === 'ipc' ? 'electron' : 'web');
 
   return (
@@ -58,8 +93,11 @@ export function StatusBar() {
       </span>
       <OfflineBadge />
       <span className="status-jobs" data-testid="jobs">
+        <StartupItem />
         {active.length === 0 ? (
-          <span className="dim">No running jobs</span>
+          starting ? null : (
+            <span className="dim">No running jobs</span>
+          )
         ) : (
           active.map((j) => <JobItem key={j.jobId} job={j} />)
         )}

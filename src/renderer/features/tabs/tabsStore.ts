@@ -34,6 +34,8 @@ export interface QueryResultView {
 
 export type RunState =
   | { phase: 'idle' }
+  /** Run was pressed while the workspace starts: the query waits for what it runs on. */
+  | { phase: 'waiting'; startedAt: number; on: 'warehouse' | 'postgres' }
   | { phase: 'running'; queryId: string; startedAt: number }
   | { phase: 'loading'; queryId: string; startedAt: number; chunksLoaded: number; chunkCount: number };
 
