@@ -15,6 +15,7 @@ function status(patch: Partial<WorkspaceStatus>): WorkspaceStatus {
       { id: 'postgres', title: 'PostgreSQL', state: 'ready' },
       { id: 'warehouse', title: 'Local warehouse', state: 'ready' },
     ],
+    startup: null,
     postgres: {
       host: '127.0.0.1',
       port: 54329,
