@@ -81,4 +81,12 @@ describe('fitted column widths', () => {
     expect(widths[2]).toBe(MAX_AUTO_WIDTH);
     expect(widths[3]).toBe(MIN_WIDTH);
   });
+
+  it('opens a column of times wide enough for the time with its offset in any zone', () => {
+    const t = Date.UTC(2026, 9, 1, 12, 30, 15, 250);
+    const [width] = autoWidths(['time'], ['timestamp'], [[t]]);
+    for (const zone of ['UTC', 'Europe/Berlin', 'Asia/Kolkata']) {
+      expect(width).toBeGreaterThanOrEqual(formatCell(t, 'timestamp', zone).length * 7.2);
+    }
+  });
 });

@@ -14,6 +14,14 @@ const HEADER_PADDING = 38;
 export const MIN_WIDTH = 60;
 export const MAX_AUTO_WIDTH = 420;
 
+/**
+ * A time is shown in the workspace's zone with its offset (`+00`, or `+05:30` in some zones): measure
+ * the longest form, so no column of times opens cut off, whether it is zoned or not.
+ */
+function shownLength(value: CellValue, kind: ColumnKind): number {
+  return kind === 'timestamp' ? formatCell(value, kind, 'UTC').length + 3 : formatCell(value, kind).length;
+}
+
 export function autoWidths(
   names: readonly string[],
   kinds: readonly ColumnKind[],
@@ -23,7 +31,7 @@ export function autoWidths(
     let longest = 0;
     for (const row of rows) {
       const value = row[c] ?? null;
-      const length = value === null ? 4 : formatCell(value, kinds[c] ?? 'text').length;
+      const length = value === null ? 4 : shownLength(value, kinds[c] ?? 'text');
       if (length > longest) longest = length;
       if (longest * CHAR_PX > MAX_AUTO_WIDTH) break;
     }
