@@ -222,7 +222,17 @@ async function openWorkbenchPage(
     await page.goto(shell.url);
     if (options.waitForReady === false) return;
     await page.getByTestId('engine-status').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 60_000 });
-    await page.getByTestId('workspace-status').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 150_000 });
+    try {
+      await page
+        .getByTestId('workspace-status')
+        .and(page.locator('[data-state="ready"]'))
+        .waitFor({ timeout: 150_000 });
+    } catch (err) {
+      // Why it never got ready is in the shell's log (it runs with --verbose): say it with the failure.
+      if (err instanceof Error)
+        err.message = `${err.message}\nThe shell's last lines:\n${shell.output.slice(-60).join('\n')}`;
+      throw err;
+    }
   });
   return opened;
 }
