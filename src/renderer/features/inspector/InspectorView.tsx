@@ -9,7 +9,7 @@ import { PredicateOp, type InspectorExportFormat } from '../../../shared/api/ins
 import type { ResultExportStarted } from '../../../shared/api/export';
 import { formatBytes } from '../../../shared/format';
 import { workbench } from '../../state/workbench';
-import { useWorkspaceStore } from '../../state/workspaceStore';
+import { useWorkspaceStore, useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { ErrorPanel } from '../common/ErrorPanel';
 import { ExportButton, type ExportChoice } from '../common/ExportButton';
 import { UtcTimeInput } from '../common/UtcTimeInput';
@@ -261,7 +261,7 @@ function Progress() {
 }
 
 function Results() {
-  const timeZone = useWorkspaceStore((s) => s.status?.timeZone ?? 'UTC');
+  const timeZone = useWorkspaceTimeZone();
   const matches = useInspectorStore((s) => s.matches);
   const selected = useInspectorStore((s) => s.selected);
   const page = useInspectorStore((s) => s.page);

@@ -7,7 +7,7 @@ import { useEngineStore, getEngine } from '../../engine/engineStore';
 import type { WasmEngine } from '../../engine/WasmEngine';
 import { ResultGrid } from '../grid/ResultGrid';
 import { formatDuration, formatRowCount } from '../grid/format';
-import { useWorkspaceStore } from '../../state/workspaceStore';
+import { useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { cancelQuery, closeQueryTab, newQueryTab, runQuery } from './queryActions';
 import { SqlEditor } from './SqlEditor';
 import { TargetSwitch } from '../server/TargetSwitch';
@@ -49,7 +49,7 @@ const EDITOR_MIN = 80;
 
 export function QueryTabView({ tab }: { tab: QueryTab }) {
   const engine = useEngine();
-  const timeZone = useWorkspaceStore((s) => s.status?.timeZone ?? 'UTC');
+  const timeZone = useWorkspaceTimeZone();
   const elapsed = useElapsed(tab.run);
   const chartOpen = useChartStore((s) => s.results[tab.id]?.open ?? false);
   const busy = tab.run.phase !== 'idle';
