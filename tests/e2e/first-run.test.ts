@@ -4,28 +4,17 @@
  * the cached metrics open while PostgreSQL still loads, and Run pressed at once
  * waits for the warehouse instead of failing on a view that is not there yet.
  */
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { useWorkbench, withFailureShot } from '../support/browser';
+import { queryCachedMetrics } from '../support/cachedMetrics';
 
 /** Rows of the demo tab's query (one per pipeline and metric), counted in the cached Parquet files. */
 async function metricsInCache(workspaceDir: string): Promise<number> {
-  const db = await DuckDBInstance.create(':memory:', {
-    autoload_known_extensions: 'false',
-    autoinstall_known_extensions: 'false',
-  });
-  const con = await db.connect();
-  try {
-    const glob = join(workspaceDir, 'cache', 'metrics', '*', '*', '*.parquet').replaceAll("'", "''");
-    const reader = await con.runAndReadAll(
-      `SELECT count(DISTINCT (pipeline_id, metric_name))::INTEGER AS n FROM read_parquet('${glob}')`,
-    );
-    return Number(reader.getRowObjects()[0]!.n);
-  } finally {
-    con.closeSync();
-    db.closeSync();
-  }
+  const [row] = await queryCachedMetrics(
+    workspaceDir,
+    (source) => `SELECT count(DISTINCT (pipeline_id, metric_name))::INTEGER AS n FROM ${source}`,
+  );
+  return Number(row!.n);
 }
 
 describe('the first run of the default demo workspace', () => {

@@ -1,29 +1,17 @@
 import { request } from 'node:http';
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { typeQuery, useWorkbench, withFailureShot } from '../support/browser';
+import { queryCachedMetrics } from '../support/cachedMetrics';
 
 /** What the demo metrics hold, computed straight from the cached Parquet files. */
 async function expectedMetricTotals(workspaceDir: string): Promise<Map<string, { points: number; total: number }>> {
-  const db = await DuckDBInstance.create(':memory:', {
-    autoload_known_extensions: 'false',
-    autoinstall_known_extensions: 'false',
-  });
-  const con = await db.connect();
-  try {
-    const glob = join(workspaceDir, 'cache', 'metrics', '*', '*', '*.parquet').replaceAll("'", "''");
-    const reader = await con.runAndReadAll(
+  const rows = await queryCachedMetrics(
+    workspaceDir,
+    (source) =>
       `SELECT pipeline_id || '/' || metric_name AS k, count(*)::INTEGER AS points, round(sum(value), 3)::DOUBLE AS total
-       FROM read_parquet('${glob}', hive_partitioning = true) GROUP BY ALL`,
-    );
-    return new Map(
-      reader.getRowObjects().map((r) => [String(r.k), { points: Number(r.points), total: Number(r.total) }]),
-    );
-  } finally {
-    con.closeSync();
-    db.closeSync();
-  }
+       FROM ${source} GROUP BY ALL`,
+  );
+  return new Map(rows.map((r) => [String(r.k), { points: Number(r.points), total: Number(r.total) }]));
 }
 
 describe('the SQL workbench in the browser shell', () => {
