@@ -1,8 +1,59 @@
-/** Runs `fn` over `items`, at most `limit` at a time. */
-export async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
+import { WorkbenchError } from '../../shared/errors';
+
+export interface LimitedRunOptions {
+  /** Stops taking new items when it aborts; items already running get it through their own signal. */
+  signal?: AbortSignal;
+  /** The error thrown when `signal` aborted and nothing failed first (default: "Cancelled"). */
+  cancelledMessage?: string;
+}
+
+/**
+ * Runs `fn` over `items`, at most `limit` at a time — the one bounded pool of
+ * the data plane (cache downloads, ranged reads, record search, metric sync).
+ *
+ * The first failure stops the rest: no new item starts, the running ones see
+ * their signal abort, and once they have settled that first error is thrown
+ * (never an unhandled rejection, never work left running behind the caller).
+ * A cancel through `options.signal` does the same and throws a `cancelled`
+ * error. `items` may be any iterable, read lazily, so a caller can feed work
+ * found while the pool runs.
+ */
+export async function forEachLimited<T>(
+  items: Iterable<T>,
+  limit: number,
+  fn: (item: T, signal: AbortSignal, index: number) => Promise<void>,
+  options: LimitedRunOptions = {},
+): Promise<void> {
+  const stop = new AbortController();
+  const outer = options.signal;
+  const onAbort = () => stop.abort(outer?.reason);
+  if (outer?.aborted) onAbort();
+  else outer?.addEventListener('abort', onAbort, { once: true });
+  const iterator = items[Symbol.iterator]();
+  let index = 0;
+  let failure: { error: unknown } | null = null;
+  const take = (): { item: T; index: number } | null => {
+    if (stop.signal.aborted) return null;
+    const next = iterator.next();
+    return next.done ? null : { item: next.value, index: index++ };
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const worker = async (): Promise<void> => {
+    for (let next = take(); next; next = take()) {
+      try {
+        await fn(next.item, stop.signal, next.index);
+      } catch (error) {
+        // A running item that fails because the pool was stopped is not the cause.
+        if (!failure && !(outer?.aborted && stop.signal.aborted)) failure = { error };
+        stop.abort(error);
+        return;
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.floor(limit)) }, worker));
+  } finally {
+    outer?.removeEventListener('abort', onAbort);
+  }
+  if (failure) throw (failure as { error: unknown }).error;
+  if (outer?.aborted) throw new WorkbenchError('cancelled', options.cancelledMessage ?? 'Cancelled');
 }
