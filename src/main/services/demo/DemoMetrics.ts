@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { copyTextSql } from '../postgres/copyCodec';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { applyMigrations } from '../postgres/Migrations';
 import { DEMO_PIPELINES, demoMetricsSql, type DemoPipelineId } from './DemoPipelines';
@@ -97,11 +98,6 @@ export interface SeedDemoServerOptions {
 export interface SeedDemoServerResult {
   migrations: string[];
   pipelines: { pipelineId: DemoPipelineId; rowsLoaded: number; skipped: boolean }[];
-}
-
-/** Text-format COPY needs these escaped; our ids never contain them, but the format is the format. */
-export function copyTextSql(column: string): string {
-  return `replace(replace(replace(replace(${column}, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r')`;
 }
 
 /**

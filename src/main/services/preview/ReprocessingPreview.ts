@@ -31,7 +31,7 @@ import { describeSkippedFiles, type SkippedFile } from '../../../shared/api/lake
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { compilePipeline, FormulaError, type BronzeColumn } from '../../../shared/formula';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { copyTextSql } from '../demo/DemoMetrics';
+import { copyTextSql, unescapeCopyTextSql } from '../postgres/copyCodec';
 import type { JobContext, JobRunner } from '../jobs/JobRunner';
 import type { BronzeLake } from '../lake/BronzeLake';
 import { readPipelines } from '../postgres/Pipelines';
@@ -93,12 +93,6 @@ const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const isoUtc = (column: string) => `strftime(timezone('UTC', ${column}), '%Y-%m-%dT%H:%M:%S.%fZ')`;
 const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const num = (v: unknown): number => Number(v ?? 0);
-
-/** COPY text escapes (backslash, tab, newline, CR) undone; ids almost never have them, so only those that do pay. */
-function unescapeCopyText(column: string): string {
-  const undo = `replace(replace(replace(replace(replace(${column}, '\\\\', chr(1)), '\\t', chr(9)), '\\n', chr(10)), '\\r', chr(13)), chr(1), '\\')`;
-  return `CASE WHEN contains(${column}, '\\') THEN ${undo} ELSE ${column} END`;
-}
 
 /** count(*) per diff status, as DOUBLE (plain JSON numbers). */
 const COUNTS_SQL = (['added', 'removed', 'changed', 'unchanged'] as const)
@@ -304,8 +298,8 @@ export class ReprocessingPreview {
       await warehouse.run(
         queryId,
         `CREATE OR REPLACE TABLE ${tables.current} AS
-         SELECT t::TIMESTAMPTZ AS time, ${unescapeCopyText('series_id')} AS series_id,
-                ${unescapeCopyText('metric_name')} AS metric_name, value
+         SELECT t::TIMESTAMPTZ AS time, ${unescapeCopyTextSql('series_id')} AS series_id,
+                ${unescapeCopyTextSql('metric_name')} AS metric_name, value
          FROM read_csv(${quoteLiteral(csv)}, header = false, delim = '\t', quote = '', escape = '',
                        auto_detect = false, nullstr = '\\N',
                        columns = {'metric_name': 'VARCHAR', 'series_id': 'VARCHAR', 't': 'VARCHAR', 'value': 'DOUBLE'})`,
