@@ -4,10 +4,12 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Transform } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BronzeCache, type CacheChange, type DownloadProgress } from '../../src/main/services/cache/BronzeCache';
+import type { ObjectStore } from '../../src/main/services/objectStore/ObjectStore';
 import { S3ObjectStore } from '../../src/main/services/objectStore/S3ObjectStore';
 import { testS3Client } from '../setup/TestServers';
 import { s3rverCredentials, startS3rverChild, type S3rverChild } from './support/s3rverChild';
@@ -108,6 +110,36 @@ async function interrupt(
   expect(fired).toBe(true);
   expect(err).not.toBeNull();
   return err!;
+}
+
+/**
+ * The real store, with what goes wrong on the way: the object's byte at `at`
+ * flipped, or its bytes from `at` on never arriving (the body just ends).
+ */
+function damagedStore(store: ObjectStore, key: string, at: number, how: 'flip' | 'cut'): ObjectStore {
+  return storeWithGet(store, async (k, options, real) => {
+    const got = await real.get(k, options);
+    if (got.notModified || k !== key) return got;
+    let offset = options?.range?.start ?? 0;
+    const damaged = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        const start = offset;
+        offset += chunk.length;
+        if (at < start || at >= offset) return done(null, chunk);
+        if (how === 'cut') {
+          this.push(chunk.subarray(0, at - start));
+          this.push(null);
+          got.body.unpipe(this);
+          got.body.destroy();
+          return done();
+        }
+        const copy = Buffer.from(chunk);
+        copy[at - start] = copy[at - start]! ^ 0xff;
+        done(null, copy);
+      },
+    });
+    return { ...got, body: got.body.pipe(damaged) };
+  });
 }
 
 beforeAll(async () => {
@@ -250,6 +282,53 @@ describe('BronzeCache over a real s3rver', () => {
     expect(result.downloaded.map((d) => d.key)).toEqual([key]);
     expect(md5(await readFile(file))).toBe(md5(bytes(SMALL_SIZE, 1)));
     expect((await cache.verify()).ok).toEqual([key]);
+  });
+
+  it('names a download damaged on the way, in a small object or any range of a large one, and caches none of it', async () => {
+    // Ranges arrive out of order and are hashed as the part fills: a flip in the last range must still be seen.
+    for (const [key, at, size] of [
+      [small(1), SMALL_SIZE / 2, SMALL_SIZE],
+      [BIG, 3, BIG_SIZE],
+      [BIG, BIG_SIZE - 5, BIG_SIZE],
+      [BIG, 40 * 1024 * 1024 + 17, BIG_SIZE],
+    ] as const) {
+      const dir = join(root, `damaged-${at}`);
+      const store = damagedStore(storeFor(server.endpoint), key, at, 'flip');
+      const cache = new BronzeCache({ dir, store, storeId: BUCKET, quotaBytes: 1e12 });
+      const err = await cache.download([key]).then(
+        () => null,
+        (e: unknown) => e as { message: string },
+      );
+      expect(err?.message).toContain(`Download of ${key}`);
+      expect(err?.message).toMatch(/is corrupt: its MD5 is [0-9a-f]{32}, the store says/);
+      expect((await cache.status([key]))[key]).toBe('not-cached');
+      expect(await exists(cache.pathOf(key))).toBe(false);
+      // Discarded, not left to be resumed.
+      expect(await exists(`${cache.pathOf(key)}.part`)).toBe(false);
+
+      const again = await newCache(`damaged-${at}`);
+      await again.download([key]);
+      expect(md5(await readFile(again.pathOf(key)))).toBe(md5(key === BIG ? bigBytes : bytes(size, 1)));
+    }
+  });
+
+  it('names a body that ends early, never caching the short file', async () => {
+    for (const [key, at] of [
+      [small(2), 1000],
+      [BIG, 20 * 1024 * 1024 + 3],
+    ] as const) {
+      const dir = join(root, `cut-${at}`);
+      const store = damagedStore(storeFor(server.endpoint), key, at, 'cut');
+      const cache = new BronzeCache({ dir, store, storeId: BUCKET, quotaBytes: 1e12 });
+      const err = await cache.download([key]).then(
+        () => null,
+        (e: unknown) => e as { message: string },
+      );
+      expect(err?.message).toContain(key);
+      expect(err?.message).toMatch(/ended|early/);
+      expect((await cache.status([key]))[key]).toBe('not-cached');
+      expect(await exists(cache.pathOf(key))).toBe(false);
+    }
   });
 
   it('downloads a key once when two jobs ask for it together, and forgets files deleted behind its back', async () => {

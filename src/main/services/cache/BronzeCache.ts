@@ -11,7 +11,8 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { WorkbenchError, errorMessage, type ErrorCode } from '../../../shared/errors';
 import type { ObjectStore } from '../objectStore/ObjectStore';
 import { CacheIndex, isCacheKey, type CacheEntry, type CacheEntryState } from './CacheIndex';
-import { discardPart, fetchObject, isMd5Etag, md5OfFile, type FetchedObject } from './fetchObject';
+import { discardPart, fetchObject, isMd5Etag, type FetchedObject } from './fetchObject';
+import { md5OfFile } from './fileMd5';
 import { ProgressMeter, type DownloadProgress } from './ProgressMeter';
 import { insidePath } from '../workspace/insidePath';
 import { forEachLimited } from '../forEachLimited';
@@ -192,12 +193,12 @@ export class BronzeCache {
     const result: RevalidateResult = { fresh: [], stale: [], notRevalidated: [] };
     let offline: string | null = null;
     const updated: string[] = [];
-    await forEachLimited(entries, this.concurrency, async (entry) => {
+    const revalidateOne = async (entry: CacheEntry, itemSignal: AbortSignal) => {
       if (offline !== null) {
         result.notRevalidated.push({ key: entry.key, message: offline });
       } else {
         try {
-          const got = await this.store.get(entry.key, { ifNoneMatch: entry.etag, signal });
+          const got = await this.store.get(entry.key, { ifNoneMatch: entry.etag, signal: itemSignal });
           // A store that ignores If-None-Match still tells us the ETag.
           if (!got.notModified) got.body.destroy();
           const remote = got.notModified ? entry.etag : got.info.etag;
@@ -213,7 +214,7 @@ export class BronzeCache {
             });
           }
         } catch (err) {
-          if (signal?.aborted) throw err;
+          if (itemSignal.aborted) throw err;
           const message = errorMessage(err);
           if (isUnreachable(err)) offline = message;
           result.notRevalidated.push({ key: entry.key, message });
@@ -222,9 +223,17 @@ export class BronzeCache {
         }
       }
       updated.push(entry.key);
-    });
-    await this.index.save();
-    this.emit({ added: [], removed: [], updated });
+    };
+    try {
+      await forEachLimited(entries, this.concurrency, revalidateOne, {
+        signal,
+        cancelledMessage: 'Revalidation cancelled.',
+      });
+    } finally {
+      // What was learnt before a cancel is kept.
+      await this.index.save();
+      this.emit({ added: [], removed: [], updated });
+    }
     return result;
   }
 
@@ -290,7 +299,7 @@ export class BronzeCache {
     }
     if (size !== entry.size) return `the file has ${size} bytes, expected ${entry.size}`;
     if (isMd5Etag(entry.etag)) {
-      const digest = (await md5OfFile(file)).digest('hex');
+      const digest = await md5OfFile(file, size);
       if (digest !== entry.etag.toLowerCase()) return `its MD5 is ${digest}, expected ${entry.etag}`;
     }
     return null;
@@ -328,27 +337,32 @@ export class BronzeCache {
     const meter = new ProgressMeter(wanted.length, options.onProgress, options.progressIntervalMs ?? 250);
     const failures: { key: string; error: unknown }[] = [];
 
-    await forEachLimited(wanted, this.concurrency, async (key) => {
-      if (signal?.aborted) return;
-      try {
-        const fetched = await this.fetchOne(key, signal, meter, replaceStale);
-        if (!fetched) {
-          result.skipped.push(key);
-          return;
-        }
-        result.downloaded.push({ key, size: fetched.info.size, resumedFrom: fetched.resumedFrom });
-        meter.fileDone();
-        result.evicted.push(...(await this.enforceQuota()));
-      } catch (err) {
-        failures.push({ key, error: err });
-      }
-    });
-    meter.finish();
-    this.madeDirs.clear();
-    await this.index.save();
-
-    if (signal?.aborted)
-      throw new WorkbenchError('cancelled', 'Download cancelled; files not finished will resume where they stopped.');
+    try {
+      // One file failing does not stop the others (each failure is caught here); a cancel stops them all.
+      await forEachLimited(
+        wanted,
+        this.concurrency,
+        async (key, itemSignal) => {
+          try {
+            const fetched = await this.fetchOne(key, itemSignal, meter, replaceStale);
+            if (!fetched) {
+              result.skipped.push(key);
+              return;
+            }
+            result.downloaded.push({ key, size: fetched.info.size, resumedFrom: fetched.resumedFrom });
+            meter.fileDone();
+            result.evicted.push(...(await this.enforceQuota()));
+          } catch (err) {
+            failures.push({ key, error: err });
+          }
+        },
+        { signal, cancelledMessage: 'Download cancelled; files not finished will resume where they stopped.' },
+      );
+    } finally {
+      meter.finish();
+      this.madeDirs.clear();
+      await this.index.save();
+    }
     if (failures.length === 1) throw failures[0]!.error;
     if (failures.length > 1) {
       const first = failures[0]!;

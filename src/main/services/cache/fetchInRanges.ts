@@ -14,6 +14,8 @@ import { writeFileAtomic } from '../jsonFile';
 import type { ObjectInfo, ObjectStore } from '../objectStore/ObjectStore';
 import { describeStoreError } from '../objectStore/storeErrors';
 import { NO_FOLLOW } from '../workspace/insidePath';
+import { forEachLimited } from '../forEachLimited';
+import { PartWriter } from './PartWriter';
 
 /** One range of the object: `[start, end)`, of which the first `done` bytes are in the part. */
 export interface RangeProgress {
@@ -52,22 +54,19 @@ export function writeMeta(path: string, meta: object): Promise<void> {
 }
 
 /**
- * Fills `part` with the bytes of `ranges` still missing. `firstBody`, a plain
- * GET already under way, serves the first range so a large object costs no
- * extra round trip before the others start.
+ * Fills `part` with the bytes of `ranges` still missing, RANGE_STREAMS at a
+ * time. `firstBody`, a plain GET already under way, serves the first range so a
+ * large object costs no extra round trip before the others start. `onWritten`
+ * hears each write once it is on disk; `ranges` then say how far each got.
  */
 export async function fetchInRanges(
   store: ObjectStore,
   info: ObjectInfo,
   paths: { part: string; meta: string },
   ranges: RangeProgress[],
-  options: { signal?: AbortSignal; onBytes?: (n: number) => void; firstBody?: Readable; fresh: boolean },
+  options: { signal?: AbortSignal; onWritten?: (n: number) => void; firstBody?: Readable; fresh: boolean },
 ): Promise<void> {
   const { key, etag, size } = info;
-  const stop = new AbortController();
-  const onAbort = () => stop.abort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-
   let lastSave = Date.now();
   let saving: Promise<void> = Promise.resolve();
   const save = (): Promise<void> => {
@@ -85,58 +84,86 @@ export async function fetchInRanges(
     paths.part,
     (options.fresh ? constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC : constants.O_RDWR) | NO_FOLLOW,
   );
-  const drain = async (range: RangeProgress, body: Readable): Promise<void> => {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      const room = range.end - range.start - range.done;
-      const bytes = chunk.length > room ? chunk.subarray(0, room) : chunk;
-      await file.write(bytes, 0, bytes.length, range.start + range.done);
-      range.done += bytes.length;
-      options.onBytes?.(bytes.length);
+  /** Writes `body` into `range`; stops (keeping what arrived) when `signal` aborts. */
+  const drain = async (range: RangeProgress, body: Readable, signal: AbortSignal): Promise<void> => {
+    const stop = () => body.destroy();
+    signal.addEventListener('abort', stop, { once: true });
+    const writer = new PartWriter(file, range.start + range.done, (n) => {
+      range.done += n;
+      options.onWritten?.(n);
       saveNowAndThen();
-      if (range.done === range.end - range.start) break;
+    });
+    let received = range.start + range.done;
+    let failure: { error: unknown } | null = null;
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        const bytes = chunk.length > range.end - received ? chunk.subarray(0, range.end - received) : chunk;
+        received += bytes.length;
+        await writer.write(bytes);
+        if (received === range.end) break;
+      }
+    } catch (error) {
+      failure = { error };
+    } finally {
+      signal.removeEventListener('abort', stop);
+      body.destroy();
     }
-    body.destroy();
+    // What arrived before a failure is written too, so the resume starts after it.
+    try {
+      await writer.flush();
+    } catch (error) {
+      failure ??= { error };
+    }
+    if (failure) throw failure.error;
     if (range.done !== range.end - range.start) {
       throw new WorkbenchError('offline', `The store ended ${key} early, at byte ${range.start + range.done}.`);
     }
   };
-  const missing = ranges.filter((r) => r.done < r.end - r.start);
-  const queue = [...missing];
-  const worker = async (): Promise<void> => {
-    for (let range = queue.shift(); range; range = queue.shift()) {
-      const from = range.start + range.done;
-      const got = await store.get(key, { range: { start: from, end: range.end - 1 }, signal: stop.signal });
-      if (got.notModified) throw new WorkbenchError('internal', `The store answered "not modified" for ${key}.`);
-      if (got.info.etag !== etag || got.info.size !== size || got.contentLength !== range.end - from) {
-        got.body.destroy();
-        throw new ObjectChanged(key);
-      }
-      await drain(range, got.body);
-    }
-  };
 
-  const workers: Promise<void>[] = [];
+  const missing = ranges.filter((r) => r.done < r.end - r.start);
+  const first = missing[0]?.start === 0 && missing[0].done === 0 ? options.firstBody : undefined;
+  let firstTaken = false;
+  if (!first) options.firstBody?.destroy();
   try {
     if (options.fresh) await file.truncate(size);
-    const first = options.firstBody && missing[0]?.start === 0 && missing[0].done === 0 ? queue.shift() : undefined;
-    if (first && options.firstBody) workers.push(drain(first, options.firstBody));
-    else options.firstBody?.destroy();
-    for (let i = workers.length; i < RANGE_STREAMS; i++) workers.push(worker());
-    // The first failure stops the others, so the meta below sees every range at rest.
-    await Promise.all(workers.map((w) => w.catch((err: unknown) => (stop.abort(), Promise.reject(err)))));
-  } catch (err) {
-    await Promise.allSettled(workers);
-    throw err;
+    // The first failure stops the other ranges, so the meta saved below sees every range at rest.
+    await forEachLimited(
+      missing,
+      RANGE_STREAMS,
+      async (range, signal, index) => {
+        const body = index === 0 && first ? ((firstTaken = true), first) : await getRange(store, info, range, signal);
+        await drain(range, body, signal);
+      },
+      { signal: options.signal },
+    );
   } finally {
-    options.signal?.removeEventListener('abort', onAbort);
+    if (!firstTaken) first?.destroy();
     await file.close();
     await save();
   }
 }
 
+/** The body of the rest of `range`; throws ObjectChanged when the object is no longer the one being fetched. */
+async function getRange(store: ObjectStore, info: ObjectInfo, range: RangeProgress, signal: AbortSignal) {
+  const from = range.start + range.done;
+  const got = await store.get(info.key, { range: { start: from, end: range.end - 1 }, signal });
+  if (got.notModified) throw new WorkbenchError('internal', `The store answered "not modified" for ${info.key}.`);
+  if (got.info.etag !== info.etag || got.info.size !== info.size || got.contentLength !== range.end - from) {
+    got.body.destroy();
+    throw new ObjectChanged(info.key);
+  }
+  return got.body;
+}
+
 /** How many bytes of a ranged part are already there. */
 export function bytesDone(ranges: RangeProgress[]): number {
   return ranges.reduce((sum, r) => sum + r.done, 0);
+}
+
+/** Where the bytes present from the start of the part end: ranges are in order, so the first one not complete. */
+export function contiguousEnd(ranges: RangeProgress[]): number {
+  for (const r of ranges) if (r.done < r.end - r.start) return r.start + r.done;
+  return ranges.length ? ranges[ranges.length - 1]!.end : 0;
 }
 
 /** A ranged meta read back from disk, or null when it is not one (or not sane). */

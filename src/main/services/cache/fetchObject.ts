@@ -6,19 +6,20 @@
  * continued with a Range request when the object has not changed since.
  * Large objects come in several ranges at once (see fetchInRanges).
  */
-import { createHash, type Hash } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { WorkbenchError } from '../../../shared/errors';
 import type { ObjectInfo, ObjectStore } from '../objectStore/ObjectStore';
 import { insidePath, isLink, NO_FOLLOW, type Within } from '../workspace/insidePath';
 import { describeStoreError } from '../objectStore/storeErrors';
+import { FileMd5 } from './fileMd5';
+import { PartWriter } from './PartWriter';
 import {
   asRangedMeta,
   bytesDone,
+  contiguousEnd,
   fetchInRanges,
   interrupted,
   ObjectChanged,
@@ -47,11 +48,6 @@ export function isMd5Etag(etag: string): boolean {
 
 export function partPaths(file: string): { part: string; meta: string } {
   return { part: `${file}.part`, meta: `${file}.part.json` };
-}
-
-export async function md5OfFile(path: string, hash: Hash = createHash('md5')): Promise<Hash> {
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash;
 }
 
 async function readMetaJson(path: string): Promise<unknown> {
@@ -109,8 +105,7 @@ export interface FetchOptions {
 }
 
 /**
- * Downloads `key` into `file`. `onBytes` hears every chunk written (and, first,
- * the bytes a resumed part already had, with `resumed` true).
+ * Downloads `key` into `file`. `onBytes` hears the bytes as they reach the disk.
  */
 export async function fetchObject(
   store: ObjectStore,
@@ -175,55 +170,91 @@ export async function fetchObject(
   }
   options.onStart?.(info, resumedFrom);
 
-  // The MD5 must cover the whole file, so a resumed part is hashed first.
-  const hash = isMd5Etag(info.etag) ? createHash('md5') : null;
-  if (hash && resumedFrom > 0) await md5OfFile(part, hash);
-
-  let written = resumedFrom;
-  if (body) {
-    const tap = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        hash?.update(chunk);
-        written += chunk.length;
-        options.onBytes?.(chunk.length);
-        done(null, chunk);
-      },
-    });
-    const source = body;
-    try {
-      const out = await open(
-        part,
-        constants.O_WRONLY | constants.O_CREAT | (resumedFrom > 0 ? constants.O_APPEND : constants.O_TRUNC) | NO_FOLLOW,
-      ).catch((err: unknown) => {
-        source.destroy();
-        throw err;
-      });
-      await pipeline(source, tap, out.createWriteStream({ highWaterMark: 1 << 20 }), { signal });
-    } catch (err) {
-      if (signal?.aborted) throw cancelled(key);
-      // A body that fails mid-stream (reset, idle timeout) is named like any store failure.
-      const described = describeStoreError(err, store.description, { key });
+  // The MD5 must cover the whole file, so a resumed part is hashed first (on the worker, like the rest).
+  const md5 = isMd5Etag(info.etag) ? new FileMd5(part) : null;
+  try {
+    md5?.advance(resumedFrom);
+    const length = body
+      ? await writeBody(store, info, part, resumedFrom, body, options, (end) => md5?.advance(end))
+      : resumedFrom;
+    if (length !== info.size) {
+      // Too long means the part is not what we think it is; too short, the body ended early.
+      if (length > info.size) await discardPart(file);
       throw new WorkbenchError(
-        described.code,
-        `Download of ${key} was interrupted after ${written} of ${info.size} bytes: ${described.message} It will resume where it stopped.`,
-        described.hint,
+        'offline',
+        `Download of ${key} from ${store.description} ended after ${length} of ${info.size} bytes.`,
       );
     }
+    if (md5) await checkDigest(store, file, info, await md5.digest(info.size));
+  } finally {
+    md5?.discard();
   }
-
-  const length = body ? written : resumedFrom;
-  if (length !== info.size) {
-    // Too long means the part is not what we think it is; too short, the body ended early.
-    if (length > info.size) await discardPart(file);
-    throw new WorkbenchError(
-      'offline',
-      `Download of ${key} from ${store.description} ended after ${length} of ${info.size} bytes.`,
-    );
-  }
-  if (hash) await checkDigest(store, file, info, hash.digest('hex'));
   await rename(part, file);
   if (previous || wroteMeta) await rm(meta, { force: true });
   return { info, resumedFrom };
+}
+
+/**
+ * Writes `body` into the part after its first `from` bytes, and returns the
+ * part's length once the body ended. `onWritten` hears the length after each
+ * write that reached the disk.
+ */
+async function writeBody(
+  store: ObjectStore,
+  info: ObjectInfo,
+  part: string,
+  from: number,
+  body: Readable,
+  options: FetchOptions,
+  onWritten: (end: number) => void,
+): Promise<number> {
+  const { signal } = options;
+  const out = await open(
+    part,
+    constants.O_WRONLY | constants.O_CREAT | (from > 0 ? 0 : constants.O_TRUNC) | NO_FOLLOW,
+  ).catch((err: unknown) => {
+    body.destroy();
+    throw err;
+  });
+  const stop = () => body.destroy();
+  signal?.addEventListener('abort', stop, { once: true });
+  if (signal?.aborted) stop();
+  let written = from;
+  let failure: { error: unknown } | null = null;
+  try {
+    try {
+      const writer = new PartWriter(out, from, (n, end) => {
+        written = end;
+        options.onBytes?.(n);
+        onWritten(end);
+      });
+      try {
+        for await (const chunk of body as AsyncIterable<Buffer>) await writer.write(chunk);
+      } catch (error) {
+        failure = { error };
+      }
+      // What arrived before a failure is written too, so the resume starts after it.
+      await writer.flush().catch((error: unknown) => {
+        failure ??= { error };
+      });
+    } finally {
+      await out.close();
+    }
+  } catch (error) {
+    failure ??= { error };
+  } finally {
+    signal?.removeEventListener('abort', stop);
+    body.destroy();
+  }
+  if (!failure) return written;
+  if (signal?.aborted) throw cancelled(info.key);
+  // A body that fails mid-stream (reset, idle timeout) is named like any store failure.
+  const described = describeStoreError(failure.error, store.description, { key: info.key });
+  throw new WorkbenchError(
+    described.code,
+    `Download of ${info.key} was interrupted after ${written} of ${info.size} bytes: ${described.message} It will resume where it stopped.`,
+    described.hint,
+  );
 }
 
 async function checkDigest(store: ObjectStore, file: string, info: ObjectInfo, digest: string): Promise<void> {
@@ -250,18 +281,33 @@ async function fetchRanged(
   if (fresh) await writeMeta(paths.meta, { etag: info.etag, size: info.size, ranges });
   const resumedFrom = bytesDone(ranges);
   options.onStart?.(info, resumedFrom);
+  // Hashed while it arrives: up to the end of the ranges complete from the start, as that end moves.
+  const md5 = isMd5Etag(info.etag) ? new FileMd5(paths.part) : null;
   try {
-    await fetchInRanges(store, info, paths, ranges, { signal, onBytes: options.onBytes, firstBody, fresh });
-  } catch (err) {
-    if (signal?.aborted) throw cancelled(info.key);
-    if (err instanceof ObjectChanged) {
-      // The object was replaced mid-download: its old bytes are worthless.
-      await discardPart(file);
-      return fetchObject(store, info.key, file, options);
+    md5?.advance(contiguousEnd(ranges));
+    try {
+      await fetchInRanges(store, info, paths, ranges, {
+        signal,
+        firstBody,
+        fresh,
+        onWritten: (n) => {
+          options.onBytes?.(n);
+          md5?.advance(contiguousEnd(ranges));
+        },
+      });
+    } catch (err) {
+      if (signal?.aborted) throw cancelled(info.key);
+      if (err instanceof ObjectChanged) {
+        // The object was replaced mid-download: its old bytes are worthless.
+        await discardPart(file);
+        return fetchObject(store, info.key, file, options);
+      }
+      throw interrupted(err, store, info, bytesDone(ranges));
     }
-    throw interrupted(err, store, info, bytesDone(ranges));
+    if (md5) await checkDigest(store, file, info, await md5.digest(info.size));
+  } finally {
+    md5?.discard();
   }
-  if (isMd5Etag(info.etag)) await checkDigest(store, file, info, (await md5OfFile(paths.part)).digest('hex'));
   await rename(paths.part, file);
   await rm(paths.meta, { force: true });
   return { info, resumedFrom };
