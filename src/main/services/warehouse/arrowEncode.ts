@@ -90,10 +90,19 @@ function planFor(type: DuckDBType): Plan {
 const STRING_T_BYTES = 16;
 const INLINE_STRING_BYTES = 12;
 
-/** A growable byte buffer. */
+/**
+ * A growable byte buffer, kept from one IPC chunk to the next: after the first
+ * chunk it never grows again. Its bytes are handed to the IPC writer as views,
+ * which is safe because the writer copies them into its output before `flush`
+ * returns and the buffer is reused.
+ */
 class Bytes {
   buf = new Uint8Array(1024);
   length = 0;
+
+  reset(): void {
+    this.length = 0;
+  }
 
   reserve(extra: number): void {
     if (this.length + extra <= this.buf.length) return;
@@ -104,8 +113,8 @@ class Bytes {
     this.buf = next;
   }
 
-  take(): Uint8Array {
-    return this.buf.slice(0, this.length);
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.length);
   }
 }
 
@@ -125,21 +134,30 @@ function doubleOf(value: DuckDBValue): number | null {
   return Number(String(value));
 }
 
-/** A growable list of string offsets (the first is 0). */
+/** A growable list of string offsets (the first is 0), kept from chunk to chunk like Bytes. */
 class Offsets {
-  private buf = new Int32Array(1024);
-  private length = 1;
+  buf = new Int32Array(1024);
+  length = 1;
+
+  reset(): void {
+    this.length = 1;
+  }
+
+  reserve(extra: number): void {
+    if (this.length + extra <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + extra) size *= 2;
+    const bigger = new Int32Array(size);
+    bigger.set(this.buf.subarray(0, this.length));
+    this.buf = bigger;
+  }
 
   push(offset: number): void {
-    if (this.length === this.buf.length) {
-      const bigger = new Int32Array(this.buf.length * 2);
-      bigger.set(this.buf);
-      this.buf = bigger;
-    }
+    this.reserve(1);
     this.buf[this.length++] = offset;
   }
 
-  take(): Int32Array {
+  view(): Int32Array {
     return this.buf.subarray(0, this.length);
   }
 }
@@ -148,9 +166,11 @@ class Offsets {
 class ColumnBuilder {
   private readonly values = new Bytes();
   private readonly offsets = new Offsets();
-  private validity = new Bytes();
+  private readonly validity = new Bytes();
   private nulls = 0;
   private rows = 0;
+  /** No null so far: the bitmap is not built (Arrow needs none), until the first chunk that has a validity mask. */
+  private bitmapBuilt = false;
   private readonly width: number;
 
   constructor(
@@ -191,14 +211,30 @@ class ColumnBuilder {
     for (; r < end; r++) buf[r >> 3]! |= 1 << (r & 7);
   }
 
+  /** Empties the column for the next IPC chunk, keeping its buffers. */
+  reset(): void {
+    this.values.reset();
+    this.offsets.reset();
+    this.validity.reset();
+    this.nulls = 0;
+    this.rows = 0;
+    this.bitmapBuilt = false;
+  }
+
   append(chunk: DuckDBDataChunk, column: number, from: number, to: number): void {
     const count = to - from;
     const vector = duckdb.data_chunk_get_vector(chunk.chunk, column);
     const validity = duckdb.vector_get_validity(vector, Math.ceil(chunk.rowCount / 64) * 8);
     const isValid = (r: number) => validity === null || ((validity[r >> 3]! >> (r & 7)) & 1) === 1;
-    // Most columns have no nulls: their bits are set a byte at a time.
-    if (validity === null) this.setAllValid(this.rows, count);
-    else for (let r = from; r < to; r++) this.setValid(this.rows + r - from, isValid(r));
+    if (validity !== null && !this.bitmapBuilt) {
+      // The first chunk that may hold nulls: the rows before it were all valid.
+      this.setAllValid(0, this.rows);
+      this.bitmapBuilt = true;
+    }
+    // Most columns have no nulls: their bits are set a byte at a time, once a bitmap is needed at all.
+    if (validity === null) {
+      if (this.bitmapBuilt) this.setAllValid(this.rows, count);
+    } else for (let r = from; r < to; r++) this.setValid(this.rows + r - from, isValid(r));
 
     const { target, source } = this.plan;
     if (source && target !== 'bool') {
@@ -238,23 +274,35 @@ class ColumnBuilder {
       const raw = duckdb.vector_get_data(vector, chunk.rowCount * STRING_T_BYTES);
       const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
       const values = this.values;
+      const offsets = this.offsets;
+      offsets.reserve(count);
+      // Room for every inline string at once; only long ones check for more.
+      values.reserve(count * INLINE_STRING_BYTES);
+      let out = values.buf;
+      let written = values.length;
+      const ends = offsets.buf;
+      let o = offsets.length;
       for (let r = from; r < to; r++) {
-        if (isValid(r)) {
+        if (validity === null || ((validity[r >> 3]! >> (r & 7)) & 1) === 1) {
           const at = r * STRING_T_BYTES;
           const length = view.getUint32(at, true);
-          if (values.length + length > values.buf.length) values.reserve(length);
           if (length <= INLINE_STRING_BYTES) {
             // Short strings are copied byte by byte: a subarray per row costs more than the copy.
-            const out = values.buf;
-            for (let k = 0, w = values.length, i = at + 4; k < length; k++) out[w + k] = raw[i + k]!;
+            for (let k = 0, i = at + 4; k < length; k++) out[written + k] = raw[i + k]!;
           } else {
-            const bytes = duckdb.get_data_from_pointer(raw.buffer as ArrayBuffer, raw.byteOffset + at + 8, length);
-            values.buf.set(bytes, values.length);
+            if (written + length + (to - r) * INLINE_STRING_BYTES > out.length) {
+              values.length = written;
+              values.reserve(length + (to - r) * INLINE_STRING_BYTES);
+              out = values.buf;
+            }
+            out.set(duckdb.get_data_from_pointer(raw.buffer as ArrayBuffer, raw.byteOffset + at + 8, length), written);
           }
-          values.length += length;
+          written += length;
         }
-        this.offsets.push(values.length);
+        ends[o++] = written;
       }
+      values.length = written;
+      offsets.length = o;
     } else {
       const items = chunk.getColumnVector(column);
       for (let r = from; r < to; r++) {
@@ -273,10 +321,13 @@ class ColumnBuilder {
   finish(): Data {
     const length = this.rows;
     const nullCount = this.nulls;
-    this.validity.reserve(Math.ceil(length / 8) - this.validity.length + 1);
-    while (this.validity.length < Math.ceil(length / 8)) this.validity.buf[this.validity.length++] = 0;
-    const nullBitmap = nullCount > 0 ? this.validity.take() : null;
-    const bytes = this.values.take();
+    let nullBitmap: Uint8Array | null = null;
+    if (nullCount > 0) {
+      this.validity.reserve(Math.ceil(length / 8) - this.validity.length + 1);
+      while (this.validity.length < Math.ceil(length / 8)) this.validity.buf[this.validity.length++] = 0;
+      nullBitmap = this.validity.view();
+    }
+    const bytes = this.values.view();
     const common = { length, nullCount, nullBitmap };
     switch (this.plan.target) {
       case 'int32':
@@ -297,7 +348,7 @@ class ColumnBuilder {
       case 'bool':
         return makeData({ type: new Bool(), ...common, data: bytes });
       case 'utf8':
-        return makeData({ type: new Utf8(), ...common, valueOffsets: this.offsets.take(), data: bytes });
+        return makeData({ type: new Utf8(), ...common, valueOffsets: this.offsets.view(), data: bytes });
     }
   }
 }
@@ -316,7 +367,7 @@ export class ArrowChunkEncoder {
   readonly columns: EncodedColumn[];
   private readonly plans: Plan[];
   private readonly schema: Schema;
-  private builders: ColumnBuilder[];
+  private readonly builders: ColumnBuilder[];
   private buffered = 0;
 
   constructor(names: readonly string[], types: readonly DuckDBType[]) {
@@ -326,11 +377,7 @@ export class ArrowChunkEncoder {
       names,
       this.plans.map((p) => p.target),
     );
-    this.builders = this.newBuilders();
-  }
-
-  private newBuilders(): ColumnBuilder[] {
-    return this.schema.fields.map((field, i) => new ColumnBuilder(this.plans[i]!, field.type));
+    this.builders = this.schema.fields.map((field, i) => new ColumnBuilder(this.plans[i]!, field.type));
   }
 
   get bufferedRows(): number {
@@ -350,7 +397,7 @@ export class ArrowChunkEncoder {
       this.builders.map((builder) => builder.finish()),
       this.buffered,
     );
-    this.builders = this.newBuilders();
+    for (const builder of this.builders) builder.reset();
     this.buffered = 0;
     return bytes;
   }
