@@ -142,6 +142,17 @@ function damagedStore(store: ObjectStore, key: string, at: number, how: 'flip' |
   });
 }
 
+/** Downloads `key` through `store` into a new cache at `dir`: the cache and the error it failed with. */
+async function failedDownload(dir: string, store: ObjectStore, key: string) {
+  const cache = new BronzeCache({ dir, store, storeId: BUCKET, quotaBytes: 1e12 });
+  const err = await cache.download([key]).then(
+    () => null,
+    (e: unknown) => e as { message: string },
+  );
+  expect(err).not.toBeNull();
+  return { cache, message: err!.message };
+}
+
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'dash-bronze-cache-'));
   s3Dir = join(root, 's3');
@@ -292,15 +303,10 @@ describe('BronzeCache over a real s3rver', () => {
       [BIG, BIG_SIZE - 5, BIG_SIZE],
       [BIG, 40 * 1024 * 1024 + 17, BIG_SIZE],
     ] as const) {
-      const dir = join(root, `damaged-${at}`);
       const store = damagedStore(storeFor(server.endpoint), key, at, 'flip');
-      const cache = new BronzeCache({ dir, store, storeId: BUCKET, quotaBytes: 1e12 });
-      const err = await cache.download([key]).then(
-        () => null,
-        (e: unknown) => e as { message: string },
-      );
-      expect(err?.message).toContain(`Download of ${key}`);
-      expect(err?.message).toMatch(/is corrupt: its MD5 is [0-9a-f]{32}, the store says/);
+      const { cache, message } = await failedDownload(join(root, `damaged-${at}`), store, key);
+      expect(message).toContain(`Download of ${key}`);
+      expect(message).toMatch(/is corrupt: its MD5 is [0-9a-f]{32}, the store says/);
       expect((await cache.status([key]))[key]).toBe('not-cached');
       expect(await exists(cache.pathOf(key))).toBe(false);
       // Discarded, not left to be resumed.
@@ -317,15 +323,10 @@ describe('BronzeCache over a real s3rver', () => {
       [small(2), 1000],
       [BIG, 20 * 1024 * 1024 + 3],
     ] as const) {
-      const dir = join(root, `cut-${at}`);
       const store = damagedStore(storeFor(server.endpoint), key, at, 'cut');
-      const cache = new BronzeCache({ dir, store, storeId: BUCKET, quotaBytes: 1e12 });
-      const err = await cache.download([key]).then(
-        () => null,
-        (e: unknown) => e as { message: string },
-      );
-      expect(err?.message).toContain(key);
-      expect(err?.message).toMatch(/ended|early/);
+      const { cache, message } = await failedDownload(join(root, `cut-${at}`), store, key);
+      expect(message).toContain(key);
+      expect(message).toMatch(/ended|early/);
       expect((await cache.status([key]))[key]).toBe('not-cached');
       expect(await exists(cache.pathOf(key))).toBe(false);
     }

@@ -91,30 +91,44 @@ const STRING_T_BYTES = 16;
 const INLINE_STRING_BYTES = 12;
 
 /**
- * A growable byte buffer, kept from one IPC chunk to the next: after the first
- * chunk it never grows again. Its bytes are handed to the IPC writer as views,
- * which is safe because the writer copies them into its output before `flush`
- * returns and the buffer is reused.
+ * A growable typed array (column bytes, string offsets), kept from one IPC
+ * chunk to the next: after the first chunk it never grows again. Its items are
+ * handed to the IPC writer as views, which is safe because the writer copies
+ * them into its output before `flush` returns and the array is reused.
  */
-class Bytes {
-  buf = new Uint8Array(1024);
-  length = 0;
+class Growable<T extends Uint8Array | Int32Array> {
+  buf: T;
+  length: number;
+
+  /** `first`: items every chunk starts with (the leading 0 of string offsets, left in place). */
+  constructor(
+    private readonly make: new (size: number) => T,
+    private readonly first = 0,
+  ) {
+    this.buf = new make(1024);
+    this.length = first;
+  }
 
   reset(): void {
-    this.length = 0;
+    this.length = this.first;
   }
 
   reserve(extra: number): void {
     if (this.length + extra <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.length + extra) size *= 2;
-    const next = new Uint8Array(size);
+    const next = new this.make(size);
     next.set(this.buf.subarray(0, this.length));
     this.buf = next;
   }
 
-  view(): Uint8Array {
-    return this.buf.subarray(0, this.length);
+  push(item: number): void {
+    this.reserve(1);
+    this.buf[this.length++] = item;
+  }
+
+  view(): T {
+    return this.buf.subarray(0, this.length) as T;
   }
 }
 
@@ -134,39 +148,12 @@ function doubleOf(value: DuckDBValue): number | null {
   return Number(String(value));
 }
 
-/** A growable list of string offsets (the first is 0), kept from chunk to chunk like Bytes. */
-class Offsets {
-  buf = new Int32Array(1024);
-  length = 1;
-
-  reset(): void {
-    this.length = 1;
-  }
-
-  reserve(extra: number): void {
-    if (this.length + extra <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.length + extra) size *= 2;
-    const bigger = new Int32Array(size);
-    bigger.set(this.buf.subarray(0, this.length));
-    this.buf = bigger;
-  }
-
-  push(offset: number): void {
-    this.reserve(1);
-    this.buf[this.length++] = offset;
-  }
-
-  view(): Int32Array {
-    return this.buf.subarray(0, this.length);
-  }
-}
-
 /** One output column: values plus a validity bitmap, for up to one IPC chunk. */
 class ColumnBuilder {
-  private readonly values = new Bytes();
-  private readonly offsets = new Offsets();
-  private readonly validity = new Bytes();
+  private readonly values = new Growable(Uint8Array);
+  /** String offsets; the first is 0. */
+  private readonly offsets = new Growable(Int32Array, 1);
+  private readonly validity = new Growable(Uint8Array);
   private nulls = 0;
   private rows = 0;
   /** No null so far: the bitmap is not built (Arrow needs none), until the first chunk that has a validity mask. */
