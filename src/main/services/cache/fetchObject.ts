@@ -7,12 +7,12 @@
  * Large objects come in several ranges at once (see fetchInRanges).
  */
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { WorkbenchError } from '../../../shared/errors';
 import type { ObjectInfo, ObjectStore } from '../objectStore/ObjectStore';
-import { insidePath, isLink, NO_FOLLOW, type Within } from '../workspace/insidePath';
+import { insidePath, NO_FOLLOW, type Within } from '../workspace/insidePath';
 import { describeStoreError } from '../objectStore/storeErrors';
 import { FileMd5 } from './fileMd5';
 import { PartWriter } from './PartWriter';
@@ -117,10 +117,13 @@ export async function fetchObject(
   const { part, meta } = partPaths(file);
   await ensureDir(dirname(file), options.madeDirs, options.within);
   // A part or its meta planted as a link is dropped (the link, not its target), never resumed or written through.
-  if ((await isLink(part)) || (await isLink(meta))) await discardPart(file);
+  const [partStat, metaStat] = await Promise.all([part, meta].map((path) => lstat(path).catch(() => null)));
+  const planted = partStat?.isSymbolicLink() || metaStat?.isSymbolicLink();
+  if (planted) await discardPart(file);
 
   // Resume only a part whose ETag the store still has: anything else starts over.
-  const stored = await readMetaJson(meta);
+  // Most downloads start fresh: no meta, nothing to read.
+  const stored = metaStat && !planted ? await readMetaJson(meta) : null;
   const ranged = asRangedMeta(stored);
   if (ranged) {
     const current = await store.head(key, signal);
