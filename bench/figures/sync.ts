@@ -40,7 +40,6 @@ export const syncMetrics: Figure = {
           const cacheDir = join(scratch, `run-${run}`);
           const sync = new MetricSync({
             pool: () => pool,
-            warehouse: () => warehouse,
             cacheDir: () => cacheDir,
             jobs,
             remountViews: async () => undefined,
