@@ -832,28 +832,31 @@ export class MetricSync {
     onRows: (n: number) => void,
   ): Promise<DaySummaryState | null> {
     const { client, release } = await checkOut(this.opts.pool());
-    let broken: Error | undefined;
+    const day = writer.day(planned.pipelineId, path, onRows);
     try {
       const copy = client.query(
         copyTo(
           `COPY (SELECT ${METRIC_DAY_SELECT} FROM dash.pipeline_metrics WHERE ${whereSql(selection, planned)}) TO STDOUT (FORMAT binary)`,
         ),
       );
-      const day = writer.day(planned.pipelineId, path, onRows);
       await pipeline(copy, day, { signal });
-      return day.summary();
     } catch (err) {
       // A connection that was mid-COPY is not reusable: drop it.
-      broken = err instanceof Error ? err : new Error(String(err));
+      release(err instanceof Error ? err : new Error(String(err)));
+      day.destroy();
       throw err;
-    } finally {
-      release(broken);
     }
+    // Every byte is with the writer: the connection serves the next day while this one is encoded.
+    release();
+    return day.written;
   }
 }
 
-/** Days fetched at once: the server formats one while the writer thread encodes the other. */
-const FETCH_AT_ONCE = 2;
+/**
+ * Days in progress at once: the server streams some while the writer thread
+ * decodes others and writes finished ones as Parquet, so neither side waits.
+ */
+const FETCH_AT_ONCE = 3;
 
 type DaySummaryState = z.infer<typeof DaySummary>;
 

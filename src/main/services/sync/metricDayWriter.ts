@@ -75,19 +75,29 @@ export class MetricDayWriter {
   }
 
   /**
-   * A Writable for one day's COPY binary stream: when it finishes, the day is
-   * in `path` as Parquet and `summary()` says what it holds (null: no rows).
-   * Destroyed early (an error, a cancel), it leaves nothing behind in the thread.
+   * A Writable for one day's COPY binary stream. It finishes once every byte is
+   * with the thread (so the server's connection is free for the next day);
+   * `written` then settles when the day is in `path` as Parquet, with what it
+   * holds (null: no rows). Destroyed early (an error, a cancel), it leaves
+   * nothing behind in the thread.
    */
   day(pipelineId: string, path: string, onRows: (rows: number) => void): DayStream {
     if (this.broken) throw this.broken;
     const id = this.nextDay++;
     let inFlight = 0;
     let resume: (() => void) | null = null;
-    let summary: WrittenDaySummary | null = null;
     let failure: Error | null = null;
-    let finished: ((err?: Error | null) => void) | null = null;
+    let ended = false;
     let reported = 0;
+    let settle!: { resolve: (summary: WrittenDaySummary | null) => void; reject: (err: Error) => void };
+    const written = new Promise<WrittenDaySummary | null>((resolve, reject) => (settle = { resolve, reject }));
+    // Awaited by the caller after the stream; a day dropped before that must not be an unhandled rejection.
+    written.catch(() => undefined);
+    const wake = () => {
+      const go = resume;
+      resume = null;
+      go?.();
+    };
     const stream = new Writable({
       highWaterMark: 1024 * 1024,
       write: (chunk: Buffer, _encoding, done) => {
@@ -101,18 +111,19 @@ export class MetricDayWriter {
       },
       final: (done) => {
         if (failure) return done(failure);
-        finished = done;
+        ended = true;
         this.post({ op: 'end', day: id, pipelineId, path });
+        done();
       },
       destroy: (err, done) => {
-        if (!finished && !summary) {
+        if (!ended) {
           this.handlers.delete(id);
           if (!this.broken) this.post({ op: 'drop', day: id });
+          settle.reject(err ?? new Error('the day was dropped before it was complete'));
         }
         done(err);
       },
-    }) as DayStream;
-    stream.summary = () => summary;
+    });
     this.handlers.set(id, {
       ack: (bytes, rows) => {
         inFlight -= bytes;
@@ -120,31 +131,23 @@ export class MetricDayWriter {
           onRows(rows - reported);
           reported = rows;
         }
-        if (resume && inFlight < WINDOW_BYTES) {
-          const go = resume;
-          resume = null;
-          go();
-        }
+        if (inFlight < WINDOW_BYTES) wake();
       },
-      written: (written) => {
-        summary = written;
+      written: (summary) => {
         this.handlers.delete(id);
-        if (written && written.rows > reported) onRows(written.rows - reported);
-        finished?.();
+        if (summary && summary.rows > reported) onRows(summary.rows - reported);
+        settle.resolve(summary);
       },
       failed: (err) => {
         failure = err;
         this.handlers.delete(id);
-        if (resume) {
-          const go = resume;
-          resume = null;
-          go();
-        } else if (finished) finished(err);
-        else stream.destroy(err);
+        settle.reject(err);
+        if (resume) wake();
+        else if (!ended) stream.destroy(err);
       },
     });
     this.post({ op: 'begin', day: id });
-    return stream;
+    return Object.assign(stream, { written });
   }
 
   private onReply(reply: DayWriterReply): void {
@@ -197,8 +200,8 @@ export class MetricDayWriter {
 }
 
 export interface DayStream extends Writable {
-  /** After the stream finished: the day's summary, or null when the server sent no rows. */
-  summary(): WrittenDaySummary | null;
+  /** Settles once the day is written: its summary, or null when the server sent no rows. */
+  written: Promise<WrittenDaySummary | null>;
 }
 
 /** The server's COPY stream was not valid binary COPY: not a lost connection, so said apart. */
