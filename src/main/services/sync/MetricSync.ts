@@ -43,7 +43,7 @@ import type { MetricFilter } from '../postgres/timescale/MetricChunks';
 import { estimateMetricRows } from '../postgres/timescale/MetricRowEstimate';
 import { checkOut } from '../postgres/poolClient';
 import { forEachLimited } from '../forEachLimited';
-import { MalformedCopyError, METRIC_DAY_SELECT, MetricDayWriter } from './metricDayWriter';
+import { UnreadableCopyError, METRIC_DAY_SELECT, MetricDayWriter } from './metricDayWriter';
 import {
   daysToCompare,
   dayKey,
@@ -787,7 +787,7 @@ export class MetricSync {
     const disk = fromSystemError(cause);
     if (disk)
       return new WorkbenchError(disk.code, `Sync stopped while saving ${what}: ${disk.message}. ${saved}`, disk.hint);
-    if (cause instanceof MalformedCopyError) {
+    if (cause instanceof UnreadableCopyError) {
       return new WorkbenchError(
         'unavailable',
         `Sync stopped while reading ${what}: the server's COPY output could not be read (${cause.message}). ${saved}; nothing of that day was kept.`,

@@ -35,7 +35,7 @@ export type DayWriterReply =
   | { kind: 'closed' }
   | { kind: 'ack'; day: number; bytes: number; rows: number }
   | { kind: 'written'; day: number; summary: WrittenDaySummary | null }
-  | { kind: 'failed'; day: number; message: string; malformed: boolean }
+  | { kind: 'failed'; day: number; message: string; unreadable: boolean }
   | { kind: 'error'; message: string };
 
 /** Bytes handed to the thread and not yet decoded, per day, before the COPY waits. */
@@ -168,7 +168,7 @@ export class MetricDayWriter {
       case 'failed':
         this.handlers
           .get(reply.day)
-          ?.failed(reply.malformed ? new MalformedCopyError(reply.message) : new Error(reply.message));
+          ?.failed(reply.unreadable ? new UnreadableCopyError(reply.message) : new Error(reply.message));
         return;
       case 'error':
         this.breakAll(new Error(reply.message));
@@ -204,8 +204,8 @@ export interface DayStream extends Writable {
   written: Promise<WrittenDaySummary | null>;
 }
 
-/** The server's COPY stream was not valid binary COPY: not a lost connection, so said apart. */
-export class MalformedCopyError extends WorkbenchError {
+/** The server's COPY stream could not be read (malformed, or a value out of range): not a lost connection, so said apart. */
+export class UnreadableCopyError extends WorkbenchError {
   constructor(message: string) {
     super('unavailable', message);
   }

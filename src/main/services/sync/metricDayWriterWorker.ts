@@ -36,6 +36,8 @@ const send = (reply: DayWriterReply) => port.postMessage(reply);
 /** DuckDB's vector size: one appended chunk. */
 const CHUNK_ROWS = 2048;
 const UNIT_SEPARATOR = Buffer.from([31]);
+/** Decoded bytes per acknowledgement (the main thread's window is larger; see metricDayWriter). */
+const ACK_BYTES = 256 * 1024;
 
 let instance: DuckDBInstance | null = null;
 
@@ -43,12 +45,14 @@ let instance: DuckDBInstance | null = null;
 interface Pair {
   k: number;
   hash: number;
+  /** Its bytes in the stream (both lengths included). */
+  key: Buffer;
 }
 
 /** One pipeline-day being received. */
 class DayWrite {
   readonly decoder: CopyBinaryDecoder;
-  private readonly pairs = new Map<string, Pair>();
+  private readonly pairs = new Map<number, Pair[]>();
   private readonly pairRows: [number, string, string][] = [];
   private readonly checksum = new DayChecksum();
   private readonly time = new Float64Array(CHUNK_ROWS);
@@ -58,6 +62,8 @@ class DayWrite {
   private buffered = 0;
   /** A decoding or appending failure, reported once; the rest of the stream is ignored. */
   failed = false;
+  /** Bytes decoded since the last acknowledgement. */
+  unacked = 0;
 
   private constructor(
     readonly id: number,
@@ -85,15 +91,25 @@ class DayWrite {
       throw new CopyFormatError('a NULL time, series_id or metric_name (the contract has them NOT NULL)');
     }
     const micros = copyTimestamptzMicros(bytes, starts[0]!);
-    // Series and metric lie next to each other, each after its length: together they are the pair's key.
-    const key = bytes.toString('latin1', starts[1]! - 4, starts[2]! + lengths[2]!);
-    let pair = this.pairs.get(key);
+    // Series and metric lie next to each other, each after its length: those bytes are the pair's key,
+    // found by an FNV-1a hash of them without making a string per row.
+    const from = starts[1]! - 4;
+    const to = starts[2]! + lengths[2]!;
+    let fnv = 0x811c9dc5;
+    for (let i = from; i < to; i++) fnv = Math.imul(fnv ^ bytes[i]!, 0x01000193);
+    const bucket = this.pairs.get(fnv);
+    let pair = bucket?.find((p) => p.key.length === to - from && p.key.compare(bytes, from, to) === 0);
     if (!pair) {
       const series = bytes.subarray(starts[1]!, starts[1]! + lengths[1]!);
       const metric = bytes.subarray(starts[2]!, starts[2]! + lengths[2]!);
       const joined = Buffer.concat([series, UNIT_SEPARATOR, metric]);
-      pair = { k: this.pairs.size, hash: pgHashBytes(joined, 0, joined.length) };
-      this.pairs.set(key, pair);
+      pair = {
+        k: this.pairRows.length,
+        hash: pgHashBytes(joined, 0, joined.length),
+        key: Buffer.from(bytes.subarray(from, to)),
+      };
+      if (bucket) bucket.push(pair);
+      else this.pairs.set(fnv, [pair]);
       this.pairRows.push([pair.k, series.toString('utf8'), metric.toString('utf8')]);
     }
     const value = lengths[3]! < 0 ? null : copyFloat8(bytes, starts[3]!);
@@ -176,7 +192,9 @@ async function fail(write: DayWrite, err: unknown): Promise<void> {
   if (write.failed) return;
   write.failed = true;
   days.delete(write.id);
-  send({ kind: 'failed', day: write.id, message: errorMessage(err), malformed: err instanceof CopyFormatError });
+  // A stream the format refuses, or a time it cannot hold exactly: the data, not the server's connection.
+  const unreadable = err instanceof CopyFormatError || err instanceof RangeError;
+  send({ kind: 'failed', day: write.id, message: errorMessage(err), unreadable });
   await write.close();
 }
 
@@ -195,7 +213,7 @@ async function handle(msg: DayWriterRequest): Promise<void> {
       try {
         days.set(msg.day, await DayWrite.begin(msg.day));
       } catch (err) {
-        send({ kind: 'failed', day: msg.day, message: errorMessage(err), malformed: false });
+        send({ kind: 'failed', day: msg.day, message: errorMessage(err), unreadable: false });
       }
       return;
     }
@@ -204,7 +222,12 @@ async function handle(msg: DayWriterRequest): Promise<void> {
       if (!write || write.failed) return;
       try {
         write.decoder.push(msg.bytes);
-        send({ kind: 'ack', day: msg.day, bytes: msg.bytes.byteLength, rows: write.rows });
+        // Acknowledged in batches: a message per chunk costs more than the chunk's rows.
+        write.unacked += msg.bytes.byteLength;
+        if (write.unacked >= ACK_BYTES) {
+          send({ kind: 'ack', day: msg.day, bytes: write.unacked, rows: write.rows });
+          write.unacked = 0;
+        }
       } catch (err) {
         await fail(write, err);
       }
