@@ -641,8 +641,8 @@ export class MetricSync {
 
   /**
    * Runs a plan: removes the days gone from the server, then fetches the
-   * others two at a time (the server formats one while the writer thread
-   * encodes the other), each published by a rename once complete.
+   * others FETCH_AT_ONCE at a time on forEachLimited (the server streams some
+   * while the writer thread encodes others), each published by a rename once complete.
    */
   private async execute(
     plan: ReturnType<typeof planSync>,
