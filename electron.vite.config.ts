@@ -13,6 +13,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/electron/main.ts'),
           web: resolve(__dirname, 'src/main/web/cli.ts'),
           'warehouse-worker': resolve(__dirname, 'src/main/services/warehouse/warehouseWorker.ts'),
+          'metric-day-writer-worker': resolve(__dirname, 'src/main/services/sync/metricDayWriterWorker.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js' },
       },

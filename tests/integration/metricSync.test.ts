@@ -7,9 +7,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { to as copyTo } from 'pg-copy-streams';
+import { CopyBinaryDecoder, copyFloat8, copyTimestamptzMicros } from '../../src/main/services/postgres/copyCodec';
 import { EmbeddedServer } from '../../src/main/services/postgres/EmbeddedServer';
+import { DayChecksum, pgHashBytes } from '../../src/main/services/sync/dayChecksum';
+import { METRIC_DAY_COLUMNS, METRIC_DAY_SELECT, MetricDayWriter } from '../../src/main/services/sync/metricDayWriter';
+import { summarySql } from '../../src/main/services/sync/syncPlan';
 import { SyncSelection } from '../../src/shared/api/sync';
 import { DAYS, harness, localDays, seed, serverDays, visibleFiles, type Harness } from '../support/metricSyncFixture';
 import { createTestDatabase } from '../support/postgres';
@@ -60,6 +67,96 @@ describe('metric sync against the shared test server', () => {
     );
     expect(narrow.rows).toBeGreaterThan(14_400 * 0.5);
     expect(narrow.rows).toBeLessThan(14_400 * 2);
+  });
+
+  it("decodes the server's own COPY binary exactly, and sums the checksum the server computes", async () => {
+    // Both days with the awkward rows: NULL, NaN, ±Infinity, 5e-324, µs times, quotes and a newline in ids.
+    const selection = SyncSelection.parse({ pipelines: ['alpha'], from: '2026-01-01', to: '2026-01-04' });
+    const client = await pool.connect();
+    const decoded: string[] = [];
+    const perDay = new Map<string, DayChecksum>();
+    try {
+      const copy = client.query(
+        copyTo(
+          `COPY (SELECT ${METRIC_DAY_SELECT} FROM dash.pipeline_metrics WHERE pipeline_id = 'alpha' AND time < '2026-01-04 00:00+00') TO STDOUT (FORMAT binary)`,
+        ),
+      );
+      const decoder = new CopyBinaryDecoder(METRIC_DAY_COLUMNS, ({ bytes, starts, lengths }) => {
+        const us = copyTimestamptzMicros(bytes, starts[0]!);
+        const series = bytes.toString('utf8', starts[1]!, starts[1]! + lengths[1]!);
+        const metric = bytes.toString('utf8', starts[2]!, starts[2]! + lengths[2]!);
+        const value = lengths[3]! < 0 ? null : copyFloat8(bytes, starts[3]!);
+        decoded.push(`${us}|${JSON.stringify(series)}|${metric}|${value === null ? 'null' : String(value)}`);
+        const day = new Date(us / 1000).toISOString().slice(0, 10);
+        const pair = Buffer.from(`${series}\u001f${metric}`, 'utf8');
+        if (!perDay.has(day)) perDay.set(day, new DayChecksum());
+        perDay.get(day)!.add(us, pgHashBytes(pair, 0, pair.length), value);
+      });
+      for await (const chunk of copy as AsyncIterable<Buffer>) decoder.push(chunk);
+      expect(decoder.end()).toBe(decoded.length);
+    } finally {
+      client.release();
+    }
+    const { rows: expected } = await pool.query<{ line: string }>(
+      `SELECT ((extract(epoch FROM time) * 1000000)::bigint)::text || '|' || to_json(series_id)::text || '|' || metric_name
+              || '|' || coalesce(CASE WHEN value = 'Infinity' THEN 'Infinity' WHEN value = '-Infinity' THEN '-Infinity'
+                                      WHEN value = 'NaN' THEN 'NaN' ELSE value::text END, 'null') AS line
+       FROM dash.pipeline_metrics WHERE pipeline_id = 'alpha' AND time < '2026-01-04 00:00+00'`,
+    );
+    // float8's text is shortest round-trip, like JavaScript's: the same digits for the same double.
+    expect(decoded.sort()).toEqual(expected.map((r) => r.line).sort());
+    expect(decoded.some((line) => line.includes('"line\\nbreak"'))).toBe(true);
+
+    // The writer's summary of each day equals the server's own count, max(time) and checksum.
+    const days = ['2026-01-01', '2026-01-02', '2026-01-03'].map((day) => ({ pipelineId: 'alpha', day }));
+    const { rows: server } = await pool.query<{ day: string; rows: string; max_time: string; checksum: string }>(
+      summarySql(selection, days),
+    );
+    expect(server).toHaveLength(3);
+    for (const r of server) {
+      expect(perDay.get(r.day)?.summary()).toEqual({ rows: Number(r.rows), maxTime: r.max_time, checksum: r.checksum });
+    }
+  });
+
+  it('refuses a damaged COPY stream clearly, leaving no file and the writer usable', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'dash-sync-writer-'));
+    const writer = await MetricDayWriter.open(scratch);
+    try {
+      const header = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+      // A row claiming 4 fields whose time is 7 bytes long.
+      const bad = Buffer.concat([header, Buffer.from([0, 4, 0, 0, 0, 7, 1, 2, 3, 4, 5, 6, 7])]);
+      // Refused whether the stream had ended when the thread noticed (the day's `written`) or not (the pipeline).
+      const refused = async (bytes: Buffer, path: string) => {
+        const day = writer.day('alpha', path, () => undefined);
+        const streamed = await pipeline(Readable.from([bytes]), day).then(
+          () => null,
+          (err: Error) => err,
+        );
+        return (
+          streamed ??
+          (await day.written.then(
+            () => null,
+            (err: Error) => err,
+          ))
+        );
+      };
+      const path = join(scratch, 'bad.parquet');
+      expect((await refused(bad, path))?.message).toMatch(
+        /^Malformed COPY binary data: field 1 \(timestamptz\) has length 7 \(at byte 21\)$/,
+      );
+      expect(existsSync(path)).toBe(false);
+      // Cut off before its trailer: also refused, nothing written.
+      const cut = join(scratch, 'cut.parquet');
+      expect((await refused(header, cut))?.message).toMatch(/without its trailer/);
+      expect(existsSync(cut)).toBe(false);
+      // The thread still writes a good day afterwards.
+      const day = writer.day('alpha', join(scratch, 'good.parquet'), () => undefined);
+      await pipeline(Readable.from([Buffer.concat([header, Buffer.from([0xff, 0xff])])]), day);
+      expect(await day.written).toBeNull();
+    } finally {
+      await writer.close();
+      await rm(scratch, { recursive: true, force: true });
+    }
   });
 
   it('syncs every row exactly, then only what changed', async () => {

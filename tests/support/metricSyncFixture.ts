@@ -132,7 +132,6 @@ export async function harness(pool: () => pg.Pool, options: { cacheDir?: string 
   };
   h.sync = new MetricSync({
     pool,
-    warehouse: () => warehouse,
     cacheDir: () => cacheDir,
     jobs,
     remountViews: async () => {

@@ -61,7 +61,6 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
   const chartFiles = new ChartFiles(workspace.dir);
   const sync = new MetricSync({
     pool: () => workspace.postgres(),
-    warehouse: () => workspace.warehouse(),
     cacheDir: () => workspace.cacheDir,
     jobs,
     remountViews: () => workspace.remountViews(),

@@ -4,18 +4,19 @@
  * demo writes (cache/metrics/pipeline_id=<id>/date=<YYYY-MM-DD>/part-0.parquet)
  * so the warehouse's `metrics` view covers synced data.
  *
- * Each day is streamed with COPY ... TO STDOUT into a temporary CSV file (never
- * held in memory), converted to Parquet by the warehouse at a temporary name
- * outside the metrics glob, and renamed into place: a day is either all there
- * or not visible. The sync state (cache/metrics-sync.json) records, per day,
- * the selection and the server's summary of it (count, max(time), checksum) so
- * the next sync fetches only what is new or changed, and resumes after a failure.
+ * Each day is streamed with COPY ... TO STDOUT (FORMAT binary) into the sync's
+ * writer thread (metricDayWriter), which decodes it into DuckDB as typed columns
+ * and writes Parquet at a temporary name outside the metrics glob; the day is
+ * then renamed into place: a day is either all there or not visible. The sync
+ * state (cache/metrics-sync.json) records, per day, the selection and the
+ * summary of its rows (count, max(time), checksum — summed by the writer from
+ * the rows fetched, so the server hashes nothing twice) so the next sync fetches
+ * only what is new or changed (syncPlan), and resumes after a failure.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
@@ -32,8 +33,6 @@ import {
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { fromSystemError } from '../systemErrors';
 import { formatBytes } from '../../../shared/format';
-import { isoUtcSql } from '../../../shared/serverSql';
-import { quoteLiteral } from '../../../shared/sql';
 import type { JobContext, JobRunner, StartedJob } from '../jobs/JobRunner';
 import { readJsonFile, writeJsonFile } from '../jsonFile';
 import { insidePath, type Within } from '../workspace/insidePath';
@@ -42,9 +41,26 @@ import { pgErrorText } from '../postgres/pgErrors';
 import { detectServerMode } from '../postgres/ServerMode';
 import type { MetricFilter } from '../postgres/timescale/MetricChunks';
 import { estimateMetricRows } from '../postgres/timescale/MetricRowEstimate';
-import type { Warehouse } from '../warehouse/Warehouse';
 import { checkOut } from '../postgres/poolClient';
+import { forEachLimited } from '../forEachLimited';
+import { UnreadableCopyError, METRIC_DAY_SELECT, MetricDayWriter } from './metricDayWriter';
+import {
+  daysToCompare,
+  dayKey,
+  nextDay,
+  planSync,
+  selectionKey,
+  summarySql,
+  whereSql,
+  type DayOutcome,
+  type DayRef,
+  type HeldDay,
+  type SelectionKey,
+  type PlannedDay,
+  type ServerDay,
+} from './syncPlan';
 
+export type { DayOutcome } from './syncPlan';
 export const SYNC_STATE_FILE = 'metrics-sync.json';
 /** Scratch space beside the cache: same filesystem (so renames are atomic), outside the metrics glob. */
 const SCRATCH_DIR = 'metrics-sync.tmp';
@@ -70,13 +86,11 @@ const DaySummary = z.strictObject({
   maxTime: Text,
   checksum: Text,
 });
-type DaySummary = z.infer<typeof DaySummary>;
 
 const SelectionKey = z.strictObject({
   metricNames: z.array(SyncName).nullable(),
   seriesIds: z.array(SyncName).nullable(),
 });
-type SelectionKey = z.infer<typeof SelectionKey>;
 
 /**
  * A cached day known to differ from the server (a push or undo changed it and
@@ -110,8 +124,6 @@ const SyncStateFile = z.strictObject({
 });
 type SyncState = z.infer<typeof SyncStateFile>;
 
-export type DayOutcome = 'new' | 'changed' | 'latest' | 'unchanged' | 'removed';
-
 export interface SyncReport {
   /** Days of the selection on the server. */
   days: number;
@@ -126,7 +138,6 @@ export interface SyncReport {
 
 export interface MetricSyncOptions {
   pool: () => pg.Pool;
-  warehouse: () => Warehouse;
   cacheDir: () => string;
   jobs: JobRunner;
   /** Called after every sync that changed files, so `metrics` and `metrics_<id>` follow. */
@@ -134,25 +145,6 @@ export interface MetricSyncOptions {
   /** Rows streamed so far in the running sync (tests use it to inject faults at a known point). */
   onRows?: (info: { rowsDone: number; daysSaved: number }) => void;
 }
-
-interface PlannedDay {
-  pipelineId: string;
-  day: string;
-  outcome: Exclude<DayOutcome, 'unchanged' | 'removed'>;
-  summary: DaySummary;
-}
-
-const nextDay = (day: string): string =>
-  new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-
-function selectionKey(selection: SyncSelection): SelectionKey {
-  const sorted = (list: string[] | null) => (list ? [...new Set(list)].sort() : null);
-  return { metricNames: sorted(selection.metricNames), seriesIds: sorted(selection.seriesIds) };
-}
-
-const sameSelection = (a: SelectionKey, b: SelectionKey) => JSON.stringify(a) === JSON.stringify(b);
-const sameSummary = (a: DaySummary, b: DaySummary) =>
-  a.rows === b.rows && a.maxTime === b.maxTime && a.checksum === b.checksum;
 
 /**
  * A selection as disjoint filters, one per pipeline and metric: PostgreSQL adds
@@ -170,32 +162,6 @@ function selectionParts(selection: SyncSelection): MetricFilter[] {
     })),
   );
 }
-
-/** The WHERE clause of a selection, optionally narrowed to one pipeline and day. */
-function whereSql(selection: SyncSelection, only?: { pipelineId: string; day: string }): string {
-  const list = (values: string[]) => values.map(quoteLiteral).join(', ');
-  const parts: string[] = [
-    only ? `pipeline_id = ${quoteLiteral(only.pipelineId)}` : `pipeline_id IN (${list(selection.pipelines)})`,
-  ];
-  if (selection.metricNames) parts.push(`metric_name IN (${list(selection.metricNames)})`);
-  if (selection.seriesIds) parts.push(`series_id IN (${list(selection.seriesIds)})`);
-  const day = only ? only.day : null;
-  const from = day ?? selection.from;
-  const to = day ? nextDay(day) : selection.to;
-  if (from) parts.push(`time >= ${quoteLiteral(`${from} 00:00:00+00`)}::timestamptz`);
-  if (to) parts.push(`time < ${quoteLiteral(`${to} 00:00:00+00`)}::timestamptz`);
-  return parts.length ? parts.join(' AND ') : 'true';
-}
-
-/**
- * A per-day checksum the server computes cheaply: an order-independent sum of
- * per-row hashes over every column, so an added, removed or edited row changes it.
- */
-const CHECKSUM_SQL = `sum(
-  hashtext(series_id || chr(31) || metric_name)::bigint
-  + 3 * coalesce(hashfloat8(value), 7)::bigint
-  + 5 * hashfloat8(date_part('epoch', time))::bigint
-)::text`;
 
 function describePg(err: unknown): string {
   const message = errorMessage(err);
@@ -220,18 +186,6 @@ export function describeReport(report: Omit<SyncReport, 'message'>): string {
   if (counts.removed) tail.push(`${counts.removed} removed (gone from the server)`);
   const rows = report.rowsFetched ? ` · ${report.rowsFetched.toLocaleString('en-US')} rows` : '';
   return `${head}; ${tail.join(', ')}${rows}`;
-}
-
-/** Counts COPY CSV lines as they pass, for progress (a quoted newline counts twice; the day's total is exact). */
-function lineCounter(onLines: (n: number) => void): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      let n = 0;
-      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
-      if (n) onLines(n);
-      done(null, chunk);
-    },
-  });
 }
 
 /** A push or undo that changed a pipeline's metrics on the server over `[start, end)`. */
@@ -602,17 +556,25 @@ export class MetricSync {
     return state ?? { version: 1, pipelines: {} };
   }
 
-  /** One grouped query: per pipeline and UTC day, the server's summary of the selection. */
-  private async serverSummaries(selection: SyncSelection, signal: AbortSignal): Promise<Map<string, DaySummary>> {
+  /**
+   * One grouped query: per pipeline and UTC day of the selection, the server's
+   * count and max(time), and the checksum of the days in `compare`.
+   */
+  private async serverSummaries(
+    selection: SyncSelection,
+    compare: readonly DayRef[],
+    signal: AbortSignal,
+  ): Promise<Map<string, ServerDay>> {
     const pool = this.opts.pool();
-    const query = pool.query<{ pipeline_id: string; day: string; rows: string; max_time: string; checksum: string }>(
-      `SELECT pipeline_id, to_char((time AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, count(*)::text AS rows,
-              ${isoUtcSql('max(time)')} AS max_time, ${CHECKSUM_SQL} AS checksum
-       FROM dash.pipeline_metrics WHERE ${whereSql(selection)}
-       GROUP BY 1, 2`,
-    );
+    const query = pool.query<{
+      pipeline_id: string;
+      day: string;
+      rows: string;
+      max_time: string;
+      checksum: string | null;
+    }>(summarySql(selection, compare));
     const { rows } = await abortable(query, signal);
-    const out = new Map<string, DaySummary>();
+    const out = new Map<string, ServerDay>();
     for (const r of rows) {
       // Days become folder and file names: only the exact format the query asks for.
       if (!DayKey.safeParse(r.day).success || !SAFE_ID.test(r.pipeline_id)) {
@@ -621,83 +583,93 @@ export class MetricSync {
           `The server sent an unexpected day "${r.day.slice(0, 40)}" for pipeline "${r.pipeline_id.slice(0, 80)}"; nothing was changed in the cache`,
         );
       }
-      out.set(`${r.pipeline_id}\u0000${r.day}`, { rows: Number(r.rows), maxTime: r.max_time, checksum: r.checksum });
+      out.set(dayKey(r.pipeline_id, r.day), { rows: Number(r.rows), maxTime: r.max_time, checksum: r.checksum });
     }
     return out;
   }
 
+  /** What the state file holds for the selection's pipelines, and which of those days have their file. */
+  private heldDays(state: SyncState, selection: SyncSelection): Map<string, Map<string, HeldDay>> {
+    const held = new Map<string, Map<string, HeldDay>>();
+    for (const pipelineId of selection.pipelines) {
+      const days = new Map<string, HeldDay>();
+      for (const [day, entry] of Object.entries(state.pipelines[pipelineId]?.days ?? {})) {
+        days.set(day, {
+          selection: entry.selection,
+          summary: entry.summary,
+          onDisk: existsSync(this.dayFile(pipelineId, day)),
+        });
+      }
+      held.set(pipelineId, days);
+    }
+    return held;
+  }
+
   /** Syncs a selection; with `only`, just those days of it (a re-sync after a push). */
   private async run(selection: SyncSelection, ctx: JobContext, only?: ReadonlySet<string>): Promise<SyncReport> {
-    const key = selectionKey(selection);
     const state = await this.readState();
-    ctx.progress(0, null, 'Asking the server what changed');
-    let summaries: Map<string, DaySummary>;
-    try {
-      summaries = await this.serverSummaries(selection, ctx.signal);
-    } catch (err) {
-      ctx.throwIfCancelled();
-      throw new WorkbenchError(
-        'unavailable',
-        `Could not read the metrics summary from PostgreSQL: ${describePg(err)}. Nothing was changed in the cache; try again when the server answers.`,
-      );
-    }
-    ctx.throwIfCancelled();
-
-    // Decide per day: fetch (new, changed, latest), keep, or remove.
-    const plan: PlannedDay[] = [];
-    const counts: Record<DayOutcome, number> = { new: 0, changed: 0, latest: 0, unchanged: 0, removed: 0 };
-    const outcomes: SyncReport['outcomes'] = [];
-    const removals: { pipelineId: string; day: string }[] = [];
-    for (const pipelineId of selection.pipelines) {
-      const local = state.pipelines[pipelineId]?.days ?? {};
-      const serverDays = [...summaries.keys()]
-        .filter((k) => k.startsWith(`${pipelineId}\u0000`))
-        .map((k) => k.slice(pipelineId.length + 1))
-        .filter((day) => !only || only.has(day))
-        .sort();
-      // The newest day may still be growing: a sync re-checks it; a re-sync of given days trusts the summary.
-      const newest = only ? undefined : serverDays[serverDays.length - 1];
-      for (const day of serverDays) {
-        const summary = summaries.get(`${pipelineId}\u0000${day}`)!;
-        const had = local[day];
-        const onDisk = had !== undefined && existsSync(this.dayFile(pipelineId, day));
-        const outcome: DayOutcome = !onDisk
-          ? 'new'
-          : !sameSelection(had.selection, key) || !sameSummary(had.summary, summary)
-            ? 'changed'
-            : day === newest
-              ? 'latest'
-              : 'unchanged';
-        if (outcome === 'unchanged') {
-          counts.unchanged++;
-          outcomes.push({ pipelineId, day, outcome });
-        } else plan.push({ pipelineId, day, outcome, summary });
-      }
-      // Days synced before that the server no longer has (inside this range) go too; a re-sync also
-      // looks at the days it was asked for that the demo wrote without a state entry.
-      for (const day of new Set([...Object.keys(local), ...(only ?? [])])) {
-        const inRange =
-          (!selection.from || day >= selection.from) &&
-          (!selection.to || day < selection.to) &&
-          (!only || only.has(day));
-        if (inRange && !summaries.has(`${pipelineId}\u0000${day}`)) removals.push({ pipelineId, day });
-      }
-    }
-
-    const total = plan.reduce((sum, d) => sum + d.summary.rows, 0);
+    const held = this.heldDays(state, selection);
     const scratch = join(this.opts.cacheDir(), SCRATCH_DIR);
     await rm(scratch, { recursive: true, force: true });
     await mkdir(scratch, { recursive: true });
+    // The writer thread starts while the server answers: both take a moment.
+    const writer = MetricDayWriter.open(scratch);
+    writer.catch(() => undefined);
+    try {
+      ctx.progress(0, null, 'Asking the server what changed');
+      let server: Map<string, ServerDay>;
+      try {
+        server = await this.serverSummaries(selection, daysToCompare({ selection, held, only }), ctx.signal);
+      } catch (err) {
+        ctx.throwIfCancelled();
+        throw new WorkbenchError(
+          'unavailable',
+          `Could not read the metrics summary from PostgreSQL: ${describePg(err)}. Nothing was changed in the cache; try again when the server answers.`,
+        );
+      }
+      ctx.throwIfCancelled();
+      const plan = planSync({ selection, held, server, only });
+      return await this.execute(plan, { selection, state, ctx, only, scratch, writer });
+    } finally {
+      await writer.then(
+        (w) => w.close(),
+        () => undefined,
+      );
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Runs a plan: removes the days gone from the server, then fetches the
+   * others FETCH_AT_ONCE at a time on forEachLimited (the server streams some
+   * while the writer thread encodes others), each published by a rename once complete.
+   */
+  private async execute(
+    plan: ReturnType<typeof planSync>,
+    run: {
+      selection: SyncSelection;
+      state: SyncState;
+      ctx: JobContext;
+      only: ReadonlySet<string> | undefined;
+      /** Scratch space for the days' temporary files, same filesystem as the cache. */
+      scratch: string;
+      writer: Promise<MetricDayWriter>;
+    },
+  ): Promise<SyncReport> {
+    const { selection, state, ctx, only, scratch } = run;
+    const key = selectionKey(selection);
+    const counts: Record<DayOutcome, number> = { new: 0, changed: 0, latest: 0, unchanged: 0, removed: 0 };
+    const outcomes: SyncReport['outcomes'] = plan.unchanged.map((d) => ({ ...d, outcome: 'unchanged' as const }));
+    counts.unchanged = plan.unchanged.length;
+    const total = plan.fetch.reduce((sum, d) => sum + d.rows, 0);
     let rowsDone = 0;
     let rowsFetched = 0;
     let bytesWritten = 0;
     let daysSaved = 0;
     let changedFiles = false;
-    const report = (message: string) => ctx.progress(rowsDone, total, message);
-
     const saveState = () => writeJsonFile(this.stateFile, state, { within: this.withinCache });
 
-    for (const { pipelineId, day } of removals) {
+    for (const { pipelineId, day } of plan.remove) {
       await rm(await this.dayDir(pipelineId, day), { recursive: true, force: true });
       delete state.pipelines[pipelineId]?.days[day];
       delete state.pipelines[pipelineId]?.stale?.[day];
@@ -705,20 +677,15 @@ export class MetricSync {
       outcomes.push({ pipelineId, day, outcome: 'removed' });
       changedFiles = true;
     }
-    if (removals.length) await saveState();
+    if (plan.remove.length) await saveState();
 
-    /** Converts a fetched CSV to Parquet and renames it into place; then records the day. */
-    const convert = async (planned: PlannedDay, csv: string): Promise<void> => {
-      const { pipelineId, day } = planned;
-      const tmpParquet = join(scratch, `${pipelineId}-${day}-${randomBytes(4).toString('hex')}.parquet.tmp`);
-      try {
-        await this.opts.warehouse().exec(`COPY (
-            SELECT time, pipeline_id, series_id, metric_name, value
-            FROM read_csv(${quoteLiteral(csv)}, header = false, delim = ',', quote = '"', escape = '"',
-                          allow_quoted_nulls = false, auto_detect = false,
-                          columns = {'time': 'TIMESTAMPTZ', 'pipeline_id': 'VARCHAR', 'series_id': 'VARCHAR',
-                                     'metric_name': 'VARCHAR', 'value': 'DOUBLE'})
-          ) TO ${quoteLiteral(tmpParquet)} (FORMAT parquet, COMPRESSION zstd)`);
+    const progressMessage = (planned: PlannedDay) =>
+      `Fetching ${planned.pipelineId} ${planned.day} (${daysSaved} of ${plural(plan.fetch.length, 'day')} done)`;
+    // Days are published one after another: the state file has one writer.
+    let publishing: Promise<void> = Promise.resolve();
+    const publish = (planned: PlannedDay, tmpParquet: string, summary: DaySummaryState) => {
+      const mine = publishing.then(async () => {
+        const { pipelineId, day } = planned;
         // Never publish a day after the user cancelled.
         ctx.throwIfCancelled();
         const dayDir = await this.dayDir(pipelineId, day);
@@ -732,96 +699,55 @@ export class MetricSync {
         }
         const entry = (state.pipelines[pipelineId] ??= { lastSyncAt: null, days: {} });
         delete entry.stale?.[day];
-        entry.days[day] = {
-          selection: key,
-          // The summary the plan saw: if the day changed since, the next sync notices and fetches it again.
-          summary: planned.summary,
-          bytes: size,
-          syncedAt: new Date().toISOString(),
-        };
+        // The summary of the rows written: if the day changed since, the next sync notices and fetches it again.
+        entry.days[day] = { selection: key, summary, bytes: size, syncedAt: new Date().toISOString() };
         await saveState();
         bytesWritten += size;
         daysSaved++;
         counts[planned.outcome]++;
         outcomes.push({ pipelineId, day, outcome: planned.outcome });
-      } finally {
-        await rm(tmpParquet, { force: true });
-        await rm(csv, { force: true });
-      }
+      });
+      publishing = mine.catch(() => undefined);
+      return mine;
     };
 
-    // Two days stream from the server at once while the warehouse converts, one day at a time,
-    // what has arrived: the server's text output and the Parquet encoding each get a core.
-    let converting: Promise<void> = Promise.resolve();
-    let next = 0;
-    let failure: { planned: PlannedDay; err: unknown } | null = null;
-    const progressMessage = (planned: PlannedDay) =>
-      `Fetching ${planned.pipelineId} ${planned.day} (${daysSaved} of ${plural(plan.length, 'day')} done)`;
-    const worker = async (): Promise<void> => {
-      while (failure === null && !ctx.signal.aborted && next < plan.length) {
-        const planned = plan[next++]!;
-        report(progressMessage(planned));
-        const csv = join(scratch, `${planned.pipelineId}-${planned.day}-${randomBytes(4).toString('hex')}.csv`);
-        let streamed = 0;
-        let rows: number;
-        try {
-          rows = await this.fetchDay(selection, planned, csv, ctx.signal, (n) => {
-            streamed += n;
-            rowsDone += n;
-            report(progressMessage(planned));
-            this.opts.onRows?.({ rowsDone, daysSaved });
-          });
-        } catch (err) {
-          rowsDone -= streamed;
-          await rm(csv, { force: true });
-          failure ??= { planned, err };
-          return;
-        }
-        rowsDone += rows - streamed;
-        rowsFetched += rows;
-        if (rows === 0) {
-          await rm(csv, { force: true });
-          continue;
-        }
-        // Conversions run one after another (the warehouse is one worker; the state file one writer).
-        const mine = converting.then(() => convert(planned, csv));
-        converting = mine.catch(() => undefined);
-        try {
-          await mine;
-        } catch (err) {
-          failure ??= { planned, err };
-          return;
-        }
-      }
-    };
     try {
-      await Promise.all([worker(), worker()]);
-      await converting;
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-      if (changedFiles) await this.opts.remountViews().catch(() => undefined);
-    }
-    ctx.throwIfCancelled();
-    // Assigned inside the workers, which TypeScript's narrowing does not see.
-    const failed = failure as { planned: PlannedDay; err: unknown } | null;
-    if (failed) {
-      const { planned, err } = failed;
-      if (err instanceof WorkbenchError && err.code === 'cancelled') throw err;
-      const saved = `${daysSaved} of ${plural(plan.length, 'day')} were saved`;
-      // The disk, not the server, failed: say which file and what to do, not "when the server is back".
-      const disk = fromSystemError(err);
-      if (disk) {
-        throw new WorkbenchError(
-          disk.code,
-          `Sync stopped while saving ${planned.pipelineId} ${planned.day}: ${disk.message}. ${saved}`,
-          disk.hint,
-        );
-      }
-      throw new WorkbenchError(
-        'unavailable',
-        `Sync stopped while fetching ${planned.pipelineId} ${planned.day}: ${describePg(err)}. ` +
-          `${saved}; run the sync again when the server is back to fetch the rest.`,
+      const days = plan.fetch.length ? await run.writer : null;
+      await forEachLimited(
+        plan.fetch,
+        FETCH_AT_ONCE,
+        async (planned, signal) => {
+          ctx.progress(rowsDone, total, progressMessage(planned));
+          const tmpParquet = join(
+            scratch,
+            `${planned.pipelineId}-${planned.day}-${randomBytes(4).toString('hex')}.parquet`,
+          );
+          let streamed = 0;
+          try {
+            const summary = await this.fetchDay(selection, planned, days!, tmpParquet, signal, (n) => {
+              streamed += n;
+              rowsDone += n;
+              ctx.progress(rowsDone, total, progressMessage(planned));
+              this.opts.onRows?.({ rowsDone, daysSaved });
+            });
+            rowsFetched += summary?.rows ?? 0;
+            if (summary) await publish(planned, tmpParquet, summary);
+          } catch (err) {
+            rowsDone -= streamed;
+            throw new DayFailure(planned, err);
+          } finally {
+            await rm(tmpParquet, { force: true });
+          }
+        },
+        { signal: ctx.signal },
       );
+    } catch (err) {
+      // A cancel reads as the job's own "cancelled", whichever day was running.
+      ctx.throwIfCancelled();
+      if (!(err instanceof DayFailure)) throw err;
+      throw this.describeFailure(err, `${daysSaved} of ${plural(plan.fetch.length, 'day')} were saved`);
+    } finally {
+      if (changedFiles) await this.opts.remountViews().catch(() => undefined);
     }
     ctx.throwIfCancelled();
 
@@ -853,6 +779,26 @@ export class MetricSync {
     return { ...result, message };
   }
 
+  /** A day that could not be fetched or saved, in words: the disk, the server's stream, or the server. */
+  private describeFailure({ planned, reason: cause }: DayFailure, saved: string): WorkbenchError {
+    if (cause instanceof WorkbenchError && cause.code === 'cancelled') return cause;
+    const what = `${planned.pipelineId} ${planned.day}`;
+    // The disk, not the server, failed: say which file and what to do, not "when the server is back".
+    const disk = fromSystemError(cause);
+    if (disk)
+      return new WorkbenchError(disk.code, `Sync stopped while saving ${what}: ${disk.message}. ${saved}`, disk.hint);
+    if (cause instanceof UnreadableCopyError) {
+      return new WorkbenchError(
+        'unavailable',
+        `Sync stopped while reading ${what}: the server's COPY output could not be read (${cause.message}). ${saved}; nothing of that day was kept.`,
+      );
+    }
+    return new WorkbenchError(
+      'unavailable',
+      `Sync stopped while fetching ${what}: ${describePg(cause)}. ${saved}; run the sync again when the server is back to fetch the rest.`,
+    );
+  }
+
   private dayFile(pipelineId: string, day: string): string {
     return join(this.dayDirPath(pipelineId, day), 'part-0.parquet');
   }
@@ -873,36 +819,54 @@ export class MetricSync {
     return dir;
   }
 
-  /** Streams one pipeline-day to a CSV file; returns the rows the server sent. */
+  /**
+   * Streams one pipeline-day as COPY binary into the writer thread, which
+   * writes it as Parquet to `path`; returns the summary of its rows (null: none).
+   */
   private async fetchDay(
     selection: SyncSelection,
     planned: PlannedDay,
-    csv: string,
+    writer: MetricDayWriter,
+    path: string,
     signal: AbortSignal,
-    onLines: (n: number) => void,
-  ): Promise<number> {
+    onRows: (n: number) => void,
+  ): Promise<DaySummaryState | null> {
     const { client, release } = await checkOut(this.opts.pool());
-    let broken: Error | undefined;
+    const day = writer.day(planned.pipelineId, path, onRows);
     try {
-      // UTC and ISO output, so the warehouse reads the times back exactly; only for this transaction.
-      await client.query(
-        "BEGIN READ ONLY; SET LOCAL TIME ZONE 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL extra_float_digits = 1",
-      );
       const copy = client.query(
         copyTo(
-          `COPY (SELECT time, pipeline_id, series_id, metric_name, value FROM dash.pipeline_metrics WHERE ${whereSql(selection, planned)}) TO STDOUT (FORMAT csv)`,
+          `COPY (SELECT ${METRIC_DAY_SELECT} FROM dash.pipeline_metrics WHERE ${whereSql(selection, planned)}) TO STDOUT (FORMAT binary)`,
         ),
       );
-      await pipeline(copy, lineCounter(onLines), createWriteStream(csv), { signal });
-      await client.query('COMMIT');
-      return copy.rowCount;
+      await pipeline(copy, day, { signal });
     } catch (err) {
       // A connection that was mid-COPY is not reusable: drop it.
-      broken = err instanceof Error ? err : new Error(String(err));
+      release(err instanceof Error ? err : new Error(String(err)));
+      day.destroy();
       throw err;
-    } finally {
-      release(broken);
     }
+    // Every byte is with the writer: the connection serves the next day while this one is encoded.
+    release();
+    return day.written;
+  }
+}
+
+/**
+ * Days in progress at once: the server streams some while the writer thread
+ * decodes others and writes finished ones as Parquet, so neither side waits.
+ */
+const FETCH_AT_ONCE = 3;
+
+type DaySummaryState = z.infer<typeof DaySummary>;
+
+/** Which day a sync failed on, and why. */
+class DayFailure extends Error {
+  constructor(
+    readonly planned: PlannedDay,
+    readonly reason: unknown,
+  ) {
+    super(errorMessage(reason));
   }
 }
 
