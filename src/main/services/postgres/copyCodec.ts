@@ -13,3 +13,8 @@ export function unescapeCopyTextSql(column: string): string {
   const undo = `replace(replace(replace(replace(replace(${column}, '\\\\', chr(1)), '\\t', chr(9)), '\\n', chr(10)), '\\r', chr(13)), chr(1), '\\')`;
   return `CASE WHEN contains(${column}, '\\') THEN ${undo} ELSE ${column} END`;
 }
+
+/** A DuckDB DOUBLE as a COPY text field: its shortest exact text, or `\N` for null. */
+export function copyTextValueSql(column: string): string {
+  return `coalesce(${column}::VARCHAR, '\\N')`;
+}
