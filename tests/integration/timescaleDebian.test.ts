@@ -147,18 +147,19 @@ describeTimescale('the workbench on Debian TimescaleDB, extension in schema tsdb
 
   it('plans, pushes and undoes as the documented pusher, exactly, writing only the changed keys', async () => {
     const range: PushRange = { start: '2026-01-06T00:00:00.000Z', end: '2026-01-07T00:00:00.000Z' };
-    // The preview's delta: every value doubled where that changes it (not 0, NaN or the infinities); null values go.
+    // The preview's delta: a few values doubled (where that changes them: not 0, NaN or the infinities); null values go.
     const { rows: delta } = await admin.query<{ line: string; metric_name: string; removed: boolean }>(
       `SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || chr(9) || series_id || chr(9)
               || metric_name || chr(9) || coalesce((value * 2)::text, '\N') AS line, metric_name, value IS NULL AS removed
        FROM dash.pipeline_metrics WHERE pipeline_id = 'alpha' AND time >= $1 AND time < $2
-         AND (value IS NULL OR value IS DISTINCT FROM value * 2)`,
+         AND (value IS NULL OR (value IS DISTINCT FROM value * 2 AND abs(hashtext(series_id || time::text)) % 20 = 0))`,
       [range.start, range.end],
     );
     const deltaFile = join(dir, 'delta.tsv');
     await writeFile(deltaFile, delta.map((r) => `${r.line}\n`).join(''));
     const removed = delta.filter((r) => r.removed).length;
     const changed = delta.length - removed;
+    expect(changed).toBeGreaterThan(0);
     const inRange = `pipeline_id = 'alpha' AND time >= '2026-01-06Z' AND time < '2026-01-07Z'`;
     const rowsBefore = await count(inRange);
     const perMetric = new Map<string, { added: number; removed: number; changed: number; unchanged: number }>();
