@@ -222,10 +222,12 @@ async function classifyDelta(client: pg.ClientBase, pipelineId: string, range: P
           AND m.time >= $2::timestamptz AND m.time < $3::timestamptz`,
     [pipelineId, range.start, range.end],
   );
-  const { rows } = await client.query<Record<'added' | 'removed' | 'changed' | 'same' | 'absent' | 'outside', string> & {
-    x_old: string;
-    x_new: string;
-  }>(
+  const { rows } = await client.query<
+    Record<'added' | 'removed' | 'changed' | 'same' | 'absent' | 'outside', string> & {
+      x_old: string;
+      x_new: string;
+    }
+  >(
     `SELECT count(*) FILTER (WHERE kind = 'added')::text AS added,
             count(*) FILTER (WHERE kind = 'removed')::text AS removed,
             count(*) FILTER (WHERE kind = 'changed')::text AS changed,

@@ -15,7 +15,12 @@ import {
   type BatchLayout,
   type ChunkCompression,
 } from '../postgres/timescale/MetricChunks';
-import { describeBucket, metricAggregates, refreshChecks, refreshWindows } from '../postgres/timescale/MetricAggregates';
+import {
+  describeBucket,
+  metricAggregates,
+  refreshChecks,
+  refreshWindows,
+} from '../postgres/timescale/MetricAggregates';
 import { checkRange, withClient, type PushRange } from './pushConnection';
 
 export interface PlanDay {
@@ -128,7 +133,8 @@ async function missingPushGrants(client: pg.ClientBase, user: string): Promise<s
  * touched arrays.) An upper bound: a series' keys are taken from first to last.
  */
 function touchedBatchesCondition(layout: BatchLayout, pipelineLiteral: string): string {
-  const segment = (column: string, value: string) => (layout.segmentBy.includes(column) ? `${column} = ${value}` : null);
+  const segment = (column: string, value: string) =>
+    layout.segmentBy.includes(column) ? `${column} = ${value}` : null;
   const perKey = [
     segment('metric_name', 't.m'),
     segment('series_id', 't.s'),
@@ -305,13 +311,7 @@ export async function planPush(
       }
       const info = await detectServerMode(client);
       const missingGrants = await missingPushGrants(client, info.user);
-      const timescale = await planOnTimescale(
-        client,
-        info,
-        request.pipelineId,
-        request.range,
-        request.delta.touched,
-      );
+      const timescale = await planOnTimescale(client, info, request.pipelineId, request.range, request.delta.touched);
       return {
         pipelineId: request.pipelineId,
         serverVersion,
