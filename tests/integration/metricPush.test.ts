@@ -489,6 +489,17 @@ describe('MetricPush against a real PostgreSQL', () => {
       ['absent', [{ row: { ...inside, series: 'm-none' }, value: null }], /removes 1 keys the server does not have/],
       ['no-op', [{ row: inside, value: inside.value }], /sets 1 keys to the value they already have/],
     ];
+    // Every key of the range named once more than it has rows: all changed but one removed twice and one left out.
+    const day = original.filter((row) => row.time.startsWith('2026-10-02'));
+    cases.push([
+      'a doubled removal',
+      [
+        ...day.slice(2).map((row) => ({ row, value: row.value + 1 })),
+        { row: day[0]!, value: null },
+        { row: day[0]!, value: null },
+      ],
+      /names the key \(power, m-00, 2026-10-02T00:00:00.000Z\) more than once/,
+    ]);
     for (const [what, lines, message] of cases) {
       const request = await pushRequest(r, await writeDelta(lines));
       await expect(push.push(request), what).rejects.toMatchObject({
