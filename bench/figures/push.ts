@@ -185,7 +185,7 @@ async function pushMetrics(ctx: BenchContext): Promise<FigureResult> {
       ours: { value: Math.round(ours), unit: 'rows/s' },
       baseline: { name: 'bare COPY FROM STDIN, same rows and server', value: Math.round(baseline), unit: 'rows/s' },
       speed_ratio: round(ours / baseline, 3),
-      notes: `${delta.rows.toLocaleString('en-US')} of ${b.rows.toLocaleString('en-US')} values changed: staged, joined by key, overwritten rows kept for undo, deleted and inserted; fingerprint checked; median of ${RUNS}`,
+      notes: `${delta.rows.toLocaleString('en-US')} of ${b.rows.toLocaleString('en-US')} values changed: staged, joined by key, overwritten rows kept for undo, the range deleted (every row touched) and the rows inserted; fingerprint checked; median of ${RUNS}`,
     };
   });
 }
