@@ -14,7 +14,7 @@ import { formulaPreview } from './figures/formulaPreview';
 import { formulaCompile50 } from './figures/formula';
 import { inspectorFirstMatchCached, inspectorFirstMatchUncached, inspectorSearch } from './figures/inspector';
 import { chartPoints, chartZoom100m, chartZoom10m } from './figures/charts';
-import { preview30dFigure, pushMetricsFigure } from './figures/push';
+import { preview30dFigure, pushChanged1pctFigure, pushMetricsFigure } from './figures/push';
 import type { Figure, FigureResult } from './harness';
 
 const figures: Figure[] = [
@@ -33,6 +33,7 @@ const figures: Figure[] = [
   chartZoom100m,
   chartPoints,
   pushMetricsFigure,
+  pushChanged1pctFigure,
   preview30dFigure,
 ];
 

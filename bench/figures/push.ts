@@ -1,11 +1,16 @@
 /**
- * push.metrics: MetricPush.push of ~1M recomputed rows (replacing the same
- * number on the server, keeping them for undo, checksums, audit row) in rows/s,
- * against a bare `COPY … FROM STDIN` of the same rows file into a table shaped
- * like dash.pipeline_metrics (same unique index) on the same server.
+ * push.metrics: MetricPush.push of a delta in which every value of ~1M rows
+ * changed (the staged delta joined to the server's rows, the overwritten rows
+ * kept for undo, the range fingerprint checked, the audit row) in rows/s,
+ * against a bare `COPY … FROM STDIN` of the same file into a table shaped like
+ * dash.pipeline_metrics (same unique index) on the same server.
+ *
+ * push.changed_1pct: the whole push of a delta where 1 % of the ~1M rows of
+ * the range changed, against a bare `COPY … FROM STDIN` of all ~1M rows — what
+ * rewriting the range would cost at best.
  *
  * preview.30d: a reprocessing preview (recompute, read the server's metrics
- * with their checksum, diff, summaries) of the demo's energy_meters over its
+ * with their fingerprint, diff, summaries) of the demo's energy_meters over its
  * 30 days × 120 series, through the API as the UI runs it; baseline: the
  * compiled draft alone on native DuckDB over the same Bronze files.
  */
@@ -20,108 +25,204 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { startWorkbenchApp } from '../../src/main/services/WorkbenchApp';
 import { DEMO_PIPELINES } from '../../src/main/services/demo/DemoPipelines';
 import { demoBronzeGlob } from '../../src/main/services/demo/DemoMetrics';
-import { MetricPush, rangeChecksum } from '../../src/main/services/push/MetricPush';
+import { MetricPush } from '../../src/main/services/push/MetricPush';
+import { formatFingerprint, rangeFingerprint } from '../../src/main/services/push/rangeFingerprint';
 import { compilePipeline } from '../../src/shared/formula';
 import { quoteLiteral } from '../../src/shared/sql';
-import { median, round, timeFigure, type BenchContext, type Figure, type FigureResult } from '../harness';
+import {
+  alternatingRuns,
+  median,
+  round,
+  timeFigure,
+  type BenchContext,
+  type Figure,
+  type FigureResult,
+} from '../harness';
 import { serverMetricRows, withMetricServer, type ServerMetrics } from '../fixtures';
 
 const PUSH_SPEC: ServerMetrics = { pipelines: ['bench_push'], days: 35, series: 100, metrics: ['power', 'energy'] };
 const PUSH_RANGE = { start: '2026-01-01T00:00:00.000Z', end: '2026-02-05T00:00:00.000Z' };
 const RUNS = 3;
+const ISO = `to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-async function pushMetrics(ctx: BenchContext): Promise<FigureResult> {
+/**
+ * Runs `measure` with the bench server's push fixtures: `deltaOf(where)` writes
+ * the delta file that multiplies the values of the rows `where` selects by 1.5
+ * (only those it changes), `allRows` is every row of the range as COPY text,
+ * `bareCopy(file)` times the baseline, `timedPush(file)` times a push of a delta
+ * and undoes it afterwards (untimed) so every run starts from the same rows.
+ */
+async function withPushBench(
+  ctx: BenchContext,
+  measure: (b: {
+    rows: number;
+    deltaOf: (where: string, name: string) => Promise<{ file: string; rows: number }>;
+    allRows: string;
+    bareCopy: (file: string) => Promise<number>;
+    timedPush: (file: string, expectedChanged: number) => Promise<number>;
+  }) => Promise<FigureResult>,
+): Promise<FigureResult> {
   return withMetricServer(ctx, 'pg-push', PUSH_SPEC, async (pool) => {
     const rows = serverMetricRows(PUSH_SPEC);
     const dir = join(ctx.cacheDir, 'push-work');
     await mkdir(dir, { recursive: true });
-    const rowsFile = join(dir, 'rows.tsv');
-    const admin = await pool.connect();
+    const connect = async () => {
+      const client = new pg.Client(pool.options);
+      await client.connect();
+      return client;
+    };
+    const copyOut = async (select: string, file: string): Promise<number> => {
+      const client = await connect();
+      try {
+        await client.query('SET extra_float_digits = 1');
+        const copy = client.query(copyTo(`COPY (${select}) TO STDOUT`));
+        await pipeline(copy, createWriteStream(file));
+        return copy.rowCount;
+      } finally {
+        await client.end();
+      }
+    };
+    const admin = await connect();
     try {
       await admin.query(
         `INSERT INTO dash.pipelines (id, name, version, definition, updated_by)
          VALUES ('bench_push', 'Bench push', 1, '{"source":"bronze/bench_push/","filter":null,"metrics":[]}', 'bench')
          ON CONFLICT (id) DO NOTHING`,
       );
-      // The recomputed rows: every value of the range changed, as COPY text in the index's order.
-      await admin.query('SET extra_float_digits = 1');
-      await pipeline(
-        admin.query(
-          copyTo(`COPY (SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), series_id, metric_name, value * 1.5
-                FROM dash.pipeline_metrics WHERE pipeline_id = 'bench_push' ORDER BY metric_name, series_id, time) TO STDOUT`),
-        ),
-        createWriteStream(rowsFile),
-      );
       await admin.query('DROP TABLE IF EXISTS bench_copy_target');
       await admin.query('CREATE TABLE bench_copy_target (LIKE dash.pipeline_metrics INCLUDING ALL)');
       await admin.query("ALTER TABLE bench_copy_target ALTER COLUMN pipeline_id SET DEFAULT 'bench_push'");
     } finally {
-      admin.release();
+      await admin.end();
     }
-    const connect = async () => {
-      const client = new pg.Client(pool.options);
-      await client.connect();
-      return client;
-    };
+    const allRows = join(dir, 'all-rows.tsv');
+    await copyOut(
+      `SELECT ${ISO}, series_id, metric_name, value FROM dash.pipeline_metrics
+       WHERE pipeline_id = 'bench_push' ORDER BY metric_name, series_id, time`,
+      allRows,
+    );
     const push = new MetricPush(connect);
-    const oursMs: number[] = [];
-    const copyMs: number[] = [];
-    for (let run = 0; run < RUNS; run++) {
-      // The baseline: the same file, bare COPY into an empty table with the same index.
-      const client = await connect();
-      try {
-        await client.query('TRUNCATE bench_copy_target');
-        const started = performance.now();
-        await pipeline(
-          createReadStream(rowsFile),
-          client.query(copyFrom('COPY bench_copy_target (time, series_id, metric_name, value) FROM STDIN')),
-        );
-        copyMs.push(performance.now() - started);
-        // Undo data of earlier runs is not part of a push's work.
-        await client.query(
-          "DELETE FROM dash.metric_push_replaced_rows WHERE push_id IN (SELECT push_id FROM dash.metric_pushes WHERE pipeline_id = 'bench_push')",
-        );
-        await client.query("DELETE FROM dash.metric_pushes WHERE pipeline_id = 'bench_push'");
-        await client.query('VACUUM ANALYZE dash.pipeline_metrics, dash.metric_push_replaced_rows');
-      } finally {
-        await client.end();
-      }
-      const checkClient = await connect();
-      const expected = await rangeChecksum(checkClient, 'bench_push', PUSH_RANGE).finally(() => checkClient.end());
-      const started = performance.now();
-      const result = await push.push({
-        pushId: randomUUID(),
-        pipelineId: 'bench_push',
-        baseVersion: 1,
-        definition: null,
-        range: PUSH_RANGE,
-        expectedChecksum: expected.checksum,
-        rowsFile,
-        pushedBy: 'bench',
-        comment: null,
+    try {
+      return await measure({
+        rows,
+        allRows,
+        deltaOf: async (where, name) => {
+          const file = join(dir, `${name}.tsv`);
+          // In the index's order, as the preview writes it.
+          const n = await copyOut(
+            `SELECT ${ISO}, series_id, metric_name, value * 1.5 FROM dash.pipeline_metrics
+             WHERE pipeline_id = 'bench_push' AND (${where}) AND value IS DISTINCT FROM value * 1.5
+             ORDER BY metric_name, series_id, time`,
+            file,
+          );
+          return { file, rows: n };
+        },
+        bareCopy: async (file) => {
+          const client = await connect();
+          try {
+            await client.query('TRUNCATE bench_copy_target');
+            const started = performance.now();
+            await pipeline(
+              createReadStream(file),
+              client.query(copyFrom('COPY bench_copy_target (time, series_id, metric_name, value) FROM STDIN')),
+            );
+            return performance.now() - started;
+          } finally {
+            await client.end();
+          }
+        },
+        timedPush: async (file, expectedChanged) => {
+          const client = await connect();
+          let expected: string;
+          try {
+            // Undo data and audit rows of earlier runs are not part of a push's work.
+            await client.query(
+              "DELETE FROM dash.metric_push_replaced_rows WHERE push_id IN (SELECT push_id FROM dash.metric_pushes WHERE pipeline_id = 'bench_push')",
+            );
+            await client.query("DELETE FROM dash.metric_pushes WHERE pipeline_id = 'bench_push'");
+            await client.query('VACUUM ANALYZE dash.pipeline_metrics, dash.metric_push_replaced_rows');
+            expected = formatFingerprint(await rangeFingerprint(client, 'bench_push', PUSH_RANGE));
+          } finally {
+            await client.end();
+          }
+          const started = performance.now();
+          const result = await push.push({
+            pushId: randomUUID(),
+            pipelineId: 'bench_push',
+            baseVersion: 1,
+            definition: null,
+            range: PUSH_RANGE,
+            expectedChecksum: expected,
+            deltaFile: file,
+            pushedBy: 'bench',
+            comment: null,
+          });
+          const ms = performance.now() - started;
+          if (result.values?.changed !== expectedChanged)
+            throw new Error(`the push changed ${result.values?.changed} values, expected ${expectedChanged}`);
+          await push.undo({ pushId: randomUUID(), undoOf: result.pushId, pushedBy: 'bench', comment: null });
+          return ms;
+        },
       });
-      oursMs.push(performance.now() - started);
-      if (result.rowsInserted !== rows)
-        throw new Error(`push.metrics inserted ${result.rowsInserted}, expected ${rows}`);
-      ctx.log(`  run ${run + 1}: push ${round(oursMs.at(-1)!)} ms, bare COPY ${round(copyMs.at(-1)!)} ms`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-    await rm(dir, { recursive: true, force: true });
-    const ours = rows / (median(oursMs) / 1000);
-    const baseline = rows / (median(copyMs) / 1000);
+  });
+}
+
+async function pushMetrics(ctx: BenchContext): Promise<FigureResult> {
+  return withPushBench(ctx, async (b) => {
+    const delta = await b.deltaOf('true', 'all-changed');
+    const runs = await alternatingRuns(
+      RUNS,
+      { baseline: () => b.bareCopy(delta.file), ours: () => b.timedPush(delta.file, delta.rows) },
+      (run, oursMs, baselineMs) => ctx.log(`  run ${run}: push ${round(oursMs)} ms, bare COPY ${round(baselineMs)} ms`),
+    );
+    const ours = delta.rows / (median(runs.ours) / 1000);
+    const baseline = delta.rows / (median(runs.baseline) / 1000);
     return {
       id: 'push.metrics',
       ours: { value: Math.round(ours), unit: 'rows/s' },
       baseline: { name: 'bare COPY FROM STDIN, same rows and server', value: Math.round(baseline), unit: 'rows/s' },
       speed_ratio: round(ours / baseline, 3),
-      notes: `${rows.toLocaleString('en-US')} rows replacing as many (kept for undo), checksums before and after, median of ${RUNS}`,
+      notes: `${delta.rows.toLocaleString('en-US')} of ${b.rows.toLocaleString('en-US')} values changed: staged, joined by key, overwritten rows kept for undo, the range deleted (every row touched) and the rows inserted; fingerprint checked; median of ${RUNS}`,
     };
   });
 }
 
 export const pushMetricsFigure: Figure = {
   id: 'push.metrics',
-  description: 'MetricPush rows/s against a bare COPY FROM STDIN of the same rows',
+  description: 'MetricPush rows/s (every value changed) against a bare COPY FROM STDIN of the same rows',
   run: pushMetrics,
+};
+
+async function pushChanged1pct(ctx: BenchContext): Promise<FigureResult> {
+  return withPushBench(ctx, async (b) => {
+    // 1 % of the keys, spread over every series and day.
+    const delta = await b.deltaOf(
+      `(extract(epoch FROM time)::bigint / 600 + hashtext(series_id)) % 100 = 0`,
+      'one-pct',
+    );
+    const runs = await alternatingRuns(
+      RUNS,
+      { baseline: () => b.bareCopy(b.allRows), ours: () => b.timedPush(delta.file, delta.rows) },
+      (run, oursMs, baselineMs) =>
+        ctx.log(`  run ${run}: push ${round(oursMs)} ms, bare COPY of every row ${round(baselineMs)} ms`),
+    );
+    return timeFigure(
+      'push.changed_1pct',
+      median(runs.ours),
+      `bare COPY FROM STDIN of all ${b.rows.toLocaleString('en-US')} rows`,
+      median(runs.baseline),
+      `${delta.rows.toLocaleString('en-US')} of ${b.rows.toLocaleString('en-US')} values changed; median of ${RUNS}`,
+    );
+  });
+}
+
+export const pushChanged1pctFigure: Figure = {
+  id: 'push.changed_1pct',
+  description: 'a push where 1 % of ~1M rows changed against a bare COPY FROM STDIN of all of them',
+  run: pushChanged1pct,
 };
 
 async function preview30d(ctx: BenchContext): Promise<FigureResult> {

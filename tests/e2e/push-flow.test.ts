@@ -98,11 +98,12 @@ describe('reprocessing preview and push in the browser shell', () => {
       expect(await dialog.getByTestId('push-mode').textContent()).toBe('plain PostgreSQL');
       expect(await dialog.getByTestId('push-plan-summary').textContent()).toMatch(/version 1 → 2/);
       expect(await dialog.getByTestId('push-run').isDisabled()).toBe(true);
-      // The plan says how many values change, not only how many rows are rewritten: every temperature moves.
+      // The plan says how many values change, and the push writes exactly those rows: every temperature moves.
       const planValues = dialog.getByTestId('push-plan-values');
       expect(count(await planValues.getByTestId('values-changed').textContent())).toBe(changedCount);
       expect(count(await planValues.getByTestId('values-unchanged').textContent())).toBeGreaterThan(0);
-      expect(count(await dialog.getByTestId('push-plan-insert').textContent())).toBeGreaterThan(changedCount);
+      expect(count(await dialog.getByTestId('push-plan-insert').textContent())).toBe(changedCount);
+      expect(count(await dialog.getByTestId('push-plan-delete').textContent())).toBe(changedCount);
       await dialog.getByTestId('rp-embedded-confirm').check();
       await shot('plan');
       await dialog.getByTestId('push-run').click();

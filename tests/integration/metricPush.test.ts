@@ -1,7 +1,9 @@
 /**
- * Pushing recomputed metrics to a real PostgreSQL: exact, audited, refused when
- * the pipeline or its metrics changed since the preview, unharmed by a server
- * that goes away mid-push, never applied twice, and undoable.
+ * Pushing recomputed metrics to a real PostgreSQL: only the delta's keys
+ * written (unchanged rows keep their very tuples), audited, refused when the
+ * pipeline or its metrics changed since the preview or the delta is off,
+ * unharmed by a server that goes away mid-push, never applied twice, and
+ * undoable exactly — also pushes audited before migration 003.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,13 +13,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PipelineDefinition } from '../../src/shared/api/contract';
 import { applyMigrations, migrationsDir } from '../../src/main/services/postgres/Migrations';
-import {
-  MetricPush,
-  rangeChecksum,
-  type IncomingRows,
-  type PushRange,
-  type PushRequest,
-} from '../../src/main/services/push/MetricPush';
+import { MetricPush, type PushRange, type PushRequest } from '../../src/main/services/push/MetricPush';
+import { planPush, type PushDelta } from '../../src/main/services/push/PushPlanner';
+import { formatFingerprint, rangeFingerprint } from '../../src/main/services/push/rangeFingerprint';
 import { createDocumentedRoles } from '../support/contractRoles';
 import { createTestDatabase } from '../support/postgres';
 
@@ -46,7 +44,7 @@ interface Row {
   value: number;
 }
 
-/** ISO-8601 UTC with microseconds, as the checksum writes times. */
+/** ISO-8601 UTC with microseconds, as the server writes times. */
 const isoMicros = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
 
 function rowsOf(days: string[], value: (series: number, metric: number, slot: number) => number): Row[] {
@@ -64,7 +62,7 @@ function rowsOf(days: string[], value: (series: number, metric: number, slot: nu
   return rows;
 }
 
-/** The contract's checksum, computed here independently of the server. */
+/** A set of rows as one comparable digest (order-free). */
 function checksumOf(rows: Row[]): string {
   const sorted = [...rows].sort((a, b) =>
     a.metric !== b.metric
@@ -90,19 +88,47 @@ const range = (from: string, to: string): PushRange => ({
   end: `${to}T00:00:00.000Z`,
 });
 
-/** What the preview counts for a plan: recomputed rows per UTC day and metric, and those outside the range. */
-function incomingOf(rows: Row[], r: PushRange): IncomingRows {
-  const perDay = new Map<string, { day: string; metricName: string; rows: number }>();
-  let outsideRange = 0;
-  for (const row of rows) {
-    const t = Date.parse(row.time);
-    if (t < Date.parse(r.start) || t >= Date.parse(r.end)) outsideRange++;
+const keyOf = (r: Pick<Row, 'metric' | 'series' | 'time'>) => `${r.metric}|${r.series}|${r.time}`;
+
+/** What a preview hands a push: the keys added, changed (new value) and removed (null), exactly compared. */
+function deltaOf(current: Row[], recomputed: Row[]): { row: Row; value: number | null }[] {
+  const now = new Map(current.map((r) => [keyOf(r), r]));
+  const next = new Map(recomputed.map((r) => [keyOf(r), r]));
+  const delta: { row: Row; value: number | null }[] = [];
+  for (const r of recomputed) if (now.get(keyOf(r))?.value !== r.value) delta.push({ row: r, value: r.value });
+  for (const r of current) if (!next.has(keyOf(r))) delta.push({ row: r, value: null });
+  return delta;
+}
+
+/** The plan's input, as the preview counts it: per UTC day and metric, the series touched, keys outside the range. */
+function planDeltaOf(current: Row[], recomputed: Row[], r: PushRange): PushDelta {
+  const now = new Map(current.map((row) => [keyOf(row), row]));
+  const next = new Map(recomputed.map((row) => [keyOf(row), row]));
+  const perDay = new Map<string, PushDelta['perDay'][number]>();
+  const cell = (row: Row) => {
     const key = `${row.time.slice(0, 10)}|${row.metric}`;
-    const cell = perDay.get(key) ?? { day: row.time.slice(0, 10), metricName: row.metric, rows: 0 };
-    cell.rows++;
-    perDay.set(key, cell);
+    let c = perDay.get(key);
+    if (!c) {
+      c = {
+        day: row.time.slice(0, 10),
+        metricName: row.metric,
+        values: { added: 0, removed: 0, changed: 0, unchanged: 0 },
+      };
+      perDay.set(key, c);
+    }
+    return c.values;
+  };
+  for (const row of recomputed) {
+    const old = now.get(keyOf(row));
+    if (!old) cell(row).added++;
+    else if (old.value !== row.value) cell(row).changed++;
+    else cell(row).unchanged++;
   }
-  return { perDay: [...perDay.values()], outsideRange };
+  for (const row of current) if (!next.has(keyOf(row))) cell(row).removed++;
+  const outsideRange = deltaOf(current, recomputed).filter(
+    ({ row }) => Date.parse(row.time) < Date.parse(r.start) || Date.parse(row.time) >= Date.parse(r.end),
+  ).length;
+  return { perDay: [...perDay.values()], touched: [], outsideRange };
 }
 
 describe('MetricPush against a real PostgreSQL', () => {
@@ -118,19 +144,40 @@ describe('MetricPush against a real PostgreSQL', () => {
     return client;
   };
 
-  async function rowsFile(rows: Row[]): Promise<string> {
+  async function writeDelta(lines: { row: Pick<Row, 'time' | 'series' | 'metric'>; value: number | null }[]) {
     const file = join(dir, `${randomUUID()}.tsv`);
-    await writeFile(file, rows.map((r) => `${r.time}\t${r.series}\t${r.metric}\t${r.value}\n`).join(''));
+    await writeFile(
+      file,
+      lines.map(({ row, value }) => `${row.time}\t${row.series}\t${row.metric}\t${value ?? '\\N'}\n`).join(''),
+    );
     return file;
   }
 
-  async function serverRows(where = 'TRUE'): Promise<Row[]> {
-    const { rows } = await admin.query<{ time: string; series_id: string; metric_name: string; value: number }>(
+  async function serverRows(where = 'TRUE', on: pg.ClientBase = admin): Promise<Row[]> {
+    const { rows } = await on.query<{ time: string; series_id: string; metric_name: string; value: number }>(
       `SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS time, series_id, metric_name, value
        FROM dash.pipeline_metrics WHERE pipeline_id = $1 AND ${where}`,
       [PIPELINE],
     );
     return rows.map((r) => ({ time: r.time, series: r.series_id, metric: r.metric_name, value: r.value }));
+  }
+
+  const inRange = (r: PushRange) => `time >= '${r.start}' AND time < '${r.end}'`;
+
+  /** The delta file that turns the server's rows of `r` into `recomputed`, as a preview writes it. */
+  async function deltaFile(r: PushRange, recomputed: Row[], on: pg.ClientBase = admin): Promise<string> {
+    return writeDelta(deltaOf(await serverRows(inRange(r), on), recomputed));
+  }
+
+  /** Every row's physical identity (ctid) and writing transaction (xmin), by key. */
+  async function tuples(): Promise<Map<string, string>> {
+    const { rows } = await admin.query<{ k: string; t: string }>(
+      `SELECT metric_name || '|' || series_id || '|' || to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS k,
+              ctid::text || '/' || xmin::text AS t
+       FROM dash.pipeline_metrics WHERE pipeline_id = $1`,
+      [PIPELINE],
+    );
+    return new Map(rows.map((r) => [r.k, r.t]));
   }
 
   async function version(): Promise<number> {
@@ -140,20 +187,28 @@ describe('MetricPush against a real PostgreSQL', () => {
     return rows[0]!.version;
   }
 
+  async function auditCount(): Promise<number> {
+    return (await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM dash.metric_pushes')).rows[0]!.n;
+  }
+
   /** The server reset to version 1 and the original rows, with no pushes. */
   async function reset(): Promise<void> {
     await admin.query('TRUNCATE dash.metric_push_replaced_rows, dash.metric_pushes, dash.pipeline_metrics');
     await admin.query('DELETE FROM dash.pipeline_versions');
     await admin.query('DELETE FROM dash.pipelines');
-    await admin.query(
+    await seed(admin);
+  }
+
+  async function seed(on: pg.ClientBase): Promise<void> {
+    await on.query(
       `INSERT INTO dash.pipelines (id, name, version, definition, updated_by) VALUES ($1, 'Meters', 1, $2, 'seed')`,
       [PIPELINE, JSON.stringify(V1)],
     );
-    await admin.query(
+    await on.query(
       `INSERT INTO dash.pipeline_versions (pipeline_id, version, definition, updated_by) VALUES ($1, 1, $2, 'seed')`,
       [PIPELINE, JSON.stringify(V1)],
     );
-    await admin.query(
+    await on.query(
       `INSERT INTO dash.pipeline_metrics (time, pipeline_id, series_id, metric_name, value)
        SELECT t::timestamptz, $1, s, m, v FROM unnest($2::text[], $3::text[], $4::text[], $5::float8[]) AS x(t, s, m, v)`,
       [
@@ -166,19 +221,20 @@ describe('MetricPush against a real PostgreSQL', () => {
     );
   }
 
-  /** What a preview would have: the server's checksum of the range now. */
-  async function preview(r: PushRange): Promise<string> {
-    const client = await connect();
+  /** What a preview records: the server's range fingerprint now. */
+  async function preview(r: PushRange, on: pg.ClientConfig = config): Promise<string> {
+    const client = new pg.Client(on);
+    await client.connect();
     try {
-      return (await rangeChecksum(client, PIPELINE, r)).checksum;
+      return formatFingerprint(await rangeFingerprint(client, PIPELINE, r));
     } finally {
       await client.end();
     }
   }
 
   /**
-   * A push of the rows in `file` over `r` against version 1, with the server's
-   * checksum now as the preview's; tests override what they are about.
+   * A push of the delta in `file` over `r` against version 1, with the server's
+   * fingerprint now as the preview's; tests override what they are about.
    */
   async function pushRequest(r: PushRange, file: string, overrides: Partial<PushRequest> = {}): Promise<PushRequest> {
     return {
@@ -188,7 +244,7 @@ describe('MetricPush against a real PostgreSQL', () => {
       definition: V2,
       range: r,
       expectedChecksum: await preview(r),
-      rowsFile: file,
+      deltaFile: file,
       pushedBy: 'tester',
       comment: null,
       ...overrides,
@@ -216,21 +272,19 @@ describe('MetricPush against a real PostgreSQL', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('plans per metric per day, then pushes exactly: the range replaced, the rest untouched, the audit row right', async () => {
+  it('plans per metric per day, then pushes exactly: the range as recomputed, the rest untouched, the audit row right', async () => {
     await reset();
     const r = range('2026-10-02', '2026-10-03');
     // The draft drops the first hour of energy and doubles the rest.
     const recomputed = rowsOf(['2026-10-02'], (s, m, slot) => (s * 10 + m + slot / 4) * 2).filter(
       (row) => !(row.metric === 'energy' && row.time < '2026-10-02T01'),
     );
-    const file = await rowsFile(recomputed);
-
-    const plan = await push.plan({
+    const current = await serverRows(inRange(r));
+    const plan = await planPush(connect, {
       pipelineId: PIPELINE,
-      baseVersion: 1,
       definition: V2,
       range: r,
-      incoming: incomingOf(recomputed, r),
+      delta: planDeltaOf(current, recomputed, r),
     });
     expect(plan).toMatchObject({
       serverVersion: 1,
@@ -241,29 +295,41 @@ describe('MetricPush against a real PostgreSQL', () => {
       missingGrants: [],
       continuousAggregates: [],
     });
+    // Slot 0 of every series has the value 0 for power (s = 0): doubling it changes nothing.
+    const energyValues = { added: 0, removed: 4 * 6, changed: 92 * 6, unchanged: 0 };
+    const powerValues = { added: 0, removed: 0, changed: 96 * 6 - 1, unchanged: 1 };
     expect(plan.days).toEqual([
-      { day: '2026-10-02', metricName: 'energy', rowsToDelete: 96 * 6, rowsToInsert: 92 * 6 },
-      { day: '2026-10-02', metricName: 'power', rowsToDelete: 96 * 6, rowsToInsert: 96 * 6 },
+      { day: '2026-10-02', metricName: 'energy', rowsToDelete: 96 * 6, rowsToInsert: 92 * 6, values: energyValues },
+      {
+        day: '2026-10-02',
+        metricName: 'power',
+        rowsToDelete: 96 * 6 - 1,
+        rowsToInsert: 96 * 6 - 1,
+        values: powerValues,
+      },
     ]);
 
-    const outsideBefore = await serverRows(`NOT (time >= '${r.start}' AND time < '${r.end}')`);
-    const request = await pushRequest(r, file, { comment: 'double it' });
+    const outsideBefore = await serverRows(`NOT (${inRange(r)})`);
+    const request = await pushRequest(r, await deltaFile(r, recomputed), { comment: 'double it' });
     const { pushId } = request;
     const result = await push.push(request);
+    const fingerprintAfter = await preview(r);
     expect(result).toMatchObject({
       alreadyApplied: false,
       pipelineVersion: 2,
-      rowsReplaced: 96 * 6 * 2,
-      rowsInserted: recomputed.length,
-      checksum: checksumOf(recomputed),
+      rowsReplaced: 96 * 6 * 2 - 1,
+      rowsInserted: 96 * 6 + 92 * 6 - 1,
+      values: { added: 0, removed: 24, changed: 92 * 6 + 96 * 6 - 1, unchanged: 1 },
+      // The fingerprint after the push, from the touched rows alone, is the range's as the server now computes it.
+      checksum: fingerprintAfter,
     });
+    expect(fingerprintAfter).toMatch(new RegExp(`^xor64:${recomputed.length}:[0-9a-f]{16}$`));
 
-    const inside = await serverRows(`time >= '${r.start}' AND time < '${r.end}'`);
-    expect(checksumOf(inside)).toBe(checksumOf(recomputed));
-    expect(await serverRows(`NOT (time >= '${r.start}' AND time < '${r.end}')`)).toEqual(outsideBefore);
+    expect(checksumOf(await serverRows(inRange(r)))).toBe(checksumOf(recomputed));
+    expect(await serverRows(`NOT (${inRange(r)})`)).toEqual(outsideBefore);
     expect(await version()).toBe(2);
     const { rows: audit } = await admin.query(
-      'SELECT pushed_by, base_version, pipeline_version, rows_replaced, rows_inserted, checksum, comment FROM dash.metric_pushes WHERE push_id = $1',
+      'SELECT pushed_by, base_version, pipeline_version, rows_replaced, rows_inserted, checksum, comment, replaced_scope FROM dash.metric_pushes WHERE push_id = $1',
       [pushId],
     );
     expect(audit).toEqual([
@@ -271,10 +337,11 @@ describe('MetricPush against a real PostgreSQL', () => {
         pushed_by: 'tester',
         base_version: 1,
         pipeline_version: 2,
-        rows_replaced: String(96 * 6 * 2),
-        rows_inserted: String(recomputed.length),
-        checksum: checksumOf(recomputed),
+        rows_replaced: String(96 * 6 * 2 - 1),
+        rows_inserted: String(96 * 6 + 92 * 6 - 1),
+        checksum: fingerprintAfter,
         comment: 'double it',
+        replaced_scope: 'keys',
       },
     ]);
     const { rows: versions } = await admin.query('SELECT version, definition FROM dash.pipeline_versions ORDER BY 1');
@@ -284,24 +351,73 @@ describe('MetricPush against a real PostgreSQL', () => {
     ]);
 
     // The same push again (a retry after a lost reply) is recognised, not applied twice.
-    const again = await push.push({ ...request, expectedChecksum: 'sha256:stale', comment: null });
-    expect(again).toMatchObject({ alreadyApplied: true, pipelineVersion: 2, rowsInserted: recomputed.length });
+    const again = await push.push({ ...request, expectedChecksum: 'xor64:0:0000000000000000', comment: null });
+    expect(again).toMatchObject({ alreadyApplied: true, pipelineVersion: 2, rowsInserted: 96 * 6 + 92 * 6 - 1 });
     expect(await version()).toBe(2);
-    expect(checksumOf(await serverRows(`time >= '${r.start}' AND time < '${r.end}'`))).toBe(checksumOf(recomputed));
+    expect(checksumOf(await serverRows(inRange(r)))).toBe(checksumOf(recomputed));
   });
 
-  it('counts the values a push and its undo change, not the rows they rewrite, in the result and the audit', async () => {
+  it('writes only the keys that changed: every other row keeps its very tuple, and only the touched rows are kept for undo', async () => {
+    await reset();
+    const r = range('2026-10-01', '2026-10-04');
+    const before = await serverRows();
+    const tuplesBefore = await tuples();
+    // Three values change, one key goes, one comes: 5 of 3456 rows.
+    const changedKeys = new Set([original[10], original[500], original[3000]].map((row) => keyOf(row!)));
+    const removed = original[77]!;
+    const added: Row = { time: '2026-10-02T00:00:00.000000Z', series: 'm-new', metric: 'power', value: 42 };
+    const recomputed = original
+      .filter((row) => keyOf(row) !== keyOf(removed))
+      .map((row) => (changedKeys.has(keyOf(row)) ? { ...row, value: row.value + 0.5 } : row))
+      .concat([added]);
+    const request = await pushRequest(r, await deltaFile(r, recomputed), { definition: null });
+    const result = await push.push(request);
+    expect(result).toMatchObject({
+      rowsReplaced: 4,
+      rowsInserted: 4,
+      values: { added: 1, removed: 1, changed: 3, unchanged: original.length - 4 },
+      checksum: await preview(r),
+    });
+    expect(checksumOf(await serverRows())).toBe(checksumOf(recomputed));
+
+    const tuplesAfter = await tuples();
+    const touched = new Set([...changedKeys, keyOf(removed), keyOf(added)]);
+    const moved = [...tuplesBefore].filter(([k, t]) => tuplesAfter.get(k) !== t).map(([k]) => k);
+    expect(new Set(moved)).toEqual(new Set([...changedKeys, keyOf(removed)]));
+    for (const [k, t] of tuplesBefore) if (!touched.has(k)) expect(tuplesAfter.get(k)).toBe(t);
+
+    const { rows: kept } = await admin.query<{
+      metric_name: string;
+      series_id: string;
+      value: number | null;
+      existed: boolean;
+    }>(
+      'SELECT metric_name, series_id, value, existed FROM dash.metric_push_replaced_rows WHERE push_id = $1 ORDER BY series_id, metric_name, time',
+      [request.pushId],
+    );
+    const old = (row: Row) => ({ metric_name: row.metric, series_id: row.series, value: row.value, existed: true });
+    expect(kept).toHaveLength(5);
+    expect(kept).toEqual(
+      expect.arrayContaining([
+        { metric_name: 'power', series_id: 'm-new', value: null, existed: false },
+        old(removed),
+        ...before.filter((row) => changedKeys.has(keyOf(row))).map(old),
+      ]),
+    );
+  });
+
+  it('undoes a keys push exactly (added keys gone, removed ones back), and the undo of the undo pushes it again', async () => {
     await reset();
     const r = range('2026-10-02', '2026-10-03');
-    const originalOf = (s: number, m: number, slot: number) => s * 10 + m + slot / 4;
-    // Energy of three series changes; power stays; one row goes (m-05 power at 00:00) and one comes (a new series).
-    const recomputed = rowsOf(['2026-10-02'], (s, m, slot) => originalOf(s, m, slot) + (m === 1 && s < 3 ? 1 : 0))
+    const before = await serverRows();
+    const recomputed = rowsOf(['2026-10-02'], (s, m, slot) => (m === 1 && s < 3 ? 1000 + slot : s * 10 + m + slot / 4))
       .filter((row) => !(row.series === 'm-05' && row.metric === 'power' && row.time === '2026-10-02T00:00:00.000000Z'))
       .concat([{ time: '2026-10-02T00:00:00.000000Z', series: 'm-new', metric: 'power', value: 1 }]);
-    const request = await pushRequest(r, await rowsFile(recomputed));
-    const result = await push.push(request);
-    const pushed = { added: 1, removed: 1, changed: 3 * 96, unchanged: 96 * 6 * 2 - 3 * 96 - 1 };
-    expect(result).toMatchObject({ rowsReplaced: 96 * 6 * 2, rowsInserted: 96 * 6 * 2, values: pushed });
+    const request = await pushRequest(r, await deltaFile(r, recomputed));
+    const pushed = await push.push(request);
+    const values = { added: 1, removed: 1, changed: 3 * 96, unchanged: 96 * 6 * 2 - 3 * 96 - 1 };
+    expect(pushed.values).toEqual(values);
+    const afterPush = await serverRows();
     const audited = async (pushId: string) =>
       (
         await admin.query(
@@ -313,69 +429,104 @@ describe('MetricPush against a real PostgreSQL', () => {
       values_added: '1',
       values_removed: '1',
       values_changed: String(3 * 96),
-      values_unchanged: String(pushed.unchanged),
+      values_unchanged: String(values.unchanged),
     });
     // A retry answers from the audit row, counts included.
-    expect(await push.push(request)).toMatchObject({ alreadyApplied: true, values: pushed });
+    expect(await push.push(request)).toMatchObject({ alreadyApplied: true, values });
 
-    // The undo puts the replaced rows back: the same values change back.
     const undoId = randomUUID();
     const undo = await push.undo(undoRequest(request.pushId, undoId));
-    expect(undo.values).toEqual(pushed);
-    expect(await audited(undoId)).toMatchObject({
-      values_changed: String(3 * 96),
-      values_unchanged: String(pushed.unchanged),
+    expect(undo).toMatchObject({
+      alreadyApplied: false,
+      pipelineVersion: 3,
+      rowsReplaced: 3 * 96 + 1,
+      rowsInserted: 3 * 96 + 1,
+      values,
+      checksum: await preview(r),
     });
+    expect(checksumOf(await serverRows())).toBe(checksumOf(before));
+    expect(await serverRows(`series_id = 'm-new'`)).toEqual([]);
+    const { rows: current } = await admin.query('SELECT version, definition FROM dash.pipelines WHERE id = $1', [
+      PIPELINE,
+    ]);
+    expect(current).toEqual([{ version: 3, definition: V1 }]);
+    expect(await audited(undoId)).toMatchObject({ values_changed: String(3 * 96) });
+    await expect(push.undo(undoRequest(request.pushId))).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('already undone'),
+    });
+
+    // An undo is a keys push too: undoing it brings the pushed rows back.
+    const again = await push.undo(undoRequest(undoId));
+    expect(again).toMatchObject({ values, rowsReplaced: 3 * 96 + 1, checksum: await preview(r) });
+    expect(checksumOf(await serverRows())).toBe(checksumOf(afterPush));
   });
 
-  it('still pushes to a server without the value-count columns (migration 002 not applied), auditing what it can', async () => {
-    const servers = inject('servers');
-    const oldConfig = await createTestDatabase(servers.postgres, 'push_old_contract');
-    const onlyFirst = join(dir, 'migrations-001');
-    await mkdir(onlyFirst, { recursive: true });
-    await copyFile(join(migrationsDir(), '001_dash_contract.sql'), join(onlyFirst, '001_dash_contract.sql'));
-    const old = new pg.Client(oldConfig);
-    await old.connect();
-    try {
-      await applyMigrations(old, { dir: onlyFirst });
-      await old.query(
-        `INSERT INTO dash.pipelines (id, name, version, definition, updated_by) VALUES ($1, 'Meters', 1, $2, 'seed')`,
-        [PIPELINE, JSON.stringify(V1)],
-      );
-      const oldPush = new MetricPush(async () => {
-        const c = new pg.Client(oldConfig);
-        await c.connect();
-        return c;
+  it('refuses a delta that is off — outside the range, a key twice, removing an absent key, a no-op, an unknown fingerprint — writing nothing', async () => {
+    await reset();
+    const r = range('2026-10-02', '2026-10-03');
+    const before = checksumOf(await serverRows());
+    const tuplesBefore = await tuples();
+    const inside = original.find((row) => row.time.startsWith('2026-10-02'))!;
+    const outside = original.find((row) => row.time.startsWith('2026-10-03'))!;
+    const cases: [string, { row: Pick<Row, 'time' | 'series' | 'metric'>; value: number | null }[], RegExp][] = [
+      [
+        'out of range',
+        [
+          { row: inside, value: 1 },
+          { row: outside, value: 2 },
+        ],
+        /1 rows of the push's delta are outside the range/,
+      ],
+      [
+        'twice',
+        [
+          { row: inside, value: 1 },
+          { row: inside, value: 2 },
+        ],
+        /names the key \(power, m-00, 2026-10-02T00:00:00.000Z\) more than once/,
+      ],
+      ['absent', [{ row: { ...inside, series: 'm-none' }, value: null }], /removes 1 keys the server does not have/],
+      ['no-op', [{ row: inside, value: inside.value }], /sets 1 keys to the value they already have/],
+    ];
+    // Every key of the range named once more than it has rows: all changed but one removed twice and one left out.
+    const day = original.filter((row) => row.time.startsWith('2026-10-02'));
+    cases.push([
+      'a doubled removal',
+      [
+        ...day.slice(2).map((row) => ({ row, value: row.value + 1 })),
+        { row: day[0]!, value: null },
+        { row: day[0]!, value: null },
+      ],
+      /names the key \(power, m-00, 2026-10-02T00:00:00.000Z\) more than once/,
+    ]);
+    for (const [what, lines, message] of cases) {
+      const request = await pushRequest(r, await writeDelta(lines));
+      await expect(push.push(request), what).rejects.toMatchObject({
+        code: 'bad_request',
+        message: expect.stringMatching(message),
       });
-      const r = range('2026-10-02', '2026-10-03');
-      const rows = rowsOf(['2026-10-02'], () => 2);
-      const client = new pg.Client(oldConfig);
-      await client.connect();
-      const expectedChecksum = (await rangeChecksum(client, PIPELINE, r)).checksum;
-      await client.end();
-      const result = await oldPush.push({
-        pushId: randomUUID(),
-        pipelineId: PIPELINE,
-        baseVersion: 1,
-        definition: null,
-        range: r,
-        expectedChecksum,
-        rowsFile: await rowsFile(rows),
-        pushedBy: 'tester',
-        comment: null,
-      });
-      expect(result.values).toEqual({ added: rows.length, removed: 0, changed: 0, unchanged: 0 });
-      const { rows: audit } = await old.query<{ n: string }>('SELECT rows_inserted::text AS n FROM dash.metric_pushes');
-      expect(audit).toEqual([{ n: String(rows.length) }]);
-    } finally {
-      await old.end();
     }
+    const stale = await pushRequest(r, await writeDelta([{ row: inside, value: 1 }]), {
+      expectedChecksum: `sha256:${'0'.repeat(64)}`,
+    });
+    await expect(push.push(stale)).rejects.toMatchObject({ code: 'bad_request', hint: 'Preview again, then push.' });
+    expect(checksumOf(await serverRows())).toBe(before);
+    expect(await tuples()).toEqual(tuplesBefore);
+    expect(await version()).toBe(1);
+    expect(await auditCount()).toBe(0);
   });
 
   it('refuses when the pipeline was edited on the server since the preview', async () => {
     await reset();
     const r = range('2026-10-01', '2026-10-02');
-    const request = await pushRequest(r, await rowsFile(rowsOf(['2026-10-01'], () => 1)));
+    const request = await pushRequest(
+      r,
+      await deltaFile(
+        r,
+        rowsOf(['2026-10-01'], () => 1),
+      ),
+    );
     await admin.query(`UPDATE dash.pipelines SET version = 2, updated_by = 'someone else' WHERE id = $1`, [PIPELINE]);
     const before = checksumOf(await serverRows());
     await expect(push.push(request)).rejects.toMatchObject({
@@ -383,13 +534,20 @@ describe('MetricPush against a real PostgreSQL', () => {
       message: expect.stringContaining('someone else'),
     });
     expect(checksumOf(await serverRows())).toBe(before);
-    expect((await admin.query('SELECT count(*)::int AS n FROM dash.metric_pushes')).rows[0]).toEqual({ n: 0 });
+    expect(await auditCount()).toBe(0);
   });
 
   it("refuses when the server's metrics in the range changed since the preview", async () => {
     await reset();
     const r = range('2026-10-01', '2026-10-02');
-    const request = await pushRequest(r, await rowsFile(rowsOf(['2026-10-01'], () => 1)), { definition: null });
+    const request = await pushRequest(
+      r,
+      await deltaFile(
+        r,
+        rowsOf(['2026-10-01'], () => 1),
+      ),
+      { definition: null },
+    );
     await admin.query(
       `UPDATE dash.pipeline_metrics SET value = value + 1 WHERE pipeline_id = $1 AND series_id = 'm-03' AND time = '2026-10-01T05:00:00Z'`,
       [PIPELINE],
@@ -399,13 +557,14 @@ describe('MetricPush against a real PostgreSQL', () => {
       message: expect.stringContaining('changed since your preview'),
     });
     expect(await version()).toBe(1);
+    expect(await auditCount()).toBe(0);
   });
 
   it('leaves the server as it was when the server goes away mid-push, and a retry then succeeds', async () => {
     await reset();
     const r = range('2026-10-01', '2026-10-03');
     const recomputed = rowsOf(['2026-10-01', '2026-10-02'], (s, m, slot) => s + m + slot);
-    const request = await pushRequest(r, await rowsFile(recomputed));
+    const request = await pushRequest(r, await deltaFile(r, recomputed));
     const before = checksumOf(await serverRows());
 
     // The backend is terminated after the old rows are deleted, before the new ones go in.
@@ -428,39 +587,14 @@ describe('MetricPush against a real PostgreSQL', () => {
     expect(killed).toBe(true);
     expect(checksumOf(await serverRows())).toBe(before);
     expect(await version()).toBe(1);
-    expect((await admin.query('SELECT count(*)::int AS n FROM dash.metric_pushes')).rows[0]).toEqual({ n: 0 });
+    expect(await auditCount()).toBe(0);
     expect((await admin.query('SELECT count(*)::int AS n FROM dash.metric_push_replaced_rows')).rows[0]).toEqual({
       n: 0,
     });
 
     const result = await push.push(request);
-    expect(result).toMatchObject({ alreadyApplied: false, pipelineVersion: 2, rowsInserted: recomputed.length });
-    expect(checksumOf(await serverRows(`time >= '${r.start}' AND time < '${r.end}'`))).toBe(checksumOf(recomputed));
-  });
-
-  it('undoes a push as a new audited push: every replaced row back, the definition restored, once only', async () => {
-    await reset();
-    const r = range('2026-10-02', '2026-10-04');
-    const before = await serverRows();
-    const { pushId: first } = await push.push(await pushRequest(r, await rowsFile(rowsOf(['2026-10-02'], () => 7))));
-    expect(await version()).toBe(2);
-
-    const undoId = randomUUID();
-    const undo = await push.undo(undoRequest(first, undoId));
-    expect(undo).toMatchObject({ alreadyApplied: false, pipelineVersion: 3, rowsReplaced: 96 * 6 * 2 });
-    expect(undo.rowsInserted).toBe(96 * 6 * 2 * 2);
-    expect(checksumOf(await serverRows())).toBe(checksumOf(before));
-    const { rows: current } = await admin.query('SELECT version, definition FROM dash.pipelines WHERE id = $1', [
-      PIPELINE,
-    ]);
-    expect(current).toEqual([{ version: 3, definition: V1 }]);
-    const { rows: audit } = await admin.query('SELECT undo_of FROM dash.metric_pushes WHERE push_id = $1', [undoId]);
-    expect(audit).toEqual([{ undo_of: first }]);
-
-    await expect(push.undo(undoRequest(first))).rejects.toMatchObject({
-      code: 'conflict',
-      message: expect.stringContaining('already undone'),
-    });
+    expect(result).toMatchObject({ alreadyApplied: false, pipelineVersion: 2 });
+    expect(checksumOf(await serverRows(inRange(r)))).toBe(checksumOf(recomputed));
   });
 
   it('plans, pushes and undoes as roles with exactly the grants docs/data-contract.md documents', async () => {
@@ -473,36 +607,32 @@ describe('MetricPush against a real PostgreSQL', () => {
     };
     const r = range('2026-10-02', '2026-10-03');
     const recomputed = rowsOf(['2026-10-02'], (s, m, slot) => s + m + slot);
-    const request = await pushRequest(r, await rowsFile(recomputed));
-    const planOf = (p: MetricPush) =>
-      p.plan({ pipelineId: PIPELINE, baseVersion: 1, definition: V2, range: r, incoming: incomingOf(recomputed, r) });
+    const request = await pushRequest(r, await deltaFile(r, recomputed));
+    const planAs = async (login: { user: string; password: string }) =>
+      planPush(as(login), {
+        pipelineId: PIPELINE,
+        definition: V2,
+        range: r,
+        delta: planDeltaOf(await serverRows(inRange(r)), recomputed, r),
+      });
 
     // The exploration role may plan, and the plan names what it would lack to push.
-    const readerPlan = await planOf(new MetricPush(as(reader)));
+    const readerPlan = await planAs(reader);
     expect(readerPlan.checkedAs).toBe(reader.user);
     expect(readerPlan.missingGrants.join('\n')).toMatch(/GRANT INSERT, DELETE ON dash\.pipeline_metrics/);
-    const pusherPlan = await planOf(new MetricPush(as(pusher)));
+    const pusherPlan = await planAs(pusher);
     expect(pusherPlan).toMatchObject({ checkedAs: pusher.user, missingGrants: [], warnings: [] });
 
     const byPusher = new MetricPush(as(pusher));
     const before = await serverRows();
+    const fingerprintBefore = await preview(r);
     const pushed = await byPusher.push({ ...request, pushedBy: pusher.user });
-    expect(pushed).toMatchObject({ alreadyApplied: false, pipelineVersion: 2, checksum: checksumOf(recomputed) });
-    expect(checksumOf(await serverRows(`time >= '${r.start}' AND time < '${r.end}'`))).toBe(checksumOf(recomputed));
+    expect(pushed).toMatchObject({ alreadyApplied: false, pipelineVersion: 2, checksum: await preview(r) });
+    expect(checksumOf(await serverRows(inRange(r)))).toBe(checksumOf(recomputed));
 
     const undone = await byPusher.undo(undoRequest(pushed.pushId));
-    expect(undone).toMatchObject({ alreadyApplied: false, rowsInserted: 96 * 6 * 2 });
+    expect(undone).toMatchObject({ alreadyApplied: false, checksum: fingerprintBefore });
     expect(checksumOf(await serverRows())).toBe(checksumOf(before));
-    const { rows: audit } = await admin.query<{ checksum: string; rows_replaced: string }>(
-      'SELECT checksum, rows_replaced FROM dash.metric_pushes WHERE push_id = $1',
-      [undone.pushId],
-    );
-    expect(audit[0]).toEqual({
-      checksum: checksumOf(
-        before.filter((row) => Date.parse(row.time) >= Date.parse(r.start) && Date.parse(row.time) < Date.parse(r.end)),
-      ),
-      rows_replaced: String(recomputed.length),
-    });
 
     // The audit trail only grows: the documented pushing role may not rewrite it.
     const client = await as(pusher)();
@@ -520,12 +650,108 @@ describe('MetricPush against a real PostgreSQL', () => {
     const r = range('2026-10-01', '2026-10-02');
     const metricsOnly = { definition: null };
     const { pushId: first } = await push.push(
-      await pushRequest(r, await rowsFile(rowsOf(['2026-10-01'], () => 2)), metricsOnly),
+      await pushRequest(
+        r,
+        await deltaFile(
+          r,
+          rowsOf(['2026-10-01'], () => 2),
+        ),
+        metricsOnly,
+      ),
     );
-    await push.push(await pushRequest(r, await rowsFile(rowsOf(['2026-10-01'], () => 3)), metricsOnly));
+    await push.push(
+      await pushRequest(
+        r,
+        await deltaFile(
+          r,
+          rowsOf(['2026-10-01'], () => 3),
+        ),
+        metricsOnly,
+      ),
+    );
     await expect(push.undo(undoRequest(first))).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringContaining('no longer the latest push'),
     });
+  });
+
+  /** A database with only the first `n` shipped migrations, seeded; and a MetricPush on it. */
+  async function olderServer(n: number): Promise<{ config: pg.ClientConfig; client: pg.Client; push: MetricPush }> {
+    const older = await createTestDatabase(inject('servers').postgres, `push_before_${n}`);
+    const files = join(dir, `migrations-${n}-${randomUUID()}`);
+    await mkdir(files, { recursive: true });
+    const shipped = ['001_dash_contract.sql', '002_push_value_counts.sql'].slice(0, n);
+    for (const f of shipped) await copyFile(join(migrationsDir(), f), join(files, f));
+    const client = new pg.Client(older);
+    await client.connect();
+    await applyMigrations(client, { dir: files });
+    await seed(client);
+    return {
+      config: older,
+      client,
+      push: new MetricPush(async () => {
+        const c = new pg.Client(older);
+        await c.connect();
+        return c;
+      }),
+    };
+  }
+
+  it('pushes to a server without migration 003 keeping its whole range for undo, and undoes that range push exactly once 003 is applied', async () => {
+    const old = await olderServer(2);
+    try {
+      const r = range('2026-10-02', '2026-10-03');
+      const before = await serverRows('TRUE', old.client);
+      const recomputed = rowsOf(['2026-10-02'], (s, m, slot) => (s === 1 ? 5 : s * 10 + m + slot / 4));
+      const file = await deltaFile(r, recomputed, old.client);
+      const pushed = await old.push.push({
+        ...(await pushRequest(r, file, { expectedChecksum: await preview(r, old.config) })),
+      });
+      expect(pushed.values).toEqual({ added: 0, removed: 0, changed: 2 * 96, unchanged: 96 * 6 * 2 - 2 * 96 });
+      expect(checksumOf(await serverRows(inRange(r), old.client))).toBe(checksumOf(recomputed));
+      // Without 003 the replaced rows are the whole range, as every push before it kept them.
+      const { rows: kept } = await old.client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM dash.metric_push_replaced_rows WHERE push_id = $1',
+        [pushed.pushId],
+      );
+      expect(kept[0]!.n).toBe(96 * 6 * 2);
+
+      // The server is upgraded; the push audited before 003 is a 'range' push, and its undo restores the range.
+      expect(await applyMigrations(old.client)).toEqual({ applied: ['003_push_only_changes'] });
+      const { rows: scope } = await old.client.query('SELECT replaced_scope FROM dash.metric_pushes');
+      expect(scope).toEqual([{ replaced_scope: 'range' }]);
+      const undo = await old.push.undo(undoRequest(pushed.pushId));
+      expect(undo.values).toEqual({ added: 0, removed: 0, changed: 2 * 96, unchanged: 96 * 6 * 2 - 2 * 96 });
+      expect(checksumOf(await serverRows('TRUE', old.client))).toBe(checksumOf(before));
+      expect(undo.checksum).toBe(await preview(r, old.config));
+      const { rows: undoScope } = await old.client.query(
+        'SELECT replaced_scope FROM dash.metric_pushes WHERE push_id = $1',
+        [undo.pushId],
+      );
+      expect(undoScope).toEqual([{ replaced_scope: 'keys' }]);
+    } finally {
+      await old.client.end();
+    }
+  });
+
+  it('still pushes to a server without the value-count columns (only migration 001), auditing what it can', async () => {
+    const old = await olderServer(1);
+    try {
+      const r = range('2026-10-02', '2026-10-03');
+      const recomputed = rowsOf(['2026-10-02'], () => 0.125);
+      const request = await pushRequest(r, await deltaFile(r, recomputed, old.client), {
+        expectedChecksum: await preview(r, old.config),
+        definition: null,
+      });
+      const result = await old.push.push(request);
+      expect(result.values).toEqual({ added: 0, removed: 0, changed: recomputed.length, unchanged: 0 });
+      const { rows: audit } = await old.client.query<{ n: string }>(
+        'SELECT rows_inserted::text AS n FROM dash.metric_pushes',
+      );
+      expect(audit).toEqual([{ n: String(recomputed.length) }]);
+      expect(checksumOf(await serverRows(inRange(r), old.client))).toBe(checksumOf(recomputed));
+    } finally {
+      await old.client.end();
+    }
   });
 });

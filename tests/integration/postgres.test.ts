@@ -233,7 +233,9 @@ describe('migrations', () => {
   it('apply once, then are a no-op', async () => {
     await createDatabase('migrations');
     await withClient(async (c) => {
-      expect(await applyMigrations(c)).toEqual({ applied: ['001_dash_contract', '002_push_value_counts'] });
+      expect(await applyMigrations(c)).toEqual({
+        applied: ['001_dash_contract', '002_push_value_counts', '003_push_only_changes'],
+      });
       expect(await applyMigrations(c)).toEqual({ applied: [] });
       const { rows } = await c.query<{ name: string }>(
         "SELECT table_schema || '.' || table_name AS name FROM information_schema.tables WHERE table_schema IN ('dash', 'dash_meta') ORDER BY 1",
@@ -258,23 +260,23 @@ describe('migrations', () => {
     const dir = join(root, 'migrations-copy');
     await cp(migrationsDir(), dir, { recursive: true });
     await writeFile(join(dir, '010_later.sql'), 'CREATE TABLE dash.later (id int);');
-    await writeFile(join(dir, '003_extra.sql'), 'CREATE TABLE dash.extra (id int);');
+    await writeFile(join(dir, '004_extra.sql'), 'CREATE TABLE dash.extra (id int);');
     await writeFile(join(dir, 'README.md'), 'not a migration');
     await createDatabase('migrations_dir');
     await withClient(async (c) => {
       expect(await applyMigrations(c, { dir })).toEqual({
-        applied: ['001_dash_contract', '002_push_value_counts', '003_extra', '010_later'],
+        applied: ['001_dash_contract', '002_push_value_counts', '003_push_only_changes', '004_extra', '010_later'],
       });
-      await writeFile(join(dir, '003_extra.sql'), 'CREATE TABLE dash.extra (id bigint);');
-      await expect(applyMigrations(c, { dir })).rejects.toThrow(/003_extra was changed after it was applied/);
+      await writeFile(join(dir, '004_extra.sql'), 'CREATE TABLE dash.extra (id bigint);');
+      await expect(applyMigrations(c, { dir })).rejects.toThrow(/004_extra was changed after it was applied/);
       // A failing migration rolls back whole and is not recorded.
-      await writeFile(join(dir, '003_extra.sql'), 'CREATE TABLE dash.extra (id int);');
+      await writeFile(join(dir, '004_extra.sql'), 'CREATE TABLE dash.extra (id int);');
       await writeFile(join(dir, '011_broken.sql'), 'CREATE TABLE dash.half (id int); SELECT no_such_function();');
       await expect(applyMigrations(c, { dir })).rejects.toThrow(/Migration 011_broken failed: .*no_such_function/);
       const { rows } = await c.query(
         "SELECT to_regclass('dash.half') AS half, count(*)::int AS n FROM dash_meta.schema_migrations",
       );
-      expect(rows[0]).toEqual({ half: null, n: 4 });
+      expect(rows[0]).toEqual({ half: null, n: 5 });
     }, 'migrations_dir');
   });
 
@@ -290,8 +292,8 @@ describe('migrations', () => {
                        range_start, range_end, rows_replaced, rows_inserted, checksum)
                      VALUES ('00000000-0000-4000-8000-000000000001', 'old', 'p', 1, 1,
                        '2026-10-01', '2026-10-02', 10, 10, 'sha256:x')`);
-      // The shipped files: 001 unchanged (its checksum still matches), 002 applied on top.
-      expect(await applyMigrations(c)).toEqual({ applied: ['002_push_value_counts'] });
+      // The shipped files: 001 unchanged (its checksum still matches), 002 and 003 applied on top.
+      expect(await applyMigrations(c)).toEqual({ applied: ['002_push_value_counts', '003_push_only_changes'] });
       const { rows } = await c.query(
         'SELECT rows_replaced::int, values_added, values_removed, values_changed, values_unchanged FROM dash.metric_pushes',
       );
@@ -300,6 +302,53 @@ describe('migrations', () => {
       ]);
       await expect(c.query(`UPDATE dash.metric_pushes SET values_changed = -1`)).rejects.toThrow(/check constraint/);
     }, 'migrations_upgrade');
+  });
+
+  it('upgrade a server with pushes to 003: the per-row foreign key goes, old pushes read as range pushes, rows stay', async () => {
+    const dir = join(root, 'migrations-001-002');
+    await mkdir(dir, { recursive: true });
+    for (const f of ['001_dash_contract.sql', '002_push_value_counts.sql']) {
+      await cp(join(migrationsDir(), f), join(dir, f));
+    }
+    await createDatabase('migrations_003');
+    await withClient(async (c) => {
+      expect(await applyMigrations(c, { dir })).toEqual({ applied: ['001_dash_contract', '002_push_value_counts'] });
+      await c.query(`INSERT INTO dash.pipelines (id, name, version, definition) VALUES ('p', 'P', 1, '{}')`);
+      await c.query(`INSERT INTO dash.metric_pushes (push_id, pushed_by, pipeline_id, base_version, pipeline_version,
+                       range_start, range_end, rows_replaced, rows_inserted, checksum)
+                     VALUES ('00000000-0000-4000-8000-000000000002', 'old', 'p', 1, 1,
+                       '2026-10-01', '2026-10-02', 2, 2, 'sha256:x')`);
+      await c.query(`INSERT INTO dash.metric_push_replaced_rows (push_id, time, series_id, metric_name, value)
+                     VALUES ('00000000-0000-4000-8000-000000000002', '2026-10-01T00:00Z', 's', 'm', 1),
+                            ('00000000-0000-4000-8000-000000000002', '2026-10-01T00:10Z', 's', 'm', NULL)`);
+      // Before 003 a replaced row must name an audited push.
+      await expect(
+        c.query(`INSERT INTO dash.metric_push_replaced_rows (push_id, time, series_id, metric_name, value)
+                 VALUES ('00000000-0000-4000-8000-0000000000ff', '2026-10-01T00:00Z', 's', 'm', 1)`),
+      ).rejects.toThrow(/foreign key/);
+
+      expect(await applyMigrations(c)).toEqual({ applied: ['003_push_only_changes'] });
+      const { rows: pushes } = await c.query(
+        'SELECT push_id, replaced_scope, rows_replaced::int FROM dash.metric_pushes',
+      );
+      expect(pushes).toEqual([
+        { push_id: '00000000-0000-4000-8000-000000000002', replaced_scope: 'range', rows_replaced: 2 },
+      ]);
+      const { rows: kept } = await c.query('SELECT value, existed FROM dash.metric_push_replaced_rows ORDER BY time');
+      expect(kept).toEqual([
+        { value: 1, existed: true },
+        { value: null, existed: true },
+      ]);
+      const { rows: fks } = await c.query(
+        `SELECT conname FROM pg_constraint WHERE conrelid = 'dash.metric_push_replaced_rows'::regclass AND contype = 'f'`,
+      );
+      expect(fks).toEqual([]);
+      await expect(c.query(`UPDATE dash.metric_pushes SET replaced_scope = 'everything'`)).rejects.toThrow(
+        /check constraint/,
+      );
+      // 003 is safe to run again (a server team may apply it by hand before the workbench records it).
+      await c.query(await readFile(join(migrationsDir(), '003_push_only_changes.sql'), 'utf8'));
+    }, 'migrations_003');
   });
 });
 

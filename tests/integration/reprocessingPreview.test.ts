@@ -3,17 +3,17 @@
  * workspace (real native DuckDB, real embedded PostgreSQL): an unchanged draft
  * previews as unchanged everywhere; a changed formula changes exactly the
  * values a hand count on the server predicts; preview → plan → push makes the
- * server's rows the recomputed rows, leaves the rest alone and audits it; a push
+ * server's rows the recomputed rows writing only the changed keys (the delta
+ * file), leaves the rest alone and audits it; a push
  * after the server's metrics changed is refused; undo restores.
  */
-import { createHash } from 'node:crypto';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_PIPELINES } from '../../src/main/services/demo/DemoPipelines';
-import { rangeChecksum, rangeSnapshot } from '../../src/main/services/push/MetricPush';
+import { formatFingerprint, rangeFingerprint, rangeSnapshot } from '../../src/main/services/push/rangeFingerprint';
 import type { PreviewStartRequest } from '../../src/shared/api/push';
 import type { WorkbenchApp } from '../../src/main/services/WorkbenchApp';
 import { callApi, demoServerAdmin, finishedJob, saveBucketConnection, useDemoApp } from '../support/api';
@@ -66,6 +66,17 @@ describe('reprocessing preview and push through the API', () => {
         `SELECT epoch_us(time)::VARCHAR AS us, series_id, metric_name, value FROM metrics WHERE pipeline_id = '${pipelineId}'`,
       );
     return rows.map((r) => `${String(r.us)} ${String(r.series_id)} ${String(r.metric_name)} ${Number(r.value)}`).sort();
+  }
+
+  /** Each row's physical identity and writing transaction, keyed like serverLines without the value. */
+  async function tuples(pipelineId: string): Promise<Map<string, string>> {
+    const { rows } = await admin.query<{ k: string; t: string }>(
+      `SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || ' ' || series_id || ' ' || metric_name AS k,
+              ctid::text || '/' || xmin::text AS t
+       FROM dash.pipeline_metrics WHERE pipeline_id = $1 AND time >= $2 AND time < $3`,
+      [pipelineId, range.start, range.end],
+    );
+    return new Map(rows.map((r) => [r.k, r.t]));
   }
 
   async function serverVersion(pipelineId: string): Promise<number> {
@@ -188,10 +199,8 @@ describe('reprocessing preview and push through the API', () => {
       mode: 'plain',
       definitionChanged: true,
     });
-    expect(plan.rowsToDelete).toBe(summary.serverRows);
-    expect(plan.rowsToInsert).toBe(summary.recomputedRows);
     expect(plan.server.embedded).toBe(true);
-    // Every row is rewritten, but only temperature_c's values change: the plan says how many, exactly.
+    // Only temperature_c's values change: the plan says how many, exactly, and only those rows are written.
     expect(plan.values).toEqual({
       added: 0,
       removed: 0,
@@ -199,13 +208,15 @@ describe('reprocessing preview and push through the API', () => {
       unchanged: summary.totals.unchanged,
     });
     expect(plan.values.unchanged).toBeGreaterThan(0);
-    expect(plan.values.changed).toBeLessThan(plan.rowsToInsert);
+    expect(plan.rowsToDelete).toBe(plan.values.changed);
+    expect(plan.rowsToInsert).toBe(plan.values.changed);
     expect(plan.days.reduce((n, d) => n + d.values.changed, 0)).toBe(plan.values.changed);
     const cachedBefore = await cachedLines(id);
     expect(cachedBefore).toEqual(await serverLinesUs(id));
 
     const inRange = `time >= '${range.start}' AND time < '${range.end}'`;
     const before = await serverLines(id, inRange);
+    const tuplesBefore = await tuples(id);
     const outsideBefore = await serverLines(id, `NOT (${inRange})`);
     const pushed = await callApi(demo.app, 'push.run', {
       previewId: summary.previewId,
@@ -215,19 +226,31 @@ describe('reprocessing preview and push through the API', () => {
     const job = await finishedJob(demo.app, pushed.jobId);
     expect(job.error).toBeNull();
 
-    // The server's rows in the range are the preview's rows file, exactly.
-    const file = await readFile(join(demo.app.workspace.cacheDir, 'previews', summary.previewId, 'rows.tsv'), 'utf8');
-    const recomputed = file
-      .trim()
-      .split('\n')
-      .map((l) => {
-        const [t, s, m, val] = l.split('\t');
-        return `${t!.replace(/Z$/, '').padEnd(26, '0')}Z ${s} ${m} ${Number(val)}`;
-      })
+    // The delta file holds exactly the changed keys; the server's rows in the range are the old ones with it applied.
+    const file = await readFile(join(demo.app.workspace.cacheDir, 'previews', summary.previewId, 'delta.tsv'), 'utf8');
+    const delta = new Map<string, number>(
+      file
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const [t, s, m, val] = l.split('\t');
+          return [`${t!.replace(/Z$/, '').padEnd(26, '0')}Z ${s} ${m}`, Number(val)];
+        }),
+    );
+    expect(delta.size).toBe(plan.values.changed);
+    const keyOfLine = (l: string) => l.replace(/ \S+$/, '');
+    const numeric = (l: string) => l.replace(/ (\S+)$/, (_m, x: string) => ` ${Number(x)}`);
+    const expected = before
+      .map((l) => (delta.has(keyOfLine(l)) ? `${keyOfLine(l)} ${delta.get(keyOfLine(l))}` : numeric(l)))
       .sort();
     const after = await serverLines(id, inRange);
-    expect(after.map((l) => l.replace(/ (\S+)$/, (_m, x: string) => ` ${Number(x)}`))).toEqual(recomputed);
+    expect(after.map(numeric).sort()).toEqual(expected);
     expect(after).not.toEqual(before);
+    // Rows whose value did not change were not written: the same tuple, by the same transaction.
+    const tuplesAfter = await tuples(id);
+    const untouched = [...tuplesBefore].filter(([k]) => !delta.has(k));
+    expect(untouched.length).toBe(plan.values.unchanged);
+    for (const [k, t] of untouched) expect(tuplesAfter.get(k)).toBe(t);
     expect(await serverLines(id, `NOT (${inRange})`)).toEqual(outsideBefore);
 
     const { pushes } = await callApi(demo.app, 'push.history', { pipelineId: id });
@@ -235,8 +258,8 @@ describe('reprocessing preview and push through the API', () => {
       pushId: pushed.pushId,
       baseVersion,
       pipelineVersion: baseVersion + 1,
-      rowsReplaced: before.length,
-      rowsInserted: recomputed.length,
+      rowsReplaced: plan.values.changed,
+      rowsInserted: plan.values.changed,
       comment: 'integration test',
       undoOf: null,
       undoneBy: null,
@@ -319,14 +342,21 @@ describe('reprocessing preview and push through the API', () => {
     }
   });
 
-  it("rangeSnapshot writes the server's rows exactly as rangeChecksum hashes them, in one pass", async () => {
+  it("rangeSnapshot writes the server's rows with the range fingerprint of exactly those rows", async () => {
     const file = join(demo.dir, 'snapshot.tsv');
     const snap = await rangeSnapshot(admin, 'energy_meters', range, file);
-    const check = await rangeChecksum(admin, 'energy_meters', range);
-    expect(snap).toEqual(check);
-    const bytes = await readFile(file);
-    expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(check.checksum);
-    expect(bytes.toString('utf8').trim().split('\n').length).toBe(check.rows);
+    const check = await rangeFingerprint(admin, 'energy_meters', range);
+    expect(snap).toEqual({ checksum: formatFingerprint(check), rows: check.rows });
+    expect(snap.checksum).toMatch(/^xor64:\d+:[0-9a-f]{16}$/);
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+    expect(lines.length).toBe(check.rows);
+    const asServer = lines.map((l) => {
+      const [m, s, t, v] = l.split('\t');
+      return `${t} ${s} ${m} ${v}`;
+    });
+    expect(asServer.sort()).toEqual(
+      (await serverLines('energy_meters', `time >= '${range.start}' AND time < '${range.end}'`)).sort(),
+    );
   });
 
   it('wrong write credentials are named, and nothing is written', async () => {

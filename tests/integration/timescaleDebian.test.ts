@@ -2,7 +2,8 @@
  * The workbench on a real TimescaleDB: Debian's 2.19 (Apache edition), with the
  * extension in its own schema off the search_path, as the Dash cluster may have
  * it, and the roles docs/data-contract.md documents. Migrations, the catalog,
- * time_bucket, the sync estimate and the sync, the push plan, push and undo.
+ * time_bucket, the sync estimate and the sync, the push plan, push (only the
+ * changed keys) and undo.
  * (Compression and continuous aggregates: timescalePglite.test.ts.)
  */
 import { randomUUID } from 'node:crypto';
@@ -12,7 +13,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readServerCatalog } from '../../src/main/services/postgres/ServerCatalog';
-import { MetricPush, rangeChecksum, type PushRange } from '../../src/main/services/push/MetricPush';
+import { MetricPush, type PushRange } from '../../src/main/services/push/MetricPush';
+import { planPush } from '../../src/main/services/push/PushPlanner';
+import { formatFingerprint, rangeFingerprint } from '../../src/main/services/push/rangeFingerprint';
 import { SyncSelection } from '../../src/shared/api/sync';
 import { PLAIN_POSTGRES, bucketPreviewSql } from '../../src/shared/serverSql';
 import { createDocumentedRoles, type RoleLogin } from '../support/contractRoles';
@@ -142,27 +145,38 @@ describeTimescale('the workbench on Debian TimescaleDB, extension in schema tsdb
     }
   });
 
-  it('plans, pushes and undoes as the documented pusher, exactly', async () => {
+  it('plans, pushes and undoes as the documented pusher, exactly, writing only the changed keys', async () => {
     const range: PushRange = { start: '2026-01-06T00:00:00.000Z', end: '2026-01-07T00:00:00.000Z' };
-    const { rows: day } = await admin.query<{ line: string; metric_name: string }>(
+    // The preview's delta: a few values doubled (where that changes them: not 0, NaN or the infinities); null values go.
+    const { rows: delta } = await admin.query<{ line: string; metric_name: string; removed: boolean }>(
       `SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || chr(9) || series_id || chr(9)
-              || metric_name || chr(9) || (value * 2)::text AS line, metric_name
-       FROM dash.pipeline_metrics WHERE pipeline_id = 'alpha' AND time >= $1 AND time < $2 AND value IS NOT NULL`,
+              || metric_name || chr(9) || coalesce((value * 2)::text, '\\N') AS line, metric_name, value IS NULL AS removed
+       FROM dash.pipeline_metrics WHERE pipeline_id = 'alpha' AND time >= $1 AND time < $2
+         AND (value IS NULL OR (value IS DISTINCT FROM value * 2 AND abs(hashtext(series_id || time::text)) % 20 = 0))`,
       [range.start, range.end],
     );
-    const rowsFile = join(dir, 'rows.tsv');
-    await writeFile(rowsFile, day.map((r) => `${r.line}\n`).join(''));
-    const perMetric = new Map<string, number>();
-    for (const r of day) perMetric.set(r.metric_name, (perMetric.get(r.metric_name) ?? 0) + 1);
+    const deltaFile = join(dir, 'delta.tsv');
+    await writeFile(deltaFile, delta.map((r) => `${r.line}\n`).join(''));
+    const removed = delta.filter((r) => r.removed).length;
+    const changed = delta.length - removed;
+    expect(changed).toBeGreaterThan(0);
+    const inRange = `pipeline_id = 'alpha' AND time >= '2026-01-06Z' AND time < '2026-01-07Z'`;
+    const rowsBefore = await count(inRange);
+    const perMetric = new Map<string, { added: number; removed: number; changed: number; unchanged: number }>();
+    for (const r of delta) {
+      const c = perMetric.get(r.metric_name) ?? { added: 0, removed: 0, changed: 0, unchanged: 0 };
+      if (r.removed) c.removed++;
+      else c.changed++;
+      perMetric.set(r.metric_name, c);
+    }
 
-    const push = new MetricPush(connectAs(pusher));
-    const plan = await push.plan({
+    const plan = await planPush(connectAs(pusher), {
       pipelineId: 'alpha',
-      baseVersion: 1,
       definition: null,
       range,
-      incoming: {
-        perDay: [...perMetric].map(([metricName, rows]) => ({ day: '2026-01-06', metricName, rows })),
+      delta: {
+        perDay: [...perMetric].map(([metricName, values]) => ({ day: '2026-01-06', metricName, values })),
+        touched: [],
         outsideRange: 0,
       },
     });
@@ -173,53 +187,56 @@ describeTimescale('the workbench on Debian TimescaleDB, extension in schema tsdb
       tuplesToDecompress: 0,
       continuousAggregates: [],
       warnings: [],
-      rowsToDelete: day.length,
-      rowsToInsert: day.length,
+      rowsToDelete: delta.length,
+      rowsToInsert: changed,
     });
     expect(plan.chunks.length).toBeGreaterThanOrEqual(1);
     expect(plan.chunks.every((c) => c.compression === 'none' && c.approximateRows > 0)).toBe(true);
 
-    const checksum = async () => {
+    const fingerprint = async () => {
       const client = await connectAs(reader)();
       try {
-        return await rangeChecksum(client, 'alpha', range);
+        return formatFingerprint(await rangeFingerprint(client, 'alpha', range));
       } finally {
         await client.end();
       }
     };
-    const before = await checksum();
+    const tuples = async () => {
+      const { rows } = await admin.query<{ k: string; t: string }>(
+        `SELECT metric_name || '|' || series_id || '|' || time::text AS k, tableoid::text || ctid::text || xmin::text AS t
+         FROM dash.pipeline_metrics WHERE ${inRange}`,
+      );
+      return new Map(rows.map((r) => [r.k, r.t]));
+    };
+    const before = await fingerprint();
+    const tuplesBefore = await tuples();
+    const push = new MetricPush(connectAs(pusher));
     const result = await push.push({
       pushId: randomUUID(),
       pipelineId: 'alpha',
       baseVersion: 1,
       definition: null,
       range,
-      expectedChecksum: before.checksum,
-      rowsFile,
+      expectedChecksum: before,
+      deltaFile,
       pushedBy: pusher.user,
       comment: 'timescale',
     });
+    const values = { added: 0, removed, changed, unchanged: rowsBefore - delta.length };
     expect(result).toMatchObject({
       alreadyApplied: false,
-      rowsReplaced: before.rows,
-      rowsInserted: day.length,
+      rowsReplaced: delta.length,
+      rowsInserted: changed,
+      values,
       aggregates: [],
     });
-    expect((await checksum()).checksum).toBe(result.checksum);
-    expect(await count("pipeline_id = 'alpha' AND time >= '2026-01-06Z' AND time < '2026-01-07Z'")).toBe(day.length);
-    // The values that changed, counted on the hypertable: doubled, except 0 and the infinities; null values went.
-    const { rows: expected } = await admin.query<{ changed: number; removed: number }>(
-      `SELECT count(*) FILTER (WHERE value IS NOT NULL AND value <> value * 2)::int AS changed,
-              count(*) FILTER (WHERE value IS NULL)::int AS removed
-       FROM dash.metric_push_replaced_rows WHERE push_id = $1 AND time >= $2 AND time < $3`,
-      [result.pushId, range.start, range.end],
-    );
-    expect(result.values).toEqual({
-      added: 0,
-      removed: expected[0]!.removed,
-      changed: expected[0]!.changed,
-      unchanged: day.length - expected[0]!.changed,
-    });
+    expect(await fingerprint()).toBe(result.checksum);
+    expect(await count(inRange)).toBe(rowsBefore - removed);
+    // The rows the delta did not name are the very same tuples on the hypertable's chunks.
+    const tuplesAfter = await tuples();
+    expect(values.unchanged).toBeGreaterThan(0);
+    const kept = [...tuplesBefore].filter(([k, t]) => tuplesAfter.get(k) === t).length;
+    expect(kept).toBe(values.unchanged);
 
     const undone = await push.undo({
       pushId: randomUUID(),
@@ -227,13 +244,8 @@ describeTimescale('the workbench on Debian TimescaleDB, extension in schema tsdb
       pushedBy: pusher.user,
       comment: null,
     });
-    expect(undone).toMatchObject({ rowsInserted: before.rows, checksum: before.checksum });
-    expect(undone.values).toEqual({
-      added: result.values!.removed,
-      removed: 0,
-      changed: result.values!.changed,
-      unchanged: result.values!.unchanged,
-    });
-    expect(await checksum()).toEqual(before);
+    expect(undone).toMatchObject({ rowsInserted: delta.length, rowsReplaced: changed, checksum: before });
+    expect(undone.values).toEqual({ added: removed, removed: 0, changed, unchanged: values.unchanged });
+    expect(await fingerprint()).toEqual(before);
   });
 });

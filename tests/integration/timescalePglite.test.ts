@@ -19,13 +19,10 @@ import {
   refreshChecks,
 } from '../../src/main/services/postgres/timescale/MetricAggregates';
 import { estimateMetricRows } from '../../src/main/services/postgres/timescale/MetricRowEstimate';
-import {
-  MetricPush,
-  explainPushFailure,
-  planOnTimescale,
-  refreshAfterPush,
-  type PushRange,
-} from '../../src/main/services/push/MetricPush';
+import { metricChunks } from '../../src/main/services/postgres/timescale/MetricChunks';
+import { MetricPush, deleteKeys, refreshAfterPush, type PushRange } from '../../src/main/services/push/MetricPush';
+import { explainPushFailure } from '../../src/main/services/push/pushConnection';
+import { planOnTimescale, planPush, type TouchedSeries } from '../../src/main/services/push/PushPlanner';
 import { SyncSelection } from '../../src/shared/api/sync';
 import { WorkbenchError } from '../../src/shared/errors';
 import { createDocumentedRoles, type RoleLogin } from '../support/contractRoles';
@@ -264,14 +261,64 @@ describe('TimescaleDB with compression and continuous aggregates (PGlite 2.23)',
     expect(await decompressedBy('alpha', ranges[1]!)).toBeGreaterThan(0);
   });
 
+  it('plans and decompresses only the batches holding a key a push touches, not the rest of the range', async () => {
+    const range = { start: '2026-10-02T00:00:00.000Z', end: '2026-10-13T00:00:00.000Z' };
+    // 1 % of the range's keys: a few hours of two series, in the compressed and the partly compressed chunk.
+    const touched: TouchedSeries[] = [
+      { metricName: 'power', seriesId: 'dev-2', first: '2026-10-03T01:00:00.000Z', last: '2026-10-03T04:00:00.000Z' },
+      { metricName: 'energy', seriesId: 'dev-5', first: '2026-10-10T10:00:00.000Z', last: '2026-10-10T12:00:00.000Z' },
+    ];
+    const planned = await withClient(async (client) =>
+      planOnTimescale(client, await detectServerMode(client), 'alpha', range, touched),
+    );
+    // What MetricPush runs on TimescaleDB: the staged keys deleted series by series. A decompressed batch
+    // leaves the compressed chunk's batch table, so the batch rows gone from it are the rows decompressed.
+    const compressedRows = async (client: pg.ClientBase) => {
+      const chunks = await metricChunks(client, range);
+      const batches = chunks.filter((c) => c.batches !== null);
+      const { rows } = await client.query<{ n: number }>(
+        `SELECT (${batches.map((c) => `(SELECT coalesce(sum(_ts_meta_count), 0) FROM ${c.batches!.table})`).join(' + ')})::float8 AS n`,
+      );
+      return Number(rows[0]!.n);
+    };
+    const { measured, deleted } = await withClient(async (client) => {
+      await client.query('BEGIN');
+      try {
+        await client.query(
+          `CREATE TEMP TABLE push_keys ON COMMIT DROP AS
+           SELECT time, series_id, metric_name, 'changed' AS kind FROM dash.pipeline_metrics
+           WHERE pipeline_id = 'alpha' AND ((metric_name = $1 AND series_id = $2 AND time BETWEEN $3 AND $4)
+                                            OR (metric_name = $5 AND series_id = $6 AND time BETWEEN $7 AND $8))`,
+          touched.flatMap((t) => [t.metricName, t.seriesId, t.first, t.last]),
+        );
+        const before = await compressedRows(client);
+        const deleted = await deleteKeys(client, 'alpha', range, ['changed'], true);
+        return { measured: before - (await compressedRows(client)), deleted };
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    });
+    expect(deleted).toBe(13 + 9);
+    const wholeRange = await decompressedBy('alpha', range);
+    const label = `${planned.tuplesToDecompress} planned, ${measured} decompressed, ${wholeRange} for the whole range`;
+    expect(measured, label).toBeLessThan(wholeRange / 10);
+    expect(planned.tuplesToDecompress, label).toBeGreaterThanOrEqual(measured);
+    expect(planned.tuplesToDecompress, label).toBeLessThan(wholeRange / 10);
+  });
+
   it('plans a push completely, read-only: chunks, decompression against the limit, aggregates with their windows', async () => {
     const range = { start: '2026-10-06T03:00:00.000Z', end: '2026-10-09T09:00:00.000Z' };
-    const plan = await new MetricPush(connect).plan({
+    const plan = await planPush(connect, {
       pipelineId: 'alpha',
-      baseVersion: 1,
       definition: null,
       range,
-      incoming: { perDay: [{ day: '2026-10-06', metricName: 'power', rows: 10 }], outsideRange: 0 },
+      delta: {
+        perDay: [
+          { day: '2026-10-06', metricName: 'power', values: { added: 0, removed: 0, changed: 10, unchanged: 0 } },
+        ],
+        touched: [{ metricName: 'power', seriesId: 'dev-1', first: range.start, last: '2026-10-09T08:45:00.000Z' }],
+        outsideRange: 0,
+      },
     });
     expect(plan.mode).toBe('timescaledb');
     expect(plan.chunks.map((c) => [c.rangeStart.slice(0, 10), c.compression])).toEqual([

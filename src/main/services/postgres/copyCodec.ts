@@ -207,3 +207,8 @@ export function copyTimestamptzMicros(bytes: Buffer, at: number): number {
 export function copyFloat8(bytes: Buffer, at: number): number {
   return bytes.readDoubleBE(at);
 }
+
+/** A DuckDB DOUBLE as a COPY text field: its shortest exact text, or `\N` for null. */
+export function copyTextValueSql(column: string): string {
+  return `coalesce(${column}::VARCHAR, '\\N')`;
+}

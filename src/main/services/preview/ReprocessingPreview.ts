@@ -5,8 +5,8 @@
  * that recomputation back to the server through MetricPush.
  *
  * A preview lives in `cache/previews/<previewId>/` (the recomputed rows as
- * Parquet, and from the first plan or push on as the COPY-text rows file a
- * push streams) and in three
+ * Parquet, and from the first push on the COPY-text delta file a push streams:
+ * only the keys added, removed or changed, compared exactly) and in three
  * warehouse tables `previews."<id>_new" | "_current" | "_diff"` the UI pages
  * and charts. Previews are kept for the app's session.
  */
@@ -31,20 +31,16 @@ import { describeSkippedFiles, type SkippedFile } from '../../../shared/api/lake
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { compilePipeline, FormulaError, type BronzeColumn } from '../../../shared/formula';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { copyTextSql, unescapeCopyTextSql } from '../postgres/copyCodec';
+import { copyTextSql, copyTextValueSql, unescapeCopyTextSql } from '../postgres/copyCodec';
 import type { JobContext, JobRunner } from '../jobs/JobRunner';
 import type { BronzeLake } from '../lake/BronzeLake';
 import { readPipelines } from '../postgres/Pipelines';
 import { connectClient } from '../postgres/poolClient';
-import {
-  AUDIT_VALUES_SQL,
-  MetricPush,
-  auditValues,
-  explainPushFailure,
-  rangeSnapshot,
-  type AuditValuesRow,
-  type IncomingRows,
-} from '../push/MetricPush';
+import { MetricPush } from '../push/MetricPush';
+import { explainPushFailure } from '../push/pushConnection';
+import { pushHistory } from '../push/PushHistory';
+import { planPush, type PushDelta } from '../push/PushPlanner';
+import { rangeSnapshot } from '../push/rangeFingerprint';
 import type { Warehouse } from '../warehouse/Warehouse';
 import type { ServerChange } from '../sync/MetricSync';
 
@@ -75,11 +71,11 @@ interface PreviewState {
   /** One push id per preview: a retried push (the reply got lost) is recognised by the server. */
   pushId: string;
   dir: string;
-  rowsFile: string;
+  deltaFile: string;
   tables: { recomputed: string; current: string; diff: string };
   summary: PreviewSummary | null;
-  /** The push's rows file, written on the first plan or push (most previews are never pushed). */
-  rowsWritten: Promise<string> | null;
+  /** The push's delta file, written on the first push (most previews are never pushed). */
+  deltaWritten: Promise<string> | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -93,6 +89,9 @@ const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const isoUtc = (column: string) => `strftime(timezone('UTC', ${column}), '%Y-%m-%dT%H:%M:%S.%fZ')`;
 const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const num = (v: unknown): number => Number(v ?? 0);
+
+/** The diff rows a push writes: compared exactly, not within the display tolerance. */
+const IN_DELTA = `(status IN ('added', 'removed') OR current IS DISTINCT FROM recomputed)`;
 
 /** count(*) per diff status, as DOUBLE (plain JSON numbers). */
 const COUNTS_SQL = (['added', 'removed', 'changed', 'unchanged'] as const)
@@ -171,14 +170,14 @@ export class ReprocessingPreview {
       previewId,
       pushId: randomUUID(),
       dir,
-      rowsFile: join(dir, 'rows.tsv'),
+      deltaFile: join(dir, 'delta.tsv'),
       tables: {
         recomputed: `previews.${quoteIdent(`${prefix}_new`)}`,
         current: `previews.${quoteIdent(`${prefix}_current`)}`,
         diff: `previews.${quoteIdent(`${prefix}_diff`)}`,
       },
       summary: null,
-      rowsWritten: null,
+      deltaWritten: null,
     };
     const job = this.opts.jobs.start({
       kind: 'preview.run',
@@ -348,7 +347,7 @@ export class ReprocessingPreview {
     }
   }
 
-  /** The server's rows of the range into `csv`, with their checksum from the same snapshot. */
+  /** The server's rows of the range into `csv`, with their range fingerprint from the same snapshot. */
   private async serverSnapshot(
     pipelineId: string,
     range: { start: string; end: string },
@@ -499,23 +498,28 @@ export class ReprocessingPreview {
     return { seriesId, metricName, points, changed, truncated };
   }
 
-  /** The recomputed rows as COPY text for MetricPush (time ISO UTC, escaped ids, shortest exact doubles), in the server's index order. */
-  private rowsFile(state: PreviewState): Promise<string> {
-    state.rowsWritten ??= this.opts
+  /**
+   * The push's delta as COPY text for MetricPush: every key added, removed or
+   * changed — compared exactly (IS DISTINCT FROM), not within the display
+   * tolerance — with its new value, `\N` for a removed key; time ISO UTC,
+   * escaped ids, shortest exact doubles, in the server's index order.
+   */
+  private deltaFile(state: PreviewState): Promise<string> {
+    state.deltaWritten ??= this.opts
       .warehouse()
       .run(
-        `rows-${state.previewId}`,
+        `delta-${state.previewId}`,
         `COPY (SELECT ${isoUtc('time')} || chr(9) || ${copyTextSql('series_id')}
-                 || chr(9) || ${copyTextSql('metric_name')} || chr(9) || value::VARCHAR AS line
-               FROM ${state.tables.recomputed} ORDER BY metric_name, series_id, time)
-         TO ${quoteLiteral(state.rowsFile)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\u0001')`,
+                 || chr(9) || ${copyTextSql('metric_name')} || chr(9) || ${copyTextValueSql('recomputed')} AS line
+               FROM ${state.tables.diff} WHERE ${IN_DELTA} ORDER BY metric_name, series_id, time)
+         TO ${quoteLiteral(state.deltaFile)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\u0001')`,
       )
-      .then(() => state.rowsFile);
+      .then(() => state.deltaFile);
     // A failed write is tried again next time.
-    state.rowsWritten.catch(() => {
-      state.rowsWritten = null;
+    state.deltaWritten.catch(() => {
+      state.deltaWritten = null;
     });
-    return state.rowsWritten;
+    return state.deltaWritten;
   }
 
   private async serverPipeline(pipelineId: string): Promise<PipelineSummary | undefined> {
@@ -544,31 +548,17 @@ export class ReprocessingPreview {
     };
   }
 
-  /** The recomputed rows per UTC day and metric, and how many fall outside the range: what a plan inserts. */
-  private async incomingRows(state: PreviewState): Promise<IncomingRows> {
+  /**
+   * The delta a push of this preview writes, counted per UTC day and metric
+   * exactly as MetricPush counts it on the server (a value within the preview's
+   * tolerance still counts as changed when it is not the same double), with
+   * the series it touches and any key outside the range.
+   */
+  private async pushDelta(state: PreviewState): Promise<PushDelta> {
     const w = this.opts.warehouse();
+    const d = state.tables.diff;
     const { start, end } = state.summary!.range;
     const perDay = await w.rows(
-      `SELECT strftime(timezone('UTC', time), '%Y-%m-%d') AS day, metric_name, count(*)::DOUBLE AS n
-       FROM ${state.tables.recomputed} GROUP BY 1, 2`,
-    );
-    const [outside] = await w.rows(
-      `SELECT count(*)::DOUBLE AS n FROM ${state.tables.recomputed}
-       WHERE NOT (time >= ${quoteLiteral(start)}::TIMESTAMPTZ AND time < ${quoteLiteral(end)}::TIMESTAMPTZ)`,
-    );
-    return {
-      perDay: perDay.map((r) => ({ day: String(r.day), metricName: String(r.metric_name), rows: num(r.n) })),
-      outsideRange: num(outside?.n),
-    };
-  }
-
-  /**
-   * What the push would do to the values, per UTC day and metric, exactly as
-   * MetricPush counts them on the server: a value within the preview's
-   * tolerance still counts as changed here when it is not the same double.
-   */
-  private async exactValueCounts(state: PreviewState): Promise<Map<string, DiffCounts>> {
-    const rows = await this.opts.warehouse().rows(
       `SELECT strftime(timezone('UTC', time), '%Y-%m-%d') AS day, metric_name,
               (count(*) FILTER (WHERE status = 'added'))::DOUBLE AS added,
               (count(*) FILTER (WHERE status = 'removed'))::DOUBLE AS removed,
@@ -576,9 +566,26 @@ export class ReprocessingPreview {
                                   AND current IS DISTINCT FROM recomputed))::DOUBLE AS changed,
               (count(*) FILTER (WHERE status IN ('changed', 'unchanged')
                                   AND current IS NOT DISTINCT FROM recomputed))::DOUBLE AS unchanged
-       FROM ${state.tables.diff} GROUP BY 1, 2`,
+       FROM ${d} GROUP BY 1, 2`,
     );
-    return new Map(rows.map((r) => [`${String(r.day)}\u0000${String(r.metric_name)}`, counts(r)]));
+    const touched = await w.rows(
+      `SELECT metric_name, series_id, ${isoUtc('min(time)')} AS first, ${isoUtc('max(time)')} AS last
+       FROM ${d} WHERE ${IN_DELTA} GROUP BY 1, 2`,
+    );
+    const [outside] = await w.rows(
+      `SELECT count(*)::DOUBLE AS n FROM ${d}
+       WHERE ${IN_DELTA} AND NOT (time >= ${quoteLiteral(start)}::TIMESTAMPTZ AND time < ${quoteLiteral(end)}::TIMESTAMPTZ)`,
+    );
+    return {
+      perDay: perDay.map((r) => ({ day: String(r.day), metricName: String(r.metric_name), values: counts(r) })),
+      touched: touched.map((r) => ({
+        metricName: String(r.metric_name),
+        seriesId: String(r.series_id),
+        first: String(r.first),
+        last: String(r.last),
+      })),
+      outsideRange: num(outside?.n),
+    };
   }
 
   /**
@@ -593,29 +600,14 @@ export class ReprocessingPreview {
     if (!server) throw new WorkbenchError('not_ready', 'The PostgreSQL server is not connected yet.');
     const definition = await this.definitionToPush(state, includeDefinition);
     const as = credentials ? this.pushConfig(credentials) : { config: this.opts.serverConfig('read-only'), by: '' };
-    const plan = await new MetricPush(this.connector(as.config))
-      .plan({
-        pipelineId: state.request.pipelineId,
-        baseVersion: state.request.baseVersion,
-        definition,
-        range: state.summary!.range,
-        incoming: await this.incomingRows(state),
-      })
-      .catch((err: unknown) => {
-        throw credentials ? explainPushFailure(err, as.by) : err;
-      });
-    const exact = await this.exactValueCounts(state);
-    const none: DiffCounts = { added: 0, removed: 0, changed: 0, unchanged: 0 };
-    const days = plan.days.map((d) => ({ ...d, values: exact.get(`${d.day}\u0000${d.metricName}`) ?? none }));
-    const values = days.reduce(
-      (sum, d) => ({
-        added: sum.added + d.values.added,
-        removed: sum.removed + d.values.removed,
-        changed: sum.changed + d.values.changed,
-        unchanged: sum.unchanged + d.values.unchanged,
-      }),
-      none,
-    );
+    const plan = await planPush(this.connector(as.config), {
+      pipelineId: state.request.pipelineId,
+      definition,
+      range: state.summary!.range,
+      delta: await this.pushDelta(state),
+    }).catch((err: unknown) => {
+      throw credentials ? explainPushFailure(err, as.by) : err;
+    });
     const refusal = skippedFilesRefusal(state.summary!);
     if (refusal) plan.warnings.unshift(`${refusal.message} The push will be refused.`);
     if (plan.serverVersion !== state.request.baseVersion) {
@@ -623,7 +615,7 @@ export class ReprocessingPreview {
         `The server's pipeline is at version ${plan.serverVersion}, but this draft started from version ${state.request.baseVersion}: the push will be refused. Reload the pipeline, merge your draft, and preview again.`,
       );
     }
-    return { ...plan, days, values, definitionChanged: definition !== null, server };
+    return { ...plan, definitionChanged: definition !== null, server };
   }
 
   /** Pushes the preview's rows (and the draft's definition when it changed) as a job. */
@@ -650,7 +642,7 @@ export class ReprocessingPreview {
             definition,
             range: summary.range,
             expectedChecksum: summary.serverChecksum,
-            rowsFile: await this.rowsFile(state),
+            deltaFile: await this.deltaFile(state),
             pushedBy: by,
             comment: options.comment,
           });
@@ -763,47 +755,7 @@ export class ReprocessingPreview {
     return { jobId: job.jobId };
   }
 
-  async history(pipelineId: string, limit: number): Promise<PushRecord[]> {
-    const { rows } = await this.opts.pool().query<
-      {
-        push_id: string;
-        pushed_at: Date;
-        pushed_by: string;
-        base_version: number;
-        pipeline_version: number;
-        range_start: Date;
-        range_end: Date;
-        rows_replaced: string;
-        rows_inserted: string;
-        checksum: string;
-        undo_of: string | null;
-        undone_by: string | null;
-        comment: string | null;
-      } & AuditValuesRow
-    >(
-      `SELECT p.push_id, p.pushed_at, p.pushed_by, p.base_version, p.pipeline_version, p.range_start, p.range_end,
-              p.rows_replaced::text, p.rows_inserted::text, p.checksum, p.undo_of, u.push_id AS undone_by, p.comment,
-              ${AUDIT_VALUES_SQL}
-       FROM dash.metric_pushes p LEFT JOIN dash.metric_pushes u ON u.undo_of = p.push_id
-       WHERE p.pipeline_id = $1 ORDER BY p.pushed_at DESC LIMIT $2`,
-      [pipelineId, limit],
-    );
-    return rows.map((r) => ({
-      pushId: r.push_id,
-      pushedAt: r.pushed_at.toISOString(),
-      pushedBy: r.pushed_by,
-      baseVersion: r.base_version,
-      pipelineVersion: r.pipeline_version,
-      rangeStart: r.range_start.toISOString(),
-      rangeEnd: r.range_end.toISOString(),
-      rowsReplaced: Number(r.rows_replaced),
-      rowsInserted: Number(r.rows_inserted),
-      values: auditValues(r),
-      checksum: r.checksum,
-      undoOf: r.undo_of,
-      undoneBy: r.undone_by,
-      comment: r.comment,
-      aggregates: this.refreshOutcomes.get(r.push_id) ?? null,
-    }));
+  history(pipelineId: string, limit: number): Promise<PushRecord[]> {
+    return pushHistory(this.opts.pool(), pipelineId, limit, (pushId) => this.refreshOutcomes.get(pushId) ?? null);
   }
 }

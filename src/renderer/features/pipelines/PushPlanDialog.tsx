@@ -142,9 +142,10 @@ export function PushPlanDialog({
               {plan.server.port}/{plan.server.database}
             </p>
             <p className="rp-plan-values" data-testid="push-plan-values">
-              Values: <ValueCounts values={plan.values} />. The push rewrites the range&apos;s{' '}
-              <span data-testid="push-plan-delete">{n(plan.rowsToDelete)}</span> rows on the server as{' '}
-              <span data-testid="push-plan-insert">{n(plan.rowsToInsert)}</span> (the old ones are kept for undo).
+              Values: <ValueCounts values={plan.values} />. The push writes only what changed: it deletes or overwrites{' '}
+              <span data-testid="push-plan-delete">{n(plan.rowsToDelete)}</span> rows on the server and writes{' '}
+              <span data-testid="push-plan-insert">{n(plan.rowsToInsert)}</span> (the overwritten ones are kept for
+              undo); unchanged rows are not touched.
             </p>
             <label className="rp-check">
               <input
@@ -184,7 +185,7 @@ export function PushPlanDialog({
                             className="num"
                             title={
                               c
-                                ? `${n(c.rowsToDelete)} rows deleted, ${n(c.rowsToInsert)} inserted; ${n(c.values.unchanged)} values unchanged`
+                                ? `${n(c.rowsToDelete)} rows deleted or overwritten, ${n(c.rowsToInsert)} written; ${n(c.values.unchanged)} values unchanged, not touched`
                                 : undefined
                             }
                           >
@@ -193,7 +194,10 @@ export function PushPlanDialog({
                                 <span className={c.values.changed ? 'rp-changed' : 'dim'}>{n(c.values.changed)}</span>
                                 {c.values.added ? <span className="rp-added"> +{n(c.values.added)}</span> : null}
                                 {c.values.removed ? <span className="rp-removed"> −{n(c.values.removed)}</span> : null}
-                                <span className="dim"> of {n(Math.max(c.rowsToDelete, c.rowsToInsert))}</span>
+                                <span className="dim">
+                                  {' '}
+                                  of {n(c.values.added + c.values.removed + c.values.changed + c.values.unchanged)}
+                                </span>
                               </>
                             ) : (
                               '—'
@@ -304,7 +308,7 @@ export function PushPlanDialog({
             }
             onClick={() => void push()}
           >
-            Push {plan ? n(plan.rowsToInsert) : ''} rows
+            Push {plan ? n(plan.rowsToDelete + plan.values.added) : ''} changed rows
           </button>
         ) : null}
       </div>
