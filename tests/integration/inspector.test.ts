@@ -2,9 +2,10 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDuckDB } from '../../src/main/services/demo/openDuckDB';
-import { searchBronze } from '../../src/main/services/inspector/BronzeSearch';
+import { searchBronze, type SearchWarehouse } from '../../src/main/services/inspector/BronzeSearch';
+import { Warehouse } from '../../src/main/services/warehouse/Warehouse';
 import { storeTarget } from '../../src/main/services/inspector/searchTargets';
 import { FolderObjectStore } from '../../src/main/services/objectStore/FolderObjectStore';
 import { S3ObjectStore } from '../../src/main/services/objectStore/S3ObjectStore';
@@ -14,6 +15,7 @@ import {
   type InspectorCriteriaInput,
   type InspectorMatch,
   type InspectorProblem,
+  type InspectorStats,
 } from '../../src/shared/api/inspector';
 import { quoteLiteral } from '../../src/shared/sql';
 import { callApi, useDemoApp } from '../support/api';
@@ -22,10 +24,16 @@ import { startS3rverChild, type S3rverChild } from './support/s3rverChild';
 import { storeWithGet } from './support/storeWith';
 import { parquetFiles, writeRowGroupLake } from './support/rowGroupLake';
 
-async function search(store: ObjectStore, source: 'local' | 'store', input: InspectorCriteriaInput) {
+async function search(
+  store: ObjectStore,
+  source: 'local' | 'store',
+  input: InspectorCriteriaInput,
+  warehouse?: SearchWarehouse,
+) {
   const matches: InspectorMatch[] = [];
   const problems: InspectorProblem[] = [];
   const result = await searchBronze({
+    ...(warehouse ? { warehouse } : {}),
     target: storeTarget(store, source),
     criteria: InspectorCriteria.parse(input),
     onMatch: (m) => matches.push(m),
@@ -176,6 +184,169 @@ describe('the Bronze record inspector over a lake with small row groups', () => 
       }),
     ).rejects.toMatchObject({ code: 'cancelled' });
     expect(gets).toBeLessThan(10);
+  });
+
+  describe('natively, on the warehouse, for local files', () => {
+    let warehouse: Warehouse;
+    let scans: string[];
+    /** The warehouse, noting each statement the search runs on it. */
+    const native = (): SearchWarehouse => ({
+      scan: (sql, signal) => {
+        scans.push(sql);
+        return warehouse.scan(sql, signal);
+      },
+    });
+    const byPlace = (matches: InspectorMatch[]) =>
+      [...matches].sort((a, b) => a.key.localeCompare(b.key) || a.row - b.row);
+    const byKey = (problems: InspectorProblem[]) =>
+      [...problems].sort((a, b) => a.key.localeCompare(b.key) || a.message.localeCompare(b.message));
+    const countsOf = ({ bytesRead: _bytes, ...counts }: InspectorStats) => counts;
+
+    beforeAll(async () => {
+      warehouse = await Warehouse.open();
+    });
+    afterAll(async () => {
+      await warehouse?.close();
+    });
+    beforeEach(() => {
+      scans = [];
+    });
+
+    /** The same search by hyparquet alone and natively: the same matches, problems and counts. */
+    async function bothWays(folder: string, input: InspectorCriteriaInput) {
+      const store = new FolderObjectStore(folder);
+      const decoded = await search(store, 'local', input);
+      const scanned = await search(store, 'local', input, native());
+      expect(byPlace(scanned.matches)).toEqual(byPlace(decoded.matches));
+      expect(byKey(scanned.problems)).toEqual(byKey(decoded.problems));
+      expect(countsOf(scanned.stats)).toEqual(countsOf(decoded.stats));
+      expect(scanned.limited).toBe(decoded.limited);
+      return scanned;
+    }
+
+    it.each<[string, InspectorCriteriaInput]>([
+      ['a record id', { recordId: wanted }],
+      [
+        'a series, a time range and a number',
+        {
+          pipelines: ['energy_meters'],
+          seriesId: 'meter-0007',
+          from: '2026-10-02T10:00:00Z',
+          to: '2026-10-02T11:00:00Z',
+          predicates: [{ field: 'value', op: '>=', value: '0' }],
+        },
+      ],
+      ['text in raw, any case', { text: 'METER-0042"', limit: 10_000 }],
+      [
+        'a drifting column, a text inequality and a column no file has',
+        {
+          pipelines: ['temperature_sensors'],
+          from: '2026-10-02T06:00:00Z',
+          to: '2026-10-02T07:00:00Z',
+          predicates: [
+            { field: 'humidity', op: '>', value: '50' },
+            { field: 'series_id', op: '<', value: 'sensor-0010' },
+            { field: 'no_such_column', op: 'is null', value: '' },
+          ],
+          limit: 10_000,
+        },
+      ],
+      [
+        'crafted values and names, which stay data',
+        {
+          recordId: "x' OR '1'='1",
+          predicates: [{ field: 'a"b\'c', op: '=', value: "'); DROP TABLE t; --" }],
+        },
+      ],
+      [
+        'a value that is no number',
+        { seriesId: 'meter-0003', predicates: [{ field: 'value', op: '>', value: 'abc' }] },
+      ],
+    ])('finds what hyparquet finds: %s', async (_name, input) => {
+      const scanned = await bothWays(lake, input);
+      if (scanned.matches.length) expect(scans.length).toBeGreaterThan(0);
+      for (const sql of scans) expect(sql).not.toMatch(/DROP TABLE t; --'\)/);
+    });
+
+    it('finds matches through DuckDB, and stops at the limit with matches the row test keeps', async () => {
+      const scanned = await search(new FolderObjectStore(lake), 'local', { text: 'meter-00', limit: 50 }, native());
+      expect(scans.length).toBeGreaterThan(0);
+      expect(scanned.matches).toHaveLength(50);
+      expect(scanned.limited).toBe(true);
+      for (const m of scanned.matches) {
+        expect(String(m.fields.find((f) => f.name === 'raw')?.value).toLowerCase()).toContain('meter-00');
+      }
+    });
+
+    it('names damaged files and files with a damaged row group, reads files with any name, and answers as hyparquet does', async () => {
+      const copy = join(dir, 'native-damaged');
+      for (const file of files) {
+        const out = join(copy, relative(lake, file));
+        await mkdir(dirname(out), { recursive: true });
+        await copyFile(file, out);
+      }
+      const energy = files.filter((f) => f.includes('energy_meters')).map((f) => relative(lake, f));
+      const good = await readFile(join(lake, energy[0]!));
+      // Cut short; random bytes; valid magic around a scrambled footer; a sound footer over scrambled data.
+      await writeFile(join(copy, energy[0]!), good.subarray(0, Math.floor(good.length / 2)));
+      await writeFile(
+        join(copy, energy[1]!),
+        Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919 + 13) % 251)),
+      );
+      const footer = Buffer.from(await readFile(join(lake, energy[2]!)));
+      const footerLength = footer.readUInt32LE(footer.length - 8);
+      for (let i = footer.length - 8 - footerLength; i < footer.length - 8; i++) footer[i] = (i * 37) & 0xff;
+      await writeFile(join(copy, energy[2]!), footer);
+      const data = Buffer.from(await readFile(join(lake, energy[3]!)));
+      for (let i = 4; i < Math.floor(data.length * 0.4); i++) data[i] = (i * 131) & 0xff;
+      await writeFile(join(copy, energy[3]!), data);
+      // Names that would be SQL, or a glob, if pasted into a query.
+      const day = dirname(energy[4]!);
+      const crafted = [`${day}/it's [odd]*.parquet`, `${day}/x'); DROP TABLE t; --.parquet`];
+      for (const key of crafted) await copyFile(join(lake, energy[4]!), join(copy, key));
+
+      const scanned = await bothWays(copy, { pipelines: ['energy_meters'], seriesId: 'meter-0001' });
+      expect(scans.length).toBeGreaterThan(0);
+      expect(new Set(scanned.problems.map((p) => p.key))).toEqual(new Set(energy.slice(0, 4)));
+      for (const p of scanned.problems) expect(p.message.length).toBeGreaterThan(20);
+      const keys = new Set(scanned.matches.map((m) => m.key));
+      for (const key of crafted) expect(keys, key).toContain(key);
+
+      // A batch whose query fails is read again by hyparquet: its schema problems are named once.
+      const temperature = files.filter((f) => f.includes('temperature_sensors')).map((f) => relative(lake, f));
+      const sensors = Buffer.from(await readFile(join(lake, temperature.at(-1)!)));
+      for (let i = 4; i < Math.floor(sensors.length * 0.4); i++) sensors[i] = (i * 131) & 0xff;
+      await writeFile(join(copy, temperature.at(-1)!), sensors);
+      // (A row group the statistics of a pushed-down predicate rule out is not read natively, so not named either.)
+      const drifting = await bothWays(copy, {
+        pipelines: ['temperature_sensors'],
+        seriesId: 'sensor-0001',
+        predicates: [{ field: 'humidity', op: '!=', value: '-1' }],
+      });
+      expect(drifting.problems.some((p) => p.message.startsWith('Schema drift'))).toBe(true);
+      expect(drifting.problems.map((p) => p.key)).toContain(temperature.at(-1)!);
+    });
+
+    it('stops when cancelled, mid-way through its queries', async () => {
+      const controller = new AbortController();
+      const cancelling: SearchWarehouse = {
+        scan: (sql, signal) => {
+          scans.push(sql);
+          controller.abort();
+          return warehouse.scan(sql, signal);
+        },
+      };
+      await expect(
+        searchBronze({
+          target: storeTarget(new FolderObjectStore(lake), 'local'),
+          criteria: InspectorCriteria.parse({ text: 'no such text' }),
+          warehouse: cancelling,
+          signal: controller.signal,
+        }),
+      ).rejects.toMatchObject({ code: 'cancelled' });
+      expect(scans.length).toBeGreaterThan(0);
+      expect(scans.length).toBeLessThanOrEqual(2);
+    });
   });
 
   describe('on an S3 bucket, nothing cached', () => {
