@@ -15,6 +15,8 @@ import {
   planSearch,
   rowTest,
   schemaVerdict,
+  typesSeen,
+  driftProblems,
   type Element,
   type SearchPlan,
 } from '../../src/main/services/inspector/searchPlan';
@@ -98,22 +100,40 @@ describe('row groups and schemas', () => {
     expect(groupMayMatch(p, { num_rows: 10n, columns: [] } as never, bronze())).toBe(true);
   });
 
-  it('names missing contract columns and drift in tested columns only', () => {
+  it('names missing contract columns, and skips the file when the search tests one', () => {
+    expect(schemaVerdict(plan({ seriesId: 's' }), bronze().types)).toEqual({ problems: [], skip: false });
+    const lacking = fileSchema({ schema: [{ name: 'schema' }, text('record_id')] });
+    expect(schemaVerdict(plan({ seriesId: 's' }), lacking.types)).toMatchObject({ skip: true });
+    expect(schemaVerdict(plan({ recordId: 'r' }), lacking.types)).toMatchObject({
+      problems: [{ kind: 'schema', message: expect.stringMatching(/^Lacks pipeline_id, .*searched without them/) }],
+      skip: false,
+    });
+  });
+
+  it('names drift in tested columns against the type most files have, in whatever order they were read', () => {
     const p = plan({ predicates: [{ field: 'humidity', op: '>', value: '1' }] });
-    const seen = new Map<string, Map<string, string>>();
-    const file = { key: 'k', size: 1, etag: null, pipelineId: 'a', date: null };
     const int = { name: 'humidity', type: 'INT32' } as Element;
-    expect(schemaVerdict(p, file, bronze(int, double('other')).types, seen)).toEqual({ problems: [], skip: false });
-    const drifted = schemaVerdict(p, file, bronze(double('humidity'), text('other')).types, seen);
-    expect(drifted.problems).toEqual([
+    const file = (day: string, schema: ReturnType<typeof bronze>) =>
+      typesSeen(
+        p,
+        { key: `bronze/t/date=${day}/a.parquet`, size: 1, etag: null, pipelineId: 't', date: day },
+        schema.types,
+      );
+    const seen = [
+      file('2026-10-02', bronze(double('humidity'), text('other'))),
+      file('2026-10-01', bronze(int, double('other'))),
+      file('2026-10-03', bronze(int, int)),
+    ];
+    const expected = [
       {
+        key: 'bronze/t/date=2026-10-02/a.parquet',
         kind: 'schema',
         message:
           "Schema drift: humidity is DOUBLE here but INTEGER in other files. Searched with this file's own types.",
       },
-    ]);
-    const lacking = fileSchema({ schema: [{ name: 'schema' }, text('record_id')] } as unknown as FileMetaData);
-    expect(schemaVerdict(plan({ seriesId: 's' }), file, lacking.types, seen)).toMatchObject({ skip: true });
+    ];
+    expect(driftProblems(seen)).toEqual(expected);
+    expect(driftProblems([...seen].reverse())).toEqual(expected);
   });
 
   it('keeps a row by the same test whichever engine found it', () => {
@@ -194,9 +214,17 @@ describe('the SQL for local files', () => {
   });
 
   it('lists files as quoted literals, and keeps glob characters for the other path', () => {
-    const sql = candidateSql(["/lake/it's.parquet", '/lake/b.parquet'], 'TRUE', 10.7);
+    const files = [
+      { path: "/lake/it's.parquet", schema: bronze() },
+      { path: '/lake/b.parquet', schema: bronze() },
+    ];
+    const sql = candidateSql(files, 'TRUE', 10.7);
     expect(sql).toContain(`read_parquet(['/lake/it''s.parquet', '/lake/b.parquet'], filename = true`);
-    expect(sql).toMatch(/hive_partitioning = false\) WHERE TRUE LIMIT 10$/);
+    expect(sql).toMatch(/union_by_name = false, hive_partitioning = false\) WHERE TRUE LIMIT 10$/);
+    // Files of different shapes are bound by name.
+    expect(candidateSql([...files, { path: '/lake/c.parquet', schema: bronze(double('value')) }], 'TRUE', 1)).toContain(
+      'union_by_name = true',
+    );
     for (const path of ['/a/*.parquet', '/a/[x].parquet', '/a/?.parquet', '/a/{a,b}.parquet']) {
       expect(GLOB_CHARACTERS.test(path), path).toBe(true);
     }

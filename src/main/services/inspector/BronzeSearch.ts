@@ -26,6 +26,7 @@ import {
   GLOB_CHARACTERS,
   candidateCondition,
   candidateSql,
+  driftProblems,
   fileSchema,
   filterSignature,
   groupMayMatch,
@@ -33,12 +34,13 @@ import {
   planSearch,
   rowTest,
   schemaVerdict,
+  typesSeen,
   searchPrefixes,
   type FileSchema,
   type ListedObject,
   type SearchFile,
   type SearchPlan,
-  type SeenTypes,
+  type TypesSeen,
 } from './searchPlan';
 
 export { COMMON_COLUMNS, landingDaysFor, parquetTypeName, type SearchFile } from './searchPlan';
@@ -192,7 +194,7 @@ export async function searchBronze(options: SearchOptions): Promise<{ stats: Ins
 /** One search's state: the counts, the matches found so far, and the types seen per pipeline. */
 class SearchRun {
   private readonly stats = emptyStats();
-  private readonly seenTypes: SeenTypes = new Map();
+  private readonly seen: TypesSeen[] = [];
   private found = 0;
   private limited = false;
   private readonly footers: LocalFooters;
@@ -247,6 +249,7 @@ class SearchRun {
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
+    for (const problem of driftProblems(this.seen)) this.options.onProblem?.(problem);
     return { stats: { ...this.stats }, limited: this.limited };
   }
 
@@ -350,7 +353,8 @@ class SearchRun {
     addBytes();
     const schema = fileSchema(metadata);
     if (!resumed) {
-      const verdict = schemaVerdict(this.plan, file, schema.types, this.seenTypes);
+      this.seen.push(typesSeen(this.plan, file, schema.types));
+      const verdict = schemaVerdict(this.plan, schema.types);
       for (const p of verdict.problems) this.problem(file.key, p);
       if (verdict.skip) return;
     }
@@ -449,7 +453,8 @@ class SearchRun {
       }
       const { metadata, size, etag } = footer;
       const schema = fileSchema(metadata);
-      const verdict = schemaVerdict(this.plan, opened.file, schema.types, this.seenTypes);
+      this.seen.push(typesSeen(this.plan, opened.file, schema.types));
+      const verdict = schemaVerdict(this.plan, schema.types);
       for (const p of verdict.problems) this.problem(opened.file.key, p);
       const kept = verdict.skip
         ? []
@@ -519,14 +524,7 @@ class SearchRun {
     let limit = Math.max(1, this.plan.criteria.limit - this.found + 1);
     try {
       for (;;) {
-        const rows = await this.options.warehouse!.scan(
-          candidateSql(
-            files.map((f) => f.path),
-            condition,
-            limit,
-          ),
-          signal,
-        );
+        const rows = await this.options.warehouse!.scan(candidateSql(files, condition, limit), signal);
         const candidates = new Map<ReadyFile, number[]>();
         for (const row of rows) {
           const at = byPath.get(String(row.filename));

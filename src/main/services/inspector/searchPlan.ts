@@ -187,14 +187,20 @@ export interface FileSchema {
   /** Column name → type as DuckDB names it. */
   types: Map<string, string>;
   names: string[];
+  /** Equal for files whose schemas are the same, column for column. */
+  shape: string;
 }
 
-export function fileSchema(metadata: FileMetaData): FileSchema {
+export function fileSchema(metadata: Pick<FileMetaData, 'schema'>): FileSchema {
   const leaves = metadata.schema.slice(1);
   return {
     elements: new Map(leaves.map((e) => [e.name, e])),
     types: new Map(leaves.map((e) => [e.name, parquetTypeName(e)])),
     names: leaves.map((e) => e.name),
+    shape: JSON.stringify(
+      metadata.schema.map((e) => [e.name, e.type, e.converted_type, e.logical_type, e.repetition_type, e.num_children]),
+      (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value),
+    ),
   };
 }
 
@@ -247,49 +253,81 @@ export function groupMayMatch(plan: SearchPlan, group: RowGroup, schema: FileSch
   return true;
 }
 
-/** Per pipeline, the type each column had in the files seen first: what drift is measured against. */
-export type SeenTypes = Map<string, Map<string, string>>;
+/** The types of a file's tested columns, noted as it is read: drift is judged over all of them at the end. */
+export interface TypesSeen {
+  key: string;
+  pipelineId: string;
+  /** Tested column → type, for the columns the file has. */
+  types: Map<string, string>;
+}
 
 /**
- * What a file's schema means for this search: problems to name (missing
- * contract columns, drift in a tested column) and whether the file is skipped.
- * Drift in columns the search does not test is no problem of its answer.
+ * Problems with a file's columns: the contract columns it lacks, and whether
+ * the search must skip it for that (it lacks a column the search tests).
  */
 export function schemaVerdict(
   plan: SearchPlan,
-  file: SearchFile,
   types: Map<string, string>,
-  seen: SeenTypes,
 ): { problems: Omit<InspectorProblem, 'key'>[]; skip: boolean } {
-  let known = seen.get(file.pipelineId);
-  if (!known) seen.set(file.pipelineId, (known = new Map()));
-  const drift: string[] = [];
-  for (const [name, type] of types) {
-    const before = known.get(name);
-    if (before === undefined) known.set(name, type);
-    else if (before !== type && plan.testColumns.has(name))
-      drift.push(`${name} is ${type} here but ${before} in other files`);
-  }
-  const problems: Omit<InspectorProblem, 'key'>[] = [];
   const missing = COMMON_COLUMNS.filter((c) => !types.has(c));
+  if (!missing.length) return { problems: [], skip: false };
   const needed = missing.filter((c) => plan.testColumns.has(c));
-  if (missing.length) {
-    problems.push({
-      kind: 'schema',
-      message:
-        `Lacks ${missing.join(', ')}, which every Bronze file must have` +
-        (needed.length ? '; skipped, as the search needs them.' : '; searched without them.') +
-        ' Report it to the pipeline owner.',
-    });
-    if (needed.length) return { problems, skip: true };
+  const message =
+    `Lacks ${missing.join(', ')}, which every Bronze file must have` +
+    (needed.length ? '; skipped, as the search needs them.' : '; searched without them.') +
+    ' Report it to the pipeline owner.';
+  return { problems: [{ kind: 'schema', message }], skip: needed.length > 0 };
+}
+
+/** What drift is judged on: the tested columns' types of a file. */
+export function typesSeen(plan: SearchPlan, file: SearchFile, types: Map<string, string>): TypesSeen {
+  return {
+    key: file.key,
+    pipelineId: file.pipelineId,
+    types: new Map([...types].filter(([name]) => plan.testColumns.has(name))),
+  };
+}
+
+/**
+ * Schema drift in the tested columns, per pipeline: a file whose type for a
+ * column differs from the type most files read have (ties: the earliest file
+ * by key) is named, whichever order the files were read in. Drift in columns
+ * the search does not test is no problem of its answer.
+ */
+export function driftProblems(seen: readonly TypesSeen[]): InspectorProblem[] {
+  const files = [...seen].sort((a, b) => a.key.localeCompare(b.key));
+  const usual = new Map<string, string>();
+  const counts = new Map<string, Map<string, number>>();
+  for (const file of files) {
+    for (const [name, type] of file.types) {
+      const column = `${file.pipelineId}\0${name}`;
+      let byType = counts.get(column);
+      if (!byType) counts.set(column, (byType = new Map()));
+      byType.set(type, (byType.get(type) ?? 0) + 1);
+    }
   }
-  if (drift.length) {
-    problems.push({
-      kind: 'schema',
-      message: `Schema drift: ${drift.join('; ')}. Searched with this file's own types.`,
-    });
+  for (const [column, byType] of counts) {
+    // Map order is first-seen order, so a tie goes to the earliest file's type.
+    let best: [string, number] | null = null;
+    for (const entry of byType) if (!best || entry[1] > best[1]) best = entry;
+    usual.set(column, best![0]);
   }
-  return { problems, skip: false };
+  const problems: InspectorProblem[] = [];
+  for (const file of files) {
+    const drift: string[] = [];
+    for (const [name, type] of file.types) {
+      const other = usual.get(`${file.pipelineId}\0${name}`)!;
+      if (other !== type) drift.push(`${name} is ${type} here but ${other} in other files`);
+    }
+    if (drift.length) {
+      problems.push({
+        key: file.key,
+        kind: 'schema',
+        message: `Schema drift: ${drift.join('; ')}. Searched with this file's own types.`,
+      });
+    }
+  }
+  return problems;
 }
 
 /**
@@ -395,15 +433,21 @@ export function candidateCondition(plan: SearchPlan, schema: FileSchema): string
 
 /**
  * One statement: the file and row number of the first `limit` candidate rows
- * of `paths`, in the order given (DuckDB keeps insertion order for a scan
+ * of `files`, in the order given (DuckDB keeps insertion order for a scan
  * without ORDER BY). Paths are literals, never globs: the caller keeps paths
- * with glob characters out.
+ * with glob characters out. Files of one shape are bound by the first one's
+ * schema; others by name, across all their footers.
  */
-export function candidateSql(paths: readonly string[], condition: string, limit: number): string {
-  const files = `[${paths.map(quoteLiteral).join(', ')}]`;
+export function candidateSql(
+  files: readonly { path: string; schema: FileSchema }[],
+  condition: string,
+  limit: number,
+): string {
+  const paths = `[${files.map((f) => quoteLiteral(f.path)).join(', ')}]`;
+  const alike = files.every((f) => f.schema.shape === files[0]?.schema.shape);
   return (
-    `SELECT filename, file_row_number::BIGINT AS row FROM read_parquet(${files}, filename = true, ` +
-    `file_row_number = true, union_by_name = true, hive_partitioning = false) WHERE ${condition} ` +
+    `SELECT filename, file_row_number::BIGINT AS row FROM read_parquet(${paths}, filename = true, ` +
+    `file_row_number = true, union_by_name = ${!alike}, hive_partitioning = false) WHERE ${condition} ` +
     `LIMIT ${Math.max(1, Math.floor(limit))}`
   );
 }
