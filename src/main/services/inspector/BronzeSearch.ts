@@ -163,13 +163,18 @@ interface OpenedFile {
   file: SearchFile;
   store: ObjectStore;
   source: Source;
-  /** Its path on this machine, when native DuckDB can read it. */
-  path: string | null;
+  /** On this machine, and a warehouse to scan it: its path is asked for with the batch it goes in. */
+  local: boolean;
 }
 
 /** A local file whose footer is read, ready for a native query. */
-interface ReadyFile extends OpenedFile {
+interface LocalFile extends OpenedFile {
+  /** Its path on this machine, which native DuckDB reads. */
   path: string;
+}
+
+/** A local file whose footer is read, ready for a native query. */
+interface ReadyFile extends LocalFile {
   /** As on disk (a cached copy may differ from the listing). */
   size: number;
   etag: string;
@@ -220,8 +225,8 @@ class SearchRun {
       },
       { signal, cancelledMessage: 'The search was cancelled' },
     );
-    const native = opened.filter((f) => f.path !== null);
-    const ranged = opened.filter((f) => f.path === null);
+    const native = opened.filter((f) => f.local);
+    const ranged = opened.filter((f) => !f.local);
     // The two pools stop together: a failure or cancel in one ends the other.
     const stop = new AbortController();
     const onAbort = () => stop.abort();
@@ -274,13 +279,7 @@ class SearchRun {
 
   private async open(file: SearchFile): Promise<OpenedFile> {
     const { store, source } = await this.options.target.open(file.key);
-    let path: string | null = null;
-    if (this.options.warehouse && source !== 'store' && store.localPath) {
-      // A path DuckDB would take for a glob is read the other way; so is one the store refuses (it says why then).
-      path = await store.localPath(file.key).catch(() => null);
-      if (path !== null && (GLOB_CHARACTERS.test(path) || path.includes('\0'))) path = null;
-    }
-    return { file, store, source, path };
+    return { file, store, source, local: Boolean(this.options.warehouse && source !== 'store' && store.localPath) };
   }
 
   /** Emits the match unless the limit is reached; false once it is. */
@@ -424,19 +423,29 @@ class SearchRun {
    * row group, a column DuckDB cannot bind) leaves its files to hyparquet,
    * which names what is wrong.
    */
-  private async searchNative(batch: OpenedFile[], signal: AbortSignal): Promise<void> {
+  private async searchNative(opened: OpenedFile[], signal: AbortSignal): Promise<void> {
+    const paths: (string | null)[] = [];
     const footers: Awaited<ReturnType<SearchRun['localFooter']>>[] = [];
     await forEachLimited(
-      batch,
+      opened,
       FOOTERS_AT_ONCE,
-      async (opened, _s, i) => {
-        footers[i] = await this.localFooter(opened);
+      async (file, _s, i) => {
+        // A path DuckDB would take for a glob is read the other way; so is one the store refuses (it says why then).
+        const path = await file.store.localPath!(file.file.key).catch(() => null);
+        paths[i] = path !== null && !GLOB_CHARACTERS.test(path) && !path.includes('\0') ? path : null;
+        if (paths[i] !== null) footers[i] = await this.localFooter({ ...file, path: paths[i] });
       },
       { signal, cancelledMessage: 'The search was cancelled' },
     );
     const groups = new Map<string, ReadyFile[]>();
-    for (const [i, opened] of batch.entries()) {
-      const footer = footers[i]!;
+    for (const [i, file] of opened.entries()) {
+      const path = paths[i] ?? null;
+      const footer = footers[i];
+      if (path === null || footer === undefined) {
+        await this.searchOne(file, signal);
+        continue;
+      }
+      const opened: LocalFile = { ...file, path };
       this.stats.localFiles++;
       if ('error' in footer) {
         this.problem(
@@ -464,7 +473,7 @@ class SearchRun {
         this.fileDone();
         continue;
       }
-      const ready: ReadyFile = { ...opened, path: opened.path!, size, etag, metadata, schema, kept };
+      const ready: ReadyFile = { ...opened, size, etag, metadata, schema, kept };
       const signature = filterSignature(this.plan, schema);
       const group = groups.get(signature);
       if (group) group.push(ready);
@@ -484,12 +493,11 @@ class SearchRun {
 
   /** The footer of a local file, from what is kept when the file has not changed since; or why it cannot be read. */
   private async localFooter(
-    opened: OpenedFile,
+    opened: LocalFile,
   ): Promise<
     { metadata: FileMetaData; size: number; etag: string } | { error: unknown; size: number; unreadable: boolean }
   > {
-    const { file, store, source } = opened;
-    const path = opened.path!;
+    const { file, store, source, path } = opened;
     let info = { size: file.size, etag: file.etag ?? '' };
     try {
       // As searchOne: a cached copy is taken as it is on disk, not as the bucket listed it.
