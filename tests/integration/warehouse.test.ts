@@ -125,6 +125,17 @@ describe('Warehouse (native DuckDB in a worker thread)', () => {
     expect((await warehouse.query('after', 'SELECT 2 AS two')).rowCount).toBe(1);
   });
 
+  it('scans one statement, interrupted by its signal, and refuses more than one', async () => {
+    expect(await warehouse.scan('SELECT 41 + 1 AS answer')).toEqual([{ answer: 42 }]);
+    const controller = new AbortController();
+    const running = warehouse.scan('SELECT count(*) FROM range(100000000000) a', controller.signal);
+    await new Promise((r) => setTimeout(r, 300));
+    controller.abort();
+    await expect(running).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(warehouse.scan('SELECT 1; SELECT 2')).rejects.toThrow(/Expected one SQL statement/);
+    expect(await warehouse.scan('SELECT 2 AS two')).toEqual([{ two: 2 }]);
+  });
+
   it('never autoloads or installs extensions', async () => {
     const rows = await warehouse.rows(
       "SELECT current_setting('autoload_known_extensions') AS autoload, current_setting('autoinstall_known_extensions') AS autoinstall",

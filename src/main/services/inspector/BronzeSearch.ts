@@ -1,9 +1,12 @@
 /**
- * Finds Bronze records across many Parquet files without a warehouse: prunes
- * by partition (pipeline, `date=`) and by row-group min/max statistics read
- * from each footer, then reads only the row groups that may match, through
- * byte ranges (a local file, a cached one, or the object store). hyparquet
- * decodes; matches are handed out as they are found.
+ * Finds Bronze records across many Parquet files, as planned by searchPlan:
+ * files pruned by partition, row groups by their min/max statistics. Files on
+ * local disk (a folder lake, the cache) are scanned by native DuckDB in the
+ * warehouse, a batch of files per query with the filter pushed down; files
+ * only on the bucket are read through byte ranges and decoded by hyparquet.
+ * Either way the row test of searchPlan decides what matches, and hyparquet
+ * reads the matching rows, so both give the same matches. Matches are handed
+ * out as they are found.
  */
 import { parquetMetadataAsync, parquetReadObjects, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
@@ -15,29 +18,54 @@ import type {
   InspectorStats,
 } from '../../../shared/api/inspector';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
+import { forEachLimited } from '../forEachLimited';
 import type { ObjectStore } from '../objectStore/ObjectStore';
 import { openParquetBuffer, toCell, type ParquetBuffer } from '../parquet/ParquetFile';
+import {
+  BRONZE_KEY,
+  GLOB_CHARACTERS,
+  candidateCondition,
+  candidateSql,
+  driftProblems,
+  fileSchema,
+  filterSignature,
+  groupMayMatch,
+  nativeBatches,
+  planSearch,
+  rowTest,
+  schemaVerdict,
+  typesSeen,
+  searchPrefixes,
+  type FileSchema,
+  type ListedObject,
+  type SearchFile,
+  type SearchPlan,
+  type TypesSeen,
+} from './searchPlan';
+
+export { COMMON_COLUMNS, landingDaysFor, parquetTypeName, type SearchFile } from './searchPlan';
 
 /** A search reads many footers: ask for a typical footer's size (hyparquet fetches the rest of a larger one). */
 const FOOTER_FETCH_BYTES = 16 * 1024;
-const BRONZE_KEY = /^bronze\/([^/]+)\/(?:date=(\d{4}-\d{2}-\d{2})\/)?[^/]+\.parquet$/;
-const DAY_MS = 86_400_000;
-/** The columns the contract promises in every Bronze file. */
-export const COMMON_COLUMNS = ['record_id', 'pipeline_id', 'series_id', 'ts', 'ingested_at', 'raw'] as const;
+/** Files read by ranges at once: enough to hide a store's request latency. */
+const RANGE_FILES_AT_ONCE = 8;
+/** Native queries at once: one runs while the matches of the one before are read. */
+const NATIVE_QUERIES_AT_ONCE = 2;
+/** Local footers read at once within a batch. */
+const FOOTERS_AT_ONCE = 8;
 
-export interface SearchFile {
-  key: string;
-  size: number;
-  /** From the listing; null when not known (then the store is asked). */
-  etag: string | null;
-  pipelineId: string;
-  date: string | null;
-}
+type Source = 'local' | 'cache' | 'store';
 
 /** Where the files are listed and read: a folder lake, a cache, or a bucket. */
 export interface SearchTarget {
-  list(prefix: string, signal?: AbortSignal): Promise<{ key: string; size: number; etag: string }[]>;
-  open(key: string): Promise<{ store: ObjectStore; source: 'local' | 'cache' | 'store' }>;
+  list(prefix: string, signal?: AbortSignal): Promise<ListedObject[]>;
+  open(key: string): Promise<{ store: ObjectStore; source: Source }>;
+}
+
+/** The native DuckDB a search runs its queries on (the warehouse). */
+export interface SearchWarehouse {
+  /** Runs one statement, interrupted when `signal` aborts; its rows as JSON. */
+  scan(sql: string, signal?: AbortSignal): Promise<Record<string, unknown>[]>;
 }
 
 export interface SearchOptions {
@@ -46,7 +74,12 @@ export interface SearchOptions {
   signal?: AbortSignal;
   /** Landing days to read, when the caller knows better than the contract allows (neighbours, lineage). */
   landingDays?: { from: string; to: string };
+  /** Files read by ranges at once. */
   concurrency?: number;
+  /** Scans local files natively when given; without it every file is read by hyparquet. */
+  warehouse?: SearchWarehouse | null;
+  /** Footers of local files kept between searches. */
+  footers?: LocalFooters;
   onMatch?: (match: InspectorMatch) => void;
   onProblem?: (problem: InspectorProblem) => void;
   onProgress?: (stats: InspectorStats) => void;
@@ -66,90 +99,30 @@ export function emptyStats(): InspectorStats {
   };
 }
 
-type Element = FileMetaData['schema'][number];
+/**
+ * Footers of local files, kept per path while the file keeps its size and
+ * ETag (a folder's ETag is its size and modification time): a search over the
+ * same files again reads no footer.
+ */
+export class LocalFooters {
+  private readonly kept = new Map<string, { size: number; etag: string; metadata: FileMetaData }>();
 
-/** The type as DuckDB would name it, which is what users see elsewhere in the workbench. */
-export function parquetTypeName(element: Element): string {
-  const logical = element.logical_type as { type: string; isAdjustedToUTC?: boolean } | undefined;
-  if (logical?.type === 'TIMESTAMP') return logical.isAdjustedToUTC ? 'TIMESTAMPTZ' : 'TIMESTAMP';
-  if (logical?.type === 'STRING' || element.converted_type === 'UTF8') return 'VARCHAR';
-  if (logical?.type === 'DATE' || element.converted_type === 'DATE') return 'DATE';
-  if (logical?.type === 'DECIMAL' || element.converted_type === 'DECIMAL') return 'DECIMAL';
-  if (element.converted_type?.startsWith('TIMESTAMP')) return 'TIMESTAMP';
-  switch (element.type) {
-    case 'INT32':
-      return 'INTEGER';
-    case 'INT64':
-      return 'BIGINT';
-    case 'DOUBLE':
-      return 'DOUBLE';
-    case 'FLOAT':
-      return 'FLOAT';
-    case 'BOOLEAN':
-      return 'BOOLEAN';
-    case 'BYTE_ARRAY':
-      return 'BLOB';
-    default:
-      return element.type ?? 'UNKNOWN';
-  }
-}
+  constructor(private readonly most = 20_000) {}
 
-/** Milliseconds since the epoch of a timestamp value or statistic, whatever hyparquet gave. */
-function timeMs(value: unknown, element: Element | undefined): number | null {
-  if (value instanceof Date) return value.getTime();
-  if (typeof value === 'bigint' || typeof value === 'number') {
-    const unit = (element?.logical_type as { unit?: string } | undefined)?.unit;
-    const n = Number(value);
-    if (unit === 'NANOS') return n / 1e6;
-    if (unit === 'MILLIS' || element?.converted_type === 'TIMESTAMP_MILLIS') return n;
-    return n / 1e3;
+  get(path: string, size: number, etag: string): FileMetaData | null {
+    const known = this.kept.get(path);
+    return known && known.size === size && known.etag === etag ? known.metadata : null;
   }
-  if (typeof value === 'string') {
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? null : ms;
-  }
-  return null;
-}
 
-function compare(value: unknown, op: string, wanted: string, type: string): boolean {
-  if (op === 'is null') return value === null || value === undefined;
-  if (op === 'is not null') return value !== null && value !== undefined;
-  if (value === null || value === undefined) return false;
-  if (op === 'contains') return String(toCell(value)).toLowerCase().includes(wanted.toLowerCase());
-  let a: number | string;
-  let b: number | string;
-  if (type.startsWith('TIMESTAMP') || value instanceof Date) {
-    a = timeMs(value, undefined) ?? NaN;
-    b = Date.parse(wanted);
-  } else if (typeof value === 'number' || typeof value === 'bigint') {
-    a = Number(value);
-    b = Number(wanted);
-  } else {
-    a = String(toCell(value));
-    b = wanted;
+  set(path: string, size: number, etag: string, metadata: FileMetaData): void {
+    this.kept.delete(path);
+    this.kept.set(path, { size, etag, metadata });
+    // The oldest go first.
+    for (const old of this.kept.keys()) {
+      if (this.kept.size <= this.most) break;
+      this.kept.delete(old);
+    }
   }
-  if (typeof a === 'number' && (Number.isNaN(a) || Number.isNaN(b as number))) return false;
-  switch (op) {
-    case '=':
-      return a === b;
-    case '!=':
-      return a !== b;
-    case '<':
-      return a < b;
-    case '<=':
-      return a <= b;
-    case '>':
-      return a > b;
-    case '>=':
-      return a >= b;
-    default:
-      return false;
-  }
-}
-
-/** The UTC day of an instant, YYYY-MM-DD. */
-function dayOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
 }
 
 /** Says what is wrong with a file hyparquet could not read: cut short, or not Parquet at all. */
@@ -185,169 +158,222 @@ async function diagnose(
   };
 }
 
+/** A planned file with where it is read from. */
+interface OpenedFile {
+  file: SearchFile;
+  store: ObjectStore;
+  source: Source;
+  /** On this machine, and a warehouse to scan it: its path is asked for with the batch it goes in. */
+  local: boolean;
+}
+
+/** A local file whose footer is read, ready for a native query. */
+interface LocalFile extends OpenedFile {
+  /** Its path on this machine, which native DuckDB reads. */
+  path: string;
+}
+
+/** A local file whose footer is read, ready for a native query. */
+interface ReadyFile extends LocalFile {
+  /** As on disk (a cached copy may differ from the listing). */
+  size: number;
+  etag: string;
+  metadata: FileMetaData;
+  schema: FileSchema;
+  /** Row groups its statistics leave in. */
+  kept: number[];
+}
+
 /**
  * Runs one search to its end, the limit, or cancel. Resolves with the counts;
  * matches, problems and progress go to the callbacks as they happen.
  */
 export async function searchBronze(options: SearchOptions): Promise<{ stats: InspectorStats; limited: boolean }> {
-  const { target, criteria, signal } = options;
-  const stats = emptyStats();
-  const report = () => options.onProgress?.({ ...stats });
-  const checkCancel = () => {
-    if (signal?.aborted) throw new WorkbenchError('cancelled', 'The search was cancelled');
-  };
-  const fromMs = criteria.from === null ? null : Date.parse(criteria.from);
-  const toMs = criteria.to === null ? null : Date.parse(criteria.to);
-  // ingested_at >= ts, so a record lands on its event day or later: earlier days cannot hold it.
-  const firstDay = options.landingDays?.from ?? (fromMs === null ? null : dayOf(fromMs));
-  const lastDay = options.landingDays?.to ?? null;
+  const listed: ListedObject[] = [];
+  for (const prefix of searchPrefixes(options.criteria))
+    listed.push(...(await options.target.list(prefix, options.signal)));
+  const plan = planSearch(options.criteria, listed, options.landingDays);
+  return new SearchRun(plan, options).run();
+}
 
-  const prefixes = criteria.pipelines.length ? criteria.pipelines.map((p) => `bronze/${p}/`) : ['bronze/'];
-  const files: SearchFile[] = [];
-  for (const prefix of prefixes) {
-    for (const object of await target.list(prefix, signal)) {
-      const match = BRONZE_KEY.exec(object.key);
-      if (!match) continue;
-      files.push({
-        key: object.key,
-        size: object.size,
-        etag: object.etag,
-        pipelineId: match[1]!,
-        date: match[2] ?? null,
+/** One search's state: the counts, the matches found so far, and the types seen per pipeline. */
+class SearchRun {
+  private readonly stats = emptyStats();
+  private readonly seen: TypesSeen[] = [];
+  private found = 0;
+  private limited = false;
+  private readonly footers: LocalFooters;
+
+  constructor(
+    private readonly plan: SearchPlan,
+    private readonly options: SearchOptions,
+  ) {
+    this.stats.filesTotal = plan.filesTotal;
+    this.stats.filesSkipped = plan.filesSkipped;
+    this.footers = options.footers ?? new LocalFooters();
+  }
+
+  async run(): Promise<{ stats: InspectorStats; limited: boolean }> {
+    const { signal } = this.options;
+    this.report();
+    const opened: OpenedFile[] = [];
+    await forEachLimited(
+      this.plan.files,
+      FOOTERS_AT_ONCE,
+      async (file, _signal, index) => {
+        opened[index] = await this.open(file);
+      },
+      { signal, cancelledMessage: 'The search was cancelled' },
+    );
+    const native = opened.filter((f) => f.local);
+    const ranged = opened.filter((f) => !f.local);
+    // The two pools stop together: a failure or cancel in one ends the other.
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const pool = <T>(items: Iterable<T>, limit: number, fn: (item: T, signal: AbortSignal) => Promise<void>) =>
+      forEachLimited(this.untilLimit(items), limit, fn, {
+        signal: stop.signal,
+        cancelledMessage: 'The search was cancelled',
+      }).catch((err: unknown) => {
+        stop.abort();
+        throw err;
       });
+    try {
+      const outcomes = await Promise.allSettled([
+        pool(nativeBatches(native), NATIVE_QUERIES_AT_ONCE, (batch, s) => this.searchNative(batch, s)),
+        pool(ranged, Math.max(1, this.options.concurrency ?? RANGE_FILES_AT_ONCE), (file, s) =>
+          this.searchOne(file, s),
+        ),
+      ]);
+      this.throwIfCancelled();
+      // The cause, not the other pool's stop.
+      const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+      const cause = failures.find((e) => !(e instanceof WorkbenchError && e.code === 'cancelled')) ?? failures[0];
+      if (cause !== undefined) throw cause;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    for (const problem of driftProblems(this.seen)) this.options.onProblem?.(problem);
+    return { stats: { ...this.stats }, limited: this.limited };
+  }
+
+  private *untilLimit<T>(items: Iterable<T>): Generator<T> {
+    for (const item of items) {
+      if (this.limited) return;
+      yield item;
     }
   }
-  files.sort((a, b) => (a.date ?? '').localeCompare(b.date ?? '') || a.key.localeCompare(b.key));
-  stats.filesTotal = files.length;
-  const wanted = files.filter((f) => {
-    if (f.date === null) return true;
-    return (firstDay === null || f.date >= firstDay) && (lastDay === null || f.date <= lastDay);
-  });
-  stats.filesSkipped = files.length - wanted.length;
-  report();
 
-  let found = 0;
-  let limited = false;
-  const seenTypes = new Map<string, Map<string, string>>();
-  const text = criteria.text?.toLowerCase() ?? null;
-  // Columns the row test needs: read first, the whole rows only where something matched.
-  const testColumns = new Set<string>();
-  if (criteria.recordId !== null) testColumns.add('record_id');
-  if (criteria.seriesId !== null) testColumns.add('series_id');
-  if (fromMs !== null || toMs !== null) testColumns.add('ts');
-  if (text !== null) testColumns.add('raw');
-  for (const p of criteria.predicates) testColumns.add(p.field);
+  private report(): void {
+    this.options.onProgress?.({ ...this.stats });
+  }
 
-  const searchFile = async (file: SearchFile) => {
-    const { store, source } = await target.open(file.key);
-    const opened = await openParquetBuffer(
-      store,
-      file.key,
-      // A cached copy may be stale (another size): only the listed store's own files are taken as listed.
-      file.etag === null || source === 'cache' ? undefined : { size: file.size, etag: file.etag },
-    );
-    try {
-      await searchOpened(file, store, source, opened);
-    } finally {
-      await opened.close();
+  private throwIfCancelled(): void {
+    if (this.options.signal?.aborted) throw new WorkbenchError('cancelled', 'The search was cancelled');
+  }
+
+  private problem(key: string, problem: Omit<InspectorProblem, 'key'>): void {
+    this.options.onProblem?.({ key, ...problem });
+  }
+
+  private async open(file: SearchFile): Promise<OpenedFile> {
+    const { store, source } = await this.options.target.open(file.key);
+    return { file, store, source, local: Boolean(this.options.warehouse && source !== 'store' && store.localPath) };
+  }
+
+  /** Emits the match unless the limit is reached; false once it is. */
+  private emit(match: () => InspectorMatch): boolean {
+    if (this.found >= this.plan.criteria.limit) {
+      this.limited = true;
+      return false;
     }
-  };
+    this.found++;
+    this.options.onMatch?.(match());
+    return true;
+  }
 
-  const searchOpened = async (
-    file: SearchFile,
-    store: ObjectStore,
-    source: 'local' | 'cache' | 'store',
+  /**
+   * A file searched through byte ranges and hyparquet. `resumed`: a native
+   * query tried it first, named its schema's problems and handed out `rows`.
+   */
+  private async searchOne(
+    opened: OpenedFile,
+    signal: AbortSignal,
+    resumed?: { rows: ReadonlySet<number> },
+  ): Promise<void> {
+    const { file, store, source } = opened;
+    try {
+      const buffer = await openParquetBuffer(
+        store,
+        file.key,
+        // A cached copy may be stale (another size): only the listed store's own files are taken as listed.
+        file.etag === null || source === 'cache' ? undefined : { size: file.size, etag: file.etag },
+      );
+      try {
+        await this.searchBuffer(opened, buffer, signal, resumed);
+      } finally {
+        await buffer.close();
+      }
+    } catch (err) {
+      if (err instanceof WorkbenchError && err.code === 'cancelled') throw err;
+      this.throwIfCancelled();
+      if (signal.aborted) throw err;
+      this.problem(file.key, {
+        kind: 'unreadable',
+        message: `Could not be read: ${errorMessage(err)}. The search went on without it.`,
+      });
+    }
+    this.stats.filesScanned++;
+    this.report();
+  }
+
+  private async searchBuffer(
+    { file, store, source }: OpenedFile,
     { buffer, read, size, etag }: ParquetBuffer,
-  ) => {
-    const addBytes = (() => {
-      let counted = 0;
-      return () => {
-        stats.bytesRead += read() - counted;
-        counted = read();
-      };
-    })();
-    if (source === 'store') stats.remoteFiles++;
-    else stats.localFiles++;
+    signal: AbortSignal,
+    resumed?: { rows: ReadonlySet<number> },
+  ): Promise<void> {
+    let counted = 0;
+    const addBytes = () => {
+      this.stats.bytesRead += read() - counted;
+      counted = read();
+    };
+    if (source === 'store') this.stats.remoteFiles++;
+    else this.stats.localFiles++;
     let metadata: FileMetaData;
     try {
       metadata = await parquetMetadataAsync(buffer, { initialFetchSize: FOOTER_FETCH_BYTES });
     } catch (err) {
       addBytes();
-      options.onProblem?.({ key: file.key, ...(await diagnose(store, file.key, size, err)) });
+      this.problem(file.key, await diagnose(store, file.key, size, err));
       return;
     }
     addBytes();
-    const leaves = metadata.schema.slice(1);
-    const elements = new Map(leaves.map((e) => [e.name, e]));
-    const types = new Map(leaves.map((e) => [e.name, parquetTypeName(e)]));
-
-    // Drift: a column the search tests whose type differs from other files of the pipeline is named, and
-    // searched as is. Drift in columns the search does not test is no problem of this search's answer
-    // (the demo's humidity day would otherwise read "1 file has problems" for every record-id search).
-    let known = seenTypes.get(file.pipelineId);
-    if (!known) seenTypes.set(file.pipelineId, (known = new Map()));
-    const drift: string[] = [];
-    for (const [name, type] of types) {
-      const before = known.get(name);
-      if (before === undefined) known.set(name, type);
-      else if (before !== type && testColumns.has(name))
-        drift.push(`${name} is ${type} here but ${before} in other files`);
-    }
-    const missing = COMMON_COLUMNS.filter((c) => !types.has(c));
-    if (missing.length) {
-      const needed = missing.filter((c) => testColumns.has(c));
-      options.onProblem?.({
-        key: file.key,
-        kind: 'schema',
-        message:
-          `Lacks ${missing.join(', ')}, which every Bronze file must have` +
-          (needed.length ? '; skipped, as the search needs them.' : '; searched without them.') +
-          ' Report it to the pipeline owner.',
-      });
-      if (needed.length) {
-        addBytes();
-        return;
-      }
-    }
-    if (drift.length) {
-      options.onProblem?.({
-        key: file.key,
-        kind: 'schema',
-        message: `Schema drift: ${drift.join('; ')}. Searched with this file's own types.`,
-      });
+    const schema = fileSchema(metadata);
+    if (!resumed) {
+      this.seen.push(typesSeen(this.plan, file, schema.types));
+      const verdict = schemaVerdict(this.plan, schema.types);
+      for (const p of verdict.problems) this.problem(file.key, p);
+      if (verdict.skip) return;
     }
 
-    const testRow = (row: Record<string, unknown>): boolean => {
-      if (criteria.recordId !== null && row.record_id !== criteria.recordId) return false;
-      if (criteria.seriesId !== null && row.series_id !== criteria.seriesId) return false;
-      if (fromMs !== null || toMs !== null) {
-        const ts = timeMs(row.ts, elements.get('ts'));
-        if (ts === null) return false;
-        if (fromMs !== null && ts < fromMs) return false;
-        if (toMs !== null && ts >= toMs) return false;
-      }
-      if (text !== null && (typeof row.raw !== 'string' || !row.raw.toLowerCase().includes(text))) return false;
-      for (const p of criteria.predicates) {
-        if (!compare(row[p.field], p.op, p.value, types.get(p.field) ?? 'NULL')) return false;
-      }
-      return true;
-    };
-    const readable = [...testColumns].filter((c) => types.has(c));
-
+    const test = rowTest(this.plan, schema);
+    const readable = [...this.plan.testColumns].filter((c) => schema.types.has(c));
     let groupStart = 0;
     for (const [index, group] of metadata.row_groups.entries()) {
       const rows = Number(group.num_rows);
       const start = groupStart;
       groupStart += rows;
-      checkCancel();
-      if (limited) return;
-      if (!groupMayMatch(group, elements, criteria, fromMs, toMs)) {
-        stats.rowGroupsSkipped++;
+      this.throwIfCancelled();
+      if (signal.aborted || this.limited) return;
+      if (!groupMayMatch(this.plan, group, schema)) {
+        this.stats.rowGroupsSkipped++;
         continue;
       }
-      let hits: number[];
       try {
-        if (readable.length === 0 && testColumns.size === 0) {
+        let hits: number[];
+        if (this.plan.testColumns.size === 0) {
           hits = Array.from({ length: rows }, (_v, i) => i);
         } else {
           const tested = await parquetReadObjects({
@@ -358,109 +384,242 @@ export async function searchBronze(options: SearchOptions): Promise<{ stats: Ins
             rowEnd: start + rows,
             compressors,
           });
-          hits = tested.flatMap((row, i) => (testRow(row) ? [i] : []));
+          hits = tested.flatMap((row, i) => (test(row) && !resumed?.rows.has(start + i) ? [i] : []));
         }
-        stats.rowGroupsScanned++;
-        stats.rowsScanned += rows;
+        this.stats.rowGroupsScanned++;
+        this.stats.rowsScanned += rows;
         if (hits.length) {
           const first = hits[0]!;
-          const last = hits.at(-1)!;
           const full = await parquetReadObjects({
             file: buffer,
             metadata,
             rowStart: start + first,
-            rowEnd: start + last + 1,
+            rowEnd: start + hits.at(-1)! + 1,
             compressors,
           });
           for (const hit of hits) {
-            if (found >= criteria.limit) {
-              limited = true;
-              break;
-            }
-            found++;
-            options.onMatch?.(
-              toMatch(
-                file,
-                etag,
-                index,
-                start + hit,
-                full[hit - first] ?? {},
-                leaves.map((e) => e.name),
-                types,
-              ),
-            );
+            const values = full[hit - first] ?? {};
+            if (!this.emit(() => toMatch(file, etag, index, start + hit, values, schema))) break;
           }
         }
       } catch (err) {
         if (err instanceof WorkbenchError) throw err;
-        addBytes();
-        options.onProblem?.({
-          key: file.key,
+        this.problem(file.key, {
           kind: 'corrupt',
           message: `Row group ${index} could not be read (${errorMessage(err)}); the rest of the file was searched. Ask the pipeline owner to re-land this batch.`,
         });
-        continue;
       } finally {
         addBytes();
-        report();
+        this.report();
       }
-    }
-  };
-
-  const queue = [...wanted];
-  const worker = async () => {
-    for (let file = queue.shift(); file && !limited; file = queue.shift()) {
-      checkCancel();
-      try {
-        await searchFile(file);
-      } catch (err) {
-        if (err instanceof WorkbenchError && err.code === 'cancelled') throw err;
-        if (signal?.aborted) throw new WorkbenchError('cancelled', 'The search was cancelled');
-        options.onProblem?.({
-          key: file.key,
-          kind: 'unreadable',
-          message: `Could not be read: ${errorMessage(err)}. The search went on without it.`,
-        });
-      }
-      stats.filesScanned++;
-      report();
-    }
-  };
-  // Enough files at once to hide a store's request latency; local reads gain little past a few.
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
-  checkCancel();
-  return { stats: { ...stats }, limited };
-}
-
-/** False when the row group's statistics prove no row can match. Missing statistics mean "read it". */
-function groupMayMatch(
-  group: FileMetaData['row_groups'][number],
-  elements: Map<string, Element>,
-  criteria: InspectorCriteria,
-  fromMs: number | null,
-  toMs: number | null,
-): boolean {
-  const statsOf = (name: string) =>
-    group.columns.find((c) => c.meta_data?.path_in_schema.join('.') === name)?.meta_data?.statistics;
-  const outside = (name: string, wanted: string) => {
-    const s = statsOf(name);
-    const min = s?.min_value ?? s?.min;
-    const max = s?.max_value ?? s?.max;
-    if (typeof min !== 'string' || typeof max !== 'string') return false;
-    return wanted < min || wanted > max;
-  };
-  if (criteria.recordId !== null && outside('record_id', criteria.recordId)) return false;
-  if (criteria.seriesId !== null && outside('series_id', criteria.seriesId)) return false;
-  if (fromMs !== null || toMs !== null) {
-    const s = statsOf('ts');
-    const min = timeMs(s?.min_value ?? s?.min, elements.get('ts'));
-    const max = timeMs(s?.max_value ?? s?.max, elements.get('ts'));
-    if (min !== null && max !== null) {
-      if (fromMs !== null && max < fromMs) return false;
-      if (toMs !== null && min >= toMs) return false;
     }
   }
-  return true;
+
+  /**
+   * Local files, natively: footers (kept between searches) decide the schema
+   * problems and which files need a query at all; files whose tested columns
+   * are alike share one query for their candidate rows, and hyparquet reads
+   * the candidates, which the row test decides. A query that fails (a damaged
+   * row group, a column DuckDB cannot bind) leaves its files to hyparquet,
+   * which names what is wrong.
+   */
+  private async searchNative(opened: OpenedFile[], signal: AbortSignal): Promise<void> {
+    const paths: (string | null)[] = [];
+    const footers: Awaited<ReturnType<SearchRun['localFooter']>>[] = [];
+    await forEachLimited(
+      opened,
+      FOOTERS_AT_ONCE,
+      async (file, _s, i) => {
+        // A path DuckDB would take for a glob is read the other way; so is one the store refuses (it says why then).
+        const path = await file.store.localPath!(file.file.key).catch(() => null);
+        paths[i] = path !== null && !GLOB_CHARACTERS.test(path) && !path.includes('\0') ? path : null;
+        if (paths[i] !== null) footers[i] = await this.localFooter({ ...file, path: paths[i] });
+      },
+      { signal, cancelledMessage: 'The search was cancelled' },
+    );
+    const groups = new Map<string, ReadyFile[]>();
+    for (const [i, file] of opened.entries()) {
+      const path = paths[i] ?? null;
+      const footer = footers[i];
+      if (path === null || footer === undefined) {
+        await this.searchOne(file, signal);
+        continue;
+      }
+      const opened: LocalFile = { ...file, path };
+      this.stats.localFiles++;
+      if ('error' in footer) {
+        this.problem(
+          opened.file.key,
+          footer.unreadable
+            ? {
+                kind: 'unreadable',
+                message: `Could not be read: ${errorMessage(footer.error)}. The search went on without it.`,
+              }
+            : await diagnose(opened.store, opened.file.key, footer.size, footer.error),
+        );
+        this.fileDone();
+        continue;
+      }
+      const { metadata, size, etag } = footer;
+      const schema = fileSchema(metadata);
+      this.seen.push(typesSeen(this.plan, opened.file, schema.types));
+      const verdict = schemaVerdict(this.plan, schema.types);
+      for (const p of verdict.problems) this.problem(opened.file.key, p);
+      const kept = verdict.skip
+        ? []
+        : metadata.row_groups.flatMap((g, index) => (groupMayMatch(this.plan, g, schema) ? [index] : []));
+      if (kept.length === 0) {
+        if (!verdict.skip) this.stats.rowGroupsSkipped += metadata.row_groups.length;
+        this.fileDone();
+        continue;
+      }
+      const ready: ReadyFile = { ...opened, size, etag, metadata, schema, kept };
+      const signature = filterSignature(this.plan, schema);
+      const group = groups.get(signature);
+      if (group) group.push(ready);
+      else groups.set(signature, [ready]);
+    }
+    this.report();
+    for (const files of groups.values()) {
+      this.throwIfCancelled();
+      if (signal.aborted || this.limited) return;
+      await this.queryFiles(files, signal);
+    }
+  }
+
+  private fileDone(): void {
+    this.stats.filesScanned++;
+  }
+
+  /** The footer of a local file, from what is kept when the file has not changed since; or why it cannot be read. */
+  private async localFooter(
+    opened: LocalFile,
+  ): Promise<
+    { metadata: FileMetaData; size: number; etag: string } | { error: unknown; size: number; unreadable: boolean }
+  > {
+    const { file, store, source, path } = opened;
+    let info = { size: file.size, etag: file.etag ?? '' };
+    try {
+      // As searchOne: a cached copy is taken as it is on disk, not as the bucket listed it.
+      if (file.etag === null || source === 'cache') info = await store.head(file.key);
+      const known = this.footers.get(path, info.size, info.etag);
+      if (known) return { metadata: known, size: info.size, etag: info.etag };
+      const buffer = await openParquetBuffer(store, file.key, info);
+      try {
+        const metadata = await parquetMetadataAsync(buffer.buffer, { initialFetchSize: FOOTER_FETCH_BYTES });
+        this.footers.set(path, info.size, info.etag, metadata);
+        return { metadata, size: info.size, etag: info.etag };
+      } catch (error) {
+        return { error, size: info.size, unreadable: false };
+      } finally {
+        this.stats.bytesRead += buffer.read();
+        await buffer.close();
+      }
+    } catch (error) {
+      return { error, size: info.size, unreadable: true };
+    }
+  }
+
+  /**
+   * One query for files alike: the first candidates up to what the limit still
+   * wants, then more while candidates fail the row test and the result was full.
+   */
+  private async queryFiles(files: ReadyFile[], signal: AbortSignal): Promise<void> {
+    const byPath = new Map(files.map((f, i) => [f.path, { ready: f, order: i }]));
+    const condition = candidateCondition(this.plan, files[0]!.schema);
+    const handed = new Map<ReadyFile, Set<number>>();
+    // One more than the limit still wants: that one says whether the search stopped at its limit.
+    let limit = Math.max(1, this.plan.criteria.limit - this.found + 1);
+    try {
+      for (;;) {
+        const rows = await this.options.warehouse!.scan(candidateSql(files, condition, limit), signal);
+        const candidates = new Map<ReadyFile, number[]>();
+        for (const row of rows) {
+          const at = byPath.get(String(row.filename));
+          if (!at) throw new Error(`DuckDB named a file not asked for: ${String(row.filename)}`);
+          const list = candidates.get(at.ready);
+          if (list) list.push(Number(row.row));
+          else candidates.set(at.ready, [Number(row.row)]);
+        }
+        for (const ready of files) {
+          const found = candidates.get(ready);
+          if (!found) continue;
+          let done = handed.get(ready);
+          if (!done) handed.set(ready, (done = new Set()));
+          const fresh = found.filter((r) => !done.has(r)).sort((a, b) => a - b);
+          if (!(await this.readCandidates(ready, fresh, done))) break;
+        }
+        if (rows.length < limit || this.limited) break;
+        limit *= 4;
+      }
+    } catch (err) {
+      if ((err instanceof WorkbenchError && err.code === 'cancelled') || signal.aborted) {
+        this.throwIfCancelled();
+        throw err;
+      }
+      // DuckDB could not read these files as one: hyparquet reads each and names what is wrong.
+      for (const ready of files) {
+        this.stats.localFiles--;
+        await this.searchOne(ready, signal, { rows: handed.get(ready) ?? new Set() });
+      }
+      return;
+    }
+    for (const ready of files) {
+      this.stats.rowGroupsScanned += ready.kept.length;
+      this.stats.rowGroupsSkipped += ready.metadata.row_groups.length - ready.kept.length;
+      for (const index of ready.kept) {
+        const group = ready.metadata.row_groups[index]!;
+        this.stats.rowsScanned += Number(group.num_rows);
+        // What DuckDB read: the tested columns' chunks of the row groups left in.
+        for (const chunk of group.columns) {
+          const name = chunk.meta_data?.path_in_schema.join('.');
+          if (name !== undefined && this.plan.testColumns.has(name)) {
+            this.stats.bytesRead += Number(chunk.meta_data?.total_compressed_size ?? 0);
+          }
+        }
+      }
+      this.fileDone();
+    }
+    this.report();
+  }
+
+  /** Reads candidate rows of one file (sorted) and hands out those the row test keeps; false at the limit. */
+  private async readCandidates(ready: ReadyFile, rows: number[], handed: Set<number>): Promise<boolean> {
+    if (rows.length === 0) return true;
+    const test = rowTest(this.plan, ready.schema);
+    const buffer = await openParquetBuffer(ready.store, ready.file.key, { size: ready.size, etag: ready.etag });
+    try {
+      let start = 0;
+      let next = 0;
+      for (const [index, group] of ready.metadata.row_groups.entries()) {
+        const end = start + Number(group.num_rows);
+        const inGroup: number[] = [];
+        while (next < rows.length && rows[next]! < end) inGroup.push(rows[next++]!);
+        if (inGroup.length) {
+          const first = inGroup[0]!;
+          const full = await parquetReadObjects({
+            file: buffer.buffer,
+            metadata: ready.metadata,
+            rowStart: first,
+            rowEnd: inGroup.at(-1)! + 1,
+            compressors,
+          });
+          for (const row of inGroup) {
+            handed.add(row);
+            const values = full[row - first] ?? {};
+            if (!test(values)) continue;
+            if (!this.emit(() => toMatch(ready.file, ready.etag, index, row, values, ready.schema))) return false;
+          }
+        }
+        start = end;
+        if (next >= rows.length) break;
+      }
+      return true;
+    } finally {
+      this.stats.bytesRead += buffer.read();
+      await buffer.close();
+    }
+  }
 }
 
 function toMatch(
@@ -469,12 +628,11 @@ function toMatch(
   rowGroup: number,
   row: number,
   values: Record<string, unknown>,
-  names: string[],
-  types: Map<string, string>,
+  schema: FileSchema,
 ): InspectorMatch {
-  const fields: InspectorField[] = names.map((name) => ({
+  const fields: InspectorField[] = schema.names.map((name) => ({
     name,
-    type: types.get(name) ?? 'UNKNOWN',
+    type: schema.types.get(name) ?? 'UNKNOWN',
     value: toCell(values[name]),
   }));
   const text = (name: string) => {
@@ -500,7 +658,7 @@ export async function readRecord(
   target: SearchTarget,
   key: string,
   row: number,
-): Promise<{ match: InspectorMatch; size: number; source: 'local' | 'cache' | 'store' }> {
+): Promise<{ match: InspectorMatch; size: number; source: Source }> {
   const parsed = BRONZE_KEY.exec(key);
   if (!parsed)
     throw new WorkbenchError('bad_request', `${key} is not a Bronze file (bronze/<pipeline>/date=…/….parquet)`);
@@ -527,26 +685,10 @@ export async function readRecord(
       }
       start += Number(group.num_rows);
     }
-    const leaves = metadata.schema.slice(1);
-    const types = new Map(leaves.map((e) => [e.name, parquetTypeName(e)]));
     const [values] = await parquetReadObjects({ file: buffer, metadata, rowStart: row, rowEnd: row + 1, compressors });
     const file: SearchFile = { key, size, etag, pipelineId: parsed[1]!, date: parsed[2] ?? null };
-    const match = toMatch(
-      file,
-      etag,
-      rowGroup,
-      row,
-      values ?? {},
-      leaves.map((e) => e.name),
-      types,
-    );
-    return { match, size, source };
+    return { match: toMatch(file, etag, rowGroup, row, values ?? {}, fileSchema(metadata)), size, source };
   } finally {
     await opened.close();
   }
-}
-
-/** Landing days that can hold records with event time in [fromMs, toMs]: late arrivals land up to `lateDays` after. */
-export function landingDaysFor(fromMs: number, toMs: number, lateDays: number): { from: string; to: string } {
-  return { from: dayOf(fromMs), to: dayOf(toMs + lateDays * DAY_MS) };
 }

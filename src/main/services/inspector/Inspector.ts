@@ -25,7 +25,16 @@ import { quoteLiteral } from '../../../shared/sql';
 import { copyOptions, exportPartPath, newExportFile } from '../export/ResultExport';
 import type { JobRunner } from '../jobs/JobRunner';
 import type { Warehouse } from '../warehouse/Warehouse';
-import { emptyStats, landingDaysFor, readRecord, searchBronze, type SearchTarget } from './BronzeSearch';
+import {
+  LocalFooters,
+  emptyStats,
+  landingDaysFor,
+  readRecord,
+  searchBronze,
+  type SearchOptions,
+  type SearchTarget,
+  type SearchWarehouse,
+} from './BronzeSearch';
 
 /** Searches kept for paging; older ones are dropped. */
 const KEEP_SEARCHES = 20;
@@ -65,8 +74,21 @@ function describeStats(s: InspectorStats, matches: number): string {
 
 export class Inspector {
   private readonly searches = new Map<string, HeldSearch>();
+  /** Footers of local Bronze files, kept between searches. */
+  private readonly footers = new LocalFooters();
 
   constructor(private readonly deps: InspectorDeps) {}
+
+  /** How searches read: local files natively once the warehouse is up, by hyparquet before. */
+  private engines(): Pick<SearchOptions, 'warehouse' | 'footers'> {
+    let warehouse: SearchWarehouse | null = null;
+    try {
+      warehouse = this.deps.warehouse();
+    } catch {
+      // Still starting: hyparquet reads every file meanwhile.
+    }
+    return { warehouse, footers: this.footers };
+  }
 
   search(criteria: InspectorCriteria): { searchId: string; jobId: string } {
     const searchId = `search-${randomUUID()}`;
@@ -91,6 +113,7 @@ export class Inspector {
       unit: 'files',
       run: async (ctx) => {
         const result = await searchBronze({
+          ...this.engines(),
           target,
           criteria,
           signal: ctx.signal,
@@ -183,6 +206,7 @@ export class Inspector {
       const to = ts + 24 * HOUR_MS;
       const found: InspectorMatch[] = [];
       await searchBronze({
+        ...this.engines(),
         target,
         criteria: InspectorCriteria.parse({
           pipelines: [match.pipelineId],
@@ -226,6 +250,7 @@ export class Inspector {
     const all: InspectorMatch[] = [];
     const problems: InspectorProblem[] = [];
     const { stats } = await searchBronze({
+      ...this.engines(),
       target: this.deps.target(),
       criteria: InspectorCriteria.parse({
         pipelines: [request.pipelineId],

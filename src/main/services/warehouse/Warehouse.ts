@@ -192,6 +192,24 @@ export class Warehouse {
     return reply.rows ?? [];
   }
 
+  /**
+   * Runs one statement built from data (a record search's scan of local files),
+   * interrupted when `signal` aborts; its rows as JSON. Damaged files are the
+   * caller's to name: no file is set aside from a view for it.
+   */
+  async scan(sql: string, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
+    if (signal?.aborted) throw new WorkbenchError('cancelled', 'The query was cancelled');
+    const queryId = `scan-${randomUUID()}`;
+    const onAbort = () => this.cancel(queryId);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const reply = await this.request({ op: 'run', reqId: 0, queryId, sql, oneStatement: true, progress: false });
+      return reply.rows ?? [];
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
   cancel(queryId: string): boolean {
     if (this.closed) return false;
     this.post({ op: 'cancel', queryId });

@@ -24,13 +24,14 @@ export const WarehouseRequest = z.discriminatedUnion('op', [
     sql: z.string(),
     rowsPerChunk: z.number().int().positive(),
   }),
-  /** A statement that returns little (e.g. COPY … TO), cancellable by queryId, with progress replies. */
+  /** A statement that returns little (e.g. COPY … TO), cancellable by queryId, with progress replies unless `progress` is false. */
   z.object({
     op: z.literal('run'),
     reqId: z.number().int(),
     queryId: z.string(),
     sql: z.string(),
     oneStatement: z.boolean().optional(),
+    progress: z.boolean().optional(),
   }),
   z.object({ op: z.literal('cancel'), queryId: z.string() }),
   z.object({ op: z.literal('close'), reqId: z.number().int() }),

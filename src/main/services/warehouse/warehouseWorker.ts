@@ -114,28 +114,32 @@ async function runCancellable(
   sql: string,
   at: StatementAt,
   oneStatement = false,
+  progress = true,
 ): Promise<void> {
   await withConnection(async (con) => {
     running.set(queryId, con);
-    const timer = setInterval(() => {
-      const p = con.progress;
-      send({
-        kind: 'progress',
-        reqId,
-        percentage: p.percentage,
-        rowsProcessed: Number(p.rows_processed),
-        totalRows: Number(p.total_rows_to_process),
-      });
-    }, 250);
+    // Short scans (a search's batches) skip the progress machinery.
+    const timer = progress
+      ? setInterval(() => {
+          const p = con.progress;
+          send({
+            kind: 'progress',
+            reqId,
+            percentage: p.percentage,
+            rowsProcessed: Number(p.rows_processed),
+            totalRows: Number(p.total_rows_to_process),
+          });
+        }, 250)
+      : null;
     try {
-      await con.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false;');
+      if (progress) await con.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false;');
       const last = await prepareLast(con, sql, at, oneStatement);
       if (cancelled.has(queryId)) throw new CancelledError();
       const reader = await last.runAndReadAll();
       if (cancelled.has(queryId)) throw new CancelledError();
       send({ kind: 'done', reqId, rows: reader.getRowObjectsJson() as Record<string, unknown>[] });
     } finally {
-      clearInterval(timer);
+      if (timer) clearInterval(timer);
       running.delete(queryId);
       cancelled.delete(queryId);
     }
@@ -188,7 +192,7 @@ async function handle(req: WarehouseRequest, at: StatementAt): Promise<void> {
       await runQuery(req.reqId, req.queryId, req.sql, req.rowsPerChunk, at);
       return;
     case 'run':
-      await runCancellable(req.reqId, req.queryId, req.sql, at, req.oneStatement);
+      await runCancellable(req.reqId, req.queryId, req.sql, at, req.oneStatement, req.progress);
       return;
     case 'cancel': {
       const con = running.get(req.queryId);
