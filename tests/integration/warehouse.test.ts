@@ -136,6 +136,26 @@ describe('Warehouse (native DuckDB in a worker thread)', () => {
     expect(await warehouse.scan('SELECT 2 AS two')).toEqual([{ two: 2 }]);
   });
 
+  it('closes while queries run without aborting the process, and its thread ends', async () => {
+    // worker.terminate() during a native DuckDB call aborts the whole process
+    // ("terminate called after throwing an instance of 'Napi::Error'"): closing waits for the calls instead.
+    for (let round = 0; round < 5; round++) {
+      const busy = await Warehouse.open();
+      const running = [
+        busy.query('slow', 'SELECT count(*) FROM range(100000000000) a'),
+        busy.scan('SELECT sum(a) FROM range(100000000000) a'),
+      ].map((p) =>
+        p.then(
+          () => 'finished',
+          () => 'stopped',
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 50 + round * 40));
+      await busy.close();
+      expect(await Promise.all(running)).toEqual(['stopped', 'stopped']);
+    }
+  });
+
   it('never autoloads or installs extensions', async () => {
     const rows = await warehouse.rows(
       "SELECT current_setting('autoload_known_extensions') AS autoload, current_setting('autoinstall_known_extensions') AS autoinstall",

@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import { WorkbenchError } from '../../../shared/errors';
 import type { CopyBinaryColumn } from '../postgres/copyCodec';
-import { serviceWorkerEntry, startServiceWorker } from '../serviceWorker';
+import { serviceWorkerEntry, startServiceWorker, stopServiceWorker } from '../serviceWorker';
 
 /** The columns a day's COPY sends, in order (pipeline_id is the day's own key, not sent). */
 export const METRIC_DAY_COLUMNS: readonly CopyBinaryColumn[] = ['timestamptz', 'text', 'text', 'float8'];
@@ -71,7 +71,7 @@ export class MetricDayWriter {
   async close(): Promise<void> {
     if (!this.broken) await this.call({ op: 'close' }).catch(() => undefined);
     this.broken ??= new Error('the sync’s writer thread was closed');
-    await this.worker.terminate();
+    await stopServiceWorker(this.worker);
   }
 
   /**

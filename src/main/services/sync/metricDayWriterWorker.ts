@@ -26,6 +26,7 @@ import {
   copyTimestamptzMicros,
   type CopyBinaryRow,
 } from '../postgres/copyCodec';
+import { closeWorkerPort } from '../serviceWorker';
 import { DayChecksum, pgHashBytes } from './dayChecksum';
 import { METRIC_DAY_COLUMNS, type DayWriterReply, type DayWriterRequest } from './metricDayWriter';
 
@@ -261,6 +262,7 @@ async function handle(msg: DayWriterRequest): Promise<void> {
       instance?.closeSync();
       instance = null;
       send({ kind: 'closed' });
+      closeWorkerPort(port);
       return;
     }
   }

@@ -3,12 +3,9 @@
  * thread. Query results are kept here as Arrow IPC chunks until the renderer has
  * fetched them into its DuckDB-WASM working set.
  */
-import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { relative, sep } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import type { Catalog, CatalogRelation, QueryResultMeta } from '../../../shared/api/contract';
 import type { SkippedFile } from '../../../shared/api/lake';
@@ -18,6 +15,7 @@ import { forEachLimited } from '../forEachLimited';
 import type { BronzeSource } from '../lake/FolderLake';
 import { ParquetFooterChecks } from '../parquet/ParquetFile';
 import { HeldResults } from '../results/HeldResults';
+import { serviceWorkerEntry, startServiceWorker, stopServiceWorker } from '../serviceWorker';
 import { WarehouseReply, type QueryDone, type WarehouseRequest } from './warehouseProtocol';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 
@@ -68,25 +66,7 @@ interface Pending {
 
 /** Where the worker script is, whether we run from source (tsx/vitest) or from out/main. */
 export function defaultWarehouseWorkerEntry(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) return join(dirname(here), 'warehouseWorker.ts');
-  for (const dir of [dirname(here), dirname(dirname(here))]) {
-    const candidate = join(dir, 'warehouse-worker.js');
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error(`warehouse-worker.js not found near ${here}; run \`npm run build\` first`);
-}
-
-/**
- * Source runs (tests, benchmarks) start the TypeScript worker through tsx's
- * loader; worker threads ignore `--import` in execArgv, so a tiny bootstrap
- * registers it before importing the entry.
- */
-function typeScriptWorker(entry: string): Worker {
-  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(join(tsxDir, 'dist', 'esm', 'api', 'index.mjs')).href;
-  const bootstrap = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(pathToFileURL(entry).href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`));
+  return serviceWorkerEntry(import.meta.url, 'warehouseWorker.ts', 'warehouse-worker.js');
 }
 
 export class Warehouse {
@@ -113,7 +93,7 @@ export class Warehouse {
 
   static async open(options: WarehouseOptions = {}): Promise<Warehouse> {
     const entry = options.workerEntry ?? defaultWarehouseWorkerEntry();
-    const worker = entry.endsWith('.ts') ? typeScriptWorker(entry) : new Worker(entry);
+    const worker = startServiceWorker(entry);
     const warehouse = new Warehouse(worker, options);
     await warehouse.request({
       op: 'open',
@@ -132,7 +112,11 @@ export class Warehouse {
       // Closing a broken worker is still closing.
     }
     this.closed = true;
-    await this.worker.terminate();
+    // What was still running was interrupted by the close; its answer is that.
+    for (const pending of this.pending.values())
+      pending.reject(new WorkbenchError('cancelled', 'The warehouse was closed'));
+    this.pending.clear();
+    await stopServiceWorker(this.worker);
     this.results.clear();
   }
 

@@ -4,6 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { closeWorkerPort } from '../serviceWorker';
 import { ArrowChunkEncoder } from './arrowEncode';
 import { WarehouseReply, WarehouseRequest } from './warehouseProtocol';
 
@@ -207,6 +208,7 @@ async function handle(req: WarehouseRequest, at: StatementAt): Promise<void> {
       instance?.closeSync();
       instance = null;
       send({ kind: 'done', reqId: req.reqId });
+      closeWorkerPort(port);
       return;
   }
 }
