@@ -74,27 +74,35 @@ export class FolderObjectStore implements ObjectStore {
       return { objects: [], prefixes: [], nextToken: null };
     }
     const startKey = parts.length ? `${parts.join('/')}/` : '';
-    const objects: ObjectInfo[] = [];
+    // Files are stat'ed all at once at the end of the page (libuv runs them side by side), not one by one.
+    const files: { key: string; path: string }[] = [];
     const prefixes: string[] = [];
     let last: string | null = null;
+    let nextToken: string | null = null;
     try {
       for await (const entry of this.walk(join(this.root, ...parts), startKey, prefix, delimiter, after, signal)) {
-        if (objects.length + prefixes.length === limit) {
-          return { objects, prefixes, nextToken: last === null ? null : encodeToken(last) };
+        if (files.length + prefixes.length === limit) {
+          nextToken = last === null ? null : encodeToken(last);
+          break;
         }
         if (entry.kind === 'prefix') {
           prefixes.push(entry.prefix);
           last = entry.prefix;
         } else {
-          const stats = await stat(entry.path);
-          objects.push({ key: entry.key, size: stats.size, etag: etagOf(stats), lastModified: stats.mtime });
+          files.push({ key: entry.key, path: entry.path });
           last = entry.key;
         }
       }
+      const objects = await Promise.all(
+        files.map(async ({ key, path }): Promise<ObjectInfo> => {
+          const stats = await stat(path);
+          return { key, size: stats.size, etag: etagOf(stats), lastModified: stats.mtime };
+        }),
+      );
+      return { objects, prefixes, nextToken };
     } catch (err) {
       throw describeStoreError(err, this.description);
     }
-    return { objects, prefixes, nextToken: null };
   }
 
   async head(key: string, signal?: AbortSignal): Promise<ObjectInfo> {
