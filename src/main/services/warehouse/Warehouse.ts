@@ -171,7 +171,12 @@ export class Warehouse {
     options: { oneStatement?: boolean } = {},
   ): Promise<Record<string, unknown>[]> {
     const reply = await this.settingAsideDamaged(() =>
-      this.request({ op: 'run', reqId: 0, queryId, sql, ...options }, undefined, onProgress),
+      // The worker samples progress only for a caller that listens.
+      this.request(
+        { op: 'run', reqId: 0, queryId, sql, ...options, progress: onProgress !== undefined },
+        undefined,
+        onProgress,
+      ),
     );
     return reply.rows ?? [];
   }

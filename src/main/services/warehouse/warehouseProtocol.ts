@@ -24,7 +24,7 @@ export const WarehouseRequest = z.discriminatedUnion('op', [
     sql: z.string(),
     rowsPerChunk: z.number().int().positive(),
   }),
-  /** A statement that returns little (e.g. COPY … TO), cancellable by queryId, with progress replies unless `progress` is false. */
+  /** A statement that returns little (e.g. COPY … TO), cancellable by queryId, with progress replies when `progress` is true (a caller listens). */
   z.object({
     op: z.literal('run'),
     reqId: z.number().int(),
