@@ -37,12 +37,15 @@ export const TIME_BUCKET_ORIGIN_SQL = "TIMESTAMPTZ '2000-01-03 00:00:00+00'";
  * already made safe (a quoted literal or a $n parameter, and a quoted column).
  * On plain PostgreSQL this is date_bin(), which (like the rest of this
  * contract) does not take intervals with months or years; bucket by calendar
- * month with date_trunc('month', col, 'UTC') instead.
+ * month with date_trunc('month', col, 'UTC') instead. `originSql` (a safe
+ * timestamptz expression) moves the edges, e.g. to a chart window's start.
  */
-export function timeBucketSql(server: ServerKind, intervalSql: string, columnSql: string): string {
-  return server.mode === 'timescaledb'
-    ? `${timescaleFunction(server, 'time_bucket')}(${intervalSql}, ${columnSql})`
-    : `date_bin(${intervalSql}, ${columnSql}, ${TIME_BUCKET_ORIGIN_SQL})`;
+export function timeBucketSql(server: ServerKind, intervalSql: string, columnSql: string, originSql?: string): string {
+  if (server.mode === 'timescaledb') {
+    const origin = originSql === undefined ? '' : `, origin => ${originSql}`;
+    return `${timescaleFunction(server, 'time_bucket')}(${intervalSql}, ${columnSql}${origin})`;
+  }
+  return `date_bin(${intervalSql}, ${columnSql}, ${originSql ?? TIME_BUCKET_ORIGIN_SQL})`;
 }
 
 /** A timestamptz as ISO-8601 UTC text with microseconds (`2026-01-02T03:04:05.123456Z`), whatever the session's TimeZone. */

@@ -22,6 +22,9 @@ export const ChartType = z.enum(['line', 'area', 'step', 'scatter']);
 export type ChartType = z.infer<typeof ChartType>;
 export const ChartBucket = z.enum(['auto', 'hour', 'day', 'week']);
 export const ChartCompare = z.enum(['none', 'previous_day', 'previous_week']);
+/** Where a metric chart's points come from: the local cache, or the Dash server (cached days still read locally). */
+export const ChartDataSource = z.enum(['cache', 'server']);
+export type ChartDataSource = z.infer<typeof ChartDataSource>;
 export type ChartCompare = z.infer<typeof ChartCompare>;
 
 export const ChartCatalogEntry = z.object({
@@ -53,8 +56,34 @@ export const ChartSeriesRequest = z.object({
   width: z.number().int().min(10).max(10_000),
   bucket: ChartBucket.default('auto'),
   timeZone: z.string().min(1).max(100),
+  source: ChartDataSource.default('cache'),
+  /**
+   * Server charts: when the rows to read on the server are estimated above this,
+   * answer with `heavy` (and no points) instead of reading them. Null: read anyway.
+   */
+  maxServerRows: z.number().int().positive().nullable().default(null),
 });
 export type ChartSeriesRequest = z.input<typeof ChartSeriesRequest>;
+
+/** A stretch of a chart and where its points came from: `aggregate` names the continuous aggregate. */
+export const ChartPart = z.object({
+  fromMs: z.number(),
+  toMs: z.number(),
+  from: z.enum(['cache', 'server', 'aggregate']),
+  name: z.string().nullable(),
+});
+export type ChartPart = z.infer<typeof ChartPart>;
+
+/** A server chart not drawn because it would read too many rows: what it would read, and the days to sync instead. */
+export const ChartHeavy = z.object({
+  rows: z.number().nonnegative(),
+  /** How the estimate was made, in words. */
+  note: z.string(),
+  /** The UTC days [fromDay, toDay) the server part covers: what "Sync these days" pulls. */
+  fromDay: z.string(),
+  toDay: z.string(),
+});
+export type ChartHeavy = z.infer<typeof ChartHeavy>;
 
 export const ChartSeriesResult = z.object({
   mode: z.enum(['raw', 'm4', 'calendar']),
@@ -63,6 +92,11 @@ export const ChartSeriesResult = z.object({
   /** Key is `<metric> · <series_id>`. */
   series: z.array(z.object({ key: z.string(), t: z.array(z.number()), v: z.array(z.number()) })),
   elapsedMs: z.number().nonnegative(),
+  /** Where each stretch came from (server charts); empty for a chart of the cache alone. */
+  parts: z.array(ChartPart).default([]),
+  /** Rows that crossed the wire from the server (M4 columns, buckets or raw points). */
+  serverRows: z.number().nonnegative().default(0),
+  heavy: ChartHeavy.nullable().default(null),
 });
 export type ChartSeriesResult = z.infer<typeof ChartSeriesResult>;
 
@@ -78,6 +112,8 @@ export const ChartSpec = z.object({
       pipelineId: PipelineName,
       metrics: z.array(MetricName).max(50),
       seriesIds: z.array(SeriesId).max(200),
+      /** Absent in charts saved before server charts: the cache. */
+      from: ChartDataSource.optional(),
     }),
     z.object({
       kind: z.literal('sql'),
@@ -107,6 +143,11 @@ export const chartApi = {
     output: z.object({ series: z.array(z.string()), total: z.number() }),
   },
   'chart.series': { input: ChartSeriesRequest, output: ChartSeriesResult },
+  /** The time span a server holds for a pipeline's metrics (null bounds: no rows). */
+  'chart.serverExtent': {
+    input: z.object({ pipelineId: PipelineName, metrics: z.array(MetricName).min(1).max(50) }),
+    output: z.object({ fromMs: z.number().nullable(), toMs: z.number().nullable() }),
+  },
   'chart.cancel': { input: z.object({ requestId: RequestId }), output: z.object({ cancelled: z.boolean() }) },
   'charts.list': { input: z.object({}).strict(), output: z.object({ charts: z.array(SavedChartInfo) }) },
   'charts.read': { input: z.object({ name: QueryName }), output: z.object({ name: QueryName, spec: ChartSpec }) },

@@ -26,6 +26,10 @@ export interface ChartData {
   /** Points in the window before aggregation. */
   rawPoints: number;
   series: ChartSeriesData[];
+  /** Server charts: where each stretch came from, rows over the wire, or why nothing was drawn. */
+  parts?: { fromMs: number; toMs: number; from: 'cache' | 'server' | 'aggregate'; name: string | null }[];
+  serverRows?: number;
+  heavy?: { rows: number; note: string; fromDay: string; toDay: string } | null;
 }
 
 export interface ChartRequest {

@@ -45,7 +45,8 @@ function int(n: number): string {
   return String(Math.trunc(n));
 }
 
-function isoUs(us: number): string {
+/** Epoch µs as `YYYY-MM-DD HH:MM:SS.ffffff` (UTC), for literals both engines and PostgreSQL read. */
+export function isoUs(us: number): string {
   const ms = Math.floor(us / 1000);
   const micros = Math.trunc(us - ms * 1000);
   const base = new Date(ms).toISOString().slice(0, 23);
@@ -87,9 +88,11 @@ export function rawSql(source: ChartSource, window: TimeWindow, limit: number): 
  * When a column holds its extreme value twice, either point may be kept (tie
  * breaking by time doubled the cost): the picture is the same. Null values are
  * left out (pointsSql): a stretch without values is a gap, drawn as one.
+ * Columns start at `originUs` (the window's start unless the grid is aligned
+ * to a continuous aggregate's buckets, see serverChartSql.ts).
  */
-export function m4Sql(source: ChartSource, window: TimeWindow, bucketUs: number): string {
-  return `SELECT k, CAST((t - ${int(window.fromUs)}) // ${int(bucketUs)} AS DOUBLE) AS px, CAST(count(*) AS DOUBLE) AS n,
+export function m4Sql(source: ChartSource, window: TimeWindow, bucketUs: number, originUs = window.fromUs): string {
+  return `SELECT k, CAST((t - ${int(originUs)}) // ${int(bucketUs)} AS DOUBLE) AS px, CAST(count(*) AS DOUBLE) AS n,
     CAST(min(t) AS DOUBLE) AS t0, arg_min(v, t) AS v0, CAST(max(t) AS DOUBLE) AS t1, arg_max(v, t) AS v1,
     CAST(arg_min(t, v) AS DOUBLE) AS tmin, min(v) AS vmin, CAST(arg_max(t, v) AS DOUBLE) AS tmax, max(v) AS vmax
   FROM (${pointsSql(source, window)})

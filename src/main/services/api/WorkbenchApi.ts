@@ -202,6 +202,9 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     'chart.catalog': async () => ({ entries: await charts.catalog() }),
     'chart.seriesList': async (input) => charts.seriesList(input),
     'chart.series': async (input) => charts.series(input),
+    'chart.serverExtent': async () => {
+      throw new WorkbenchError('not_ready', 'Server charts are being built.');
+    },
     'chart.cancel': async ({ requestId }) => ({ cancelled: charts.cancel(requestId) }),
     'charts.list': async () => ({ charts: await chartFiles.list() }),
     'charts.read': async ({ name }) => chartFiles.read(name),

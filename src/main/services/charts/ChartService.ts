@@ -105,7 +105,7 @@ export class ChartService {
         source,
         input,
       );
-      return { ...data, elapsedMs: performance.now() - started };
+      return { parts: [], serverRows: 0, heavy: null, ...data, elapsedMs: performance.now() - started };
     } catch (err) {
       if (err instanceof WorkbenchError) throw err;
       const message = errorMessage(err);
