@@ -43,9 +43,11 @@ export interface ChartRequest {
 
 export type Exec = (sql: string) => Promise<Record<string, unknown>[]>;
 
-const NOMINAL_MS: Record<CalendarUnit, number> = { hour: 3_600_000, day: 86_400_000, week: 604_800_000 };
+/** A calendar unit's nominal length, for the chart's labels. */
+export const NOMINAL_MS: Record<CalendarUnit, number> = { hour: 3_600_000, day: 86_400_000, week: 604_800_000 };
 
-function groupRows(rows: Record<string, unknown>[]): ChartSeriesData[] {
+/** Rows of (k, t_us, v), ordered by series and time, as the chart's series (times in ms). */
+export function groupRows(rows: readonly Record<string, unknown>[]): ChartSeriesData[] {
   const byKey = new Map<string, ChartSeriesData>();
   for (const row of rows) {
     const key = String(row.k);

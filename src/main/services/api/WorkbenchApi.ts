@@ -24,6 +24,8 @@ import { startResultExport } from '../export/ResultExport';
 import { LiveQueries } from '../postgres/LiveQuery';
 import { readServerCatalog } from '../postgres/ServerCatalog';
 import { ChartService } from '../charts/ChartService';
+import { ServerCharts } from '../charts/ServerCharts';
+import { ReadOnlyStatements } from '../postgres/ReadOnlyStatements';
 import { ChartFiles } from '../charts/ChartFiles';
 import { PipelineDrafts } from '../pipelines/PipelineDrafts';
 import { loadSample, sampleOptions } from '../pipelines/PreviewSample';
@@ -64,6 +66,16 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     cacheDir: () => workspace.cacheDir,
     jobs,
     remountViews: () => workspace.remountViews(),
+  });
+  const serverCharts = new ServerCharts({
+    statements: new ReadOnlyStatements({
+      pool: () => workspace.postgres(),
+      statementTimeoutMs: () => workspace.postgresStatementTimeoutMs(),
+    }),
+    pool: () => workspace.postgres(),
+    cached: charts,
+    cachedDays: (selection) => sync.cachedDaysFor(selection.pipelineId, selection.metrics, selection.seriesIds),
+    estimate: (selection) => sync.estimate(selection),
   });
   const reprocessing = new ReprocessingPreview({
     warehouse: () => workspace.warehouse(),
@@ -201,11 +213,9 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     'inspector.export': async ({ searchId, format, fileName }) => inspector.export(searchId, format, fileName),
     'chart.catalog': async () => ({ entries: await charts.catalog() }),
     'chart.seriesList': async (input) => charts.seriesList(input),
-    'chart.series': async (input) => charts.series(input),
-    'chart.serverExtent': async () => {
-      throw new WorkbenchError('not_ready', 'Server charts are being built.');
-    },
-    'chart.cancel': async ({ requestId }) => ({ cancelled: charts.cancel(requestId) }),
+    'chart.series': async (input) => (input.source === 'server' ? serverCharts.series(input) : charts.series(input)),
+    'chart.serverExtent': async ({ pipelineId, metrics }) => serverCharts.extent(pipelineId, metrics),
+    'chart.cancel': async ({ requestId }) => ({ cancelled: await serverCharts.cancel(requestId) }),
     'charts.list': async () => ({ charts: await chartFiles.list() }),
     'charts.read': async ({ name }) => chartFiles.read(name),
     'charts.save': async ({ name, spec }) => chartFiles.save(name, spec),

@@ -5,7 +5,8 @@
  */
 import type { ChartCatalogEntry, ChartSeriesResult } from '../../../shared/api/charts';
 import type { ApiParsedInput } from '../../../shared/api/handlers';
-import { SERIES_KEY_SEPARATOR, chartData } from '../../../shared/charts/chartQuery';
+import { SERIES_KEY_SEPARATOR, chartData, type Exec } from '../../../shared/charts/chartQuery';
+import type { MetricSelection, UsRange } from '../../../shared/charts/serverChartSql';
 import type { ChartSource } from '../../../shared/charts/m4Sql';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
@@ -20,6 +21,20 @@ const ONE_STATEMENT = { oneStatement: true };
 
 function inList(values: readonly string[]): string {
   return values.map(quoteLiteral).join(', ');
+}
+
+/** A chart's window and zone, checked before anything runs. */
+export function checkChartRequest(input: { fromMs: number; toMs: number; timeZone: string }): void {
+  if (!(input.toMs > input.fromMs)) {
+    throw new WorkbenchError('bad_request', 'The chart window is empty: its end must be after its start.');
+  }
+  if (!isValidTimeZone(input.timeZone)) {
+    throw new WorkbenchError(
+      'bad_request',
+      `"${input.timeZone}" is not a time zone.`,
+      'Use an IANA name such as Europe/Berlin.',
+    );
+  }
 }
 
 export class ChartService {
@@ -76,20 +91,29 @@ export class ChartService {
 
   /** One chart's points for a window: raw, M4 or calendar buckets; cancelled by `cancel(requestId)`. */
   async series(input: ApiParsedInput<'chart.series'>): Promise<ChartSeriesResult> {
-    if (!(input.toMs > input.fromMs)) {
-      throw new WorkbenchError('bad_request', 'The chart window is empty: its end must be after its start.');
-    }
-    if (!isValidTimeZone(input.timeZone)) {
-      throw new WorkbenchError(
-        'bad_request',
-        `"${input.timeZone}" is not a time zone.`,
-        'Use an IANA name such as Europe/Berlin.',
+    checkChartRequest(input);
+    const source = await this.cachedSource(input);
+    const started = performance.now();
+    const data = await chartData(this.exec(input.requestId), source, input);
+    return { parts: [], serverRows: 0, heavy: null, ...data, elapsedMs: performance.now() - started };
+  }
+
+  /**
+   * The cached metrics of a selection as a chart source; with `ranges` (epoch
+   * µs) only the points inside them — a server chart's cached days.
+   */
+  async cachedSource(selection: MetricSelection, ranges?: readonly UsRange[]): Promise<ChartSource> {
+    const view = await this.viewOf(selection.pipelineId);
+    const where = [`metric_name IN (${inList(selection.metrics)})`];
+    if (selection.seriesIds.length) where.push(`series_id IN (${inList(selection.seriesIds)})`);
+    if (ranges) {
+      if (ranges.length === 0) throw new Error('A cached chart part needs at least one time range');
+      const int = (n: number) => String(Math.trunc(n));
+      where.push(
+        ranges.map((r) => `(epoch_us(time) >= ${int(r.fromUs)} AND epoch_us(time) < ${int(r.toUs)})`).join(' OR '),
       );
     }
-    const view = await this.viewOf(input.pipelineId);
-    const where = [`metric_name IN (${inList(input.metrics)})`];
-    if (input.seriesIds.length) where.push(`series_id IN (${inList(input.seriesIds)})`);
-    const source: ChartSource = {
+    return {
       relation: view,
       timeColumn: 'time',
       valueSql: 'value',
@@ -97,21 +121,21 @@ export class ChartService {
       where,
       pushdown: 'timestamptz',
     };
-    const started = performance.now();
+  }
+
+  /** Runs chart SQL on the warehouse under `requestId` (cancel stops it), with the chart's errors. */
+  exec(requestId: string): Exec {
     const warehouse = this.warehouse();
-    try {
-      const data = await chartData(
-        (sql) => warehouse.run(input.requestId, sql, undefined, ONE_STATEMENT),
-        source,
-        input,
-      );
-      return { parts: [], serverRows: 0, heavy: null, ...data, elapsedMs: performance.now() - started };
-    } catch (err) {
-      if (err instanceof WorkbenchError) throw err;
-      const message = errorMessage(err);
-      if (/interrupt/i.test(message)) throw new WorkbenchError('cancelled', 'The chart query was cancelled.');
-      throw new WorkbenchError('query_failed', `The chart query failed: ${message}`);
-    }
+    return async (sql) => {
+      try {
+        return await warehouse.run(requestId, sql, undefined, ONE_STATEMENT);
+      } catch (err) {
+        if (err instanceof WorkbenchError) throw err;
+        const message = errorMessage(err);
+        if (/interrupt/i.test(message)) throw new WorkbenchError('cancelled', 'The chart query was cancelled.');
+        throw new WorkbenchError('query_failed', `The chart query failed: ${message}`);
+      }
+    };
   }
 
   cancel(requestId: string): boolean {

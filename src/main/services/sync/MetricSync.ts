@@ -399,6 +399,29 @@ export class MetricSync {
   }
 
   /**
+   * The UTC days of a pipeline whose cached file holds what a chart of
+   * `metrics` and `seriesIds` (empty: every series) needs, exactly as the server
+   * had it when synced: synced with a selection that covers them, present on
+   * disk, and not marked stale. Days computed locally (the demo) are not
+   * server data and are left out.
+   */
+  async cachedDaysFor(pipelineId: string, metrics: readonly string[], seriesIds: readonly string[]): Promise<string[]> {
+    const synced = (await this.readState()).pipelines[pipelineId];
+    if (!synced) return [];
+    const covers = (held: string[] | null, wanted: readonly string[]) =>
+      held === null || (wanted.length > 0 && wanted.every((w) => held.includes(w)));
+    const days: string[] = [];
+    for (const [day, entry] of Object.entries(synced.days)) {
+      if (synced.stale?.[day]) continue;
+      if (!covers(entry.selection.metricNames, metrics) || !covers(entry.selection.seriesIds, seriesIds)) continue;
+      const dir = this.dayDirPath(pipelineId, day);
+      if (!existsSync(dir) || !(await readdir(dir)).some((f) => f.endsWith('.parquet'))) continue;
+      days.push(day);
+    }
+    return days.sort();
+  }
+
+  /**
    * After a push or undo changed the server's metrics: the cached days of the
    * range are marked stale at once (so nothing shows them as current), then
    * re-synced as a job — exactly those days, nothing else is fetched. A day
