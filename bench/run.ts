@@ -14,6 +14,7 @@ import { formulaPreview } from './figures/formulaPreview';
 import { formulaCompile50 } from './figures/formula';
 import { inspectorFirstMatchCached, inspectorFirstMatchUncached, inspectorSearch } from './figures/inspector';
 import { chartPoints, chartZoom100m, chartZoom10m } from './figures/charts';
+import { chartServerZoom } from './figures/serverCharts';
 import { preview30dFigure, pushChanged1pctFigure, pushMetricsFigure } from './figures/push';
 import type { Figure, FigureResult } from './harness';
 
@@ -32,6 +33,7 @@ const figures: Figure[] = [
   chartZoom10m,
   chartZoom100m,
   chartPoints,
+  chartServerZoom,
   pushMetricsFigure,
   pushChanged1pctFigure,
   preview30dFigure,

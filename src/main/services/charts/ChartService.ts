@@ -125,10 +125,9 @@ export class ChartService {
 
   /** Runs chart SQL on the warehouse under `requestId` (cancel stops it), with the chart's errors. */
   exec(requestId: string): Exec {
-    const warehouse = this.warehouse();
     return async (sql) => {
       try {
-        return await warehouse.run(requestId, sql, undefined, ONE_STATEMENT);
+        return await this.warehouse().run(requestId, sql, undefined, ONE_STATEMENT);
       } catch (err) {
         if (err instanceof WorkbenchError) throw err;
         const message = errorMessage(err);
