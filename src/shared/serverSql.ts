@@ -69,6 +69,17 @@ const RESERVED = new Set(
   ).split(' '),
 );
 
+/**
+ * A string literal for server SQL, whatever the server's
+ * standard_conforming_strings: where it is off, a backslash in '…' escapes the
+ * next character (a crafted `\'` would end the literal), so text with a
+ * backslash is written as E'…' with the backslashes doubled.
+ */
+export function pgLiteral(value: string): string {
+  if (!value.includes('\\')) return quoteLiteral(value);
+  return `E${quoteLiteral(value.replaceAll('\\', '\\\\'))}`;
+}
+
 /** An identifier for server SQL, quoted only when it must be: `dash.pipeline_metrics`. */
 export function pgName(name: string): string {
   return PLAIN.test(name) && !RESERVED.has(name) ? name : quoteIdent(name);

@@ -16,6 +16,8 @@ import { ChartService } from '../../src/main/services/charts/ChartService';
 import { ServerCharts } from '../../src/main/services/charts/ServerCharts';
 import { applyMigrations } from '../../src/main/services/postgres/Migrations';
 import { ReadOnlyStatements } from '../../src/main/services/postgres/ReadOnlyStatements';
+import { selectionWhereSql } from '../../src/shared/charts/serverChartSql';
+import { pgLiteral } from '../../src/shared/serverSql';
 import { harness, type Harness } from '../support/metricSyncFixture';
 import { NodeWasmEngine } from '../support/NodeWasmEngine';
 import { createTestDatabase } from '../support/postgres';
@@ -270,4 +272,31 @@ describe('server charts on plain PostgreSQL', () => {
 
 describeTimescale("server charts on Debian's TimescaleDB", () => {
   serverChartSuite(() => createTimescaleDatabase('charts'), 'timescaledb');
+});
+
+describe('server SQL literals', () => {
+  it('keep a backslash and a quote inside the literal, whatever standard_conforming_strings says', async () => {
+    const config = inject('servers').postgres;
+    const client = new pg.Client({ ...config, database: 'postgres' });
+    await client.connect();
+    try {
+      const crafted = String.raw`dev\'); SELECT pg_sleep(60); --\\`;
+      for (const setting of ['on', 'off']) {
+        await client.query(`SET standard_conforming_strings = ${setting}`);
+        await client.query('SET escape_string_warning = off');
+        const { rows: found } = await client.query<{ v: string }>(`SELECT ${pgLiteral(crafted)} AS v`);
+        expect(found).toEqual([{ v: crafted }]);
+        const where = selectionWhereSql({ pipelineId: crafted, metrics: [crafted], seriesIds: [crafted] }, [
+          { fromUs: 0, toUs: 1 },
+        ]);
+        const { rows: counted } = await client.query(
+          `SELECT count(*)::int AS n FROM (SELECT ${pgLiteral(crafted)} AS pipeline_id, ${pgLiteral(crafted)} AS metric_name,
+             ${pgLiteral(crafted)} AS series_id, TIMESTAMPTZ '1970-01-01 00:00:00+00' AS time, 1.0::float8 AS value) AS m WHERE ${where}`,
+        );
+        expect(counted).toEqual([{ n: 1 }]);
+      }
+    } finally {
+      await client.end();
+    }
+  });
 });

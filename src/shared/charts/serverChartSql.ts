@@ -7,10 +7,10 @@
  * same column as `(t - origin) // bucket` does on DuckDB, so the two can be
  * merged and compared column by column.
  *
- * Every name and value is a quoted literal; numbers are checked integers.
+ * Every name and value is a literal (pgLiteral: safe with either setting of
+ * standard_conforming_strings); numbers are checked integers.
  */
-import { quoteLiteral } from '../sql';
-import { pgRelation, timeBucketSql, type ServerKind } from '../serverSql';
+import { pgLiteral, pgRelation, timeBucketSql, type ServerKind } from '../serverSql';
 import { SERIES_KEY_SEPARATOR } from './chartQuery';
 import type { ChartGrid } from './m4Columns';
 import { isoUs } from './m4Sql';
@@ -46,20 +46,17 @@ export function epochUsSql(expr: string): string {
 }
 
 /** The chart's series key, as ChartService builds it on the warehouse: `<metric> · <series_id>`. */
-export const SERVER_KEY_SQL = `metric_name || ${quoteLiteral(SERIES_KEY_SEPARATOR)} || series_id`;
+export const SERVER_KEY_SQL = `metric_name || ${pgLiteral(SERIES_KEY_SEPARATOR)} || series_id`;
 
 function inList(values: readonly string[]): string {
-  return values.map(quoteLiteral).join(', ');
+  return values.map(pgLiteral).join(', ');
 }
 
 /** The rows of `selection` with a value inside any of `ranges` (at least one). */
 export function selectionWhereSql(selection: MetricSelection, ranges: readonly UsRange[]): string {
   if (ranges.length === 0) throw new Error('A server chart part needs at least one time range');
   if (selection.metrics.length === 0) throw new Error('A chart needs at least one metric');
-  const conds = [
-    `pipeline_id = ${quoteLiteral(selection.pipelineId)}`,
-    `metric_name IN (${inList(selection.metrics)})`,
-  ];
+  const conds = [`pipeline_id = ${pgLiteral(selection.pipelineId)}`, `metric_name IN (${inList(selection.metrics)})`];
   if (selection.seriesIds.length) conds.push(`series_id IN (${inList(selection.seriesIds)})`);
   conds.push('value IS NOT NULL');
   const times = ranges.map((r) => `(time >= ${timestamptzSql(r.fromUs)} AND time < ${timestamptzSql(r.toUs)})`);

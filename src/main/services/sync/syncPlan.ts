@@ -6,7 +6,7 @@
  */
 import type { SyncSelection } from '../../../shared/api/sync';
 import { isoUtcSql } from '../../../shared/serverSql';
-import { quoteLiteral } from '../../../shared/sql';
+import { pgLiteral } from '../../../shared/serverSql';
 import { checksumSql } from './dayChecksum';
 
 export interface SelectionKey {
@@ -143,9 +143,9 @@ export function planSync(input: PlanInput): SyncPlan {
 
 /** The WHERE clause of a selection, optionally narrowed to one pipeline and day. */
 export function whereSql(selection: SyncSelection, only?: DayRef): string {
-  const list = (values: string[]) => values.map(quoteLiteral).join(', ');
+  const list = (values: string[]) => values.map(pgLiteral).join(', ');
   const parts: string[] = [
-    only ? `pipeline_id = ${quoteLiteral(only.pipelineId)}` : `pipeline_id IN (${list(selection.pipelines)})`,
+    only ? `pipeline_id = ${pgLiteral(only.pipelineId)}` : `pipeline_id IN (${list(selection.pipelines)})`,
   ];
   if (selection.metricNames) parts.push(`metric_name IN (${list(selection.metricNames)})`);
   if (selection.seriesIds) parts.push(`series_id IN (${list(selection.seriesIds)})`);
@@ -157,7 +157,7 @@ export function whereSql(selection: SyncSelection, only?: DayRef): string {
   return parts.length ? parts.join(' AND ') : 'true';
 }
 
-const timeSql = (day: string) => `${quoteLiteral(`${day} 00:00:00+00`)}::timestamptz`;
+const timeSql = (day: string) => `${pgLiteral(`${day} 00:00:00+00`)}::timestamptz`;
 
 /** Days as `pipeline_id = … AND time >= … AND time < …` terms, runs of consecutive days merged. */
 function daysSql(days: readonly DayRef[]): string {
@@ -169,7 +169,7 @@ function daysSql(days: readonly DayRef[]): string {
     let from = sorted[0]!;
     let to = nextDay(from);
     const flush = () =>
-      terms.push(`(pipeline_id = ${quoteLiteral(pipelineId)} AND time >= ${timeSql(from)} AND time < ${timeSql(to)})`);
+      terms.push(`(pipeline_id = ${pgLiteral(pipelineId)} AND time >= ${timeSql(from)} AND time < ${timeSql(to)})`);
     for (const day of sorted.slice(1)) {
       if (day === to) to = nextDay(day);
       else {
