@@ -47,6 +47,13 @@ const AGGREGATES = [
             metric_name AS m, series_id AS s, max(value) AS hi, min(value) AS lo, count(value) AS points,
             tsdb.last(value, time) AS closing, tsdb.first(value, time) AS opening, sum(value) AS total
      FROM dash.pipeline_metrics WHERE (pipeline_metrics.value IS NOT NULL) GROUP BY 1, 2, 3, 4 WITH NO DATA`,
+  // Hours from a quarter past.
+  `CREATE MATERIALIZED VIEW dash.metrics_offset WITH (timescaledb.continuous) AS
+     SELECT tsdb.time_bucket('1 hour', time, "offset" => '15 minutes'::interval) AS bucket, pipeline_id, series_id,
+            metric_name, count(value) AS n, min(time) AS t0, tsdb.first(value, time) AS v0, max(time) AS t1,
+            tsdb.last(value, time) AS v1, tsdb.first(time, value) AS tmin, min(value) AS vmin,
+            tsdb.last(time, value) AS tmax, max(value) AS vmax
+     FROM dash.pipeline_metrics WHERE value IS NOT NULL GROUP BY 1, 2, 3, 4 WITH NO DATA`,
   // Not every point: refused.
   `CREATE MATERIALIZED VIEW dash.metrics_positive WITH (timescaledb.continuous) AS
      SELECT tsdb.time_bucket('1 hour', time) AS bucket, pipeline_id, series_id, metric_name, count(value) AS n,
@@ -122,6 +129,7 @@ describe('continuous aggregates behind server charts (PGlite TimescaleDB 2.23)',
       );
       await client.query(`CALL tsdb.refresh_continuous_aggregate('dash.metrics_quarter', NULL, '2026-03-06 00:05+00')`);
       await client.query(`CALL tsdb.refresh_continuous_aggregate('dash.metrics_positive', NULL, NULL)`);
+      await client.query(`CALL tsdb.refresh_continuous_aggregate('dash.metrics_offset', NULL, '2026-03-04 12:15+00')`);
       ({ reader: bare } = await createDocumentedRoles(client, null));
       ext = (await detectServerMode(client)).timescale!;
     } finally {
@@ -164,7 +172,11 @@ describe('continuous aggregates behind server charts (PGlite TimescaleDB 2.23)',
       columns: { bucket: 'Quarter', n: 'points', v0: 'opening', v1: 'closing', t0: null, tmin: null },
     });
     expect(usable.find((a) => a.label === 'metrics_hourly_all')).toMatchObject({ nullValuesExcluded: false });
-    expect(usable).toHaveLength(3);
+    expect(usable.find((a) => a.label === 'metrics_offset')).toMatchObject({
+      originUs: us('2000-01-03T00:15:00Z'),
+      watermarkUs: us('2026-03-04T12:15:00Z'),
+    });
+    expect(usable).toHaveLength(4);
     // A week at 150 px reads the aggregate materialised furthest; at 2000 px (5 min a pixel), none.
     const week = { fromUs: us('2026-03-01T03:20:00Z'), toUs: us('2026-03-07T17:45:00Z') };
     expect(pickChartAggregate(usable, week, 150)?.label).toBe('metrics_quarter');
@@ -179,7 +191,12 @@ describe('continuous aggregates behind server charts (PGlite TimescaleDB 2.23)',
   });
 
   it('cagg-backed views equal raw views, every field (window edges and the unmaterialised days from raw rows)', async () => {
-    const hourly = (await listed()).usable.find((a) => a.label === 'metrics_hourly')!;
+    const { usable } = await listed();
+    for (const name of ['metrics_hourly', 'metrics_offset'])
+      await expectEqualViews(usable.find((a) => a.label === name)!);
+  });
+
+  async function expectEqualViews(hourly: ChartAggregateSource): Promise<void> {
     const selections: MetricSelection[] = [
       { pipelineId: PIPELINE, metrics: ['power', 'energy'], seriesIds: [] },
       { pipelineId: PIPELINE, metrics: ['power'], seriesIds: ['dev-1', 'dev-3'] },
@@ -192,7 +209,7 @@ describe('continuous aggregates behind server charts (PGlite TimescaleDB 2.23)',
     ];
     for (const selection of selections) {
       for (const [window, width] of cases) {
-        const label = `${JSON.stringify(selection)} ${width} px`;
+        const label = `${hourly.label} ${JSON.stringify(selection)} ${width} px`;
         const { grid, fromAggregate, merged, raw } = await views(hourly, selection, window, width);
         expect(grid.bucketUs % HOUR_US, label).toBe(0);
         expect(fromAggregate.length, label).toBeGreaterThan(10);
@@ -200,17 +217,30 @@ describe('continuous aggregates behind server charts (PGlite TimescaleDB 2.23)',
         expect(merged, label).toEqual(raw);
       }
     }
-    // The data really has what the test claims: spikes read from the aggregate, an hour of NULLs without a column.
-    const { fromAggregate } = await views(
-      hourly,
-      { pipelineId: PIPELINE, metrics: ['power'], seriesIds: [] },
-      { fromUs: us('2026-03-01T00:00:00Z'), toUs: us('2026-03-05T00:00:00Z') },
-      96,
+  }
+
+  it('reads spikes from the aggregate, and no column for an hour of only NULLs (count 0) from one over every row', async () => {
+    const { usable } = await listed();
+    const read = async (label: string) =>
+      (
+        await views(
+          usable.find((a) => a.label === label)!,
+          { pipelineId: PIPELINE, metrics: ['power'], seriesIds: [] },
+          { fromUs: us('2026-03-01T00:00:00Z'), toUs: us('2026-03-05T00:00:00Z') },
+          96,
+        )
+      ).fromAggregate;
+    const hourly = await read('metrics_hourly');
+    expect(hourly.find((c) => c.k === 'power · dev-1' && c.vmax > 999)?.tmax).toBe(us('2026-03-02T10:39:13Z'));
+    expect(hourly.find((c) => c.k === 'power · dev-3' && c.vmin < -999)?.tmin).toBe(us('2026-03-03T17:06:39Z'));
+    const { rows } = await pool.query(
+      `SELECT n FROM dash.metrics_hourly_all WHERE series_id = 'dev-3' AND metric_name = 'power' AND bucket = '2026-03-02 05:00+00'
+       AND pipeline_id = $1`,
+      [PIPELINE],
     );
-    expect(fromAggregate.find((c) => c.k === 'power · dev-1' && c.vmax > 999)?.tmax).toBe(us('2026-03-02T10:39:13Z'));
-    expect(fromAggregate.find((c) => c.k === 'power · dev-3' && c.vmin < -999)?.tmin).toBe(us('2026-03-03T17:06:39Z'));
-    const dev3 = fromAggregate.filter((c) => c.k === 'power · dev-3').map((c) => c.px);
-    expect(dev3).not.toContain(29); // 03-02 05:00, all NULL
+    expect(rows.map((r) => Number(r.n))).toEqual([0]);
+    const dev3 = (await read('metrics_hourly_all')).filter((c) => c.k === 'power · dev-3').map((c) => c.px);
+    expect(dev3).not.toContain(29); // 03-02 05:00
     expect(dev3).toContain(28);
   });
 
@@ -270,6 +300,7 @@ describe('continuous aggregates behind server charts (PGlite TimescaleDB 2.23)',
       expect(refused.map((r) => r.name).sort()).toEqual([
         'dash.metrics_hourly',
         'dash.metrics_hourly_all',
+        'dash.metrics_offset',
         'dash.metrics_positive',
         'dash.metrics_quarter',
       ]);

@@ -184,10 +184,18 @@ export async function chartAggregates(client: pg.ClientBase, ext: TimescaleExten
       ],
     };
   }
-  const usable = recognized.map(({ source, aggregate }) => ({
-    ...aggregate,
-    watermarkUs: marks.get(source.matHypertableId) ?? null,
-    materializedOnly: source.materializedOnly,
-  }));
+  const usable: ChartAggregateSource[] = [];
+  for (const { source, aggregate } of recognized) {
+    const watermarkUs = marks.get(source.matHypertableId) ?? null;
+    // The watermark is the end of a materialised bucket: off the edges read from the catalog, those edges are wrong.
+    if (watermarkUs !== null && (watermarkUs - aggregate.originUs) % aggregate.bucketUs !== 0) {
+      refused.push({
+        name: source.name,
+        reason: `${aggregate.label} cannot serve charts: its watermark (${new Date(watermarkUs / 1000).toISOString()}) is not on the bucket edges its catalog entry gives`,
+      });
+      continue;
+    }
+    usable.push({ ...aggregate, watermarkUs, materializedOnly: source.materializedOnly });
+  }
   return { usable, refused };
 }
