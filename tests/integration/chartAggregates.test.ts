@@ -9,10 +9,11 @@
  * extreme's time is unique. An aggregate without the corners' times gives the
  * same counts and values, with times inside the right bucket. Aggregates that
  * cannot serve (a WHERE clause) and roles that cannot use them are refused,
- * with the reason.
+ * with the reason. Debian's TimescaleDB 2.19 (Apache edition, no aggregates)
+ * lists none, without error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type pg from 'pg';
+import pg from 'pg';
 import { aggregateM4Sql, aggregateSplit, pickChartAggregate } from '../../src/shared/charts/chartAggregate';
 import { chartGrid, m4Columns, mergeM4Columns, type ChartGrid, type M4Column } from '../../src/shared/charts/m4Columns';
 import { serverM4Sql, type MetricSelection, type UsRange } from '../../src/shared/charts/serverChartSql';
@@ -22,6 +23,7 @@ import { applyMigrations } from '../../src/main/services/postgres/Migrations';
 import { detectServerMode, type TimescaleExtension } from '../../src/main/services/postgres/ServerMode';
 import { createDocumentedRoles, type RoleLogin } from '../support/contractRoles';
 import { startPgliteTimescale, type PgliteTimescale } from '../support/pgliteTimescale';
+import { createTimescaleDatabase, describeTimescale } from '../support/timescale';
 
 const MINUTE_US = 60_000_000;
 const HOUR_US = 60 * MINUTE_US;
@@ -330,6 +332,24 @@ describe('continuous aggregates behind server charts (PGlite TimescaleDB 2.23)',
       await client.query('RESET ROLE');
       await client.query('GRANT USAGE ON SCHEMA _timescaledb_catalog TO PUBLIC');
       client.release();
+    }
+  });
+});
+
+describeTimescale('continuous aggregates behind server charts (Debian TimescaleDB 2.19, Apache edition)', () => {
+  it('finds none, and says nothing is refused, where the edition has no continuous aggregates', async () => {
+    const client = new pg.Client(await createTimescaleDatabase('chart_aggs', { extensionSchema: 'tsdb' }));
+    await client.connect();
+    try {
+      await applyMigrations(client);
+      await expect(
+        client.query(`CREATE MATERIALIZED VIEW dash.metrics_hourly WITH (timescaledb.continuous) AS
+          SELECT tsdb.time_bucket('1 hour', time) AS bucket, count(value) FROM dash.pipeline_metrics GROUP BY 1`),
+      ).rejects.toThrow(/functionality not supported under the current "apache" license/);
+      const info = await detectServerMode(client);
+      expect(await chartAggregates(client, info.timescale!)).toEqual({ usable: [], refused: [] });
+    } finally {
+      await client.end();
     }
   });
 });
