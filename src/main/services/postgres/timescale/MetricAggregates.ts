@@ -32,6 +32,16 @@ export interface MetricAggregate {
   bucket: AggregateBucket | null;
   /** 0 over pipeline_metrics, 1 over such an aggregate, …: refreshed in that order. */
   depth: number;
+  /** Its materialization hypertable's id (what cagg_watermark takes). */
+  matHypertableId: number;
+  /** False for a real-time aggregate (it adds raw rows past its watermark). */
+  materializedOnly: boolean;
+  /**
+   * Its query as written (the direct view, deparsed), null if the catalog does
+   * not name it. The user view's own text is a select from the materialization
+   * hypertable (and the raw rows past the watermark when real-time).
+   */
+  viewDefinition: string | null;
 }
 
 export interface RefreshWindow {
@@ -65,6 +75,7 @@ export async function metricAggregates(client: pg.ClientBase | pg.Pool): Promise
     mat_hypertable_id: number;
     agg: Record<string, unknown>;
     definition: string | null;
+    view_definition: string | null;
   }>(
     `WITH RECURSIVE tree AS (
        SELECT ca.mat_hypertable_id, ca.user_view_schema, ca.user_view_name, to_jsonb(ca) AS agg, 0 AS depth
@@ -76,7 +87,9 @@ export async function metricAggregates(client: pg.ClientBase | pg.Pool): Promise
        FROM _timescaledb_catalog.continuous_agg ca JOIN tree t ON ca.raw_hypertable_id = t.mat_hypertable_id
      )
      SELECT format('%I.%I', t.user_view_schema, t.user_view_name) AS name, pg_get_userbyid(c.relowner) AS owner,
-            t.depth, t.mat_hypertable_id, t.agg, pg_get_viewdef(c.oid) AS definition
+            t.depth, t.mat_hypertable_id, t.agg, pg_get_viewdef(c.oid) AS definition,
+            (SELECT pg_get_viewdef(dc.oid) FROM pg_class dc JOIN pg_namespace dn ON dn.oid = dc.relnamespace
+             WHERE dc.relname = t.agg->>'direct_view_name' AND dn.nspname = t.agg->>'direct_view_schema') AS view_definition
      FROM tree t
      JOIN pg_class c ON c.relname = t.user_view_name
      JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = t.user_view_schema
@@ -99,7 +112,10 @@ export async function metricAggregates(client: pg.ClientBase | pg.Pool): Promise
     name: r.name,
     owner: r.owner,
     depth: r.depth,
-    bucket: bucketOf(functions.get(r.mat_hypertable_id) ?? null, r.agg, r.definition),
+    bucket: bucketOf(functions.get(r.mat_hypertable_id) ?? null, r.agg, r.view_definition ?? r.definition),
+    matHypertableId: r.mat_hypertable_id,
+    materializedOnly: r.agg.materialized_only !== false,
+    viewDefinition: r.view_definition,
   }));
 }
 
