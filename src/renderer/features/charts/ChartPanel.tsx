@@ -10,7 +10,8 @@ import type { ErrorView } from '../../state/errorView';
 import { ErrorPanel } from '../common/ErrorPanel';
 import { downloadText, download } from './chartStore';
 import { formatInstant } from './chartFormat';
-import type { DrawModel } from './chartOption';
+import { plotInsets, type DrawModel } from './chartOption';
+import type { ChartData } from '../../../shared/charts/chartQuery';
 import { TimeSeriesChart, type ChartHandle, type ChartWindow } from './TimeSeriesChart';
 import { useChartData, type Fetcher } from './useChartData';
 
@@ -33,6 +34,15 @@ interface Props {
   rangeActions?: (range: ChartWindow) => ReactNode;
   onRange?: (range: ChartWindow | null) => void;
   toolbarExtra?: ReactNode;
+  /** Drawn over the plot for the data drawn (the plot stays zoomable around it). */
+  overlay?: (data: ChartData) => ReactNode;
+  /** Under the plot, lined up with it (`insets`: its left and right margins), for the data drawn. */
+  footer?: (
+    data: ChartData,
+    drawn: { window: ChartWindow; insets: { left: number; right: number }; elapsedMs: number | null },
+  ) => ReactNode;
+  /** What an empty answer says. */
+  emptyText?: string;
 }
 
 const MIN_SPAN_MS = 10;
@@ -231,23 +241,33 @@ export function ChartPanel(props: Props) {
           </button>
         </div>
       ) : null}
-      <TimeSeriesChart
-        ref={chart}
-        model={model}
-        window={window}
-        loading={state.loading}
-        rawPoints={state.data?.rawPoints ?? 0}
-        onWidth={setWidth}
-        onWindow={(w) => props.onWindow(clampWindow(w, extent))}
-        onBrush={(r) => {
-          setRange(r);
-          props.onRange?.(r);
-        }}
-        onLegend={setSelected}
-      />
-      {!state.loading && state.data && state.data.series.length === 0 ? (
+      <div className="chart-plot-area">
+        <TimeSeriesChart
+          ref={chart}
+          model={model}
+          window={window}
+          loading={state.loading}
+          rawPoints={state.data?.rawPoints ?? 0}
+          onWidth={setWidth}
+          onWindow={(w) => props.onWindow(clampWindow(w, extent))}
+          onBrush={(r) => {
+            setRange(r);
+            props.onRange?.(r);
+          }}
+          onLegend={setSelected}
+        />
+        {state.data && props.overlay ? props.overlay(state.data) : null}
+      </div>
+      {state.data && props.footer
+        ? props.footer(state.data, {
+            window: state.drawn?.window ?? window,
+            insets: plotInsets(model),
+            elapsedMs: state.elapsedMs,
+          })
+        : null}
+      {!state.loading && state.data && state.data.series.length === 0 && !state.data.heavy ? (
         <div className="chart-empty" data-testid="chart-empty">
-          No points in this time range.
+          {props.emptyText ?? 'No points in this time range.'}
         </div>
       ) : null}
     </div>

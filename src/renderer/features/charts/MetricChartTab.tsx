@@ -1,11 +1,12 @@
 /**
- * A chart tab over the cached metrics: pick a pipeline, metrics and series on
- * the left; the chart (M4 on the warehouse, re-queried on zoom) on the right;
- * compare with the previous day/week; save as `charts/<name>.json`; open the
- * Bronze records behind a selected time range.
+ * A chart tab over the metrics: pick where the points come from (the cache, or
+ * the server live), a pipeline, metrics and series on the left; the chart (M4,
+ * re-queried on zoom) on the right, with where its stretches came from when
+ * live; compare with the previous day/week; save as `charts/<name>.json`; open
+ * the Bronze records behind a selected time range.
  */
-import { useEffect, useMemo, useState } from 'react';
-import type { ChartCatalogEntry, ChartCompare, ChartSpec } from '../../../shared/api/charts';
+import { useEffect, useState } from 'react';
+import type { ChartCompare } from '../../../shared/api/charts';
 import { bronzeRecordsSql } from '../../../shared/charts/bronzeSql';
 import { previousPeriod } from '../../../shared/charts/calendar';
 import type { ChartData } from '../../../shared/charts/chartQuery';
@@ -14,134 +15,67 @@ import { workbench } from '../../state/workbench';
 import { useWorkspaceStore, useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { ErrorPanel } from '../common/ErrorPanel';
 import { openGeneratedSql } from '../query/queryActions';
+import { openSyncDialog } from '../sync/syncDialog';
 import type { ChartTab } from '../tabs/tabsStore';
 import { ChartPanel } from './ChartPanel';
 import { newMetricSpec, setChartSaved, updateChartSpec, useChartStore } from './chartStore';
+import { MetricPicker, type MetricSource } from './MetricPicker';
+import { HeavyNotice, PartsStrip } from './ServerChartNotes';
 import type { Fetcher } from './useChartData';
+import { listSeries, useChartExtent, useMetricOptions } from './useMetricOptions';
 
-type MetricSource = Extract<ChartSpec['source'], { kind: 'metrics' }>;
-
-function useCatalog(): { entries: ChartCatalogEntry[] | null; error: ErrorView | null; reload: () => void } {
-  const [entries, setEntries] = useState<ChartCatalogEntry[] | null>(null);
-  const [error, setError] = useState<ErrorView | null>(null);
-  const [version, setVersion] = useState(0);
-  useEffect(() => {
-    let live = true;
-    workbench()
-      .call('chart.catalog', {})
-      .then(
-        (r) => live && (setEntries(r.entries), setError(null)),
-        (err: unknown) => live && setError(toErrorView(err)),
-      );
-    return () => {
-      live = false;
-    };
-  }, [version]);
-  return { entries, error, reload: () => setVersion((v) => v + 1) };
-}
-
-function SeriesPicker(props: { source: MetricSource; onChange: (seriesIds: string[]) => void }) {
-  const { pipelineId, metrics, seriesIds } = props.source;
-  const [search, setSearch] = useState('');
-  const [found, setFound] = useState<{ series: string[]; total: number } | null>(null);
-  const [error, setError] = useState<ErrorView | null>(null);
-  useEffect(() => {
-    if (!pipelineId) return;
-    let live = true;
-    const timer = setTimeout(() => {
-      workbench()
-        .call('chart.seriesList', { pipelineId, metrics, search, limit: 300 })
-        .then(
-          (r) => live && (setFound(r), setError(null)),
-          (err: unknown) => live && setError(toErrorView(err)),
-        );
-    }, 150);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [pipelineId, metrics.join('\u0001'), search]);
-  const chosen = new Set(seriesIds);
-  return (
-    <div className="chart-picker-group">
-      <div className="chart-picker-title">
-        Series <span className="dim">{seriesIds.length ? `${seriesIds.length} chosen` : 'all'}</span>
-        {seriesIds.length ? (
-          <button type="button" className="link-button" onClick={() => props.onChange([])}>
-            clear
-          </button>
-        ) : null}
-      </div>
-      <input
-        className="chart-picker-search"
-        data-testid="chart-series-search"
-        placeholder="Search series…"
-        value={search}
-        onChange={(e) => setSearch(e.target.value)}
-      />
-      {error ? <div className="empty-state error">{error.message}</div> : null}
-      <ul className="chart-picker-list" data-testid="chart-series-list">
-        {(found?.series ?? []).map((id) => (
-          <li key={id}>
-            <label>
-              <input
-                type="checkbox"
-                checked={chosen.has(id)}
-                onChange={(e) =>
-                  props.onChange(e.target.checked ? [...seriesIds, id] : seriesIds.filter((s) => s !== id))
-                }
-              />
-              {id}
-            </label>
-          </li>
-        ))}
-      </ul>
-      {found && found.total > found.series.length ? (
-        <div className="dim chart-picker-more">{found.total - found.series.length} more — refine the search</div>
-      ) : null}
-      {found && found.total === 0 ? <div className="dim">No series match.</div> : null}
-    </div>
-  );
-}
+/** Server charts: above this many rows to read on the server, the chart offers to sync the days instead. */
+export const MAX_SERVER_ROWS = 20_000_000;
 
 export function MetricChartTab({ tab }: { tab: ChartTab }) {
   const state = useChartStore((s) => s.tabs[tab.id]);
   const spec = state?.spec ?? newMetricSpec();
   const source: MetricSource = spec.source.kind === 'metrics' ? spec.source : (newMetricSpec().source as MetricSource);
+  const from = source.from ?? 'cache';
   const timeZone = useWorkspaceTimeZone();
   const pipelines = useWorkspaceStore((s) => s.pipelines.data?.pipelines ?? []);
-  const catalog = useCatalog();
+  const options = useMetricOptions(from);
+  const [extentVersion, setExtentVersion] = useState(0);
+  const range = useChartExtent(from, source.pipelineId, source.metrics, options.cachedRanges, extentVersion);
+  const extent = range.extent;
   const [saveName, setSaveName] = useState<string | null>(null);
   const [saveError, setSaveError] = useState<ErrorView | null>(null);
   const [shownKeys, setShownKeys] = useState<string[]>([]);
+  // "Draw anyway" holds for the selection it was pressed on.
+  const selectionKey = JSON.stringify([from, source.pipelineId, source.metrics, source.seriesIds]);
+  const [drawAnyway, setDrawAnyway] = useState<string | null>(null);
+  const unbounded = from === 'server' && drawAnyway === selectionKey;
 
-  const setSource = (patch: Partial<MetricSource>) => updateChartSpec(tab.id, { source: { ...source, ...patch } });
+  const setSource = (patch: Partial<MetricSource>, resetWindow = false) =>
+    updateChartSpec(tab.id, { source: { ...source, ...patch }, ...(resetWindow ? { window: null } : {}) });
 
-  // A new chart starts on the first cached pipeline, its first metric and three series.
+  // A new chart starts on the first pipeline, its first metric and three series. A switch of
+  // source keeps the pipeline and the metrics the other source has too.
   useEffect(() => {
-    const first = catalog.entries?.[0];
-    if (source.pipelineId || !first) return;
-    void workbench()
-      .call('chart.seriesList', { pipelineId: first.pipelineId, metrics: [first.metric], search: '', limit: 3 })
-      .then((r) => setSource({ pipelineId: first.pipelineId, metrics: [first.metric], seriesIds: r.series }))
-      .catch(() => setSource({ pipelineId: first.pipelineId, metrics: [first.metric], seriesIds: [] }));
-  }, [catalog.entries]);
+    const list = options.pipelines;
+    if (!list) return;
+    const current = list.find((p) => p.id === source.pipelineId);
+    if (current) {
+      const kept = source.metrics.filter((m) => current.metrics.some((c) => c.name === m));
+      if (kept.length < source.metrics.length)
+        setSource({ metrics: kept.length ? kept : current.metrics.slice(0, 1).map((m) => m.name) });
+      return;
+    }
+    // A saved chart of a pipeline no longer cached stays on it (its list says so).
+    if (source.pipelineId && from === 'cache') return;
+    const first = list.find((p) => p.metrics.length > 0);
+    const metric = first?.metrics[0]?.name;
+    if (!first || !metric) return;
+    void listSeries(from, { pipelineId: first.id, metrics: [metric], search: '', limit: 3 })
+      .then((r) => setSource({ pipelineId: first.id, metrics: [metric], seriesIds: r.series }, true))
+      .catch(() => setSource({ pipelineId: first.id, metrics: [metric], seriesIds: [] }, true));
+  }, [options.pipelines]);
 
-  const pipelineIds = [...new Set((catalog.entries ?? []).map((e) => e.pipelineId))];
-  const metricsOf = (catalog.entries ?? []).filter((e) => e.pipelineId === source.pipelineId);
-  const chosen = metricsOf.filter((e) => source.metrics.includes(e.metric));
-  const extent = useMemo(
-    () =>
-      chosen.length
-        ? { fromMs: Math.min(...chosen.map((e) => e.fromMs)), toMs: Math.max(...chosen.map((e) => e.toMs)) + 1 }
-        : null,
-    [chosen.map((e) => `${e.metric}:${e.fromMs}:${e.toMs}`).join(',')],
-  );
   const unitByMetric = new Map(
     (pipelines.find((p) => p.id === source.pipelineId)?.definition.metrics ?? []).map((m) => [m.name, m.unit]),
   );
 
-  const signature = JSON.stringify([source, spec.compare, timeZone]);
+  const signature = JSON.stringify([source, spec.compare, timeZone, unbounded]);
   const fetcher: Fetcher = async ({ window, width }, requestId) => {
     const base = {
       pipelineId: source.pipelineId,
@@ -150,6 +84,8 @@ export function MetricChartTab({ tab }: { tab: ChartTab }) {
       width,
       bucket: spec.bucket,
       timeZone,
+      source: from,
+      maxServerRows: unbounded ? null : MAX_SERVER_ROWS,
     };
     const main = workbench().call('chart.series', { ...base, requestId, fromMs: window.fromMs, toMs: window.toMs });
     if (spec.compare === 'none') {
@@ -255,82 +191,56 @@ export function MetricChartTab({ tab }: { tab: ChartTab }) {
       </form>
     );
 
+  const reload = () => {
+    options.reload();
+    setExtentVersion((v) => v + 1);
+  };
+  const noMetrics = options.pipelines !== null && !options.pipelines.some((p) => p.metrics.length > 0);
+
   return (
     <div className="chart-tab" data-testid="chart-tab">
-      <aside className="chart-picker">
-        <div className="chart-picker-group">
-          <div className="chart-picker-title">
-            Pipeline
-            <button type="button" className="link-button" title="Re-read the cached metrics" onClick={catalog.reload}>
-              ↻
-            </button>
-          </div>
-          <select
-            data-testid="chart-pipeline"
-            value={source.pipelineId}
-            onChange={(e) => {
-              const first = (catalog.entries ?? []).find((m) => m.pipelineId === e.target.value);
-              updateChartSpec(tab.id, {
-                source: {
-                  kind: 'metrics',
-                  pipelineId: e.target.value,
-                  metrics: first ? [first.metric] : [],
-                  seriesIds: [],
-                },
-                window: null,
-              });
-            }}
-          >
-            {source.pipelineId ? null : <option value="">Choose…</option>}
-            {pipelineIds.map((id) => (
-              <option key={id} value={id}>
-                {id}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="chart-picker-group">
-          <div className="chart-picker-title">Metrics</div>
-          <ul className="chart-picker-list short" data-testid="chart-metric-list">
-            {metricsOf.map((m) => (
-              <li key={m.metric} title={`${m.series} series · ${m.points.toLocaleString('en-US')} points`}>
-                <label>
-                  <input
-                    type="checkbox"
-                    data-testid="chart-metric"
-                    data-metric={m.metric}
-                    checked={source.metrics.includes(m.metric)}
-                    onChange={(e) =>
-                      setSource({
-                        metrics: e.target.checked
-                          ? [...source.metrics, m.metric]
-                          : source.metrics.filter((x) => x !== m.metric),
-                      })
-                    }
-                  />
-                  {m.metric}
-                  {unitByMetric.get(m.metric) ? <span className="dim"> {unitByMetric.get(m.metric)}</span> : null}
-                </label>
-              </li>
-            ))}
-          </ul>
-        </div>
-        {source.pipelineId ? <SeriesPicker source={source} onChange={(seriesIds) => setSource({ seriesIds })} /> : null}
-      </aside>
+      <MetricPicker
+        source={source}
+        pipelines={options.pipelines ?? []}
+        units={unitByMetric}
+        onReload={reload}
+        onChange={setSource}
+      />
       <section className="chart-main">
-        {catalog.error ? <ErrorPanel error={catalog.error} title="Could not read the cached metrics" /> : null}
+        {options.error ? (
+          <ErrorPanel
+            error={options.error}
+            title={
+              from === 'server' ? 'Could not read the pipelines on the server' : 'Could not read the cached metrics'
+            }
+            testId="chart-options-error"
+          />
+        ) : null}
+        {range.error ? (
+          <ErrorPanel error={range.error} title="Could not read the server's time range" testId="chart-extent-error" />
+        ) : null}
         {saveError ? (
           <div className="error-hint" role="alert">
             {saveError.message} {saveError.hint}
           </div>
         ) : null}
-        {catalog.entries && catalog.entries.length === 0 ? (
+        {noMetrics && from === 'cache' ? (
           <div className="empty-result" data-testid="chart-no-metrics">
             No metrics in the local cache yet. Pull some with sidebar → Pipelines → Sync metrics…, then ↻.
           </div>
         ) : null}
-        {catalog.entries && catalog.entries.length > 0 && !extent ? (
+        {noMetrics && from === 'server' ? (
+          <div className="empty-result" data-testid="chart-no-metrics">
+            The pipelines on the server define no metrics yet.
+          </div>
+        ) : null}
+        {options.pipelines && !noMetrics && source.metrics.length === 0 ? (
           <div className="empty-result">Pick at least one metric to draw.</div>
+        ) : null}
+        {range.empty && source.metrics.length > 0 ? (
+          <div className="empty-result" data-testid="chart-empty">
+            No points in this range on the server: it holds no rows of these metrics.
+          </div>
         ) : null}
         {extent ? (
           <ChartPanel
@@ -350,6 +260,25 @@ export function MetricChartTab({ tab }: { tab: ChartTab }) {
               /[^\w.-]+/g,
               '_',
             )}
+            emptyText={from === 'server' ? 'No points in this range on the server.' : undefined}
+            overlay={(data) =>
+              data.heavy ? (
+                <HeavyNotice
+                  heavy={data.heavy}
+                  onDrawAnyway={() => setDrawAnyway(selectionKey)}
+                  onSync={() =>
+                    openSyncDialog(source.pipelineId, {
+                      metrics: source.metrics,
+                      from: data.heavy!.fromDay,
+                      to: data.heavy!.toDay,
+                    })
+                  }
+                />
+              ) : null
+            }
+            footer={(data, drawn) =>
+              from === 'server' && !data.heavy ? <PartsStrip data={data} timeZone={timeZone} {...drawn} /> : null
+            }
             toolbarExtra={
               <>
                 {compareSelect}

@@ -70,9 +70,20 @@ function baseKey(name: string): string {
   return name.replace(/ \(previous (day|week)\)$/, '');
 }
 
-export function buildOption(model: DrawModel, options: { animation?: boolean } = {}): EChartsCoreOption {
+function unitsOf(model: Pick<DrawModel, 'series'>): string[] {
   const units = [...new Set(model.series.map((s) => s.unit))];
   if (units.length === 0) units.push('');
+  return units;
+}
+
+/** The plot's left and right margins in px: one y-axis per unit, alternating sides. */
+export function plotInsets(model: Pick<DrawModel, 'series'>): { left: number; right: number } {
+  const units = unitsOf(model).length;
+  return { left: 16 + 56 * Math.ceil(units / 2), right: 16 + 56 * Math.floor(units / 2) };
+}
+
+export function buildOption(model: DrawModel, options: { animation?: boolean } = {}): EChartsCoreOption {
+  const units = unitsOf(model);
   const span = model.window.toMs - model.window.fromMs;
   const data = seriesData(model);
   const colorOf = new Map<string, string>();
@@ -86,8 +97,7 @@ export function buildOption(model: DrawModel, options: { animation?: boolean } =
     backgroundColor: CHART_BACKGROUND,
     textStyle: { color: TEXT },
     grid: {
-      left: 16 + 56 * Math.ceil(units.length / 2),
-      right: 16 + 56 * Math.floor(units.length / 2),
+      ...plotInsets(model),
       // Room for the legend row (it scrolls: one row however many series), and above it the y-axis names, if any.
       top: units.some((u) => u !== '') ? 52 : 34,
       bottom: 56,

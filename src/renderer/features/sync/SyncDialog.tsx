@@ -13,7 +13,7 @@ import { workbench } from '../../state/workbench';
 import { cancelJob, refreshSection } from '../../state/workspaceActions';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { closeSyncDialog, useSyncDialog } from './syncDialog';
-import { apiRange, quickRange, type RangePick } from './syncRange';
+import { addDays, apiRange, quickRange, type RangePick } from './syncRange';
 
 const RANGE_LABELS: Record<Exclude<RangePick, 'custom'>, string> = {
   last7: 'Last 7 days',
@@ -43,6 +43,7 @@ function ErrorBox({ error, testId }: { error: ErrorView; testId: string }) {
 
 export function SyncDialog() {
   const initialPipeline = useSyncDialog((s) => s.pipelineId);
+  const preset = useSyncDialog((s) => s.preset);
   const [options, setOptions] = useState<SyncOptions | null>(null);
   const [optionsError, setOptionsError] = useState<ErrorView | null>(null);
   const [status, setStatus] = useState<SyncStatus | null>(null);
@@ -53,9 +54,9 @@ export function SyncDialog() {
   const [found, setFound] = useState<{ series: string[]; more: boolean } | null>(null);
   const [searchError, setSearchError] = useState<ErrorView | null>(null);
   const [series, setSeries] = useState<Set<string>>(new Set());
-  const [range, setRange] = useState<RangePick>('everything');
-  const [from, setFrom] = useState('');
-  const [through, setThrough] = useState('');
+  const [range, setRange] = useState<RangePick>(preset ? 'custom' : 'everything');
+  const [from, setFrom] = useState(preset?.from ?? '');
+  const [through, setThrough] = useState(preset ? addDays(preset.to, -1) : '');
   const [estimate, setEstimate] = useState<SyncEstimate | null>(null);
   const [estimateError, setEstimateError] = useState<ErrorView | null>(null);
   const [startError, setStartError] = useState<ErrorView | null>(null);
@@ -83,10 +84,11 @@ export function SyncDialog() {
         const first = o.pipelines.find((p) => p.id === initialPipeline) ?? o.pipelines[0];
         const picked = first ? [first.id] : [];
         setPipelines(new Set(picked));
-        setMetrics(new Set(o.pipelines.filter((p) => picked.includes(p.id)).flatMap((p) => p.metrics)));
+        const defined = o.pipelines.filter((p) => picked.includes(p.id)).flatMap((p) => p.metrics);
+        setMetrics(new Set(preset ? defined.filter((m) => preset.metrics.includes(m)) : defined));
       })
       .catch((err: unknown) => setOptionsError(toErrorView(err)));
-  }, [initialPipeline, loadStatus]);
+  }, [initialPipeline, preset, loadStatus]);
 
   /** Metric names of the picked pipelines, in definition order. */
   const metricChoices = useMemo(() => {
