@@ -6,10 +6,10 @@
  * raw rows (k, px, n, t0, v0, t1, v1, tmin, vmin, tmax, vmax; times in epoch
  * µs), so the two merge column by column (mergeM4Columns).
  *
- * Pure: every name is quoted (pgName/quoteLiteral), every number a checked integer.
+ * Pure: every name is quoted (pgName/pgLiteral), every number a checked integer.
  */
-import { quoteLiteral } from '../sql';
-import { pgName, timescaleFunction, type ServerKind } from '../serverSql';
+import { pgLiteral, pgName, timescaleFunction, type ServerKind } from '../serverSql';
+import { wholeBuckets } from './chartParts';
 import { SERIES_KEY_SEPARATOR } from './chartQuery';
 import { chartGrid, type ChartGrid } from './m4Columns';
 import { epochUsSql, timestamptzSql, type MetricSelection, type UsRange } from './serverChartSql';
@@ -425,9 +425,9 @@ export function aggregateM4Sql(
   const t1 = c.t1 ? col(c.t1) : lastUs;
   const tmin = c.tmin ? col(c.tmin) : bucket;
   const tmax = c.tmax ? col(c.tmax) : bucket;
-  const list = (values: readonly string[]) => values.map(quoteLiteral).join(', ');
+  const list = (values: readonly string[]) => values.map(pgLiteral).join(', ');
   const conds = [
-    `${col(c.pipelineId)} = ${quoteLiteral(selection.pipelineId)}`,
+    `${col(c.pipelineId)} = ${pgLiteral(selection.pipelineId)}`,
     `${col(c.metricName)} IN (${list(selection.metrics)})`,
   ];
   if (selection.seriesIds.length) conds.push(`${col(c.seriesId)} IN (${list(selection.seriesIds)})`);
@@ -444,7 +444,7 @@ export function aggregateM4Sql(
   // first point is then the first bucket's that has one, or failing all, its least value (see nullValuesExcluded).
   const v0 = col(c.v0);
   const v1 = col(c.v1);
-  return `SELECT m || ${quoteLiteral(SERIES_KEY_SEPARATOR)} || s AS k, px, n::float8 AS n,
+  return `SELECT m || ${pgLiteral(SERIES_KEY_SEPARATOR)} || s AS k, px, n::float8 AS n,
     ${epochUsSql('CASE WHEN v0 IS NULL THEN tmin ELSE t0 END')} AS t0, coalesce(v0, vmin) AS v0,
     ${epochUsSql('CASE WHEN v1 IS NULL THEN tmax ELSE t1 END')} AS t1, coalesce(v1, vmax) AS v1,
     ${epochUsSql('tmin')} AS tmin, vmin, ${epochUsSql('tmax')} AS tmax, vmax
@@ -473,16 +473,8 @@ export interface AggregateExtent {
  * newest, not yet materialised stretch — from raw rows.
  */
 export function aggregateSplit(agg: AggregateExtent, window: UsRange): { aggregate: UsRange | null; raw: UsRange[] } {
-  const edge = (t: number, round: (x: number) => number) =>
-    agg.originUs + round((t - agg.originUs) / agg.bucketUs) * agg.bucketUs;
-  const start = edge(window.fromUs, Math.ceil);
-  const end = Math.min(edge(window.toUs, Math.floor), agg.watermarkUs ?? -Infinity);
-  if (!(start < end)) return { aggregate: null, raw: [{ fromUs: window.fromUs, toUs: window.toUs }] };
-  const raw = [
-    { fromUs: window.fromUs, toUs: start },
-    { fromUs: end, toUs: window.toUs },
-  ].filter((r) => r.fromUs < r.toUs);
-  return { aggregate: { fromUs: start, toUs: end }, raw };
+  const { whole, rest } = wholeBuckets([window], agg, agg.watermarkUs ?? -Infinity);
+  return { aggregate: whole[0] ?? null, raw: rest };
 }
 
 /**

@@ -25,6 +25,7 @@ import { LiveQueries } from '../postgres/LiveQuery';
 import { readServerCatalog } from '../postgres/ServerCatalog';
 import { ChartService } from '../charts/ChartService';
 import { ServerCharts } from '../charts/ServerCharts';
+import { chartAggregateChoices } from '../charts/ChartAggregates';
 import { ReadOnlyStatements } from '../postgres/ReadOnlyStatements';
 import { ChartFiles } from '../charts/ChartFiles';
 import { PipelineDrafts } from '../pipelines/PipelineDrafts';
@@ -76,6 +77,7 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     cached: charts,
     cachedDays: (selection) => sync.cachedDaysFor(selection.pipelineId, selection.metrics, selection.seriesIds),
     estimate: (selection) => sync.estimate(selection),
+    aggregates: chartAggregateChoices,
   });
   const reprocessing = new ReprocessingPreview({
     warehouse: () => workspace.warehouse(),

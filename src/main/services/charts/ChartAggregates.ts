@@ -6,10 +6,11 @@
  * cannot use are listed with the reason, for the chart's tooltip.
  */
 import type pg from 'pg';
-import { recognizeChartAggregate, type ChartAggregate } from '../../../shared/charts/chartAggregate';
+import { aggregateM4Sql, recognizeChartAggregate, type ChartAggregate } from '../../../shared/charts/chartAggregate';
 import { pgName } from '../../../shared/serverSql';
 import { asDatabaseError, pgErrorText } from '../postgres/pgErrors';
-import { timescaleUsageGrant, type TimescaleExtension } from '../postgres/ServerMode';
+import { timescaleUsageGrant, type ServerModeInfo, type TimescaleExtension } from '../postgres/ServerMode';
+import type { ChartAggregateChoice } from './ServerCharts';
 import { metricAggregates, type MetricAggregate } from '../postgres/timescale/MetricAggregates';
 
 export interface ChartAggregateSource extends ChartAggregate {
@@ -198,4 +199,25 @@ export async function chartAggregates(client: pg.ClientBase, ext: TimescaleExten
     usable.push({ ...aggregate, watermarkUs, materializedOnly: source.materializedOnly });
   }
   return { usable, refused };
+}
+
+/**
+ * The aggregates a server chart can read on this server, as ServerCharts takes
+ * them: none on plain PostgreSQL or where the role may not use TimescaleDB.
+ */
+export async function chartAggregateChoices(
+  client: pg.ClientBase,
+  server: ServerModeInfo,
+): Promise<ChartAggregateChoice[]> {
+  const ext = server.timescale;
+  if (server.mode !== 'timescaledb' || !ext?.usable) return [];
+  const kind = { mode: server.mode, timescaleSchema: ext.schema };
+  const { usable } = await chartAggregates(client, ext);
+  return usable.map((agg) => ({
+    label: agg.label,
+    bucketUs: agg.bucketUs,
+    originUs: agg.originUs,
+    watermarkUs: agg.watermarkUs,
+    m4Sql: (selection, ranges, grid) => aggregateM4Sql(kind, agg, selection, ranges, grid),
+  }));
 }

@@ -24,6 +24,7 @@ import {
   wholeBuckets,
   type CalendarCell,
 } from '../../../shared/charts/chartParts';
+import { pickChartAggregate } from '../../../shared/charts/chartAggregate';
 import { chartGrid, m4Columns, mergeM4Columns, type ChartGrid, type M4Column } from '../../../shared/charts/m4Columns';
 import { RAW_POINTS_PER_PIXEL, calendarSql, m4Points, m4Sql, rawSql } from '../../../shared/charts/m4Sql';
 import {
@@ -176,14 +177,13 @@ export class ServerCharts {
     };
     if (input.bucket !== 'auto' || !server || server.mode !== 'timescaledb' || !this.opts.aggregates) return plain;
     const choices = await this.read(input.requestId, (client) => this.opts.aggregates!(client, server));
-    // The coarsest aggregate whose buckets fit in a pixel reads the fewest rows.
-    for (const choice of [...choices].sort((a, b) => b.bucketUs - a.bucketUs)) {
-      if (choice.watermarkUs === null) continue;
-      const grid = chartGrid(window, input.width, { alignUs: choice.bucketUs, alignOriginUs: choice.originUs });
-      if (!grid) continue;
-      const { whole, rest } = wholeBuckets(split.server, choice, choice.watermarkUs);
-      if (whole.length === 0) continue;
-      return { grid, cache: split.cache, aggregate: { choice, ranges: whole }, raw: rest, server: split.server };
+    // Of those whose buckets fit in a pixel, the one covering most of the window, then the widest buckets.
+    const choice = pickChartAggregate(choices, window, input.width);
+    const grid = choice && chartGrid(window, input.width, { alignUs: choice.bucketUs, alignOriginUs: choice.originUs });
+    if (choice && grid) {
+      const { whole, rest } = wholeBuckets(split.server, choice, choice.watermarkUs ?? -Infinity);
+      if (whole.length)
+        return { grid, cache: split.cache, aggregate: { choice, ranges: whole }, raw: rest, server: split.server };
     }
     return plain;
   }
