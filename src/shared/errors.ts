@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   // The object store (or another remote) could not be used; each names why.
   'offline',
   'timeout',
+  // Work refused before it started because the server would read too many rows (it says how many).
+  'heavy_read',
   'tls_failed',
   'auth_failed',
   'forbidden',

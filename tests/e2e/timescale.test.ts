@@ -17,7 +17,7 @@ import { seedDemoServer } from '../../src/main/services/demo/DemoMetrics';
 import { openEncryptedFileSecretStore } from '../../src/main/services/secrets/EncryptedFileSecretStore';
 import { saveWorkspaceConfig } from '../../src/main/services/workspace/WorkspaceConfig';
 import { PostgresProfile } from '../../src/shared/api/connections';
-import { typeInto, useWorkbench, withFailureShot } from '../support/browser';
+import { typeInto, typeQuery, useWorkbench, withFailureShot } from '../support/browser';
 import { createDocumentedRoles, type RoleLogin } from '../support/contractRoles';
 import { createTimescaleDatabase, describeTimescale } from '../support/timescale';
 
@@ -39,6 +39,12 @@ describeTimescale('the workbench on a TimescaleDB cluster', () => {
       await admin.query('ANALYZE dash.pipeline_metrics');
       const roles = await createDocumentedRoles(admin, 'tsdb');
       pusher = roles.pusher;
+      // An archive the planner believes holds 30 million rows (20 are there): a live query over all of it asks first.
+      await admin.query(
+        `CREATE TABLE dash.readings_archive AS SELECT g AS id, g * 0.5 AS value FROM generate_series(1, 20) g;
+         GRANT SELECT ON dash.readings_archive TO "${roles.reader.user}";
+         UPDATE pg_class SET reltuples = 30000000, relpages = 1 WHERE oid = 'dash.readings_archive'::regclass;`,
+      );
       // As a user would save it: the profile in connections.json, the password in the shell's secret store.
       const secretsDir = join(dir, '.app-data', 'Dash Workbench');
       const secrets = await openEncryptedFileSecretStore({
@@ -153,5 +159,48 @@ describeTimescale('the workbench on a TimescaleDB cluster', () => {
       expect(audit).toEqual([{ pushed_by: pusher.user }]);
       expect(problems).toEqual([]);
     });
+  });
+
+  it('asks before a live query that would read 30 million rows, and runs it when told to', async () => {
+    const opened = await workbench.openPage({
+      screenshotPrefix: 'timescale-heavy',
+      // The refusal answers 422 on purpose.
+      consoleErrors: { except: 'status of 422' },
+    });
+    const { page, problems, shot } = opened;
+    await withFailureShot(opened, async () => {
+      const server = page.getByTestId('sidebar-server');
+      const archive = server.locator('[data-testid="server-relation"][data-name="dash.readings_archive"]');
+      await archive.waitFor({ timeout: 60_000 });
+      await archive.scrollIntoViewIfNeeded();
+      await archive.click();
+      await server.getByTestId('server-open-live').first().click();
+      await page.locator('[data-testid="query-target"] [data-target="server"][aria-checked="true"]').waitFor();
+      const rowCount = page.getByTestId('result-rowcount');
+      // "Query live" reads the first 1,000 rows: the LIMIT stops the scan early, so it runs at once.
+      await page.getByTestId('run-query').click();
+      await expect.poll(() => rowCount.getAttribute('data-count'), { timeout: 60_000 }).toBe('20');
+
+      await typeQuery(page, 'SELECT count(*) AS n FROM dash.readings_archive');
+      await page.getByTestId('run-query').click();
+      const error = page.getByTestId('result-error');
+      await expect
+        .poll(() => error.textContent(), { timeout: 30_000 })
+        .toMatch(
+          /This query would read about 30,000,000 rows on the server .*"dash"\."readings_archive" from end to end\. Nothing was run\./,
+        );
+      await shot('refused');
+      // "Sync data…" opens the sync dialog; Escape comes back to the refusal.
+      await error.getByTestId('heavy-sync').click();
+      await page.getByTestId('sync-dialog').waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByTestId('sync-dialog').waitFor({ state: 'detached' });
+      await error.getByTestId('run-anyway').click();
+      await expect.poll(() => rowCount.getAttribute('data-count'), { timeout: 60_000 }).toBe('1');
+      expect(await page.getByTestId('result-row').first().textContent()).toContain('20');
+      expect(await error.count()).toBe(0);
+      expect(problems, problems.join('\n')).toEqual([]);
+    });
+    await opened.close();
   });
 });

@@ -60,6 +60,10 @@ beforeAll(async () => {
     CREATE SCHEMA IF NOT EXISTS live_test;
     CREATE TABLE IF NOT EXISTS live_test.notes (id int PRIMARY KEY, note text);
     TRUNCATE live_test.notes;
+    CREATE TABLE IF NOT EXISTS live_test.readings (id int PRIMARY KEY, value float8);
+    TRUNCATE live_test.readings;
+    INSERT INTO live_test.readings SELECT g, g * 0.5 FROM generate_series(1, 50000) g;
+    ANALYZE live_test.readings;
     INSERT INTO live_test.notes VALUES (1, 'kept');
     CREATE OR REPLACE FUNCTION live_test.sneaky_write() RETURNS int LANGUAGE plpgsql VOLATILE AS
       $$ BEGIN INSERT INTO live_test.notes VALUES (2, 'written'); RETURN 2; END $$;`);
@@ -229,6 +233,45 @@ describe('live queries', () => {
     expect(err.hint).toMatch(/sync the range/);
     const exact = await live.run('q-exact', 'SELECT g FROM generate_series(1, 1000) g');
     expect(exact.rowCount).toBe(1000);
+  });
+
+  it('asks before heavy work: refuses a query the planner expects to read past the limit, running nothing', async () => {
+    const live = newLive();
+    // Division by zero on every row, but only when run: the refusal proves it never ran.
+    const heavy = 'SELECT 1 / (id - id) AS boom FROM live_test.readings WHERE value > 0';
+    const err = await failure(live.run('q-heavy', heavy, 10_000));
+    expect(err.code).toBe('heavy_read');
+    // A sequential scan reads the whole table whatever its filter: counted as the table's 50,000 rows.
+    expect(err.message).toMatch(
+      /about 5\d,\d{3} rows .*above 10,000\)\. It reads "live_test"\."readings" from end to end\. Nothing was run\./,
+    );
+    expect(err.hint).toMatch(/Run it anyway.*sync these days/);
+
+    // An index range under the limit runs at once; the same statement with no limit runs as written.
+    const narrow = await live.run('q-narrow', 'SELECT id FROM live_test.readings WHERE id < 100', 10_000);
+    expect(narrow.rowCount).toBe(99);
+    // A LIMIT stops a streaming scan early (the Server section's "query live" reads 1,000 rows)…
+    const first = await live.run('q-first', 'SELECT * FROM live_test.readings LIMIT 1000', 10_000);
+    expect(first.rowCount).toBe(1000);
+    // …but not one that sorts everything first.
+    const sorted = await failure(
+      live.run('q-sorted', 'SELECT * FROM live_test.readings ORDER BY value DESC LIMIT 10', 10_000),
+    );
+    expect(sorted.code).toBe('heavy_read');
+    const anyway = await failure(live.run('q-anyway', heavy, null));
+    expect(anyway.code).toBe('query_failed');
+    expect(anyway.message).toMatch(/division by zero/);
+    const whole = await live.run('q-whole', 'SELECT id FROM live_test.readings', null);
+    expect(whole.rowCount).toBe(50_000);
+  });
+
+  it('keeps SQL error positions right when it plans first', async () => {
+    const live = newLive();
+    const err = await failure(
+      live.run('q-bad-planned', 'SELECT 1 AS ok,\n  nope_column FROM dash.pipeline_metrics', 10_000),
+    );
+    expect(err.code).toBe('query_failed');
+    expect(err.message).toMatch(/nope_column.*line 2, column 3/);
   });
 
   it('reports SQL errors with their position in the user’s text', async () => {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { LiveQueries } from '../../src/main/services/postgres/LiveQuery';
 import { readServerCatalog } from '../../src/main/services/postgres/ServerCatalog';
 import { MetricPush, type PushRange } from '../../src/main/services/push/MetricPush';
 import { planPush } from '../../src/main/services/push/PushPlanner';
@@ -20,6 +21,7 @@ import { SyncSelection } from '../../src/shared/api/sync';
 import { PLAIN_POSTGRES, bucketPreviewSql } from '../../src/shared/serverSql';
 import { createDocumentedRoles, type RoleLogin } from '../support/contractRoles';
 import { DAYS, harness, localDays, seed, serverDays, type Harness } from '../support/metricSyncFixture';
+import { failure } from '../support/failure';
 import { createTimescaleDatabase, describeTimescale } from '../support/timescale';
 
 describeTimescale('the workbench on Debian TimescaleDB, extension in schema tsdb', () => {
@@ -135,6 +137,28 @@ describeTimescale('the workbench on Debian TimescaleDB, extension in schema tsdb
         `${JSON.stringify(selection)}: ${estimate.rows} vs ${truth}`,
       ).toBeLessThan(0.25);
     }
+  });
+
+  it('asks before a heavy live query from the planner’s chunk estimates, and lets a narrow one run', async () => {
+    const live = new LiveQueries({ pool: () => readerPool, statementTimeoutMs: () => 60_000 });
+    const total = await count('true');
+    const oneDay = "time >= '2026-01-03Z' AND time < '2026-01-04Z'";
+    const day = await count(oneDay);
+    expect(day).toBeLessThan(total / 3);
+    // Every chunk read end to end: refused, with the estimate within 25% of the rows there are.
+    const err = await failure(
+      live.run('ts-heavy', 'SELECT series_id, max(value) FROM dash.pipeline_metrics GROUP BY 1', day * 2),
+    );
+    expect(err.code).toBe('heavy_read');
+    const estimated = Number(/about ([\d,]+) rows/.exec(err.message)![1]!.replace(/,/g, ''));
+    expect(Math.abs(estimated - total) / total, `${estimated} vs ${total}`).toBeLessThan(0.25);
+    // The same over one day: the other chunks are excluded, so it runs.
+    const narrow = await live.run(
+      'ts-narrow',
+      `SELECT count(*) AS n FROM dash.pipeline_metrics WHERE ${oneDay}`,
+      day * 2,
+    );
+    expect(narrow.rowCount).toBe(1);
   });
 
   it('syncs every row exactly as the documented reader', async () => {

@@ -133,6 +133,12 @@ export const QueryRunRequest = z.object({
 });
 export type QueryRunRequest = z.infer<typeof QueryRunRequest>;
 
+export const LiveRunRequest = QueryRunRequest.extend({
+  /** Refuse (`heavy_read`, nothing run) when the planner expects to read more rows; null runs anyway. */
+  maxRowsRead: z.number().int().positive().nullable().default(null),
+});
+export type LiveRunRequest = z.input<typeof LiveRunRequest>;
+
 export const QueryResultMeta = z.object({
   queryId: Id,
   resultId: Id,
@@ -260,7 +266,7 @@ export const api = {
   'cache.revalidate': { input: Empty, output: CacheRevalidateResult },
   'server.catalog': { input: Empty, output: ServerCatalog },
   // Read-only, on the server itself; the result is fetched with results.chunk like a warehouse one.
-  'live.run': { input: QueryRunRequest, output: QueryResultMeta },
+  'live.run': { input: LiveRunRequest, output: QueryResultMeta },
   'live.cancel': { input: z.object({ queryId: Id }), output: z.object({ cancelled: z.boolean() }) },
   // The SQL editor: saved queries, run history, warehouse functions (schemas in ./queries).
   ...queryApi,

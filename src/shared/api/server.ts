@@ -105,3 +105,10 @@ export type ServerCatalog = z.infer<typeof ServerCatalog>;
 
 /** Live results are held under ids with this prefix, so `results.chunk` knows where to look. */
 export const LIVE_RESULT_PREFIX = 'live-';
+
+/**
+ * Past this many rows read on the server (the planner's estimate), a live query
+ * or a server chart stops before it starts and says so, offering to run anyway
+ * or to sync the days instead.
+ */
+export const HEAVY_SERVER_READ_ROWS = 20_000_000;

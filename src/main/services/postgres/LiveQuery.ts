@@ -15,6 +15,7 @@ import { asDatabaseError } from './pgErrors';
 import { PgArrowEncoder } from './pgArrow';
 import { HeldResults } from '../results/HeldResults';
 import { checkOut, connectClient, type HeldClient } from './poolClient';
+import { EXPLAIN_PREFIX, estimateRowsRead } from './planEstimate';
 
 export interface LiveQueriesOptions {
   /** The workspace's PostgreSQL pool (throws a clear error while it is starting). */
@@ -35,6 +36,8 @@ interface Running {
   cancelled: boolean;
   /** A cancel in flight: the connection is not handed back before it lands. */
   cancelling: Promise<void> | null;
+  /** What the server was sent before the user's SQL (error positions are shifted back by it). */
+  prefix: string;
 }
 
 const READ_ONLY_HINT =
@@ -100,7 +103,12 @@ export class LiveQueries {
     return resultId.startsWith(LIVE_RESULT_PREFIX);
   }
 
-  async run(queryId: string, sql: string): Promise<QueryResultMeta> {
+  /**
+   * Runs `sql` read-only on the server. With `maxRowsRead`, a SELECT the planner
+   * expects to read more rows than that is refused before it starts
+   * (`heavy_read`, saying how many).
+   */
+  async run(queryId: string, sql: string, maxRowsRead: number | null = null): Promise<QueryResultMeta> {
     const keyword = leadingKeyword(sql);
     const viaCursor = CURSOR_KEYWORDS.has(keyword);
     if (!viaCursor && !DIRECT_KEYWORDS.has(keyword)) {
@@ -111,7 +119,7 @@ export class LiveQueries {
     if (this.running.has(queryId)) throw new WorkbenchError('bad_request', `Query ${queryId} is already running`);
     const pool = this.options.pool();
     const timeoutMs = Math.max(1, Math.trunc(this.options.statementTimeoutMs()));
-    const run: Running = { pid: null, cancelled: false, cancelling: null };
+    const run: Running = { pid: null, cancelled: false, cancelling: null, prefix: '' };
     this.running.set(queryId, run);
     const started = performance.now();
     let client: pg.PoolClient | null = null;
@@ -126,6 +134,11 @@ export class LiveQueries {
       // LOCAL: both end with the transaction, so the pooled connection keeps its own settings.
       await client.query(`SET LOCAL statement_timeout = ${timeoutMs}`);
       await client.query(`SET LOCAL TimeZone = 'UTC'`);
+      if (viaCursor && maxRowsRead !== null) {
+        run.prefix = EXPLAIN_PREFIX;
+        const estimate = await estimateRowsRead(client, sql);
+        if (estimate.rows > maxRowsRead) throw heavyRead(estimate.rows, maxRowsRead, estimate.fullScans);
+      }
       const { encoder, chunks, columns, rowCount } = viaCursor
         ? await this.stream(client, run, sql)
         : await this.direct(client, sql);
@@ -181,6 +194,7 @@ export class LiveQueries {
 
   private async stream(client: pg.PoolClient, run: Running, sql: string) {
     // The extended protocol takes exactly one statement: `SELECT 1; COMMIT; DELETE …` cannot ride along.
+    run.prefix = `DECLARE ${CURSOR} NO SCROLL CURSOR FOR `;
     const declare = { text: `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${sql}`, queryMode: 'extended' as const };
     await client.query(declare);
     let encoder: PgArrowEncoder | null = null;
@@ -252,7 +266,7 @@ export class LiveQueries {
         'Check that the PostgreSQL server is reachable (Connections → Test connection).',
       );
     }
-    const offset = viaCursor ? `DECLARE ${CURSOR} NO SCROLL CURSOR FOR `.length : 0;
+    const offset = run.prefix.length;
     const position = db.position ? Number(db.position) - offset : 0;
     const at = position > 0 ? where(sql, position) : '';
     if (db.code === '57014') {
@@ -297,6 +311,18 @@ export class LiveQueries {
     }
     return new WorkbenchError('query_failed', `${db.message}${at}`, db.hint || undefined);
   }
+}
+
+function heavyRead(rows: number, limit: number, fullScans: string[]): WorkbenchError {
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  const scans = fullScans.length
+    ? ` It reads ${fullScans.length === 1 ? fullScans[0] : `${fullScans.length} tables`} from end to end.`
+    : '';
+  return new WorkbenchError(
+    'heavy_read',
+    `This query would read about ${n(rows)} rows on the server (the planner's estimate; a live query asks first above ${n(limit)}).${scans} Nothing was run.`,
+    'Run it anyway, narrow the time range (a WHERE on time lets the server skip the rest), or sync these days into the local cache and query them in the warehouse.',
+  );
 }
 
 function seconds(ms: number): string {

@@ -17,15 +17,13 @@ import { ErrorPanel } from '../common/ErrorPanel';
 import { openGeneratedSql } from '../query/queryActions';
 import { openSyncDialog } from '../sync/syncDialog';
 import type { ChartTab } from '../tabs/tabsStore';
+import { HEAVY_SERVER_READ_ROWS } from '../../../shared/api/server';
 import { ChartPanel } from './ChartPanel';
 import { newMetricSpec, setChartSaved, updateChartSpec, useChartStore } from './chartStore';
 import { MetricPicker, type MetricSource } from './MetricPicker';
 import { HeavyNotice, PartsStrip } from './ServerChartNotes';
 import type { Fetcher } from './useChartData';
 import { listSeries, useChartExtent, useMetricOptions } from './useMetricOptions';
-
-/** Server charts: above this many rows to read on the server, the chart offers to sync the days instead. */
-export const MAX_SERVER_ROWS = 20_000_000;
 
 export function MetricChartTab({ tab }: { tab: ChartTab }) {
   const state = useChartStore((s) => s.tabs[tab.id]);
@@ -85,7 +83,7 @@ export function MetricChartTab({ tab }: { tab: ChartTab }) {
       bucket: spec.bucket,
       timeZone,
       source: from,
-      maxServerRows: unbounded ? null : MAX_SERVER_ROWS,
+      maxServerRows: unbounded ? null : HEAVY_SERVER_READ_ROWS,
     };
     const main = workbench().call('chart.series', { ...base, requestId, fromMs: window.fromMs, toMs: window.toMs });
     if (spec.compare === 'none') {

@@ -10,6 +10,7 @@ import { formatDuration, formatRowCount } from '../grid/format';
 import { useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { cancelQuery, closeQueryTab, newQueryTab, runQuery } from './queryActions';
 import { SqlEditor } from './SqlEditor';
+import { openSyncDialog } from '../sync/syncDialog';
 import { TargetSwitch } from '../server/TargetSwitch';
 import { runCurrent } from './editorModels';
 import { SqlFileControls } from './SqlFileControls';
@@ -166,8 +167,15 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
         {tab.error ? (
           <ErrorPanel
             error={tab.error}
-            title={tab.error.code === 'query_failed' ? 'The query failed' : 'Could not run the query'}
+            title={
+              tab.error.code === 'query_failed'
+                ? 'The query failed'
+                : tab.error.code === 'heavy_read'
+                  ? 'This would be heavy work on the server'
+                  : 'Could not run the query'
+            }
             testId="result-error"
+            actions={tab.error.code === 'heavy_read' && tab.heavySql ? <HeavyReadActions tab={tab} /> : undefined}
           />
         ) : null}
         {!tab.error && result?.skippedFiles?.length ? (
@@ -216,5 +224,27 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
         ) : null}
       </div>
     </div>
+  );
+}
+
+/** A live query refused for reading too much: run it as written, or open the sync dialog to cache those days. */
+function HeavyReadActions({ tab }: { tab: QueryTab }) {
+  const sql = tab.heavySql;
+  return (
+    <>
+      <button
+        type="button"
+        className="header-button"
+        data-testid="run-anyway"
+        onClick={() => {
+          if (sql) void runQuery(tab.id, sql, undefined, { anyway: true });
+        }}
+      >
+        Run anyway
+      </button>
+      <button type="button" className="header-button" data-testid="heavy-sync" onClick={() => openSyncDialog()}>
+        Sync data…
+      </button>
+    </>
   );
 }

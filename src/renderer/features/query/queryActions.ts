@@ -3,6 +3,7 @@
  * chunk fetched and loaded into the WASM engine, the server result released,
  * then the tab shows the engine table. Cancel works in either phase.
  */
+import { HEAVY_SERVER_READ_ROWS } from '../../../shared/api/server';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { getEngine } from '../../engine/engineStore';
 import { fetchChunks } from '../../engine/resultChunks';
@@ -49,8 +50,17 @@ function freeResultTable(tableName: string | null | undefined): void {
     .catch(() => undefined);
 }
 
-/** Runs `sql` in the tab; `origin` says where it starts in the editor, to underline an error there. */
-export async function runQuery(tabId: string, sql: string, origin?: RunOrigin): Promise<void> {
+/**
+ * Runs `sql` in the tab; `origin` says where it starts in the editor, to underline an error there.
+ * On the server, a statement the planner expects to read more than HEAVY_SERVER_READ_ROWS rows
+ * is refused first (the tab offers "Run anyway", which passes `anyway`).
+ */
+export async function runQuery(
+  tabId: string,
+  sql: string,
+  origin?: RunOrigin,
+  options: { anyway?: boolean } = {},
+): Promise<void> {
   const tab = getTab(tabId);
   if (!tab || tab.run.phase !== 'idle') return;
   clearRunMarkers(tabId);
@@ -72,6 +82,7 @@ export async function runQuery(tabId: string, sql: string, origin?: RunOrigin): 
       : { phase: 'running', queryId, startedAt: Date.now() },
     error: null,
     notice: null,
+    heavySql: null,
   });
 
   let tableName: string | null = null;
@@ -84,7 +95,10 @@ export async function runQuery(tabId: string, sql: string, origin?: RunOrigin): 
       await whenPhaseReady(runsOn, abort.signal);
       updateTab(tabId, { run: { phase: 'running', queryId, startedAt: Date.now() } });
     }
-    const meta = await client.call(tab.target === 'server' ? 'live.run' : 'query.run', { sql, queryId });
+    const meta =
+      tab.target === 'server'
+        ? await client.call('live.run', { sql, queryId, maxRowsRead: options.anyway ? null : HEAVY_SERVER_READ_ROWS })
+        : await client.call('query.run', { sql, queryId });
     const loadStarted = performance.now();
     try {
       if (abort.signal.aborted) throw cancelled();
@@ -172,7 +186,7 @@ export async function runQuery(tabId: string, sql: string, origin?: RunOrigin): 
     } else {
       const current = getTab(tabId);
       freeResultTable(current?.result?.tableName);
-      updateTab(tabId, { error: view, result: null });
+      updateTab(tabId, { error: view, result: null, heavySql: view.code === 'heavy_read' ? sql : null });
       if (view.code === 'query_failed' && origin) markRunError(tabId, origin, sql, view.message);
     }
   } finally {

@@ -49,6 +49,8 @@ export interface QueryTab {
   error: ErrorView | null;
   /** A short note shown above the kept result, e.g. after a cancel. */
   notice: string | null;
+  /** The statement the server refused as too heavy to read live: "Run anyway" runs exactly it. */
+  heavySql?: string | null;
   sort: SortKey[];
   /** Where the SQL runs: the local warehouse (default) or the server, live and read-only. */
   target?: QueryTarget;
