@@ -137,7 +137,6 @@ export const LiveRunRequest = QueryRunRequest.extend({
   /** Refuse (`heavy_read`, nothing run) when the planner expects to read more rows; null runs anyway. */
   maxRowsRead: z.number().int().positive().nullable().default(null),
 });
-export type LiveRunRequest = z.input<typeof LiveRunRequest>;
 
 export const QueryResultMeta = z.object({
   queryId: Id,

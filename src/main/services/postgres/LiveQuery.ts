@@ -195,7 +195,7 @@ export class LiveQueries {
   private async stream(client: pg.PoolClient, run: Running, sql: string) {
     // The extended protocol takes exactly one statement: `SELECT 1; COMMIT; DELETE …` cannot ride along.
     run.prefix = `DECLARE ${CURSOR} NO SCROLL CURSOR FOR `;
-    const declare = { text: `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${sql}`, queryMode: 'extended' as const };
+    const declare = { text: `${run.prefix}${sql}`, queryMode: 'extended' as const };
     await client.query(declare);
     let encoder: PgArrowEncoder | null = null;
     let columns: string[] = [];
@@ -314,7 +314,7 @@ export class LiveQueries {
 }
 
 function heavyRead(rows: number, limit: number, fullScans: string[]): WorkbenchError {
-  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  const n = (x: number) => x.toLocaleString('en-US');
   const scans = fullScans.length
     ? ` It reads ${fullScans.length === 1 ? fullScans[0] : `${fullScans.length} tables`} from end to end.`
     : '';

@@ -10,6 +10,7 @@
  * the plan gives them: an estimate to warn on, not a bill.
  */
 import type pg from 'pg';
+import { quoteIdent } from '../../../shared/sql';
 
 /** What is sent before the statement (an error's position in it is shifted by this). */
 export const EXPLAIN_PREFIX = 'EXPLAIN (FORMAT JSON, VERBOSE) ';
@@ -86,10 +87,6 @@ export function walkPlan(plan: unknown): Walked {
   };
   visit(plan, 0, 1);
   return walked;
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /**

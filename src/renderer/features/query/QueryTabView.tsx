@@ -175,7 +175,7 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
                   : 'Could not run the query'
             }
             testId="result-error"
-            actions={tab.error.code === 'heavy_read' && tab.heavySql ? <HeavyReadActions tab={tab} /> : undefined}
+            actions={tab.heavySql ? <HeavyReadActions sql={tab.heavySql} tabId={tab.id} /> : undefined}
           />
         ) : null}
         {!tab.error && result?.skippedFiles?.length ? (
@@ -228,17 +228,14 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
 }
 
 /** A live query refused for reading too much: run it as written, or open the sync dialog to cache those days. */
-function HeavyReadActions({ tab }: { tab: QueryTab }) {
-  const sql = tab.heavySql;
+function HeavyReadActions({ tabId, sql }: { tabId: string; sql: string }) {
   return (
     <>
       <button
         type="button"
         className="header-button"
         data-testid="run-anyway"
-        onClick={() => {
-          if (sql) void runQuery(tab.id, sql, undefined, { anyway: true });
-        }}
+        onClick={() => void runQuery(tabId, sql, undefined, { anyway: true })}
       >
         Run anyway
       </button>
