@@ -13,32 +13,12 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../../src/shared/api/queries';
 import { typeQuery, useWorkbench, withFailureShot } from '../support/browser';
-
-interface Drawn {
-  state: string;
-  mode: string;
-  points: number;
-  resolutionMs: number;
-  fromMs: number;
-  toMs: number;
-}
+import { drawnChart } from '../support/workbenchState';
 
 /** The editor's text as Monaco renders it (it draws spaces as no-break spaces). */
 async function editorText(page: Page): Promise<string> {
   const lines = await page.locator('.sql-editor .view-line').allTextContents();
   return lines.join('\n').replaceAll('\u00a0', ' ');
-}
-
-async function drawn(chart: Locator): Promise<Drawn> {
-  const a = async (name: string) => (await chart.getAttribute(name)) ?? '';
-  return {
-    state: await a('data-state'),
-    mode: await a('data-mode'),
-    points: Number(await a('data-points')),
-    resolutionMs: Number(await a('data-resolution-ms')),
-    fromMs: Number(await a('data-window-from')),
-    toMs: Number(await a('data-window-to')),
-  };
 }
 
 /** Resets the chart's zoom and waits until the dense day is drawn whole. */
@@ -47,7 +27,7 @@ async function resetZoom(page: Page, chart: Locator): Promise<void> {
   await expect
     .poll(
       async () => {
-        const d = await drawn(chart);
+        const d = await drawnChart(chart);
         return d.state === 'ready' && d.points > 0 && d.toMs - d.fromMs <= 86_400_001;
       },
       { timeout: 60_000 },
@@ -90,7 +70,7 @@ describe('time-series explorer', () => {
       await page.locator('[data-testid="chart-metric"][data-metric="energy_rate"]').uncheck();
       const chart = page.getByTestId('metric-chart').getByTestId('ts-chart');
       await resetZoom(page, chart);
-      const before = await drawn(chart);
+      const before = await drawnChart(chart);
       expect(before.mode).toBe('m4');
       expect(await page.getByTestId('chart-resolution').textContent()).toMatch(/^M4 · 1 px = /);
       await shot('overview');
@@ -102,13 +82,13 @@ describe('time-series explorer', () => {
       await expect
         .poll(
           async () => {
-            const d = await drawn(chart);
+            const d = await drawnChart(chart);
             return d.state === 'ready' && d.toMs - d.fromMs < (before.toMs - before.fromMs) / 2;
           },
           { timeout: 30_000 },
         )
         .toBe(true);
-      const after = await drawn(chart);
+      const after = await drawnChart(chart);
       const shrink = (after.toMs - after.fromMs) / (before.toMs - before.fromMs);
       // Re-queried for the new window: finer pixel columns (or raw points), and more
       // points in the visible window than the overview had there.
@@ -179,7 +159,7 @@ describe('time-series explorer', () => {
       // It reopens where it was zoomed.
       const reopened = page.getByTestId('metric-chart').getByTestId('ts-chart');
       await expect
-        .poll(async () => Math.abs((await drawn(reopened)).fromMs - after.fromMs), { timeout: 30_000 })
+        .poll(async () => Math.abs((await drawnChart(reopened)).fromMs - after.fromMs), { timeout: 30_000 })
         .toBeLessThan(1000);
       await shot('reopened');
 
@@ -211,7 +191,7 @@ describe('time-series explorer', () => {
         await expect
           .poll(
             async () => {
-              const d = await drawn(chart);
+              const d = await drawnChart(chart);
               const now = `${d.state}|${d.fromMs}|${d.toMs}`;
               const settled = d.state === 'ready' && now === last;
               last = now;
@@ -220,7 +200,7 @@ describe('time-series explorer', () => {
             { timeout: 30_000, interval: 500 },
           )
           .toBe(true);
-        const d = await drawn(chart);
+        const d = await drawnChart(chart);
         return d.toMs - d.fromMs;
       };
       const atOnce = await zoomSpan([8], 0);
@@ -252,7 +232,7 @@ ORDER BY time`,
       await expect
         .poll(
           async () => {
-            const d = await drawn(chart);
+            const d = await drawnChart(chart);
             return d.state === 'ready' && d.points > 0;
           },
           { timeout: 60_000 },

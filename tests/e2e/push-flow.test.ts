@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { typeInto, typeQuery, useWorkbench, withFailureShot, type Workbench } from '../support/browser';
+import { listJobs } from '../support/workbenchState';
 
 const count = (text: string | null) => Number((text ?? '').replace(/[^\d]/g, ''));
 
@@ -31,16 +32,13 @@ async function syncsSettled(workbench: Workbench): Promise<void> {
   await expect
     .poll(
       async () => {
-        const { jobs } = await workbench.api<{ jobs: { kind: string; state: string; finishedAt: string | null }[] }>(
-          'jobs.list',
-          {},
-        );
+        const jobs = await listJobs(workbench);
         return jobs.filter((j) => j.kind === 'sync.metrics').map((j) => (j.finishedAt === null ? 'running' : j.state));
       },
       { timeout: 60_000 },
     )
     .not.toContain('running');
-  const { jobs } = await workbench.api<{ jobs: { kind: string; state: string }[] }>('jobs.list', {});
+  const jobs = await listJobs(workbench);
   expect(jobs.filter((j) => j.kind === 'sync.metrics' && j.state !== 'succeeded')).toEqual([]);
 }
 

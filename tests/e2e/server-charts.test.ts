@@ -10,29 +10,11 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { type Workbench, useWorkbench, withFailureShot } from '../support/browser';
+import { type DrawnChart, drawnChart, listJobs } from '../support/workbenchState';
 
 const PIPELINE = 'energy_meters';
 /** Days of the pipeline synced into the cache; the chart reads the rest from the server. */
 const CACHED_DAYS = 3;
-
-interface Drawn {
-  state: string;
-  points: number;
-  series: number;
-  fromMs: number;
-  toMs: number;
-}
-
-async function drawn(chart: Locator): Promise<Drawn> {
-  const a = async (name: string) => (await chart.getAttribute(name)) ?? '';
-  return {
-    state: await a('data-state'),
-    points: Number(await a('data-points')),
-    series: Number(await a('data-series')),
-    fromMs: Number(await a('data-window-from')),
-    toMs: Number(await a('data-window-to')),
-  };
-}
 
 /** What the chart asked the API for: the window of each `chart.series` request with source 'server'. */
 function serverRequests(page: Page): { fromMs: number; toMs: number }[] {
@@ -63,11 +45,7 @@ async function syncFirstDays(workbench: Workbench, pipelineId: string, keep: num
   await expect
     .poll(
       async () => {
-        const { jobs } = await workbench.api<{ jobs: { jobId: string; state: string; finishedAt: string | null }[] }>(
-          'jobs.list',
-          {},
-        );
-        const job = jobs.find((j) => j.jobId === jobId);
+        const job = (await listJobs(workbench)).find((j) => j.jobId === jobId);
         return job?.finishedAt ? job.state : 'running';
       },
       { timeout: 120_000 },
@@ -77,12 +55,12 @@ async function syncFirstDays(workbench: Workbench, pipelineId: string, keep: num
 }
 
 /** Waits until the chart is drawn for a window and stays so (no fetch still to land). */
-async function settled(chart: Locator): Promise<Drawn> {
+async function settled(chart: Locator): Promise<DrawnChart> {
   let last = '';
   await expect
     .poll(
       async () => {
-        const d = await drawn(chart);
+        const d = await drawnChart(chart);
         const now = `${d.state}|${d.fromMs}|${d.toMs}|${d.points}`;
         const still = d.state === 'ready' && d.points > 0 && now === last;
         last = now;
@@ -91,7 +69,7 @@ async function settled(chart: Locator): Promise<Drawn> {
       { timeout: 60_000, interval: 500 },
     )
     .toBe(true);
-  return drawn(chart);
+  return drawnChart(chart);
 }
 
 describe('server charts', () => {
@@ -135,7 +113,7 @@ describe('server charts', () => {
         await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
         for (let i = 0; i < 4; i++) await page.mouse.wheel(0, -400);
         await expect
-          .poll(async () => (await drawn(chart)).toMs - (await drawn(chart)).fromMs, { timeout: 30_000 })
+          .poll(async () => (await drawnChart(chart)).toMs - (await drawnChart(chart)).fromMs, { timeout: 30_000 })
           .toBeLessThan((before.toMs - before.fromMs) * 0.8);
         const after = await settled(chart);
         expect(requests.length, `zoom ${step} asked the server`).toBeGreaterThan(asked);
