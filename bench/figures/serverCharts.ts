@@ -17,7 +17,7 @@ import { ReadOnlyStatements } from '../../src/main/services/postgres/ReadOnlySta
 import { ChartSeriesRequest, type ChartSeriesResult } from '../../src/shared/api/charts';
 import { selectionWhereSql } from '../../src/shared/charts/serverChartSql';
 import { DebianTimescaleDB, prepareTimescaleRoot } from '../../tests/setup/DebianTimescaleDB';
-import { medianMs, round, timeFigure, type BenchContext, type Figure } from '../harness';
+import { alternatingRuns, median, round, timeFigure, type BenchContext, type Figure } from '../harness';
 
 const SERIES = 10;
 const MINUTES = 1_000_000;
@@ -95,37 +95,43 @@ export const chartServerZoom: Figure = {
       });
       const quarter = (MINUTES * 60_000) / 4;
       const window = { fromMs: START_MS + quarter, toMs: START_MS + MINUTES * 60_000 - quarter };
-      let n = 0;
-      let result: ChartSeriesResult | null = null;
-      const ours = await medianMs(async () => {
-        result = await charts.series(
-          ChartSeriesRequest.parse({
-            requestId: `server-zoom-${n++}`,
-            pipelineId: PIPELINE,
-            metrics: ['power'],
-            seriesIds: [],
-            ...window,
-            width: WIDTH,
-            timeZone: 'UTC',
-            source: 'server',
-          }),
-        );
-      });
       const where = selectionWhereSql({ pipelineId: PIPELINE, metrics: ['power'], seriesIds: [] }, [
         { fromUs: window.fromMs * 1000, toUs: window.toMs * 1000 },
       ]);
-      const baseline = await medianMs(() =>
-        pool.query(`SELECT count(*), min(value), max(value) FROM dash.pipeline_metrics WHERE ${where}`),
-      );
+      let result: ChartSeriesResult | null = null;
+      // Side by side, so a busy moment of the server weighs on both alike.
+      const runs = await alternatingRuns(5, {
+        baseline: async () => {
+          const started = performance.now();
+          await pool.query(`SELECT count(*), min(value), max(value) FROM dash.pipeline_metrics WHERE ${where}`);
+          return performance.now() - started;
+        },
+        ours: async (run) => {
+          const started = performance.now();
+          result = await charts.series(
+            ChartSeriesRequest.parse({
+              requestId: `server-zoom-${run}`,
+              pipelineId: PIPELINE,
+              metrics: ['power'],
+              seriesIds: [],
+              ...window,
+              width: WIDTH,
+              timeZone: 'UTC',
+              source: 'server',
+            }),
+          );
+          return performance.now() - started;
+        },
+      });
       const data = result as ChartSeriesResult | null;
       if (!data) throw new Error('no chart');
       const points = data.series.reduce((sum, s) => sum + s.t.length, 0);
       const perPixel = data.serverRows / (WIDTH * data.series.length);
       return timeFigure(
         this.id,
-        ours,
+        median(runs.ours),
         'bare server-side count/min/max of the same rows',
-        baseline,
+        median(runs.baseline),
         `${server.kind}; ${data.rawPoints.toLocaleString('en-US')} rows in the window (${data.mode}) → ` +
           `${data.serverRows.toLocaleString('en-US')} rows over the wire (${round(perPixel, 2)} per pixel per series, each up to 4 points) → ${points.toLocaleString('en-US')} points drawn`,
       );
