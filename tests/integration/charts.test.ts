@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ChartSpec } from '../../src/shared/api/charts';
+import { decodeChartSeries } from '../../src/shared/charts/chartArrow';
 import { callApi, useDemoApp } from '../support/api';
 
 /** The time-series explorer's API over the demo workspace's cached metrics (real warehouse). */
@@ -33,13 +34,14 @@ describe('chart API', () => {
       bucket: 'auto' as const,
       timeZone: 'Europe/Berlin',
     };
-    // Every series over 30 days in 100 px: aggregated, at most 4 points per column and series.
-    const narrow = await callApi(demo.app, 'chart.series', { ...base, width: 100 });
+    // Every series over 30 days in 100 px: aggregated, at most 4 points per column and series
+    // (the answer is an Arrow stream, read back as the renderer reads it).
+    const narrow = decodeChartSeries(await callApi(demo.app, 'chart.series', { ...base, width: 100 }));
     expect(narrow.mode).toBe('m4');
     expect(narrow.rawPoints).toBe(energy!.points);
     for (const s of narrow.series) expect(s.t.length).toBeLessThanOrEqual(4 * 100 + 4);
     // Wide enough for every point: the raw points.
-    const wide = await callApi(demo.app, 'chart.series', { ...base, width: 10_000 });
+    const wide = decodeChartSeries(await callApi(demo.app, 'chart.series', { ...base, width: 10_000 }));
     expect(wide.mode).toBe('raw');
     expect(wide.series.reduce((n, s) => n + s.t.length, 0)).toBe(energy!.points);
     // The extremes survive: M4's max is the raw max.
@@ -47,7 +49,7 @@ describe('chart API', () => {
     expect(max(narrow)).toBe(max(wide));
 
     // Calendar days in the workspace's zone.
-    const daily = await callApi(demo.app, 'chart.series', { ...base, width: 500, bucket: 'day' });
+    const daily = decodeChartSeries(await callApi(demo.app, 'chart.series', { ...base, width: 500, bucket: 'day' }));
     expect(daily.mode).toBe('calendar');
     expect(daily.rawPoints).toBe(energy!.points);
   });

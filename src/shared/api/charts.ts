@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { MetricName, PipelineName, lineName, literalText } from './names';
 import { QueryName } from './queries';
+import { BinaryOutput } from './binary';
 
 /** A series id is free text the SQL only ever holds as a quoted literal. */
 const SeriesId = literalText(500);
@@ -142,7 +143,8 @@ export const chartApi = {
     input: SeriesListRequest,
     output: z.object({ series: z.array(z.string()), total: z.number() }),
   },
-  'chart.series': { input: ChartSeriesRequest, output: ChartSeriesResult },
+  /** A ChartSeriesResult as one Arrow IPC stream: see charts/chartArrow.ts. */
+  'chart.series': { input: ChartSeriesRequest, output: BinaryOutput },
   /** The time span a server holds for a pipeline's metrics (null bounds: no rows). */
   'chart.serverExtent': {
     input: z.object({ pipelineId: PipelineName, metrics: z.array(MetricName).min(1).max(50) }),

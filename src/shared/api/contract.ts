@@ -33,11 +33,12 @@ import { queryApi } from './queries';
 import { ResultExportRequest, ResultExportStarted } from './export';
 import { syncApi } from './sync';
 import { chartApi } from './charts';
+import { BinaryOutput } from './binary';
 import { inspectorApi } from './inspector';
 import { PreviewSampleRequest, draftsApi } from './drafts';
 import { pushApi } from './push';
 
-export const BinaryOutput = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes');
+export { BinaryOutput };
 
 const Empty = z.object({}).strict();
 

@@ -31,6 +31,7 @@ import { ChartFiles } from '../charts/ChartFiles';
 import { PipelineDrafts } from '../pipelines/PipelineDrafts';
 import { loadSample, sampleOptions } from '../pipelines/PreviewSample';
 import { ReprocessingPreview } from '../preview/ReprocessingPreview';
+import { encodeChartSeries } from '../../../shared/charts/chartArrow';
 
 export interface WorkbenchContext {
   shell: 'electron' | 'web';
@@ -215,7 +216,8 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     'inspector.export': async ({ searchId, format, fileName }) => inspector.export(searchId, format, fileName),
     'chart.catalog': async () => ({ entries: await charts.catalog() }),
     'chart.seriesList': async (input) => charts.seriesList(input),
-    'chart.series': async (input) => (input.source === 'server' ? serverCharts.series(input) : charts.series(input)),
+    'chart.series': async (input) =>
+      encodeChartSeries(input.source === 'server' ? await serverCharts.series(input) : await charts.series(input)),
     'chart.serverExtent': async ({ pipelineId, metrics }) => serverCharts.extent(pipelineId, metrics),
     'chart.cancel': async ({ requestId }) => ({ cancelled: await serverCharts.cancel(requestId) }),
     'charts.list': async () => ({ charts: await chartFiles.list() }),

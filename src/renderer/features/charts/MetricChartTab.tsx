@@ -24,6 +24,7 @@ import { MetricPicker, type MetricSource } from './MetricPicker';
 import { HeavyNotice, PartsStrip } from './ServerChartNotes';
 import type { Fetcher } from './useChartData';
 import { listSeries, useChartExtent, useMetricOptions } from './useMetricOptions';
+import { fetchChartSeries } from './chartSeries';
 
 export function MetricChartTab({ tab }: { tab: ChartTab }) {
   const state = useChartStore((s) => s.tabs[tab.id]);
@@ -85,7 +86,7 @@ export function MetricChartTab({ tab }: { tab: ChartTab }) {
       source: from,
       maxServerRows: unbounded ? null : HEAVY_SERVER_READ_ROWS,
     };
-    const main = workbench().call('chart.series', { ...base, requestId, fromMs: window.fromMs, toMs: window.toMs });
+    const main = fetchChartSeries({ ...base, requestId, fromMs: window.fromMs, toMs: window.toMs });
     if (spec.compare === 'none') {
       const r = await main;
       setShownKeys(r.series.map((s) => s.key));
@@ -95,7 +96,7 @@ export function MetricChartTab({ tab }: { tab: ChartTab }) {
     const prev = previousPeriod(window.fromMs, window.toMs, unit, timeZone);
     const [now, before] = await Promise.all([
       main,
-      workbench().call('chart.series', {
+      fetchChartSeries({
         ...base,
         requestId: `${requestId}-prev`,
         fromMs: prev.fromMs,
