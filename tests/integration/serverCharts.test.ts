@@ -203,6 +203,27 @@ function serverChartSuite(connect: () => Promise<pg.ClientConfig>, mode: 'plain'
     },
   );
 
+  it('runs a read with its own settings for that transaction alone, and refuses a name that is not a setting', async () => {
+    const statements = new ReadOnlyStatements({ pool: () => pool, statementTimeoutMs: () => 12_000 });
+    const show = (client: pg.ClientBase) =>
+      client
+        .query<{ jit: string; sort: string; timeout: string; ro: string }>(
+          `SELECT current_setting('jit') AS jit, current_setting('enable_sort') AS sort,
+                  current_setting('statement_timeout') AS timeout, current_setting('transaction_read_only') AS ro`,
+        )
+        .then((r) => r.rows[0]);
+    expect(await statements.read('settings', show, { jit: 'off', enable_sort: 'off' })).toEqual({
+      jit: 'off',
+      sort: 'off',
+      timeout: '12s',
+      ro: 'on',
+    });
+    // The pooled connections keep their own settings afterwards.
+    const after = await pool.query<{ sort: string }>(`SELECT current_setting('enable_sort') AS sort`);
+    expect(after.rows[0]!.sort).toBe('on');
+    await expect(statements.read('settings', show, { 'jit = on; SET x': 'off' })).rejects.toThrow(/Not a setting name/);
+  });
+
   it('says how far the server holds the metrics', async () => {
     const extent = await charts.extent('grid', ['power']);
     expect(extent.fromMs).toBe(FIRST + 7_000);

@@ -38,8 +38,6 @@ import { inspectorApi } from './inspector';
 import { PreviewSampleRequest, draftsApi } from './drafts';
 import { pushApi } from './push';
 
-export { BinaryOutput };
-
 const Empty = z.object({}).strict();
 
 /** Identifiers the UI hands back to us: short, printable, never SQL. */
@@ -134,7 +132,7 @@ export const QueryRunRequest = z.object({
 });
 export type QueryRunRequest = z.infer<typeof QueryRunRequest>;
 
-export const LiveRunRequest = QueryRunRequest.extend({
+const LiveRunRequest = QueryRunRequest.extend({
   /** Refuse (`heavy_read`, nothing run) when the planner expects to read more rows; null runs anyway. */
   maxRowsRead: z.number().int().positive().nullable().default(null),
 });

@@ -87,7 +87,6 @@ export function serverM4Sql(
     timestamptzSql(grid.originUs),
   );
   const px = `round((${epochUsSql('b')} - ${int(grid.originUs)}) / ${int(grid.bucketUs)})::float8`;
-  const us = (e: string) => `round(${e} * 1000000)::float8`;
   let corners: string;
   let select: string;
   if (server.mode === 'timescaledb' && server.timescaleSchema !== null) {
@@ -101,6 +100,7 @@ export function serverM4Sql(
     // date_part gives float8 seconds: distinct µs stay distinct and in order (its
     // step near 2026 is 0.24 µs), and round(s · 10⁶) is the exact µs again.
     const seconds = `date_part('epoch', time)`;
+    const us = (e: string) => `round(${e} * 1000000)::float8`;
     corners = `min(ARRAY[${seconds}, value]) AS f, max(ARRAY[${seconds}, value]) AS l,
       min(ARRAY[value, ${seconds}]) AS lo, max(ARRAY[value, ${seconds}]) AS hi`;
     select = `f[2] AS v0, ${epochUsSql('t1')} AS t1, l[2] AS v1,

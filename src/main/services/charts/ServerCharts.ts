@@ -72,12 +72,16 @@ const TIMEOUT_HINT =
   'Narrow the time range or pick fewer series; raise the statement timeout in Connections; or sync these days and chart them from the cache.';
 
 /**
- * Memory for one chart query's hash aggregate on the server: a cap, not a
- * reservation (10 series at 1,000 px take ~25 MB). With the default 4 MB the
- * planner, guessing a group per five rows, sorted 5M rows to disk: 5.5 s
- * against 2.9 s hashed, on Debian's TimescaleDB.
+ * Planner settings for every chart statement, measured over 5M rows on
+ * Debian's TimescaleDB 2.19 (2 cores). A chart groups into a few thousand
+ * pixel columns, but the planner guesses a group per ten rows, so it sorts
+ * millions of rows to group them (to disk with the default 4 MB): hashing them
+ * in each parallel worker took a third of the time, with memory for the hash
+ * as a cap, not a reservation (10 series at 1,000 px take ~25 MB). JIT,
+ * triggered by the same cost estimate, compiled for longer than the plan ran
+ * (9 s against 5 s).
  */
-const CHART_WORK_MEM = '128MB';
+const CHART_SETTINGS = { work_mem: '128MB', enable_sort: 'off', jit: 'off' } as const;
 
 interface PartPlan {
   grid: ChartGrid;
@@ -218,17 +222,7 @@ export class ServerCharts {
     const kind: ServerKind | null = server && { mode: server.mode, timescaleSchema: server.timescale?.schema ?? null };
     let serverRows = 0;
     const fromServer = async (sql: string) => {
-      const rows = await this.read(requestId, async (client) => {
-        // A few thousand columns, but the planner guesses a group per ten rows, so it
-        // sorts millions of rows (to disk, with the default 4 MB) to group them:
-        // hashing them in memory in each parallel worker took a third of the time.
-        // JIT compiling the plan, which its cost estimate triggers, took longer than
-        // running it (9 s against 5 s over 5M rows on Debian's TimescaleDB 2.19).
-        await client.query(`SET LOCAL work_mem = '${CHART_WORK_MEM}'`);
-        await client.query('SET LOCAL enable_sort = off');
-        await client.query('SET LOCAL jit = off');
-        return (await client.query(sql)).rows;
-      });
+      const rows = await this.read(requestId, async (client) => (await client.query(sql)).rows);
       serverRows += rows.length;
       return rows as Record<string, unknown>[];
     };
@@ -320,8 +314,9 @@ export class ServerCharts {
     return { mode: 'calendar', bucketMs: NOMINAL_MS[unit], rawPoints, series: groupRows(rows), serverRows };
   }
 
+  /** Every chart statement (M4 columns, raw points, calendar buckets, the aggregates' catalog) runs with CHART_SETTINGS. */
   private read<T>(id: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    return this.opts.statements.read(id, work);
+    return this.opts.statements.read(id, work, CHART_SETTINGS);
   }
 
   /** The server's refusal as what happened and what to do. */

@@ -9,6 +9,7 @@
  */
 import pg from 'pg';
 import { WorkbenchError } from '../../../shared/errors';
+import { quoteLiteral } from '../../../shared/sql';
 import { checkOut, connectClient } from './poolClient';
 
 export interface ReadOnlyStatementsOptions {
@@ -37,12 +38,18 @@ export class ReadOnlyStatements {
 
   /**
    * Runs `work` on a connection of its own inside a read-only transaction,
-   * rolled back afterwards. A failed or cancelled transaction is rolled back
-   * before the connection goes back; one that cannot roll back is dropped.
-   * Errors reach the caller as the driver threw them (see `pgErrors`), except a
-   * cancel, which is `cancelled`.
+   * rolled back afterwards. `settings` are further planner settings for this
+   * transaction only (SET LOCAL; names and values are the caller's constants).
+   * The transaction and its settings start in one round trip. A failed or
+   * cancelled transaction is rolled back before the connection goes back; one
+   * that cannot roll back is dropped. Errors reach the caller as the driver
+   * threw them (see `pgErrors`), except a cancel, which is `cancelled`.
    */
-  async read<T>(id: string, work: (client: pg.PoolClient, run: ReadOnlyRun) => Promise<T>): Promise<T> {
+  async read<T>(
+    id: string,
+    work: (client: pg.PoolClient, run: ReadOnlyRun) => Promise<T>,
+    settings: Readonly<Record<string, string>> = {},
+  ): Promise<T> {
     const pool = this.options.pool();
     const run: ReadOnlyRun = { pid: null, cancelled: false, cancelling: null };
     let runs = this.running.get(id);
@@ -55,10 +62,8 @@ export class ReadOnlyStatements {
       const client = held.client;
       run.pid = (client as unknown as { processID: number | null }).processID ?? null;
       if (run.cancelled) throw new WorkbenchError('cancelled', 'Cancelled');
-      await client.query('BEGIN READ ONLY');
       try {
-        await client.query(`SET LOCAL statement_timeout = ${this.statementTimeoutMs}`);
-        await client.query(`SET LOCAL TimeZone = 'UTC'`);
+        await client.query(this.beginSql(settings));
         const result = await work(client, run);
         await client.query('ROLLBACK');
         return result;
@@ -77,6 +82,18 @@ export class ReadOnlyStatements {
         held.release(broken);
       }
     }
+  }
+
+  /** BEGIN and its LOCAL settings as one simple-protocol query (several statements, no parameters). */
+  private beginSql(settings: Readonly<Record<string, string>>): string {
+    const all: [string, string][] = [
+      ['statement_timeout', String(this.statementTimeoutMs)],
+      ['TimeZone', 'UTC'],
+      ...Object.entries(settings),
+    ];
+    for (const [name] of all)
+      if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) throw new Error(`Not a setting name: ${name}`);
+    return ['BEGIN READ ONLY', ...all.map(([name, value]) => `SET LOCAL ${name} = ${quoteLiteral(value)}`)].join('; ');
   }
 
   /** Whether statements run under `id`. */
