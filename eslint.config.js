@@ -1,6 +1,7 @@
 // Lint, including the layer rules of DESIGN.md: src/shared is pure (no Node,
 // DOM or Electron), src/main/services never imports 'electron', the renderer
 // never reaches into Node or the main process.
+import { readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -11,6 +12,64 @@ const nodeImports = { regex: `^(node:.*|(${nodeBuiltins})(/.*)?)$`, message: 'Th
 const electronImports = {
   group: ['electron', 'electron/*'],
   message: 'Only src/main/electron and src/preload may import Electron.',
+};
+
+// The renderer's tiers (see src/renderer/workbench/README.md): features on top of the
+// workbench tier, which is on top of state, engine and api. A feature reaches another
+// only through the workbench's intents, parts and tab kinds; only the shell (and
+// main.tsx) knows every feature. `common` holds UI pieces any feature may use.
+const rendererImports = [
+  nodeImports,
+  electronImports,
+  {
+    group: ['**/main/**', '**/preload/**'],
+    message: 'The renderer talks to the Node side only through the API client.',
+  },
+];
+const features = readdirSync(new URL('./src/renderer/features', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && entry.name !== 'common')
+  .map((entry) => entry.name);
+const escape = (name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const featureBlocks = features.map((feature) => {
+  const others = features.filter((other) => other !== feature).map(escape);
+  return {
+    files: [`src/renderer/features/${feature}/**`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...rendererImports,
+            {
+              regex: `^(\\.\\./)+(features/)?(${others.join('|')})(/|$)`,
+              message: `A feature never imports another: ask through src/renderer/workbench (an intent, a part, a tab kind).`,
+            },
+            {
+              regex: '^(\\.\\./)+(shell|App|main)(/|$)',
+              message: 'Features sit below the shell: the shell composes them, not the other way round.',
+            },
+          ],
+        },
+      ],
+    },
+  };
+});
+const belowFeatures = {
+  files: ['src/renderer/workbench/**', 'src/renderer/state/**', 'src/renderer/engine/**', 'src/renderer/api/**'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          ...rendererImports,
+          {
+            regex: '^(\\.\\./)+(features|shell)(/|$)',
+            message: 'The tiers below the features never import a feature or the shell.',
+          },
+        ],
+      },
+    ],
+  },
 };
 
 export default tseslint.config(
@@ -75,22 +134,10 @@ export default tseslint.config(
   },
   {
     files: ['src/renderer/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            nodeImports,
-            electronImports,
-            {
-              group: ['**/main/**', '**/preload/**'],
-              message: 'The renderer talks to the Node side only through the API client.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', { patterns: rendererImports }] },
   },
+  belowFeatures,
+  ...featureBlocks,
   {
     files: ['src/preload/**'],
     rules: {

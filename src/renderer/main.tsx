@@ -1,16 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { takeTokenFromAddressBar } from './api/createWorkbenchClient';
-import { App } from './App';
+import { App } from './shell/App';
 import { getEngine } from './engine/engineStore';
-import { setCompletionCatalog } from './features/query/monaco';
-import { useWorkspaceStore } from './state/workspaceStore';
 import './styles.css';
 
 takeTokenFromAddressBar();
 // Start the engine now so it is ready by the time the first result arrives.
 getEngine().catch((err: unknown) => console.error('DuckDB-WASM did not start:', err));
-setCompletionCatalog(() => useWorkspaceStore.getState().catalog.data);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

@@ -3,6 +3,9 @@
  * process boundaries as `ApiErrorBody`; anything else thrown is reported as
  * `internal` with its message, never as a crash.
  */
+import { z } from 'zod';
+
+/** The one list of error codes; `ErrorCode` and `HTTP_STATUS_BY_CODE` are built from it. */
 export const ERROR_CODES = [
   'bad_request',
   'unknown_method',
@@ -25,11 +28,38 @@ export const ERROR_CODES = [
   'store_not_found',
   'internal',
 ] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/**
+ * The HTTP status the browser shell answers each code with. A remote's failure
+ * (bad credentials, TLS) is a bad gateway, never 401: 401 means the workbench's
+ * own token was refused. A full Record, so a new code must pick one.
+ */
+export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
+  bad_request: 400,
+  unknown_method: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  store_not_found: 404,
+  query_failed: 422,
+  heavy_read: 422,
+  cancelled: 422,
+  conflict: 409,
+  tls_failed: 502,
+  auth_failed: 502,
+  not_ready: 503,
+  unavailable: 503,
+  offline: 503,
+  timeout: 504,
+  internal: 500,
+};
 
 /** A code from another process, as ours; one this build does not know becomes `internal`. */
 export function toErrorCode(code: string): ErrorCode {
-  return (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'internal';
+  const known = ErrorCode.safeParse(code);
+  return known.success ? known.data : 'internal';
 }
 
 export class WorkbenchError extends Error {

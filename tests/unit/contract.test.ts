@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { api, apiMethods, isApiMethod, isBinaryMethod } from '../../src/shared/api/contract';
+import { Id } from '../../src/shared/api/ids';
 import { quoteIdent, quoteLiteral } from '../../src/shared/sql';
 
 describe('the API contract', () => {
@@ -21,6 +22,20 @@ describe('the API contract', () => {
     expect(api['query.run'].input.safeParse({ sql: '', queryId: 'q' }).success).toBe(false);
     expect(api['results.chunk'].input.safeParse({ resultId: 'r', chunk: -1 }).success).toBe(false);
     expect(api['app.info'].input.safeParse({ extra: 1 }).success).toBe(false);
+  });
+
+  it('has one id schema: short, printable, no separators', () => {
+    for (const ok of ['q-1', 'job_42', 'a.b:c-d', 'x'.repeat(128), '0f8c2a1e-9b7d-4c3e-8a6f-1d2e3f4a5b6c']) {
+      expect(Id.safeParse(ok).success, ok).toBe(true);
+    }
+    for (const bad of ['', '../x', 'a/b', 'a\\b', 'a b', "x'; DROP", 'a\nb', 'é', 'x'.repeat(129), 'x'.repeat(300)]) {
+      expect(Id.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+    // Every id field of the contract is that schema, whichever module declares it.
+    expect(api['jobs.cancel'].input.safeParse({ jobId: '../x' }).success).toBe(false);
+    expect(api['preview.result'].input.safeParse({ previewId: 'a b' }).success).toBe(false);
+    expect(api['chart.cancel'].input.safeParse({ requestId: 'x'.repeat(300) }).success).toBe(false);
+    expect(api['chart.cancel'].input.safeParse({ requestId: 'zoom-3' }).success).toBe(true);
   });
 });
 

@@ -25,6 +25,26 @@ describe('layer boundaries', () => {
       'src/renderer/x.ts',
       "import { Workspace } from '../main/services/workspace/Workspace';\nexport const w = Workspace;\n",
     ],
+    // Inside the renderer: a feature reaches another only through the workbench tier.
+    [
+      'src/renderer/features/query/x.ts',
+      "import { ResultGrid } from '../grid/ResultGrid';\nexport const r = ResultGrid;\n",
+    ],
+    [
+      'src/renderer/features/grid/x.ts',
+      "import type { InspectorForm } from '../inspector/inspectorStore';\nexport type F = InspectorForm;\n",
+    ],
+    [
+      'src/renderer/features/charts/x.ts',
+      "import { useEChart } from '../../features/pipelines/PreviewChart';\nexport const u = useEChart;\n",
+    ],
+    ['src/renderer/features/lake/x.ts', "import { App } from '../../shell/App';\nexport const a = App;\n"],
+    [
+      'src/renderer/workbench/x.ts',
+      "import { runQuery } from '../features/query/queryActions';\nexport const r = runQuery;\n",
+    ],
+    ['src/renderer/state/x.ts', "import { Sidebar } from '../shell/Sidebar';\nexport const s = Sidebar;\n"],
+    ['src/renderer/features/query/x.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n"],
   ])('refuses the import in %s', async (filePath, code) => {
     expect(await ruleIdsFor(filePath, code)).toContain('no-restricted-imports');
   });
@@ -47,6 +67,23 @@ describe('layer boundaries', () => {
     ).toEqual([]);
     expect(
       await ruleIdsFor('src/renderer/x.ts', "import { api } from '../shared/api/contract';\nexport const a = api;\n"),
+    ).toEqual([]);
+    // A feature may use itself, the workbench tier, common UI pieces and what lies below.
+    for (const code of [
+      "import { runQuery } from './queryActions';\nexport const r = runQuery;\n",
+      "import { request } from '../../workbench/intents';\nexport const r = request;\n",
+      "import { ErrorPanel } from '../common/ErrorPanel';\nexport const e = ErrorPanel;\n",
+      "import { getEngine } from '../../engine/engineStore';\nexport const g = getEngine;\n",
+      "import { quoteIdent } from '../../../shared/sql';\nexport const q = quoteIdent;\n",
+    ]) {
+      expect(await ruleIdsFor('src/renderer/features/query/x.ts', code)).toEqual([]);
+    }
+    // The shell composes the features.
+    expect(
+      await ruleIdsFor(
+        'src/renderer/shell/x.ts',
+        "import { contributeQuery } from '../features/query/contributions';\nexport const c = contributeQuery;\n",
+      ),
     ).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { formatInstant as chartTooltipTime } from '../../src/renderer/features/charts/chartFormat';
-import { formatCell } from '../../src/renderer/features/grid/format';
+import { formatCell } from '../../src/renderer/workbench/format';
 import { inspectorText } from '../../src/renderer/features/inspector/inspectorFormat';
 import { parseTimeInZone } from '../../src/shared/gridView';
 import { formatInstant, formatOffset, parseUtcInput, utcInputValue } from '../../src/shared/timeZone';

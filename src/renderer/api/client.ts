@@ -5,7 +5,7 @@
  */
 import { ApiEvent, ApiReply, api, type ApiInput, type ApiMethod, type ApiOutput } from '../../shared/api/contract';
 import type { WorkbenchClient } from '../../shared/api/handlers';
-import { WorkbenchError, toErrorCode } from '../../shared/errors';
+import { WorkbenchError } from '../../shared/errors';
 import type { Transport } from './transport';
 
 interface IssueLike {
@@ -33,8 +33,9 @@ export function decodeReply<M extends ApiMethod>(method: M, raw: unknown): ApiOu
     throw new WorkbenchError('internal', `The workbench sent a malformed reply to ${method}`);
   }
   if (!reply.data.ok) {
+    // ApiErrorBody already read a code this build does not know as `internal`.
     const { code, message, hint } = reply.data.error;
-    throw new WorkbenchError(toErrorCode(code), message, hint);
+    throw new WorkbenchError(code, message, hint);
   }
   const output = api[method].output.safeParse(reply.data.result);
   if (!output.success) {

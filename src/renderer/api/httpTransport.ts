@@ -5,7 +5,7 @@
  * cookie alone for the API: any page on another port of 127.0.0.1 gets it too.
  */
 import { isApiMethod, isBinaryMethod } from '../../shared/api/contract';
-import { WorkbenchError } from '../../shared/errors';
+import { HTTP_STATUS_BY_CODE, WorkbenchError } from '../../shared/errors';
 import type { Transport } from './transport';
 
 function serverGone(): WorkbenchError {
@@ -83,7 +83,8 @@ export function createHttpTransport(baseUrl = '/api', token: () => string | null
         throw serverGone();
       }
       throw new WorkbenchError(
-        response.status === 401 ? 'unauthorized' : 'internal',
+        // No body to name a code: only the token's refusal is told apart (several codes share the other statuses).
+        response.status === HTTP_STATUS_BY_CODE.unauthorized ? 'unauthorized' : 'internal',
         `The server answered ${method} with HTTP ${response.status} ${response.statusText}`.trim(),
       );
     },

@@ -31,3 +31,24 @@ export function getEngine(): Promise<WasmEngine> {
   }
   return starting;
 }
+
+/** Tests give the engine they built (DuckDB-WASM's Node build) instead of starting the browser's. */
+export function provideEngine(engine: WasmEngine): void {
+  starting = Promise.resolve(engine);
+  useEngineStore.setState({ state: 'ready', version: engine.version, error: null });
+}
+
+const droppedListeners = new Set<(tableName: string) => void>();
+
+/** Drops a result table, first telling whoever kept pages of it (the grid) to forget them. */
+export function dropTable(tableName: string): void {
+  for (const forget of droppedListeners) forget(tableName);
+  void getEngine()
+    .then((engine) => engine.drop(tableName))
+    .catch(() => undefined);
+}
+
+export function onTableDropped(forget: (tableName: string) => void): () => void {
+  droppedListeners.add(forget);
+  return () => droppedListeners.delete(forget);
+}

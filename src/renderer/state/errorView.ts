@@ -1,8 +1,8 @@
 /** What the UI shows for a failure: a stable code, a sentence, and what to do. */
-import { WorkbenchError, errorMessage } from '../../shared/errors';
+import { WorkbenchError, errorMessage, type ErrorCode } from '../../shared/errors';
 
 export interface ErrorView {
-  code: string;
+  code: ErrorCode;
   message: string;
   hint?: string;
 }

@@ -7,17 +7,12 @@ import { z } from 'zod';
 import { MetricName, PipelineName, lineName, literalText } from './names';
 import { QueryName } from './queries';
 import { BinaryOutput } from './binary';
+import { Id } from './ids';
 
 /** A series id is free text the SQL only ever holds as a quoted literal. */
 const SeriesId = literalText(500);
 /** A column of a SQL chart's result. */
 const ColumnName = lineName('a column name', 500);
-
-const RequestId = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : -');
 
 export const ChartType = z.enum(['line', 'area', 'step', 'scatter']);
 export type ChartType = z.infer<typeof ChartType>;
@@ -47,7 +42,7 @@ export const SeriesListRequest = z.object({
 
 export const ChartSeriesRequest = z.object({
   /** Chosen by the caller so a newer zoom can cancel this one. */
-  requestId: RequestId,
+  requestId: Id,
   pipelineId: PipelineName,
   metrics: z.array(MetricName).min(1, 'pick at least one metric').max(50),
   /** Empty: every series. */
@@ -150,7 +145,7 @@ export const chartApi = {
     input: z.object({ pipelineId: PipelineName, metrics: z.array(MetricName).min(1).max(50) }),
     output: z.object({ fromMs: z.number().nullable(), toMs: z.number().nullable() }),
   },
-  'chart.cancel': { input: z.object({ requestId: RequestId }), output: z.object({ cancelled: z.boolean() }) },
+  'chart.cancel': { input: z.object({ requestId: Id }), output: z.object({ cancelled: z.boolean() }) },
   'charts.list': { input: z.object({}).strict(), output: z.object({ charts: z.array(SavedChartInfo) }) },
   'charts.read': { input: z.object({ name: QueryName }), output: z.object({ name: QueryName, spec: ChartSpec }) },
   'charts.save': { input: z.object({ name: QueryName, spec: ChartSpec }), output: SavedChartInfo },

@@ -37,15 +37,10 @@ import { BinaryOutput } from './binary';
 import { inspectorApi } from './inspector';
 import { PreviewSampleRequest, draftsApi } from './drafts';
 import { pushApi } from './push';
+import { ErrorCode } from '../errors';
+import { Id } from './ids';
 
 const Empty = z.object({}).strict();
-
-/** Identifiers the UI hands back to us: short, printable, never SQL. */
-const Id = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : -');
 
 // ---------------------------------------------------------------- app / workspace
 
@@ -307,8 +302,14 @@ export type ApiEvent = z.infer<typeof ApiEvent>;
 
 // ---------------------------------------------------------------- replies
 
+/**
+ * A code as another process sent it: it must be a string, but one this build
+ * does not know (a newer server's) reads as `internal`, never as a malformed reply.
+ */
+const ReceivedErrorCode = z.string().pipe(ErrorCode.catch('internal'));
+
 export const ApiErrorBody = z.object({
-  code: z.string(),
+  code: ReceivedErrorCode,
   message: z.string(),
   /** What the user can do about it, when we know. */
   hint: z.string().optional(),

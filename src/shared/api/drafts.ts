@@ -4,6 +4,7 @@
  * so the editor can show what the draft changes and notice a newer server version.
  */
 import { z } from 'zod';
+import { Id } from './ids';
 import { SkippedFile } from './lake';
 
 /** A pipeline id that stays a plain file name inside `pipelines/`: no separators, no dots first. */
@@ -44,11 +45,7 @@ export const PreviewSampleRequest = z.object({
   /** ISO instants; `to` is exclusive. */
   from: z.string().datetime({ offset: true }),
   to: z.string().datetime({ offset: true }),
-  queryId: z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^[A-Za-z0-9_.:-]+$/),
+  queryId: Id,
   /** At most this many records (the working set must stay small enough to re-run on every keystroke). */
   limit: z.number().int().min(1).max(5_000_000).default(1_000_000),
 });

@@ -8,12 +8,7 @@ import { z } from 'zod';
 import { DraftMetric, DraftPipelineId } from './drafts';
 import { SkippedFile } from './lake';
 import { MetricName } from './names';
-
-const Id = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : -');
+import { Id } from './ids';
 
 /** `[start, end)`, ISO-8601 instants. */
 export const PreviewRange = z

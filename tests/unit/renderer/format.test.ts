@@ -8,7 +8,7 @@ import {
   formatRowCount,
   formatTimestamp,
   shortType,
-} from '../../../src/renderer/features/grid/format';
+} from '../../../src/renderer/workbench/format';
 import { MAX_AUTO_WIDTH, MIN_WIDTH, autoWidths } from '../../../src/renderer/features/grid/columnWidths';
 
 describe('grid formatting', () => {

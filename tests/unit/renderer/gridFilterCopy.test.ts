@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FilterValueError, filterCondition, parseTimeInZone, whereClause } from '../../../src/shared/gridView';
 import { rowToJson, rowsToTsv, tsvField } from '../../../src/renderer/features/grid/copyFormat';
-import { decimalsFor, formatCell, formatFixed } from '../../../src/renderer/features/grid/format';
+import { decimalsFor, formatCell, formatFixed } from '../../../src/renderer/workbench/format';
 import { MAX_SCROLL_PX, scrollLayout, scrollTopFor } from '../../../src/renderer/features/grid/scaledScroll';
 import { moveColumn } from '../../../src/renderer/features/grid/gridStore';
 import { singleStatement } from '../../../src/shared/sqlText';

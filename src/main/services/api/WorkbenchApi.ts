@@ -8,7 +8,7 @@ import { version as duckdbVersion } from '@duckdb/node-api';
 import { ZodError } from 'zod';
 import { api, isApiMethod, type ApiErrorBody, type ApiEvent, type ApiMethod } from '../../../shared/api/contract';
 import type { ApiHandlers } from '../../../shared/api/handlers';
-import { WorkbenchError } from '../../../shared/errors';
+import { HTTP_STATUS_BY_CODE, WorkbenchError } from '../../../shared/errors';
 import { fromSystemError } from '../systemErrors';
 import { formatBytes } from '../../../shared/format';
 import type { JobRunner } from '../jobs/JobRunner';
@@ -304,32 +304,12 @@ function toErrorBody(thrown: unknown): { error: ApiErrorBody; status: number } {
   // A file-system failure (disk full, read-only, no permission) names its file and what to do, not errno text.
   const err = fromSystemError(thrown) ?? thrown;
   if (err instanceof WorkbenchError) {
-    // A remote's failure (bad credentials, TLS) is a bad gateway, never 401: 401 means
-    // the workbench's own token was refused. A full Record, so a new code must pick one.
-    const statusByCode: Record<WorkbenchError['code'], number> = {
-      bad_request: 400,
-      unknown_method: 400,
-      unauthorized: 401,
-      forbidden: 403,
-      not_found: 404,
-      store_not_found: 404,
-      query_failed: 422,
-      heavy_read: 422,
-      cancelled: 422,
-      conflict: 409,
-      tls_failed: 502,
-      auth_failed: 502,
-      not_ready: 503,
-      unavailable: 503,
-      offline: 503,
-      timeout: 504,
-      internal: 500,
-    };
-    const status = statusByCode[err.code];
+    // The table (and why a remote's failure is never 401) lives with the codes in shared/errors.
+    const status = HTTP_STATUS_BY_CODE[err.code];
     return { error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) }, status };
   }
   const message = err instanceof Error ? err.message : String(err);
-  return { error: { code: 'internal', message }, status: 500 };
+  return { error: { code: 'internal', message }, status: HTTP_STATUS_BY_CODE.internal };
 }
 
 function describeZod(err: ZodError): string {

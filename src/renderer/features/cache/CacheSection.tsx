@@ -9,7 +9,7 @@ import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { useAction } from '../common/useAction';
-import { EmptyState, SidebarSection } from '../sidebar/SidebarSection';
+import { EmptyState, SidebarSection } from '../../workbench/SidebarSection';
 
 type Check =
   | { kind: 'verify'; ok: number; corrupt: { key: string; reason: string }[] }

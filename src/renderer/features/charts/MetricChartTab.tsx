@@ -14,9 +14,8 @@ import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { useWorkspaceStore, useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { ErrorPanel } from '../common/ErrorPanel';
-import { openGeneratedSql } from '../query/queryActions';
-import { openSyncDialog } from '../sync/syncDialog';
-import type { ChartTab } from '../tabs/tabsStore';
+import { request } from '../../workbench/intents';
+import type { ChartTab } from '../../workbench/tabsStore';
 import { HEAVY_SERVER_READ_ROWS } from '../../../shared/api/server';
 import { ChartPanel } from './ChartPanel';
 import { newMetricSpec, setChartSaved, updateChartSpec, useChartStore } from './chartStore';
@@ -266,10 +265,9 @@ export function MetricChartTab({ tab }: { tab: ChartTab }) {
                   heavy={data.heavy}
                   onDrawAnyway={() => setDrawAnyway(selectionKey)}
                   onSync={() =>
-                    openSyncDialog(source.pipelineId, {
-                      metrics: source.metrics,
-                      from: data.heavy!.fromDay,
-                      to: data.heavy!.toDay,
+                    request('sync.open', {
+                      pipelineId: source.pipelineId,
+                      preset: { metrics: source.metrics, from: data.heavy!.fromDay, to: data.heavy!.toDay },
                     })
                   }
                 />
@@ -291,10 +289,11 @@ export function MetricChartTab({ tab }: { tab: ChartTab }) {
                 data-testid="chart-open-bronze"
                 title={`Opens the SQL for bronze.${source.pipelineId}, the series shown and this time range, in a new tab (not run yet)`}
                 onClick={() =>
-                  openGeneratedSql(
-                    bronzeRecordsSql({ ...source, seriesKeys: shownKeys }, range),
-                    `Bronze · ${source.pipelineId}`,
-                  )
+                  request('sql.open', {
+                    sql: bronzeRecordsSql({ ...source, seriesKeys: shownKeys }, range),
+                    title: `Bronze · ${source.pipelineId}`,
+                    generated: true,
+                  })
                 }
               >
                 Open Bronze records

@@ -9,8 +9,8 @@ import type { ChartSource } from '../../../shared/charts/m4Sql';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 import type { WasmEngine } from '../../engine/WasmEngine';
 import type { ColumnFilter } from '../../../shared/gridView';
-import { shortType } from '../grid/format';
-import { changeFilters } from '../grid/gridStore';
+import { shortType } from '../../workbench/format';
+import { request } from '../../workbench/intents';
 import { ChartPanel } from './ChartPanel';
 import { wallText } from './chartFormat';
 import { updateResultChart, useChartStore } from './chartStore';
@@ -112,10 +112,14 @@ export function ResultChart(props: {
         ]
       : [];
     // The range replaces an earlier one: other filters of the grid stay.
-    changeFilters(tabId, columns, (filters) => [
-      ...filters.filter((f) => !(f.column === time.name && (f.op === 'gt' || f.op === 'lt'))),
-      ...added,
-    ]);
+    request('grid.filter', {
+      gridKey: tabId,
+      columns,
+      change: (filters) => [
+        ...filters.filter((f) => !(f.column === time.name && (f.op === 'gt' || f.op === 'lt'))),
+        ...added,
+      ],
+    });
   };
 
   const setup = (

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import type { SavedChartInfo } from '../../../shared/api/charts';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
-import { EmptyState, SectionError, SidebarSection } from '../sidebar/SidebarSection';
+import { EmptyState, SectionError, SidebarSection } from '../../workbench/SidebarSection';
 import { newMetricSpec, openChart, useChartStore } from './chartStore';
 
 export function newChart(): void {

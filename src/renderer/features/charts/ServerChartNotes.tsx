@@ -7,7 +7,7 @@
  */
 import type { ChartHeavy, ChartPart } from '../../../shared/api/charts';
 import type { ChartData } from '../../../shared/charts/chartQuery';
-import { addDays } from '../sync/syncRange';
+import { addDays } from '../../../shared/utcDays';
 import { formatInstant } from './chartFormat';
 import type { ChartWindow } from './TimeSeriesChart';
 

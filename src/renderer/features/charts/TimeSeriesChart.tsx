@@ -5,7 +5,7 @@
  * renderer) and CSV. data-* attributes say what is drawn (for tests and tools).
  */
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
-import { echarts } from './echarts';
+import { echarts } from '../../workbench/echarts';
 import { BRUSH_STYLE, CHART_BACKGROUND, buildOption, pointCount, type DrawModel } from './chartOption';
 import { formatSpan, wallText } from './chartFormat';
 

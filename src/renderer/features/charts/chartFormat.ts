@@ -1,6 +1,6 @@
 /** Times on the chart's axis and tooltip, in the workspace's time zone. */
 import { zoneOffsetMs } from '../../../shared/timeZone';
-import { formatTimestamp } from '../grid/format';
+import { formatTimestamp } from '../../workbench/format';
 
 const cache = new Map<string, Intl.DateTimeFormat>();
 

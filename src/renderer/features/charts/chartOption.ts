@@ -5,7 +5,7 @@
 import type { ChartType } from '../../../shared/api/charts';
 import type { ChartData } from '../../../shared/charts/chartQuery';
 import { insertGaps } from '../../../shared/charts/gaps';
-import type { EChartsCoreOption } from './echarts';
+import type { EChartsCoreOption } from '../../workbench/echarts';
 import { formatInstant, formatTick } from './chartFormat';
 
 export interface DrawSeries {

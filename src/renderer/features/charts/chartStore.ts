@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import type { ChartSpec } from '../../../shared/api/charts';
-import { openChartTab } from '../tabs/tabsStore';
+import { openChartTab } from '../../workbench/tabsStore';
 
 export interface ChartTabState {
   spec: ChartSpec;
@@ -64,6 +64,24 @@ export function resultChart(tabId: string): ResultChartState {
 
 export function updateResultChart(tabId: string, patch: Partial<ResultChartState>): void {
   useChartStore.setState((s) => ({ results: { ...s.results, [tabId]: { ...resultChart(tabId), ...patch } } }));
+}
+
+/** A closed chart tab's spec goes with it. */
+export function forgetChartTab(tabId: string): void {
+  useChartStore.setState((s) => {
+    if (!(tabId in s.tabs)) return s;
+    const { [tabId]: _closed, ...tabs } = s.tabs;
+    return { tabs };
+  });
+}
+
+/** The chart a closed SQL tab drew of its result goes with it. */
+export function forgetResultChart(tabId: string): void {
+  useChartStore.setState((s) => {
+    if (!(tabId in s.results)) return s;
+    const { [tabId]: _closed, ...results } = s.results;
+    return { results };
+  });
 }
 
 /** Saves a file the user asked for (PNG, SVG, CSV) through the browser's download. */

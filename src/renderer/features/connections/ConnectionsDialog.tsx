@@ -10,7 +10,7 @@ import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { refreshSection, refreshStatus } from '../../state/workspaceActions';
 import { useWorkspaceStore } from '../../state/workspaceStore';
-import { formatDuration } from '../grid/format';
+import { formatDuration } from '../../workbench/format';
 import { activeConnectionLabel, activeConnections, type ActiveConnection } from './activeConnections';
 import { closeConnectionsDialog } from './connectionsDialog';
 import {

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { errorMessage } from '../../../shared/errors';
 import type { ColumnKind } from '../../engine/rows';
 import type { ColumnProfile, WasmEngine } from '../../engine/WasmEngine';
-import { formatCell, formatFloat } from './format';
+import { formatCell, formatFloat } from '../../workbench/format';
 
 function bound(value: number, kind: ColumnKind, timeZone: string | undefined): string {
   if (kind === 'timestamp' || kind === 'date') return formatCell(value / 1000, kind, timeZone);

@@ -25,17 +25,17 @@ import {
 import type { ColumnInfo } from '../../../shared/api/contract';
 import { errorMessage } from '../../../shared/errors';
 import { FILTER_OPS, whereClause, type ColumnFilter, type GridViewSpec } from '../../../shared/gridView';
-import type { SortKey } from '../../engine/pagingSql';
 import type { CellValue, ColumnKind } from '../../engine/rows';
-import type { GridView, WasmEngine } from '../../engine/WasmEngine';
+import type { GridView } from '../../engine/WasmEngine';
 import { writeClipboard } from '../common/clipboard';
 import { rowsToTsv, rowToJson, type CopyColumn } from './copyFormat';
 import { ExportControl } from './ExportControl';
-import { formatCell, formatRowCount, isNumericKind, shortType } from './format';
+import { formatCell, formatRowCount, isNumericKind, shortType } from '../../workbench/format';
 import { Menu, type MenuItem } from '../common/Menu';
 import { ColumnsList, FilterEditor } from './GridMenus';
-import { openLineage } from '../inspector/inspectorStore';
-import { lineageFromRow } from '../inspector/lineageFromRow';
+import { request } from '../../workbench/intents';
+import type { Parts } from '../../workbench/parts';
+import { lineageFromRow } from './lineageFromRow';
 import { columnsKey, layoutFor, moveColumn, updateLayout, useGridStore } from './gridStore';
 import { columnFit, recalledPlace, rememberPlace } from './pageCaches';
 import { ProfilePanel } from './ProfilePanel';
@@ -52,20 +52,8 @@ function gutterWidth(rowCount: number): number {
   return Math.max(44, String(rowCount).length * 8 + 18);
 }
 
-export interface ResultGridProps {
-  gridKey: string;
-  engine: WasmEngine | null;
-  tableName: string;
-  columns: ColumnInfo[];
-  rowCount: number;
-  sort: SortKey[];
-  onSortChange: (sort: SortKey[]) => void;
-  /** The query behind the result, for Export. */
-  sql: string;
-  timeZone: string;
-  /** Rows are still arriving: sort, filter and profile wait for the whole result. */
-  loading?: boolean;
-}
+/** The props the workbench's `resultGrid` part gives (see workbench/parts). */
+export type ResultGridProps = Parts['resultGrid'];
 
 /** A width from the type until the first page arrives and the content can be measured. */
 function typeWidth(column: ColumnInfo): number {
@@ -427,7 +415,7 @@ export function ResultGrid(props: ResultGridProps) {
       },
       { label: 'Profile column', disabled: loading, onSelect: () => setLayout({ profile: index }) },
       ...(lineage
-        ? [{ label: 'Show Bronze records', testId: 'menu-lineage', onSelect: () => void openLineage(lineage) }]
+        ? [{ label: 'Show Bronze records', testId: 'menu-lineage', onSelect: () => request('lineage.open', lineage) }]
         : []),
     ];
   };

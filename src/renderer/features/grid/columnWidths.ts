@@ -4,7 +4,7 @@
  * resizing always wins over these.
  */
 import type { CellValue, ColumnKind } from '../../engine/rows';
-import { formatCell } from './format';
+import { formatCell } from '../../workbench/format';
 
 const CHAR_PX = 7.2;
 const CELL_PADDING = 18;

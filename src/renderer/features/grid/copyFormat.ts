@@ -4,7 +4,7 @@
  * empty cell), and JSON for a row.
  */
 import type { CellValue, ColumnKind } from '../../engine/rows';
-import { formatCell } from './format';
+import { formatCell } from '../../workbench/format';
 
 /** A TSV field: quoted (with doubled quotes) only when it holds a tab, a new line or a quote. */
 export function tsvField(text: string): string {

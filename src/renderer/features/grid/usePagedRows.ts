@@ -8,7 +8,7 @@ import { errorMessage } from '../../../shared/errors';
 import { SupersededError } from '../../engine/SerialQueue';
 import type { GridView, WasmEngine } from '../../engine/WasmEngine';
 import { autoWidths } from './columnWidths';
-import { decimalsFor } from './format';
+import { decimalsFor } from '../../workbench/format';
 import { fitColumnsOnce, pageCacheFor, viewKey, type GridPages } from './pageCaches';
 
 export interface VisibleRange {

@@ -13,7 +13,7 @@ import { useWorkspaceStore, useWorkspaceTimeZone } from '../../state/workspaceSt
 import { ErrorPanel } from '../common/ErrorPanel';
 import { ExportButton, type ExportChoice } from '../common/ExportButton';
 import { UtcTimeInput } from '../common/UtcTimeInput';
-import { ParquetFileView } from '../lake/ParquetFileView';
+import { Part } from '../../workbench/parts';
 import { inspectorText } from './inspectorFormat';
 import { LineagePanel } from './LineagePanel';
 import { RecordPanel } from './RecordPanel';
@@ -336,7 +336,7 @@ function Detail() {
   if (detail.kind === 'record') return <RecordPanel record={detail.record} error={detail.error} fileKey={detail.key} />;
   if (detail.kind === 'lineage')
     return <LineagePanel request={detail.request} lineage={detail.lineage} error={detail.error} />;
-  if (detail.kind === 'file') return <ParquetFileView fileKey={detail.key} onClose={closeDetail} />;
+  if (detail.kind === 'file') return <Part name="parquetFile" fileKey={detail.key} onClose={closeDetail} />;
   return null;
 }
 

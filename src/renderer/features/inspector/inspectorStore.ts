@@ -15,7 +15,7 @@ import type {
 } from '../../../shared/api/inspector';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
-import { useTabsStore, type InspectorTab } from '../tabs/tabsStore';
+import { useTabsStore, type InspectorTab } from '../../workbench/tabsStore';
 
 export interface InspectorForm {
   pipelines: string[];
@@ -57,7 +57,7 @@ export const EMPTY_FORM: InspectorForm = {
   limit: 1000,
 };
 
-export const useInspectorStore = create<InspectorState>(() => ({
+const INITIAL_STATE: InspectorState = {
   form: EMPTY_FORM,
   searchId: null,
   jobId: null,
@@ -66,7 +66,9 @@ export const useInspectorStore = create<InspectorState>(() => ({
   selected: null,
   error: null,
   detail: { kind: 'none' },
-}));
+};
+
+export const useInspectorStore = create<InspectorState>(() => INITIAL_STATE);
 
 export function setForm(patch: Partial<InspectorForm>): void {
   useInspectorStore.setState((s) => ({ form: { ...s.form, ...patch } }));
@@ -106,6 +108,19 @@ export function criteriaOf(form: InspectorForm): InspectorCriteriaInput {
 }
 
 let poll: ReturnType<typeof setTimeout> | null = null;
+
+/** The closed inspector tab stops polling, cancels its running search and forgets what it showed. */
+export function disposeInspector(): void {
+  if (poll) clearTimeout(poll);
+  poll = null;
+  const { jobId, page } = useInspectorStore.getState();
+  if (jobId && (page === null || page.state === 'running')) {
+    void workbench()
+      .call('jobs.cancel', { jobId })
+      .catch(() => undefined);
+  }
+  useInspectorStore.setState(INITIAL_STATE, true);
+}
 
 export async function runSearch(): Promise<void> {
   if (poll) clearTimeout(poll);

@@ -21,8 +21,8 @@ import { useWorkspaceStore, useWorkspaceTimeZone } from '../../state/workspaceSt
 import { useAction } from '../common/useAction';
 import { formatInstant } from '../../../shared/timeZone';
 import { UtcTimeInput } from '../common/UtcTimeInput';
-import { newQueryTab } from '../query/queryActions';
-import { setLakePrefix, type LakeTab } from '../tabs/tabsStore';
+import { request } from '../../workbench/intents';
+import { setLakePrefix, type LakeTab } from '../../workbench/tabsStore';
 import { breadcrumb, bronzeQuery, dayInRange, holdsPipelines, placeOf } from './lakePaths';
 import { ParquetFileView } from './ParquetFileView';
 import { ErrorPanel } from '../common/ErrorPanel';
@@ -277,7 +277,7 @@ export function LakeBrowser({ tab }: { tab: LakeTab }) {
     });
 
   const openInQuery = (pipelineId: string, day: string | null) =>
-    newQueryTab(bronzeQuery(pipelineId, day), day ? `${pipelineId} ${day}` : pipelineId);
+    request('sql.open', { sql: bronzeQuery(pipelineId, day), title: day ? `${pipelineId} ${day}` : pipelineId });
 
   const selectableKeys = visible.filter((e): e is FileEntry => e.kind === 'file').map((e) => e.key);
   const allSelected = selectableKeys.length > 0 && selectableKeys.every((k) => selected.has(k));

@@ -3,7 +3,7 @@
  * pipeline (`bronze/<pipeline>/`) or one of its days (`…/date=<YYYY-MM-DD>/`).
  */
 import { quoteLiteral } from '../../../shared/sql';
-import { relationName } from '../sidebar/relationSql';
+import { relationName } from '../../../shared/sql';
 
 const PLACE = /(?:^|\/)bronze\/([^/]+)\/(?:date=(\d{4}-\d{2}-\d{2})\/)?$/;
 

@@ -89,7 +89,7 @@ export function AggregateRefreshNote({
       <JobLine
         job={refresh.job}
         working="Refreshing…"
-        failure={{ code: 'refresh', message: 'The refresh failed.', hint: 'The push itself stands.' }}
+        failure={{ message: 'The refresh failed.', hint: 'The push itself stands.' }}
       />
       {refresh.error ? <ErrorLine error={refresh.error} /> : null}
       {asking ? (

@@ -4,7 +4,7 @@
  */
 import { useMemo, useRef } from 'react';
 import type { PreviewSeries } from '../../../shared/api/push';
-import { useEChart } from '../charts/useEChart';
+import { useEChart } from '../../workbench/useEChart';
 
 export function DiffOverlayChart({
   overlay,

@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef } from 'react';
 import type { FormulaDiagnostic } from '../../../shared/formula';
-import { createEditor } from '../query/monaco';
+import { createEditor } from '../../workbench/monaco';
 import { diagnosticText, formulaModel, monaco, registerFormulaEditor, setFormulaMarkers } from './formulaLanguage';
 
 export interface FormulaEditorProps {

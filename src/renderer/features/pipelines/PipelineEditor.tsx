@@ -7,7 +7,7 @@ import { formatInstant } from '../../../shared/timeZone';
 import { useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { useMemo, useState } from 'react';
 import type { FormulaDiagnostic } from '../../../shared/formula';
-import type { PipelineTab } from '../tabs/tabsStore';
+import type { PipelineTab } from '../../workbench/tabsStore';
 import { DraftDiffView } from './DraftDiffView';
 import { diffDraft } from './draftDiff';
 import { toPipelineDraft, useEditorsStore, type PipelineEditorState } from './editorStore';

@@ -1,6 +1,6 @@
 /** A line chart of one preview metric over ts, one line per series (ECharts, canvas). */
 import { useMemo } from 'react';
-import { useEChart } from '../charts/useEChart';
+import { useEChart } from '../../workbench/useEChart';
 import type { PreviewResult } from './editorStore';
 
 export function PreviewChart({ chart, unit }: { chart: PreviewResult['chart'][number]; unit: string }) {

@@ -4,7 +4,7 @@
  */
 import { useMemo, useState } from 'react';
 import { useWorkspaceStore } from '../../state/workspaceStore';
-import { decimalsFor, formatCell, isNumericKind } from '../grid/format';
+import { decimalsFor, formatCell, isNumericKind } from '../../workbench/format';
 import type { PipelineEditorState } from './editorStore';
 import { PreviewChart } from './PreviewChart';
 

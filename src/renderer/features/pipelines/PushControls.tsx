@@ -9,7 +9,7 @@ import type { WriteCredentials } from '../../../shared/api/push';
 import type { ErrorView } from '../../state/errorView';
 import { Modal } from '../common/Modal';
 
-export function ErrorLine({ error, testId }: { error: ErrorView; testId?: string }) {
+export function ErrorLine({ error, testId }: { error: Omit<ErrorView, 'code'>; testId?: string }) {
   return (
     <div className="rp-error" role="alert" data-testid={testId}>
       {error.message}
@@ -34,15 +34,10 @@ export function JobLine({
   working: string;
   testId?: string;
   measured?: boolean;
-  failure: { code: string; message: string; hint: string; testId?: string };
+  failure: { message: string; hint: string; testId?: string };
 }) {
   if (job?.state === 'failed') {
-    return (
-      <ErrorLine
-        testId={failure.testId}
-        error={{ code: failure.code, message: job.error ?? failure.message, hint: failure.hint }}
-      />
-    );
+    return <ErrorLine testId={failure.testId} error={{ message: job.error ?? failure.message, hint: failure.hint }} />;
   }
   if (!job || job.finishedAt !== null) return null;
   return (

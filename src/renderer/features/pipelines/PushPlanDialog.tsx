@@ -274,7 +274,6 @@ export function PushPlanDialog({
               working="Pushing…"
               testId="push-job"
               failure={{
-                code: 'push',
                 testId: 'push-error',
                 message: 'The push failed.',
                 hint: /changed since your preview|changed on the server/.test(job?.error ?? '')

@@ -13,7 +13,7 @@ import { useWorkspaceStore, useWorkspaceTimeZone } from '../../state/workspaceSt
 import { cancelJob, refreshSection } from '../../state/workspaceActions';
 import { workbench } from '../../state/workbench';
 import { followServerPipeline, loadEditor } from './pipelineActions';
-import { openLineage } from '../inspector/inspectorStore';
+import { request } from '../../workbench/intents';
 import { DiffOverlayChart } from './DiffOverlayChart';
 import { spanOf, type PipelineEditorState } from './editorStore';
 import { AggregateRefreshNote } from './AggregateRefreshNote';
@@ -134,7 +134,7 @@ function UndoDialog({
           <JobLine
             job={job}
             working="Undoing…"
-            failure={{ code: 'undo', message: 'The undo failed.', hint: 'Nothing was written.' }}
+            failure={{ message: 'The undo failed.', hint: 'Nothing was written.' }}
           />
           {error ? <ErrorLine error={error} /> : null}
         </>
@@ -307,7 +307,6 @@ export function ReprocessingPanel({
         testId="rp-job"
         measured
         failure={{
-          code: 'preview',
           testId: 'rp-error',
           message: 'The preview failed.',
           hint: 'Fix what it says, then preview again.',
@@ -474,7 +473,7 @@ export function ReprocessingPanel({
               overlay={s.overlay}
               unit={unit}
               onPoint={(t) =>
-                void openLineage({ pipelineId, seriesId: s.overlay!.seriesId, time: new Date(t).toISOString() })
+                request('lineage.open', { pipelineId, seriesId: s.overlay!.seriesId, time: new Date(t).toISOString() })
               }
             />
           ) : (

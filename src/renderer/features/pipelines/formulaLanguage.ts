@@ -6,27 +6,12 @@
  * by the editor (see setFormulaMarkers), from checkPipeline.
  */
 import { FORMULA_FUNCTIONS, tokenize, type FormulaDiagnostic } from '../../../shared/formula';
-import { monaco } from '../query/monaco';
+import { monaco } from '../../workbench/monaco';
 import { getEditor } from './editorStore';
+import { editors, models, slotKey, slots, type FormulaSlot } from './formulaModels';
 
 export const FORMULA_LANGUAGE = 'dash-formula';
 const MARKER_OWNER = 'dash.formula';
-
-/** Which formula a model holds: a tab's filter, or one of its metrics (by key). */
-export interface FormulaSlot {
-  tabId: string;
-  /** 'filter' or a metric key. */
-  slot: string;
-}
-
-const slots = new Map<string, FormulaSlot>();
-const models = new Map<string, monaco.editor.ITextModel>();
-/** Mounted editors by `tabId/slot`, to jump to a metric. */
-const editors = new Map<string, monaco.editor.IStandaloneCodeEditor>();
-
-function slotKey(tabId: string, slot: string): string {
-  return `${tabId}/${slot}`;
-}
 
 /** The model of a formula (kept while its tab lives, with its undo history). */
 export function formulaModel(tabId: string, slot: string, text: string): monaco.editor.ITextModel {
@@ -38,16 +23,6 @@ export function formulaModel(tabId: string, slot: string, text: string): monaco.
   models.set(key, model);
   slots.set(model.uri.toString(), { tabId, slot });
   return model;
-}
-
-export function disposeFormulaModels(tabId: string, keep?: ReadonlySet<string>): void {
-  for (const [key, model] of models) {
-    const slot = key.slice(tabId.length + 1);
-    if (!key.startsWith(`${tabId}/`) || keep?.has(slot)) continue;
-    slots.delete(model.uri.toString());
-    models.delete(key);
-    model.dispose();
-  }
 }
 
 export function registerFormulaEditor(

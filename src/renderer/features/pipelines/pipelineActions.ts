@@ -7,13 +7,14 @@ import type { PipelineSummary } from '../../../shared/api/contract';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { checkPipeline, compilePipeline, type BronzeColumn } from '../../../shared/formula';
 import { quoteIdent } from '../../../shared/sql';
-import { getEngine } from '../../engine/engineStore';
+import { dropTable, getEngine } from '../../engine/engineStore';
+import { disposeFormulaModels } from './formulaModels';
 import { SupersededError } from '../../engine/SerialQueue';
 import type { CellValue } from '../../engine/rows';
 import { toErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { fetchChunks } from '../../engine/resultChunks';
-import { openPipelineTab, useTabsStore } from '../tabs/tabsStore';
+import { openPipelineTab } from '../../workbench/tabsStore';
 import {
   editedFrom,
   getEditor,
@@ -29,7 +30,6 @@ import {
   type MetricStats,
   type PreviewResult,
 } from './editorStore';
-import { disposeFormulaModels } from './formulaLanguage';
 import { previewCompileSchema, previewStatements } from './previewSql';
 
 /** Keystrokes closer than this share one preview run. */
@@ -257,8 +257,12 @@ export async function loadSample(tabId: string, seriesIds: string[], from: strin
           ? new Date(value).toISOString()
           : cellText(value).slice(0, 80);
     });
+    if (!getEditor(tabId)) {
+      dropTable(table); // the tab closed while its sample loaded
+      return;
+    }
     const previous = getEditor(tabId)?.sample?.tableName;
-    if (previous) void engine.drop(previous).catch(() => undefined);
+    if (previous) dropTable(previous);
     patchEditor(tabId, {
       sampleLoading: false,
       sample: {
@@ -274,10 +278,7 @@ export async function loadSample(tabId: string, seriesIds: string[], from: strin
     });
     schedulePreview(tabId, 0);
   } catch (err) {
-    if (table)
-      void getEngine()
-        .then((e) => e.drop(table!))
-        .catch(() => undefined);
+    if (table) dropTable(table);
     patchEditor(tabId, { sampleLoading: false, sampleError: toErrorView(err) });
   }
 }
@@ -332,6 +333,11 @@ async function runPreview(tabId: string): Promise<void> {
       `preview-${tabId}`,
     );
     const engineMs = performance.now() - started;
+    if (!getEditor(tabId)) {
+      previewTables.delete(tabId); // the tab closed while its preview ran
+      dropTable(table);
+      return;
+    }
     const statsRow = statsRows!.rows[0] ?? [];
     const stats: MetricStats[] = metrics.map((name, i) => ({
       name,
@@ -371,20 +377,13 @@ async function runPreview(tabId: string): Promise<void> {
 
 // ---------------------------------------------------------------- cleanup
 
-/** A closed editor tab gives back its engine tables, Monaco models and state. */
-useTabsStore.subscribe((state) => {
-  const open = new Set(state.tabs.map((t) => t.id));
-  for (const [tabId, editor] of Object.entries(useEditorsStore.getState().editors)) {
-    if (open.has(tabId)) continue;
-    clearTimeout(timers.get(tabId));
-    timers.delete(tabId);
-    const tables = [editor.sample?.tableName, previewTables.get(tabId)].filter((t): t is string => !!t);
-    previewTables.delete(tabId);
-    if (tables.length)
-      void getEngine()
-        .then((e) => Promise.all(tables.map((t) => e.drop(t))))
-        .catch(() => undefined);
-    disposeFormulaModels(tabId);
-    removeEditor(tabId);
-  }
-});
+/** A closed editor tab gives back its engine tables, pending preview timer and state (its tab kind's dispose). */
+export function disposePipelineEditor(tabId: string): void {
+  clearTimeout(timers.get(tabId));
+  timers.delete(tabId);
+  const editor = useEditorsStore.getState().editors[tabId];
+  const tables = [editor?.sample?.tableName, previewTables.get(tabId)].filter((t): t is string => !!t);
+  previewTables.delete(tabId);
+  for (const table of tables) dropTable(table);
+  removeEditor(tabId);
+}

@@ -7,8 +7,8 @@ import { useEffect } from 'react';
 import type { HistoryEntry } from '../../../shared/api/queries';
 import { formatInstant } from '../../../shared/timeZone';
 import { phaseState, useWorkspaceStore, useWorkspaceTimeZone } from '../../state/workspaceStore';
-import { formatDuration, formatRowCount } from '../grid/format';
-import { EmptyState, SidebarSection } from '../sidebar/SidebarSection';
+import { formatDuration, formatRowCount } from '../../workbench/format';
+import { EmptyState, SidebarSection } from '../../workbench/SidebarSection';
 import { loadFunctions, openHistoryEntry, refreshHistory, useSqlFiles } from './sqlFilesStore';
 
 /** The one time format, shortened for the list: the time alone today, else the day and minute (zone's wall time). */

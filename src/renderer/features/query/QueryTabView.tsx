@@ -5,19 +5,18 @@
 import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import { useEngineStore, getEngine } from '../../engine/engineStore';
 import type { WasmEngine } from '../../engine/WasmEngine';
-import { ResultGrid } from '../grid/ResultGrid';
-import { formatDuration, formatRowCount } from '../grid/format';
+import { formatDuration, formatRowCount } from '../../workbench/format';
 import { useWorkspaceTimeZone } from '../../state/workspaceStore';
-import { cancelQuery, closeQueryTab, newQueryTab, runQuery } from './queryActions';
+import { cancelQuery, newQueryTab, runQuery } from './queryActions';
+import { closeTab } from '../../workbench/tabKinds';
 import { SqlEditor } from './SqlEditor';
-import { openSyncDialog } from '../sync/syncDialog';
-import { TargetSwitch } from '../server/TargetSwitch';
+import { request } from '../../workbench/intents';
+import { TargetSwitch } from './TargetSwitch';
 import { runCurrent } from './editorModels';
 import { SqlFileControls } from './SqlFileControls';
 import { saveTab } from './sqlFilesStore';
-import { updateTab, type QueryTab, type RunState } from '../tabs/tabsStore';
-import { ResultChart, ResultChartToggle } from '../charts/ResultChart';
-import { useChartStore } from '../charts/chartStore';
+import { updateTab, type QueryTab, type RunState } from '../../workbench/tabsStore';
+import { Part } from '../../workbench/parts';
 import { ErrorPanel } from '../common/ErrorPanel';
 import { SkippedFilesNotice } from '../common/SkippedFilesNotice';
 import { StaleMetricsNotice } from '../common/StaleMetricsNotice';
@@ -52,7 +51,6 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
   const engine = useEngine();
   const timeZone = useWorkspaceTimeZone();
   const elapsed = useElapsed(tab.run);
-  const chartOpen = useChartStore((s) => s.results[tab.id]?.open ?? false);
   const busy = tab.run.phase !== 'idle';
   const [editorHeight, setEditorHeight] = useState(240);
   const rootRef = useRef<HTMLDivElement>(null);
@@ -104,7 +102,7 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
           onSave={() => void saveTab(tab.id)}
           onCancel={() => void cancelQuery(tab.id)}
           onNewTab={() => newQueryTab()}
-          onCloseTab={() => closeQueryTab(tab.id)}
+          onCloseTab={() => closeTab(tab.id)}
         />
       </div>
       <div className="splitter" onPointerDown={startResize} role="separator" aria-orientation="horizontal" />
@@ -153,7 +151,7 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
           </span>
         ) : null}
         <span className="toolbar-spacer" />
-        {result?.tableName && !busy ? <ResultChartToggle tabId={tab.id} columns={result.columns} /> : null}
+        {result?.tableName && !busy ? <Part name="resultChartToggle" tabId={tab.id} columns={result.columns} /> : null}
         <SqlFileControls tab={tab} />
         <span
           className="dim shortcut-hint"
@@ -183,8 +181,9 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
         ) : null}
         {/* A warehouse result over the cached metrics: say when some cached days are known to be stale. */}
         {result && tab.target !== 'server' && /\bmetrics/i.test(result.sql) ? <StaleMetricsNotice /> : null}
-        {!tab.error && result && result.tableName && chartOpen ? (
-          <ResultChart
+        {!tab.error && result && result.tableName ? (
+          <Part
+            name="resultChart"
             tabId={tab.id}
             engine={engine}
             tableName={result.tableName}
@@ -194,7 +193,8 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
           />
         ) : null}
         {!tab.error && result && result.tableName ? (
-          <ResultGrid
+          <Part
+            name="resultGrid"
             gridKey={tab.id}
             engine={engine}
             tableName={result.tableName}
@@ -239,7 +239,7 @@ function HeavyReadActions({ tabId, sql }: { tabId: string; sql: string }) {
       >
         Run anyway
       </button>
-      <button type="button" className="header-button" data-testid="heavy-sync" onClick={() => openSyncDialog()}>
+      <button type="button" className="header-button" data-testid="heavy-sync" onClick={() => request('sync.open', {})}>
         Sync data…
       </button>
     </>

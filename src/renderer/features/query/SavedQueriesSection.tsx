@@ -7,9 +7,9 @@ import { useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { useEffect, useState } from 'react';
 import type { SavedQueryInfo } from '../../../shared/api/queries';
 import type { ErrorView } from '../../state/errorView';
-import { EmptyState, SectionError, SidebarSection } from '../sidebar/SidebarSection';
+import { EmptyState, SectionError, SidebarSection } from '../../workbench/SidebarSection';
 import { deleteSaved, openSaved, refreshSaved, renameSaved, useSqlFiles } from './sqlFilesStore';
-import { useTabsStore } from '../tabs/tabsStore';
+import { useTabsStore } from '../../workbench/tabsStore';
 
 function SavedItem({ query, onError }: { query: SavedQueryInfo; onError: (e: ErrorView | null) => void }) {
   const timeZone = useWorkspaceTimeZone();

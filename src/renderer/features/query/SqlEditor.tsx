@@ -5,7 +5,8 @@
  */
 import { useEffect, useRef } from 'react';
 import { flashRan, modelFor, originOf, setCurrentRunner, type RunOrigin } from './editorModels';
-import { createEditor, monaco } from './monaco';
+import { createEditor, monaco } from '../../workbench/monaco';
+import './sqlLanguage';
 import { statementAt } from './statements';
 
 export { disposeEditorModel } from './editorModels';

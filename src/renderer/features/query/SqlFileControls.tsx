@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { QueryName } from '../../../shared/api/queries';
 import type { ErrorView } from '../../state/errorView';
 import { closeSavePrompt, isDirty, saveTab, useSqlFiles, writeTab } from './sqlFilesStore';
-import type { QueryTab } from '../tabs/tabsStore';
+import type { QueryTab } from '../../workbench/tabsStore';
 
 function SavePrompt({ tab }: { tab: QueryTab }) {
   const [name, setName] = useState(() => (/^Query \d+$/.test(tab.title) ? '' : tab.title));

@@ -6,7 +6,7 @@
  */
 import type { Catalog, CatalogRelation } from '../../../shared/api/contract';
 import type { WarehouseFunction } from '../../../shared/api/queries';
-import { relationName, sqlName } from '../sidebar/relationSql';
+import { relationName, sqlName } from '../../../shared/sql';
 import { DUCKDB_KEYWORDS, DUCKDB_TYPES } from './duckdbSql';
 import { statementAt } from './statements';
 

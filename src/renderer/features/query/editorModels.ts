@@ -4,7 +4,7 @@
  * a brief highlight of the statement that ran.
  */
 import { errorRange } from './errorPosition';
-import { monaco } from './monaco';
+import { monaco } from '../../workbench/monaco';
 
 const models = new Map<string, monaco.editor.ITextModel>();
 const flashes = new Map<string, string[]>();

@@ -5,18 +5,35 @@
  */
 import { HEAVY_SERVER_READ_ROWS } from '../../../shared/api/server';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
-import { getEngine } from '../../engine/engineStore';
+import { dropTable, getEngine } from '../../engine/engineStore';
 import { fetchChunks } from '../../engine/resultChunks';
 import type { WasmEngine } from '../../engine/WasmEngine';
 import { toErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { refreshSection } from '../../state/workspaceActions';
 import { phaseState, useWorkspaceStore, whenPhaseReady } from '../../state/workspaceStore';
-import { forgetGrid } from '../grid/gridStore';
-import { forgetPageCaches } from '../grid/pageCaches';
-import { clearRunMarkers, disposeEditorModel, markRunError, type RunOrigin } from './editorModels';
+import type { RunOrigin } from './editorModels';
 import { refreshHistory } from './sqlFilesStore';
-import { addTab, getTab, removeTab, updateTab, type QueryTarget } from '../tabs/tabsStore';
+import { addTab, getTab, updateTab, type QueryTab, type QueryTarget } from '../../workbench/tabsStore';
+
+/**
+ * What a run tells the SQL editor: clear the last run's marks, underline an error where
+ * the statement started. The editor attaches itself when the workbench starts; the
+ * actions run without it (tests, a window without an editor).
+ */
+export interface RunMarkers {
+  clear(tabId: string): void;
+  markError(tabId: string, origin: RunOrigin, sql: string, message: string): void;
+}
+const NO_MARKERS: RunMarkers = { clear: () => undefined, markError: () => undefined };
+let markers = NO_MARKERS;
+
+export function attachRunMarkers(attached: RunMarkers): () => void {
+  markers = attached;
+  return () => {
+    if (markers === attached) markers = NO_MARKERS;
+  };
+}
 
 const running = new Map<string, AbortController>();
 let querySeq = 0;
@@ -43,11 +60,7 @@ async function engineOrError(): Promise<WasmEngine> {
 }
 
 function freeResultTable(tableName: string | null | undefined): void {
-  if (!tableName) return;
-  forgetPageCaches(tableName);
-  void getEngine()
-    .then((engine) => engine.drop(tableName))
-    .catch(() => undefined);
+  if (tableName) dropTable(tableName);
 }
 
 /**
@@ -63,7 +76,7 @@ export async function runQuery(
 ): Promise<void> {
   const tab = getTab(tabId);
   if (!tab || tab.run.phase !== 'idle') return;
-  clearRunMarkers(tabId);
+  markers.clear(tabId);
   if (sql.trim() === '') {
     updateTab(tabId, {
       error: { code: 'bad_request', message: 'There is no query to run', hint: 'Type a query, then press Ctrl+Enter' },
@@ -187,7 +200,7 @@ export async function runQuery(
       const current = getTab(tabId);
       freeResultTable(current?.result?.tableName);
       updateTab(tabId, { error: view, result: null, heavySql: view.code === 'heavy_read' ? sql : null });
-      if (view.code === 'query_failed' && origin) markRunError(tabId, origin, sql, view.message);
+      if (view.code === 'query_failed' && origin) markers.markError(tabId, origin, sql, view.message);
     }
   } finally {
     running.delete(tabId);
@@ -227,16 +240,20 @@ export function openGeneratedSql(sql: string, title: string, target?: QueryTarge
   return id;
 }
 
-/** Closes a tab, cancelling its query and freeing its engine table. */
-export function closeQueryTab(tabId: string): void {
-  const tab = getTab(tabId);
-  if (!tab) {
-    removeTab(tabId); // a lake browser holds nothing to free
-    return;
+/**
+ * What a closed SQL tab gives back (its tab kind's dispose): its running query is
+ * cancelled on the server and its engine table dropped. The tab has already left the store.
+ */
+export function disposeQueryTab(tab: QueryTab): void {
+  const abort = running.get(tab.id);
+  if (abort) {
+    abort.abort();
+    running.delete(tab.id);
+    if (tab.run.phase === 'running') {
+      void workbench()
+        .call('query.cancel', { queryId: tab.run.queryId })
+        .catch((err: unknown) => console.warn('Could not cancel the query:', errorMessage(err)));
+    }
   }
-  void cancelQuery(tabId);
   freeResultTable(tab.result?.tableName);
-  forgetGrid(tabId);
-  removeTab(tabId);
-  disposeEditorModel(tabId);
 }

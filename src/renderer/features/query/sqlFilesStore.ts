@@ -7,8 +7,7 @@ import type { HistoryEntry, SavedQueryInfo, WarehouseFunction } from '../../../s
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import type { Loadable } from '../../state/workspaceStore';
-import { highlightFunctions, setCompletionFunctions } from './monaco';
-import { addTab, activateTab, getTab, updateTab, useTabsStore, type QueryTab } from '../tabs/tabsStore';
+import { addTab, activateTab, getTab, updateTab, useTabsStore, type QueryTab } from '../../workbench/tabsStore';
 
 interface SqlFilesStore {
   saved: Loadable<SavedQueryInfo[]>;
@@ -26,8 +25,6 @@ export const useSqlFiles = create<SqlFilesStore>(() => ({
   functions: [],
   savePromptTab: null,
 }));
-
-setCompletionFunctions(() => useSqlFiles.getState().functions);
 
 async function load<K extends 'saved' | 'history'>(
   key: K,
@@ -55,7 +52,6 @@ export function loadFunctions(): Promise<void> {
     .call('catalog.functions', {})
     .then(({ functions }) => {
       useSqlFiles.setState({ functions });
-      highlightFunctions(functions.map((f) => f.name));
     })
     .catch((err: unknown) => {
       functionsLoading = null;

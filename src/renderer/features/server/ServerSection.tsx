@@ -8,30 +8,35 @@ import type { ContinuousAggregate, ServerCatalog, ServerJob, ServerRelation } fr
 import { formatBytes } from '../../../shared/format';
 import { bucketPreviewSql, liveSelectSql, pgRelation } from '../../../shared/serverSql';
 import { phaseState, useWorkspaceStore } from '../../state/workspaceStore';
-import { shortType } from '../grid/format';
-import { newQueryTab } from '../query/queryActions';
-import { PhaseGate } from '../sidebar/PhaseGate';
-import { EmptyState, SectionError, SidebarSection } from '../sidebar/SidebarSection';
+import { shortType } from '../../workbench/format';
+import { request } from '../../workbench/intents';
+import { PhaseGate } from '../../workbench/PhaseGate';
+import { EmptyState, SectionError, SidebarSection } from '../../workbench/SidebarSection';
 import { refreshServerCatalog, useServerStore } from './serverStore';
 
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 
+function openLiveSelect(schema: string, name: string): void {
+  request('sql.open', { sql: liveSelectSql(schema, name), title: `${name} (live)`, target: 'server' });
+}
+
 export function queryLive(relation: ServerRelation): void {
-  newQueryTab(liveSelectSql(relation.schema, relation.name), `${relation.name} (live)`, 'server');
+  openLiveSelect(relation.schema, relation.name);
 }
 
 function previewBuckets(catalog: ServerCatalog, relation: ServerRelation): void {
   if (!relation.timeColumn) return;
-  newQueryTab(
-    `-- Rows per hour on the server, newest first (${catalog.mode === 'timescaledb' ? 'time_bucket' : 'date_bin'}).\n` +
+  request('sql.open', {
+    sql:
+      `-- Rows per hour on the server, newest first (${catalog.mode === 'timescaledb' ? 'time_bucket' : 'date_bin'}).\n` +
       bucketPreviewSql(catalog, relation.schema, relation.name, relation.timeColumn, '1 hour'),
-    `${relation.name} per hour (live)`,
-    'server',
-  );
+    title: `${relation.name} per hour (live)`,
+    target: 'server',
+  });
 }
 
 function newLiveQuery(): void {
-  newQueryTab('-- Runs on the server, read-only. Ctrl/Cmd+Enter runs it.\n', undefined, 'server');
+  request('sql.open', { sql: '-- Runs on the server, read-only. Ctrl/Cmd+Enter runs it.\n', target: 'server' });
 }
 
 function relationMeta(relation: ServerRelation): string {
@@ -144,7 +149,7 @@ function HypertableDetails({ catalog, relation }: { catalog: ServerCatalog; rela
               <div
                 className="tree-item clickable"
                 title={`${pgRelation(c.schema, c.name)} — double-click to query live`}
-                onDoubleClick={() => newQueryTab(liveSelectSql(c.schema, c.name), `${c.name} (live)`, 'server')}
+                onDoubleClick={() => openLiveSelect(c.schema, c.name)}
               >
                 <span className="tree-icon view" aria-hidden />
                 <span className="tree-label">{pgRelation(c.schema, c.name)}</span>

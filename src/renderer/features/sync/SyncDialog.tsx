@@ -13,7 +13,8 @@ import { workbench } from '../../state/workbench';
 import { cancelJob, refreshSection } from '../../state/workspaceActions';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { closeSyncDialog, useSyncDialog } from './syncDialog';
-import { addDays, apiRange, quickRange, type RangePick } from './syncRange';
+import { addDays } from '../../../shared/utcDays';
+import { apiRange, quickRange, type RangePick } from './syncRange';
 
 const RANGE_LABELS: Record<Exclude<RangePick, 'custom'>, string> = {
   last7: 'Last 7 days',

@@ -1,19 +1,12 @@
 /** Date ranges for the sync dialog: the UI shows inclusive days, the API takes [from, to). */
+import { addDays, utcDayOf } from '../../../shared/utcDays';
 
 export type RangePick = 'last7' | 'last30' | 'everything' | 'custom';
-
-function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-export function addDays(day: string, days: number): string {
-  return utcDay(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000);
-}
 
 /** The inclusive [from, through] days a quick pick stands for, ending today (UTC); '' = unbounded. */
 export function quickRange(pick: Exclude<RangePick, 'custom'>, now = Date.now()): { from: string; through: string } {
   if (pick === 'everything') return { from: '', through: '' };
-  const today = utcDay(now);
+  const today = utcDayOf(now);
   return { from: addDays(today, pick === 'last7' ? -6 : -29), through: today };
 }
 

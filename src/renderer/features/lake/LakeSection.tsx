@@ -2,11 +2,11 @@
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { refreshSection } from '../../state/workspaceActions';
 import { formatBytes } from '../../../shared/format';
-import { lakeRootPrefix, pipelinePrefix } from '../lake/lakePaths';
-import { openLakeTab } from '../tabs/tabsStore';
-import { openInspectorTab } from '../inspector/inspectorStore';
-import { PhaseGate } from './PhaseGate';
-import { EmptyState, SidebarSection } from './SidebarSection';
+import { lakeRootPrefix, pipelinePrefix } from './lakePaths';
+import { openLakeTab } from '../../workbench/tabsStore';
+import { request } from '../../workbench/intents';
+import { PhaseGate } from '../../workbench/PhaseGate';
+import { EmptyState, SidebarSection } from '../../workbench/SidebarSection';
 
 export function LakeSection() {
   const lake = useWorkspaceStore((s) => s.lake);
@@ -37,7 +37,7 @@ export function LakeSection() {
             className="header-button"
             data-testid="open-inspector"
             title="Find raw Bronze records by id, series, time or text"
-            onClick={() => openInspectorTab()}
+            onClick={() => request('inspector.open', undefined)}
           >
             Inspect
           </button>

@@ -4,7 +4,7 @@
  */
 import { useEffect } from 'react';
 import { useWorkspaceStore } from '../../state/workspaceStore';
-import { updateTab, type QueryTab, type QueryTarget } from '../tabs/tabsStore';
+import { updateTab, type QueryTab, type QueryTarget } from '../../workbench/tabsStore';
 
 const OPTIONS: { target: QueryTarget; label: string; key: string; title: string }[] = [
   {

@@ -1,20 +1,16 @@
 /** The app frame: sidebar, tabbed main area, status bar; global shortcuts. */
 import { useEffect } from 'react';
-import { Sidebar } from './features/sidebar/Sidebar';
-import { StatusBar } from './features/status/StatusBar';
-import { TabBar } from './features/tabs/TabBar';
-import { QueryTabView } from './features/query/QueryTabView';
-import { LakeBrowser } from './features/lake/LakeBrowser';
-import { InspectorView } from './features/inspector/InspectorView';
-import { MetricChartTab } from './features/charts/MetricChartTab';
-import { PipelineEditor } from './features/pipelines/PipelineEditor';
-import { closeQueryTab, newQueryTab } from './features/query/queryActions';
-import { activeTab, useTabsStore } from './features/tabs/tabsStore';
-import { startWorkspaceSync } from './state/workspaceActions';
-import { ConnectionsDialog } from './features/connections/ConnectionsDialog';
-import { useConnectionsDialog } from './features/connections/connectionsDialog';
-import { SyncDialog } from './features/sync/SyncDialog';
-import { useSyncDialog } from './features/sync/syncDialog';
+import { Sidebar } from './Sidebar';
+import { StatusBar } from './StatusBar';
+import { TabBar } from './TabBar';
+import { newQueryTab } from '../features/query/queryActions';
+import { closeTab, TabView } from '../workbench/tabKinds';
+import { activeTab, useTabsStore } from '../workbench/tabsStore';
+import { startWorkspaceSync } from '../state/workspaceActions';
+import { ConnectionsDialog } from '../features/connections/ConnectionsDialog';
+import { useConnectionsDialog } from '../features/connections/connectionsDialog';
+import { SyncDialog } from '../features/sync/SyncDialog';
+import { useSyncDialog } from '../features/sync/syncDialog';
 
 export function App() {
   const tab = useTabsStore(activeTab);
@@ -35,7 +31,7 @@ export function App() {
         const id = useTabsStore.getState().activeTabId;
         if (id) {
           e.preventDefault();
-          closeQueryTab(id);
+          closeTab(id);
         }
       }
     };
@@ -49,16 +45,8 @@ export function App() {
       <main className="app-main">
         <TabBar />
         <div className="tab-content">
-          {tab?.kind === 'lake' ? (
-            <LakeBrowser key={tab.id} tab={tab} />
-          ) : tab?.kind === 'pipeline' ? (
-            <PipelineEditor key={tab.id} tab={tab} />
-          ) : tab?.kind === 'chart' ? (
-            <MetricChartTab key={tab.id} tab={tab} />
-          ) : tab?.kind === 'inspector' ? (
-            <InspectorView key={tab.id} />
-          ) : tab ? (
-            <QueryTabView key={tab.id} tab={tab} />
+          {tab ? (
+            <TabView key={tab.id} tab={tab} />
           ) : (
             <div className="no-tabs">
               <p>No tabs open.</p>

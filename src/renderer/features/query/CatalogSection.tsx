@@ -6,11 +6,11 @@ import { useState } from 'react';
 import type { CatalogRelation } from '../../../shared/api/contract';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { refreshSection } from '../../state/workspaceActions';
-import { shortType } from '../grid/format';
-import { newQueryTab } from '../query/queryActions';
-import { PhaseGate } from './PhaseGate';
-import { relationName, selectFromRelation } from './relationSql';
-import { EmptyState, SidebarSection } from './SidebarSection';
+import { shortType } from '../../workbench/format';
+import { newQueryTab } from './queryActions';
+import { PhaseGate } from '../../workbench/PhaseGate';
+import { relationName, selectFromRelation } from '../../../shared/sql';
+import { EmptyState, SidebarSection } from '../../workbench/SidebarSection';
 
 function openRelation(relation: CatalogRelation): void {
   newQueryTab(selectFromRelation(relation.schema, relation.name), relationName(relation.schema, relation.name));

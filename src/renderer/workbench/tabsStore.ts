@@ -3,10 +3,10 @@
  * outside the components so switching tabs keeps everything.
  */
 import { create } from 'zustand';
-import type { ColumnInfo } from '../../../shared/api/contract';
-import type { SkippedFile } from '../../../shared/api/lake';
-import type { SortKey } from '../../engine/pagingSql';
-import type { ErrorView } from '../../state/errorView';
+import type { ColumnInfo } from '../../shared/api/contract';
+import type { SkippedFile } from '../../shared/api/lake';
+import type { SortKey } from '../engine/pagingSql';
+import type { ErrorView } from '../state/errorView';
 
 export const DEMO_SQL = `-- Points and average value per metric, over the demo metrics.
 -- Ctrl/Cmd+Enter runs the selection, or everything when nothing is selected.

@@ -1,10 +1,10 @@
 /** Where the workspace's data lives and how far each part of it has started. */
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { refreshStatus } from '../../state/workspaceActions';
-import { activeConnections } from '../connections/activeConnections';
-import { openConnectionsDialog } from '../connections/connectionsDialog';
-import { OfflineNote } from '../cache/OfflineBadge';
-import { EmptyState, SidebarSection } from './SidebarSection';
+import { activeConnections } from './activeConnections';
+import { openConnectionsDialog } from './connectionsDialog';
+import { OfflineNote } from '../common/OfflineBadge';
+import { EmptyState, SidebarSection } from '../../workbench/SidebarSection';
 
 export function ConnectionsSection() {
   const status = useWorkspaceStore((s) => s.status);

@@ -1,6 +1,6 @@
 /** A collapsible sidebar section with a title, an optional refresh and a body. */
 import { useState, type ReactNode } from 'react';
-import type { ErrorView } from '../../state/errorView';
+import type { ErrorView } from '../state/errorView';
 
 export function SidebarSection(props: {
   title: string;

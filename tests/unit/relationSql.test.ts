@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { relationName, selectFromRelation } from '../../../src/renderer/features/sidebar/relationSql';
+import { relationName, selectFromRelation } from '../../src/shared/sql';
 
 describe('catalog queries', () => {
   it('names relations plainly when it is safe and quotes them otherwise', () => {

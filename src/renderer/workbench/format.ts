@@ -2,8 +2,8 @@
  * How values look in the grid. Pure functions so they are tested in Node and
  * used the same way by the grid and by copy/export later.
  */
-import { formatInstant, formatWallTime } from '../../../shared/timeZone';
-import type { CellValue, ColumnKind } from '../../engine/rows';
+import { formatInstant, formatWallTime } from '../../shared/timeZone';
+import type { CellValue, ColumnKind } from '../engine/rows';
 
 /** `YYYY-MM-DD HH:mm:ss` of a time with no zone (milliseconds only when there are some). */
 export const formatTimestamp = formatWallTime;

@@ -1,10 +1,10 @@
 /** The pipelines defined on the server (dash.pipelines). */
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { refreshSection } from '../../state/workspaceActions';
-import { PhaseGate } from './PhaseGate';
-import { openSyncDialog } from '../sync/syncDialog';
-import { openPipelineEditor } from '../pipelines/pipelineActions';
-import { EmptyState, SidebarSection } from './SidebarSection';
+import { PhaseGate } from '../../workbench/PhaseGate';
+import { request } from '../../workbench/intents';
+import { openPipelineEditor } from './pipelineActions';
+import { EmptyState, SidebarSection } from '../../workbench/SidebarSection';
 import { StaleMetricsNotice } from '../common/StaleMetricsNotice';
 
 export function PipelinesSection() {
@@ -23,7 +23,7 @@ export function PipelinesSection() {
           className="header-button"
           data-testid="open-sync"
           title="Pull metrics from the server into the local cache"
-          onClick={() => openSyncDialog()}
+          onClick={() => request('sync.open', {})}
         >
           Sync metrics…
         </button>
@@ -46,7 +46,7 @@ export function PipelinesSection() {
                 data-testid="pipeline"
                 data-pipeline={p.id}
                 onClick={() => openPipelineEditor(p.id, p.name)}
-                onDoubleClick={() => openSyncDialog(p.id)}
+                onDoubleClick={() => request('sync.open', { pipelineId: p.id })}
                 title={
                   p.problem ??
                   `${p.id} — updated ${p.updatedAt} by ${p.updatedBy}\n${p.definition.metrics.map((m) => `${m.name} = ${m.formula}`).join('\n')}`

@@ -1,10 +1,10 @@
 /** The bottom bar: which shell, whether the grid engine is up, and the jobs that are running. */
-import type { JobSnapshot } from '../../../shared/api/contract';
-import { useEngineStore } from '../../engine/engineStore';
-import { OfflineBadge } from '../cache/OfflineBadge';
-import { workbench } from '../../state/workbench';
-import { cancelJob } from '../../state/workspaceActions';
-import { STARTUP_JOB_KINDS, timeLeftText, useWorkspaceStore } from '../../state/workspaceStore';
+import type { JobSnapshot } from '../../shared/api/contract';
+import { useEngineStore } from '../engine/engineStore';
+import { OfflineBadge } from '../features/common/OfflineBadge';
+import { workbench } from '../state/workbench';
+import { cancelJob } from '../state/workspaceActions';
+import { STARTUP_JOB_KINDS, timeLeftText, useWorkspaceStore } from '../state/workspaceStore';
 
 function JobItem({ job }: { job: JobSnapshot }) {
   const { done, total, unit } = job.progress;

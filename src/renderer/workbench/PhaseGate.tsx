@@ -1,6 +1,6 @@
 /** Shows why a list is not there yet: its phase is still starting (the one start-up progress says how far), or failed. */
 import type { ReactNode } from 'react';
-import { phaseState, useWorkspaceStore } from '../../state/workspaceStore';
+import { phaseState, useWorkspaceStore } from '../state/workspaceStore';
 import { EmptyState } from './SidebarSection';
 
 /** What each gated list waits for, in the user's words. */

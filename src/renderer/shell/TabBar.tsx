@@ -1,7 +1,7 @@
 /** The main area's tabs: click to switch, × or middle-click to close, + for a new SQL tab. */
-import { useTabsStore } from './tabsStore';
-import { activateTab } from './tabsStore';
-import { closeQueryTab, newQueryTab } from '../query/queryActions';
+import { activateTab, useTabsStore } from '../workbench/tabsStore';
+import { closeTab, isTabDirty } from '../workbench/tabKinds';
+import { newQueryTab } from '../features/query/queryActions';
 
 export function TabBar() {
   const tabs = useTabsStore((s) => s.tabs);
@@ -12,7 +12,7 @@ export function TabBar() {
         const active = tab.id === activeTabId;
         const busy = tab.kind === 'sql' && tab.run.phase !== 'idle';
         const failed = tab.kind === 'sql' && tab.error !== null;
-        const dirty = tab.kind === 'sql' && tab.saved !== null && tab.saved.sql !== tab.sql;
+        const dirty = isTabDirty(tab);
         return (
           <div
             key={tab.id}
@@ -25,7 +25,7 @@ export function TabBar() {
             title={tab.title}
             onClick={() => activateTab(tab.id)}
             onAuxClick={(e) => {
-              if (e.button === 1) closeQueryTab(tab.id);
+              if (e.button === 1) closeTab(tab.id);
             }}
           >
             <span
@@ -43,7 +43,7 @@ export function TabBar() {
               data-testid="close-tab"
               onClick={(e) => {
                 e.stopPropagation();
-                closeQueryTab(tab.id);
+                closeTab(tab.id);
               }}
             >
               ×
