@@ -3,7 +3,8 @@
  * the user is looking at. It is only ever given Arrow (never Parquet, never a
  * URL) and has extension autoloading off, so it never touches the network.
  */
-import { AsyncDuckDB, VoidLogger, type AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+import { AsyncDuckDB, VoidLogger } from '@duckdb/duckdb-wasm';
+import type { Table } from 'apache-arrow';
 import duckdbWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import duckdbWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { SerialQueue } from './SerialQueue';
@@ -44,6 +45,16 @@ function ownedBytes(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
 }
 
+/**
+ * What the engine needs of a DuckDB-WASM connection: the browser's worker-backed
+ * one, or (in tests) the Node build's, wrapped to the same shape.
+ */
+export interface EngineConnection {
+  query(sql: string): Promise<Table>;
+  insertArrowFromIPCStream(buffer: Uint8Array, options: { name: string; create: boolean }): Promise<void>;
+  close(): Promise<void>;
+}
+
 export class WasmEngine {
   private readonly queue = new SerialQueue();
   private nextTable = 1;
@@ -51,10 +62,19 @@ export class WasmEngine {
   private readonly sortedCopies = new Map<string, { signature: string; table: string; rows: number }>();
 
   private constructor(
-    private readonly db: AsyncDuckDB,
-    private readonly conn: AsyncDuckDBConnection,
+    private readonly conn: EngineConnection,
     readonly version: string,
+    private readonly terminate: () => Promise<void>,
   ) {}
+
+  /** An engine over a connection already set up like `start` does (tests use DuckDB-WASM's Node build). */
+  static over(
+    conn: EngineConnection,
+    version: string,
+    terminate: () => Promise<void> = async () => undefined,
+  ): WasmEngine {
+    return new WasmEngine(conn, version, terminate);
+  }
 
   static async start(): Promise<WasmEngine> {
     const worker = new Worker(duckdbWorkerUrl);
@@ -69,7 +89,7 @@ export class WasmEngine {
       await conn.query('SET autoload_known_extensions = false');
       await conn.query('SET autoinstall_known_extensions = false');
       const version = await db.getVersion();
-      return new WasmEngine(db, conn, version);
+      return new WasmEngine(conn, version, () => db.terminate());
     } catch (err) {
       await db.terminate().catch(() => undefined);
       throw err;
@@ -249,6 +269,6 @@ export class WasmEngine {
 
   async close(): Promise<void> {
     await this.queue.run(() => this.conn.close());
-    await this.db.terminate();
+    await this.terminate();
   }
 }
