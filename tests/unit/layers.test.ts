@@ -9,7 +9,8 @@ async function ruleIdsFor(filePath: string, code: string): Promise<string[]> {
   return (result?.messages ?? []).map((m) => m.ruleId ?? m.message);
 }
 
-describe('layer boundaries', () => {
+// ESLint's first run loads the whole config (typescript-eslint included): slow on a busy machine.
+describe('layer boundaries', { timeout: 60_000 }, () => {
   it.each([
     ['src/shared/x.ts', "import { readFile } from 'node:fs';\nexport const f = readFile;\n"],
     ['src/shared/x.ts', "import path from 'path';\nexport const p = path;\n"],

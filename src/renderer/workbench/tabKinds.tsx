@@ -22,6 +22,9 @@ export interface TabKind<K extends TabKindName> {
   dispose(tab: TabOf<K>): void;
 }
 
+/** A tab kind without its view: what its owner does when the tab is dirty or closes (loads without the UI). */
+export type TabLifecycle<K extends TabKindName> = Omit<TabKind<K>, 'View'>;
+
 const kinds = new Map<TabKindName, TabKind<TabKindName>>();
 const closedListeners = new Set<(tabId: string) => void>();
 

@@ -3,7 +3,7 @@ import { FilterValueError, filterCondition, parseTimeInZone, whereClause } from 
 import { rowToJson, rowsToTsv, tsvField } from '../../../src/renderer/features/grid/copyFormat';
 import { decimalsFor, formatCell, formatFixed } from '../../../src/renderer/workbench/format';
 import { MAX_SCROLL_PX, scrollLayout, scrollTopFor } from '../../../src/renderer/features/grid/scaledScroll';
-import { moveColumn } from '../../../src/renderer/features/grid/gridStore';
+import { moveColumn } from '../../../src/renderer/features/grid/columnOrder';
 import { singleStatement } from '../../../src/shared/sqlText';
 import { wallTimeToEpochMs, zoneOffsetMs } from '../../../src/shared/timeZone';
 

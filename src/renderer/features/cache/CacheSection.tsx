@@ -2,46 +2,20 @@
  * The local cache of an S3/R2 lake: how full it is, its files (pin, unpin,
  * evict), and checks — verify the bytes, look for updates on the server.
  */
-import { useCallback, useEffect, useState } from 'react';
-import type { CacheListing, CacheRevalidateResult } from '../../../shared/api/lake';
+import { useEffect } from 'react';
 import { formatBytes } from '../../../shared/format';
-import { toErrorView, type ErrorView } from '../../state/errorView';
-import { workbench } from '../../state/workbench';
 import { useWorkspaceStore } from '../../state/workspaceStore';
-import { useAction } from '../common/useAction';
 import { EmptyState, SidebarSection } from '../../workbench/SidebarSection';
-
-type Check =
-  | { kind: 'verify'; ok: number; corrupt: { key: string; reason: string }[] }
-  | ({ kind: 'revalidate' } & CacheRevalidateResult);
+import { evictFromCache, loadCache, revalidateCache, setPinned, useCacheStore, verifyCache } from './cacheActions';
 
 export function CacheSection() {
   const driver = useWorkspaceStore((s) => s.status?.lake?.driver ?? null);
   const cacheVersion = useWorkspaceStore((s) => s.cacheVersion);
-  const [listing, setListing] = useState<CacheListing | null>(null);
-  const [error, setError] = useState<ErrorView | null>(null);
-  const [check, setCheck] = useState<Check | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setListing(await workbench().call('cache.list', {}));
-      setError(null);
-    } catch (err) {
-      setError(toErrorView(err));
-    }
-  }, []);
+  const { listing, error, check, busy } = useCacheStore();
 
   useEffect(() => {
-    if (driver) void load();
-  }, [driver, cacheVersion, load]);
-
-  const [busy, run] = useAction(setError);
-  /** Every action changes what the cache holds: the listing is read again after it. */
-  const act = (work: () => Promise<void>) =>
-    run(async () => {
-      await work();
-      await load();
-    });
+    if (driver) void loadCache();
+  }, [driver, cacheVersion]);
 
   const usage = listing?.usage;
   const percent = usage && usage.quotaBytes > 0 ? Math.min(100, (usage.bytes / usage.quotaBytes) * 100) : 0;
@@ -52,7 +26,7 @@ export function CacheSection() {
       testId="sidebar-cache"
       count={listing?.enabled ? listing.entries.length : null}
       loading={busy}
-      onRefresh={() => void load()}
+      onRefresh={() => void loadCache()}
     >
       {error ? <EmptyState tone="error">{error.message}</EmptyState> : null}
       {listing && !listing.enabled ? (
@@ -75,9 +49,7 @@ export function CacheSection() {
               className="plain-button"
               data-testid="cache-verify"
               disabled={busy}
-              onClick={() =>
-                void act(async () => setCheck({ kind: 'verify', ...(await workbench().call('cache.verify', {})) }))
-              }
+              onClick={() => void verifyCache()}
             >
               Verify
             </button>
@@ -86,11 +58,7 @@ export function CacheSection() {
               className="plain-button"
               data-testid="cache-revalidate"
               disabled={busy}
-              onClick={() =>
-                void act(async () =>
-                  setCheck({ kind: 'revalidate', ...(await workbench().call('cache.revalidate', {})) }),
-                )
-              }
+              onClick={() => void revalidateCache()}
             >
               Check for updates
             </button>
@@ -127,11 +95,7 @@ export function CacheSection() {
                   className="icon-button"
                   title={entry.pinned ? 'Unpin (may be evicted)' : 'Pin (never evicted)'}
                   aria-label={entry.pinned ? 'Unpin' : 'Pin'}
-                  onClick={() =>
-                    void act(async () => {
-                      await workbench().call(entry.pinned ? 'cache.unpin' : 'cache.pin', { keys: [entry.key] });
-                    })
-                  }
+                  onClick={() => void setPinned(entry.key, !entry.pinned)}
                 >
                   {entry.pinned ? '●' : '○'}
                 </button>
@@ -140,11 +104,7 @@ export function CacheSection() {
                   className="icon-button"
                   title="Evict from the cache"
                   aria-label="Evict"
-                  onClick={() =>
-                    void act(async () => {
-                      await workbench().call('cache.evict', { keys: [entry.key] });
-                    })
-                  }
+                  onClick={() => void evictFromCache(entry.key)}
                 >
                   ×
                 </button>

@@ -1,7 +1,8 @@
 /** What the charts feature adds to the workbench: the chart tab, and the chart a SQL tab can draw of its result. */
 import { providePart, type Parts } from '../../workbench/parts';
 import { onTabClosed, registerTabKind } from '../../workbench/tabKinds';
-import { forgetChartTab, forgetResultChart, useChartStore } from './chartStore';
+import { forgetResultChart, useChartStore } from './chartStore';
+import { chartTabLifecycle } from './chartTabKind';
 import { MetricChartTab } from './MetricChartTab';
 import { ResultChart, ResultChartToggle } from './ResultChart';
 
@@ -13,7 +14,7 @@ function ResultChartPart(props: Parts['resultChart']) {
 
 export function contributeCharts(): Array<() => void> {
   return [
-    registerTabKind({ kind: 'chart', View: MetricChartTab, dispose: (tab) => forgetChartTab(tab.id) }),
+    registerTabKind({ ...chartTabLifecycle, View: MetricChartTab }),
     providePart('resultChart', ResultChartPart),
     providePart('resultChartToggle', ResultChartToggle),
     // A SQL tab's result chart is kept under the SQL tab's id.

@@ -12,6 +12,9 @@ import {
 
 export type ProfileKind = ConnectionProfile['kind'];
 
+/** Each kind as the dialog names it. */
+export const KIND_LABEL: Record<ProfileKind, string> = { s3: 'S3 / R2', postgres: 'PostgreSQL' };
+
 export interface ProfileDraft {
   kind: ProfileKind;
   /** Empty for a profile not saved yet: the id is made from the name on save. */

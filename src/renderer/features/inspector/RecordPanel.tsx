@@ -17,7 +17,7 @@ function recordJson(match: InspectorMatch): string {
   return JSON.stringify(Object.fromEntries(match.fields.map((f) => [f.name, f.value])), null, 2);
 }
 
-/** The × of the panel beside the results; Escape does the same (see InspectorView). */
+/** The × of the panel beside the results; Escape does the same (see Detail in InspectorView). */
 export function CloseDetail({ label }: { label: string }) {
   return (
     <button type="button" className="icon-button" aria-label={label} title="Close (Esc)" onClick={closeDetail}>

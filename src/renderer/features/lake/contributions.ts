@@ -4,12 +4,12 @@ import { providePart } from '../../workbench/parts';
 import { registerTabKind } from '../../workbench/tabKinds';
 import { openLakeTab } from '../../workbench/tabsStore';
 import { LakeBrowser } from './LakeBrowser';
+import { lakeTabLifecycle } from './lakeTabKind';
 import { ParquetFileView } from './ParquetFileView';
 
 export function contributeLake(): Array<() => void> {
   return [
-    // The browser keeps its place in the tab itself (its prefix): nothing else to free.
-    registerTabKind({ kind: 'lake', View: LakeBrowser, dispose: () => undefined }),
+    registerTabKind({ ...lakeTabLifecycle, View: LakeBrowser }),
     providePart('parquetFile', ParquetFileView),
     provideIntent('lake.open', ({ prefix }) => openLakeTab(prefix)),
   ];

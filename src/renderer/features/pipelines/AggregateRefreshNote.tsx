@@ -4,30 +4,28 @@
  * a warning — the push stands — with "Refresh again", which asks for the write
  * credentials when none are at hand (they are never kept).
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { AggregateRefresh, WriteCredentials } from '../../../shared/api/push';
 import { formatUtcInstant } from '../../../shared/format';
 import { toErrorView, type ErrorView } from '../../state/errorView';
-import { workbench } from '../../state/workbench';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { CredentialsPrompt, ErrorLine, JobLine } from './PushControls';
+import { refreshAggregates } from './reprocessingActions';
 
-/** Starts `push.refreshAggregates` and follows its job; `onDone` once it finished, however it ended. */
+/** Starts the refresh and follows its job (each note its own); `onDone` once it finished, however it ended. */
 function useRefreshJob(pushId: string, onDone: () => void) {
   const [jobId, setJobId] = useState<string | null>(null);
   const [error, setError] = useState<ErrorView | null>(null);
   const job = useWorkspaceStore((s) => (jobId ? (s.jobs[jobId] ?? null) : null));
+  // Once per finished job, whatever the caller passes on later renders.
+  const done = useRef(onDone);
+  done.current = onDone;
   useEffect(() => {
-    if (job?.finishedAt) onDone();
-  }, [job?.finishedAt, onDone]);
+    if (job?.finishedAt) done.current();
+  }, [job?.finishedAt]);
   const start = (credentials: WriteCredentials) => {
     setError(null);
-    workbench()
-      .call('push.refreshAggregates', { pushId, credentials })
-      .then(
-        (r) => setJobId(r.jobId),
-        (err: unknown) => setError(toErrorView(err)),
-      );
+    refreshAggregates(pushId, credentials).then(setJobId, (err: unknown) => setError(toErrorView(err)));
   };
   return { job, error, start, running: job !== null && job.finishedAt === null };
 }

@@ -1,13 +1,15 @@
 /**
  * The pieces the push, undo and refresh dialogs share: an error line, a job's
- * line (progress while it runs, why it failed after), write credentials asked
- * for one action and never kept, and a dialog asking for them.
+ * line (progress while it runs, why it failed after), what a push does to the
+ * values, write credentials asked for one action and never kept, and a dialog
+ * asking for them.
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import type { JobSnapshot } from '../../../shared/api/contract';
-import type { WriteCredentials } from '../../../shared/api/push';
+import type { DiffCounts, WriteCredentials } from '../../../shared/api/push';
 import type { ErrorView } from '../../state/errorView';
 import { Modal } from '../common/Modal';
+import { formatCount } from './reprocessingFormat';
 
 export function ErrorLine({ error, testId }: { error: Omit<ErrorView, 'code'>; testId?: string }) {
   return (
@@ -15,6 +17,25 @@ export function ErrorLine({ error, testId }: { error: Omit<ErrorView, 'code'>; t
       {error.message}
       {error.hint ? <div className="rp-error-hint">{error.hint}</div> : null}
     </div>
+  );
+}
+
+/**
+ * What a push does to the values, in words: a push rewrites every row of the
+ * range, so "rows replaced" alone reads as if everything changed.
+ */
+export function ValueCounts({ values, testId }: { values: DiffCounts; testId?: string }) {
+  return (
+    <span className="rp-values" data-testid={testId}>
+      <span className="rp-changed" data-testid="values-changed">
+        {formatCount(values.changed)} changed
+      </span>
+      , <span className="rp-added">{formatCount(values.added)} added</span>,{' '}
+      <span className="rp-removed">{formatCount(values.removed)} removed</span>,{' '}
+      <span className="dim" data-testid="values-unchanged">
+        {formatCount(values.unchanged)} unchanged
+      </span>
+    </span>
   );
 }
 

@@ -7,7 +7,7 @@ import { parseUtcInput, utcInputValue } from '../../../shared/timeZone';
 import { UtcTimeInput } from '../common/UtcTimeInput';
 import { spanOf, type PipelineEditorState } from './editorStore';
 import { loadSample } from './pipelineActions';
-import { DAY_MS } from './reprocessingStore';
+import { DAY_MS } from '../../../shared/utcDays';
 
 const MAX_SERIES = 50;
 

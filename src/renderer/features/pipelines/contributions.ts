@@ -1,18 +1,8 @@
 /** What the pipelines feature adds to the workbench: the pipeline editor tab. */
 import { registerTabKind } from '../../workbench/tabKinds';
-import { disposeFormulaModels } from './formulaModels';
-import { disposePipelineEditor } from './pipelineActions';
 import { PipelineEditor } from './PipelineEditor';
+import { pipelineTabLifecycle } from './pipelineTabKind';
 
 export function contributePipelines(): Array<() => void> {
-  return [
-    registerTabKind({
-      kind: 'pipeline',
-      View: PipelineEditor,
-      dispose(tab) {
-        disposePipelineEditor(tab.id);
-        disposeFormulaModels(tab.id);
-      },
-    }),
-  ];
+  return [registerTabKind({ ...pipelineTabLifecycle, View: PipelineEditor })];
 }

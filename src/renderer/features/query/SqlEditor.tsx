@@ -9,9 +9,7 @@ import { createEditor, monaco } from '../../workbench/monaco';
 import './sqlLanguage';
 import { statementAt } from './statements';
 
-export { disposeEditorModel } from './editorModels';
-
-const viewStates = new Map<string, monaco.editor.ICodeEditorViewState>();
+import { viewStates } from './sqlModels';
 
 export interface SqlEditorProps {
   tabId: string;

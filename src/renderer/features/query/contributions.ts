@@ -1,22 +1,14 @@
 /** What the query feature adds to the workbench: the SQL tab, "open SQL" for everyone, the editor's run marks. */
 import { provideIntent } from '../../workbench/intents';
 import { registerTabKind } from '../../workbench/tabKinds';
-import { attachRunMarkers, disposeQueryTab, newQueryTab, openGeneratedSql } from './queryActions';
-import { clearRunMarkers, disposeEditorModel, markRunError } from './editorModels';
-import { isDirty } from './sqlFilesStore';
+import { attachRunMarkers, newQueryTab, openGeneratedSql } from './queryActions';
+import { clearRunMarkers, markRunError } from './editorModels';
 import { QueryTabView } from './QueryTabView';
+import { sqlTabLifecycle } from './sqlTabKind';
 
 export function contributeQuery(): Array<() => void> {
   return [
-    registerTabKind({
-      kind: 'sql',
-      View: QueryTabView,
-      dirty: isDirty,
-      dispose(tab) {
-        disposeQueryTab(tab);
-        disposeEditorModel(tab.id);
-      },
-    }),
+    registerTabKind({ ...sqlTabLifecycle, View: QueryTabView }),
     provideIntent('sql.open', ({ sql, title, target, generated }) =>
       generated ? openGeneratedSql(sql, title ?? 'Query', target) : newQueryTab(sql, title, target),
     ),

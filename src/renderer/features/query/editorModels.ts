@@ -5,11 +5,7 @@
  */
 import { errorRange } from './errorPosition';
 import { monaco } from '../../workbench/monaco';
-
-const models = new Map<string, monaco.editor.ITextModel>();
-const flashes = new Map<string, string[]>();
-/** The mounted editor's "run the selection or the statement under the cursor", per tab. */
-const currentRunners = new Map<string, () => void>();
+import { currentRunners, flashes, models } from './sqlModels';
 
 const MARKER_OWNER = 'dash.query';
 
@@ -37,13 +33,6 @@ export function modelFor(tabId: string, initialSql: string): monaco.editor.IText
     model = created;
   }
   return model;
-}
-
-export function disposeEditorModel(tabId: string): void {
-  models.get(tabId)?.dispose();
-  models.delete(tabId);
-  flashes.delete(tabId);
-  currentRunners.delete(tabId);
 }
 
 export function originOf(tabId: string, offset: number): RunOrigin | undefined {

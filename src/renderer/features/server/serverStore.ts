@@ -22,3 +22,8 @@ export async function refreshServerCatalog(): Promise<void> {
     useServerStore.setState({ error: toErrorView(err), loading: false });
   }
 }
+
+/** Reads the catalog unless it is already there (PostgreSQL just became ready). */
+export function loadServerCatalog(): void {
+  if (!useServerStore.getState().catalog) void refreshServerCatalog();
+}

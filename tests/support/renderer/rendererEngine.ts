@@ -3,8 +3,8 @@
  * DuckDB-WASM's Node build, for tests of the renderer's stores and actions: the
  * same engine code and the same DuckDB-WASM as the window, without a Worker.
  */
-import { WasmEngine } from '../../src/renderer/engine/WasmEngine';
-import { NodeWasmEngine } from './NodeWasmEngine';
+import { WasmEngine } from '../../../src/renderer/engine/WasmEngine';
+import { NodeWasmEngine } from '../NodeWasmEngine';
 
 export async function startRendererEngine(): Promise<WasmEngine> {
   const node = await NodeWasmEngine.start();

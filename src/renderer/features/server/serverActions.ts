@@ -1,0 +1,33 @@
+/**
+ * What the Server section opens: SQL tabs that run on the server, live and
+ * read-only (the query feature owns them; asked through the `sql.open` intent).
+ */
+import type { ServerCatalog, ServerRelation } from '../../../shared/api/server';
+import { bucketPreviewSql, liveSelectSql } from '../../../shared/serverSql';
+import { request } from '../../workbench/intents';
+
+/** `SELECT * … LIMIT 1000` of a table or view, on the server. */
+export function openLiveSelect(schema: string, name: string): void {
+  request('sql.open', { sql: liveSelectSql(schema, name), title: `${name} (live)`, target: 'server' });
+}
+
+export function queryLive(relation: ServerRelation): void {
+  openLiveSelect(relation.schema, relation.name);
+}
+
+/** Rows per hour of a relation's time column, newest first, counted on the server. */
+export function previewBuckets(catalog: ServerCatalog, relation: ServerRelation): void {
+  if (!relation.timeColumn) return;
+  request('sql.open', {
+    sql:
+      `-- Rows per hour on the server, newest first (${catalog.mode === 'timescaledb' ? 'time_bucket' : 'date_bin'}).\n` +
+      bucketPreviewSql(catalog, relation.schema, relation.name, relation.timeColumn, '1 hour'),
+    title: `${relation.name} per hour (live)`,
+    target: 'server',
+  });
+}
+
+/** An empty SQL tab that runs on the server. */
+export function newLiveQuery(): void {
+  request('sql.open', { sql: '-- Runs on the server, read-only. Ctrl/Cmd+Enter runs it.\n', target: 'server' });
+}

@@ -1,0 +1,11 @@
+/** A failure inside the sync dialog: the message, and what to do under it. */
+import type { ErrorView } from '../../state/errorView';
+
+export function SyncErrorBox({ error, testId }: { error: ErrorView; testId: string }) {
+  return (
+    <div className="test-result failed" data-testid={testId}>
+      <div>{error.message}</div>
+      {error.hint ? <div className="dim">{error.hint}</div> : null}
+    </div>
+  );
+}

@@ -1,0 +1,336 @@
+/**
+ * The pipeline editor's actions in Node: the server's pipeline, draft file and
+ * Bronze sample come from a scripted in-memory client; the sample loads into the
+ * renderer's own WasmEngine (DuckDB-WASM's Node build), where the preview runs.
+ */
+import { Float64, Table, TimestampMicrosecond, Utf8, Vector, makeData, vectorFromArray } from 'apache-arrow';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { provideEngine } from '../../../src/renderer/engine/engineStore';
+import type { WasmEngine } from '../../../src/renderer/engine/WasmEngine';
+import {
+  getEditor,
+  useEditorsStore,
+  type PipelineEditorState,
+} from '../../../src/renderer/features/pipelines/editorStore';
+import {
+  PREVIEW_DEBOUNCE_MS,
+  discardDraft,
+  disposePipelineEditor,
+  loadSample,
+  openPipelineEditor,
+  saveDraft,
+  setFilter,
+  updateMetric,
+} from '../../../src/renderer/features/pipelines/pipelineActions';
+import { provideWorkbenchClient } from '../../../src/renderer/state/workbench';
+import { useTabsStore } from '../../../src/renderer/workbench/tabsStore';
+import type { PipelineSummary } from '../../../src/shared/api/contract';
+import type { PipelineDraftFile } from '../../../src/shared/api/drafts';
+import { ENGINE_WAIT, engineTables } from '../../support/renderer/engineTables';
+import { ipcStream, memoryClient, type MemoryClient } from '../../support/renderer/memoryClient';
+import { startRendererEngine } from '../../support/renderer/rendererEngine';
+
+// The editor's actions must not need Monaco (Node cannot load it): loading it fails this file.
+vi.mock('monaco-editor/esm/vs/editor/editor.api.js', () => {
+  throw new Error('The pipeline actions loaded Monaco');
+});
+
+const PIPELINE = 'energy_meters';
+
+const SERVER: PipelineSummary = {
+  id: PIPELINE,
+  name: 'Energy meters',
+  version: 7,
+  definition: {
+    source: 'bronze.energy_meters',
+    filter: null,
+    metrics: [{ name: 'power', formula: 'value * multiplier', unit: 'kW' }],
+  },
+  updatedAt: '2026-10-01T00:00:00Z',
+  updatedBy: 'ana',
+  problem: null,
+};
+
+/** A draft file started from version 5, two versions behind the server. */
+const DRAFT: PipelineDraftFile = {
+  pipelineId: PIPELINE,
+  baseVersion: 5,
+  filter: 'value > 0',
+  metrics: [{ name: 'power_w', formula: 'value * multiplier * 1000', unit: 'W' }],
+  savedAt: '2026-10-03T12:00:00Z',
+};
+
+const SCHEMA = [
+  { name: 'record_id', type: 'VARCHAR' },
+  { name: 'series_id', type: 'VARCHAR' },
+  { name: 'ts', type: 'TIMESTAMP WITH TIME ZONE' },
+  { name: 'value', type: 'DOUBLE' },
+  { name: 'multiplier', type: 'DOUBLE' },
+];
+
+const DAY_MICROS = 1_791_072_000_000_000n; // 2026-10-04 00:00:00 UTC
+
+/**
+ * Five records a series, a minute apart, multiplier 2: s1's values 0..3 and a
+ * missing one, s2's 10..14. So `value * multiplier` sums to 2 × 66 with one null.
+ */
+function bronzeSample(): Uint8Array {
+  const rows = ['s1', 's2'].flatMap((series, s) =>
+    [0, 1, 2, 3, 4].map((i) => ({
+      id: `${series}-${i}`,
+      series,
+      micros: DAY_MICROS + BigInt(i) * 60_000_000n,
+      value: s === 0 && i === 4 ? null : s * 10 + i,
+    })),
+  );
+  const ts = makeData({
+    type: new TimestampMicrosecond('UTC'),
+    length: rows.length,
+    nullCount: 0,
+    data: BigInt64Array.from(rows, (r) => r.micros),
+  });
+  return ipcStream(
+    new Table({
+      record_id: vectorFromArray(
+        rows.map((r) => r.id),
+        new Utf8(),
+      ),
+      series_id: vectorFromArray(
+        rows.map((r) => r.series),
+        new Utf8(),
+      ),
+      ts: new Vector([ts]),
+      value: vectorFromArray(
+        rows.map((r) => r.value),
+        new Float64(),
+      ),
+      multiplier: vectorFromArray(
+        rows.map(() => 2),
+        new Float64(),
+      ),
+    }),
+  );
+}
+
+let engine: WasmEngine;
+let server: MemoryClient;
+let undoClient: () => void;
+
+beforeAll(async () => {
+  engine = await startRendererEngine();
+  provideEngine(engine);
+}, 60_000);
+
+afterAll(async () => {
+  await engine?.close();
+});
+
+beforeEach(() => {
+  server = memoryClient({
+    'pipelines.list': () => ({ pipelines: [SERVER] }),
+    'drafts.read': () => ({ draft: null }),
+    'preview.options': ({ pipelineId }) => ({
+      pipelineId,
+      columns: SCHEMA,
+      series: [
+        { seriesId: 's1', records: 5, first: 1_791_072_000_000, last: 1_791_072_240_000 },
+        { seriesId: 's2', records: 5, first: 1_791_072_000_000, last: 1_791_072_240_000 },
+      ],
+      skippedFiles: [],
+    }),
+    'preview.sample': ({ queryId }) => ({
+      queryId,
+      resultId: 'sample-result-1',
+      columns: SCHEMA,
+      rowCount: 10,
+      chunkCount: 1,
+      elapsedMs: 2,
+    }),
+    'results.chunk': () => bronzeSample(),
+    'results.release': () => ({ released: true }),
+  });
+  undoClient = provideWorkbenchClient(server.client);
+  useTabsStore.setState(useTabsStore.getInitialState(), true);
+});
+
+afterEach(() => {
+  for (const tabId of Object.keys(useEditorsStore.getState().editors)) disposePipelineEditor(tabId);
+  vi.useRealTimers();
+  undoClient();
+});
+
+function editor(tabId: string): PipelineEditorState {
+  const found = getEditor(tabId);
+  if (!found) throw new Error(`no pipeline editor in ${tabId}`);
+  return found;
+}
+
+/** Opens the editor of the pipeline and waits until it has loaded and checked its draft. */
+async function openEditor(): Promise<string> {
+  openPipelineEditor(PIPELINE, 'Energy meters');
+  const tabId = useTabsStore.getState().activeTabId!;
+  await vi.waitFor(() => expect(editor(tabId)).toMatchObject({ loading: false, checked: { ok: expect.any(Boolean) } }));
+  return tabId;
+}
+
+/** Loads the scripted sample and waits for the first preview over it. */
+async function previewSample(tabId: string): Promise<void> {
+  await loadSample(tabId, ['s1', 's2'], '2026-10-04T00:00:00Z', '2026-10-05T00:00:00Z');
+  await vi.waitFor(() => expect(editor(tabId).preview).not.toBeNull(), ENGINE_WAIT);
+}
+
+describe('the pipeline editor', () => {
+  it('opens on the server definition when there is no draft, with the Bronze schema and its check', async () => {
+    const tabId = await openEditor();
+    expect(useTabsStore.getState().tabs).toContainEqual({
+      kind: 'pipeline',
+      id: tabId,
+      title: 'Energy meters',
+      pipelineId: PIPELINE,
+    });
+    const state = editor(tabId);
+    expect(state).toMatchObject({ server: SERVER, savedDraft: null, baseVersion: 7, error: null, schema: SCHEMA });
+    expect(state.edited).toMatchObject({ filter: '', metrics: [{ name: 'power', formula: 'value * multiplier' }] });
+    expect(state.checked).toMatchObject({ ok: true, diagnostics: [] });
+    expect(server.inputsOf('drafts.read')).toEqual([{ pipelineId: PIPELINE }]);
+    expect(server.inputsOf('preview.options')).toEqual([{ pipelineId: PIPELINE }]);
+    expect(server.count('pipelines.list')).toBe(1);
+  });
+
+  it('opens on the draft file when there is one, from the version it started from', async () => {
+    server.handle('drafts.read', () => ({ draft: DRAFT }));
+    const tabId = await openEditor();
+    expect(editor(tabId)).toMatchObject({ savedDraft: DRAFT, baseVersion: 5, server: SERVER });
+    expect(editor(tabId).edited).toMatchObject({
+      filter: 'value > 0',
+      metrics: [{ name: 'power_w', formula: 'value * multiplier * 1000', unit: 'W' }],
+    });
+  });
+
+  it('shows a pipeline neither the server nor a draft has as not found', async () => {
+    server.handle('pipelines.list', () => ({ pipelines: [] }));
+    const tabId = await openEditor();
+    expect(editor(tabId).error).toMatchObject({ code: 'not_found', hint: 'Refresh the Pipelines list.' });
+  });
+
+  it('checks every edit of a formula against the Bronze schema', async () => {
+    const tabId = await openEditor();
+    const key = editor(tabId).edited.metrics[0]!.key;
+
+    updateMetric(tabId, key, { formula: 'value * voltage' });
+    expect(editor(tabId).edited.metrics[0]).toMatchObject({ key, name: 'power', formula: 'value * voltage' });
+    expect(editor(tabId).checked?.ok).toBe(false);
+    expect(editor(tabId).checked?.diagnostics).toContainEqual(
+      expect.objectContaining({ where: { metric: 0 }, diagnostic: expect.objectContaining({ severity: 'error' }) }),
+    );
+
+    updateMetric(tabId, key, { formula: 'value / multiplier' });
+    expect(editor(tabId).checked).toMatchObject({ ok: true, diagnostics: [] });
+  });
+
+  it('previews the draft over a sample loaded into the engine, and again after an edit', async () => {
+    const tabId = await openEditor();
+    await previewSample(tabId);
+
+    expect(server.inputsOf('preview.sample')).toEqual([
+      expect.objectContaining({
+        pipelineId: PIPELINE,
+        seriesIds: ['s1', 's2'],
+        from: '2026-10-04T00:00:00Z',
+        to: '2026-10-05T00:00:00Z',
+      }),
+    ]);
+    expect(server.inputsOf('results.chunk')).toEqual([{ resultId: 'sample-result-1', chunk: 0 }]);
+    expect(server.inputsOf('results.release')).toEqual([{ resultId: 'sample-result-1' }]);
+    const { sample, preview, previewError } = editor(tabId);
+    expect(sample).toMatchObject({ records: 10, truncated: false, seriesIds: ['s1', 's2'] });
+    expect(sample?.exampleValues).toMatchObject({ series_id: 's1', value: '0', ts: '2026-10-04T00:00:00.000Z' });
+    expect(previewError).toBeNull();
+    expect(preview).toMatchObject({ rows: 10, stats: [{ name: 'power', nulls: 1, nans: 0, infinities: 0, sum: 132 }] });
+    expect(preview?.chart[0]?.series.map((s) => [s.seriesId, s.points.length])).toEqual([
+      ['s1', 5],
+      ['s2', 5],
+    ]);
+    expect(await engineTables(engine)).toContain(sample!.tableName);
+
+    updateMetric(tabId, editor(tabId).edited.metrics[0]!.key, { formula: 'value * multiplier * 1000' });
+    await vi.waitFor(() => expect(editor(tabId).preview?.stats[0]?.sum).toBe(132_000), ENGINE_WAIT);
+    setFilter(tabId, 'value >= 10');
+    await vi.waitFor(() => expect(editor(tabId).preview?.rows).toBe(5), ENGINE_WAIT);
+    expect(editor(tabId).preview?.stats[0]).toMatchObject({ nulls: 0, sum: 120_000 });
+    expect(server.count('preview.sample')).toBe(1); // edits re-run over the loaded sample
+  });
+
+  it('keeps the last preview and says why while a formula does not check', async () => {
+    const tabId = await openEditor();
+    await previewSample(tabId);
+    const last = editor(tabId).preview;
+
+    updateMetric(tabId, editor(tabId).edited.metrics[0]!.key, { formula: 'value *' });
+    await vi.waitFor(() => expect(editor(tabId).previewError?.code).toBe('bad_request'), ENGINE_WAIT);
+    expect(editor(tabId).preview).toBe(last);
+  });
+
+  it('saves the edited draft with the server version it started from', async () => {
+    server.handle('drafts.read', () => ({ draft: DRAFT }));
+    server.handle('drafts.save', (request) => ({ ...request, savedAt: '2026-10-04T08:00:00Z' }));
+    const tabId = await openEditor();
+    updateMetric(tabId, editor(tabId).edited.metrics[0]!.key, { formula: 'value * multiplier / 1000' });
+
+    await saveDraft(tabId);
+
+    const sent = {
+      pipelineId: PIPELINE,
+      baseVersion: 5, // the draft's, not the server's 7
+      filter: 'value > 0',
+      metrics: [{ name: 'power_w', formula: 'value * multiplier / 1000', unit: 'W' }],
+    };
+    expect(server.inputsOf('drafts.save')).toEqual([sent]);
+    expect(editor(tabId)).toMatchObject({ savedDraft: { ...sent, savedAt: '2026-10-04T08:00:00Z' }, error: null });
+  });
+
+  it('shows a refused save as the editor error and keeps the edits', async () => {
+    const tabId = await openEditor();
+    updateMetric(tabId, editor(tabId).edited.metrics[0]!.key, { unit: 'W' });
+    // Unscripted, drafts.save fails as a server without it would.
+    await saveDraft(tabId);
+    expect(editor(tabId)).toMatchObject({ savedDraft: null, error: { code: 'unknown_method' } });
+    expect(editor(tabId).edited.metrics[0]?.unit).toBe('W');
+  });
+
+  it('discards the draft file and goes back to the server definition', async () => {
+    server.handle('drafts.read', () => ({ draft: DRAFT }));
+    server.handle('drafts.delete', () => ({ deleted: true }));
+    const tabId = await openEditor();
+    expect(editor(tabId).baseVersion).toBe(5);
+
+    await discardDraft(tabId);
+
+    expect(server.inputsOf('drafts.delete')).toEqual([{ pipelineId: PIPELINE }]);
+    expect(editor(tabId)).toMatchObject({ savedDraft: null, baseVersion: 7, server: SERVER, error: null });
+    expect(editor(tabId).edited).toMatchObject({
+      filter: '',
+      metrics: [{ name: 'power', formula: 'value * multiplier', unit: 'kW' }],
+    });
+  });
+
+  it('gives back its engine tables, pending preview and state when disposed', async () => {
+    const tabId = await openEditor();
+    await previewSample(tabId);
+    const before = await engineTables(engine);
+    const held = before.filter((t) => t.startsWith('sample_') || t.startsWith('preview_'));
+    expect(held).toHaveLength(2);
+
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    updateMetric(tabId, editor(tabId).edited.metrics[0]!.key, { formula: 'value' });
+    expect(vi.getTimerCount()).toBe(1); // the edit's preview, PREVIEW_DEBOUNCE_MS away
+
+    disposePipelineEditor(tabId);
+
+    expect(vi.getTimerCount()).toBe(0);
+    expect(getEditor(tabId)).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(PREVIEW_DEBOUNCE_MS * 2);
+    const after = await engineTables(engine);
+    for (const table of held) expect(after).not.toContain(table);
+  });
+});
