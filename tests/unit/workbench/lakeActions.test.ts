@@ -3,14 +3,15 @@
  * in the tab's store entry, paging, failures, and that a closed tab keeps nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient } from '../../../src/renderer/api/client';
-import type { Transport } from '../../../src/renderer/api/transport';
 import { cacheFolder, loadMoreLake, showLakeFolder } from '../../../src/renderer/features/lake/lakeActions';
 import { lakeTab, useLakeStore } from '../../../src/renderer/features/lake/lakeStore';
 import { lakeTabLifecycle } from '../../../src/renderer/features/lake/lakeTabKind';
 import { provideWorkbenchClient } from '../../../src/renderer/state/workbench';
 import { closeTab, registerTabKind } from '../../../src/renderer/workbench/tabKinds';
 import { openLakeTab } from '../../../src/renderer/workbench/tabsStore';
+import type { LakeBrowseResult, LakeEntry } from '../../../src/shared/api/lake';
+import { WorkbenchError } from '../../../src/shared/errors';
+import { memoryClient, type Handler } from '../../support/renderer/memoryClient';
 
 const DAY = 'bronze/energy_meters/date=2026-10-01/';
 
@@ -27,27 +28,14 @@ function file(name: string) {
   } as const;
 }
 
-/** A workbench whose every reply `answer` makes from the method and input; records what was sent. */
-function provideLake(answer: (method: string, input: Record<string, unknown>) => unknown) {
-  const sent: Array<{ method: string; input: Record<string, unknown> }> = [];
-  const transport: Transport = {
-    kind: 'http',
-    async send(method, input) {
-      const fields = input as Record<string, unknown>;
-      sent.push({ method, input: fields });
-      return answer(method, fields);
-    },
-    subscribe: () => () => undefined,
-    onReconnect: () => () => undefined,
-  };
-  cleanups.push(provideWorkbenchClient(createClient(transport)));
-  return sent;
+/** A workbench whose `lake.browse` answers with `answer`; it records what was sent. */
+function provideLake(answer: Handler<'lake.browse'>) {
+  const server = memoryClient({ 'lake.browse': answer });
+  cleanups.push(provideWorkbenchClient(server.client));
+  return server.calls as Array<{ method: string; input: Record<string, unknown> }>;
 }
 
-const listing = (entries: unknown[], nextToken: string | null = null) => ({
-  ok: true,
-  result: { prefix: DAY, entries, nextToken },
-});
+const listing = (entries: LakeEntry[], nextToken: string | null = null) => ({ prefix: DAY, entries, nextToken });
 
 const cleanups: Array<() => void> = [];
 
@@ -72,7 +60,7 @@ describe('lake actions', () => {
   });
 
   it('append the next page, asked for with its continuation token', async () => {
-    const sent = provideLake((_method, input) =>
+    const sent = provideLake((input) =>
       input.token === 'page-2'
         ? listing([file('batch-0002.parquet')])
         : listing([file('batch-0001.parquet')], 'page-2'),
@@ -91,10 +79,9 @@ describe('lake actions', () => {
   });
 
   it('make a failed reply the entry’s error', async () => {
-    provideLake(() => ({
-      ok: false,
-      error: { code: 'offline', message: 'The bucket cannot be reached', hint: 'Check the network' },
-    }));
+    provideLake(() => {
+      throw new WorkbenchError('offline', 'The bucket cannot be reached', 'Check the network');
+    });
     await showLakeFolder('tab-c', DAY);
     const tab = lakeTab('tab-c')!;
     expect(tab.error).toEqual({ code: 'offline', message: 'The bucket cannot be reached', hint: 'Check the network' });
@@ -103,7 +90,7 @@ describe('lake actions', () => {
 
   it('keep nothing of a closed tab, not even what its listing brings afterwards', async () => {
     cleanups.push(registerTabKind({ ...lakeTabLifecycle, View: () => null }));
-    let reply: (value: unknown) => void = () => undefined;
+    let reply: (value: LakeBrowseResult) => void = () => undefined;
     provideLake(() => new Promise((resolve) => (reply = resolve)));
     const tabId = openLakeTab(DAY);
     const listed = showLakeFolder(tabId, DAY);
@@ -118,8 +105,8 @@ describe('lake actions', () => {
 
   it('stop walking a folder to cache when its tab closes', async () => {
     cleanups.push(registerTabKind({ ...lakeTabLifecycle, View: () => null }));
-    const pending: Array<(value: unknown) => void> = [];
-    const sent = provideLake((_method, input) =>
+    const pending: Array<(value: LakeBrowseResult) => void> = [];
+    const sent = provideLake((input) =>
       input.limit === 1000
         ? new Promise((resolve) => pending.push(resolve))
         : listing([

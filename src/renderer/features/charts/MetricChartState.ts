@@ -9,7 +9,8 @@ import { toErrorView, type ErrorView } from '../../state/errorView';
 import { saveChart } from './chartActions';
 import { newMetricSpec, updateChartSpec, useChartStore } from './chartStore';
 import type { MetricSource } from './MetricPicker';
-import { listSeries, useChartExtent, useMetricOptions } from './useMetricOptions';
+import { searchSeries } from './chartActions';
+import { useChartExtent, useMetricOptions } from './useMetricOptions';
 
 /** The tab's spec and source, what the source offers, and the time range the chart can zoom out to. */
 export function useMetricChartSource(tabId: string) {
@@ -42,7 +43,7 @@ export function useMetricChartSource(tabId: string) {
     const first = list.find((p) => p.metrics.length > 0);
     const metric = first?.metrics[0]?.name;
     if (!first || !metric) return;
-    void listSeries(from, { pipelineId: first.id, metrics: [metric], search: '', limit: 3 })
+    void searchSeries(from, { pipelineId: first.id, metrics: [metric], search: '', limit: 3 })
       .then((r) => setSource({ pipelineId: first.id, metrics: [metric], seriesIds: r.series }, true))
       .catch(() => setSource({ pipelineId: first.id, metrics: [metric], seriesIds: [] }, true));
   }, [options.pipelines]);

@@ -6,7 +6,8 @@ import { useEffect, useState } from 'react';
 import type { ChartDataSource, ChartSpec } from '../../../shared/api/charts';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { useWorkspaceStore } from '../../state/workspaceStore';
-import { listSeries, type PipelineChoice } from './useMetricOptions';
+import { searchSeries } from './chartActions';
+import type { PipelineChoice } from './useMetricOptions';
 
 export type MetricSource = Extract<ChartSpec['source'], { kind: 'metrics' }>;
 
@@ -20,7 +21,7 @@ function SeriesPicker(props: { source: MetricSource; onChange: (seriesIds: strin
     if (!pipelineId) return;
     let live = true;
     const timer = setTimeout(() => {
-      listSeries(from, { pipelineId, metrics, search, limit: 300 }).then(
+      searchSeries(from, { pipelineId, metrics, search, limit: 300 }).then(
         (r) => live && (setFound(r), setError(null)),
         (err: unknown) => live && setError(toErrorView(err)),
       );

@@ -4,23 +4,9 @@ import { useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { useEffect, useState } from 'react';
 import type { SavedChartInfo } from '../../../shared/api/charts';
 import { toErrorView, type ErrorView } from '../../state/errorView';
-import { workbench } from '../../state/workbench';
 import { EmptyState, SectionError, SidebarSection } from '../../workbench/SidebarSection';
-import { newMetricSpec, openChart, useChartStore } from './chartStore';
-
-export function newChart(): void {
-  openChart(newMetricSpec(), 'Chart');
-}
-
-async function reopen(name: string): Promise<ErrorView | null> {
-  try {
-    const { spec } = await workbench().call('charts.read', { name });
-    openChart(spec, name, name);
-    return null;
-  } catch (err) {
-    return toErrorView(err);
-  }
-}
+import { deleteSavedChart, listSavedCharts, newChart, reopenSavedChart } from './chartActions';
+import { useChartStore } from './chartStore';
 
 export function SavedChartsSection() {
   const savedVersion = useChartStore((s) => s.savedVersion);
@@ -33,10 +19,9 @@ export function SavedChartsSection() {
   useEffect(() => {
     let live = true;
     setLoading(true);
-    workbench()
-      .call('charts.list', {})
+    listSavedCharts()
       .then(
-        (r) => live && (setCharts(r.charts), setError(null)),
+        (list) => live && (setCharts(list), setError(null)),
         (err: unknown) => live && setError(toErrorView(err)),
       )
       .finally(() => live && setLoading(false));
@@ -45,13 +30,11 @@ export function SavedChartsSection() {
     };
   }, [savedVersion, version]);
 
+  // A deleted chart leaves the list as it is read again; a failure shows above it.
   const remove = async (name: string) => {
-    try {
-      await workbench().call('charts.delete', { name });
-      setVersion((v) => v + 1);
-    } catch (err) {
-      setError(toErrorView(err));
-    }
+    const failed = await deleteSavedChart(name);
+    if (failed) setError(failed);
+    else setVersion((v) => v + 1);
   };
 
   return (
@@ -86,9 +69,9 @@ export function SavedChartsSection() {
             data-name={c.name}
             tabIndex={0}
             title={`charts/${c.name}.json — modified ${formatInstant(Date.parse(c.modifiedAt), timeZone)}\nClick or Enter to open · Delete to delete`}
-            onClick={() => void reopen(c.name).then(setError)}
+            onClick={() => void reopenSavedChart(c.name).then(setError)}
             onKeyDown={(e) => {
-              if (e.key === 'Enter') void reopen(c.name).then(setError);
+              if (e.key === 'Enter') void reopenSavedChart(c.name).then(setError);
               if (e.key === 'Delete') void remove(c.name);
             }}
           >

@@ -6,8 +6,8 @@
  */
 import type { ExportFormat } from '../../../shared/api/export';
 import { viewSummary, type GridViewSpec } from '../../../shared/gridView';
-import { workbench } from '../../state/workbench';
 import { ExportButton, type ExportChoice } from '../common/ExportButton';
+import { startExport } from './gridActions';
 import type { GridLayout } from './gridStore';
 
 /** True when the view changes nothing: then the query is exported as it is (any statement DuckDB can COPY). */
@@ -45,12 +45,7 @@ export function ExportControl({
       scope={scope}
       started={exported}
       choices={CHOICES}
-      start={async (format) =>
-        onStarted({
-          ...(await workbench().call('results.export', { sql, format, ...(whole ? {} : { view }) })),
-          format,
-        })
-      }
+      start={async (format) => onStarted({ ...(await startExport(sql, format, whole ? null : view)), format })}
     />
   );
 }

@@ -5,10 +5,12 @@
  */
 import type { RefObject } from 'react';
 import type { ColumnInfo } from '../../../shared/api/contract';
+import type { ExportFormat, ResultExportStarted } from '../../../shared/api/export';
 import { errorMessage } from '../../../shared/errors';
-import type { ColumnFilter, SortKey } from '../../../shared/gridView';
+import type { ColumnFilter, GridViewSpec, SortKey } from '../../../shared/gridView';
 import type { CellValue, ColumnKind } from '../../engine/rows';
 import type { GridView, WasmEngine } from '../../engine/WasmEngine';
+import { workbench } from '../../state/workbench';
 import { formatCell, formatRowCount } from '../../workbench/format';
 import { writeClipboard } from '../common/clipboard';
 import { rowsToTsv, rowToJson, type CopyColumn } from './copyFormat';
@@ -151,4 +153,16 @@ export function gridActions(grid: GridModel) {
       );
     },
   };
+}
+
+/**
+ * Exports a result as a job: the query re-run in full by the warehouse, shaped by
+ * `view` (the grid's sort, filters and columns), or as the query returns it when null.
+ */
+export function startExport(
+  sql: string,
+  format: ExportFormat,
+  view: GridViewSpec | null,
+): Promise<ResultExportStarted> {
+  return workbench().call('results.export', { sql, format, ...(view ? { view } : {}) });
 }
