@@ -30,47 +30,63 @@ const features = readdirSync(new URL('./src/renderer/features', import.meta.url)
   .filter((entry) => entry.isDirectory() && entry.name !== 'common')
   .map((entry) => entry.name);
 const escape = (name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-const featureBlocks = features.map((feature) => {
-  const others = features.filter((other) => other !== feature).map(escape);
-  return {
-    files: [`src/renderer/features/${feature}/**`],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            ...rendererImports,
-            {
-              regex: `^(\\.\\./)+(features/)?(${others.join('|')})(/|$)`,
-              message: `A feature never imports another: ask through src/renderer/workbench (an intent, a part, a tab kind).`,
-            },
-            {
-              regex: '^(\\.\\./)+(shell|App|main)(/|$)',
-              message: 'Features sit below the shell: the shell composes them, not the other way round.',
-            },
-          ],
-        },
-      ],
-    },
-  };
-});
-const belowFeatures = {
-  files: ['src/renderer/workbench/**', 'src/renderer/state/**', 'src/renderer/engine/**', 'src/renderer/api/**'],
+const shellAbove = {
+  regex: '^(\\.\\./)+(shell|App|main)(/|$)',
+  message: 'Features sit below the shell: the shell composes them, not the other way round.',
+};
+/** A folder of features/ that must not import any of `forbidden` (other features) nor the shell. */
+const featureBlock = (folder, forbidden, message) => ({
+  files: [`src/renderer/features/${folder}/**`],
   rules: {
     'no-restricted-imports': [
       'error',
       {
         patterns: [
           ...rendererImports,
-          {
-            regex: '^(\\.\\./)+(features|shell)(/|$)',
-            message: 'The tiers below the features never import a feature or the shell.',
-          },
+          { regex: `^(\\.\\./)+(features/)?(${forbidden.map(escape).join('|')})(/|$)`, message },
+          shellAbove,
         ],
       },
     ],
   },
-};
+});
+const featureBlocks = [
+  ...features.map((feature) =>
+    featureBlock(
+      feature,
+      features.filter((other) => other !== feature),
+      'A feature never imports another: ask through src/renderer/workbench (an intent, a part, a tab kind).',
+    ),
+  ),
+  // `common` sits under every feature: its pieces import none of them.
+  featureBlock('common', features, 'features/common is shared by every feature, so it imports none of them.'),
+];
+/** A tier below the features: never a feature or the shell, nor any of `above`. */
+const belowFeatures = (files, above, message) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          ...rendererImports,
+          { regex: `^(\\.\\./)+(${['features', 'shell', ...above].join('|')})(/|$)`, message },
+        ],
+      },
+    ],
+  },
+});
+const workbenchTier = belowFeatures(
+  ['src/renderer/workbench/**'],
+  [],
+  'The workbench tier sits below the features: it never imports a feature or the shell.',
+);
+// The workbench tier sits on top of these: they never reach up to it.
+const baseTiers = belowFeatures(
+  ['src/renderer/state/**', 'src/renderer/engine/**', 'src/renderer/api/**'],
+  ['workbench'],
+  'state, engine and api sit below the workbench tier: they never import it, a feature or the shell.',
+);
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', '.cache/**', '.scratch*/**', '**/*.d.ts'] },
@@ -136,7 +152,8 @@ export default tseslint.config(
     files: ['src/renderer/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: rendererImports }] },
   },
-  belowFeatures,
+  workbenchTier,
+  baseTiers,
   ...featureBlocks,
   {
     files: ['src/preload/**'],

@@ -11,3 +11,8 @@ export function utcDayOf(ms: number): string {
 export function addDays(day: string, days: number): string {
   return utcDayOf(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS);
 }
+
+/** The last day of a range whose end is exclusive (an instant, as the API gives ranges). */
+export function lastDayOf(endExclusive: string): string {
+  return utcDayOf(Date.parse(endExclusive) - 1);
+}

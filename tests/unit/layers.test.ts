@@ -45,6 +45,21 @@ describe('layer boundaries', { timeout: 60_000 }, () => {
       "import { runQuery } from '../features/query/queryActions';\nexport const r = runQuery;\n",
     ],
     ['src/renderer/state/x.ts', "import { Sidebar } from '../shell/Sidebar';\nexport const s = Sidebar;\n"],
+    // features/common sits under every feature; state, engine and api sit under the workbench tier.
+    [
+      'src/renderer/features/common/x.ts',
+      "import { ResultGrid } from '../grid/ResultGrid';\nexport const r = ResultGrid;\n",
+    ],
+    [
+      'src/renderer/features/common/x.ts',
+      "import { runQuery } from '../../features/query/queryActions';\nexport const r = runQuery;\n",
+    ],
+    [
+      'src/renderer/state/x.ts',
+      "import { useTabsStore } from '../workbench/tabsStore';\nexport const t = useTabsStore;\n",
+    ],
+    ['src/renderer/engine/x.ts', "import { request } from '../workbench/intents';\nexport const r = request;\n"],
+    ['src/renderer/api/x.ts', "import { providePart } from '../workbench/parts';\nexport const p = providePart;\n"],
     ['src/renderer/features/query/x.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n"],
   ])('refuses the import in %s', async (filePath, code) => {
     expect(await ruleIdsFor(filePath, code)).toContain('no-restricted-imports');
@@ -79,6 +94,20 @@ describe('layer boundaries', { timeout: 60_000 }, () => {
     ]) {
       expect(await ruleIdsFor('src/renderer/features/query/x.ts', code)).toEqual([]);
     }
+    // Common pieces use the tiers below and each other; the workbench tier uses state, engine and api.
+    for (const code of [
+      "import { useWorkspaceStore } from '../../state/workspaceStore';\nexport const w = useWorkspaceStore;\n",
+      "import { request } from '../../workbench/intents';\nexport const r = request;\n",
+      "import { Menu } from './Menu';\nexport const m = Menu;\n",
+    ]) {
+      expect(await ruleIdsFor('src/renderer/features/common/x.ts', code)).toEqual([]);
+    }
+    expect(
+      await ruleIdsFor(
+        'src/renderer/workbench/x.ts',
+        "import { getEngine } from '../engine/engineStore';\nexport const g = getEngine;\n",
+      ),
+    ).toEqual([]);
     // The shell composes the features.
     expect(
       await ruleIdsFor(

@@ -32,16 +32,28 @@ export function getEngine(): Promise<WasmEngine> {
   return starting;
 }
 
-/** Tests give the engine they built (DuckDB-WASM's Node build) instead of starting the browser's. */
-export function provideEngine(engine: WasmEngine): void {
-  starting = Promise.resolve(engine);
+/**
+ * Tests give the engine they built (DuckDB-WASM's Node build) instead of starting the browser's.
+ * Returns how to take it back: the engine and its state as they were before.
+ */
+export function provideEngine(engine: WasmEngine): () => void {
+  const previous = { starting, state: useEngineStore.getState() };
+  const provided = Promise.resolve(engine);
+  starting = provided;
   useEngineStore.setState({ state: 'ready', version: engine.version, error: null });
+  return () => {
+    // A later provideEngine stays in place.
+    if (starting !== provided) return;
+    starting = previous.starting;
+    useEngineStore.setState(previous.state, true);
+  };
 }
 
 const droppedListeners = new Set<(tableName: string) => void>();
 
-/** Drops a result table, first telling whoever kept pages of it (the grid) to forget them. */
-export function dropTable(tableName: string): void {
+/** Drops a result table, first telling whoever kept pages of it (the grid) to forget them; no table, nothing to do. */
+export function dropTable(tableName: string | null | undefined): void {
+  if (!tableName) return;
   for (const forget of droppedListeners) forget(tableName);
   void getEngine()
     .then((engine) => engine.drop(tableName))

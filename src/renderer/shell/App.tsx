@@ -5,7 +5,7 @@ import { StatusBar } from './StatusBar';
 import { TabBar } from './TabBar';
 import { newQueryTab } from '../features/query/queryActions';
 import { closeTab, TabView } from '../workbench/tabKinds';
-import { activeTab, useTabsStore } from '../workbench/tabsStore';
+import { shownTabId, useTabsStore } from '../workbench/tabsStore';
 import { startWorkspaceSync } from '../state/workspaceActions';
 import { ConnectionsDialog } from '../features/connections/ConnectionsDialog';
 import { useConnectionsDialog } from '../features/connections/connectionsDialog';
@@ -13,7 +13,8 @@ import { SyncDialog } from '../features/sync/SyncDialog';
 import { useSyncDialog } from '../features/sync/syncDialog';
 
 export function App() {
-  const tab = useTabsStore(activeTab);
+  // Only which tab shows: the tab's own edits re-render its view (TabView), not the whole frame.
+  const tabId = useTabsStore(shownTabId);
   const connectionsOpen = useConnectionsDialog((s) => s.open);
   const syncOpen = useSyncDialog((s) => s.open);
 
@@ -45,8 +46,8 @@ export function App() {
       <main className="app-main">
         <TabBar />
         <div className="tab-content">
-          {tab ? (
-            <TabView key={tab.id} tab={tab} />
+          {tabId ? (
+            <TabView key={tabId} tabId={tabId} />
           ) : (
             <div className="no-tabs">
               <p>No tabs open.</p>

@@ -24,7 +24,8 @@ export async function refreshSection(section: SectionId): Promise<void> {
   }
 }
 
-function applyStatus(status: WorkspaceStatus): void {
+/** Takes the workspace's status in, and lists what a phase that just became ready makes available. */
+export function applyStatus(status: WorkspaceStatus): void {
   const previous = useWorkspaceStore.getState().status;
   useWorkspaceStore.setState({ status, statusError: null });
   for (const section of Object.keys(sectionPhase) as SectionId[]) {

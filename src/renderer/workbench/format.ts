@@ -124,8 +124,20 @@ export function shortType(duckdbType: string): string {
   return compact.length > 16 ? `${compact.slice(0, 15)}…` : compact;
 }
 
+/** A count with thousands separators: 12,345. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+const compactCount = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+
+/** A count where its size matters more than its digits (estimates, sidebar totals): 12K, 3.4M. */
+export function formatCompactCount(n: number): string {
+  return compactCount.format(n);
+}
+
 export function formatRowCount(rows: number): string {
-  return `${rows.toLocaleString('en-US')} ${rows === 1 ? 'row' : 'rows'}`;
+  return `${formatCount(rows)} ${rows === 1 ? 'row' : 'rows'}`;
 }
 
 export function formatDuration(ms: number): string {

@@ -7,6 +7,7 @@
 import type { LineageRequest } from '../../shared/api/inspector';
 import type { ColumnFilter } from '../../shared/gridView';
 import { WorkbenchError } from '../../shared/errors';
+import { createRegistry } from './registry';
 import type { QueryTarget } from './tabsStore';
 
 /** What the sync dialog starts with besides the pipeline: its metrics and UTC days [from, to) (a chart's "Sync these days"). */
@@ -45,15 +46,11 @@ export type IntentName = keyof Intents;
 type Handler<K extends IntentName> = (input: Intents[K]['input']) => Intents[K]['output'];
 
 // Keyed by name, each entry the handler of that name (provideIntent's signature guarantees it).
-const handlers = new Map<IntentName, unknown>();
+const handlers = createRegistry<IntentName, unknown>((name) => `Two features handle the intent "${name}"`);
 
 /** Makes `handler` the one answer to `name`; returns how to take it back. */
 export function provideIntent<K extends IntentName>(name: K, handler: Handler<K>): () => void {
-  if (handlers.has(name)) throw new Error(`Two features handle the intent "${name}"`);
-  handlers.set(name, handler);
-  return () => {
-    if (handlers.get(name) === handler) handlers.delete(name);
-  };
+  return handlers.provide(name, handler);
 }
 
 /** Asks for another feature's work. A missing owner is a wiring bug, reported as such. */

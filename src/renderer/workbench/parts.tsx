@@ -8,6 +8,7 @@ import type { ComponentType, CSSProperties, Ref } from 'react';
 import type { ColumnInfo } from '../../shared/api/contract';
 import type { SortKey } from '../../shared/gridView';
 import type { WasmEngine } from '../engine/WasmEngine';
+import { createRegistry } from './registry';
 
 /** A query result held by the engine: what the grid and the chart of a result both draw from. */
 export interface ResultPartProps {
@@ -40,15 +41,12 @@ export interface Parts {
 
 export type PartName = keyof Parts;
 
-const parts = new Map<PartName, ComponentType<never>>();
+// Keyed by name, each entry the component of that name (providePart's signature guarantees it).
+const parts = createRegistry<PartName, ComponentType<never>>((name) => `Two features draw the part "${name}"`);
 
 /** Registers the component that draws `name`; returns how to take it back. */
 export function providePart<K extends PartName>(name: K, component: ComponentType<Parts[K]>): () => void {
-  if (parts.has(name)) throw new Error(`Two features draw the part "${name}"`);
-  parts.set(name, component as ComponentType<never>);
-  return () => {
-    if (parts.get(name) === (component as ComponentType<never>)) parts.delete(name);
-  };
+  return parts.provide(name, component as ComponentType<never>);
 }
 
 /** Draws the part `name` with `props`; nothing when no feature provides it (a window without that feature). */

@@ -7,6 +7,7 @@
  * kept under its id.
  */
 import type { ComponentType } from 'react';
+import { createRegistry } from './registry';
 import { removeTab, useTabsStore, type WorkbenchTab } from './tabsStore';
 
 export type TabKindName = WorkbenchTab['kind'];
@@ -25,16 +26,12 @@ export interface TabKind<K extends TabKindName> {
 /** A tab kind without its view: what its owner does when the tab is dirty or closes (loads without the UI). */
 export type TabLifecycle<K extends TabKindName> = Omit<TabKind<K>, 'View'>;
 
-const kinds = new Map<TabKindName, TabKind<TabKindName>>();
+const kinds = createRegistry<TabKindName, TabKind<TabKindName>>((kind) => `Two features own the "${kind}" tab`);
 const closedListeners = new Set<(tabId: string) => void>();
 
 /** Registers a kind of tab; returns how to take it back. */
 export function registerTabKind<K extends TabKindName>(kind: TabKind<K>): () => void {
-  if (kinds.has(kind.kind)) throw new Error(`Two features own the "${kind.kind}" tab`);
-  kinds.set(kind.kind, kind as unknown as TabKind<TabKindName>);
-  return () => {
-    if (kinds.get(kind.kind) === (kind as unknown as TabKind<TabKindName>)) kinds.delete(kind.kind);
-  };
+  return kinds.provide(kind.kind, kind as unknown as TabKind<TabKindName>);
 }
 
 function kindOf<K extends TabKindName>(tab: TabOf<K>): TabKind<K> | undefined {
@@ -71,8 +68,9 @@ export function isTabDirty(tab: WorkbenchTab): boolean {
   return kindOf(tab)?.dirty?.(tab) ?? false;
 }
 
-/** Renders a tab with its kind's view. */
-export function TabView({ tab }: { tab: WorkbenchTab }) {
-  const View = kindOf(tab)?.View as ComponentType<{ tab: WorkbenchTab }> | undefined;
-  return View ? <View key={tab.id} tab={tab} /> : null;
+/** Renders a tab with its kind's view; it follows its own tab, so an edit re-renders this view alone. */
+export function TabView({ tabId }: { tabId: string }) {
+  const tab = useTabsStore((s) => s.tabs.find((t) => t.id === tabId));
+  const View = tab ? (kindOf(tab)?.View as ComponentType<{ tab: WorkbenchTab }> | undefined) : undefined;
+  return tab && View ? <View key={tab.id} tab={tab} /> : null;
 }

@@ -8,7 +8,7 @@ import type { SkippedFile } from '../../shared/api/lake';
 import type { SortKey } from '../engine/pagingSql';
 import type { ErrorView } from '../state/errorView';
 
-export const DEMO_SQL = `-- Points and average value per metric, over the demo metrics.
+const DEMO_SQL = `-- Points and average value per metric, over the demo metrics.
 -- Ctrl/Cmd+Enter runs the selection, or everything when nothing is selected.
 SELECT pipeline_id, metric_name, count(*) AS points, round(avg(value), 3) AS avg_value
 FROM metrics
@@ -126,29 +126,27 @@ export function getTab(id: string): QueryTab | undefined {
   return tab?.kind === 'sql' ? tab : undefined;
 }
 
-export function activeTab(state: TabsStore): WorkbenchTab | undefined {
-  return state.tabs.find((t) => t.id === state.activeTabId);
+/** The id of the tab on screen: the active one while it is open (a primitive, so selecting it re-renders only on a switch). */
+export function shownTabId(state: TabsStore): string | null {
+  return state.tabs.some((t) => t.id === state.activeTabId) ? state.activeTabId : null;
+}
+
+/** Adds the tab `make` builds from the next id and number ("Query n" titles use it), and shows it. */
+export function openTab(make: (id: string, n: number) => WorkbenchTab): string {
+  const n = useTabsStore.getState().counter + 1;
+  const tab = make(`tab-${n}`, n);
+  useTabsStore.setState((s) => ({ tabs: [...s.tabs, tab], activeTabId: tab.id, counter: n }));
+  return tab.id;
 }
 
 export function addTab(
   options: { sql?: string; title?: string; saved?: QueryTab['saved']; target?: QueryTarget } = {},
 ): string {
-  const { counter } = useTabsStore.getState();
-  const n = counter + 1;
-  const id = `tab-${n}`;
-  useTabsStore.setState((s) => ({
-    tabs: [
-      ...s.tabs,
-      {
-        ...newTab(id, options.title ?? `Query ${n}`, options.sql ?? ''),
-        saved: options.saved ?? null,
-        ...(options.target ? { target: options.target } : {}),
-      },
-    ],
-    activeTabId: id,
-    counter: n,
+  return openTab((id, n) => ({
+    ...newTab(id, options.title ?? `Query ${n}`, options.sql ?? ''),
+    saved: options.saved ?? null,
+    ...(options.target ? { target: options.target } : {}),
   }));
-  return id;
 }
 
 /** Opens a lake browser at `prefix`, reusing the open one if there is one. */
@@ -161,11 +159,7 @@ export function openLakeTab(prefix: string): string {
     }));
     return existing.id;
   }
-  const n = useTabsStore.getState().counter + 1;
-  const id = `tab-${n}`;
-  const tab: LakeTab = { kind: 'lake', id, title: 'Bronze lake', prefix };
-  useTabsStore.setState((s) => ({ tabs: [...s.tabs, tab], activeTabId: id, counter: n }));
-  return id;
+  return openTab((id) => ({ kind: 'lake', id, title: 'Bronze lake', prefix }));
 }
 
 /** Opens the editor of a pipeline, switching to it when it is already open. */
@@ -175,17 +169,11 @@ export function openPipelineTab(pipelineId: string, title: string): string {
     activateTab(existing.id);
     return existing.id;
   }
-  const n = useTabsStore.getState().counter + 1;
-  const tab: PipelineTab = { kind: 'pipeline', id: `tab-${n}`, title, pipelineId };
-  useTabsStore.setState((s) => ({ tabs: [...s.tabs, tab], activeTabId: tab.id, counter: n }));
-  return tab.id;
+  return openTab((id) => ({ kind: 'pipeline', id, title, pipelineId }));
 }
 
 export function openChartTab(title: string): string {
-  const n = useTabsStore.getState().counter + 1;
-  const tab: ChartTab = { kind: 'chart', id: `tab-${n}`, title };
-  useTabsStore.setState((s) => ({ tabs: [...s.tabs, tab], activeTabId: tab.id, counter: n }));
-  return tab.id;
+  return openTab((id) => ({ kind: 'chart', id, title }));
 }
 
 export function setLakePrefix(id: string, prefix: string): void {

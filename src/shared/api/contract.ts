@@ -37,7 +37,7 @@ import { BinaryOutput } from './binary';
 import { inspectorApi } from './inspector';
 import { PreviewSampleRequest, draftsApi } from './drafts';
 import { pushApi } from './push';
-import { ErrorCode } from '../errors';
+import { toErrorCode } from '../errors';
 import { Id } from './ids';
 
 const Empty = z.object({}).strict();
@@ -306,7 +306,7 @@ export type ApiEvent = z.infer<typeof ApiEvent>;
  * A code as another process sent it: it must be a string, but one this build
  * does not know (a newer server's) reads as `internal`, never as a malformed reply.
  */
-const ReceivedErrorCode = z.string().pipe(ErrorCode.catch('internal'));
+const ReceivedErrorCode = z.string().transform(toErrorCode);
 
 export const ApiErrorBody = z.object({
   code: ReceivedErrorCode,

@@ -4,19 +4,15 @@
  * gives (or fails as a handler throws), every call is recorded, and the replies
  * still go through the client's checks against the contract, as over IPC or HTTP.
  */
-import { Table, tableFromArrays, tableToIPC } from 'apache-arrow';
+import { onTestFinished } from 'vitest';
 import { createClient, type TransportClient } from '../../../src/renderer/api/client';
 import type { Transport } from '../../../src/renderer/api/transport';
-import {
-  isApiMethod,
-  type ApiEvent,
-  type ApiMethod,
-  type ApiOutput,
-  type PhaseState,
-  type WorkspaceStatus,
-} from '../../../src/shared/api/contract';
+import { provideWorkbenchClient } from '../../../src/renderer/state/workbench';
+import { isApiMethod, type ApiEvent, type ApiMethod, type ApiOutput } from '../../../src/shared/api/contract';
 import type { ApiParsedInput } from '../../../src/shared/api/handlers';
-import { WorkbenchError, errorMessage } from '../../../src/shared/errors';
+import { WorkbenchError, errorMessage, type ErrorCode } from '../../../src/shared/errors';
+
+// These live in fixtures.ts (which the Node-side tests can import); re-exported for the tests that take them from here.
 
 /**
  * How one method answers: its result (bytes for a binary method such as
@@ -105,50 +101,19 @@ export function memoryClient(script: Script = {}): MemoryClient {
   };
 }
 
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(reason: unknown): void;
-}
-
-/** A promise the test settles: a reply that arrives exactly when the test says. */
-export function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
 /**
- * One Arrow IPC stream: a result chunk as `results.chunk` sends it. Give a table
- * when a column needs an exact Arrow type (a UTC timestamp), else plain arrays.
+ * A memory client made the one every store and action calls, until the current
+ * test ends (call it in the test or its beforeEach, not in beforeAll).
  */
-export function ipcStream(columns: Table | Parameters<typeof tableFromArrays>[0]): Uint8Array {
-  return tableToIPC(columns instanceof Table ? columns : tableFromArrays(columns), 'stream');
+export function provideMemoryClient(script: Script = {}): MemoryClient {
+  const memory = memoryClient(script);
+  onTestFinished(provideWorkbenchClient(memory.client));
+  return memory;
 }
 
-/** A workspace whose phases are in these states (ready unless said otherwise). */
-export function workspaceStatus(
-  phases: Partial<Record<'lake' | 'postgres' | 'warehouse', PhaseState>> = {},
-): WorkspaceStatus {
-  const state = (id: 'lake' | 'postgres' | 'warehouse'): PhaseState => phases[id] ?? 'ready';
-  const all = (['lake', 'postgres', 'warehouse'] as const).map((id) => state(id));
-  return {
-    workspaceDir: '/tmp/workspace',
-    name: 'Test workspace',
-    isDemo: false,
-    timeZone: 'UTC',
-    state: all.every((s) => s === 'ready') ? 'ready' : 'running',
-    phases: [
-      { id: 'lake', title: 'Lake', state: state('lake') },
-      { id: 'postgres', title: 'PostgreSQL', state: state('postgres') },
-      { id: 'warehouse', title: 'Warehouse', state: state('warehouse') },
-    ],
-    startup: null,
-    postgres: null,
-    lake: null,
+/** A handler that fails as the server would, e.g. `fails('offline', 'The workbench is offline')`. */
+export function fails(code: ErrorCode, message: string, hint?: string): () => never {
+  return () => {
+    throw new WorkbenchError(code, message, hint);
   };
 }

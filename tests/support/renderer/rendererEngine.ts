@@ -3,6 +3,8 @@
  * DuckDB-WASM's Node build, for tests of the renderer's stores and actions: the
  * same engine code and the same DuckDB-WASM as the window, without a Worker.
  */
+import { afterAll, beforeAll } from 'vitest';
+import { provideEngine } from '../../../src/renderer/engine/engineStore';
 import { WasmEngine } from '../../../src/renderer/engine/WasmEngine';
 import { NodeWasmEngine } from '../NodeWasmEngine';
 
@@ -16,4 +18,33 @@ export async function startRendererEngine(): Promise<WasmEngine> {
     },
     'node-blocking',
   );
+}
+
+/** How long the engine may take to start on a busy machine. */
+const START_TIMEOUT = 60_000;
+
+function isUndo(value: unknown): value is () => void {
+  return typeof value === 'function';
+}
+
+/**
+ * Starts one renderer engine for the file (or describe block) and makes it the
+ * engine the stores use; stops it after the last test. Returns the engine's getter.
+ */
+export function useRendererEngine(): () => WasmEngine {
+  let engine: WasmEngine | undefined;
+  let undo: unknown;
+  beforeAll(async () => {
+    engine = await startRendererEngine();
+    // provideEngine may give back how to take the engine back.
+    undo = provideEngine(engine);
+  }, START_TIMEOUT);
+  afterAll(async () => {
+    if (isUndo(undo)) undo();
+    await engine?.close();
+  });
+  return () => {
+    if (!engine) throw new Error('The renderer engine is not started: call it from a test or hook');
+    return engine;
+  };
 }

@@ -2,31 +2,28 @@ import { describe, expect, it } from 'vitest';
 import { activeConnectionLabel, activeConnections } from '../../../src/renderer/features/connections/activeConnections';
 import { ConnectionProfile } from '../../../src/shared/api/connections';
 import type { WorkspaceStatus } from '../../../src/shared/api/contract';
+import { workspaceStatus } from '../../support/renderer/fixtures';
 
+/** The demo workspace, with its embedded PostgreSQL and its lake folder inside it, and `patch` over it. */
 function status(patch: Partial<WorkspaceStatus>): WorkspaceStatus {
-  return {
-    workspaceDir: '/home/ana/dash',
-    name: 'Demo workspace',
-    isDemo: true,
-    timeZone: 'UTC',
-    state: 'ready',
-    phases: [
-      { id: 'lake', title: 'Bronze lake', state: 'ready' },
-      { id: 'postgres', title: 'PostgreSQL', state: 'ready' },
-      { id: 'warehouse', title: 'Local warehouse', state: 'ready' },
-    ],
-    startup: null,
-    postgres: {
-      host: '127.0.0.1',
-      port: 54329,
-      database: 'dash',
-      embedded: true,
-      mode: 'plain',
-      serverVersion: '18.1',
+  return workspaceStatus(
+    {},
+    {
+      workspaceDir: '/home/ana/dash',
+      name: 'Demo workspace',
+      isDemo: true,
+      postgres: {
+        host: '127.0.0.1',
+        port: 54329,
+        database: 'dash',
+        embedded: true,
+        mode: 'plain',
+        serverVersion: '18.1',
+      },
+      lake: { driver: 'folder', location: '/home/ana/dash/lake', connectionId: null, online: null, notRevalidated: [] },
+      ...patch,
     },
-    lake: { driver: 'folder', location: '/home/ana/dash/lake', connectionId: null, online: null, notRevalidated: [] },
-    ...patch,
-  };
+  );
 }
 
 describe('the connections a workspace uses', () => {

@@ -3,6 +3,8 @@ import { createClient } from '../../../src/renderer/api/client';
 import { addressWithoutToken, tokenInAddress } from '../../../src/renderer/api/address';
 import type { Transport } from '../../../src/renderer/api/transport';
 import { ERROR_CODES, WorkbenchError } from '../../../src/shared/errors';
+import { failure } from '../../support/failure';
+import { jobSnapshot } from '../../support/renderer/fixtures';
 
 function fakeTransport(reply: unknown) {
   const sent: Array<{ method: string; input: unknown }> = [];
@@ -24,17 +26,7 @@ function fakeTransport(reply: unknown) {
   return { transport, sent, emit: (event: unknown) => emit(event) };
 }
 
-const job = {
-  jobId: 'job-1',
-  kind: 'sync',
-  title: 'Sync metrics',
-  state: 'running',
-  progress: { done: 1, total: 4, unit: 'files' },
-  message: '',
-  error: null,
-  startedAt: '2026-03-29T00:00:00Z',
-  finishedAt: null,
-};
+const job = jobSnapshot({ progress: { done: 1, total: 4, unit: 'files' } });
 
 describe('workbench client', () => {
   it('returns validated results', async () => {
@@ -47,10 +39,10 @@ describe('workbench client', () => {
   it('refuses bad input without sending anything', async () => {
     const { transport, sent } = fakeTransport({ ok: true, result: {} });
     const client = createClient(transport);
-    const error = await client.call('query.run', { sql: '', queryId: 'q 1' }).catch((e: unknown) => e);
+    const error = await failure(client.call('query.run', { sql: '', queryId: 'q 1' }));
     expect(error).toBeInstanceOf(WorkbenchError);
-    expect((error as WorkbenchError).code).toBe('bad_request');
-    expect((error as WorkbenchError).message).toMatch(/query is empty/);
+    expect(error.code).toBe('bad_request');
+    expect(error.message).toMatch(/query is empty/);
     expect(sent).toEqual([]);
   });
 
@@ -59,9 +51,7 @@ describe('workbench client', () => {
       ok: false,
       error: { code: 'query_failed', message: 'Table x does not exist', hint: 'Check the name' },
     });
-    const error = (await createClient(transport)
-      .call('catalog.get', {})
-      .catch((e: unknown) => e)) as WorkbenchError;
+    const error = await failure(createClient(transport).call('catalog.get', {}));
     expect(error).toBeInstanceOf(WorkbenchError);
     expect([error.code, error.message, error.hint]).toEqual([
       'query_failed',
@@ -73,23 +63,21 @@ describe('workbench client', () => {
   it('keeps every code the workbench sends (a refused link stays "forbidden"); an unknown one becomes internal', async () => {
     const codeOf = async (code: string) =>
       (
-        (await createClient(fakeTransport({ ok: false, error: { code, message: 'm' } }).transport)
-          .call('catalog.get', {})
-          .catch((e: unknown) => e)) as WorkbenchError
+        await failure(
+          createClient(fakeTransport({ ok: false, error: { code, message: 'm' } }).transport).call('catalog.get', {}),
+        )
       ).code;
     for (const code of ERROR_CODES) expect(await codeOf(code)).toBe(code);
     expect(await codeOf('made_up')).toBe('internal');
   });
 
   it('rejects replies that do not match the contract', async () => {
-    const malformed = await createClient(fakeTransport({ nope: 1 }).transport)
-      .call('catalog.get', {})
-      .catch((e: unknown) => e);
-    expect((malformed as WorkbenchError).code).toBe('internal');
-    const wrongShape = await createClient(fakeTransport({ ok: true, result: { relations: 'x' } }).transport)
-      .call('catalog.get', {})
-      .catch((e: unknown) => e);
-    expect((wrongShape as WorkbenchError).message).toMatch(/unexpected reply to catalog.get/);
+    const malformed = await failure(createClient(fakeTransport({ nope: 1 }).transport).call('catalog.get', {}));
+    expect(malformed.code).toBe('internal');
+    const wrongShape = await failure(
+      createClient(fakeTransport({ ok: true, result: { relations: 'x' } }).transport).call('catalog.get', {}),
+    );
+    expect(wrongShape.message).toMatch(/unexpected reply to catalog.get/);
   });
 
   it('checks that binary methods return bytes', async () => {

@@ -3,25 +3,20 @@
  * build (its Node flavour) over a result loaded the way the renderer loads it:
  * Arrow IPC streams, the first creating the table.
  */
-import { Int32, Int64, TimestampMicrosecond, Vector, makeData, tableToIPC, vectorFromArray, Table } from 'apache-arrow';
+import { Int32, Int64, Table, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countSql, dropSql, pageSql, sortedCopySql } from '../../../src/renderer/engine/pagingSql';
 import { tableToRows } from '../../../src/renderer/engine/rows';
 import { NodeWasmEngine } from '../../support/NodeWasmEngine';
+import { ipcStream, utcMicros } from '../../support/renderer/fixtures';
 
 const BASE_MICROS = 1_774_742_400_000_000n; // 2026-03-29 00:00:00 UTC
 
 function chunk(from: number, count: number): Uint8Array {
   const ids = Array.from({ length: count }, (_, i) => from + i);
-  const time = makeData({
-    type: new TimestampMicrosecond('UTC'),
-    length: count,
-    nullCount: 0,
-    data: BigInt64Array.from(ids, (i) => BASE_MICROS + BigInt(i) * 60_000_000n),
-  });
   const table = new Table({
     id: vectorFromArray(ids, new Int32()),
-    time: new Vector([time]),
+    time: utcMicros(ids.map((i) => BASE_MICROS + BigInt(i) * 60_000_000n)),
     series_id: vectorFromArray(ids.map((i) => `s${i % 3}`)),
     // Nulls in the sort column, and a value shared by many rows (ties).
     value: vectorFromArray(ids.map((i) => (i % 10 === 0 ? null : (i % 4) * 1.5))),
@@ -30,7 +25,7 @@ function chunk(from: number, count: number): Uint8Array {
       new Int64(),
     ),
   });
-  return tableToIPC(table, 'stream');
+  return ipcStream(table);
 }
 
 let engine: NodeWasmEngine;

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SerialQueue, SupersededError } from '../../../src/renderer/engine/SerialQueue';
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
+import { deferred } from '../../support/renderer/fixtures';
 
 describe('SerialQueue', () => {
   it('runs one task at a time, in order', async () => {

@@ -15,6 +15,7 @@ import { provideWorkbenchClient } from '../../../src/renderer/state/workbench';
 import type { CacheListing } from '../../../src/shared/api/lake';
 import { WorkbenchError } from '../../../src/shared/errors';
 import { memoryClient, type Script } from '../../support/renderer/memoryClient';
+import { deferred } from '../../support/renderer/fixtures';
 
 let restore: () => void = () => undefined;
 
@@ -97,6 +98,17 @@ describe('cache actions', () => {
       { method: 'cache.evict', input: { keys: [key] } },
     ]);
     expect(memory.count('cache.list')).toBe(3);
+  });
+
+  it('are busy while they run, and clear the last error when they start', async () => {
+    const verified = deferred<{ ok: number; corrupt: [] }>();
+    provide({ 'cache.list': () => listing, 'cache.verify': () => verified.promise });
+    useCacheStore.setState({ error: { code: 'offline', message: 'The store is offline' } });
+    const verifying = verifyCache();
+    expect(useCacheStore.getState()).toMatchObject({ busy: true, error: null });
+    verified.resolve({ ok: 1, corrupt: [] });
+    await verifying;
+    expect(useCacheStore.getState()).toMatchObject({ busy: false, error: null, check: { kind: 'verify', ok: 1 } });
   });
 
   it('turn a failed action into the section’s error, and stop being busy', async () => {

@@ -17,23 +17,12 @@ import {
 } from '../../../src/renderer/features/charts/chartActions';
 import { newMetricSpec, useChartStore } from '../../../src/renderer/features/charts/chartStore';
 import { toErrorView } from '../../../src/renderer/state/errorView';
-import { provideWorkbenchClient } from '../../../src/renderer/state/workbench';
 import { useTabsStore } from '../../../src/renderer/workbench/tabsStore';
 import type { ChartSpec, SavedChartInfo } from '../../../src/shared/api/charts';
-import { WorkbenchError } from '../../../src/shared/errors';
-import { memoryClient, type Script } from '../../support/renderer/memoryClient';
+import { failure } from '../../support/failure';
+import { fails, provideMemoryClient } from '../../support/renderer/memoryClient';
 
-let restore: () => void = () => undefined;
-
-function provide(script: Script) {
-  const memory = memoryClient(script);
-  restore = provideWorkbenchClient(memory.client);
-  return memory;
-}
-
-const offline = () => {
-  throw new WorkbenchError('offline', 'The workbench is offline', 'Start it again');
-};
+const offline = fails('offline', 'The workbench is offline', 'Start it again');
 const offlineView = { code: 'offline', message: 'The workbench is offline', hint: 'Start it again' };
 
 const spec: ChartSpec = {
@@ -50,7 +39,6 @@ function openedChart() {
 }
 
 afterEach(() => {
-  restore();
   useTabsStore.setState(useTabsStore.getInitialState(), true);
   useChartStore.setState(useChartStore.getInitialState(), true);
 });
@@ -58,22 +46,18 @@ afterEach(() => {
 describe('saved charts', () => {
   it('list the workspace’s saved charts', async () => {
     const charts: SavedChartInfo[] = [{ name: 'daily-load', bytes: 120, modifiedAt: '2026-03-29T00:00:00Z' }];
-    const memory = provide({ 'charts.list': () => ({ charts }) });
+    const memory = provideMemoryClient({ 'charts.list': () => ({ charts }) });
     await expect(listSavedCharts()).resolves.toEqual(charts);
     expect(memory.calls).toEqual([{ method: 'charts.list', input: {} }]);
   });
 
   it('fail to list with the error the section shows', async () => {
-    provide({ 'charts.list': offline });
-    const failure = await listSavedCharts().then(
-      () => null,
-      (err: unknown) => toErrorView(err),
-    );
-    expect(failure).toEqual(offlineView);
+    provideMemoryClient({ 'charts.list': offline });
+    expect(toErrorView(await failure(listSavedCharts()))).toEqual(offlineView);
   });
 
   it('reopen a saved chart in a new tab that saves under its name', async () => {
-    const memory = provide({ 'charts.read': ({ name }) => ({ name, spec }) });
+    const memory = provideMemoryClient({ 'charts.read': ({ name }) => ({ name, spec }) });
     await expect(reopenSavedChart('daily-load')).resolves.toBeNull();
     expect(memory.calls).toEqual([{ method: 'charts.read', input: { name: 'daily-load' } }]);
     const { tab, chart } = openedChart();
@@ -82,7 +66,7 @@ describe('saved charts', () => {
   });
 
   it('give back the failure to reopen, and open no tab', async () => {
-    provide({ 'charts.read': offline });
+    provideMemoryClient({ 'charts.read': offline });
     const before = useTabsStore.getState().tabs.length;
     await expect(reopenSavedChart('daily-load')).resolves.toEqual(offlineView);
     expect(useTabsStore.getState().tabs).toHaveLength(before);
@@ -90,7 +74,7 @@ describe('saved charts', () => {
   });
 
   it('delete a saved chart, or give back the failure to', async () => {
-    const memory = provide({ 'charts.delete': () => ({ deleted: true }) });
+    const memory = provideMemoryClient({ 'charts.delete': () => ({ deleted: true }) });
     await expect(deleteSavedChart('daily-load')).resolves.toBeNull();
     expect(memory.calls).toEqual([{ method: 'charts.delete', input: { name: 'daily-load' } }]);
 
@@ -99,7 +83,7 @@ describe('saved charts', () => {
   });
 
   it('start a new chart without asking the workbench', () => {
-    const memory = provide({});
+    const memory = provideMemoryClient({});
     newChart();
     const { tab, chart } = openedChart();
     expect(tab).toMatchObject({ kind: 'chart', title: 'Chart' });
@@ -110,7 +94,7 @@ describe('saved charts', () => {
 
 describe('what a metric chart can pick', () => {
   it('group the cached metrics by pipeline, with their counts and cached ranges', async () => {
-    const memory = provide({
+    const memory = provideMemoryClient({
       'chart.catalog': () => ({
         entries: [
           { pipelineId: 'meter', metric: 'kwh', series: 3, points: 12345, fromMs: 100, toMs: 900 },
@@ -137,7 +121,7 @@ describe('what a metric chart can pick', () => {
   });
 
   it('take the server’s pipeline definitions, with no cached ranges', async () => {
-    const memory = provide({
+    const memory = provideMemoryClient({
       'sync.options': () => ({
         mode: 'timescaledb',
         pipelines: [{ id: 'meter', name: 'Meter', metrics: ['kwh', 'kw'] }],
@@ -160,18 +144,14 @@ describe('what a metric chart can pick', () => {
   });
 
   it('fail with the error the chart shows', async () => {
-    provide({ 'chart.catalog': offline, 'sync.options': offline });
+    provideMemoryClient({ 'chart.catalog': offline, 'sync.options': offline });
     for (const from of ['cache', 'server'] as const) {
-      const failure = await loadMetricOptions(from).then(
-        () => null,
-        (err: unknown) => toErrorView(err),
-      );
-      expect(failure).toEqual(offlineView);
+      expect(toErrorView(await failure(loadMetricOptions(from)))).toEqual(offlineView);
     }
   });
 
   it('read the server’s time range, its end one past the last row, or say it is empty', async () => {
-    const memory = provide({ 'chart.serverExtent': () => ({ fromMs: 1000, toMs: 4999 }) });
+    const memory = provideMemoryClient({ 'chart.serverExtent': () => ({ fromMs: 1000, toMs: 4999 }) });
     await expect(loadServerExtent('meter', ['kwh', 'kw'])).resolves.toEqual({
       extent: { fromMs: 1000, toMs: 5000 },
       empty: false,
@@ -182,24 +162,20 @@ describe('what a metric chart can pick', () => {
     await expect(loadServerExtent('meter', ['kwh'])).resolves.toEqual({ extent: null, empty: true });
 
     memory.handle('chart.serverExtent', offline);
-    const failure = await loadServerExtent('meter', ['kwh']).then(
-      () => null,
-      (err: unknown) => toErrorView(err),
-    );
-    expect(failure).toEqual(offlineView);
+    expect(toErrorView(await failure(loadServerExtent('meter', ['kwh'])))).toEqual(offlineView);
   });
 });
 
 describe('series search', () => {
   it('search the cached series, saying how many more match', async () => {
-    const memory = provide({ 'chart.seriesList': () => ({ series: ['m-1', 'm-2'], total: 7 }) });
+    const memory = provideMemoryClient({ 'chart.seriesList': () => ({ series: ['m-1', 'm-2'], total: 7 }) });
     const request = { pipelineId: 'meter', metrics: ['kwh'], search: 'm-', limit: 300 };
     await expect(searchSeries('cache', request)).resolves.toEqual({ series: ['m-1', 'm-2'], more: 5 });
     expect(memory.calls).toEqual([{ method: 'chart.seriesList', input: request }]);
   });
 
   it('search the server’s series, at most 500, saying only whether more match', async () => {
-    const memory = provide({ 'sync.series': () => ({ series: ['m-1'], more: true }) });
+    const memory = provideMemoryClient({ 'sync.series': () => ({ series: ['m-1'], more: true }) });
     const request = { pipelineId: 'meter', metrics: ['kwh'], search: 'm-', limit: 3 };
     await expect(searchSeries('server', request)).resolves.toEqual({ series: ['m-1'], more: 1 });
     await expect(searchSeries('server', { ...request, limit: 5000 })).resolves.toEqual({ series: ['m-1'], more: 1 });
@@ -213,11 +189,8 @@ describe('series search', () => {
   });
 
   it('fail with the error the picker shows', async () => {
-    provide({ 'chart.seriesList': offline });
-    const failure = await searchSeries('cache', { pipelineId: 'meter', metrics: ['kwh'], search: '', limit: 3 }).then(
-      () => null,
-      (err: unknown) => toErrorView(err),
-    );
-    expect(failure).toEqual(offlineView);
+    provideMemoryClient({ 'chart.seriesList': offline });
+    const searching = searchSeries('cache', { pipelineId: 'meter', metrics: ['kwh'], search: '', limit: 3 });
+    expect(toErrorView(await failure(searching))).toEqual(offlineView);
   });
 });

@@ -23,11 +23,13 @@ import {
   useConnectionsDialog,
 } from '../../../src/renderer/features/connections/connectionsDialog';
 import { provideWorkbenchClient } from '../../../src/renderer/state/workbench';
+import { applyStatus } from '../../../src/renderer/state/workspaceActions';
 import { useWorkspaceStore } from '../../../src/renderer/state/workspaceStore';
 import type { ConnectionProfileView } from '../../../src/shared/api/connections';
 import type { WorkspaceStatus } from '../../../src/shared/api/contract';
 import { WorkbenchError } from '../../../src/shared/errors';
-import { deferred, memoryClient, workspaceStatus, type Script } from '../../support/renderer/memoryClient';
+import { memoryClient, type Script } from '../../support/renderer/memoryClient';
+import { deferred, workspaceStatus } from '../../support/renderer/fixtures';
 
 let restore: () => void = () => undefined;
 
@@ -215,6 +217,23 @@ describe('connections actions', () => {
       busy: null,
     });
     await vi.waitFor(() => expect(memory.count('lake.list')).toBe(1));
+  });
+
+  it('list the lake once when the workspace’s events said it became ready before the reply', async () => {
+    useWorkspaceStore.setState({ status: workspaceStatus() });
+    const memory = provide({
+      'workspace.setLake': () => {
+        // The events arrive first: the lake's phase ran again, then became ready.
+        applyStatus(workspaceStatus({ lake: 'running' }));
+        applyStatus(status);
+        return status;
+      },
+      'lake.list': () => ({ pipelines: [] }),
+    });
+    await setWorkspaceLake({ driver: 's3', connectionId: 'production-r2' });
+    await vi.waitFor(() => expect(useWorkspaceStore.getState().lake.data).toEqual({ pipelines: [] }));
+    expect(memory.count('lake.list')).toBe(1);
+    expect(useWorkspaceStore.getState().status).toEqual(status);
   });
 
   it('drop a reply that arrives after the dialog was closed', async () => {

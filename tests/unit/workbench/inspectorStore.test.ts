@@ -5,7 +5,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  EMPTY_FORM,
   disposeInspector,
   openLineage,
   openRecord,
@@ -13,17 +12,15 @@ import {
   setForm,
   useInspectorStore,
 } from '../../../src/renderer/features/inspector/inspectorStore';
-import { provideWorkbenchClient } from '../../../src/renderer/state/workbench';
 import { useTabsStore } from '../../../src/renderer/workbench/tabsStore';
 import type {
   InspectorLineage,
   InspectorMatch,
   InspectorMatchesPage,
   InspectorRecord,
-  InspectorStats,
 } from '../../../src/shared/api/inspector';
-import { WorkbenchError } from '../../../src/shared/errors';
-import { memoryClient, type MemoryClient } from '../../support/renderer/memoryClient';
+import { INSPECTOR_STATS, matchesPage } from '../../support/renderer/fixtures';
+import { fails, provideMemoryClient, type MemoryClient } from '../../support/renderer/memoryClient';
 
 const KEY = 'bronze/energy_meters/date=2026-10-04/batch-0001.parquet';
 
@@ -42,32 +39,9 @@ function match(row: number): InspectorMatch {
   };
 }
 
-const STATS: InspectorStats = {
-  filesTotal: 3,
-  filesSkipped: 1,
-  filesScanned: 2,
-  rowGroupsScanned: 2,
-  rowGroupsSkipped: 0,
-  rowsScanned: 120,
-  bytesRead: 4096,
-  localFiles: 2,
-  remoteFiles: 0,
-};
-
+/** The page of the matches in `rows`, from `offset` on. */
 function page(offset: number, rows: number[], state: InspectorMatchesPage['state']): InspectorMatchesPage {
-  return {
-    searchId: 'search-1',
-    state,
-    error: null,
-    total: offset + rows.length,
-    limited: false,
-    firstMatchMs: 12,
-    elapsedMs: 40,
-    stats: STATS,
-    problems: [],
-    offset,
-    matches: rows.map(match),
-  };
+  return matchesPage(state, rows.map(match), offset);
 }
 
 function record(row: number): InspectorRecord {
@@ -87,12 +61,11 @@ const LINEAGE: InspectorLineage = {
   records: [match(30)],
   previous: match(29),
   evaluation: { available: true, note: null, rows: [{ outcome: 'kept', filter: true, values: { power: 90 } }] },
-  stats: STATS,
+  stats: INSPECTOR_STATS,
   problems: [],
 };
 
 let server: MemoryClient;
-let undoClient: () => void;
 
 /** `inspector.matches` answers these pages in turn (the last one again after that). */
 function servePages(...pages: InspectorMatchesPage[]): void {
@@ -102,18 +75,16 @@ function servePages(...pages: InspectorMatchesPage[]): void {
 
 beforeEach(() => {
   vi.useFakeTimers();
-  server = memoryClient({
+  server = provideMemoryClient({
     'inspector.search': () => ({ searchId: 'search-1', jobId: 'job-1' }),
     'inspector.record': ({ row }) => record(row),
     'jobs.cancel': () => ({ cancelled: true }),
   });
-  undoClient = provideWorkbenchClient(server.client);
   useTabsStore.setState(useTabsStore.getInitialState(), true);
 });
 
 afterEach(() => {
   disposeInspector();
-  undoClient();
   vi.useRealTimers();
 });
 
@@ -170,9 +141,7 @@ describe('the inspector search', () => {
   });
 
   it('shows a refused search as its error view, with nothing fetched or polled', async () => {
-    server.handle('inspector.search', () => {
-      throw new WorkbenchError('offline', 'The lake store does not answer', 'Check the connection');
-    });
+    server.handle('inspector.search', fails('offline', 'The lake store does not answer', 'Check the connection'));
     await runSearch();
     expect(useInspectorStore.getState()).toMatchObject({
       error: { code: 'offline', message: 'The lake store does not answer', hint: 'Check the connection' },
@@ -186,9 +155,7 @@ describe('the inspector search', () => {
   it('shows a failed page of matches as the error view and stops polling', async () => {
     servePages(page(0, [0], 'running'));
     await runSearch();
-    server.handle('inspector.matches', () => {
-      throw new WorkbenchError('not_found', 'The search is gone', 'Search again');
-    });
+    server.handle('inspector.matches', fails('not_found', 'The search is gone', 'Search again'));
     await vi.advanceTimersByTimeAsync(250);
     expect(useInspectorStore.getState().error).toEqual({
       code: 'not_found',
@@ -213,9 +180,7 @@ describe('the inspector detail', () => {
   });
 
   it('shows a record that cannot be read as the detail error', async () => {
-    server.handle('inspector.record', () => {
-      throw new WorkbenchError('query_failed', 'The file is truncated');
-    });
+    server.handle('inspector.record', fails('query_failed', 'The file is truncated'));
     await openRecord(KEY, 5);
     expect(useInspectorStore.getState().detail).toEqual({
       kind: 'record',
@@ -268,16 +233,7 @@ describe('closing the inspector', () => {
 
     expect(vi.getTimerCount()).toBe(0);
     expect(server.inputsOf('jobs.cancel')).toEqual([{ jobId: 'job-1' }]);
-    expect(useInspectorStore.getState()).toEqual({
-      form: EMPTY_FORM,
-      searchId: null,
-      jobId: null,
-      page: null,
-      matches: [],
-      selected: null,
-      error: null,
-      detail: { kind: 'none' },
-    });
+    expect(useInspectorStore.getState()).toEqual(useInspectorStore.getInitialState());
     await vi.advanceTimersByTimeAsync(1000);
     expect(server.count('inspector.matches')).toBe(1);
   });

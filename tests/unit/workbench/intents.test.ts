@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { provideIntent, request } from '../../../src/renderer/workbench/intents';
 import { WorkbenchError } from '../../../src/shared/errors';
+import { failure } from '../../support/failure';
 
 describe('intents', () => {
-  it('reach the one feature that provides them, and stop when it takes the handler back', () => {
+  it('reach the one feature that provides them, and stop when it takes the handler back', async () => {
     const asked: string[] = [];
     const undo = provideIntent('sql.open', ({ sql }) => {
       asked.push(sql);
@@ -13,14 +14,8 @@ describe('intents', () => {
     expect(asked).toEqual(['SELECT 1']);
     expect(() => provideIntent('sql.open', () => 'tab-10')).toThrow(/Two features handle/);
     undo();
-    const error = (() => {
-      try {
-        request('sql.open', { sql: 'SELECT 2' });
-      } catch (err) {
-        return err;
-      }
-    })();
+    const error = await failure(async () => request('sql.open', { sql: 'SELECT 2' }));
     expect(error).toBeInstanceOf(WorkbenchError);
-    expect((error as WorkbenchError).message).toMatch(/Nothing in this window handles "sql.open"/);
+    expect(error.message).toMatch(/Nothing in this window handles "sql.open"/);
   });
 });

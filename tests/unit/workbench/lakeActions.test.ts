@@ -2,13 +2,21 @@
  * The lake browser's actions over an in-memory transport: what a listing puts
  * in the tab's store entry, paging, failures, and that a closed tab keeps nothing.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { cacheFolder, loadMoreLake, showLakeFolder } from '../../../src/renderer/features/lake/lakeActions';
-import { lakeTab, useLakeStore } from '../../../src/renderer/features/lake/lakeStore';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  cacheFolder,
+  finishedDownloads,
+  loadMoreLake,
+  settleDownloads,
+  showLakeFolder,
+} from '../../../src/renderer/features/lake/lakeActions';
+import { lakeTab, patchLakeTab, useLakeStore } from '../../../src/renderer/features/lake/lakeStore';
 import { lakeTabLifecycle } from '../../../src/renderer/features/lake/lakeTabKind';
 import { provideWorkbenchClient } from '../../../src/renderer/state/workbench';
+import { useWorkspaceStore } from '../../../src/renderer/state/workspaceStore';
 import { closeTab, registerTabKind } from '../../../src/renderer/workbench/tabKinds';
 import { openLakeTab } from '../../../src/renderer/workbench/tabsStore';
+import type { JobSnapshot } from '../../../src/shared/api/contract';
 import type { LakeBrowseResult, LakeEntry } from '../../../src/shared/api/lake';
 import { WorkbenchError } from '../../../src/shared/errors';
 import { memoryClient, type Handler } from '../../support/renderer/memoryClient';
@@ -42,7 +50,22 @@ const cleanups: Array<() => void> = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup();
   useLakeStore.setState({ tabs: {} }, true);
+  useWorkspaceStore.setState({ jobs: {} });
 });
+
+function download(jobId: string, state: JobSnapshot['state'], message: string): JobSnapshot {
+  return {
+    jobId,
+    kind: 'cache.download',
+    title: 'Cache files',
+    state,
+    progress: { done: 1, total: 2, unit: 'files' },
+    message,
+    error: state === 'failed' ? 'The bucket cannot be reached' : null,
+    startedAt: '2026-10-01T12:00:00Z',
+    finishedAt: state === 'running' ? null : '2026-10-01T12:01:00Z',
+  };
+}
 
 describe('lake actions', () => {
   it('fill the tab’s entry with the folder listed', async () => {
@@ -124,5 +147,23 @@ describe('lake actions', () => {
     expect(sent.map((s) => s.input.token ?? null)).toEqual([null, null]);
     expect(sent.some((s) => s.method === 'cache.download')).toBe(false);
     expect(lakeTab(tabId)).toBeUndefined();
+  });
+
+  it('say how a download started here went once it finished, and list the folder again', async () => {
+    const sent = provideLake(() => listing([file('batch-0001.parquet')]));
+    await showLakeFolder('tab-d', DAY);
+    patchLakeTab('tab-d', { watching: ['job-1', 'job-2'] });
+    const jobs = {
+      'job-1': download('job-1', 'running', 'Caching…'),
+      'job-2': download('job-2', 'succeeded', 'Cached 2 files'),
+    };
+    useWorkspaceStore.setState({ jobs });
+    // Progress of a running download is not a finished one.
+    expect(finishedDownloads(['job-1', 'job-2', 'job-3'], jobs).map((j) => j.jobId)).toEqual(['job-2']);
+
+    settleDownloads('tab-d');
+    expect(lakeTab('tab-d')).toMatchObject({ watching: ['job-1'], message: 'Cached 2 files' });
+    await vi.waitFor(() => expect(sent).toHaveLength(2));
+    expect(finishedDownloads(lakeTab('tab-d')!.watching, jobs)).toEqual([]);
   });
 });

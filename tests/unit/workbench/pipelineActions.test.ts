@@ -3,10 +3,7 @@
  * Bronze sample come from a scripted in-memory client; the sample loads into the
  * renderer's own WasmEngine (DuckDB-WASM's Node build), where the preview runs.
  */
-import { Float64, Table, TimestampMicrosecond, Utf8, Vector, makeData, vectorFromArray } from 'apache-arrow';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { provideEngine } from '../../../src/renderer/engine/engineStore';
-import type { WasmEngine } from '../../../src/renderer/engine/WasmEngine';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   getEditor,
   useEditorsStore,
@@ -22,141 +19,51 @@ import {
   setFilter,
   updateMetric,
 } from '../../../src/renderer/features/pipelines/pipelineActions';
-import { provideWorkbenchClient } from '../../../src/renderer/state/workbench';
 import { useTabsStore } from '../../../src/renderer/workbench/tabsStore';
-import type { PipelineSummary } from '../../../src/shared/api/contract';
 import type { PipelineDraftFile } from '../../../src/shared/api/drafts';
 import { ENGINE_WAIT, engineTables } from '../../support/renderer/engineTables';
-import { ipcStream, memoryClient, type MemoryClient } from '../../support/renderer/memoryClient';
-import { startRendererEngine } from '../../support/renderer/rendererEngine';
+import {
+  BRONZE_SCHEMA,
+  ENERGY_METERS,
+  PIPELINE_ID,
+  PREVIEW_SCRIPT,
+  SAMPLE_RESULT_ID,
+  bronzeSample,
+} from '../../support/renderer/fixtures';
+import { provideMemoryClient, type MemoryClient } from '../../support/renderer/memoryClient';
+import { useRendererEngine } from '../../support/renderer/rendererEngine';
 
 // The editor's actions must not need Monaco (Node cannot load it): loading it fails this file.
 vi.mock('monaco-editor/esm/vs/editor/editor.api.js', () => {
   throw new Error('The pipeline actions loaded Monaco');
 });
 
-const PIPELINE = 'energy_meters';
-
-const SERVER: PipelineSummary = {
-  id: PIPELINE,
-  name: 'Energy meters',
-  version: 7,
-  definition: {
-    source: 'bronze.energy_meters',
-    filter: null,
-    metrics: [{ name: 'power', formula: 'value * multiplier', unit: 'kW' }],
-  },
-  updatedAt: '2026-10-01T00:00:00Z',
-  updatedBy: 'ana',
-  problem: null,
-};
-
 /** A draft file started from version 5, two versions behind the server. */
 const DRAFT: PipelineDraftFile = {
-  pipelineId: PIPELINE,
+  pipelineId: PIPELINE_ID,
   baseVersion: 5,
   filter: 'value > 0',
   metrics: [{ name: 'power_w', formula: 'value * multiplier * 1000', unit: 'W' }],
   savedAt: '2026-10-03T12:00:00Z',
 };
 
-const SCHEMA = [
-  { name: 'record_id', type: 'VARCHAR' },
-  { name: 'series_id', type: 'VARCHAR' },
-  { name: 'ts', type: 'TIMESTAMP WITH TIME ZONE' },
-  { name: 'value', type: 'DOUBLE' },
-  { name: 'multiplier', type: 'DOUBLE' },
-];
-
-const DAY_MICROS = 1_791_072_000_000_000n; // 2026-10-04 00:00:00 UTC
-
-/**
- * Five records a series, a minute apart, multiplier 2: s1's values 0..3 and a
- * missing one, s2's 10..14. So `value * multiplier` sums to 2 × 66 with one null.
- */
-function bronzeSample(): Uint8Array {
-  const rows = ['s1', 's2'].flatMap((series, s) =>
-    [0, 1, 2, 3, 4].map((i) => ({
-      id: `${series}-${i}`,
-      series,
-      micros: DAY_MICROS + BigInt(i) * 60_000_000n,
-      value: s === 0 && i === 4 ? null : s * 10 + i,
-    })),
-  );
-  const ts = makeData({
-    type: new TimestampMicrosecond('UTC'),
-    length: rows.length,
-    nullCount: 0,
-    data: BigInt64Array.from(rows, (r) => r.micros),
-  });
-  return ipcStream(
-    new Table({
-      record_id: vectorFromArray(
-        rows.map((r) => r.id),
-        new Utf8(),
-      ),
-      series_id: vectorFromArray(
-        rows.map((r) => r.series),
-        new Utf8(),
-      ),
-      ts: new Vector([ts]),
-      value: vectorFromArray(
-        rows.map((r) => r.value),
-        new Float64(),
-      ),
-      multiplier: vectorFromArray(
-        rows.map(() => 2),
-        new Float64(),
-      ),
-    }),
-  );
-}
-
-let engine: WasmEngine;
+const engine = useRendererEngine();
 let server: MemoryClient;
-let undoClient: () => void;
-
-beforeAll(async () => {
-  engine = await startRendererEngine();
-  provideEngine(engine);
-}, 60_000);
-
-afterAll(async () => {
-  await engine?.close();
-});
 
 beforeEach(() => {
-  server = memoryClient({
-    'pipelines.list': () => ({ pipelines: [SERVER] }),
+  server = provideMemoryClient({
+    'pipelines.list': () => ({ pipelines: [ENERGY_METERS] }),
     'drafts.read': () => ({ draft: null }),
-    'preview.options': ({ pipelineId }) => ({
-      pipelineId,
-      columns: SCHEMA,
-      series: [
-        { seriesId: 's1', records: 5, first: 1_791_072_000_000, last: 1_791_072_240_000 },
-        { seriesId: 's2', records: 5, first: 1_791_072_000_000, last: 1_791_072_240_000 },
-      ],
-      skippedFiles: [],
-    }),
-    'preview.sample': ({ queryId }) => ({
-      queryId,
-      resultId: 'sample-result-1',
-      columns: SCHEMA,
-      rowCount: 10,
-      chunkCount: 1,
-      elapsedMs: 2,
-    }),
+    ...PREVIEW_SCRIPT,
     'results.chunk': () => bronzeSample(),
     'results.release': () => ({ released: true }),
   });
-  undoClient = provideWorkbenchClient(server.client);
   useTabsStore.setState(useTabsStore.getInitialState(), true);
 });
 
 afterEach(() => {
   for (const tabId of Object.keys(useEditorsStore.getState().editors)) disposePipelineEditor(tabId);
   vi.useRealTimers();
-  undoClient();
 });
 
 function editor(tabId: string): PipelineEditorState {
@@ -167,7 +74,7 @@ function editor(tabId: string): PipelineEditorState {
 
 /** Opens the editor of the pipeline and waits until it has loaded and checked its draft. */
 async function openEditor(): Promise<string> {
-  openPipelineEditor(PIPELINE, 'Energy meters');
+  openPipelineEditor(PIPELINE_ID, 'Energy meters');
   const tabId = useTabsStore.getState().activeTabId!;
   await vi.waitFor(() => expect(editor(tabId)).toMatchObject({ loading: false, checked: { ok: expect.any(Boolean) } }));
   return tabId;
@@ -186,21 +93,27 @@ describe('the pipeline editor', () => {
       kind: 'pipeline',
       id: tabId,
       title: 'Energy meters',
-      pipelineId: PIPELINE,
+      pipelineId: PIPELINE_ID,
     });
     const state = editor(tabId);
-    expect(state).toMatchObject({ server: SERVER, savedDraft: null, baseVersion: 7, error: null, schema: SCHEMA });
+    expect(state).toMatchObject({
+      server: ENERGY_METERS,
+      savedDraft: null,
+      baseVersion: 7,
+      error: null,
+      schema: BRONZE_SCHEMA,
+    });
     expect(state.edited).toMatchObject({ filter: '', metrics: [{ name: 'power', formula: 'value * multiplier' }] });
     expect(state.checked).toMatchObject({ ok: true, diagnostics: [] });
-    expect(server.inputsOf('drafts.read')).toEqual([{ pipelineId: PIPELINE }]);
-    expect(server.inputsOf('preview.options')).toEqual([{ pipelineId: PIPELINE }]);
+    expect(server.inputsOf('drafts.read')).toEqual([{ pipelineId: PIPELINE_ID }]);
+    expect(server.inputsOf('preview.options')).toEqual([{ pipelineId: PIPELINE_ID }]);
     expect(server.count('pipelines.list')).toBe(1);
   });
 
   it('opens on the draft file when there is one, from the version it started from', async () => {
     server.handle('drafts.read', () => ({ draft: DRAFT }));
     const tabId = await openEditor();
-    expect(editor(tabId)).toMatchObject({ savedDraft: DRAFT, baseVersion: 5, server: SERVER });
+    expect(editor(tabId)).toMatchObject({ savedDraft: DRAFT, baseVersion: 5, server: ENERGY_METERS });
     expect(editor(tabId).edited).toMatchObject({
       filter: 'value > 0',
       metrics: [{ name: 'power_w', formula: 'value * multiplier * 1000', unit: 'W' }],
@@ -234,14 +147,14 @@ describe('the pipeline editor', () => {
 
     expect(server.inputsOf('preview.sample')).toEqual([
       expect.objectContaining({
-        pipelineId: PIPELINE,
+        pipelineId: PIPELINE_ID,
         seriesIds: ['s1', 's2'],
         from: '2026-10-04T00:00:00Z',
         to: '2026-10-05T00:00:00Z',
       }),
     ]);
-    expect(server.inputsOf('results.chunk')).toEqual([{ resultId: 'sample-result-1', chunk: 0 }]);
-    expect(server.inputsOf('results.release')).toEqual([{ resultId: 'sample-result-1' }]);
+    expect(server.inputsOf('results.chunk')).toEqual([{ resultId: SAMPLE_RESULT_ID, chunk: 0 }]);
+    expect(server.inputsOf('results.release')).toEqual([{ resultId: SAMPLE_RESULT_ID }]);
     const { sample, preview, previewError } = editor(tabId);
     expect(sample).toMatchObject({ records: 10, truncated: false, seriesIds: ['s1', 's2'] });
     expect(sample?.exampleValues).toMatchObject({ series_id: 's1', value: '0', ts: '2026-10-04T00:00:00.000Z' });
@@ -251,7 +164,7 @@ describe('the pipeline editor', () => {
       ['s1', 5],
       ['s2', 5],
     ]);
-    expect(await engineTables(engine)).toContain(sample!.tableName);
+    expect(await engineTables(engine())).toContain(sample!.tableName);
 
     updateMetric(tabId, editor(tabId).edited.metrics[0]!.key, { formula: 'value * multiplier * 1000' });
     await vi.waitFor(() => expect(editor(tabId).preview?.stats[0]?.sum).toBe(132_000), ENGINE_WAIT);
@@ -280,7 +193,7 @@ describe('the pipeline editor', () => {
     await saveDraft(tabId);
 
     const sent = {
-      pipelineId: PIPELINE,
+      pipelineId: PIPELINE_ID,
       baseVersion: 5, // the draft's, not the server's 7
       filter: 'value > 0',
       metrics: [{ name: 'power_w', formula: 'value * multiplier / 1000', unit: 'W' }],
@@ -306,8 +219,8 @@ describe('the pipeline editor', () => {
 
     await discardDraft(tabId);
 
-    expect(server.inputsOf('drafts.delete')).toEqual([{ pipelineId: PIPELINE }]);
-    expect(editor(tabId)).toMatchObject({ savedDraft: null, baseVersion: 7, server: SERVER, error: null });
+    expect(server.inputsOf('drafts.delete')).toEqual([{ pipelineId: PIPELINE_ID }]);
+    expect(editor(tabId)).toMatchObject({ savedDraft: null, baseVersion: 7, server: ENERGY_METERS, error: null });
     expect(editor(tabId).edited).toMatchObject({
       filter: '',
       metrics: [{ name: 'power', formula: 'value * multiplier', unit: 'kW' }],
@@ -317,7 +230,7 @@ describe('the pipeline editor', () => {
   it('gives back its engine tables, pending preview and state when disposed', async () => {
     const tabId = await openEditor();
     await previewSample(tabId);
-    const before = await engineTables(engine);
+    const before = await engineTables(engine());
     const held = before.filter((t) => t.startsWith('sample_') || t.startsWith('preview_'));
     expect(held).toHaveLength(2);
 
@@ -330,7 +243,7 @@ describe('the pipeline editor', () => {
     expect(vi.getTimerCount()).toBe(0);
     expect(getEditor(tabId)).toBeUndefined();
     await vi.advanceTimersByTimeAsync(PREVIEW_DEBOUNCE_MS * 2);
-    const after = await engineTables(engine);
+    const after = await engineTables(engine());
     for (const table of held) expect(after).not.toContain(table);
   });
 });

@@ -3,25 +3,17 @@
  * in-memory transport stands in for the warehouse, and the renderer's own
  * WasmEngine (DuckDB-WASM's Node build) loads the Arrow chunks it sends.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { provideEngine } from '../../../src/renderer/engine/engineStore';
-import type { WasmEngine } from '../../../src/renderer/engine/WasmEngine';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cancelQuery, disposeQueryTab, newQueryTab, runQuery } from '../../../src/renderer/features/query/queryActions';
-import { provideWorkbenchClient } from '../../../src/renderer/state/workbench';
 import { useWorkspaceStore } from '../../../src/renderer/state/workspaceStore';
 import { closeTab, registerTabKind } from '../../../src/renderer/workbench/tabKinds';
 import { getTab, useTabsStore, type QueryTab } from '../../../src/renderer/workbench/tabsStore';
 import type { ColumnInfo, QueryResultMeta } from '../../../src/shared/api/contract';
 import { WorkbenchError } from '../../../src/shared/errors';
 import { ENGINE_WAIT, engineTables } from '../../support/renderer/engineTables';
-import {
-  deferred,
-  ipcStream,
-  memoryClient,
-  workspaceStatus,
-  type MemoryClient,
-} from '../../support/renderer/memoryClient';
-import { startRendererEngine } from '../../support/renderer/rendererEngine';
+import { deferred, ipcStream, workspaceStatus } from '../../support/renderer/fixtures';
+import { fails, provideMemoryClient, type MemoryClient } from '../../support/renderer/memoryClient';
+import { useRendererEngine } from '../../support/renderer/rendererEngine';
 
 const COLUMNS: ColumnInfo[] = [
   { name: 'n', type: 'INTEGER' },
@@ -34,9 +26,8 @@ function chunk(from: number, count: number): Uint8Array {
   return ipcStream({ n, label: Array.from(n, (i) => `row ${i}`) });
 }
 
-let engine: WasmEngine;
+const engine = useRendererEngine();
 let server: MemoryClient;
-let undoClient: () => void;
 let resultSeq = 0;
 
 /** Scripts `query.run` to answer a result of `chunkCount` chunks of `perChunk` rows each. */
@@ -60,33 +51,23 @@ function tab(id: string): QueryTab {
 
 /** The `n` column of a result table, in load order. */
 async function numbers(tableName: string): Promise<number[]> {
-  const { rows } = await engine.page(tableName, 0, 10_000);
+  const { rows } = await engine().page(tableName, 0, 10_000);
   return rows.map((row) => Number(row[0]));
 }
 
-beforeAll(async () => {
-  engine = await startRendererEngine();
-  provideEngine(engine);
-}, 60_000);
-
-afterAll(async () => {
-  await engine?.close();
-});
-
 beforeEach(() => {
-  server = memoryClient({
+  server = provideMemoryClient({
     'results.release': () => ({ released: true }),
     'query.cancel': () => ({ cancelled: true }),
     'history.list': () => ({ entries: [] }),
     'catalog.get': () => ({ relations: [] }),
   });
-  undoClient = provideWorkbenchClient(server.client);
   useWorkspaceStore.setState({ status: workspaceStatus() });
   useTabsStore.setState(useTabsStore.getInitialState(), true);
 });
 
 afterEach(() => {
-  undoClient();
+  useWorkspaceStore.setState(useWorkspaceStore.getInitialState(), true);
 });
 
 describe('running a SQL tab', () => {
@@ -112,11 +93,12 @@ describe('running a SQL tab', () => {
     const id = newQueryTab();
     await runQuery(id, 'SELECT 1');
     const before = tab(id).result!.tableName!;
-    expect(await engineTables(engine)).toContain(before);
+    expect(await engineTables(engine())).toContain(before);
 
-    server.handle('query.run', () => {
-      throw new WorkbenchError('query_failed', 'Catalog Error: Table nope does not exist', 'Check the table name');
-    });
+    server.handle(
+      'query.run',
+      fails('query_failed', 'Catalog Error: Table nope does not exist', 'Check the table name'),
+    );
     await runQuery(id, 'SELECT * FROM nope');
 
     expect(tab(id)).toMatchObject({
@@ -129,7 +111,7 @@ describe('running a SQL tab', () => {
       },
     });
     expect(server.count('results.chunk')).toBe(1); // the first run's only
-    await vi.waitFor(async () => expect(await engineTables(engine)).not.toContain(before), ENGINE_WAIT);
+    await vi.waitFor(async () => expect(await engineTables(engine())).not.toContain(before), ENGINE_WAIT);
   });
 
   it('refuses an empty query without calling the workbench', async () => {
@@ -141,7 +123,9 @@ describe('running a SQL tab', () => {
   });
 
   it('waits for the warehouse while the workspace starts, then runs', async () => {
-    useWorkspaceStore.setState({ status: workspaceStatus({ warehouse: 'running' }) });
+    useWorkspaceStore.setState({
+      status: workspaceStatus({ warehouse: 'running' }),
+    });
     serveRows(1, 3);
     const id = newQueryTab();
     const running = runQuery(id, 'SELECT n FROM numbers');
@@ -233,7 +217,7 @@ describe('closing a SQL tab', () => {
 
     expect(getTab(id)).toBeUndefined();
     expect(server.inputsOf('query.cancel')).toEqual([{ queryId }]);
-    await vi.waitFor(async () => expect(await engineTables(engine)).not.toContain(shown), ENGINE_WAIT);
+    await vi.waitFor(async () => expect(await engineTables(engine())).not.toContain(shown), ENGINE_WAIT);
 
     reply.reject(new WorkbenchError('cancelled', 'Query cancelled'));
     await running;

@@ -5,7 +5,7 @@
  * the push sent from the dialog's state, its outcome, and closing that forgets
  * the credentials. Failures become the errors the panel and dialog show.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { initialEditor, removeEditor, setEditor } from '../../../src/renderer/features/pipelines/editorStore';
 import {
   afterPush,
@@ -17,14 +17,15 @@ import {
 } from '../../../src/renderer/features/pipelines/reprocessingActions';
 import {
   checkPushPlanAs,
-  closePushPlan,
   openPushPlan,
   readPushOutcome,
+  rereadPushOutcome,
   runPush,
   setIncludeDefinition,
 } from '../../../src/renderer/features/pipelines/pushPlanActions';
 import {
   CLOSED_PUSH_PLAN,
+  closePushPlan,
   setPushComment,
   setPushCredentials,
   usePushPlan,
@@ -38,6 +39,7 @@ import {
   reprocessingOf,
 } from '../../../src/renderer/features/pipelines/reprocessingStore';
 import { provideWorkbenchClient } from '../../../src/renderer/state/workbench';
+import { useTabsStore } from '../../../src/renderer/workbench/tabsStore';
 import type {
   PreviewSeries,
   PreviewSummary,
@@ -47,7 +49,8 @@ import type {
   WriteCredentials,
 } from '../../../src/shared/api/push';
 import { WorkbenchError } from '../../../src/shared/errors';
-import { deferred, memoryClient, type Script } from '../../support/renderer/memoryClient';
+import { memoryClient, type Script } from '../../support/renderer/memoryClient';
+import { deferred } from '../../support/renderer/fixtures';
 
 const TAB = 'pipeline-tab-1';
 const PIPELINE = 'energy_meters';
@@ -123,11 +126,17 @@ function provide(script: Script) {
   return memory;
 }
 
+// The tab is open: its reprocessing state is kept only while it is.
+beforeEach(() => {
+  useTabsStore.setState({ tabs: [{ kind: 'pipeline', id: TAB, title: 'Energy meters', pipelineId: PIPELINE }] });
+});
+
 afterEach(() => {
   closePushPlan();
   restore();
   forgetReprocessing(TAB);
   removeEditor(TAB);
+  useTabsStore.setState(useTabsStore.getInitialState(), true);
 });
 
 describe('reprocessing actions', () => {
@@ -391,6 +400,90 @@ describe('push plan actions', () => {
     expect(reprocessingOf(TAB)).toMatchObject({ summary: pushed, history: [PUSH] });
     // The push kept the base version (metrics only): the draft stays.
     expect(memory.count('drafts.delete')).toBe(0);
+  });
+
+  it('runs what follows the push once, however often the dialog remounts on a tab switch', async () => {
+    const pushed: PreviewSummary = { ...SUMMARY, push: { ...OUTCOME, pipelineVersion: 8 } };
+    const memory = provide({
+      'push.plan': () => PLAN,
+      'preview.result': () => pushed,
+      'push.history': () => ({ pushes: [PUSH] }),
+      'pipelines.list': () => NO_PIPELINES,
+      'drafts.delete': () => ({ deleted: true }),
+    });
+    patchReprocessing(TAB, {
+      previewId: 'pv-1',
+      summary: SUMMARY,
+      chosen: { seriesId: 'meter-1', metricName: 'power_kw' },
+    });
+    openPushPlan(TAB, PIPELINE, 'pv-1');
+
+    // The dialog's effect, once per mount: the first while the outcome is on its way, one after.
+    await Promise.all([readPushOutcome(), readPushOutcome()]);
+    await readPushOutcome();
+
+    expect(usePushPlan.getState().outcome).toEqual(pushed.push);
+    expect(memory.count('preview.result')).toBe(1);
+    expect(memory.count('push.history')).toBe(1);
+    expect(memory.count('pipelines.list')).toBe(1);
+    expect(memory.count('drafts.delete')).toBe(1);
+  });
+
+  it('after "Refresh again" of the aggregates: the outcome and the history are read again, nothing else', async () => {
+    const failed = { name: 'metrics_hourly', refreshed: false, window: null, error: 'permission denied' };
+    const pushed: PreviewSummary = {
+      ...SUMMARY,
+      push: { ...OUTCOME, pipelineVersion: 8, aggregates: [failed] },
+    };
+    const memory = provide({
+      'push.plan': () => PLAN,
+      'preview.result': () => pushed,
+      'push.history': () => ({ pushes: [PUSH] }),
+      'pipelines.list': () => NO_PIPELINES,
+      'drafts.delete': () => ({ deleted: true }),
+    });
+    patchReprocessing(TAB, {
+      previewId: 'pv-1',
+      summary: SUMMARY,
+      chosen: { seriesId: 'meter-1', metricName: 'power_kw' },
+    });
+    openPushPlan(TAB, PIPELINE, 'pv-1');
+    await readPushOutcome();
+    const before = memory.calls.length;
+
+    const refreshed = { ...failed, refreshed: true, error: null };
+    memory.handle('preview.result', () => ({ ...pushed, push: { ...pushed.push!, aggregates: [refreshed] } }));
+    await rereadPushOutcome();
+
+    expect(usePushPlan.getState().outcome?.aggregates).toEqual([refreshed]);
+    expect(
+      memory.calls
+        .slice(before)
+        .map((c) => c.method)
+        .sort(),
+    ).toEqual(['preview.result', 'push.history']);
+  });
+
+  it('a new preview from the tab closes its push dialog: Push would push the old preview', async () => {
+    provide({ 'push.plan': () => PLAN, 'preview.start': () => ({ jobId: 'job-2', previewId: 'pv-2' }) });
+    patchReprocessing(TAB, { startDay: '2026-03-01', endDay: '2026-03-02', previewId: 'pv-1' });
+    openPushPlan(TAB, PIPELINE, 'pv-1');
+    setPushCredentials(CREDENTIALS);
+
+    await startPreview(TAB, { pipelineId: PIPELINE, baseVersion: 7, draft: DRAFT });
+
+    expect(usePushPlan.getState()).toEqual(CLOSED_PUSH_PLAN);
+    expect(reprocessingOf(TAB)).toMatchObject({ jobId: 'job-2', previewId: 'pv-2' });
+  });
+
+  it('a new preview in one tab leaves the push dialog of another tab open', async () => {
+    provide({ 'push.plan': () => PLAN, 'preview.start': () => ({ jobId: 'job-2', previewId: 'pv-2' }) });
+    patchReprocessing(TAB, { startDay: '2026-03-01', endDay: '2026-03-02' });
+    openPushPlan('pipeline-tab-2', PIPELINE, 'pv-1');
+
+    await startPreview(TAB, { pipelineId: PIPELINE, baseVersion: 7, draft: DRAFT });
+
+    expect(usePushPlan.getState()).toMatchObject({ tabId: 'pipeline-tab-2', previewId: 'pv-1' });
   });
 
   it('closing forgets the plan and the credentials; a plan that arrives later is dropped', async () => {

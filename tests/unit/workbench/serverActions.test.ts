@@ -3,12 +3,14 @@
  * failed reply shown as the section's error), and the live SQL tabs it asks for.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { newLiveQuery, previewBuckets, queryLive } from '../../../src/renderer/features/server/serverActions';
 import {
   loadServerCatalog,
+  newLiveQuery,
+  openLiveSelect,
+  previewBuckets,
   refreshServerCatalog,
-  useServerStore,
-} from '../../../src/renderer/features/server/serverStore';
+} from '../../../src/renderer/features/server/serverActions';
+import { useServerStore } from '../../../src/renderer/features/server/serverStore';
 import { provideWorkbenchClient } from '../../../src/renderer/state/workbench';
 import { provideIntent, type Intents } from '../../../src/renderer/workbench/intents';
 import type { ServerCatalog, ServerRelation } from '../../../src/shared/api/server';
@@ -83,7 +85,7 @@ describe('server actions', () => {
         return 'tab-2';
       }),
     );
-    queryLive(readings);
+    openLiveSelect(readings);
     previewBuckets(catalog, readings);
     newLiveQuery();
     expect(asked.map((a) => [a.title, a.target])).toEqual([

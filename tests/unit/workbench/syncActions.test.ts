@@ -23,9 +23,10 @@ import { CLOSED_SYNC_DIALOG, selectionProblem, useSyncDialog } from '../../../sr
 import { provideWorkbenchClient } from '../../../src/renderer/state/workbench';
 import { useWorkspaceStore } from '../../../src/renderer/state/workspaceStore';
 import type { JobSnapshot } from '../../../src/shared/api/contract';
-import type { SyncOptions, SyncStatus } from '../../../src/shared/api/sync';
+import type { SyncEstimate, SyncOptions, SyncStatus } from '../../../src/shared/api/sync';
 import { WorkbenchError } from '../../../src/shared/errors';
-import { deferred, memoryClient, type Script } from '../../support/renderer/memoryClient';
+import { memoryClient, type Script } from '../../support/renderer/memoryClient';
+import { deferred } from '../../support/renderer/fixtures';
 
 const OPTIONS: SyncOptions = {
   mode: 'timescaledb',
@@ -197,6 +198,22 @@ describe('sync dialog actions', () => {
     await settle();
     expect(memory.inputsOf('sync.series')).toEqual([{ pipelines: ['energy_meters'], search: '12', limit: 100 }]);
     expect(useSyncDialog.getState().found).toEqual({ series: ['meter-12'], more: false });
+  });
+
+  it('estimates a moment after the last pick, and drops the reply to an earlier pick', async () => {
+    const earlier = deferred<SyncEstimate>();
+    const later = { ...ESTIMATE, rows: 600 };
+    const memory = provide({ 'sync.estimate': ({ from }) => (from ? later : earlier.promise) });
+    openSyncDialog();
+    await settle();
+    setRangeDay('from', '2026-03-01');
+    await vi.advanceTimersByTimeAsync(ESTIMATE_DELAY_MS - 1);
+    setRangeDay('from', '2026-03-02');
+    await settle();
+    earlier.resolve(ESTIMATE);
+    await settle();
+    expect(memory.inputsOf('sync.estimate').map((input) => input.from)).toEqual([null, '2026-03-02']);
+    expect(useSyncDialog.getState().estimate).toEqual(later);
   });
 
   it('closing forgets everything, a reply that arrives later included; reopening follows a sync still running', async () => {

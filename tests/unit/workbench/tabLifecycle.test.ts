@@ -4,10 +4,9 @@
  * 50 times. Afterwards no store is bigger than before, the engine holds no table,
  * no timer is pending, and no subscription or listener was left behind.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StoreApi } from 'zustand';
-import { provideEngine, useEngineStore } from '../../../src/renderer/engine/engineStore';
-import type { WasmEngine } from '../../../src/renderer/engine/WasmEngine';
+import { useEngineStore } from '../../../src/renderer/engine/engineStore';
 import {
   openChart,
   newMetricSpec,
@@ -32,21 +31,24 @@ import { useSqlFiles } from '../../../src/renderer/features/query/sqlFilesStore'
 import { sqlEditorStateCount } from '../../../src/renderer/features/query/sqlModels';
 import { sqlTabLifecycle } from '../../../src/renderer/features/query/sqlTabKind';
 import { contributeSync } from '../../../src/renderer/features/sync/contributions';
-import { provideWorkbenchClient } from '../../../src/renderer/state/workbench';
 import { useWorkspaceStore } from '../../../src/renderer/state/workspaceStore';
 import { request } from '../../../src/renderer/workbench/intents';
 import { closeTab, registerTabKind, tabClosedListenerCount } from '../../../src/renderer/workbench/tabKinds';
 import { useTabsStore, type WorkbenchTab } from '../../../src/renderer/workbench/tabsStore';
-import type { InspectorMatchesPage } from '../../../src/shared/api/inspector';
 import { ENGINE_WAIT, engineTables } from '../../support/renderer/engineTables';
 import {
+  ENERGY_METERS,
+  PIPELINE_ID,
+  PREVIEW_SCRIPT,
+  SAMPLE_RESULT_ID,
+  bronzeSample,
   deferred,
   ipcStream,
-  memoryClient,
+  matchesPage,
   workspaceStatus,
-  type MemoryClient,
-} from '../../support/renderer/memoryClient';
-import { startRendererEngine } from '../../support/renderer/rendererEngine';
+} from '../../support/renderer/fixtures';
+import { provideMemoryClient, type MemoryClient } from '../../support/renderer/memoryClient';
+import { useRendererEngine } from '../../support/renderer/rendererEngine';
 
 // Node cannot load Monaco; nothing a tab's lifecycle needs may load it.
 vi.mock('monaco-editor/esm/vs/editor/editor.api.js', () => {
@@ -54,13 +56,8 @@ vi.mock('monaco-editor/esm/vs/editor/editor.api.js', () => {
 });
 
 const CYCLES = 50;
-const PIPELINE = 'energy_meters';
 const DAY = 'bronze/energy_meters/date=2026-10-01/';
 const COLUMNS = [{ name: 'n', type: 'INTEGER' }];
-const SCHEMA = [
-  { name: 'series_id', type: 'VARCHAR' },
-  { name: 'value', type: 'DOUBLE' },
-];
 
 /** A store's live subscriptions, counted through its own subscribe. */
 function countSubscriptions(stores: readonly Pick<StoreApi<unknown>, 'subscribe'>[]): () => number {
@@ -81,81 +78,82 @@ function countSubscriptions(stores: readonly Pick<StoreApi<unknown>, 'subscribe'
   return () => live;
 }
 
-const stores = [
-  useTabsStore,
-  useChartStore,
-  useGridStore,
-  useInspectorStore,
-  useLakeStore,
-  useEditorsStore,
-  useReprocessingStore,
-  useSqlFiles,
-  useWorkspaceStore,
-  useEngineStore,
-];
-const liveSubscriptions = countSubscriptions(stores);
+/** Every store that may hold per-tab state, by name. */
+const stores = {
+  tabs: useTabsStore,
+  charts: useChartStore,
+  grid: useGridStore,
+  inspector: useInspectorStore,
+  lake: useLakeStore,
+  pipelineEditors: useEditorsStore,
+  reprocessing: useReprocessingStore,
+  sqlFiles: useSqlFiles,
+  workspace: useWorkspaceStore,
+  engine: useEngineStore,
+};
+const liveSubscriptions = countSubscriptions(Object.values(stores));
 
-/** How much per-tab state every feature holds now. */
-function footprint() {
-  const grid = useGridStore.getState();
-  const inspector = useInspectorStore.getState();
-  return {
-    tabs: useTabsStore.getState().tabs.length,
-    chartTabs: Object.keys(useChartStore.getState().tabs).length,
-    resultCharts: Object.keys(useChartStore.getState().results).length,
-    grids: [grid.layouts, grid.selections, grid.popups, grid.notices].reduce((n, r) => n + Object.keys(r).length, 0),
-    inspectorMatches: inspector.matches.length,
-    inspectorSearch: inspector.searchId,
-    lakeTabs: Object.keys(useLakeStore.getState().tabs).length,
-    pipelineEditors: Object.keys(useEditorsStore.getState().editors).length,
-    reprocessing: Object.keys(useReprocessingStore.getState().byTab).length,
-    sqlEditorState: sqlEditorStateCount(),
-    formulaModels: formulaModelCount(),
-  };
+/**
+ * How much a store field holds: a record's keys, an array's items, a Map's or
+ * Set's size; one for a set scalar (a search id), none for null.
+ */
+function held(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  if (value instanceof Map || value instanceof Set) return value.size;
+  if (Array.isArray(value)) return value.length;
+  if (typeof value === 'object') return Object.keys(value).length;
+  return 1;
 }
 
-function matchesPage(state: InspectorMatchesPage['state']): InspectorMatchesPage {
-  const stats = {
-    filesTotal: 1,
-    filesSkipped: 0,
-    filesScanned: 0,
-    rowGroupsScanned: 0,
-    rowGroupsSkipped: 0,
-    rowsScanned: 0,
-    bytesRead: 0,
-    localFiles: 1,
-    remoteFiles: 0,
-  };
-  return {
-    searchId: 'search-1',
-    state,
-    error: null,
-    total: 0,
-    limited: false,
-    firstMatchMs: null,
-    elapsedMs: 5,
-    stats,
-    problems: [],
-    offset: 0,
-    matches: [],
-  };
+/**
+ * How much per-tab state every feature holds now: what every field of every
+ * store holds (so a new per-tab record is counted without naming it here), and
+ * what the editors keep outside the stores.
+ */
+function footprint(): Record<string, number> {
+  const fields: Record<string, number> = {};
+  for (const [name, store] of Object.entries(stores)) {
+    for (const [field, value] of Object.entries(store.getState())) {
+      // An action is no state.
+      if (typeof value !== 'function') fields[`${name}.${field}`] = held(value);
+    }
+  }
+  return { ...fields, sqlEditorState: sqlEditorStateCount(), formulaModels: formulaModelCount() };
 }
 
 /** A query's chunk of numbers, or a pipeline sample's Bronze records. */
 function resultChunk(resultId: string, chunk: number): Uint8Array {
-  if (resultId.startsWith('sample-'))
-    return ipcStream({ series_id: ['s1', 's1', 's1'], value: Float64Array.from([1, 2, 3]) });
+  if (resultId === SAMPLE_RESULT_ID) return bronzeSample();
   return ipcStream({ n: Int32Array.from([1, 2, 3].map((i) => i + chunk * 3)) });
 }
 
-let engine: WasmEngine;
+const engine = useRendererEngine();
 let server: MemoryClient;
 const undo: Array<() => void> = [];
 
-beforeAll(async () => {
-  engine = await startRendererEngine();
-  provideEngine(engine);
-  server = memoryClient({
+beforeAll(() => {
+  useWorkspaceStore.setState({ status: workspaceStatus() });
+  // The SQL and pipeline tabs' views load Monaco: their lifecycles are registered without a view.
+  const noView = () => null;
+  undo.push(
+    registerTabKind({ ...sqlTabLifecycle, View: noView }),
+    registerTabKind({ ...pipelineTabLifecycle, View: noView }),
+    ...contributeGrid(),
+    ...contributeCharts(),
+    ...contributeLake(),
+    ...contributeInspector(),
+    ...contributeSync(),
+  );
+});
+
+afterAll(() => {
+  for (const step of undo.reverse()) step();
+  useWorkspaceStore.setState(useWorkspaceStore.getInitialState(), true);
+});
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+  server = provideMemoryClient({
     'query.run': ({ queryId }) => ({
       queryId,
       resultId: `r-${queryId}`,
@@ -169,38 +167,9 @@ beforeAll(async () => {
     'query.cancel': () => ({ cancelled: true }),
     'history.list': () => ({ entries: [] }),
     'catalog.get': () => ({ relations: [] }),
-    'pipelines.list': () => ({
-      pipelines: [
-        {
-          id: PIPELINE,
-          name: 'Energy meters',
-          version: 1,
-          definition: {
-            source: 'bronze.energy_meters',
-            filter: null,
-            metrics: [{ name: 'v2', formula: 'value * 2', unit: '' }],
-          },
-          updatedAt: '2026-10-01T00:00:00Z',
-          updatedBy: 'ana',
-          problem: null,
-        },
-      ],
-    }),
+    'pipelines.list': () => ({ pipelines: [ENERGY_METERS] }),
     'drafts.read': () => ({ draft: null }),
-    'preview.options': ({ pipelineId }) => ({
-      pipelineId,
-      columns: SCHEMA,
-      series: [{ seriesId: 's1', records: 3, first: 1_791_072_000_000, last: 1_791_072_120_000 }],
-      skippedFiles: [],
-    }),
-    'preview.sample': ({ queryId }) => ({
-      queryId,
-      resultId: `sample-${queryId}`,
-      columns: SCHEMA,
-      rowCount: 3,
-      chunkCount: 1,
-      elapsedMs: 1,
-    }),
+    ...PREVIEW_SCRIPT,
     'lake.browse': ({ prefix }) => ({
       prefix,
       entries: [{ kind: 'folder', prefix: `${prefix}part/`, name: 'part', partition: null }],
@@ -210,25 +179,10 @@ beforeAll(async () => {
     'inspector.matches': () => matchesPage('running'),
     'jobs.cancel': () => ({ cancelled: true }),
   });
-  undo.push(provideWorkbenchClient(server.client));
-  useWorkspaceStore.setState({ status: workspaceStatus() });
-  // The SQL and pipeline tabs' views load Monaco: their lifecycles are registered without a view.
-  const noView = () => null;
-  undo.push(
-    registerTabKind({ ...sqlTabLifecycle, View: noView }),
-    registerTabKind({ ...pipelineTabLifecycle, View: noView }),
-    ...contributeGrid(),
-    ...contributeCharts(),
-    ...contributeLake(),
-    ...contributeInspector(),
-    ...contributeSync(),
-  );
-}, 60_000);
+});
 
-afterAll(async () => {
-  for (const step of undo.reverse()) step();
+afterEach(() => {
   vi.useRealTimers();
-  await engine?.close();
 });
 
 /** Opens a tab of `kind`, makes its owner (and the parts inside it) keep state, and says which tab it is. */
@@ -263,14 +217,14 @@ async function openAndUse(kind: WorkbenchTab['kind'], cycle: number): Promise<st
       return id;
     }
     case 'pipeline': {
-      openPipelineEditor(PIPELINE, 'Energy meters');
+      openPipelineEditor(PIPELINE_ID, ENERGY_METERS.name);
       const id = useTabsStore.getState().activeTabId!;
       await vi.waitFor(() => expect(useEditorsStore.getState().editors[id]?.loading).toBe(false));
       await loadSample(id, ['s1'], '2026-10-04T00:00:00Z', '2026-10-05T00:00:00Z');
       return id;
     }
     case 'chart':
-      return openChart(newMetricSpec(PIPELINE), 'Chart');
+      return openChart(newMetricSpec(PIPELINE_ID), 'Chart');
     case 'lake': {
       const id = request('lake.open', { prefix: DAY });
       await showLakeFolder(id, DAY);
@@ -290,9 +244,8 @@ describe('the tab lifecycle', () => {
   it.each(['sql', 'pipeline', 'chart', 'lake', 'inspector'] as const)(
     'opens and closes a %s tab 50 times and keeps nothing of it',
     async (kind) => {
-      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
       const before = footprint();
-      const tablesBefore = await engineTables(engine);
+      const tablesBefore = await engineTables(engine());
       const subscriptionsBefore = liveSubscriptions();
       const listenersBefore = server.listenerCount();
       const closedListenersBefore = tabClosedListenerCount();
@@ -308,7 +261,7 @@ describe('the tab lifecycle', () => {
         expect(useTabsStore.getState().tabs.some((t) => t.id === id)).toBe(false);
       }
 
-      await vi.waitFor(async () => expect(await engineTables(engine)).toEqual(tablesBefore), ENGINE_WAIT);
+      await vi.waitFor(async () => expect(await engineTables(engine())).toEqual(tablesBefore), ENGINE_WAIT);
       expect(footprint()).toEqual(before);
       expect(vi.getTimerCount()).toBe(0);
       expect(liveSubscriptions()).toBe(subscriptionsBefore);
@@ -319,7 +272,6 @@ describe('the tab lifecycle', () => {
       // rows load stops fetching them: the server's part was done; the queryActions tests cover a
       // close while the server runs.)
       expect(cancels).toBe(kind === 'inspector' ? CYCLES : 0);
-      vi.useRealTimers();
     },
     120_000,
   );

@@ -5,13 +5,16 @@
 import { useEffect } from 'react';
 import { formatBytes } from '../../../shared/format';
 import { useWorkspaceStore } from '../../state/workspaceStore';
-import { EmptyState, SidebarSection } from '../../workbench/SidebarSection';
+import { EmptyState, SectionError, SidebarSection } from '../../workbench/SidebarSection';
 import { evictFromCache, loadCache, revalidateCache, setPinned, useCacheStore, verifyCache } from './cacheActions';
 
 export function CacheSection() {
   const driver = useWorkspaceStore((s) => s.status?.lake?.driver ?? null);
   const cacheVersion = useWorkspaceStore((s) => s.cacheVersion);
-  const { listing, error, check, busy } = useCacheStore();
+  const listing = useCacheStore((s) => s.listing);
+  const error = useCacheStore((s) => s.error);
+  const check = useCacheStore((s) => s.check);
+  const busy = useCacheStore((s) => s.busy);
 
   useEffect(() => {
     if (driver) void loadCache();
@@ -28,7 +31,7 @@ export function CacheSection() {
       loading={busy}
       onRefresh={() => void loadCache()}
     >
-      {error ? <EmptyState tone="error">{error.message}</EmptyState> : null}
+      <SectionError error={error} />
       {listing && !listing.enabled ? (
         <EmptyState>This lake is a local folder: files are read in place</EmptyState>
       ) : null}

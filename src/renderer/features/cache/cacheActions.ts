@@ -9,10 +9,10 @@ import type { ApiOutput } from '../../../shared/api/contract';
 import type { CacheListing, CacheRevalidateResult } from '../../../shared/api/lake';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
+import { runAction } from '../../workbench/runAction';
 
 /** The last check's answer, shown under the buttons. */
-export type CacheCheck =
-  ({ kind: 'verify' } & ApiOutput<'cache.verify'>) | ({ kind: 'revalidate' } & CacheRevalidateResult);
+type CacheCheck = ({ kind: 'verify' } & ApiOutput<'cache.verify'>) | ({ kind: 'revalidate' } & CacheRevalidateResult);
 
 interface CacheStore {
   listing: CacheListing | null;
@@ -32,16 +32,16 @@ export async function loadCache(): Promise<void> {
   }
 }
 
-async function act(work: () => Promise<void>): Promise<void> {
-  useCacheStore.setState({ busy: true, error: null });
-  try {
-    await work();
-    await loadCache();
-  } catch (err) {
-    useCacheStore.setState({ error: toErrorView(err) });
-  } finally {
-    useCacheStore.setState({ busy: false });
-  }
+/** A user's action on the cache, then the listing read again: its buttons wait, and its failure is shown. */
+function act(work: () => Promise<void>): Promise<void> {
+  return runAction<CacheStore>(
+    (changes) => useCacheStore.setState(changes),
+    { running: { busy: true, error: null }, done: { busy: false }, failed: (error) => ({ error }) },
+    async () => {
+      await work();
+      await loadCache();
+    },
+  );
 }
 
 /** Reads every cached file back and checks its bytes. */

@@ -3,7 +3,7 @@
  * on zoom; a server chart's heavy-read notice over the plot and the strip of
  * where its stretches came from under it; "Open Bronze records" for a range.
  */
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import type { ChartSpec } from '../../../shared/api/charts';
 import { bronzeRecordsSql } from '../../../shared/charts/bronzeSql';
 import { request } from '../../workbench/intents';
@@ -36,8 +36,8 @@ export function MetricChartPlot({
   toolbarExtra: ReactNode;
 }) {
   const from = source.from ?? 'cache';
-  // The series of the window drawn, for "Open Bronze records".
-  const [shownKeys, setShownKeys] = useState<string[]>([]);
+  // The series of the window drawn, for "Open Bronze records" (read on its click only: no re-render).
+  const shownKeys = useRef<string[]>([]);
   // "Draw anyway" holds for the selection it was pressed on.
   const selectionKey = JSON.stringify([from, source.pipelineId, source.metrics, source.seriesIds]);
   const [drawAnyway, setDrawAnyway] = useState<string | null>(null);
@@ -46,9 +46,9 @@ export function MetricChartPlot({
 
   const query = { source, bucket: spec.bucket, compare: spec.compare, timeZone, unbounded };
   const fetcher: Fetcher = async (fetch, requestId) => {
-    const { data, shownKeys } = await fetchMetricChart(query, fetch, requestId);
-    setShownKeys(shownKeys);
-    return data;
+    const fetched = await fetchMetricChart(query, fetch, requestId);
+    shownKeys.current = fetched.shownKeys;
+    return fetched.data;
   };
   return (
     <ChartPanel
@@ -92,7 +92,7 @@ export function MetricChartPlot({
           title={`Opens the SQL for bronze.${source.pipelineId}, the series shown and this time range, in a new tab (not run yet)`}
           onClick={() =>
             request('sql.open', {
-              sql: bronzeRecordsSql({ ...source, seriesKeys: shownKeys }, range),
+              sql: bronzeRecordsSql({ ...source, seriesKeys: shownKeys.current }, range),
               title: `Bronze · ${source.pipelineId}`,
               generated: true,
             })

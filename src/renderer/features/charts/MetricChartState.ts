@@ -6,10 +6,9 @@
 import { useEffect, useState } from 'react';
 import type { ChartSpec } from '../../../shared/api/charts';
 import { toErrorView, type ErrorView } from '../../state/errorView';
-import { saveChart } from './chartActions';
+import { saveChart, searchSeries } from './chartActions';
 import { newMetricSpec, updateChartSpec, useChartStore } from './chartStore';
 import type { MetricSource } from './MetricPicker';
-import { searchSeries } from './chartActions';
 import { useChartExtent, useMetricOptions } from './useMetricOptions';
 
 /** The tab's spec and source, what the source offers, and the time range the chart can zoom out to. */

@@ -8,6 +8,7 @@
 import type { ChartHeavy, ChartPart } from '../../../shared/api/charts';
 import type { ChartData } from '../../../shared/charts/chartQuery';
 import { addDays } from '../../../shared/utcDays';
+import { formatCount, formatDuration, formatRowCount } from '../../workbench/format';
 import { formatInstant } from './chartFormat';
 import type { ChartWindow } from './TimeSeriesChart';
 
@@ -69,9 +70,9 @@ export function PartsStrip(props: {
         data-server-rows={rows}
         data-mode={props.data.mode}
       >
-        {sourceLabel(shown)} · {props.data.mode === 'raw' ? 'raw points' : props.data.mode} ·{' '}
-        {rows.toLocaleString('en-US')} {rows === 1 ? 'row' : 'rows'} over the wire
-        {props.elapsedMs !== null ? ` · ${(props.elapsedMs / 1000).toFixed(2)} s` : ''}
+        {sourceLabel(shown)} · {props.data.mode === 'raw' ? 'raw points' : props.data.mode} · {formatRowCount(rows)}{' '}
+        over the wire
+        {props.elapsedMs !== null ? ` · ${formatDuration(props.elapsedMs)}` : ''}
       </div>
     </div>
   );
@@ -85,8 +86,8 @@ export function HeavyNotice(props: { heavy: ChartHeavy; onDrawAnyway: () => void
     <div className="chart-heavy" data-testid="chart-heavy" data-rows={heavy.rows}>
       <div className="chart-heavy-card">
         <p>
-          This view would read about <strong>{Math.round(heavy.rows).toLocaleString('en-US')} rows</strong> on the
-          server ({heavy.note}).
+          This view would read about <strong>{formatCount(Math.round(heavy.rows))} rows</strong> on the server (
+          {heavy.note}).
         </p>
         <p className="dim">
           Zoom in to read less, draw it anyway, or sync{' '}

@@ -6,6 +6,7 @@
  */
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 import { echarts } from '../../workbench/echarts';
+import { formatCount } from '../../workbench/format';
 import { BRUSH_STYLE, CHART_BACKGROUND, buildOption, pointCount, type DrawModel } from './chartOption';
 import { formatSpan, wallText } from './chartFormat';
 
@@ -218,8 +219,8 @@ export const TimeSeriesChart = forwardRef<ChartHandle, Props>(function TimeSerie
         data-testid="chart-resolution"
         title="Points handed to the chart / points in the window"
       >
-        {resolutionLabel(model)} · {points.toLocaleString('en-US')} of {props.rawPoints.toLocaleString('en-US')} points
-        {model.series.length > 1 ? ` · ${model.series.length.toLocaleString('en-US')} series` : ''}
+        {resolutionLabel(model)} · {formatCount(points)} of {formatCount(props.rawPoints)} points
+        {model.series.length > 1 ? ` · ${formatCount(model.series.length)} series` : ''}
         {props.loading ? ' · updating…' : ''}
       </div>
     </div>

@@ -11,6 +11,7 @@ import { previousPeriod } from '../../../shared/charts/calendar';
 import type { ChartData } from '../../../shared/charts/chartQuery';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
+import { formatCount } from '../../workbench/format';
 import { newMetricSpec, openChart, setChartSaved } from './chartStore';
 import { fetchChartSeries } from './chartSeries';
 import type { MetricSource } from './MetricPicker';
@@ -51,7 +52,7 @@ export async function deleteSavedChart(name: string): Promise<ErrorView | null> 
 }
 
 /** What a chart of one source can pick, and (cache only) each metric's cached range under `cachedRangeKey`. */
-export interface MetricOptionsAnswer {
+interface MetricOptionsAnswer {
   pipelines: PipelineChoice[];
   cachedRanges: Map<string, ChartWindow>;
 }
@@ -75,7 +76,7 @@ export async function loadMetricOptions(from: ChartDataSource): Promise<MetricOp
   const cachedRanges = new Map<string, ChartWindow>();
   for (const e of r.entries) {
     const list = byPipeline.get(e.pipelineId) ?? [];
-    list.push({ name: e.metric, title: `${e.series} series · ${e.points.toLocaleString('en-US')} points` });
+    list.push({ name: e.metric, title: `${e.series} series · ${formatCount(e.points)} points` });
     byPipeline.set(e.pipelineId, list);
     cachedRanges.set(cachedRangeKey(e.pipelineId, e.metric), { fromMs: e.fromMs, toMs: e.toMs });
   }
@@ -112,7 +113,7 @@ export async function searchSeries(
 }
 
 /** What a metric chart draws, besides the window and width each fetch asks for. */
-export interface MetricChartQuery {
+interface MetricChartQuery {
   source: MetricSource;
   bucket: ChartSpec['bucket'];
   compare: ChartSpec['compare'];

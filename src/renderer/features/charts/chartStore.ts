@@ -4,6 +4,7 @@
  */
 import { create } from 'zustand';
 import type { ChartSpec } from '../../../shared/api/charts';
+import { withoutKey } from '../../workbench/records';
 import { openChartTab } from '../../workbench/tabsStore';
 
 export interface ChartTabState {
@@ -68,20 +69,12 @@ export function updateResultChart(tabId: string, patch: Partial<ResultChartState
 
 /** A closed chart tab's spec goes with it. */
 export function forgetChartTab(tabId: string): void {
-  useChartStore.setState((s) => {
-    if (!(tabId in s.tabs)) return s;
-    const { [tabId]: _closed, ...tabs } = s.tabs;
-    return { tabs };
-  });
+  useChartStore.setState((s) => ({ tabs: withoutKey(s.tabs, tabId) }));
 }
 
 /** The chart a closed SQL tab drew of its result goes with it. */
 export function forgetResultChart(tabId: string): void {
-  useChartStore.setState((s) => {
-    if (!(tabId in s.results)) return s;
-    const { [tabId]: _closed, ...results } = s.results;
-    return { results };
-  });
+  useChartStore.setState((s) => ({ results: withoutKey(s.results, tabId) }));
 }
 
 /** Saves a file the user asked for (PNG, SVG, CSV) through the browser's download. */

@@ -9,8 +9,6 @@ import { toErrorView, type ErrorView } from '../../state/errorView';
 import { cachedRangeKey, loadMetricOptions, loadServerExtent } from './chartActions';
 import type { ChartWindow } from './TimeSeriesChart';
 
-// MetricPicker and MetricChartState still import the series search from here.
-
 export interface MetricChoice {
   name: string;
   /** What the metric's tooltip says (series and points in the cache). */

@@ -1,5 +1,6 @@
 /** What the form's last action said: a test's result, a failure, or a notice. */
 import { formatDuration } from '../../workbench/format';
+import { DialogError } from '../common/DialogError';
 import { useConnectionsDialog } from './connectionsDialog';
 
 export function ActionFeedback() {
@@ -19,12 +20,7 @@ export function ActionFeedback() {
           {testResult.hint ? <div className="dim">{testResult.hint}</div> : null}
         </div>
       ) : null}
-      {actionError ? (
-        <div className="test-result failed" data-testid="action-error">
-          <div>{actionError.message}</div>
-          {actionError.hint ? <div className="dim">{actionError.hint}</div> : null}
-        </div>
-      ) : null}
+      {actionError ? <DialogError error={actionError} testId="action-error" /> : null}
       {notice ? (
         <div className="form-notice" data-testid="connection-notice">
           {notice}

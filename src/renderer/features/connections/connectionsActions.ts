@@ -7,8 +7,8 @@ import type { ConnectionProfile } from '../../../shared/api/connections';
 import type { LakeSetting } from '../../../shared/api/lake';
 import { toErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
-import { refreshSection, refreshStatus } from '../../state/workspaceActions';
-import { useWorkspaceStore } from '../../state/workspaceStore';
+import { applyStatus, refreshStatus } from '../../state/workspaceActions';
+import { runAction } from '../../workbench/runAction';
 import {
   dialogPatcher,
   freshForm,
@@ -45,20 +45,17 @@ function checkedProfile(): ConnectionProfile | null {
 }
 
 /** Runs one action of the form: the buttons wait for it, and its failure is shown in the form. */
-async function runBusy(
+function runBusy(
   busy: Exclude<Busy, null>,
   start: Partial<ConnectionsDialogState>,
   work: (patch: (p: DialogPatch) => void) => Promise<void>,
 ): Promise<void> {
   const patch = dialogPatcher();
-  patch({ busy, ...start });
-  try {
-    await work(patch);
-  } catch (err) {
-    patch({ actionError: toErrorView(err) });
-  } finally {
-    patch({ busy: null });
-  }
+  return runAction<ConnectionsDialogState>(
+    patch,
+    { running: { busy, ...start }, done: { busy: null }, failed: (actionError) => ({ actionError }) },
+    () => work(patch),
+  );
 }
 
 /** Saves the form, with the typed secret when there is one (none typed keeps the stored one). */
@@ -135,8 +132,8 @@ export async function deleteProfile(id: string): Promise<void> {
 export async function setWorkspaceLake(setting: LakeSetting): Promise<void> {
   await runBusy('lake', { actionError: null }, async (patch) => {
     const status = await workbench().call('workspace.setLake', setting);
-    useWorkspaceStore.setState({ status });
-    void refreshSection('lake');
+    // The lake is listed again when its phase became ready, as this reply or the workspace's events say first (once).
+    applyStatus(status);
     patch({
       notice:
         setting.driver === 's3'

@@ -8,11 +8,12 @@ import { create } from 'zustand';
 import type { ConnectionProfileView, ConnectionTestResult } from '../../../shared/api/connections';
 import type { ErrorView } from '../../state/errorView';
 import { useWorkspaceStore } from '../../state/workspaceStore';
+import { latestReply } from '../../workbench/latestReply';
 import { activeConnections, type ActiveConnection } from './activeConnections';
 import { draftFromProfile, emptyDraft, type FieldErrors, type ProfileDraft, type ProfileKind } from './profileDraft';
 
 /** A profile of the user's, a new one of a kind, or a connection in use that has no profile (the demo's). */
-export type Selection = { id: string } | { kind: ProfileKind } | { active: ActiveConnection['id'] } | null;
+type Selection = { id: string } | { kind: ProfileKind } | { active: ActiveConnection['id'] } | null;
 
 /** The action running now; every button waits while one does. */
 export type Busy = null | 'test' | 'save' | 'delete' | 'lake' | 'secret';
@@ -31,8 +32,6 @@ interface FormState {
 
 export interface ConnectionsDialogState extends FormState {
   open: boolean;
-  /** Counts openings: a reply to an earlier opening is dropped. */
-  session: number;
   profiles: ConnectionProfileView[] | null;
   listError: ErrorView | null;
   selection: Selection;
@@ -52,18 +51,23 @@ export function freshForm(draft: ProfileDraft | null): FormState {
   };
 }
 
-function freshDialog(open: boolean, session: number): ConnectionsDialogState {
-  return { ...freshForm(null), open, session, profiles: null, listError: null, selection: null, busy: null };
+function freshDialog(open: boolean): ConnectionsDialogState {
+  return { ...freshForm(null), open, profiles: null, listError: null, selection: null, busy: null };
 }
 
-export const useConnectionsDialog = create<ConnectionsDialogState>(() => freshDialog(false, 0));
+export const useConnectionsDialog = create<ConnectionsDialogState>(() => freshDialog(false));
+
+/** Replies belong to one opening of the dialog: one to an earlier opening is dropped. */
+const opening = latestReply();
 
 export function openConnectionsDialog(): void {
-  useConnectionsDialog.setState((s) => freshDialog(true, s.session + 1));
+  opening.drop();
+  useConnectionsDialog.setState(freshDialog(true));
 }
 
 export function closeConnectionsDialog(): void {
-  useConnectionsDialog.setState((s) => freshDialog(false, s.session));
+  opening.drop();
+  useConnectionsDialog.setState(freshDialog(false));
 }
 
 export type DialogPatch =
@@ -74,10 +78,9 @@ export type DialogPatch =
  * opening it started in lasts (a reply after closing changes nothing).
  */
 export function dialogPatcher(): (patch: DialogPatch) => void {
-  const { session } = useConnectionsDialog.getState();
+  const counts = opening.current();
   return (patch) => {
-    const s = useConnectionsDialog.getState();
-    if (s.open && s.session === session) useConnectionsDialog.setState(patch);
+    if (counts() && useConnectionsDialog.getState().open) useConnectionsDialog.setState(patch);
   };
 }
 

@@ -13,6 +13,7 @@ import { useCallback, useMemo } from 'react';
 import { create } from 'zustand';
 import type { ResultExportStarted } from '../../../shared/api/export';
 import type { ColumnFilter } from '../../../shared/gridView';
+import { withoutKey } from '../../workbench/records';
 import type { Selection } from './selection';
 
 export interface GridLayout {
@@ -49,10 +50,7 @@ const NOTICE_MS = 4000;
 
 /** The record with `key` set to `value`, or without `key` when `value` is null. */
 function withEntry<T>(record: Record<string, T>, key: string, value: T | null): Record<string, T> {
-  if (value !== null) return { ...record, [key]: value };
-  if (!(key in record)) return record;
-  const { [key]: _dropped, ...rest } = record;
-  return rest;
+  return value !== null ? { ...record, [key]: value } : withoutKey(record, key);
 }
 
 export function columnsKey(columns: readonly { name: string; type: string }[]): string {

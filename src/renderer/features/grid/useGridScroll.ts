@@ -15,7 +15,9 @@ export interface GridScroll {
 
 export function useGridScroll(tableName: string, columnSizing: ColumnSizingState): GridScroll {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [scroll, setScroll] = useState({ top: recalledPlace(tableName)?.top ?? 0, height: 600 });
+  // Where the user left the result, read once when the grid mounts (not on every render).
+  const [recalled] = useState(() => recalledPlace(tableName));
+  const [scroll, setScroll] = useState(() => ({ top: recalled?.top ?? 0, height: 600 }));
   const frame = useRef(0);
   useLayoutEffect(() => {
     const el = scrollRef.current;
@@ -32,7 +34,7 @@ export function useGridScroll(tableName: string, columnSizing: ColumnSizingState
     return () => observer.disconnect();
   }, [tableName]);
   // Tracked while scrolling: by the time an unmount cleanup runs, the element is detached and reads 0.
-  const place = useRef({ top: recalledPlace(tableName)?.top ?? 0, left: recalledPlace(tableName)?.left ?? 0 });
+  const place = useRef({ top: recalled?.top ?? 0, left: recalled?.left ?? 0 });
   const sizingRef = useRef(columnSizing);
   sizingRef.current = columnSizing;
   useEffect(() => () => rememberPlace(tableName, { ...place.current, sizing: sizingRef.current }), [tableName]);

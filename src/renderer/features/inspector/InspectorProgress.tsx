@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { ResultExportStarted } from '../../../shared/api/export';
 import type { InspectorExportFormat, InspectorMatchesPage, InspectorProblem } from '../../../shared/api/inspector';
 import { formatBytes } from '../../../shared/format';
+import { formatCount, formatDuration } from '../../workbench/format';
 import { ErrorPanel } from '../common/ErrorPanel';
 import { ExportButton, type ExportChoice } from '../common/ExportButton';
 import { exportRecords } from './inspectorActions';
@@ -61,7 +62,7 @@ function stateText(page: Pick<InspectorMatchesPage, 'state' | 'elapsedMs'>): str
   if (page.state === 'running') return 'searching…';
   if (page.state === 'cancelled') return 'cancelled';
   if (page.state === 'failed') return 'failed';
-  return `${(page.elapsedMs / 1000).toFixed(2)} s`;
+  return formatDuration(page.elapsedMs);
 }
 
 export function InspectorProgress() {
@@ -80,7 +81,7 @@ export function InspectorProgress() {
     <div className="insp-progress" data-testid="insp-progress" data-state={page.state}>
       <div className="insp-progress-line">
         <strong data-testid="insp-count">
-          {total.toLocaleString('en-US')} {total === 1 ? 'record' : 'records'}
+          {formatCount(total)} {total === 1 ? 'record' : 'records'}
         </strong>
         {page.limited ? <span className="dim"> (stopped at the limit; narrow the search for the rest)</span> : null}
         <span className="dim">

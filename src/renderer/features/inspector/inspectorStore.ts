@@ -15,7 +15,9 @@ import type {
 } from '../../../shared/api/inspector';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
-import { useTabsStore, type InspectorTab } from '../../workbench/tabsStore';
+import { cancelJob } from '../../state/workspaceActions';
+import { latestReply } from '../../workbench/latestReply';
+import { activateTab, openTab, useTabsStore, type InspectorTab } from '../../workbench/tabsStore';
 
 export interface InspectorForm {
   pipelines: string[];
@@ -78,14 +80,10 @@ export function setForm(patch: Partial<InspectorForm>): void {
 export function openInspectorTab(): string {
   const existing = useTabsStore.getState().tabs.find((t): t is InspectorTab => t.kind === 'inspector');
   if (existing) {
-    useTabsStore.setState({ activeTabId: existing.id });
+    activateTab(existing.id);
     return existing.id;
   }
-  const n = useTabsStore.getState().counter + 1;
-  const id = `tab-${n}`;
-  const tab: InspectorTab = { kind: 'inspector', id, title: 'Inspector' };
-  useTabsStore.setState((s) => ({ tabs: [...s.tabs, tab], activeTabId: id, counter: n }));
-  return id;
+  return openTab((id) => ({ kind: 'inspector', id, title: 'Inspector' }));
 }
 
 /** A `datetime-local` value (no zone) as a UTC instant. */
@@ -108,30 +106,35 @@ export function criteriaOf(form: InspectorForm): InspectorCriteriaInput {
 }
 
 let poll: ReturnType<typeof setTimeout> | null = null;
+// Only the latest search shows: one started before another, or before the tab closed, is not.
+const searches = latestReply();
 
 /** The closed inspector tab stops polling, cancels its running search and forgets what it showed. */
 export function disposeInspector(): void {
+  searches.drop();
   if (poll) clearTimeout(poll);
   poll = null;
   const { jobId, page } = useInspectorStore.getState();
-  if (jobId && (page === null || page.state === 'running')) {
-    void workbench()
-      .call('jobs.cancel', { jobId })
-      .catch(() => undefined);
-  }
+  if (jobId && (page === null || page.state === 'running')) void cancelJob(jobId);
   useInspectorStore.setState(INITIAL_STATE, true);
 }
 
 export async function runSearch(): Promise<void> {
   if (poll) clearTimeout(poll);
+  const counts = searches.ask();
   const { form } = useInspectorStore.getState();
   useInspectorStore.setState({ error: null, matches: [], page: null, selected: null, searchId: null, jobId: null });
   try {
     const { searchId, jobId } = await workbench().call('inspector.search', criteriaOf(form));
+    if (!counts()) {
+      // Nobody shows this search any more: it stops on the server.
+      void cancelJob(jobId);
+      return;
+    }
     useInspectorStore.setState({ searchId, jobId });
     await fetchMore(searchId);
   } catch (err) {
-    useInspectorStore.setState({ error: toErrorView(err) });
+    if (counts()) useInspectorStore.setState({ error: toErrorView(err) });
   }
 }
 
@@ -165,7 +168,7 @@ async function fetchMore(searchId: string): Promise<void> {
 
 export async function cancelSearch(): Promise<void> {
   const { jobId } = useInspectorStore.getState();
-  if (jobId) await workbench().call('jobs.cancel', { jobId });
+  if (jobId) await cancelJob(jobId);
 }
 
 export async function openRecord(key: string, row: number): Promise<void> {

@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import type { LakeTab } from '../../workbench/tabsStore';
 import { ErrorPanel } from '../common/ErrorPanel';
-import { followCache, settleDownloads, showLakeFolder } from './lakeActions';
+import { finishedDownloads, followCache, settleDownloads, showLakeFolder } from './lakeActions';
 import { useLakeTab, visibleEntries } from './lakeStore';
 import { LakeEntryList } from './LakeEntryList';
 import { LakeFilePanel } from './LakeFilePanel';
@@ -19,9 +19,10 @@ export function LakeBrowser({ tab }: { tab: LakeTab }) {
   const location = useWorkspaceStore((s) => s.status?.lake?.location ?? null);
   const isFolderLake = useWorkspaceStore((s) => s.status?.lake?.driver !== 's3');
   const cacheVersion = useWorkspaceStore((s) => s.cacheVersion);
-  const jobs = useWorkspaceStore((s) => s.jobs);
   const state = useLakeTab(tabId);
   const { entries, nameFilter, from, to, watching } = state;
+  // How many of this tab's downloads finished, not the jobs: their progress ticks do not redraw the list.
+  const finished = useWorkspaceStore((s) => finishedDownloads(watching, s.jobs).length);
   const rootRef = useRef<HTMLDivElement>(null);
 
   // A new folder or lake is listed afresh; the same one, shown again, is kept.
@@ -31,7 +32,9 @@ export function LakeBrowser({ tab }: { tab: LakeTab }) {
 
   useEffect(() => followCache(tabId), [tabId, cacheVersion]);
 
-  useEffect(() => settleDownloads(tabId), [tabId, jobs, watching]);
+  useEffect(() => {
+    if (finished > 0) settleDownloads(tabId);
+  }, [tabId, finished]);
 
   const visible = useMemo(() => visibleEntries({ entries, nameFilter, from, to }), [entries, nameFilter, from, to]);
 

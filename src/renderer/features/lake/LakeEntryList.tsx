@@ -3,7 +3,7 @@
  * the virtualized rows, the next page fetched as the end comes into view.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { LakeEntry } from '../../../shared/api/lake';
 import { useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { loadMoreLake } from './lakeActions';
@@ -60,7 +60,7 @@ export function LakeEntryList({
     return () => cancelAnimationFrame(frame);
   }, [openKey, virtualizer]);
 
-  const selectableKeys = fileKeys(visible);
+  const selectableKeys = useMemo(() => fileKeys(visible), [visible]);
   const allSelected = selectableKeys.length > 0 && selectableKeys.every((k) => selected.has(k));
 
   return (

@@ -6,7 +6,7 @@ import { lakeRootPrefix, pipelinePrefix } from './lakePaths';
 import { openLakeTab } from '../../workbench/tabsStore';
 import { request } from '../../workbench/intents';
 import { PhaseGate } from '../../workbench/PhaseGate';
-import { EmptyState, SidebarSection } from '../../workbench/SidebarSection';
+import { EmptyState, SectionError, SidebarSection } from '../../workbench/SidebarSection';
 
 export function LakeSection() {
   const lake = useWorkspaceStore((s) => s.lake);
@@ -45,7 +45,7 @@ export function LakeSection() {
       }
     >
       <PhaseGate phase="lake">
-        {lake.error ? <EmptyState tone="error">{lake.error.message}</EmptyState> : null}
+        <SectionError error={lake.error} />
         {lake.data && pipelines.length === 0 ? <EmptyState>No Bronze files found in {location}</EmptyState> : null}
         {!lake.data && !lake.error ? <EmptyState>Listing the lake…</EmptyState> : null}
         <ul className="side-tree">

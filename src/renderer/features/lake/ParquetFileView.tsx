@@ -7,12 +7,13 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ParquetFileInfo } from '../../../shared/api/lake';
 import { toErrorView, type ErrorView } from '../../state/errorView';
+import { formatCount } from '../../workbench/format';
 import type { Parts } from '../../workbench/parts';
 import { ErrorPanel } from '../common/ErrorPanel';
 import { readParquetFile } from './lakeActions';
 import { Overview, SchemaTable } from './ParquetOverview';
 import { FirstRows, KeyValue, RowGroups } from './ParquetTables';
-import { count, Section } from './ParquetValue';
+import { Section } from './ParquetValue';
 
 /** The file's footer once read, or why it could not be; both null while it is read. */
 function useParquetFile(fileKey: string): { info: ParquetFileInfo | null; error: ErrorView | null } {
@@ -113,7 +114,7 @@ export function ParquetFileView({ fileKey, onClose, style, ref }: Parts['parquet
               title="First rows"
               meta={
                 info.firstRows.rows.length < info.rowCount
-                  ? `${info.firstRows.rows.length} of ${count(info.rowCount)}`
+                  ? `${info.firstRows.rows.length} of ${formatCount(info.rowCount)}`
                   : `${info.firstRows.rows.length}`
               }
             >

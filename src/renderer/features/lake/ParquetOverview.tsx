@@ -1,7 +1,7 @@
 /** A Parquet file at a glance (rows, size, where its bytes came from) and its schema. */
 import type { ParquetFileInfo } from '../../../shared/api/lake';
 import { formatBytes } from '../../../shared/format';
-import { count } from './ParquetValue';
+import { formatCount } from '../../workbench/format';
 
 type Source = ParquetFileInfo['source'];
 
@@ -23,27 +23,27 @@ export function Overview({ info }: { info: ParquetFileInfo }) {
     share >= 0.995 ? '100%' : share >= 0.1 ? `${Math.round(share * 100)}%` : `${(share * 100).toFixed(1)}%`;
   // Small files are fetched whole in one read: say so, or 100% looks like a failure of range reads.
   const bytesTitle =
-    `${count(info.bytesRead)} of ${count(info.size)} bytes` +
+    `${formatCount(info.bytesRead)} of ${formatCount(info.size)} bytes` +
     (share >= 1 && info.source === 'store' ? ': the file is small enough to fetch in one read' : '');
   return (
     <dl className="pq-overview">
       <div className="pq-stat">
         <dt>Rows</dt>
         <dd data-testid="file-rows" data-count={info.rowCount}>
-          {count(info.rowCount)}
+          {formatCount(info.rowCount)}
         </dd>
       </div>
       <div className="pq-stat">
         <dt>Size</dt>
-        <dd title={`${count(info.size)} bytes`}>{formatBytes(info.size)}</dd>
+        <dd title={`${formatCount(info.size)} bytes`}>{formatBytes(info.size)}</dd>
       </div>
       <div className="pq-stat">
         <dt>Row groups</dt>
-        <dd>{count(info.rowGroups.length)}</dd>
+        <dd>{formatCount(info.rowGroups.length)}</dd>
       </div>
       <div className="pq-stat">
         <dt>Columns</dt>
-        <dd>{count(info.schema.length)}</dd>
+        <dd>{formatCount(info.schema.length)}</dd>
       </div>
       <div className="pq-stat">
         <dt>Source</dt>

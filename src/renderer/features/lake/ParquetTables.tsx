@@ -1,7 +1,8 @@
 /** A Parquet file's row groups with their column statistics, its key-value metadata and its first rows. */
 import type { ParquetFileInfo } from '../../../shared/api/lake';
 import { formatBytes } from '../../../shared/format';
-import { count, Value } from './ParquetValue';
+import { formatCount } from '../../workbench/format';
+import { Value } from './ParquetValue';
 
 export function RowGroups({ groups }: { groups: ParquetFileInfo['rowGroups'] }) {
   return (
@@ -13,7 +14,7 @@ export function RowGroups({ groups }: { groups: ParquetFileInfo['rowGroups'] }) 
           <details key={i} className="pq-group" open={i === 0} data-testid="row-group">
             <summary>
               <span className="pq-group-title">Row group {i}</span>
-              <span className="pq-group-fact">{count(group.rows)} rows</span>
+              <span className="pq-group-fact">{formatCount(group.rows)} rows</span>
               <span className="pq-group-fact">{formatBytes(group.compressedBytes)} compressed</span>
               <span className="pq-group-fact dim">{formatBytes(group.uncompressedBytes)} uncompressed</span>
               {ratio !== null ? <span className="badge">{ratio.toFixed(1)}×</span> : null}
@@ -35,7 +36,7 @@ export function RowGroups({ groups }: { groups: ParquetFileInfo['rowGroups'] }) 
                       <td className="mono strong">{column.name}</td>
                       <td className="mono dim">{column.compression}</td>
                       <td className="num mono">
-                        {column.nulls === null ? <span className="pq-null">—</span> : count(column.nulls)}
+                        {column.nulls === null ? <span className="pq-null">—</span> : formatCount(column.nulls)}
                       </td>
                       <td className="mono pq-clip">
                         <Value value={column.min} />

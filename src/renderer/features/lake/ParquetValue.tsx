@@ -1,4 +1,4 @@
-/** How the Parquet file view shows values: counts, a value with its tooltip, a titled section. */
+/** How the Parquet file view shows values: a value with its tooltip, a titled section. */
 import type { ReactNode } from 'react';
 import type { ParquetFileInfo } from '../../../shared/api/lake';
 
@@ -6,8 +6,6 @@ type Cell = ParquetFileInfo['firstRows']['rows'][number][number];
 
 /** Tooltips are for reading, not for dumping megabytes of payload into the DOM. */
 const TITLE_MAX = 4000;
-
-export const count = (n: number) => n.toLocaleString('en-US');
 
 function cellText(value: Cell): string {
   return typeof value === 'string' ? value : String(value);

@@ -10,16 +10,20 @@ import { toErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { request } from '../../workbench/intents';
+import { latestReply, type LatestReply } from '../../workbench/latestReply';
+import { runAction } from '../../workbench/runAction';
 import { bronzeQuery } from './lakePaths';
-import { ensureLakeTab, lakeTab, patchLakeTab, removeLakeTab } from './lakeStore';
+import { ensureLakeTab, lakeTab, patchLakeTab, removeLakeTab, type LakeTabState } from './lakeStore';
 
 const PAGE = 500;
 /** Rows the file panel shows of a Parquet file. */
 const FIRST_ROWS = 50;
+/** Parquet footers kept, so a file shown again (back to its tab, beside the inspector) is not read again. */
+const FILES_KEPT = 20;
 
 interface TabWork {
-  /** The listing being read; a new listing (another folder, a refresh) aborts it. */
-  listing: AbortController;
+  /** The listing being read; a new listing (another folder, a refresh) replaces it. */
+  listing: LatestReply;
   /** Aborted when the tab closes: stops walking a folder to cache. */
   open: AbortController;
 }
@@ -29,7 +33,7 @@ const work = new Map<string, TabWork>();
 function workOf(tabId: string): TabWork {
   let current = work.get(tabId);
   if (!current) {
-    current = { listing: new AbortController(), open: new AbortController() };
+    current = { listing: latestReply(), open: new AbortController() };
     work.set(tabId, current);
   }
   return current;
@@ -47,7 +51,7 @@ function lakeLocation(): string | null {
  */
 export async function showLakeFolder(tabId: string, prefix: string): Promise<void> {
   const location = lakeLocation();
-  const state = ensureLakeTab(tabId, useWorkspaceStore.getState().cacheVersion);
+  const state = ensureLakeTab(tabId);
   const { listed } = state;
   if (listed && listed.prefix === prefix && listed.location === location && !state.error) return;
   patchLakeTab(tabId, {
@@ -62,33 +66,30 @@ export async function showLakeFolder(tabId: string, prefix: string): Promise<voi
 }
 
 /** Lists the tab's folder from its first page, or (keepCount) as many pages as were shown, e.g. to refresh cache badges. */
-export async function browseLake(tabId: string, keepCount = 0): Promise<void> {
+async function browseLake(tabId: string, keepCount = 0): Promise<void> {
   const prefix = lakeTab(tabId)?.listed?.prefix;
   if (prefix === undefined) return;
-  const tab = workOf(tabId);
-  tab.listing.abort();
-  const listing = new AbortController();
-  tab.listing = listing;
+  const counts = workOf(tabId).listing.ask();
   patchLakeTab(tabId, { loading: true, error: null, cacheVersion: useWorkspaceStore.getState().cacheVersion });
   try {
     let all: LakeEntry[] = [];
     let token: string | null = null;
     do {
       const page: LakeBrowseResult = await workbench().call('lake.browse', { prefix, token, limit: PAGE });
-      if (listing.signal.aborted) return;
+      if (!counts()) return;
       all = [...all, ...page.entries];
       token = page.nextToken;
     } while (token && all.length < keepCount);
     patchLakeTab(tabId, { entries: all, nextToken: token });
   } catch (err) {
-    if (!listing.signal.aborted) patchLakeTab(tabId, { error: toErrorView(err) });
+    if (counts()) patchLakeTab(tabId, { error: toErrorView(err) });
   } finally {
-    if (!listing.signal.aborted) patchLakeTab(tabId, { loading: false });
+    if (counts()) patchLakeTab(tabId, { loading: false });
   }
 }
 
 /** Reads the shown entries again, as many as are shown (their cache state changed). */
-export function refreshLake(tabId: string): Promise<void> {
+function refreshLake(tabId: string): Promise<void> {
   return browseLake(tabId, lakeTab(tabId)?.entries.length ?? 0);
 }
 
@@ -97,7 +98,7 @@ export async function loadMoreLake(tabId: string): Promise<void> {
   const state = lakeTab(tabId);
   if (!state?.listed || !state.nextToken || state.loading) return;
   // A listing started meanwhile (another folder, a refresh) replaces this page.
-  const { listing } = workOf(tabId);
+  const counts = workOf(tabId).listing.current();
   patchLakeTab(tabId, { loading: true });
   try {
     const page = await workbench().call('lake.browse', {
@@ -105,12 +106,12 @@ export async function loadMoreLake(tabId: string): Promise<void> {
       token: state.nextToken,
       limit: PAGE,
     });
-    if (listing.signal.aborted) return;
+    if (!counts()) return;
     patchLakeTab(tabId, (s) => ({ entries: [...s.entries, ...page.entries], nextToken: page.nextToken }));
   } catch (err) {
-    if (!listing.signal.aborted) patchLakeTab(tabId, { error: toErrorView(err) });
+    if (counts()) patchLakeTab(tabId, { error: toErrorView(err) });
   } finally {
-    if (!listing.signal.aborted) patchLakeTab(tabId, { loading: false });
+    if (counts()) patchLakeTab(tabId, { loading: false });
   }
 }
 
@@ -121,14 +122,21 @@ export function followCache(tabId: string): void {
   void refreshLake(tabId);
 }
 
+/** The downloads started here (`watching`) that have finished. */
+export function finishedDownloads(
+  watching: readonly string[],
+  jobs: Readonly<Record<string, JobSnapshot>>,
+): JobSnapshot[] {
+  return watching
+    .map((id) => jobs[id])
+    .filter((j): j is JobSnapshot => j !== undefined && j.state !== 'queued' && j.state !== 'running');
+}
+
 /** A download started here finished: says how it went and refreshes the list. */
 export function settleDownloads(tabId: string): void {
   const state = lakeTab(tabId);
-  if (!state || state.watching.length === 0) return;
-  const { jobs } = useWorkspaceStore.getState();
-  const finished = state.watching
-    .map((id) => jobs[id])
-    .filter((j): j is JobSnapshot => j !== undefined && j.state !== 'queued' && j.state !== 'running');
+  if (!state) return;
+  const finished = finishedDownloads(state.watching, useWorkspaceStore.getState().jobs);
   if (finished.length === 0) return;
   const failed = finished.find((j) => j.state === 'failed');
   patchLakeTab(tabId, (s) => ({
@@ -139,15 +147,12 @@ export function settleDownloads(tabId: string): void {
 }
 
 /** A user's cache action: its buttons wait while it runs, and its failure is shown in the tab, not thrown. */
-async function act(tabId: string, action: () => Promise<void>): Promise<void> {
-  patchLakeTab(tabId, { busy: true, error: null });
-  try {
-    await action();
-  } catch (err) {
-    patchLakeTab(tabId, { error: toErrorView(err) });
-  } finally {
-    patchLakeTab(tabId, { busy: false });
-  }
+function act(tabId: string, action: () => Promise<void>): Promise<void> {
+  return runAction<LakeTabState>(
+    (changes) => patchLakeTab(tabId, changes),
+    { running: { busy: true, error: null }, done: { busy: false }, failed: (error) => ({ error }) },
+    action,
+  );
 }
 
 /** Every file key under a folder, following pages and subfolders; stops when the tab closes. */
@@ -214,13 +219,38 @@ export function openBronzeQuery(pipelineId: string, day: string | null): void {
 /** A closed lake tab stops its listing and folder walks and forgets everything it showed. */
 export function forgetLakeTab(tabId: string): void {
   const tab = work.get(tabId);
-  tab?.listing.abort();
+  tab?.listing.drop();
   tab?.open.abort();
   work.delete(tabId);
   removeLakeTab(tabId);
 }
 
-/** One Parquet file's footer and first rows. */
+/** Footers read, by lake and key, with the `cacheVersion` they were read at; the latest shown last. */
+const files = new Map<string, { cacheVersion: number; info: Promise<ParquetFileInfo> }>();
+
+/**
+ * One Parquet file's footer and first rows. A file of an S3/R2 lake is read once
+ * (range reads on the store) until the cache changes: caching, evicting or
+ * finding it stale changes where its bytes come from, or the bytes. A local
+ * folder's file is read each time: that is cheap, and nothing says it changed.
+ */
 export function readParquetFile(key: string): Promise<ParquetFileInfo> {
-  return workbench().call('lake.file', { key, rows: FIRST_ROWS });
+  const id = `${lakeLocation() ?? ''}\n${key}`;
+  const { cacheVersion } = useWorkspaceStore.getState();
+  const kept = files.get(id);
+  files.delete(id);
+  if (kept?.cacheVersion === cacheVersion) {
+    files.set(id, kept);
+    return kept.info;
+  }
+  const entry = { cacheVersion, info: workbench().call('lake.file', { key, rows: FIRST_ROWS }) };
+  files.set(id, entry);
+  if (files.size > FILES_KEPT) files.delete(files.keys().next().value!);
+  const forget = () => {
+    if (files.get(id) === entry) files.delete(id);
+  };
+  void entry.info.then((info) => {
+    if (info.source === 'local') forget();
+  }, forget);
+  return entry.info;
 }

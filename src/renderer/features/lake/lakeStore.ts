@@ -6,6 +6,7 @@
 import { create } from 'zustand';
 import type { LakeEntry } from '../../../shared/api/lake';
 import type { ErrorView } from '../../state/errorView';
+import { withoutKey } from '../../workbench/records';
 import { dayInRange } from './lakePaths';
 
 export type FileEntry = Extract<LakeEntry, { kind: 'file' }>;
@@ -41,7 +42,7 @@ export interface LakeTabState {
   panelHeight: number | null;
 }
 
-export const EMPTY_LAKE_TAB: LakeTabState = {
+const EMPTY_LAKE_TAB: LakeTabState = {
   listed: null,
   entries: [],
   nextToken: null,
@@ -75,13 +76,12 @@ export function lakeTab(tabId: string): LakeTabState | undefined {
   return useLakeStore.getState().tabs[tabId];
 }
 
-/** The tab's state, made empty (reading the cache at `cacheVersion`) when it has none yet. */
-export function ensureLakeTab(tabId: string, cacheVersion: number): LakeTabState {
+/** The tab's state, made empty when it has none yet. */
+export function ensureLakeTab(tabId: string): LakeTabState {
   const existing = lakeTab(tabId);
   if (existing) return existing;
-  const created = { ...EMPTY_LAKE_TAB, cacheVersion };
-  useLakeStore.setState((s) => ({ tabs: { ...s.tabs, [tabId]: created } }));
-  return created;
+  useLakeStore.setState((s) => ({ tabs: { ...s.tabs, [tabId]: EMPTY_LAKE_TAB } }));
+  return EMPTY_LAKE_TAB;
 }
 
 /**
@@ -102,9 +102,8 @@ export function patchLakeTab(
 
 export function removeLakeTab(tabId: string): void {
   useLakeStore.setState((s) => {
-    if (!(tabId in s.tabs)) return s;
-    const { [tabId]: _closed, ...tabs } = s.tabs;
-    return { tabs };
+    const tabs = withoutKey(s.tabs, tabId);
+    return tabs === s.tabs ? s : { tabs };
   });
 }
 

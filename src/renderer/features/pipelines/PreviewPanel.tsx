@@ -4,7 +4,7 @@
  */
 import { useMemo, useState } from 'react';
 import { useWorkspaceStore } from '../../state/workspaceStore';
-import { decimalsFor, formatCell, isNumericKind } from '../../workbench/format';
+import { decimalsFor, formatCell, formatCount, isNumericKind } from '../../workbench/format';
 import type { PipelineEditorState } from './editorStore';
 import { PreviewChart } from './PreviewChart';
 
@@ -55,7 +55,7 @@ export function PreviewPanel({ editor }: { editor: PipelineEditorState }) {
     >
       <div className="preview-head">
         <span data-testid="preview-timing">
-          {preview.rows.toLocaleString('en-US')} rows · computed in{' '}
+          {formatCount(preview.rows)} rows · computed in{' '}
           {preview.engineMs < 10 ? preview.engineMs.toFixed(1) : Math.round(preview.engineMs)} ms
           {editor.previewRunning ? ' · updating…' : ''}
         </span>
@@ -89,10 +89,10 @@ export function PreviewPanel({ editor }: { editor: PipelineEditorState }) {
                 title="Chart this metric"
               >
                 <td>{s.name}</td>
-                <td>{values.toLocaleString('en-US')}</td>
-                <td className={s.nulls ? 'warn' : ''}>{s.nulls.toLocaleString('en-US')}</td>
-                <td className={s.nans ? 'warn' : ''}>{s.nans.toLocaleString('en-US')}</td>
-                <td className={s.infinities ? 'warn' : ''}>{s.infinities.toLocaleString('en-US')}</td>
+                <td>{formatCount(values)}</td>
+                <td className={s.nulls ? 'warn' : ''}>{formatCount(s.nulls)}</td>
+                <td className={s.nans ? 'warn' : ''}>{formatCount(s.nans)}</td>
+                <td className={s.infinities ? 'warn' : ''}>{formatCount(s.infinities)}</td>
               </tr>
             );
           })}

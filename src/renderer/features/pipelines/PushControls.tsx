@@ -9,7 +9,7 @@ import type { JobSnapshot } from '../../../shared/api/contract';
 import type { DiffCounts, WriteCredentials } from '../../../shared/api/push';
 import type { ErrorView } from '../../state/errorView';
 import { Modal } from '../common/Modal';
-import { formatCount } from './reprocessingFormat';
+import { formatCount } from '../../workbench/format';
 
 export function ErrorLine({ error, testId }: { error: Omit<ErrorView, 'code'>; testId?: string }) {
   return (

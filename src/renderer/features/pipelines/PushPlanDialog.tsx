@@ -8,15 +8,15 @@
 import { useEffect } from 'react';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { cancelJob } from '../../state/workspaceActions';
+import { formatCount } from '../../workbench/format';
 import { Modal } from '../common/Modal';
 import { ErrorLine, JobLine } from './PushControls';
 import { PushPlanCredentials } from './PushPlanCredentials';
 import { PushPlanFigures } from './PushPlanFigures';
 import { PushPlanOutcome } from './PushPlanOutcome';
 import { PushPlanTimescale } from './PushPlanTimescale';
-import { closePushPlan, readPushOutcome, runPush } from './pushPlanActions';
-import { usePushPlan } from './pushPlanStore';
-import { formatCount } from './reprocessingFormat';
+import { readPushOutcome, runPush } from './pushPlanActions';
+import { closePushPlan, usePushPlan } from './pushPlanStore';
 
 export function PushPlanDialog() {
   const plan = usePushPlan((s) => s.plan);
@@ -28,6 +28,7 @@ export function PushPlanDialog() {
   const job = useWorkspaceStore((s) => (jobId ? (s.jobs[jobId] ?? null) : null));
   const running = job !== null && job.finishedAt === null;
 
+  // Also on a remount (a tab switch) after the push: readPushOutcome runs what follows it once.
   useEffect(() => {
     if (job?.state === 'succeeded') void readPushOutcome();
   }, [job?.state]);

@@ -4,11 +4,11 @@
  * the values changed per day and metric.
  */
 import type { PushPlanView } from '../../../shared/api/push';
+import { lastDayOf } from '../../../shared/utcDays';
 import { ValueCounts } from './PushControls';
 import { setIncludeDefinition } from './pushPlanActions';
 import { usePushPlan } from './pushPlanStore';
-import { formatCount as n } from './reprocessingFormat';
-import { lastDayOf } from './reprocessingStore';
+import { formatCount as n } from '../../workbench/format';
 
 export function PushPlanFigures({ plan }: { plan: PushPlanView }) {
   const includeDefinition = usePushPlan((s) => s.includeDefinition);

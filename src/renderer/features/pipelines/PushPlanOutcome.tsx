@@ -1,11 +1,11 @@
 /** What the push did, once it succeeded: values, rows, the new version, and the continuous aggregates' refresh. */
 import type { PushOutcome } from '../../../shared/api/push';
 import { useWorkspaceStore } from '../../state/workspaceStore';
+import { formatCount as n } from '../../workbench/format';
 import { AggregateRefreshNote } from './AggregateRefreshNote';
 import { ValueCounts } from './PushControls';
-import { readPushOutcome } from './pushPlanActions';
+import { rereadPushOutcome } from './pushPlanActions';
 import { usePushPlan } from './pushPlanStore';
-import { formatCount as n } from './reprocessingFormat';
 
 export function PushPlanOutcome({ outcome }: { outcome: PushOutcome }) {
   const credentials = usePushPlan((s) => s.credentials);
@@ -27,7 +27,7 @@ export function PushPlanOutcome({ outcome }: { outcome: PushOutcome }) {
         aggregates={outcome.aggregates}
         credentials={credentials}
         embedded={embedded}
-        onRefreshed={readPushOutcome}
+        onRefreshed={() => void rereadPushOutcome()}
       />
     </div>
   );

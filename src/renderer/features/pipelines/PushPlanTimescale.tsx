@@ -1,7 +1,7 @@
 /** TimescaleDB's side of the push plan: chunks and compression, rows to decompress, continuous aggregates to refresh. */
 import type { PushPlanView } from '../../../shared/api/push';
 import { formatUtcInstant } from '../../../shared/format';
-import { formatCount as n } from './reprocessingFormat';
+import { formatCount as n } from '../../workbench/format';
 
 export function PushPlanTimescale({ plan }: { plan: PushPlanView }) {
   if (plan.mode !== 'timescaledb') {

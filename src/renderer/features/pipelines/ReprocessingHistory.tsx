@@ -1,11 +1,12 @@
 /** "Pushes to the server": the pipeline's push history, with undo and a second try at refreshing aggregates. */
 import { formatInstant } from '../../../shared/timeZone';
+import { lastDayOf } from '../../../shared/utcDays';
 import { useWorkspaceStore, useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { AggregateRefreshNote } from './AggregateRefreshNote';
 import { ErrorLine, ValueCounts } from './PushControls';
 import { loadPushHistory } from './reprocessingActions';
-import { formatCount as n } from './reprocessingFormat';
-import { lastDayOf, openUndo, useReprocessingStore } from './reprocessingStore';
+import { formatCount as n } from '../../workbench/format';
+import { openUndo, useReprocessingStore } from './reprocessingStore';
 
 export function ReprocessingHistory({ tabId, pipelineId }: { tabId: string; pipelineId: string }) {
   const history = useReprocessingStore((s) => s.byTab[tabId]?.history ?? null);

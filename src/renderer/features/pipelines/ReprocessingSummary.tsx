@@ -9,7 +9,7 @@ import { DiffOverlayChart } from './DiffOverlayChart';
 import { ErrorLine, ValueCounts } from './PushControls';
 import { openPushPlan } from './pushPlanActions';
 import { chooseOverlay } from './reprocessingActions';
-import { formatCount as n } from './reprocessingFormat';
+import { formatCount as n, formatDuration } from '../../workbench/format';
 import { useReprocessingStore } from './reprocessingStore';
 import { CountsTable, LargestChanges } from './ReprocessingTables';
 
@@ -46,7 +46,7 @@ export function ReprocessingSummary({
         {n(summary.recomputedRows)} values recomputed, {n(summary.serverRows)} on the server · Bronze landing days{' '}
         {summary.bronzeDays.first} – {summary.bronzeDays.last} read
         {summary.filesCached ? ` (${n(summary.filesCached)} files cached for it)` : ''} ·{' '}
-        {(summary.elapsedMs / 1000).toFixed(1)} s
+        {formatDuration(summary.elapsedMs)}
       </p>
       <SkippedFilesNotice
         files={summary.skippedFiles}

@@ -5,8 +5,19 @@
  */
 import { useState } from 'react';
 import type { DiffChange, DiffCounts, PreviewSummary } from '../../../shared/api/push';
+import { formatCount as n } from '../../workbench/format';
 import { chooseOverlay } from './reprocessingActions';
-import { formatCount as n, formatValue } from './reprocessingFormat';
+
+/**
+ * A metric value in a table of changes: six significant digits, an exponent for the very large or small.
+ * Number() drops a fraction's trailing zeros only (a regex would also eat an integer's: 123450 → 12345).
+ */
+const formatValue = (v: number | null) =>
+  v === null
+    ? '—'
+    : Math.abs(v) >= 1e6 || (v !== 0 && Math.abs(v) < 1e-3)
+      ? v.toExponential(4)
+      : String(Number(v.toPrecision(6)));
 
 interface CountsRow {
   key: string;

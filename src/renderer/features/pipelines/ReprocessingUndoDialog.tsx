@@ -1,11 +1,12 @@
 /** "Undo push": what an undo of a push brings back, the write credentials for it, and its job. */
 import { useEffect } from 'react';
 import { formatInstant } from '../../../shared/timeZone';
+import { lastDayOf } from '../../../shared/utcDays';
 import { useWorkspaceStore, useWorkspaceTimeZone } from '../../state/workspaceStore';
 import { CredentialsPrompt, ErrorLine, JobLine } from './PushControls';
 import { afterUndo, undoPush } from './reprocessingActions';
-import { formatCount as n } from './reprocessingFormat';
-import { closeUndo, lastDayOf, type UndoState } from './reprocessingStore';
+import { formatCount as n } from '../../workbench/format';
+import { closeUndo, type UndoState } from './reprocessingStore';
 
 export function ReprocessingUndoDialog({
   tabId,

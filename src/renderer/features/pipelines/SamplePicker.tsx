@@ -4,6 +4,7 @@
  */
 import { useMemo, useState } from 'react';
 import { parseUtcInput, utcInputValue } from '../../../shared/timeZone';
+import { formatCount } from '../../workbench/format';
 import { UtcTimeInput } from '../common/UtcTimeInput';
 import { spanOf, type PipelineEditorState } from './editorStore';
 import { loadSample } from './pipelineActions';
@@ -94,7 +95,7 @@ export function SamplePicker({ tabId, editor }: { tabId: string; editor: Pipelin
           {visible.map((s) => (
             <li key={s.seriesId}>
               <label
-                title={`${s.records.toLocaleString('en-US')} records, ${utcInputValue(s.first)} – ${utcInputValue(s.last)} UTC`}
+                title={`${formatCount(s.records)} records, ${utcInputValue(s.first)} – ${utcInputValue(s.last)} UTC`}
               >
                 <input
                   type="checkbox"
@@ -104,7 +105,7 @@ export function SamplePicker({ tabId, editor }: { tabId: string; editor: Pipelin
                   onChange={() => toggle(s.seriesId)}
                 />
                 <span className="series-name">{s.seriesId}</span>
-                <span className="series-count">{s.records.toLocaleString('en-US')}</span>
+                <span className="series-count">{formatCount(s.records)}</span>
               </label>
             </li>
           ))}
@@ -149,8 +150,8 @@ export function SamplePicker({ tabId, editor }: { tabId: string; editor: Pipelin
             </span>
           ) : editor.sample ? (
             <span data-testid="sample-status">
-              {editor.sample.records.toLocaleString('en-US')} records of {editor.sample.seriesIds.length} series loaded
-              in {Math.round(editor.sample.loadMs)} ms{editor.sample.truncated ? ' (capped: narrow the window)' : ''}
+              {formatCount(editor.sample.records)} records of {editor.sample.seriesIds.length} series loaded in{' '}
+              {Math.round(editor.sample.loadMs)} ms{editor.sample.truncated ? ' (capped: narrow the window)' : ''}
             </span>
           ) : null}
         </div>

@@ -10,6 +10,7 @@ import type { SkippedFile } from '../../../shared/api/lake';
 import type { BronzeColumn, CheckedPipeline, PipelineDraft } from '../../../shared/formula';
 import type { CellValue, EngineColumn } from '../../engine/rows';
 import type { ErrorView } from '../../state/errorView';
+import { withoutKey } from '../../workbench/records';
 
 /** A metric as edited: `key` stays with it through renames and reorders (it names its Monaco model). */
 export interface EditedMetric {
@@ -139,10 +140,7 @@ export function setEditor(tabId: string, state: PipelineEditorState): void {
 }
 
 export function removeEditor(tabId: string): void {
-  useEditorsStore.setState((s) => {
-    const { [tabId]: _gone, ...rest } = s.editors;
-    return { editors: rest };
-  });
+  useEditorsStore.setState((s) => ({ editors: withoutKey(s.editors, tabId) }));
 }
 
 /** From the first to the last record of these series (epoch ms), or null for none. */

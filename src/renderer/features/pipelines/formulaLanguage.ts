@@ -121,142 +121,153 @@ class LineState implements monaco.languages.IState {
 }
 const LINE_STATE = new LineState();
 
-monaco.languages.register({ id: FORMULA_LANGUAGE });
-monaco.languages.setLanguageConfiguration(FORMULA_LANGUAGE, {
-  brackets: [['(', ')']],
-  autoClosingPairs: [
-    { open: '(', close: ')' },
-    { open: "'", close: "'", notIn: ['string'] },
-  ],
-  wordPattern: /[A-Za-z_][A-Za-z0-9_]*/,
-});
+/**
+ * Registers the formula language with Monaco: called once when the workbench starts
+ * (pipelines/contributions); the undo takes every provider back (a hot reload registers afresh).
+ */
+export function registerFormulaLanguage(): () => void {
+  monaco.languages.register({ id: FORMULA_LANGUAGE });
+  const disposables = [
+    monaco.languages.setLanguageConfiguration(FORMULA_LANGUAGE, {
+      brackets: [['(', ')']],
+      autoClosingPairs: [
+        { open: '(', close: ')' },
+        { open: "'", close: "'", notIn: ['string'] },
+      ],
+      wordPattern: /[A-Za-z_][A-Za-z0-9_]*/,
+    }),
 
-// Formulas are short: each line is tokenized on its own by the language's tokenizer.
-monaco.languages.setTokensProvider(FORMULA_LANGUAGE, {
-  getInitialState: () => LINE_STATE,
-  tokenize(line) {
-    const tokens: monaco.languages.IToken[] = [];
-    let covered = 0;
-    for (const t of tokenize(line)) {
-      if (t.range.start > covered) tokens.push({ startIndex: covered, scopes: '' });
-      tokens.push({ startIndex: t.range.start, scopes: TOKEN_CLASS[t.kind] });
-      covered = t.range.end;
-    }
-    if (covered < line.length) tokens.push({ startIndex: covered, scopes: '' });
-    return { tokens, endState: LINE_STATE };
-  },
-});
+    // Formulas are short: each line is tokenized on its own by the language's tokenizer.
+    monaco.languages.setTokensProvider(FORMULA_LANGUAGE, {
+      getInitialState: () => LINE_STATE,
+      tokenize(line) {
+        const tokens: monaco.languages.IToken[] = [];
+        let covered = 0;
+        for (const t of tokenize(line)) {
+          if (t.range.start > covered) tokens.push({ startIndex: covered, scopes: '' });
+          tokens.push({ startIndex: t.range.start, scopes: TOKEN_CLASS[t.kind] });
+          covered = t.range.end;
+        }
+        if (covered < line.length) tokens.push({ startIndex: covered, scopes: '' });
+        return { tokens, endState: LINE_STATE };
+      },
+    }),
 
-monaco.languages.registerCompletionItemProvider(FORMULA_LANGUAGE, {
-  provideCompletionItems(model, position) {
-    const slot = slots.get(model.uri.toString());
-    const editor = slot ? getEditor(slot.tabId) : undefined;
-    const word = model.getWordUntilPosition(position);
-    const range = new monaco.Range(position.lineNumber, word.startColumn, position.lineNumber, word.endColumn);
-    const suggestions: monaco.languages.CompletionItem[] = [];
-    for (const column of editor?.schema ?? []) {
-      const example = editor?.sample?.exampleValues[column.name];
-      suggestions.push({
-        label: { label: column.name, description: column.type },
-        kind: monaco.languages.CompletionItemKind.Field,
-        detail: `Bronze column · ${column.type}`,
-        documentation:
-          example === undefined ? 'Load a sample to see an example value.' : `Example from the sample: ${example}`,
-        insertText: column.name,
-        sortText: `1${column.name}`,
-        range,
-      });
-    }
-    for (const m of slot ? earlierMetrics(slot) : []) {
-      suggestions.push({
-        label: { label: m.name, description: m.unit || 'metric' },
-        kind: monaco.languages.CompletionItemKind.Variable,
-        detail: `Metric · ${m.unit}`,
-        documentation: `= ${m.formula}`,
-        insertText: m.name,
-        sortText: `0${m.name}`,
-        range,
-      });
-    }
-    for (const f of FORMULA_FUNCTIONS) {
-      suggestions.push({
-        label: { label: f.name, description: f.kind },
-        kind: monaco.languages.CompletionItemKind.Function,
-        detail: f.signature,
-        documentation: { value: `${f.doc}\n\n\`${f.example}\`` },
-        insertText: `${f.name}($0)`,
-        insertTextRules: monaco.languages.CompletionItemInsertTextRule.InsertAsSnippet,
-        sortText: `2${f.name}`,
-        range,
-      });
-    }
-    return { suggestions };
-  },
-});
+    monaco.languages.registerCompletionItemProvider(FORMULA_LANGUAGE, {
+      provideCompletionItems(model, position) {
+        const slot = slots.get(model.uri.toString());
+        const editor = slot ? getEditor(slot.tabId) : undefined;
+        const word = model.getWordUntilPosition(position);
+        const range = new monaco.Range(position.lineNumber, word.startColumn, position.lineNumber, word.endColumn);
+        const suggestions: monaco.languages.CompletionItem[] = [];
+        for (const column of editor?.schema ?? []) {
+          const example = editor?.sample?.exampleValues[column.name];
+          suggestions.push({
+            label: { label: column.name, description: column.type },
+            kind: monaco.languages.CompletionItemKind.Field,
+            detail: `Bronze column · ${column.type}`,
+            documentation:
+              example === undefined ? 'Load a sample to see an example value.' : `Example from the sample: ${example}`,
+            insertText: column.name,
+            sortText: `1${column.name}`,
+            range,
+          });
+        }
+        for (const m of slot ? earlierMetrics(slot) : []) {
+          suggestions.push({
+            label: { label: m.name, description: m.unit || 'metric' },
+            kind: monaco.languages.CompletionItemKind.Variable,
+            detail: `Metric · ${m.unit}`,
+            documentation: `= ${m.formula}`,
+            insertText: m.name,
+            sortText: `0${m.name}`,
+            range,
+          });
+        }
+        for (const f of FORMULA_FUNCTIONS) {
+          suggestions.push({
+            label: { label: f.name, description: f.kind },
+            kind: monaco.languages.CompletionItemKind.Function,
+            detail: f.signature,
+            documentation: { value: `${f.doc}\n\n\`${f.example}\`` },
+            insertText: `${f.name}($0)`,
+            insertTextRules: monaco.languages.CompletionItemInsertTextRule.InsertAsSnippet,
+            sortText: `2${f.name}`,
+            range,
+          });
+        }
+        return { suggestions };
+      },
+    }),
 
-monaco.languages.registerHoverProvider(FORMULA_LANGUAGE, {
-  provideHover(model, position) {
-    const slot = slots.get(model.uri.toString());
-    const found = identifierAt(model, position);
-    if (!slot || !found) return null;
-    const editor = getEditor(slot.tabId);
-    const fn = FORMULA_FUNCTIONS.find((f) => f.name === found.name.toLowerCase());
-    if (fn) {
-      return {
-        range: found.range,
-        contents: [{ value: `**${fn.signature}**` }, { value: fn.doc }, { value: `\`${fn.example}\`` }],
-      };
-    }
-    const metric = earlierMetrics(slot).find((m) => m.name === found.name);
-    if (metric) {
-      return {
-        range: found.range,
-        contents: [
-          { value: `**${metric.name}** — metric (${metric.unit || 'no unit'})` },
-          { value: `\`${metric.formula}\`` },
-          { value: 'F12 goes to its definition' },
-        ],
-      };
-    }
-    const column = editor?.schema?.find((c) => c.name === found.name);
-    if (column) {
-      const example = editor?.sample?.exampleValues[column.name];
-      return {
-        range: found.range,
-        contents: [
-          { value: `**${column.name}** — Bronze column, ${column.type}` },
-          ...(example === undefined ? [] : [{ value: `Example: \`${example}\`` }]),
-        ],
-      };
-    }
-    return null;
-  },
-});
+    monaco.languages.registerHoverProvider(FORMULA_LANGUAGE, {
+      provideHover(model, position) {
+        const slot = slots.get(model.uri.toString());
+        const found = identifierAt(model, position);
+        if (!slot || !found) return null;
+        const editor = getEditor(slot.tabId);
+        const fn = FORMULA_FUNCTIONS.find((f) => f.name === found.name.toLowerCase());
+        if (fn) {
+          return {
+            range: found.range,
+            contents: [{ value: `**${fn.signature}**` }, { value: fn.doc }, { value: `\`${fn.example}\`` }],
+          };
+        }
+        const metric = earlierMetrics(slot).find((m) => m.name === found.name);
+        if (metric) {
+          return {
+            range: found.range,
+            contents: [
+              { value: `**${metric.name}** — metric (${metric.unit || 'no unit'})` },
+              { value: `\`${metric.formula}\`` },
+              { value: 'F12 goes to its definition' },
+            ],
+          };
+        }
+        const column = editor?.schema?.find((c) => c.name === found.name);
+        if (column) {
+          const example = editor?.sample?.exampleValues[column.name];
+          return {
+            range: found.range,
+            contents: [
+              { value: `**${column.name}** — Bronze column, ${column.type}` },
+              ...(example === undefined ? [] : [{ value: `Example: \`${example}\`` }]),
+            ],
+          };
+        }
+        return null;
+      },
+    }),
 
-monaco.languages.registerDefinitionProvider(FORMULA_LANGUAGE, {
-  provideDefinition(model, position) {
-    const slot = slots.get(model.uri.toString());
-    const found = identifierAt(model, position);
-    if (!slot || !found) return null;
-    const metric = earlierMetrics(slot).find((m) => m.name === found.name);
-    const target = metric ? models.get(slotKey(slot.tabId, metric.key)) : undefined;
-    if (!target) return null;
-    return { uri: target.uri, range: target.getFullModelRange() };
-  },
-});
+    monaco.languages.registerDefinitionProvider(FORMULA_LANGUAGE, {
+      provideDefinition(model, position) {
+        const slot = slots.get(model.uri.toString());
+        const found = identifierAt(model, position);
+        if (!slot || !found) return null;
+        const metric = earlierMetrics(slot).find((m) => m.name === found.name);
+        const target = metric ? models.get(slotKey(slot.tabId, metric.key)) : undefined;
+        if (!target) return null;
+        return { uri: target.uri, range: target.getFullModelRange() };
+      },
+    }),
 
-// A definition lives in another metric's editor: focus that one instead of opening a model.
-monaco.editor.registerEditorOpener({
-  openCodeEditor(_source, resource, selectionOrPosition) {
-    const slot = slots.get(resource.toString());
-    if (!slot) return false;
-    const editor = editors.get(slotKey(slot.tabId, slot.slot));
-    if (!editor) return false;
-    editor.getDomNode()?.scrollIntoView({ block: 'center' });
-    editor.focus();
-    if (selectionOrPosition && 'startLineNumber' in selectionOrPosition) editor.setSelection(selectionOrPosition);
-    return true;
-  },
-});
+    // A definition lives in another metric's editor: focus that one instead of opening a model.
+    monaco.editor.registerEditorOpener({
+      openCodeEditor(_source, resource, selectionOrPosition) {
+        const slot = slots.get(resource.toString());
+        if (!slot) return false;
+        const editor = editors.get(slotKey(slot.tabId, slot.slot));
+        if (!editor) return false;
+        editor.getDomNode()?.scrollIntoView({ block: 'center' });
+        editor.focus();
+        if (selectionOrPosition && 'startLineNumber' in selectionOrPosition) editor.setSelection(selectionOrPosition);
+        return true;
+      },
+    }),
+  ];
+  return () => {
+    for (const disposable of disposables) disposable.dispose();
+  };
+}
 
 export { monaco };

@@ -6,33 +6,26 @@
 import type { WriteCredentials } from '../../../shared/api/push';
 import { toErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
-import { CLOSED_PUSH_PLAN, patchPushPlan, usePushPlan } from './pushPlanStore';
-import { afterPush } from './reprocessingActions';
+import { latestReply } from '../../workbench/latestReply';
+import { patchPushPlan, showPushPlan, thisOpening, usePushPlan } from './pushPlanStore';
+import { afterPush, loadPushHistory } from './reprocessingActions';
 
-// Each counter names the latest request of its kind: a reply to an older one
-// (an earlier plan, an earlier opening of the dialog) is dropped.
-let opening = 0;
-let planSeq = 0;
+// Only the latest plan asked for shows: the user changed what is pushed, or checked as another role, since.
+const plans = latestReply();
 
 const state = () => usePushPlan.getState();
 
 export function openPushPlan(tabId: string, pipelineId: string, previewId: string): void {
-  opening++;
-  usePushPlan.setState({ ...CLOSED_PUSH_PLAN, tabId, pipelineId, previewId });
+  showPushPlan(tabId, pipelineId, previewId);
   void loadPushPlan();
 }
 
-/** Closes the dialog; the credentials typed in it go with it. */
-export function closePushPlan(): void {
-  opening++;
-  planSeq++;
-  usePushPlan.setState(CLOSED_PUSH_PLAN);
-}
-
 /** Asks what the push would do, with the dialog's choices; the figures shown stay until the answer. */
-export async function loadPushPlan(): Promise<void> {
+async function loadPushPlan(): Promise<void> {
   const { previewId, includeDefinition, checkedWith } = state();
-  const asked = ++planSeq;
+  const latestPlan = plans.ask();
+  const open = thisOpening();
+  const latest = () => latestPlan() && open();
   patchPushPlan({ planError: null, checking: true });
   try {
     const plan = await workbench().call('push.plan', {
@@ -40,11 +33,11 @@ export async function loadPushPlan(): Promise<void> {
       includeDefinition,
       ...(checkedWith ? { credentials: checkedWith } : {}),
     });
-    if (asked === planSeq) patchPushPlan({ plan });
+    if (latest()) patchPushPlan({ plan });
   } catch (err) {
-    if (asked === planSeq) patchPushPlan({ planError: toErrorView(err) });
+    if (latest()) patchPushPlan({ planError: toErrorView(err) });
   } finally {
-    if (asked === planSeq) patchPushPlan({ checking: false });
+    if (latest()) patchPushPlan({ checking: false });
   }
 }
 
@@ -62,7 +55,7 @@ export function checkPushPlanAs(credentials: WriteCredentials): void {
 export async function runPush(): Promise<void> {
   const { previewId, includeDefinition, comment, credentials } = state();
   if (!credentials) return;
-  const asked = opening;
+  const open = thisOpening();
   patchPushPlan({ error: null });
   try {
     const { jobId } = await workbench().call('push.run', {
@@ -71,22 +64,38 @@ export async function runPush(): Promise<void> {
       comment: comment.trim() || null,
       credentials,
     });
-    if (asked === opening) patchPushPlan({ jobId });
+    if (open()) patchPushPlan({ jobId });
   } catch (err) {
-    if (asked === opening) patchPushPlan({ error: toErrorView(err) });
+    if (open()) patchPushPlan({ error: toErrorView(err) });
   }
 }
 
-/** After the push succeeded (or its aggregates were refreshed again): its outcome, and the tab follows. */
+/** After the push succeeded: its outcome, and the tab follows. Once per push, however often it is called. */
 export async function readPushOutcome(): Promise<void> {
-  const { tabId, pipelineId, previewId } = state();
-  if (!tabId) return;
-  const asked = opening;
+  const { tabId, pipelineId, previewId, outcomeAsked } = state();
+  if (!tabId || outcomeAsked) return;
+  patchPushPlan({ outcomeAsked: true });
+  const open = thisOpening();
   try {
     const summary = await workbench().call('preview.result', { previewId });
-    if (asked === opening) patchPushPlan({ outcome: summary.push });
+    if (open()) patchPushPlan({ outcome: summary.push });
     await afterPush(tabId, pipelineId, summary);
   } catch (err) {
-    if (asked === opening) patchPushPlan({ error: toErrorView(err) });
+    if (open()) patchPushPlan({ error: toErrorView(err) });
   }
+}
+
+/** After the push's continuous aggregates were refreshed again: its outcome and the history say how they are now. */
+export async function rereadPushOutcome(): Promise<void> {
+  const { tabId, pipelineId, previewId } = state();
+  if (!tabId) return;
+  const open = thisOpening();
+  const history = loadPushHistory(tabId, pipelineId);
+  try {
+    const summary = await workbench().call('preview.result', { previewId });
+    if (open()) patchPushPlan({ outcome: summary.push });
+  } catch (err) {
+    if (open()) patchPushPlan({ error: toErrorView(err) });
+  }
+  await history;
 }

@@ -1,22 +1,27 @@
 /**
  * The reprocessing panel's server work: start a preview and read its result,
  * chart one series of it, read the push history, and after a push or an undo
- * bring the history, the Pipelines section and the editor up to date.
+ * bring the history, the Pipelines section and the editor up to date; when its
+ * tab closes, cancel a preview still running.
  */
 import type { PreviewSummary, WriteCredentials } from '../../../shared/api/push';
 import type { PipelineDraft } from '../../../shared/formula';
+import { addDays } from '../../../shared/utcDays';
 import { toErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
-import { refreshSection } from '../../state/workspaceActions';
+import { cancelJob, refreshSection } from '../../state/workspaceActions';
+import { useWorkspaceStore } from '../../state/workspaceStore';
 import { followServerPipeline, loadEditor } from './pipelineActions';
-import { DAY_MS } from '../../../shared/utcDays';
-import { closeUndo, patchReprocessing, reprocessingOf } from './reprocessingStore';
+import { closePushPlanOf } from './pushPlanStore';
+import { closeUndo, forgetReprocessing, patchReprocessing, reprocessingOf } from './reprocessingStore';
 
 export async function startPreview(
   tabId: string,
   request: { pipelineId: string; baseVersion: number; draft: PipelineDraft },
 ): Promise<void> {
   const { startDay, endDay } = reprocessingOf(tabId);
+  // A push plan is of the preview it was opened on: Push must not push the old one (Ctrl+Enter bubbles from the dialog).
+  closePushPlanOf(tabId);
   patchReprocessing(tabId, { error: null, summary: null, overlay: null, chosen: null, jobId: null, previewId: null });
   try {
     const started = await workbench().call('preview.start', {
@@ -24,12 +29,10 @@ export async function startPreview(
       baseVersion: request.baseVersion,
       filter: request.draft.filter,
       metrics: request.draft.metrics,
-      range: {
-        start: `${startDay}T00:00:00.000Z`,
-        end: new Date(Date.parse(`${endDay}T00:00:00.000Z`) + DAY_MS).toISOString(),
-      },
+      range: { start: `${startDay}T00:00:00.000Z`, end: `${addDays(endDay, 1)}T00:00:00.000Z` },
     });
-    patchReprocessing(tabId, started);
+    // The tab closed while the preview started: nobody will look at it.
+    if (!patchReprocessing(tabId, started)) void cancelJob(started.jobId);
   } catch (err) {
     patchReprocessing(tabId, { error: toErrorView(err) });
   }
@@ -121,4 +124,12 @@ export async function afterUndo(tabId: string, pipelineId: string): Promise<void
 export async function refreshAggregates(pushId: string, credentials: WriteCredentials): Promise<string> {
   const { jobId } = await workbench().call('push.refreshAggregates', { pushId, credentials });
   return jobId;
+}
+
+/** The closed pipeline tab's preview stops on the server, and its state goes. */
+export function disposeReprocessing(tabId: string): void {
+  const { jobId } = reprocessingOf(tabId);
+  // Not known to have finished: it runs, or its first event is not here yet.
+  if (jobId && !useWorkspaceStore.getState().jobs[jobId]?.finishedAt) void cancelJob(jobId);
+  forgetReprocessing(tabId);
 }

@@ -6,8 +6,10 @@
  */
 import { create } from 'zustand';
 import type { PreviewSeries, PreviewSummary, PushRecord } from '../../../shared/api/push';
+import { addDays, utcDayOf } from '../../../shared/utcDays';
 import type { ErrorView } from '../../state/errorView';
-import { DAY_MS, utcDayOf } from '../../../shared/utcDays';
+import { withoutKey } from '../../workbench/records';
+import { useTabsStore } from '../../workbench/tabsStore';
 
 /** "Undo push" open for one push of the history: its job once started, or why it did not start. */
 export interface UndoState {
@@ -53,27 +55,27 @@ export function reprocessingOf(tabId: string): ReprocessingState {
   return useReprocessingStore.getState().byTab[tabId] ?? EMPTY;
 }
 
-export function patchReprocessing(tabId: string, patch: Partial<ReprocessingState>): void {
+/**
+ * Patches the tab's state; false (and nothing kept) when the tab is not open: a
+ * reply that arrives after its tab closed must not bring the tab's state back.
+ */
+export function patchReprocessing(tabId: string, patch: Partial<ReprocessingState>): boolean {
+  if (!useTabsStore.getState().tabs.some((t) => t.id === tabId)) return false;
   useReprocessingStore.setState((s) => ({
     byTab: { ...s.byTab, [tabId]: { ...(s.byTab[tabId] ?? EMPTY), ...patch } },
   }));
+  return true;
 }
 
 /** A closed pipeline tab's preview and history go with it. */
 export function forgetReprocessing(tabId: string): void {
-  useReprocessingStore.setState((s) => {
-    const { [tabId]: _gone, ...rest } = s.byTab;
-    return { byTab: rest };
-  });
+  useReprocessingStore.setState((s) => ({ byTab: withoutKey(s.byTab, tabId) }));
 }
-
-/** The last UTC day of a range whose end is exclusive. */
-export const lastDayOf = (end: string) => utcDayOf(Date.parse(end) - 1);
 
 /** The range to preview as a quick pick over the cached Bronze: its last 7 days, or all of it. */
 export function pickPreviewRange(tabId: string, which: 'week' | 'all', cached: { first: number; last: number }): void {
   const endDay = utcDayOf(cached.last);
-  const startDay = which === 'all' ? utcDayOf(cached.first) : utcDayOf(Date.parse(`${endDay}T00:00:00Z`) - 6 * DAY_MS);
+  const startDay = which === 'all' ? utcDayOf(cached.first) : addDays(endDay, -6);
   patchReprocessing(tabId, { startDay, endDay });
 }
 

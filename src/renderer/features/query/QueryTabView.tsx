@@ -2,7 +2,7 @@
  * One SQL tab: the editor, a toolbar with Run/Cancel, and below it either the
  * error (in place, never an alert) or the result grid.
  */
-import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import { useEngineStore, getEngine } from '../../engine/engineStore';
 import type { WasmEngine } from '../../engine/WasmEngine';
 import { formatDuration, formatRowCount } from '../../workbench/format';
@@ -15,6 +15,7 @@ import { TargetSwitch } from './TargetSwitch';
 import { runCurrent } from './editorModels';
 import { SqlFileControls } from './SqlFileControls';
 import { saveTab } from './sqlFilesStore';
+import type { SortKey } from '../../engine/pagingSql';
 import { updateTab, type QueryTab, type RunState } from '../../workbench/tabsStore';
 import { Part } from '../../workbench/parts';
 import { ErrorPanel } from '../common/ErrorPanel';
@@ -56,6 +57,8 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
   const rootRef = useRef<HTMLDivElement>(null);
   const sqlRef = useRef(tab.sql);
   sqlRef.current = tab.sql;
+  // Stable, so the grid (memoized) skips the renders a keystroke or the elapsed timer cause here.
+  const onSortChange = useCallback((sort: SortKey[]) => updateTab(tab.id, { sort }), [tab.id]);
 
   // Escape cancels even when the focus is outside the editor.
   useEffect(() => {
@@ -201,7 +204,7 @@ export function QueryTabView({ tab }: { tab: QueryTab }) {
             columns={result.columns}
             rowCount={result.rowCount}
             sort={tab.sort}
-            onSortChange={(sort) => updateTab(tab.id, { sort })}
+            onSortChange={onSortChange}
             sql={result.sql}
             timeZone={timeZone}
             loading={result.rowCount < result.expectedRows && tab.run.phase === 'loading'}

@@ -6,9 +6,7 @@
 import { useEffect, useRef } from 'react';
 import { flashRan, modelFor, originOf, setCurrentRunner, type RunOrigin } from './editorModels';
 import { createEditor, monaco } from '../../workbench/monaco';
-import './sqlLanguage';
 import { statementAt } from './statements';
-
 import { viewStates } from './sqlModels';
 
 export interface SqlEditorProps {

@@ -14,7 +14,7 @@ import { refreshSection } from '../../state/workspaceActions';
 import { phaseState, useWorkspaceStore, whenPhaseReady } from '../../state/workspaceStore';
 import type { RunOrigin } from './editorModels';
 import { refreshHistory } from './sqlFilesStore';
-import { addTab, getTab, updateTab, type QueryTab, type QueryTarget } from '../../workbench/tabsStore';
+import { addTab, getTab, updateTab, type QueryTab, type QueryTarget, type RunState } from '../../workbench/tabsStore';
 
 /**
  * What a run tells the SQL editor: clear the last run's marks, underline an error where
@@ -57,10 +57,6 @@ async function engineOrError(): Promise<WasmEngine> {
       'Reload the window; if it keeps failing, check the developer console',
     );
   }
-}
-
-function freeResultTable(tableName: string | null | undefined): void {
-  if (tableName) dropTable(tableName);
 }
 
 /**
@@ -133,7 +129,7 @@ export async function runQuery(
           void loader.rowCount(table).then((rowCount) => {
             const current = getTab(tabId);
             if (!current || current.run.phase !== 'loading' || current.run.queryId !== queryId) return;
-            if (!shown) freeResultTable(current.result?.tableName);
+            if (!shown) dropTable(current.result?.tableName);
             shown = true;
             updateTab(tabId, {
               result: {
@@ -160,10 +156,10 @@ export async function runQuery(
     const loadMs = performance.now() - loadStarted;
     const current = getTab(tabId);
     if (!current) {
-      freeResultTable(tableName);
+      dropTable(tableName);
       return;
     }
-    if (current.result?.tableName !== tableName) freeResultTable(current.result?.tableName);
+    if (current.result?.tableName !== tableName) dropTable(current.result?.tableName);
     updateTab(tabId, {
       result: {
         queryId,
@@ -192,13 +188,13 @@ export async function runQuery(
       });
       return;
     }
-    freeResultTable(tableName);
+    dropTable(tableName);
     if (view.code === 'cancelled') {
       // Keep what the tab showed before: a cancel should not cost the previous result.
       updateTab(tabId, { notice: 'Query cancelled.' });
     } else {
       const current = getTab(tabId);
-      freeResultTable(current?.result?.tableName);
+      dropTable(current?.result?.tableName);
       updateTab(tabId, { error: view, result: null, heavySql: view.code === 'heavy_read' ? sql : null });
       if (view.code === 'query_failed' && origin) markers.markError(tabId, origin, sql, view.message);
     }
@@ -209,18 +205,25 @@ export async function runQuery(
   }
 }
 
+/**
+ * Stops the tab's run: the local steps (waiting, fetching, loading) end on the abort, and
+ * a query still on the warehouse is cancelled there. The run's own `finally` forgets it.
+ */
+async function stopRun(tabId: string, run: RunState): Promise<void> {
+  const abort = running.get(tabId);
+  if (!abort || run.phase === 'idle') return;
+  abort.abort();
+  if (run.phase !== 'running') return;
+  try {
+    await workbench().call('query.cancel', { queryId: run.queryId });
+  } catch (err) {
+    console.warn('Could not cancel the query:', errorMessage(err));
+  }
+}
+
 export async function cancelQuery(tabId: string): Promise<void> {
   const tab = getTab(tabId);
-  const abort = running.get(tabId);
-  if (!tab || !abort || tab.run.phase === 'idle') return;
-  abort.abort();
-  if (tab.run.phase === 'running') {
-    try {
-      await workbench().call('query.cancel', { queryId: tab.run.queryId });
-    } catch (err) {
-      console.warn('Could not cancel the query:', errorMessage(err));
-    }
-  }
+  if (tab) await stopRun(tabId, tab.run);
 }
 
 export function newQueryTab(sql = '', title?: string, target?: QueryTarget): string {
@@ -245,15 +248,6 @@ export function openGeneratedSql(sql: string, title: string, target?: QueryTarge
  * cancelled on the server and its engine table dropped. The tab has already left the store.
  */
 export function disposeQueryTab(tab: QueryTab): void {
-  const abort = running.get(tab.id);
-  if (abort) {
-    abort.abort();
-    running.delete(tab.id);
-    if (tab.run.phase === 'running') {
-      void workbench()
-        .call('query.cancel', { queryId: tab.run.queryId })
-        .catch((err: unknown) => console.warn('Could not cancel the query:', errorMessage(err)));
-    }
-  }
-  freeResultTable(tab.result?.tableName);
+  void stopRun(tab.id, tab.run);
+  dropTable(tab.result?.tableName);
 }

@@ -1,6 +1,7 @@
 /**
  * DuckDB's SQL in Monaco: its words highlighted on top of the stock SQL language,
- * and completion from the warehouse's catalog and functions. The SQL editor loads it.
+ * and completion from the warehouse's catalog and functions. The query feature
+ * registers it when the workbench starts (`contributeQuery`); importing it does nothing.
  */
 import type { Catalog } from '../../../shared/api/contract';
 import type { WarehouseFunction } from '../../../shared/api/queries';
@@ -10,23 +11,9 @@ import { suggestionsAt, type SuggestionKind } from './completion';
 import { duckdbMonarch } from './duckdbSql';
 import { useSqlFiles } from './sqlFilesStore';
 
-// DuckDB's words on top of the stock SQL language (its brackets and comments stay).
-monaco.languages.setMonarchTokensProvider('sql', duckdbMonarch([]) as monaco.languages.IMonarchLanguage);
-
 /** Completion from the warehouse: relations and columns (catalog), functions (duckdb_functions()). */
 const catalogSource = (): Catalog | null => useWorkspaceStore.getState().catalog.data;
 const functionsSource = (): readonly WarehouseFunction[] => useSqlFiles.getState().functions;
-let highlighted = 0;
-
-/** Highlights the warehouse's own function names too, once they are known. */
-function highlightFunctions(functions: readonly WarehouseFunction[]): void {
-  if (functions.length === highlighted) return;
-  highlighted = functions.length;
-  const names = functions.map((f) => f.name);
-  monaco.languages.setMonarchTokensProvider('sql', duckdbMonarch(names) as monaco.languages.IMonarchLanguage);
-}
-// The language lives as long as the window: so does this subscription.
-useSqlFiles.subscribe((s) => highlightFunctions(s.functions));
 
 const KINDS: Record<SuggestionKind, monaco.languages.CompletionItemKind> = {
   keyword: monaco.languages.CompletionItemKind.Keyword,
@@ -37,7 +24,7 @@ const KINDS: Record<SuggestionKind, monaco.languages.CompletionItemKind> = {
   function: monaco.languages.CompletionItemKind.Function,
 };
 
-monaco.languages.registerCompletionItemProvider('sql', {
+const completionProvider: monaco.languages.CompletionItemProvider = {
   triggerCharacters: ['.'],
   provideCompletionItems(model, position) {
     const word = model.getWordUntilPosition(position);
@@ -56,4 +43,32 @@ monaco.languages.registerCompletionItemProvider('sql', {
     );
     return { suggestions };
   },
-});
+};
+
+/**
+ * Registers the highlighting and the completion; returns how to take them back, so a
+ * hot reload that registers again leaves no second provider or subscription behind.
+ */
+export function registerSqlLanguage(): () => void {
+  let tokens: monaco.IDisposable | null = null;
+  let highlighted = -1;
+  /** DuckDB's words on top of the stock SQL language (its brackets and comments stay), the warehouse's functions once known. */
+  const highlight = (functions: readonly WarehouseFunction[]): void => {
+    if (functions.length === highlighted) return;
+    highlighted = functions.length;
+    const names = functions.map((f) => f.name);
+    // Setting again replaces the last tokens: only the current one needs taking back.
+    tokens = monaco.languages.setMonarchTokensProvider(
+      'sql',
+      duckdbMonarch(names) as monaco.languages.IMonarchLanguage,
+    );
+  };
+  highlight(useSqlFiles.getState().functions);
+  const unsubscribe = useSqlFiles.subscribe((s) => highlight(s.functions));
+  const completion = monaco.languages.registerCompletionItemProvider('sql', completionProvider);
+  return () => {
+    unsubscribe();
+    completion.dispose();
+    tokens?.dispose();
+  };
+}

@@ -66,7 +66,7 @@ export function HypertableDetails({ catalog, relation }: { catalog: ServerCatalo
               <div
                 className="tree-item clickable"
                 title={`${pgRelation(c.schema, c.name)} — double-click to query live`}
-                onDoubleClick={() => openLiveSelect(c.schema, c.name)}
+                onDoubleClick={() => openLiveSelect(c)}
               >
                 <span className="tree-icon view" aria-hidden />
                 <span className="tree-label">{pgRelation(c.schema, c.name)}</span>

@@ -3,15 +3,13 @@ import { useState } from 'react';
 import type { ServerCatalog, ServerRelation } from '../../../shared/api/server';
 import { formatBytes } from '../../../shared/format';
 import { pgRelation } from '../../../shared/serverSql';
-import { shortType } from '../../workbench/format';
+import { formatCompactCount, shortType } from '../../workbench/format';
 import { EmptyState } from '../../workbench/SidebarSection';
 import { HypertableDetails } from './HypertableDetails';
-import { previewBuckets, queryLive } from './serverActions';
-
-const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+import { openLiveSelect, previewBuckets } from './serverActions';
 
 function relationMeta(relation: ServerRelation): string {
-  if (relation.rowEstimate !== null) return `~${compact.format(relation.rowEstimate)} rows`;
+  if (relation.rowEstimate !== null) return `~${formatCompactCount(relation.rowEstimate)} rows`;
   return relation.bytes ? formatBytes(relation.bytes) : relation.kind;
 }
 
@@ -28,9 +26,9 @@ function RelationItem({ catalog, relation }: { catalog: ServerCatalog; relation:
           relation.bytes ? ` · ${formatBytes(relation.bytes)}` : ''
         } — double-click to query live`}
         onClick={() => setOpen(!open)}
-        onDoubleClick={() => queryLive(relation)}
+        onDoubleClick={() => openLiveSelect(relation)}
         onKeyDown={(e) => {
-          if (e.key === 'Enter') queryLive(relation);
+          if (e.key === 'Enter') openLiveSelect(relation);
         }}
         tabIndex={0}
       >
@@ -52,7 +50,7 @@ function RelationItem({ catalog, relation }: { catalog: ServerCatalog; relation:
           data-testid="server-query-live"
           onClick={(e) => {
             e.stopPropagation();
-            queryLive(relation);
+            openLiveSelect(relation);
           }}
         >
           ▶
@@ -65,7 +63,7 @@ function RelationItem({ catalog, relation }: { catalog: ServerCatalog; relation:
               type="button"
               className="link-button"
               data-testid="server-open-live"
-              onClick={() => queryLive(relation)}
+              onClick={() => openLiveSelect(relation)}
             >
               Query live
             </button>

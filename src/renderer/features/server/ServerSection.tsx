@@ -8,12 +8,14 @@ import { phaseState, useWorkspaceStore } from '../../state/workspaceStore';
 import { PhaseGate } from '../../workbench/PhaseGate';
 import { EmptyState, SectionError, SidebarSection } from '../../workbench/SidebarSection';
 import { SchemaItem } from './SchemaItem';
-import { newLiveQuery } from './serverActions';
-import { loadServerCatalog, refreshServerCatalog, useServerStore } from './serverStore';
+import { loadServerCatalog, newLiveQuery, refreshServerCatalog } from './serverActions';
+import { useServerStore } from './serverStore';
 import { Group, JobItem } from './ServerTreeParts';
 
 export function ServerSection() {
-  const { catalog, error, loading } = useServerStore();
+  const catalog = useServerStore((s) => s.catalog);
+  const error = useServerStore((s) => s.error);
+  const loading = useServerStore((s) => s.loading);
   const ready = useWorkspaceStore((s) => phaseState(s.status, 'postgres') === 'ready');
   useEffect(() => {
     if (ready) loadServerCatalog();

@@ -9,7 +9,7 @@ import { Modal } from '../common/Modal';
 import { useSyncDialog, useSyncJob } from './syncDialog';
 import { afterSyncFinished, closeSyncDialog, startSync } from './syncActions';
 import { SyncDayRange } from './SyncDayRange';
-import { SyncErrorBox } from './SyncErrorBox';
+import { DialogError } from '../common/DialogError';
 import { SyncFooter } from './SyncFooter';
 import { SyncMetricPicker, SyncPipelinePicker } from './SyncPickers';
 import { SyncSeriesPicker } from './SyncSeriesPicker';
@@ -47,7 +47,7 @@ export function SyncDialog() {
       }
     >
       <div className="modal-body sync-body">
-        {optionsError ? <SyncErrorBox error={optionsError} testId="sync-options-error" /> : null}
+        {optionsError ? <DialogError error={optionsError} testId="sync-options-error" /> : null}
         {!options && !optionsError ? <div className="empty-state">Reading pipelines from the server…</div> : null}
         {options && options.pipelines.length === 0 ? (
           <div className="empty-state">

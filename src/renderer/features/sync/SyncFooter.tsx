@@ -3,10 +3,10 @@
  * they cannot be synced), the sync job's progress and result, and the buttons.
  */
 import { formatBytes } from '../../../shared/format';
+import { formatCompactCount } from '../../workbench/format';
 import { isRunning, selectionProblem, syncSelection, useSyncDialog, useSyncJob } from './syncDialog';
 import { cancelSync, closeSyncDialog, startSync } from './syncActions';
-import { SyncErrorBox } from './SyncErrorBox';
-import { formatCount } from './syncFormat';
+import { DialogError } from '../common/DialogError';
 
 export function SyncFooter() {
   const job = useSyncJob();
@@ -17,7 +17,7 @@ export function SyncFooter() {
     <footer className="sync-footer">
       <SyncEstimateLine />
       <SyncJobLine />
-      {startError ? <SyncErrorBox error={startError} testId="sync-start-error" /> : null}
+      {startError ? <DialogError error={startError} testId="sync-start-error" /> : null}
       <div className="form-actions">
         <span className="dim">Synced days are queryable offline as metrics and metrics_&lt;pipeline&gt;.</span>
         <span className="toolbar-spacer" />
@@ -45,9 +45,10 @@ export function SyncFooter() {
 }
 
 function SyncEstimateLine() {
-  const s = useSyncDialog();
-  const problem = selectionProblem(s);
-  const { estimate, estimateError } = s;
+  const problem = useSyncDialog(selectionProblem);
+  const estimate = useSyncDialog((s) => s.estimate);
+  const estimateError = useSyncDialog((s) => s.estimateError);
+  const canEstimate = useSyncDialog((s) => syncSelection(s) !== null);
   return (
     <div className="sync-estimate" data-testid="sync-estimate">
       {problem ? (
@@ -56,7 +57,7 @@ function SyncEstimateLine() {
         <span className="form-error">Could not estimate: {estimateError.message}</span>
       ) : estimate ? (
         <span title={estimate.note} data-rows={estimate.rows} data-method={estimate.method}>
-          About <strong>{formatCount(estimate.rows)} rows</strong> · {formatBytes(estimate.bytes)} to transfer ·{' '}
+          About <strong>{formatCompactCount(estimate.rows)} rows</strong> · {formatBytes(estimate.bytes)} to transfer ·{' '}
           <span className="dim">
             {estimate.method === 'planner' ? 'planner estimate' : 'TimescaleDB batch counts and chunk statistics'}
           </span>
@@ -65,7 +66,7 @@ function SyncEstimateLine() {
             {estimate.note}
           </div>
         </span>
-      ) : syncSelection(s) ? (
+      ) : canEstimate ? (
         <span className="dim">Estimating…</span>
       ) : null}
     </div>

@@ -1,7 +1,8 @@
 /** The sync dialog's pipeline and metric checkboxes; a pipeline says how much of it is cached. */
+import { useShallow } from 'zustand/shallow';
+import { formatCompactCount } from '../../workbench/format';
 import { useSyncDialog, metricChoices } from './syncDialog';
 import { togglePipeline, toggleMetric } from './syncActions';
-import { formatCount } from './syncFormat';
 
 export function SyncPipelinePicker() {
   const options = useSyncDialog((s) => s.options);
@@ -24,7 +25,7 @@ export function SyncPipelinePicker() {
             <span className="sync-check-label">{p.name}</span>
             <span className="dim sync-cached" title={cached?.lastSyncAt ? `Last sync ${cached.lastSyncAt}` : ''}>
               {cached && cached.days > 0
-                ? `${cached.days} days cached${cached.syncedDays ? ` · ${formatCount(cached.rows)} rows synced` : ''}`
+                ? `${cached.days} days cached${cached.syncedDays ? ` · ${formatCompactCount(cached.rows)} rows synced` : ''}`
                 : 'not cached'}
             </span>
           </label>
@@ -35,15 +36,15 @@ export function SyncPipelinePicker() {
 }
 
 export function SyncMetricPicker() {
-  const s = useSyncDialog();
-  const choices = metricChoices(s);
+  const choices = useSyncDialog(useShallow(metricChoices));
+  const picked = useSyncDialog((s) => s.metrics);
   return (
     <fieldset className="sync-group" data-testid="sync-metrics">
       <legend>Metrics</legend>
       {choices.length === 0 ? <div className="dim">Pick a pipeline to see its metrics.</div> : null}
       {choices.map((m) => (
         <label key={m} className="form-check sync-check">
-          <input type="checkbox" checked={s.metrics.includes(m)} data-metric={m} onChange={() => toggleMetric(m)} />
+          <input type="checkbox" checked={picked.includes(m)} data-metric={m} onChange={() => toggleMetric(m)} />
           <span className="mono">{m}</span>
         </label>
       ))}

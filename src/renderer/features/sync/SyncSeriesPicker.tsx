@@ -1,7 +1,7 @@
 /** "All series", or only the series picked from a search of their ids. */
 import { useSyncDialog } from './syncDialog';
 import { chooseAllSeries, searchSeries, toggleSeries } from './syncActions';
-import { SyncErrorBox } from './SyncErrorBox';
+import { DialogError } from '../common/DialogError';
 
 export function SyncSeriesPicker() {
   const allSeries = useSyncDialog((s) => s.allSeries);
@@ -39,7 +39,7 @@ function SeriesSearch() {
         data-testid="series-search"
         autoFocus
       />
-      {searchError ? <SyncErrorBox error={searchError} testId="series-error" /> : null}
+      {searchError ? <DialogError error={searchError} testId="series-error" /> : null}
       <div className="sync-series-list">
         {series
           .filter((s) => !found?.series.includes(s))

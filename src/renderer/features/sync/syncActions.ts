@@ -9,11 +9,13 @@ import { addDays } from '../../../shared/utcDays';
 import { toErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { cancelJob, refreshSection } from '../../state/workspaceActions';
+import { useWorkspaceStore } from '../../state/workspaceStore';
+import { latestReply } from '../../workbench/latestReply';
 import {
   CLOSED_SYNC_DIALOG,
+  followedJob,
   isRunning,
   patchSyncDialog,
-  syncJobOf,
   syncSelection,
   toggled,
   useSyncDialog,
@@ -24,22 +26,17 @@ import { quickRange, type RangePick } from './syncRange';
 export const ESTIMATE_DELAY_MS = 250;
 export const SERIES_SEARCH_DELAY_MS = 200;
 
-// Each counter names the latest request of its kind: a reply to an older one (an
-// earlier pick, or an earlier opening of the dialog) is dropped.
-let opening = 0;
-let estimateSeq = 0;
-let searchSeq = 0;
-let estimateTimer: ReturnType<typeof setTimeout> | undefined;
-let searchTimer: ReturnType<typeof setTimeout> | undefined;
+// A reply to an earlier opening of the dialog, or to an earlier pick, is dropped.
+const opening = latestReply();
+const estimates = latestReply();
+const searches = latestReply();
 
 const state = () => useSyncDialog.getState();
 
 function forgetPending(): void {
-  clearTimeout(estimateTimer);
-  clearTimeout(searchTimer);
-  opening++;
-  estimateSeq++;
-  searchSeq++;
+  opening.drop();
+  estimates.drop();
+  searches.drop();
 }
 
 /** Opens the dialog afresh, for a pipeline (else the first) and a chart's metrics and days when given. */
@@ -62,11 +59,11 @@ export function closeSyncDialog(): void {
   useSyncDialog.setState(CLOSED_SYNC_DIALOG);
 }
 
-export async function loadSyncStatus(): Promise<void> {
-  const asked = opening;
+async function loadSyncStatus(): Promise<void> {
+  const counts = opening.current();
   try {
     const status = await workbench().call('sync.status', {});
-    if (asked !== opening) return;
+    if (!counts()) return;
     // Reopened while a sync runs: follow it.
     patchSyncDialog({ status, jobId: state().jobId ?? status.runningJobId });
   } catch {
@@ -75,10 +72,10 @@ export async function loadSyncStatus(): Promise<void> {
 }
 
 async function loadSyncOptions(pipelineId: string | null, preset: SyncPreset | null): Promise<void> {
-  const asked = opening;
+  const counts = opening.current();
   try {
     const options = await workbench().call('sync.options', {});
-    if (asked !== opening) return;
+    if (!counts()) return;
     const first = options.pipelines.find((p) => p.id === pipelineId) ?? options.pipelines[0];
     const defined = [...new Set(first?.metrics ?? [])];
     patchSyncDialog({
@@ -88,41 +85,39 @@ async function loadSyncOptions(pipelineId: string | null, preset: SyncPreset | n
     });
     estimateSoon();
   } catch (err) {
-    if (asked === opening) patchSyncDialog({ optionsError: toErrorView(err) });
+    if (counts()) patchSyncDialog({ optionsError: toErrorView(err) });
   }
 }
 
 /** The estimate follows the picks: the last one is dropped now, the new one asked for a moment later. */
 function estimateSoon(): void {
-  clearTimeout(estimateTimer);
-  const asked = ++estimateSeq;
+  estimates.drop();
   patchSyncDialog({ estimate: null, estimateError: null });
   const selection = syncSelection(state());
   if (!selection) return;
-  estimateTimer = setTimeout(() => {
+  estimates.askSoon(ESTIMATE_DELAY_MS, (counts) => {
     workbench()
       .call('sync.estimate', selection)
       .then(
-        (estimate) => asked === estimateSeq && patchSyncDialog({ estimate }),
-        (err: unknown) => asked === estimateSeq && patchSyncDialog({ estimateError: toErrorView(err) }),
+        (estimate) => counts() && patchSyncDialog({ estimate }),
+        (err: unknown) => counts() && patchSyncDialog({ estimateError: toErrorView(err) }),
       );
-  }, ESTIMATE_DELAY_MS);
+  });
 }
 
 /** Series ids matching the search box, while the user picks series one by one. */
 function searchSeriesSoon(): void {
-  clearTimeout(searchTimer);
-  const asked = ++searchSeq;
+  searches.drop();
   const { allSeries, pipelines, search } = state();
   if (allSeries || pipelines.length === 0) return;
-  searchTimer = setTimeout(() => {
+  searches.askSoon(SERIES_SEARCH_DELAY_MS, (counts) => {
     workbench()
       .call('sync.series', { pipelines, search, limit: 100 })
       .then(
-        (found) => asked === searchSeq && patchSyncDialog({ found, searchError: null }),
-        (err: unknown) => asked === searchSeq && patchSyncDialog({ searchError: toErrorView(err) }),
+        (found) => counts() && patchSyncDialog({ found, searchError: null }),
+        (err: unknown) => counts() && patchSyncDialog({ searchError: toErrorView(err) }),
       );
-  }, SERIES_SEARCH_DELAY_MS);
+  });
 }
 
 /** A pipeline picked brings all its metrics along; one unpicked leaves the metric picks as they were. */
@@ -176,14 +171,14 @@ export function setRangeDay(which: 'from' | 'through', day: string): void {
 export async function startSync(): Promise<void> {
   const s = state();
   const selection = syncSelection(s);
-  if (!selection || isRunning(syncJobOf(s.jobId))) return;
-  const asked = opening;
+  if (!selection || isRunning(followedJob(useWorkspaceStore.getState().jobs, s.jobId))) return;
+  const counts = opening.current();
   patchSyncDialog({ startError: null });
   try {
     const { jobId } = await workbench().call('sync.start', selection);
-    if (asked === opening) patchSyncDialog({ jobId });
+    if (counts()) patchSyncDialog({ jobId });
   } catch (err) {
-    if (asked === opening) patchSyncDialog({ startError: toErrorView(err) });
+    if (counts()) patchSyncDialog({ startError: toErrorView(err) });
   }
 }
 

@@ -115,14 +115,14 @@ export function selectionProblem(s: SyncDialogState): string | null {
   return null;
 }
 
-/** The job the dialog follows, as the workspace last heard of it. */
-export function syncJobOf(jobId: string | null): JobSnapshot | null {
-  return jobId ? (useWorkspaceStore.getState().jobs[jobId] ?? null) : null;
+/** The job the dialog follows (`jobId`), as the workspace last heard of it. */
+export function followedJob(jobs: Readonly<Record<string, JobSnapshot>>, jobId: string | null): JobSnapshot | null {
+  return jobId ? (jobs[jobId] ?? null) : null;
 }
 
 export function useSyncJob(): JobSnapshot | null {
   const jobId = useSyncDialog((s) => s.jobId);
-  return useWorkspaceStore((s) => (jobId ? (s.jobs[jobId] ?? null) : null));
+  return useWorkspaceStore((s) => followedJob(s.jobs, jobId));
 }
 
 export function isRunning(job: JobSnapshot | null): boolean {
