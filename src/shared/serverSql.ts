@@ -3,7 +3,7 @@
  * place so the Node side and the renderer bucket time the same way. Pure: no
  * Node, DOM or driver.
  */
-import { quoteIdent, quoteLiteral } from './sql';
+import { quoteLiteral, readableName } from './sql';
 
 export type ServerMode = 'timescaledb' | 'plain';
 
@@ -53,10 +53,8 @@ export function isoUtcSql(columnSql: string): string {
   return `to_char(${columnSql} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 }
 
-const PLAIN = /^[a-z_][a-z0-9_]*$/;
-
 // PostgreSQL's reserved key words (and `time`, which reads as a type before a string).
-const RESERVED = new Set(
+const PG_RESERVED = new Set(
   (
     'all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate ' +
     'collation column concurrently constraint create cross current_catalog current_date current_role ' +
@@ -82,7 +80,7 @@ export function pgLiteral(value: string): string {
 
 /** An identifier for server SQL, quoted only when it must be: `dash.pipeline_metrics`. */
 export function pgName(name: string): string {
-  return PLAIN.test(name) && !RESERVED.has(name) ? name : quoteIdent(name);
+  return readableName(name, PG_RESERVED);
 }
 
 export function pgRelation(schema: string, name: string): string {

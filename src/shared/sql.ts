@@ -17,8 +17,16 @@ export function quoteLiteral(value: string): string {
 
 const PLAIN = /^[a-z_][a-z0-9_]*$/;
 
+/**
+ * `name` unquoted when it reads the same that way (lower case, not one of the
+ * engine's `reserved` words), else quoted: `bronze.meter_readings`.
+ */
+export function readableName(name: string, reserved: ReadonlySet<string>): string {
+  return PLAIN.test(name) && !reserved.has(name) ? name : quoteIdent(name);
+}
+
 // DuckDB's reserved words: a table called `order` must still be quoted.
-const RESERVED = new Set(
+const DUCKDB_RESERVED = new Set(
   (
     'all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create ' +
     'default deferrable desc describe distinct do else end except false fetch for foreign from grant group having ' +
@@ -28,9 +36,9 @@ const RESERVED = new Set(
   ).split(' '),
 );
 
-/** Quotes only what needs it, so the SQL stays readable: `bronze.meter_readings`. */
+/** A name for DuckDB SQL, quoted only when it must be. */
 export function sqlName(name: string): string {
-  return PLAIN.test(name) && !RESERVED.has(name) ? name : quoteIdent(name);
+  return readableName(name, DUCKDB_RESERVED);
 }
 
 export function relationName(schema: string, name: string): string {

@@ -3,7 +3,8 @@
  * M4, raw points and calendar buckets (DST days in Europe/Berlin), on both
  * cached engines (native warehouse, DuckDB-WASM) and both kinds of server
  * (plain PostgreSQL, Debian's TimescaleDB); a chart over partly cached days
- * reads them locally and the rest from the server, with one line; a heavy read
+ * reads them locally and the rest from the server, with one line; only the
+ * statements that group rows run with the chart planner settings; a heavy read
  * answers with an estimate; cancel and timeout leave no backend running.
  */
 import type { Table } from 'apache-arrow';
@@ -13,9 +14,9 @@ import type { ChartSeriesResult } from '../../src/shared/api/charts';
 import { ChartSeriesRequest } from '../../src/shared/api/charts';
 import { chartData, type ChartData } from '../../src/shared/charts/chartQuery';
 import { ChartService } from '../../src/main/services/charts/ChartService';
-import { ServerCharts } from '../../src/main/services/charts/ServerCharts';
+import { ServerCharts, type ServerChartsOptions } from '../../src/main/services/charts/ServerCharts';
 import { applyMigrations } from '../../src/main/services/postgres/Migrations';
-import { ReadOnlyStatements } from '../../src/main/services/postgres/ReadOnlyStatements';
+import { ReadOnlyStatements, type ReadOnlyRun } from '../../src/main/services/postgres/ReadOnlyStatements';
 import { selectionWhereSql } from '../../src/shared/charts/serverChartSql';
 import { pgLiteral } from '../../src/shared/serverSql';
 import { harness, type Harness } from '../support/metricSyncFixture';
@@ -44,6 +45,34 @@ async function seedChartRows(client: pg.ClientBase): Promise<void> {
     FROM generate_series(0, ${DAYS * 1440 - 1}) AS i, generate_series(1, 4) AS s, unnest(ARRAY['power', 'energy']) AS m
     WHERE NOT (s = 3 AND i BETWEEN 4000 AND 4120)`);
   await client.query('ANALYZE dash.pipeline_metrics');
+}
+
+interface PlannerSettings {
+  sort: string;
+  jit: string;
+  workMem: string;
+}
+const PLANNER_SETTINGS_SQL = `SELECT current_setting('enable_sort') AS sort, current_setting('jit') AS jit,
+  current_setting('work_mem') AS "workMem"`;
+
+/** Read-only statements that note the planner settings each read ran under, on the server. */
+class WatchedStatements extends ReadOnlyStatements {
+  readonly seen: PlannerSettings[] = [];
+
+  override read<T>(
+    id: string,
+    work: (client: pg.PoolClient, run: ReadOnlyRun) => Promise<T>,
+    settings?: Readonly<Record<string, string>>,
+  ): Promise<T> {
+    return super.read(
+      id,
+      async (client, run) => {
+        this.seen.push((await client.query<PlannerSettings>(PLANNER_SETTINGS_SQL)).rows[0]!);
+        return work(client, run);
+      },
+      settings,
+    );
+  }
 }
 
 function rows(table: Table): Record<string, unknown>[] {
@@ -125,6 +154,13 @@ function serverChartSuite(connect: () => Promise<pg.ClientConfig>, mode: 'plain'
   /** Which days the server chart may read from the cache (none: every point from the server). */
   let cachedDays: string[] = [];
   let charts: ServerCharts;
+  const options = (): ServerChartsOptions => ({
+    statements: new ReadOnlyStatements({ pool: () => pool, statementTimeoutMs: () => timeoutMs }),
+    pool: () => pool,
+    cached,
+    cachedDays: async () => cachedDays,
+    estimate: (selection) => h.sync.estimate(selection),
+  });
 
   beforeAll(async () => {
     config = await connect();
@@ -136,13 +172,7 @@ function serverChartSuite(connect: () => Promise<pg.ClientConfig>, mode: 'plain'
     const report = await h.run({ pipelines: ['grid'] });
     expect(report.fetched).toBe(DAYS);
     cached = new ChartService(() => h.warehouse);
-    charts = new ServerCharts({
-      statements: new ReadOnlyStatements({ pool: () => pool, statementTimeoutMs: () => timeoutMs }),
-      pool: () => pool,
-      cached,
-      cachedDays: async () => cachedDays,
-      estimate: (selection) => h.sync.estimate(selection),
-    });
+    charts = new ServerCharts(options());
     wasm = await NodeWasmEngine.start();
     const all = await h.warehouse.query('load', `SELECT * FROM main."metrics_grid"`);
     for (let c = 0; c < all.chunkCount; c++) wasm.insertArrow('m', h.warehouse.resultChunk(all.resultId, c), c === 0);
@@ -203,25 +233,25 @@ function serverChartSuite(connect: () => Promise<pg.ClientConfig>, mode: 'plain'
     },
   );
 
-  it('runs a read with its own settings for that transaction alone, and refuses a name that is not a setting', async () => {
-    const statements = new ReadOnlyStatements({ pool: () => pool, statementTimeoutMs: () => 12_000 });
-    const show = (client: pg.ClientBase) =>
-      client
-        .query<{ jit: string; sort: string; timeout: string; ro: string }>(
-          `SELECT current_setting('jit') AS jit, current_setting('enable_sort') AS sort,
-                  current_setting('statement_timeout') AS timeout, current_setting('transaction_read_only') AS ro`,
-        )
-        .then((r) => r.rows[0]);
-    expect(await statements.read('settings', show, { jit: 'off', enable_sort: 'off' })).toEqual({
-      jit: 'off',
-      sort: 'off',
-      timeout: '12s',
-      ro: 'on',
-    });
-    // The pooled connections keep their own settings afterwards.
-    const after = await pool.query<{ sort: string }>(`SELECT current_setting('enable_sort') AS sort`);
-    expect(after.rows[0]!.sort).toBe('on');
-    await expect(statements.read('settings', show, { 'jit = on; SET x': 'off' })).rejects.toThrow(/Not a setting name/);
+  it('groups rows with the chart planner settings, and reads extents and raw points with the server’s own', async () => {
+    const statements = new WatchedStatements({ pool: () => pool, statementTimeoutMs: () => timeoutMs });
+    const watched = new ServerCharts({ ...options(), statements });
+    const settingsDuring = async (work: () => Promise<unknown>) => {
+      statements.seen.length = 0;
+      await work();
+      return [...statements.seen];
+    };
+    const { rows: own } = await pool.query<PlannerSettings>(PLANNER_SETTINGS_SQL);
+    const grouping = { sort: 'off', jit: 'off', workMem: '128MB' };
+    expect(own[0]!.sort).toBe('on');
+    cachedDays = [];
+    const series = (view: (typeof VIEWS)[number], id: string) => () =>
+      watched.series(request(view, id, { source: 'server' }));
+    // M4 columns and calendar buckets group; the raw points (after the columns that counted them) do not.
+    expect(await settingsDuring(series(VIEWS[0]!, 'set-m4'))).toEqual([grouping]);
+    expect(await settingsDuring(series(VIEWS[2]!, 'set-raw'))).toEqual([grouping, own[0]]);
+    expect(await settingsDuring(series(VIEWS[3]!, 'set-days'))).toEqual([grouping]);
+    expect(await settingsDuring(() => watched.extent('grid', ['power']))).toEqual([own[0]]);
   });
 
   it('says how far the server holds the metrics', async () => {
@@ -293,6 +323,36 @@ describe('server charts on plain PostgreSQL', () => {
 
 describeTimescale("server charts on Debian's TimescaleDB", () => {
   serverChartSuite(() => createTimescaleDatabase('charts'), 'timescaledb');
+});
+
+describe('read-only statements on plain PostgreSQL', () => {
+  it('runs a read with its own settings for that transaction alone, and refuses a name that is not a setting', async () => {
+    const pool = new pg.Pool({ ...inject('servers').postgres, database: 'postgres', max: 2 });
+    try {
+      const statements = new ReadOnlyStatements({ pool: () => pool, statementTimeoutMs: () => 12_000 });
+      const show = (client: pg.ClientBase) =>
+        client
+          .query<{ jit: string; sort: string; timeout: string; ro: string }>(
+            `SELECT current_setting('jit') AS jit, current_setting('enable_sort') AS sort,
+                  current_setting('statement_timeout') AS timeout, current_setting('transaction_read_only') AS ro`,
+          )
+          .then((r) => r.rows[0]);
+      expect(await statements.read('settings', show, { jit: 'off', enable_sort: 'off' })).toEqual({
+        jit: 'off',
+        sort: 'off',
+        timeout: '12s',
+        ro: 'on',
+      });
+      // The pooled connections keep their own settings afterwards.
+      const after = await pool.query<{ sort: string }>(`SELECT current_setting('enable_sort') AS sort`);
+      expect(after.rows[0]!.sort).toBe('on');
+      await expect(statements.read('settings', show, { 'jit = on; SET x': 'off' })).rejects.toThrow(
+        /Not a setting name/,
+      );
+    } finally {
+      await pool.end();
+    }
+  });
 });
 
 describe('server SQL literals', () => {

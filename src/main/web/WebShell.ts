@@ -15,9 +15,10 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
-import type { ApiEvent } from '../../shared/api/contract';
+import type { ApiErrorBody, ApiEvent } from '../../shared/api/contract';
 import { isApiMethod, isBinaryMethod } from '../../shared/api/contract';
 import { exportContentType } from '../../shared/api/export';
+import { HTTP_STATUS_BY_CODE } from '../../shared/errors';
 import type { WorkbenchApi } from '../services/api/WorkbenchApi';
 import { openExport } from '../services/export/ResultExport';
 import { UI_CONTENT_TYPES, UI_RESPONSE_HEADERS, uiFileOf } from '../services/security';
@@ -71,6 +72,15 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
   res.end(text);
+}
+
+/**
+ * An error answer with its code's status (HTTP_STATUS_BY_CODE, as the API's
+ * own errors). `status` only where HTTP names a `bad_request` more exactly:
+ * 405 (wrong method) and 415 (not JSON); 413 is sendTooLarge's.
+ */
+function sendError(res: ServerResponse, error: ApiErrorBody, status = HTTP_STATUS_BY_CODE[error.code]): void {
+  sendJson(res, status, { ok: false, error });
 }
 
 /**
@@ -181,11 +191,11 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
   const serveStatic = async (res: ServerResponse, pathname: string): Promise<void> => {
     const file = uiFileOf(options.staticDir, pathname);
     if (file === 'malformed') {
-      sendJson(res, 400, { ok: false, error: { code: 'bad_request', message: 'Malformed path' } });
+      sendError(res, { code: 'bad_request', message: 'Malformed path' });
       return;
     }
     if (file === 'outside') {
-      sendJson(res, 403, { ok: false, error: { code: 'unauthorized', message: 'Outside the app folder' } });
+      sendError(res, { code: 'forbidden', message: 'Outside the app folder' });
       return;
     }
     let target = file;
@@ -193,7 +203,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     if (!info?.isFile()) {
       // Unknown paths without an extension are app routes: serve the app.
       if (extname(file) !== '') {
-        sendJson(res, 404, { ok: false, error: { code: 'not_found', message: `No such file: ${pathname}` } });
+        sendError(res, { code: 'not_found', message: `No such file: ${pathname}` });
         return;
       }
       target = join(options.staticDir, 'index.html');
@@ -222,7 +232,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     }
     const contentType = exportContentType(name);
     if (!options.exportsDir || !contentType) {
-      sendJson(res, 404, { ok: false, error: { code: 'not_found', message: 'No such export' } });
+      sendError(res, { code: 'not_found', message: 'No such export' });
       return;
     }
     let found: Awaited<ReturnType<typeof openExport>>;
@@ -231,11 +241,11 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     } catch (err) {
       // A link in exports/ that leads outside the workspace: refused, never followed.
       if ((err as { code?: unknown }).code !== 'forbidden') throw err;
-      sendJson(res, 403, { ok: false, error: { code: 'forbidden', message: (err as Error).message } });
+      sendError(res, { code: 'forbidden', message: (err as Error).message });
       return;
     }
     if (!found) {
-      sendJson(res, 404, { ok: false, error: { code: 'not_found', message: `No export named ${name}` } });
+      sendError(res, { code: 'not_found', message: `No export named ${name}` });
       return;
     }
     res.writeHead(200, {
@@ -250,20 +260,21 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
   const handleApi = async (req: IncomingMessage, res: ServerResponse, method: string): Promise<void> => {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
-      sendJson(res, 405, { ok: false, error: { code: 'bad_request', message: 'API calls are POST requests' } });
+      sendError(res, { code: 'bad_request', message: 'API calls are POST requests' }, 405);
       return;
     }
     // No form and no "simple" cross-origin fetch can send application/json.
     const type = mediaType(req);
     if (type !== 'application/json') {
-      sendJson(res, 415, {
-        ok: false,
-        error: {
+      sendError(
+        res,
+        {
           code: 'bad_request',
           message: `API calls send a JSON body with Content-Type: application/json, not ${type === '' ? 'no Content-Type' : type}`,
           hint: 'Set the header Content-Type: application/json',
         },
-      });
+        415,
+      );
       return;
     }
     let input: unknown;
@@ -275,15 +286,12 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
         sendTooLarge(req, res);
         return;
       }
-      sendJson(res, 400, {
-        ok: false,
-        error: { code: 'bad_request', message: `Invalid JSON body: ${(err as Error).message}` },
-      });
+      sendError(res, { code: 'bad_request', message: `Invalid JSON body: ${(err as Error).message}` });
       return;
     }
     const reply = await options.api.dispatch(method, input);
     if (!reply.ok) {
-      sendJson(res, reply.status, { ok: false, error: reply.error });
+      sendError(res, reply.error);
       return;
     }
     if (isApiMethod(method) && isBinaryMethod(method) && reply.result instanceof Uint8Array) {
@@ -323,7 +331,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     // Only our own origin: a rebinding DNS name pointing at loopback is refused.
     const host = req.headers.host ?? '';
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
-      sendJson(res, 403, { ok: false, error: { code: 'unauthorized', message: `Unexpected Host header: ${host}` } });
+      sendError(res, { code: 'forbidden', message: `Unexpected Host header: ${host}` });
       return;
     }
     const ownOrigin = `http://${host}`;
@@ -334,13 +342,10 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     const foreign = foreignRequest(req, ownOrigin, !isApi && !isExport);
     if (foreign) {
       log(`web shell: refused ${req.method ?? ''} ${url.pathname} ${foreign}`);
-      sendJson(res, 403, {
-        ok: false,
-        error: {
-          code: 'forbidden',
-          message: `Refused a request ${foreign}: the workbench answers only its own pages`,
-          hint: `Use the workbench in its own tab at ${ownOrigin}/ — other pages cannot call it`,
-        },
+      sendError(res, {
+        code: 'forbidden',
+        message: `Refused a request ${foreign}: the workbench answers only its own pages`,
+        hint: `Use the workbench in its own tab at ${ownOrigin}/ — other pages cannot call it`,
       });
       return;
     }
@@ -353,15 +358,12 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
         : presented.header || presented.query || presented.cookie;
     if (!allowed) {
       const cookieOnly = isApi && presented.cookie;
-      sendJson(res, 401, {
-        ok: false,
-        error: {
-          code: 'unauthorized',
-          message: cookieOnly
-            ? 'API calls must carry the token in an Authorization header; the cookie alone is not enough'
-            : 'Missing or wrong token',
-          hint: 'Open the URL printed by `npm start`, including ?token=…',
-        },
+      sendError(res, {
+        code: 'unauthorized',
+        message: cookieOnly
+          ? 'API calls must carry the token in an Authorization header; the cookie alone is not enough'
+          : 'Missing or wrong token',
+        hint: 'Open the URL printed by `npm start`, including ?token=…',
       });
       return;
     }
@@ -376,13 +378,10 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
           ? serveExport(res, url.pathname)
           : req.method === 'GET' || req.method === 'HEAD'
             ? serveStatic(res, url.pathname)
-            : Promise.resolve(
-                sendJson(res, 405, { ok: false, error: { code: 'bad_request', message: 'Method not allowed' } }),
-              );
+            : Promise.resolve(sendError(res, { code: 'bad_request', message: 'Method not allowed' }, 405));
     task.catch((err: unknown) => {
       log(`web shell: ${(err as Error).message}`);
-      if (!res.headersSent)
-        sendJson(res, 500, { ok: false, error: { code: 'internal', message: (err as Error).message } });
+      if (!res.headersSent) sendError(res, { code: 'internal', message: (err as Error).message });
       else res.end();
     });
   });

@@ -5,11 +5,12 @@
  * everything else about the chart (mode, buckets, parts, the heavy-read
  * estimate, the series keys) as JSON in the schema's `dash.chart` metadata.
  * A server chart of many series is hundreds of thousands of points: as Arrow
- * they are 20 bytes each and are read as typed arrays, not parsed as text.
+ * they are 20 bytes each (an Int32 and two Float64s), binary, not text.
  *
  * The bytes are input like any other: decoding checks the columns, the
- * metadata (against the contract) and every series index, and names what is
- * wrong.
+ * metadata (against the contract) and every series index, naming what is
+ * wrong, and copies each series' points into plain number arrays (the
+ * contract's `t` and `v`).
  */
 import {
   Field,

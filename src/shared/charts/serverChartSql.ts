@@ -70,8 +70,9 @@ export function selectionWhereSql(selection: MetricSelection, ranges: readonly U
  * parallel workers. The corners: on TimescaleDB its first/last(value, time), which
  * carry the two values without building anything per row; on plain
  * PostgreSQL, min/max over [key, other] float8 arrays (they order by the
- * first element, then the second), about 1.7× the cost (2.5 s against 1.5 s
- * over 5M rows on 2 cores, Debian's TimescaleDB 2.19). When a column holds its
+ * first element, then the second), which build four arrays a row: slower than
+ * first/last when both were timed by hand over the same rows on Debian's
+ * TimescaleDB (no bench figure compares them). When a column holds its
  * extreme value twice either time may come back, as on the cache (m4Sql.ts).
  */
 export function serverM4Sql(

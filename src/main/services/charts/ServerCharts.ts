@@ -72,16 +72,20 @@ const TIMEOUT_HINT =
   'Narrow the time range or pick fewer series; raise the statement timeout in Connections; or sync these days and chart them from the cache.';
 
 /**
- * Planner settings for every chart statement, measured over 5M rows on
- * Debian's TimescaleDB 2.19 (2 cores). A chart groups into a few thousand
- * pixel columns, but the planner guesses a group per ten rows, so it sorts
- * millions of rows to group them (to disk with the default 4 MB): hashing them
- * in each parallel worker took a third of the time, with memory for the hash
- * as a cap, not a reservation (10 series at 1,000 px take ~25 MB). JIT,
- * triggered by the same cost estimate, compiled for longer than the plan ran
- * (9 s against 5 s).
+ * Planner settings for the statements that group millions of rows into a few
+ * thousand (M4 columns, calendar buckets); the others (extents, the
+ * aggregates' catalog, raw points under ORDER BY … LIMIT) plan as the server
+ * would. Found timing the M4 statement by hand over 5M rows on Debian's
+ * TimescaleDB 2.19 (2 cores): guessing a group per ten rows, the planner
+ * sorted the rows to group them, spilling to disk with the default 4 MB;
+ * with sorting off and room for a hash, each parallel worker hashed its share
+ * instead, in less time, the memory a cap rather than a reservation (10
+ * series at 1,000 px are ~10,000 groups). JIT, set off by the same cost
+ * estimate, spent longer compiling than the plan then ran. The bench figure
+ * chart.server_zoom times the chart with these settings against a bare
+ * count/min/max of the same rows under the same settings.
  */
-const CHART_SETTINGS = { work_mem: '128MB', enable_sort: 'off', jit: 'off' } as const;
+export const CHART_SETTINGS: Readonly<Record<string, string>> = { work_mem: '128MB', enable_sort: 'off', jit: 'off' };
 
 interface PartPlan {
   grid: ChartGrid;
@@ -221,8 +225,8 @@ export class ServerCharts {
   ): Promise<Omit<ChartData, 'parts' | 'heavy'> & { serverRows: number }> {
     const kind: ServerKind | null = server && { mode: server.mode, timescaleSchema: server.timescale?.schema ?? null };
     let serverRows = 0;
-    const fromServer = async (sql: string) => {
-      const rows = await this.read(requestId, async (client) => (await client.query(sql)).rows);
+    const fromServer = async (sql: string, settings?: typeof CHART_SETTINGS) => {
+      const rows = await this.read(requestId, async (client) => (await client.query(sql)).rows, settings);
       serverRows += rows.length;
       return rows as Record<string, unknown>[];
     };
@@ -234,9 +238,11 @@ export class ServerCharts {
       parts.push(local(m4Sql(source, window, grid.bucketUs, grid.originUs)).then(m4Columns));
     }
     if (plan.aggregate) {
-      parts.push(fromServer(plan.aggregate.choice.m4Sql(selection, plan.aggregate.ranges, grid)).then(m4Columns));
+      const sql = plan.aggregate.choice.m4Sql(selection, plan.aggregate.ranges, grid);
+      parts.push(fromServer(sql, CHART_SETTINGS).then(m4Columns));
     }
-    if (plan.raw.length && kind) parts.push(fromServer(serverM4Sql(kind, selection, plan.raw, grid)).then(m4Columns));
+    if (plan.raw.length && kind)
+      parts.push(fromServer(serverM4Sql(kind, selection, plan.raw, grid), CHART_SETTINGS).then(m4Columns));
     const columns = mergeM4Columns(await Promise.all(parts));
     const rawPoints = columns.reduce((sum, c) => sum + c.n, 0);
     const seriesCount = Math.max(1, new Set(columns.map((c) => c.k)).size);
@@ -294,6 +300,7 @@ export class ServerCharts {
         this.read(
           requestId,
           async (client) => (await client.query(serverCalendarSql(selection, plan.server, edges))).rows,
+          CHART_SETTINGS,
         ).then((rows: Record<string, unknown>[]) => {
           serverRows += rows.length;
           return rows.map((r) => ({
@@ -314,9 +321,13 @@ export class ServerCharts {
     return { mode: 'calendar', bucketMs: NOMINAL_MS[unit], rawPoints, series: groupRows(rows), serverRows };
   }
 
-  /** Every chart statement (M4 columns, raw points, calendar buckets, the aggregates' catalog) runs with CHART_SETTINGS. */
-  private read<T>(id: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    return this.opts.statements.read(id, work, CHART_SETTINGS);
+  /** A read-only statement under the chart's id (so cancel reaches it); `settings` only where grouping (CHART_SETTINGS). */
+  private read<T>(
+    id: string,
+    work: (client: pg.PoolClient) => Promise<T>,
+    settings?: typeof CHART_SETTINGS,
+  ): Promise<T> {
+    return this.opts.statements.read(id, work, settings);
   }
 
   /** The server's refusal as what happened and what to do. */

@@ -14,6 +14,7 @@ import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteLiteral } from '../../../shared/sql';
+import { addDays, DAY_MS, utcDayOf } from '../../../shared/utcDays';
 import { writeFileAtomic } from '../jsonFile';
 import { DEMO_PIPELINE_IDS, type DemoPipelineId } from './DemoPipelines';
 import { openDuckDB } from './openDuckDB';
@@ -99,12 +100,6 @@ interface Plan {
 
 // ---------------------------------------------------------------- small helpers
 
-function addDays(day: string, days: number): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
-
 function dayTs(day: string): string {
   return `TIMESTAMPTZ '${day} 00:00:00+00'`;
 }
@@ -132,7 +127,7 @@ export function resolveDemoSize(size: DemoSizeName | DemoSizeSpec): { name: Demo
 }
 
 function validDay(day: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(day) && new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day;
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) && utcDayOf(Date.parse(`${day}T00:00:00Z`)) === day;
 }
 
 /**
@@ -206,7 +201,7 @@ function landingWindow(plan: Plan): LandingWindow {
 /** The landing day (days since startDay, UTC) and the batch within it. */
 function landingSql(pipelineId: DemoPipelineId, plan: Plan): string {
   const batches = BATCHES_PER_DAY[pipelineId];
-  const startDayNumber = Date.parse(`${plan.startDay}T00:00:00Z`) / 86_400_000;
+  const startDayNumber = Date.parse(`${plan.startDay}T00:00:00Z`) / DAY_MS;
   return `(epoch_ms(ingested_at) // 86400000 - ${startDayNumber})::INTEGER AS day,
       (1 + (epoch_ms(ingested_at) % 86400000) * ${batches} // 86400000)::INTEGER AS batch`;
 }

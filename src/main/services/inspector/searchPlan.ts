@@ -7,10 +7,10 @@
 import type { FileMetaData } from 'hyparquet';
 import type { InspectorCriteria, InspectorProblem } from '../../../shared/api/inspector';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
+import { DAY_MS, utcDayOf } from '../../../shared/utcDays';
 import { toCell } from '../parquet/ParquetFile';
 
 export const BRONZE_KEY = /^bronze\/([^/]+)\/(?:date=(\d{4}-\d{2}-\d{2})\/)?[^/]+\.parquet$/;
-const DAY_MS = 86_400_000;
 /** The columns the contract promises in every Bronze file. */
 export const COMMON_COLUMNS = ['record_id', 'pipeline_id', 'series_id', 'ts', 'ingested_at', 'raw'] as const;
 
@@ -46,14 +46,9 @@ export interface SearchPlan {
   testColumns: ReadonlySet<string>;
 }
 
-/** The UTC day of an instant, YYYY-MM-DD. */
-export function dayOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
 /** Landing days that can hold records with event time in [fromMs, toMs]: late arrivals land up to `lateDays` after. */
 export function landingDaysFor(fromMs: number, toMs: number, lateDays: number): { from: string; to: string } {
-  return { from: dayOf(fromMs), to: dayOf(toMs + lateDays * DAY_MS) };
+  return { from: utcDayOf(fromMs), to: utcDayOf(toMs + lateDays * DAY_MS) };
 }
 
 /** Where to list: the searched pipelines' folders, or all of Bronze. */
@@ -73,7 +68,7 @@ export function planSearch(
   const fromMs = criteria.from === null ? null : Date.parse(criteria.from);
   const toMs = criteria.to === null ? null : Date.parse(criteria.to);
   // ingested_at >= ts, so a record lands on its event day or later: earlier days cannot hold it.
-  const firstDay = landingDays?.from ?? (fromMs === null ? null : dayOf(fromMs));
+  const firstDay = landingDays?.from ?? (fromMs === null ? null : utcDayOf(fromMs));
   const lastDay = landingDays?.to ?? null;
   const all: SearchFile[] = [];
   for (const object of listed) {

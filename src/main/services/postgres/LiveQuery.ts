@@ -16,6 +16,7 @@ import { PgArrowEncoder } from './pgArrow';
 import { HeldResults } from '../results/HeldResults';
 import { checkOut, connectClient, type HeldClient } from './poolClient';
 import { EXPLAIN_PREFIX, estimateRowsRead } from './planEstimate';
+import { beginReadOnlySql } from './ReadOnlyStatements';
 
 export interface LiveQueriesOptions {
   /** The workspace's PostgreSQL pool (throws a clear error while it is starting). */
@@ -130,10 +131,7 @@ export class LiveQueries {
       client = held.client;
       run.pid = (client as unknown as { processID: number | null }).processID ?? null;
       if (run.cancelled) throw new WorkbenchError('cancelled', 'Query cancelled');
-      await client.query('BEGIN READ ONLY');
-      // LOCAL: both end with the transaction, so the pooled connection keeps its own settings.
-      await client.query(`SET LOCAL statement_timeout = ${timeoutMs}`);
-      await client.query(`SET LOCAL TimeZone = 'UTC'`);
+      await client.query(beginReadOnlySql(timeoutMs, 'UTC'));
       if (viaCursor && maxRowsRead !== null) {
         run.prefix = EXPLAIN_PREFIX;
         const estimate = await estimateRowsRead(client, sql);

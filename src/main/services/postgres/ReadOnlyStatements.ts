@@ -12,6 +12,26 @@ import { WorkbenchError } from '../../../shared/errors';
 import { quoteLiteral } from '../../../shared/sql';
 import { checkOut, connectClient } from './poolClient';
 
+/**
+ * `BEGIN READ ONLY` with the statement timeout, the session's time zone and
+ * further `settings`, all LOCAL (they end with the transaction, so a pooled
+ * connection keeps its own), as one simple-protocol query: one round trip.
+ * Setting names must be the caller's constants; values are quoted.
+ */
+export function beginReadOnlySql(
+  timeoutMs: number,
+  timeZone: string,
+  settings: Readonly<Record<string, string>> = {},
+): string {
+  const all: [string, string][] = [
+    ['statement_timeout', String(Math.max(1, Math.trunc(timeoutMs)))],
+    ['TimeZone', timeZone],
+    ...Object.entries(settings),
+  ];
+  for (const [name] of all) if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) throw new Error(`Not a setting name: ${name}`);
+  return ['BEGIN READ ONLY', ...all.map(([name, value]) => `SET LOCAL ${name} = ${quoteLiteral(value)}`)].join('; ');
+}
+
 export interface ReadOnlyStatementsOptions {
   /** The workspace's PostgreSQL pool (throws a clear error while it is starting). */
   pool: () => pg.Pool;
@@ -63,7 +83,7 @@ export class ReadOnlyStatements {
       run.pid = (client as unknown as { processID: number | null }).processID ?? null;
       if (run.cancelled) throw new WorkbenchError('cancelled', 'Cancelled');
       try {
-        await client.query(this.beginSql(settings));
+        await client.query(beginReadOnlySql(this.statementTimeoutMs, 'UTC', settings));
         const result = await work(client, run);
         await client.query('ROLLBACK');
         return result;
@@ -82,18 +102,6 @@ export class ReadOnlyStatements {
         held.release(broken);
       }
     }
-  }
-
-  /** BEGIN and its LOCAL settings as one simple-protocol query (several statements, no parameters). */
-  private beginSql(settings: Readonly<Record<string, string>>): string {
-    const all: [string, string][] = [
-      ['statement_timeout', String(this.statementTimeoutMs)],
-      ['TimeZone', 'UTC'],
-      ...Object.entries(settings),
-    ];
-    for (const [name] of all)
-      if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) throw new Error(`Not a setting name: ${name}`);
-    return ['BEGIN READ ONLY', ...all.map(([name, value]) => `SET LOCAL ${name} = ${quoteLiteral(value)}`)].join('; ');
   }
 
   /** Whether statements run under `id`. */

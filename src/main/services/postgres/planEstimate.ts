@@ -6,8 +6,10 @@
  * row estimate (pg_class.reltuples; on a hypertable, each chunk's). Under a
  * LIMIT a streaming plan stops early, so its scans count the share the limit
  * lets through, unless a sort, hash or whole-input aggregate between them reads
- * everything first. Rows under a nested loop's inner side are counted once, as
- * the plan gives them: an estimate to warn on, not a bill.
+ * everything first. Under a Gather the plan gives rows per process, so they
+ * are scaled back up to all the processes (parallelDivisor; under a parallel
+ * Append, to the Append's total). Rows under a nested loop's inner side are
+ * counted once, as the plan gives them: an estimate to warn on, not a bill.
  */
 import type pg from 'pg';
 import { quoteIdent } from '../../../shared/sql';
@@ -51,19 +53,41 @@ function finite(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0;
 }
 
+function planRows(node: unknown): number {
+  return typeof node === 'object' && node !== null ? finite((node as Record<string, unknown>)['Plan Rows']) : 0;
+}
+
+/**
+ * What the planner divided a parallel node's rows by, so EXPLAIN shows them
+ * per process (get_parallel_divisor in costsize.c): the planned workers plus
+ * the leader's part, 1 − 0.3 per worker while above 0 (with
+ * parallel_leader_participation on, the default). On PostgreSQL 17 and 18 a
+ * parallel index scan's rows times this are the whole scan's again (1 worker
+ * ×1.7, 2 ×2.4, 4 ×4). Not "Workers Planned" + 1: the leader is not a whole
+ * worker. Not the Gather's rows over its child's: over a partial aggregate
+ * (one row a process) that says 1 to 4 whatever was scanned. A Single Copy
+ * Gather runs its plan in one process.
+ */
+function parallelDivisor(gather: Record<string, unknown>): number {
+  if (gather['Single Copy'] === true) return 1;
+  const workers = finite(gather['Workers Planned']);
+  return workers + Math.max(0, 1 - 0.3 * workers);
+}
+
 /**
  * Sums the scans of one plan as EXPLAIN (FORMAT JSON, VERBOSE) gives it. The
  * server's JSON is checked field by field: anything else in it is ignored.
  */
 export function walkPlan(plan: unknown): Walked {
   const walked: Walked = { planned: 0, fullScans: [] };
-  const visit = (node: unknown, depth: number, share: number) => {
+  // `processes`: how many processes share the node (under a Gather), its Plan Rows being each one's.
+  const visit = (node: unknown, depth: number, share: number, processes: number) => {
     if (depth > 200 || typeof node !== 'object' || node === null) return;
     const n = node as Record<string, unknown>;
     const type = typeof n['Node Type'] === 'string' ? n['Node Type'] : '';
     const custom = typeof n['Custom Plan Provider'] === 'string' ? n['Custom Plan Provider'] : '';
     const strategy = typeof n.Strategy === 'string' ? n.Strategy : '';
-    const rows = finite(n['Plan Rows']);
+    const rows = finite(n['Plan Rows']) * processes;
     if (type === 'Custom Scan' && DECOMPRESSING.test(custom)) {
       walked.planned += rows * share;
       return;
@@ -79,13 +103,21 @@ export function walkPlan(plan: unknown): Walked {
     if (!Array.isArray(n.Plans)) return;
     let childShare = readsAllInput(type, strategy) ? 1 : share;
     if (type === 'Limit') {
-      const input = n.Plans[0] as Record<string, unknown> | undefined;
-      const inputRows = finite(input?.['Plan Rows']);
+      const inputRows = planRows(n.Plans[0]) * processes;
       if (inputRows > 0) childShare = share * Math.min(1, rows / inputRows);
     }
-    for (const child of n.Plans) visit(child, depth + 1, childShare);
+    let childProcesses = processes;
+    if (type === 'Gather' || type === 'Gather Merge') childProcesses = parallelDivisor(n);
+    else if (n['Parallel Aware'] === true && (type === 'Append' || custom === 'ChunkAppend')) {
+      // Each part's rows are per process of its own divisor, which EXPLAIN does not show (a small
+      // chunk gets fewer workers); the Append's rows are the parts' total per process of the Gather:
+      // that total is shared out over the parts in proportion to their rows.
+      const partRows = n.Plans.reduce((sum: number, part: unknown) => sum + planRows(part), 0);
+      if (partRows > 0) childProcesses = rows / partRows;
+    }
+    for (const child of n.Plans) visit(child, depth + 1, childShare, childProcesses);
   };
-  visit(plan, 0, 1);
+  visit(plan, 0, 1, 1);
   return walked;
 }
 

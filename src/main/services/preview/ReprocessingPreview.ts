@@ -31,6 +31,7 @@ import { describeSkippedFiles, type SkippedFile } from '../../../shared/api/lake
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { compilePipeline, FormulaError, type BronzeColumn } from '../../../shared/formula';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
+import { DAY_MS, utcDayOf } from '../../../shared/utcDays';
 import { copyTextSql, copyTextValueSql, unescapeCopyTextSql } from '../postgres/copyCodec';
 import type { JobContext, JobRunner } from '../jobs/JobRunner';
 import type { BronzeLake } from '../lake/BronzeLake';
@@ -78,13 +79,11 @@ interface PreviewState {
   deltaWritten: Promise<string> | null;
 }
 
-const DAY_MS = 86_400_000;
 const TOP = 20;
 const MAX_SERIES_ROWS = 5000;
 const MAX_POINTS = 100_000;
 const KEEP_PREVIEWS = 8;
 
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** A warehouse TIMESTAMPTZ as ISO-8601 UTC text, as the server's rows are written. */
 const isoUtc = (column: string) => `strftime(timezone('UTC', ${column}), '%Y-%m-%dT%H:%M:%S.%fZ')`;
 const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -240,8 +239,8 @@ export class ReprocessingPreview {
     const rangeEnd = Date.parse(request.range.end);
     const range = { start: new Date(rangeStart).toISOString(), end: new Date(rangeEnd).toISOString() };
     // A record lands on its event day or later; window functions also see the record before the range.
-    const firstDay = dayOf(rangeStart - DAY_MS);
-    const lastDay = dayOf(rangeEnd - 1 + request.lateDays * DAY_MS);
+    const firstDay = utcDayOf(rangeStart - DAY_MS);
+    const lastDay = utcDayOf(rangeEnd - 1 + request.lateDays * DAY_MS);
     try {
       await this.cleaned;
       await mkdir(state.dir, { recursive: true });

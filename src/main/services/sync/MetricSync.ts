@@ -33,6 +33,7 @@ import {
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { fromSystemError } from '../systemErrors';
 import { formatBytes } from '../../../shared/format';
+import { addDays, lastDayOf, utcDayOf } from '../../../shared/utcDays';
 import type { JobContext, JobRunner, StartedJob } from '../jobs/JobRunner';
 import { readJsonFile, writeJsonFile } from '../jsonFile';
 import { insidePath, type Within } from '../workspace/insidePath';
@@ -47,7 +48,6 @@ import { UnreadableCopyError, METRIC_DAY_SELECT, MetricDayWriter } from './metri
 import {
   daysToCompare,
   dayKey,
-  nextDay,
   planSync,
   selectionKey,
   summarySql,
@@ -75,7 +75,7 @@ const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
 const DayKey = SyncDay.refine((day) => {
   // zod runs this even after the format check failed: `day` may be any text here.
   const time = Date.parse(`${day}T00:00:00Z`);
-  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === day;
+  return !Number.isNaN(time) && utcDayOf(time) === day;
 }, 'must be a date like 2026-01-31');
 const PipelineKey = z.string().regex(SAFE_ID, 'must be a pipeline id of letters, digits, _ . -');
 /** Bounded text the file only compares (times, checksums). */
@@ -198,8 +198,7 @@ export interface ServerChange {
 
 /** The UTC days `[start, end)` touches. */
 function daysOfRange(range: { start: string; end: string }): { first: string; last: string } {
-  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  return { first: day(Date.parse(range.start)), last: day(Date.parse(range.end) - 1) };
+  return { first: utcDayOf(Date.parse(range.start)), last: lastDayOf(range.end) };
 }
 
 export class MetricSync {
@@ -495,7 +494,7 @@ export class MetricSync {
         metricNames: key.metricNames,
         seriesIds: key.seriesIds,
         from: sorted[0]!,
-        to: nextDay(sorted[sorted.length - 1]!),
+        to: addDays(sorted[sorted.length - 1]!, 1),
       };
       report = await this.run(selection, ctx, new Set(sorted));
     }

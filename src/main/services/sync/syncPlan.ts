@@ -7,6 +7,7 @@
 import type { SyncSelection } from '../../../shared/api/sync';
 import { isoUtcSql } from '../../../shared/serverSql';
 import { pgLiteral } from '../../../shared/serverSql';
+import { addDays } from '../../../shared/utcDays';
 import { checksumSql } from './dayChecksum';
 
 export interface SelectionKey {
@@ -65,9 +66,6 @@ export interface PlanInput {
 }
 
 export const dayKey = (pipelineId: string, day: string) => `${pipelineId}\u0000${day}`;
-
-export const nextDay = (day: string): string =>
-  new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 export function selectionKey(selection: SyncSelection): SelectionKey {
   const sorted = (list: string[] | null) => (list ? [...new Set(list)].sort() : null);
@@ -151,7 +149,7 @@ export function whereSql(selection: SyncSelection, only?: DayRef): string {
   if (selection.seriesIds) parts.push(`series_id IN (${list(selection.seriesIds)})`);
   const day = only ? only.day : null;
   const from = day ?? selection.from;
-  const to = day ? nextDay(day) : selection.to;
+  const to = day ? addDays(day, 1) : selection.to;
   if (from) parts.push(`time >= ${timeSql(from)}`);
   if (to) parts.push(`time < ${timeSql(to)}`);
   return parts.length ? parts.join(' AND ') : 'true';
@@ -167,15 +165,15 @@ function daysSql(days: readonly DayRef[]): string {
   for (const [pipelineId, list] of byPipeline) {
     const sorted = [...new Set(list)].sort();
     let from = sorted[0]!;
-    let to = nextDay(from);
+    let to = addDays(from, 1);
     const flush = () =>
       terms.push(`(pipeline_id = ${pgLiteral(pipelineId)} AND time >= ${timeSql(from)} AND time < ${timeSql(to)})`);
     for (const day of sorted.slice(1)) {
-      if (day === to) to = nextDay(day);
+      if (day === to) to = addDays(day, 1);
       else {
         flush();
         from = day;
-        to = nextDay(day);
+        to = addDays(day, 1);
       }
     }
     flush();
