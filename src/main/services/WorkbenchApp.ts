@@ -53,7 +53,14 @@ export async function startWorkbenchApp(options: WorkbenchAppOptions): Promise<W
     ...(options.warehouse ? { warehouse: options.warehouse } : {}),
     ...(options.onLog ? { onLog: options.onLog } : {}),
   });
-  const ctx: WorkbenchContext = { shell: options.shell, appVersion: options.appVersion, workspace, jobs, connections };
+  const ctx: WorkbenchContext = {
+    shell: options.shell,
+    appVersion: options.appVersion,
+    workspace,
+    jobs,
+    connections,
+    ...(options.onLog ? { log: options.onLog } : {}),
+  };
   return {
     api: new WorkbenchApi(createHandlers(ctx)),
     workspace,

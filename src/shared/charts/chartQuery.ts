@@ -5,6 +5,8 @@
  * holds the data and returns plain rows.
  */
 import { calendarEdges, type CalendarUnit } from './calendar';
+import type { ChartGrid } from './m4Columns';
+import { planLevelRead, type LevelPlan } from './m4Levels';
 import { RAW_POINTS_PER_PIXEL, bucketWidthUs, calendarSql, m4Points, m4Sql, rawSql, type ChartSource } from './m4Sql';
 
 export type ChartBucket = 'auto' | CalendarUnit;
@@ -59,7 +61,18 @@ export function groupRows(rows: readonly Record<string, unknown>[]): ChartSeries
   return [...byKey.values()];
 }
 
-export async function chartData(exec: Exec, source: ChartSource, req: ChartRequest): Promise<ChartData> {
+/**
+ * How to read a zoom step from M4 levels (m4Levels.ts): given the level plan,
+ * the SQL of its M4 columns, or null where no levels can serve it.
+ */
+export type LevelledRead = (plan: LevelPlan) => Promise<string | null>;
+
+export async function chartData(
+  exec: Exec,
+  source: ChartSource,
+  req: ChartRequest,
+  levelled?: LevelledRead,
+): Promise<ChartData> {
   const window = { fromUs: Math.floor(req.fromMs * 1000), toUs: Math.ceil(req.toMs * 1000) };
   if (req.bucket !== 'auto') {
     const edges = calendarEdges(req.fromMs, req.toMs, req.bucket, req.timeZone).map((ms) => ms * 1000);
@@ -67,9 +80,12 @@ export async function chartData(exec: Exec, source: ChartSource, req: ChartReque
     const rawPoints = rows.reduce((sum, r) => sum + Number(r.n), 0);
     return { mode: 'calendar', bucketMs: NOMINAL_MS[req.bucket], rawPoints, series: groupRows(rows) };
   }
-  // One scan: the M4 columns also say how many points the window holds.
-  const bucketUs = bucketWidthUs(window, req.width);
-  const columns = await exec(m4Sql(source, window, bucketUs));
+  // One read: the M4 columns also say how many points the window holds.
+  const plan = levelled ? planLevelRead(window, req.width) : null;
+  const levelSql = plan && levelled ? await levelled(plan) : null;
+  const grid: ChartGrid =
+    plan && levelSql ? plan.grid : { originUs: window.fromUs, bucketUs: bucketWidthUs(window, req.width) };
+  const columns = await exec(levelSql ?? m4Sql(source, window, grid.bucketUs));
   const rawPoints = columns.reduce((sum, r) => sum + Number(r.n), 0);
   const seriesCount = Math.max(1, new Set(columns.map((r) => String(r.k))).size);
   if (rawPoints <= RAW_POINTS_PER_PIXEL * req.width * seriesCount) {
@@ -81,5 +97,5 @@ export async function chartData(exec: Exec, source: ChartSource, req: ChartReque
     };
   }
   const points = m4Points(columns).map((p) => ({ k: p.k, t_us: p.t, v: p.v }));
-  return { mode: 'm4', bucketMs: bucketUs / 1000, rawPoints, series: groupRows(points) };
+  return { mode: 'm4', bucketMs: grid.bucketUs / 1000, rawPoints, series: groupRows(points) };
 }

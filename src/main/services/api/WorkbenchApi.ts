@@ -24,6 +24,7 @@ import { startResultExport } from '../export/ResultExport';
 import { LiveQueries } from '../postgres/LiveQuery';
 import { readServerCatalog } from '../postgres/ServerCatalog';
 import { ChartService } from '../charts/ChartService';
+import { MetricLevels } from '../charts/MetricLevels';
 import { ServerCharts } from '../charts/ServerCharts';
 import { chartAggregateChoices } from '../charts/ChartAggregates';
 import { ReadOnlyStatements } from '../postgres/ReadOnlyStatements';
@@ -39,10 +40,13 @@ export interface WorkbenchContext {
   workspace: Workspace;
   jobs: JobRunner;
   connections: ConnectionProfiles;
+  /** The shell's log (--verbose), for what goes wrong in the background. */
+  log?: (line: string) => void;
 }
 
 export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
   const { workspace, jobs, connections } = ctx;
+  const log = ctx.log ?? (() => undefined);
   const saved = new SavedQueries(workspace.dir);
   const history = new QueryHistory(workspace.dir);
   const drafts = new PipelineDrafts(workspace.dir);
@@ -50,7 +54,22 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     pool: () => workspace.postgres(),
     statementTimeoutMs: () => workspace.postgresStatementTimeoutMs(),
   });
-  const charts = new ChartService(() => workspace.warehouse());
+  const levels = new MetricLevels({
+    cacheDir: () => workspace.cacheDir,
+    warehouse: () => workspace.warehouse(),
+    log,
+  });
+  const charts = new ChartService(() => workspace.warehouse(), levels, log);
+  // The cache a workspace opens with (e.g. the demo's) gets its chart levels once the warehouse is up.
+  workspace.readyWarehouse().then(
+    () => levels.refreshAllLater(),
+    () => undefined,
+  );
+  /** After a sync or push changed cached days: the views follow at once, the chart levels in the background. */
+  const cacheChanged = async () => {
+    await workspace.remountViews();
+    levels.refreshAllLater();
+  };
   /** Queries waiting for the warehouse to finish starting, by queryId: a cancel stops the wait. */
   const waiting = new Map<string, AbortController>();
   const readyWarehouse = async (queryId: string) => {
@@ -67,7 +86,7 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     pool: () => workspace.postgres(),
     cacheDir: () => workspace.cacheDir,
     jobs,
-    remountViews: () => workspace.remountViews(),
+    remountViews: cacheChanged,
   });
   const serverCharts = new ServerCharts({
     statements: new ReadOnlyStatements({
@@ -86,7 +105,7 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     lake: () => workspace.lake(),
     cacheDir: () => workspace.cacheDir,
     jobs,
-    remountViews: () => workspace.remountViews(),
+    remountViews: cacheChanged,
     serverConfig: (credentials) => workspace.pushClientConfig(credentials),
     serverInfo: () => {
       const p = workspace.status().postgres;

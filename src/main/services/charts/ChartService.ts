@@ -13,6 +13,7 @@ import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { isValidTimeZone } from '../../../shared/timeZone';
 import type { Warehouse } from '../warehouse/Warehouse';
 import { METRIC_VIEW_PREFIX } from '../sync/metricViews';
+import type { MetricLevels } from './MetricLevels';
 
 const NO_METRICS_HINT = 'Pull metrics into the local cache first: sidebar → Pipelines → Sync metrics…';
 
@@ -38,7 +39,12 @@ export function checkChartRequest(input: { fromMs: number; toMs: number; timeZon
 }
 
 export class ChartService {
-  constructor(private readonly warehouse: () => Warehouse) {}
+  /** `levels`: the cache's M4 levels, read by zoom steps wherever they are built (see MetricLevels). */
+  constructor(
+    private readonly warehouse: () => Warehouse,
+    private readonly levels: MetricLevels | null = null,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
 
   private async viewOf(pipelineId: string): Promise<string> {
     const name = `${METRIC_VIEW_PREFIX}${pipelineId}`;
@@ -94,7 +100,24 @@ export class ChartService {
     checkChartRequest(input);
     const source = await this.cachedSource(input);
     const started = performance.now();
-    const data = await chartData(this.exec(input.requestId), source, input);
+    const exec = this.exec(input.requestId);
+    const levels = this.levels;
+    if (!levels || input.bucket !== 'auto') {
+      const data = await chartData(exec, source, input);
+      return { parts: [], serverRows: 0, heavy: null, ...data, elapsedMs: performance.now() - started };
+    }
+    let data;
+    try {
+      data = await chartData(exec, source, input, (plan) => levels.levelledSql(input, plan));
+    } catch (err) {
+      if (!(err instanceof WorkbenchError) || err.code !== 'query_failed') throw err;
+      // A level file that cannot be read (damaged, or not ours) never costs the chart: it is drawn from the
+      // raw points, and the levels are built again.
+      this.log(`chart levels of ${input.pipelineId} could not be read (${err.message}); drawing from raw points`);
+      data = await chartData(exec, source, input);
+      await levels.discard(input.pipelineId).catch(() => undefined);
+      levels.refreshLater(input.pipelineId);
+    }
     return { parts: [], serverRows: 0, heavy: null, ...data, elapsedMs: performance.now() - started };
   }
 
