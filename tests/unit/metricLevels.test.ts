@@ -8,7 +8,8 @@ import { mountPipelineMetricViews } from '../../src/main/services/sync/metricVie
 import { Warehouse } from '../../src/main/services/warehouse/Warehouse';
 import { chartData, groupRows, type ChartSeriesData } from '../../src/shared/charts/chartQuery';
 import { planLevelRead } from '../../src/shared/charts/m4Levels';
-import { m4Points, m4Sql } from '../../src/shared/charts/m4Sql';
+import { m4Points } from '../../src/shared/charts/m4Sql';
+import { levelPlacedM4Sql } from '../support/levelledM4Expected';
 import { quoteLiteral } from '../../src/shared/sql';
 
 const DAY_MS = 86_400_000;
@@ -50,12 +51,12 @@ describe('M4 levels of the metrics cache', { timeout: 60_000 }, () => {
     maxServerRows: null,
   });
 
-  /** M4 over every cached point on the grid the levels use: what the chart must show. */
+  /** M4 over every cached point, placed as a levelled read places them: what the chart must show. */
   async function expectedSeries(fromMs: number, toMs: number, width = 700): Promise<ChartSeriesData[]> {
     const window = { fromUs: fromMs * 1000, toUs: toMs * 1000 };
     const plan = planLevelRead(window, width)!;
     const source = await charts.cachedSource(request(fromMs, toMs, width));
-    const columns = await warehouse.rows(m4Sql(source, window, plan.grid.bucketUs, plan.grid.originUs));
+    const columns = await warehouse.rows(levelPlacedM4Sql(source, plan, window));
     return groupRows(m4Points(columns).map((p) => ({ k: p.k, t_us: p.t, v: p.v })));
   }
 
@@ -85,10 +86,17 @@ describe('M4 levels of the metrics cache', { timeout: 60_000 }, () => {
     if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
   });
 
-  it('builds one level file per day and draws zooms from them exactly as M4 over every point', async () => {
+  it('builds one level file per day and draws zooms from them as M4 over every point placed in its level bucket', async () => {
     await levels.refresh('p');
-    const files = await levelFiles();
+    const files = (await levelFiles()).filter((f) => !f.startsWith('coarse.'));
     expect(files).toHaveLength(DAYS);
+    // The coarse levels (≥ 2^30 µs) of all days, in one file, which a zoom that coarse reads.
+    const coarsePlan = planLevelRead({ fromUs: T0_MS * 1000, toUs: (T0_MS + DAYS * DAY_MS) * 1000 }, 200)!;
+    expect(coarsePlan.level).toBeGreaterThanOrEqual(30);
+    const coarseSql = (await levels.levelledSql(request(0, 1), coarsePlan))!;
+    expect(coarseSql).toContain('/coarse.');
+    expect(coarseSql).not.toMatch(/2026-05-0\d\.[0-9a-f]{16}\.L\d+\.parquet/);
+    expect((await levelFiles()).filter((f) => /^coarse\.[0-9a-f]{16}\.parquet$/.test(f))).toHaveLength(1);
     expect(files.every((f) => /^2026-05-0[1-3]\.[0-9a-f]{16}\.L\d+\.parquet$/.test(f))).toBe(true);
     const days = await levels.days('p');
     expect(days.every((d) => d.levels !== null && d.levels.finest !== null)).toBe(true);
@@ -97,6 +105,8 @@ describe('M4 levels of the metrics cache', { timeout: 60_000 }, () => {
       [T0_MS, T0_MS + DAYS * DAY_MS, 700, true],
       [T0_MS + 3_700_000, T0_MS + 2 * DAY_MS - 12_345, 1200, true],
       [T0_MS + DAY_MS / 2, T0_MS + DAY_MS / 2 + 6 * 3_600_000, 300, false],
+      // ~22 min a pixel: read from the coarse file.
+      [T0_MS, T0_MS + DAYS * DAY_MS, 200, true],
     ] as const) {
       const data = await charts.series(request(fromMs, toMs, width));
       expect(data.mode).toBe('m4');
@@ -118,15 +128,20 @@ describe('M4 levels of the metrics cache', { timeout: 60_000 }, () => {
     const data = await charts.series(request(fromMs, toMs));
     expect(data.series).toEqual(await expectedSeries(fromMs, toMs));
     expect(Math.max(...data.series[0]!.v)).toBeGreaterThan(1000);
+    // Nor through the coarse file, which still holds the day's old levels.
+    const coarse = await charts.series(request(fromMs, toMs, 200));
+    expect(coarse.series).toEqual(await expectedSeries(fromMs, toMs, 200));
+    expect(Math.max(...coarse.series[0]!.v)).toBeGreaterThan(1000);
     // The chart queued a build for the stale day; once done, the day reads its new levels.
     await levels.refresh('p');
-    const after = await levelFiles();
+    const after = (await levelFiles()).filter((f) => !f.startsWith('coarse.'));
     expect(after).toHaveLength(DAYS);
     expect(after.filter((f) => f.startsWith('2026-05-02'))).not.toEqual(
       before.filter((f) => f.startsWith('2026-05-02')),
     );
     expect((await levels.days('p')).every((d) => d.levels !== null)).toBe(true);
     expect((await charts.series(request(fromMs, toMs))).series).toEqual(await expectedSeries(fromMs, toMs));
+    expect((await charts.series(request(fromMs, toMs, 200))).series).toEqual(await expectedSeries(fromMs, toMs, 200));
   });
 
   it('draws from the points when a level file is damaged or not its own, and builds it again', async () => {
@@ -148,7 +163,7 @@ describe('M4 levels of the metrics cache', { timeout: 60_000 }, () => {
     expect(data.series).toEqual(plain.series);
     expect(logged.some((l) => l.includes('could not be read'))).toBe(true);
     await levels.refresh('p');
-    const rebuilt = (await levelFiles()).filter((f) => /\.L\d+\.parquet$/.test(f) && /^\d/.test(f));
+    const rebuilt = (await levelFiles()).filter((f) => /^\d{4}-\d\d-\d\d\.[0-9a-f]{16}\.L\d+\.parquet$/.test(f));
     expect(rebuilt).toHaveLength(DAYS);
     expect((await charts.series(request(fromMs, toMs))).series).toEqual(await expectedSeries(fromMs, toMs));
   });

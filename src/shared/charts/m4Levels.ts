@@ -4,15 +4,16 @@
  * reads a few rows per pixel instead of every point in the window.
  *
  * A zoom step over a window W px wide reads the coarsest level whose buckets are
- * at most a pixel wide, on a column grid made of whole level buckets (chartGrid's
- * alignment): every level bucket then lies in exactly one pixel column, and the
- * answer equals M4 over the raw points on that grid. The window's edges, where a
- * level bucket would reach outside the window, are read from the raw points.
+ * at most a pixel wide and puts each level bucket in the pixel column where it
+ * starts. Where the level's buckets nest in the pixel columns the answer is M4
+ * over the raw points; otherwise a column's first/last/min/max is at most one
+ * level bucket off at its edges. The window's own edges, where a level bucket
+ * would reach outside the window, are read from the raw points.
  * Same SQL on both engines (integer arithmetic and epoch_us only, no ICU).
  */
 import { quoteIdent } from '../sql';
-import { chartGrid, type ChartGrid } from './m4Columns';
-import { pointsSql, type ChartSource, type TimeWindow } from './m4Sql';
+import type { ChartGrid } from './m4Columns';
+import { bucketWidthUs, pointsSql, type ChartSource, type TimeWindow } from './m4Sql';
 
 /** Level exponents: buckets of 2^e µs, from ~1 s (2^20) to ~19 h (2^36), ×4 apart. */
 export const LEVEL_EXPONENTS: readonly number[] = [20, 22, 24, 26, 28, 30, 32, 34, 36];
@@ -86,17 +87,16 @@ ORDER BY level, ${keepNames}, b0`;
 
 /** The level a window drawn `width` px wide reads: the coarsest whose buckets are at most a pixel, or null. */
 export function pickLevel(window: TimeWindow, width: number): number | null {
-  const span = Math.max(1, window.toUs - window.fromUs);
-  const pixelUs = span / Math.max(1, Math.floor(width));
+  const pixelUs = bucketWidthUs(window, width);
   let picked: number | null = null;
   for (const e of LEVEL_EXPONENTS) if (2 ** e <= pixelUs) picked = e;
   return picked;
 }
 
 /**
- * Where a levelled zoom step reads what: the column grid (whole level buckets
- * from a level bucket edge), the interior whose level rows are read, and the
- * raw edges at each end of the window.
+ * Where a levelled zoom step reads what: the level, the pixel columns, the
+ * interior (whole level buckets inside the window) whose level rows are read,
+ * and the raw edges at each end of the window.
  */
 export interface LevelPlan {
   level: number;
@@ -109,8 +109,6 @@ export function planLevelRead(window: TimeWindow, width: number): LevelPlan | nu
   const level = pickLevel(window, width);
   if (level === null) return null;
   const levelUs = 2 ** level;
-  const grid = chartGrid(window, width, { alignUs: levelUs, alignOriginUs: 0 });
-  if (!grid) return null;
   const from = Math.ceil(window.fromUs / levelUs) * levelUs;
   const to = Math.floor(window.toUs / levelUs) * levelUs;
   if (!(to > from)) return null;
@@ -118,6 +116,7 @@ export function planLevelRead(window: TimeWindow, width: number): LevelPlan | nu
     { fromUs: window.fromUs, toUs: from },
     { fromUs: to, toUs: window.toUs },
   ].filter((e) => e.toUs > e.fromUs);
+  const grid = { originUs: window.fromUs, bucketUs: bucketWidthUs(window, width) };
   return { level, grid, interior: { fromUs: from, toUs: to }, edges };
 }
 
@@ -130,8 +129,10 @@ export interface LevelSource {
 
 /**
  * M4 columns (k, px, n, t0, v0, t1, v1, tmin, vmin, tmax, vmax: m4Sql's shape)
- * on the plan's grid from level rows inside the interior and raw points
- * (`raw`: each a source and the window it is read in, e.g. the edges).
+ * on the plan's pixel columns from level rows inside the interior, each in the
+ * column where its bucket starts, and raw points (`raw`: each a source and the
+ * window it is read in: the edges, and days without levels, whose points are
+ * placed as their level rows would be).
  */
 export function levelledM4Sql(
   plan: LevelPlan,
@@ -150,8 +151,11 @@ export function levelledM4Sql(
       return `SELECT CAST(${l.keySql} AS VARCHAR) AS k, b0, ${M4_FIELDS} FROM ${l.relation}
     WHERE ${conds.map((c) => `(${c})`).join(' AND ')}`;
     }),
+    // Raw points inside the interior (days without levels) are placed like level rows, at their bucket's start.
     ...raw.map(
-      (r) => `SELECT k, t AS b0, 1 AS n, t AS t0, v AS v0, t AS t1, v AS v1, t AS tmin, v AS vmin, t AS tmax, v AS vmax
+      (r) => `SELECT k, CASE WHEN t >= ${int(plan.interior.fromUs)} AND t < ${int(plan.interior.toUs)}
+      THEN ${bucketStartSql('t', plan.level)} ELSE t END AS b0,
+      1 AS n, t AS t0, v AS v0, t AS t1, v AS v1, t AS tmin, v AS vmin, t AS tmax, v AS vmax
     FROM (${pointsSql(r.source, r.window)})`,
     ),
   ];

@@ -31,6 +31,13 @@ const LEVELS_FORMAT = 'm4-levels-2\u0000';
  * and time statistics let the scan skip the others.
  */
 const LEVEL_ROW_GROUP = 8192;
+/**
+ * Levels from this one up (≥ ~18 min buckets) are also kept for all days of a
+ * pipeline in one file: a zoom this coarse spans weeks, and one file beats
+ * opening a level file per day.
+ */
+const COARSE_LEVEL = 30;
+const COARSE_FILE = /^coarse\.([0-9a-f]{16})\.parquet$/;
 const DAY_US = 86_400_000_000;
 const DAY_FOLDER = /^date=(\d{4}-\d{2}-\d{2})$/;
 const PIPELINE_ID = /^[A-Za-z0-9_.-]+$/;
@@ -63,6 +70,10 @@ function dayFilesRelation(files: readonly string[]): string {
 
 export class MetricLevels {
   private readonly refreshing = new Map<string, Promise<void>>();
+  /** Per pipeline, the coarse level files its levels folder held when last listed. */
+  private readonly coarseNames = new Map<string, string[]>();
+  /** Per coarse file, the days (`<day>.<signature>`) it holds. */
+  private readonly coarseDays = new Map<string, Set<string>>();
   private stopped = false;
 
   constructor(
@@ -86,8 +97,11 @@ export class MetricLevels {
     return PIPELINE_ID.test(pipelineId) && !GLOB_CHARACTERS.test(this.opts.cacheDir());
   }
 
-  /** The pipeline's cached days, in order, each with its levels if they were built for its current files. */
-  async days(pipelineId: string): Promise<CachedDay[]> {
+  /**
+   * The pipeline's cached days (those overlapping `window`, when given), in
+   * order, each with its levels if they were built for its current files.
+   */
+  async days(pipelineId: string, window?: TimeWindow): Promise<CachedDay[]> {
     if (!this.usable(pipelineId)) return [];
     const dir = this.metricsDir(pipelineId);
     if (!existsSync(dir)) return [];
@@ -96,6 +110,10 @@ export class MetricLevels {
       readdir(this.levelsDir(pipelineId)).catch(() => [] as string[]),
     ]);
     const built = new Map<string, { file: string; finest: number | null }>();
+    this.coarseNames.set(
+      pipelineId,
+      levelNames.filter((n) => COARSE_FILE.test(n)),
+    );
     for (const name of levelNames) {
       const match = LEVEL_FILE.exec(name);
       if (!match) continue;
@@ -107,6 +125,7 @@ export class MetricLevels {
         const match = entry.isDirectory() ? DAY_FOLDER.exec(entry.name) : null;
         const fromMs = match ? Date.parse(`${match[1]}T00:00:00Z`) : NaN;
         if (!match || Number.isNaN(fromMs)) return null;
+        if (window && !(fromMs * 1000 < window.toUs && fromMs * 1000 + DAY_US > window.fromUs)) return null;
         const dayDir = join(dir, entry.name);
         const names = (await readdir(dayDir)).filter((f) => f.endsWith('.parquet')).sort();
         if (names.length === 0) return null;
@@ -162,6 +181,60 @@ export class MetricLevels {
   }
 
   /**
+   * The coarse levels of every day with levels, in one file named by the days
+   * it holds; built again when a day's levels change. Each row keeps its day
+   * (`day_sig`, `<day>.<signature>`), so a reader takes only the days whose
+   * files are still those the levels were built from.
+   */
+  private async buildCoarse(pipelineId: string, days: readonly CachedDay[]): Promise<void> {
+    const withLevels = days.filter((d) => d.levels !== null && d.levels.finest !== null);
+    const dir = this.levelsDir(pipelineId);
+    const existing = this.coarseNames.get(pipelineId) ?? [];
+    if (withLevels.length === 0) {
+      for (const name of existing) await rm(join(dir, name), { force: true });
+      return;
+    }
+    const daySigs = withLevels.map((d) => `${d.day}.${d.signature}`);
+    const name = `coarse.${createHash('sha256').update(LEVELS_FORMAT).update(daySigs.join('\n')).digest('hex').slice(0, 16)}.parquet`;
+    if (existing.includes(name)) return;
+    await insidePath(this.opts.cacheDir(), dir, 'the cache folder');
+    const tmp = tempPathBeside(join(dir, 'coarse.building'), '.parquet');
+    try {
+      const parts = withLevels.map(
+        (d) =>
+          `SELECT *, ${quoteLiteral(`${d.day}.${d.signature}`)} AS day_sig FROM read_parquet(${quoteLiteral(d.levels!.file)}) WHERE level >= ${COARSE_LEVEL}`,
+      );
+      await this.opts.warehouse().run(
+        `levels-${pipelineId}-coarse`,
+        `COPY (SELECT * FROM (${parts.join(' UNION ALL ')}) ORDER BY level, metric_name, series_id, b0)
+          TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${LEVEL_ROW_GROUP})`,
+      );
+      await rename(tmp, join(dir, name));
+      this.coarseDays.set(join(dir, name), new Set(daySigs));
+      for (const other of existing) if (other !== name) await rm(join(dir, other), { force: true });
+      this.coarseNames.set(pipelineId, [name]);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  /** The pipeline's coarse level file and the days it holds, or null. */
+  private async coarse(pipelineId: string): Promise<{ file: string; days: Set<string> } | null> {
+    const name = this.coarseNames.get(pipelineId)?.[0];
+    if (!name) return null;
+    const file = join(this.levelsDir(pipelineId), name);
+    let days = this.coarseDays.get(file);
+    if (!days) {
+      const rows = await this.opts
+        .warehouse()
+        .rows(`SELECT DISTINCT day_sig FROM read_parquet(${quoteLiteral(file)})`, { oneStatement: true });
+      days = new Set(rows.map((r) => String(r.day_sig)));
+      this.coarseDays.set(file, days);
+    }
+    return { file, days };
+  }
+
+  /**
    * Builds the levels of every day of the pipeline that lacks fresh ones, one
    * day at a time, and removes those of days no longer cached. One refresh per
    * pipeline runs at once; asking again while it runs joins it.
@@ -187,6 +260,7 @@ export class MetricLevels {
         const match = LEVEL_FILE.exec(name);
         if (match && !cached.has(match[1]!)) await rm(join(this.levelsDir(pipelineId), name), { force: true });
       }
+      if (!this.stopped) await this.buildCoarse(pipelineId, await this.days(pipelineId));
     })().finally(() => this.refreshing.delete(pipelineId));
     this.refreshing.set(pipelineId, work);
     return work;
@@ -211,6 +285,7 @@ export class MetricLevels {
     if (!this.usable(pipelineId)) return;
     await this.refreshing.get(pipelineId)?.catch(() => undefined);
     await rm(this.levelsDir(pipelineId), { recursive: true, force: true });
+    this.coarseNames.delete(pipelineId);
   }
 
   /** Stops starting new builds (the workspace is closing). */
@@ -223,11 +298,14 @@ export class MetricLevels {
    * pipeline: level rows for the days that have fresh levels at the plan's
    * level, raw points for the window's edges and the other days. Null when no
    * day in the window has levels to read (the plain M4 is then as cheap).
-   * Days without fresh levels are queued for a build.
+   * Days in the window without fresh levels are queued for a build.
    */
   async levelledSql(selection: MetricSelection, plan: LevelPlan): Promise<string | null> {
     if (!this.usable(selection.pipelineId)) return null;
-    const days = await this.days(selection.pipelineId);
+    const days = await this.days(selection.pipelineId, {
+      fromUs: Math.min(plan.interior.fromUs, ...plan.edges.map((e) => e.fromUs)),
+      toUs: Math.max(plan.interior.toUs, ...plan.edges.map((e) => e.toUs)),
+    });
     if (days.some((d) => !d.levels)) this.refreshLater(selection.pipelineId);
     const readsLevel = (d: CachedDay) => d.levels !== null && d.levels.finest !== null && d.levels.finest <= plan.level;
     const inInterior = days.filter((d) => overlaps(d, plan.interior));
@@ -244,11 +322,21 @@ export class MetricLevels {
       where,
       pushdown: 'timestamptz',
     });
-    const levels: LevelSource = {
-      relation: `read_parquet([${inList(levelled.map((d) => d.levels!.file))}])`,
-      keySql,
-      where,
-    };
+    const levels: LevelSource[] = [];
+    const coarse = plan.level >= COARSE_LEVEL ? await this.coarse(selection.pipelineId) : null;
+    const fromCoarse = coarse ? levelled.filter((d) => coarse.days.has(`${d.day}.${d.signature}`)) : [];
+    const fromDays = levelled.filter((d) => !fromCoarse.includes(d));
+    if (coarse && fromCoarse.length) {
+      const daySigs = fromCoarse.map((d) => `${d.day}.${d.signature}`);
+      levels.push({
+        relation: `read_parquet(${quoteLiteral(coarse.file)})`,
+        keySql,
+        where: [...where, `day_sig IN (${inList(daySigs)})`],
+      });
+    }
+    if (fromDays.length) {
+      levels.push({ relation: `read_parquet([${inList(fromDays.map((d) => d.levels!.file))}])`, keySql, where });
+    }
     const raw: { source: ChartSource; window: TimeWindow }[] = [];
     const rawDays = inInterior.filter((d) => !readsLevel(d));
     if (rawDays.length) raw.push({ source: rawSource(rawDays.flatMap((d) => d.files)), window: plan.interior });
@@ -256,6 +344,6 @@ export class MetricLevels {
       const edgeDays = days.filter((d) => overlaps(d, edge));
       if (edgeDays.length) raw.push({ source: rawSource(edgeDays.flatMap((d) => d.files)), window: edge });
     }
-    return levelledM4Sql(plan, [levels], raw);
+    return levelledM4Sql(plan, levels, raw);
   }
 }
