@@ -25,6 +25,10 @@ describe('the pipeline editor in the browser shell', () => {
       await page.getByTestId('sample-status').waitFor({ timeout: 60_000 });
       const preview = page.getByTestId('preview');
       await preview.waitFor({ timeout: 30_000 });
+      // A large sample answers from a slice of it first; the whole sample's answer follows, and the screen says which.
+      await expect
+        .poll(() => page.getByTestId('preview-scope').textContent(), { timeout: 30_000 })
+        .toMatch(/^all [\d,]+ records$/);
       const before = await preview.getAttribute('data-checksum');
       expect(before).toMatch(/power_kw=/);
       expect(await page.locator('[data-testid="preview-table"] tbody tr').count()).toBeGreaterThan(0);

@@ -160,7 +160,7 @@ describe('the pipeline editor', () => {
     expect(sample?.exampleValues).toMatchObject({ series_id: 's1', value: '0', ts: '2026-10-04T00:00:00.000Z' });
     expect(previewError).toBeNull();
     expect(preview).toMatchObject({ rows: 10, stats: [{ name: 'power', nulls: 1, nans: 0, infinities: 0, sum: 132 }] });
-    expect(preview?.chart[0]?.series.map((s) => [s.seriesId, s.points.length])).toEqual([
+    expect(preview?.chart?.series.map((s) => [s.seriesId, s.points.length])).toEqual([
       ['s1', 5],
       ['s2', 5],
     ]);

@@ -99,7 +99,7 @@ export function PipelineEditor({ tab }: { tab: PipelineTab }) {
         <h3>Live preview</h3>
         <SkippedFilesNotice files={editor.skippedFiles} missingFrom="the series listed and the sample" />
         <SamplePicker key={editor.series ? 'ready' : 'waiting'} tabId={tab.id} editor={editor} />
-        <PreviewPanel editor={editor} />
+        <PreviewPanel tabId={tab.id} editor={editor} />
         <ReprocessingPanel tabId={tab.id} editor={editor} draft={draft} />
       </section>
     </div>

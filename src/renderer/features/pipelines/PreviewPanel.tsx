@@ -1,11 +1,13 @@
 /**
  * The live preview: per-metric counts (rows, nulls, NaN, ±inf — silent breakage
- * shows here), a chart of one metric per series, and the first rows.
+ * shows here), a chart of one metric per series, and the first rows — first of
+ * a slice of the sample, then of all of it, saying which.
  */
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { decimalsFor, formatCell, formatCount, isNumericKind } from '../../workbench/format';
 import type { PipelineEditorState } from './editorStore';
+import { chooseChartMetric } from './pipelineActions';
 import { PreviewChart } from './PreviewChart';
 
 /** What the e2e test and a curious user can compare: rows and each metric's finite sum. */
@@ -16,9 +18,15 @@ function checksum(preview: NonNullable<PipelineEditorState['preview']>): string 
   ].join(';');
 }
 
-export function PreviewPanel({ editor }: { editor: PipelineEditorState }) {
+/** Which records the shown answer covers: a slice while the whole sample is computed, then all of them. */
+function scopeText(preview: NonNullable<PipelineEditorState['preview']>, updating: boolean): string {
+  if (preview.records >= preview.sampleRecords) return `all ${formatCount(preview.sampleRecords)} records`;
+  const slice = `Preview of ${formatCount(preview.records)} of ${formatCount(preview.sampleRecords)} records`;
+  return updating ? `${slice}…` : slice;
+}
+
+export function PreviewPanel({ tabId, editor }: { tabId: string; editor: PipelineEditorState }) {
   const { preview } = editor;
-  const [chosen, setChosen] = useState<string | null>(null);
   const timeZone = useWorkspaceStore((s) => s.status?.timeZone);
   // Per column, the decimals that show its first rows exactly, so numbers line up like in the grid.
   const decimals = useMemo(
@@ -44,7 +52,7 @@ export function PreviewPanel({ editor }: { editor: PipelineEditorState }) {
       </div>
     );
   }
-  const metric = preview.chart.find((c) => c.metric === chosen) ?? preview.chart[0];
+  const metric = preview.chart;
   const unit = editor.edited.metrics.find((m) => m.name === metric?.metric)?.unit ?? '';
   return (
     <div
@@ -58,6 +66,9 @@ export function PreviewPanel({ editor }: { editor: PipelineEditorState }) {
           {formatCount(preview.rows)} rows · computed in{' '}
           {preview.engineMs < 10 ? preview.engineMs.toFixed(1) : Math.round(preview.engineMs)} ms
           {editor.previewRunning ? ' · updating…' : ''}
+        </span>
+        <span data-testid="preview-scope" data-records={preview.records} data-sample-records={preview.sampleRecords}>
+          {scopeText(preview, editor.previewRunning)}
         </span>
         {editor.previewError ? (
           <span className="preview-stale" data-testid="preview-error" title={editor.previewError.hint}>
@@ -85,7 +96,7 @@ export function PreviewPanel({ editor }: { editor: PipelineEditorState }) {
                 className={`${s.name === metric?.metric ? 'chosen' : ''}${values === 0 ? ' broken' : ''}`}
                 data-testid="preview-metric"
                 data-metric={s.name}
-                onClick={() => setChosen(s.name)}
+                onClick={() => chooseChartMetric(tabId, s.name)}
                 title="Chart this metric"
               >
                 <td>{s.name}</td>
@@ -98,7 +109,11 @@ export function PreviewPanel({ editor }: { editor: PipelineEditorState }) {
           })}
         </tbody>
       </table>
-      {metric ? <PreviewChart chart={metric} unit={unit} /> : <div className="preview-empty">No metrics to chart.</div>}
+      {metric ? (
+        <PreviewChart tabId={tabId} chart={metric} unit={unit} />
+      ) : (
+        <div className="preview-empty">No metrics to chart.</div>
+      )}
       <div className="preview-rows">
         <table data-testid="preview-table">
           <thead>

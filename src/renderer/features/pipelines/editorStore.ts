@@ -11,6 +11,7 @@ import type { BronzeColumn, CheckedPipeline, PipelineDraft } from '../../../shar
 import type { CellValue, EngineColumn } from '../../engine/rows';
 import type { ErrorView } from '../../state/errorView';
 import { withoutKey } from '../../workbench/records';
+import { DEFAULT_CHART_WIDTH } from './previewSql';
 
 /** A metric as edited: `key` stays with it through renames and reorders (it names its Monaco model). */
 export interface EditedMetric {
@@ -50,14 +51,19 @@ export interface MetricStats {
 }
 
 export interface PreviewResult {
+  /** The preview run (one per edit, see previewGeneration) this answer was computed for. */
+  generation: number;
+  /** Records of the sample it was computed over: a slice of them first, then all (`sampleRecords`). */
+  records: number;
+  sampleRecords: number;
   /** Compile + run in the engine, ms. */
   engineMs: number;
   rows: number;
   columns: EngineColumn[];
   firstRows: CellValue[][];
   stats: MetricStats[];
-  /** Per metric and series: [epoch ms, value] points, thinned to what a chart can show. */
-  chart: { metric: string; series: { seriesId: string; points: [number, number | null][] }[] }[];
+  /** The charted metric's lines per series: [epoch ms, value] points, a few per pixel column (null: a gap). */
+  chart: { metric: string; series: { seriesId: string; points: [number, number | null][] }[] } | null;
 }
 
 export interface PipelineEditorState {
@@ -81,6 +87,14 @@ export interface PipelineEditorState {
   sampleLoading: boolean;
   sampleError: ErrorView | null;
   preview: PreviewResult | null;
+  /**
+   * Counts the edits the preview was asked to follow: an answer computed for an
+   * older one is dropped (acceptPreview), so what is shown is always one draft's.
+   */
+  previewGeneration: number;
+  /** The metric the chart shows (null: the first), and the chart's width in pixels. */
+  chartMetric: string | null;
+  chartWidth: number;
   previewRunning: boolean;
   previewError: ErrorView | null;
   /** The metric whose editor gets focus next (go to definition). */
@@ -117,6 +131,9 @@ export function initialEditor(pipelineId: string): PipelineEditorState {
     sampleLoading: false,
     sampleError: null,
     preview: null,
+    previewGeneration: 0,
+    chartMetric: null,
+    chartWidth: DEFAULT_CHART_WIDTH,
     previewRunning: false,
     previewError: null,
     focusMetric: null,
@@ -133,6 +150,21 @@ export function patchEditor(tabId: string, patch: Partial<PipelineEditorState>):
     if (!current) return s;
     return { editors: { ...s.editors, [tabId]: { ...current, ...patch } } };
   });
+}
+
+/**
+ * Shows a preview answer unless a newer edit asked for another since it was
+ * computed (checked and set in one step). Returns whether it was shown.
+ */
+export function acceptPreview(tabId: string, result: PreviewResult, patch: Partial<PipelineEditorState> = {}): boolean {
+  let accepted = false;
+  useEditorsStore.setState((s) => {
+    const current = s.editors[tabId];
+    if (!current || current.previewGeneration !== result.generation) return s;
+    accepted = true;
+    return { editors: { ...s.editors, [tabId]: { ...current, ...patch, preview: result, previewError: null } } };
+  });
+  return accepted;
 }
 
 export function setEditor(tabId: string, state: PipelineEditorState): void {

@@ -5,7 +5,7 @@
  */
 import type { PipelineSummary } from '../../../shared/api/contract';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
-import { checkPipeline, compilePipeline, type BronzeColumn } from '../../../shared/formula';
+import { checkPipeline, compilePipeline, type PipelineDraft } from '../../../shared/formula';
 import { quoteIdent } from '../../../shared/sql';
 import { dropTable, getEngine } from '../../engine/engineStore';
 import { disposeFormulaModels } from './formulaModels';
@@ -16,6 +16,7 @@ import { workbench } from '../../state/workbench';
 import { fetchChunks } from '../../engine/resultChunks';
 import { openPipelineTab } from '../../workbench/tabsStore';
 import {
+  acceptPreview,
   editedFrom,
   getEditor,
   initialEditor,
@@ -30,10 +31,12 @@ import {
   type MetricStats,
   type PreviewResult,
 } from './editorStore';
-import { previewCompileSchema, previewStatements } from './previewSql';
+import { SLICE_RECORDS, previewChartLines, previewCompileSchema, previewStatements, sliceSource } from './previewSql';
 
 /** Keystrokes closer than this share one preview run. */
 export const PREVIEW_DEBOUNCE_MS = 150;
+/** After the first (slice) answer, a pause this long without edits starts the whole sample's. */
+export const REFINE_PAUSE_MS = 250;
 
 const previewTables = new Map<string, string>();
 const timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -285,29 +288,65 @@ export async function loadSample(tabId: string, seriesIds: string[], from: strin
 
 // ---------------------------------------------------------------- the preview
 
+/**
+ * Asks for a preview of the draft as it is now, `delay` ms from now (the
+ * debounce): a new generation, so any answer still computing for an older
+ * draft is dropped when it comes, and a pending refine of it never starts.
+ */
 export function schedulePreview(tabId: string, delay = PREVIEW_DEBOUNCE_MS): void {
+  const editor = getEditor(tabId);
+  if (!editor) return;
+  const generation = editor.previewGeneration + 1;
+  patchEditor(tabId, { previewGeneration: generation });
+  later(tabId, delay, () => runPreview(tabId, generation));
+}
+
+/** The tab's one pending preview step (the debounce, or the pause before the refine); a newer one replaces it. */
+function later(tabId: string, delay: number, step: () => Promise<unknown>): void {
   clearTimeout(timers.get(tabId));
   timers.set(
     tabId,
     setTimeout(() => {
       timers.delete(tabId);
-      void runPreview(tabId);
+      void step();
     }, delay),
   );
+}
+
+/** Charts this metric's lines (the chart is computed for the chosen metric only). */
+export function chooseChartMetric(tabId: string, metric: string): void {
+  const editor = getEditor(tabId);
+  if (!editor || editor.chartMetric === metric) return;
+  patchEditor(tabId, { chartMetric: metric });
+  if (editor.preview && editor.preview.chart?.metric !== metric) schedulePreview(tabId, 0);
+}
+
+/** The chart's width in pixels, for the next preview's columns (a resize alone does not recompute). */
+export function setChartWidth(tabId: string, width: number): void {
+  const editor = getEditor(tabId);
+  const rounded = Math.max(1, Math.round(width));
+  if (editor && editor.chartWidth !== rounded) patchEditor(tabId, { chartWidth: rounded });
 }
 
 function num(value: CellValue | undefined): number {
   return value === null || value === undefined ? 0 : Number(value);
 }
 
-async function runPreview(tabId: string): Promise<void> {
+/**
+ * One keystroke's preview: first over a slice of the sample (SLICE_RECORDS),
+ * then — if the editor rests for REFINE_PAUSE_MS and nothing newer was asked —
+ * over the whole sample. Each answer is whole in itself (rows, counts and chart
+ * of one draft over one set of records) and shown only while its generation is
+ * the editor's.
+ */
+async function runPreview(tabId: string, generation: number): Promise<void> {
   const editor = getEditor(tabId);
-  if (!editor?.sample || !editor.schema) return;
+  if (!editor?.sample || !editor.schema || editor.previewGeneration !== generation) return;
   const draft = toPipelineDraft(editor.edited);
-  const schema: BronzeColumn[] = editor.schema;
-  const checked = editor.checked ?? checkPipeline(draft, schema);
+  const checked = editor.checked ?? checkPipeline(draft, editor.schema);
   if (!checked.ok) {
     patchEditor(tabId, {
+      previewRunning: false,
       previewError: {
         code: 'bad_request',
         message: 'The preview shows the last formulas that checked',
@@ -316,8 +355,25 @@ async function runPreview(tabId: string): Promise<void> {
     });
     return;
   }
-  const sampleTable = editor.sample.tableName;
+  const records = editor.sample.records;
+  const first = Math.min(records, SLICE_RECORDS);
   patchEditor(tabId, { previewRunning: true });
+  const shown = await previewAnswer(tabId, generation, draft, first);
+  if (shown && first < records) later(tabId, REFINE_PAUSE_MS, () => previewAnswer(tabId, generation, draft, records));
+}
+
+/** Computes one answer over the sample's first `records` records and shows it if still wanted; whether it was shown. */
+async function previewAnswer(
+  tabId: string,
+  generation: number,
+  draft: PipelineDraft,
+  records: number,
+): Promise<boolean> {
+  const editor = getEditor(tabId);
+  if (!editor?.sample || !editor.schema || editor.previewGeneration !== generation) return false;
+  const sample = editor.sample;
+  const metrics = draft.metrics.map((m) => m.name);
+  const charted = editor.chartMetric && metrics.includes(editor.chartMetric) ? editor.chartMetric : metrics[0];
   try {
     const engine = await getEngine();
     let table = previewTables.get(tabId);
@@ -326,17 +382,18 @@ async function runPreview(tabId: string): Promise<void> {
       previewTables.set(tabId, table);
     }
     const started = performance.now();
-    const sql = compilePipeline(draft, previewCompileSchema(draft, schema), quoteIdent(sampleTable));
-    const metrics = draft.metrics.map((m) => m.name);
+    const source = records < sample.records ? sliceSource(sample.tableName, records) : quoteIdent(sample.tableName);
+    const sql = compilePipeline(draft, previewCompileSchema(draft, editor.schema), source);
+    const chartSpec = charted ? { metric: charted, width: editor.chartWidth } : null;
     const [, head, statsRows, chartRows] = await engine.script(
-      previewStatements(sql, table, metrics),
+      previewStatements(sql, table, metrics, chartSpec),
       `preview-${tabId}`,
     );
     const engineMs = performance.now() - started;
     if (!getEditor(tabId)) {
       previewTables.delete(tabId); // the tab closed while its preview ran
       dropTable(table);
-      return;
+      return false;
     }
     const statsRow = statsRows!.rows[0] ?? [];
     const stats: MetricStats[] = metrics.map((name, i) => ({
@@ -346,24 +403,20 @@ async function runPreview(tabId: string): Promise<void> {
       infinities: num(statsRow[3 + i * 4]),
       sum: statsRow[4 + i * 4] === null || statsRow[4 + i * 4] === undefined ? null : Number(statsRow[4 + i * 4]),
     }));
-    const chart: PreviewResult['chart'] = metrics.map((metric, i) => {
-      const bySeries = new Map<string, [number, number | null][]>();
-      for (const row of chartRows!.rows) {
-        const id = String(row[0]);
-        let points = bySeries.get(id);
-        if (!points) bySeries.set(id, (points = []));
-        const v = row[2 + i];
-        points.push([Number(row[1]), v === null || v === undefined || !Number.isFinite(Number(v)) ? null : Number(v)]);
-      }
-      return { metric, series: [...bySeries].map(([seriesId, points]) => ({ seriesId, points })) };
-    });
-    patchEditor(tabId, {
-      previewRunning: false,
-      previewError: null,
-      preview: { engineMs, rows: num(statsRow[0]), columns: head!.columns, firstRows: head!.rows, stats, chart },
-    });
+    const result: PreviewResult = {
+      generation,
+      records,
+      sampleRecords: sample.records,
+      engineMs,
+      rows: num(statsRow[0]),
+      columns: head!.columns,
+      firstRows: head!.rows,
+      stats,
+      chart: charted ? { metric: charted, series: previewChartLines(chartRows!.rows) } : null,
+    };
+    return acceptPreview(tabId, result, { previewRunning: records < sample.records });
   } catch (err) {
-    if (err instanceof SupersededError) return;
+    if (err instanceof SupersededError || getEditor(tabId)?.previewGeneration !== generation) return false;
     patchEditor(tabId, {
       previewRunning: false,
       previewError: {
@@ -372,6 +425,7 @@ async function runPreview(tabId: string): Promise<void> {
         hint: 'The formulas checked, so this is likely a bug in the formula compiler: please report it with the formula.',
       },
     });
+    return false;
   }
 }
 
