@@ -107,7 +107,7 @@ function compiled(draft: PipelineDraft, schema: BronzeColumn[], source: string):
     const first = checked.diagnostics[0]?.diagnostic.message ?? 'unknown problem';
     throw new Error(`the bench pipeline does not check: ${first}`);
   }
-  return compilePipeline(draft, previewCompileSchema(draft, schema), source);
+  return compilePipeline(draft, previewCompileSchema(draft, schema), source, { ordered: false });
 }
 
 export const formulaPreview: Figure = {

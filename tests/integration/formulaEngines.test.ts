@@ -66,6 +66,10 @@ describe('compiled formulas agree on native DuckDB, DuckDB-WASM and the referenc
       `native vs reference: ${explain}\n${JSON.stringify(fromNative)}\n${JSON.stringify(expected)}`,
     ).toBe(true);
     expect(sameRows(fromWasm, expected), `WASM vs reference: ${explain}\n${JSON.stringify(fromWasm)}`).toBe(true);
+    // The preview's unsorted compile: the same rows, only not sorted by the SQL itself.
+    const unordered = compilePipeline(draft, schema, 'src', { ordered: false });
+    expect(unordered).not.toMatch(/ORDER BY __sid, __t(, __rid)?$/);
+    expect(sameRows(runWasm(unordered), expected), `WASM, unsorted compile: ${explain}`).toBe(true);
   }
 
   it('on hand-picked edge cases', async () => {

@@ -98,7 +98,11 @@ describe('the pipeline editor: drafts as workspace files, and the live preview s
       };
       const names = draft.metrics.map((m) => m.name);
       const statements = (source: string, table: string) =>
-        previewStatements(compilePipeline(draft, previewCompileSchema(draft, options.columns), source), table, names);
+        previewStatements(
+          compilePipeline(draft, previewCompileSchema(draft, options.columns), source, { ordered: false }),
+          table,
+          names,
+        );
       const wasmAnswers = statements(quoteIdent('sample_1'), 'preview_1').map((sql) => wasm.query(sql));
       const wasmStats = Object.values(wasmAnswers[2]!.toArray()[0]!.toJSON()).map(Number);
 

@@ -329,7 +329,18 @@ function columnValueSql(col: BronzeColumn): string {
   }
 }
 
-export function compileChecked(draft: CheckedDraft, names: string[], schema: BronzeColumn[], source: string): string {
+/**
+ * The pipeline's SQL over `source`. `ordered: false` leaves out the final sort
+ * by series, time and record: a reader that aggregates, or sorts only the few
+ * rows it shows (the editor's preview), saves a sort of every row.
+ */
+export function compileChecked(
+  draft: CheckedDraft,
+  names: string[],
+  schema: BronzeColumn[],
+  source: string,
+  options: { ordered?: boolean } = {},
+): string {
   const byName = new Map(schema.map((c) => [c.name.toLowerCase(), c] as const));
   const recordId = byName.get('record_id');
   const ingestedAt = byName.get('ingested_at');
@@ -361,5 +372,6 @@ export function compileChecked(draft: CheckedDraft, names: string[], schema: Bro
     );
   }
   const out = ['__sid AS series_id', '__ts AS ts', ...names.map((n, i) => `__m${i} AS ${quoteIdent(n)}`)];
-  return `WITH ${ctes.join(',\n  ')}\nSELECT ${out.join(', ')} FROM ${STAGE(b.cols.length - 1)} ORDER BY __sid, __t${recordId ? ', __rid' : ''}`;
+  const order = options.ordered === false ? '' : ` ORDER BY __sid, __t${recordId ? ', __rid' : ''}`;
+  return `WITH ${ctes.join(',\n  ')}\nSELECT ${out.join(', ')} FROM ${STAGE(b.cols.length - 1)}${order}`;
 }

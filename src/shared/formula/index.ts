@@ -33,7 +33,12 @@ export function checkPipeline(draft: PipelineDraft, schema: BronzeColumn[]): Che
  * relation name already quoted, e.g. bronze."energy_meters" or a WASM table.
  * Throws FormulaError if the draft has errors.
  */
-export function compilePipeline(draft: PipelineDraft, schema: BronzeColumn[], source: string): string {
+export function compilePipeline(
+  draft: PipelineDraft,
+  schema: BronzeColumn[],
+  source: string,
+  options: { ordered?: boolean } = {},
+): string {
   const checked = checkDraft(draft, schema);
   if (!checked.ok) {
     const first = checked.diagnostics.find((d) => d.diagnostic.severity === 'error')!;
@@ -48,6 +53,7 @@ export function compilePipeline(draft: PipelineDraft, schema: BronzeColumn[], so
     draft.metrics.map((m) => m.name),
     schema,
     source,
+    options,
   );
 }
 

@@ -383,7 +383,7 @@ async function previewAnswer(
     }
     const started = performance.now();
     const source = records < sample.records ? sliceSource(sample.tableName, records) : quoteIdent(sample.tableName);
-    const sql = compilePipeline(draft, previewCompileSchema(draft, editor.schema), source);
+    const sql = compilePipeline(draft, previewCompileSchema(draft, editor.schema), source, { ordered: false });
     const chartSpec = charted ? { metric: charted, width: editor.chartWidth } : null;
     const [, head, statsRows, chartRows] = await engine.script(
       previewStatements(sql, table, metrics, chartSpec),

@@ -41,9 +41,10 @@ export function sliceSource(sampleTable: string, records: number): string {
 }
 
 /**
- * One preview answer, in order: build the table from the compiled draft (which
- * comes sorted by series and ts, so its rowid order is that order), its first
- * rows, the per-metric counts, and the chart (previewChartSql). `metrics` are
+ * One preview answer, in order: build the table from the compiled draft
+ * (compiled unsorted: sorting every row would double the build), its first
+ * rows in series and ts order, the per-metric counts, and the chart
+ * (previewChartSql). `metrics` are
  * the draft's metric names, which the compiler uses as column names; the chart
  * is of the first metric unless said otherwise.
  */
@@ -56,7 +57,8 @@ export function previewStatements(
   const table = quoteIdent(previewTable);
   return [
     `CREATE OR REPLACE TABLE ${table} AS ${compiled}`,
-    `SELECT * FROM ${table} ORDER BY rowid LIMIT ${PREVIEW_ROWS}`,
+    // The draft comes unsorted (compilePipeline's `ordered: false`): only the rows shown are sorted.
+    `SELECT * FROM ${table} ORDER BY series_id, ts LIMIT ${PREVIEW_ROWS}`,
     previewStatsSql(previewTable, metrics),
     chart ? previewChartSql(previewTable, chart) : 'SELECT NULL::VARCHAR AS k WHERE false',
   ];
