@@ -163,3 +163,76 @@ describe('Warehouse (native DuckDB in a worker thread)', () => {
     expect(rows).toEqual([{ autoload: false, autoinstall: false }]);
   });
 });
+
+describe('Warehouse streaming (a result read while its query runs)', () => {
+  let warehouse: Warehouse;
+
+  beforeAll(async () => {
+    // One thread: rows come out in order, so a failure comes where the test puts it.
+    warehouse = await Warehouse.open({ rowsPerChunk: 1000, streamWindow: 2, settings: { threads: '1' } });
+  });
+  afterAll(async () => {
+    await warehouse.close();
+  });
+
+  /** Chunks taken in order until the result is complete, as the renderer reads them. */
+  async function readAll(resultId: string): Promise<number[]> {
+    const values: number[] = [];
+    for (let chunk = 0; ; chunk++) {
+      const growth = await warehouse.waitForResult(resultId, chunk);
+      if (chunk >= growth.chunkCount) return values;
+      const table = tableFromIPC(await warehouse.takeChunk(resultId, chunk));
+      for (const row of table) values.push(Number(row.toJSON().i));
+    }
+  }
+
+  it('answers at the first chunk, holds no more than its window ahead, and gives every row in order', async () => {
+    const { meta, finished } = await warehouse.stream('s1', 'SELECT i FROM range(20500) t(i)');
+    expect(meta.done).toBe(false);
+    expect(meta.columns).toEqual([{ name: 'i', type: 'BIGINT' }]);
+    expect(meta.chunkCount).toBeGreaterThanOrEqual(1);
+    // Nothing taken yet: the worker waits with at most two chunks ready.
+    await new Promise((r) => setTimeout(r, 200));
+    const waiting = await warehouse.waitForResult(meta.resultId, 1);
+    expect(waiting).toMatchObject({ chunkCount: 2, rowCount: 2000, done: false });
+    expect(await readAll(meta.resultId)).toEqual(Array.from({ length: 20500 }, (_, i) => i));
+    expect(await finished).toMatchObject({ resultId: meta.resultId, rowCount: 20500, chunkCount: 21, done: true });
+    // Each chunk is given out once: the warehouse let it go.
+    await expect(warehouse.takeChunk(meta.resultId, 0)).rejects.toMatchObject({ code: 'not_found' });
+    expect(warehouse.releaseResult(meta.resultId)).toBe(true);
+  });
+
+  it('answers a small result complete, and an empty one with its schema', async () => {
+    const small = await warehouse.stream('s2', 'SELECT 1 AS a WHERE false');
+    expect(small.meta).toMatchObject({ done: true, rowCount: 0, chunkCount: 1 });
+    expect((await small.finished).rowCount).toBe(0);
+    const chunk = await warehouse.takeChunk(small.meta.resultId, 0);
+    expect(tableFromIPC(chunk).schema.fields.map((f) => f.name)).toEqual(['a']);
+    await expect(warehouse.waitForResult(small.meta.resultId, 1)).resolves.toMatchObject({ done: true, chunkCount: 1 });
+  });
+
+  it('cancels mid-stream: a read waiting for a chunk ends as cancelled, and the warehouse goes on', async () => {
+    const { meta, finished } = await warehouse.stream('s3', 'SELECT i FROM range(1000000) t(i)');
+    expect(meta.done).toBe(false);
+    const waiting = warehouse.takeChunk(meta.resultId, 50);
+    expect(warehouse.cancel('s3')).toBe(true);
+    await expect(waiting).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(finished).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(warehouse.waitForResult(meta.resultId, 0)).rejects.toMatchObject({ code: 'cancelled' });
+    expect((await warehouse.query('after-cancel', 'SELECT 2 AS two')).rowCount).toBe(1);
+  });
+
+  it('releasing a result still growing stops its query', async () => {
+    const { meta, finished } = await warehouse.stream('s4', 'SELECT i FROM range(1000000) t(i)');
+    expect(warehouse.releaseResult(meta.resultId)).toBe(true);
+    await expect(finished).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(warehouse.takeChunk(meta.resultId, 0)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('fails before the first chunk as the query itself', async () => {
+    await expect(warehouse.stream('s6', 'SELECT * FROM no_such_table')).rejects.toMatchObject({
+      code: 'query_failed',
+      message: expect.stringContaining('no_such_table'),
+    });
+  });
+});

@@ -3,12 +3,15 @@
  * the user is looking at. It is only ever given Arrow (never Parquet, never a
  * URL) and has extension autoloading off, so it never touches the network.
  */
-import { AsyncDuckDB, VoidLogger } from '@duckdb/duckdb-wasm';
+import { AsyncDuckDB, VoidLogger, getPlatformFeatures } from '@duckdb/duckdb-wasm';
 import type { Table } from 'apache-arrow';
-import duckdbWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
-import duckdbWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+import ehWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
+import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+import coiWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
+import coiWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
+import coiPthreadWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
 import { SerialQueue } from './SerialQueue';
-import { checkTableName, countSql, dropSql, pageSql, sortedCopySql, type SortKey } from './pagingSql';
+import { checkTableName, countSql, dropSql, pageSql, rowOrderSql, rowsByIdSql, type SortKey } from './pagingSql';
 import { histogramSql, profileShape, statsSql, topValuesSql, HISTOGRAM_BINS } from './profileSql';
 import { tableToRows, type ColumnKind, type EngineRows } from './rows';
 import { chartData, type ChartData, type ChartRequest } from '../../shared/charts/chartQuery';
@@ -55,16 +58,38 @@ export interface EngineConnection {
   close(): Promise<void>;
 }
 
+/**
+ * A DuckDB-WASM build: 'coi' (threads: needs the page cross-origin isolated,
+ * SharedArrayBuffer and WebAssembly threads) or 'eh' (one thread).
+ */
+export type WasmBuild = 'coi' | 'eh';
+
+/** The most capable build the page can run. */
+export function chooseWasmBuild(platform: {
+  crossOriginIsolated: boolean;
+  sharedArrayBuffer: boolean;
+  wasmThreads: boolean;
+}): WasmBuild {
+  return platform.crossOriginIsolated && platform.sharedArrayBuffer && platform.wasmThreads ? 'coi' : 'eh';
+}
+
+const BUNDLES: Record<WasmBuild, { wasm: string; worker: string; pthreadWorker: string | null }> = {
+  coi: { wasm: coiWasmUrl, worker: coiWorkerUrl, pthreadWorker: coiPthreadWorkerUrl },
+  eh: { wasm: ehWasmUrl, worker: ehWorkerUrl, pthreadWorker: null },
+};
+
 export class WasmEngine {
   private readonly queue = new SerialQueue();
   private nextTable = 1;
-  /** At most one filtered/sorted copy per result table: what the grid shows now. */
-  private readonly sortedCopies = new Map<string, { signature: string; table: string; rows: number }>();
+  /** At most one row order (filtered/sorted row ids, never a copy of the rows) per result table: what the grid shows now. */
+  private readonly rowOrders = new Map<string, { signature: string; table: string; rows: number }>();
 
   private constructor(
     private readonly conn: EngineConnection,
     readonly version: string,
     private readonly terminate: () => Promise<void>,
+    /** The build that runs; the Node build of tests counts as 'eh' (one thread, exceptions). */
+    readonly build: WasmBuild = 'eh',
   ) {}
 
   /** An engine over a connection already set up like `start` does (tests use DuckDB-WASM's Node build). */
@@ -76,11 +101,27 @@ export class WasmEngine {
     return new WasmEngine(conn, version, terminate);
   }
 
-  static async start(): Promise<WasmEngine> {
-    const worker = new Worker(duckdbWorkerUrl);
+  /**
+   * Starts the one-thread (eh) build, or `build` when asked (the bench compares
+   * the two). The threaded build is held back although the shell allows it: in
+   * Chromium it answered a 166,800-row GROUP BY over 10M rows with no rows at
+   * all, where the eh build and native DuckDB answer every row (query.wasm_browser).
+   */
+  static async start(build: WasmBuild = 'eh'): Promise<WasmEngine> {
+    const features = await getPlatformFeatures();
+    const possible = chooseWasmBuild({
+      crossOriginIsolated: features.crossOriginIsolated,
+      sharedArrayBuffer: typeof SharedArrayBuffer !== 'undefined',
+      wasmThreads: features.wasmThreads,
+    });
+    if (build === 'coi' && possible !== 'coi') {
+      throw new Error('The threaded DuckDB-WASM build needs a cross-origin isolated page with WebAssembly threads');
+    }
+    const bundle = BUNDLES[build];
+    const worker = new Worker(bundle.worker);
     const db = new AsyncDuckDB(new VoidLogger(), worker);
     try {
-      await db.instantiate(duckdbWasmUrl);
+      await db.instantiate(bundle.wasm, bundle.pthreadWorker);
       await db.open({
         // Keep BIGINT exact (the grid shows it as BigInt) and decimals as plain numbers.
         query: { castBigIntToDouble: false, castDecimalToDouble: true },
@@ -89,7 +130,10 @@ export class WasmEngine {
       await conn.query('SET autoload_known_extensions = false');
       await conn.query('SET autoinstall_known_extensions = false');
       const version = await db.getVersion();
-      return new WasmEngine(conn, version, () => db.terminate());
+      // Which build ran is what a slow query first depends on: say it where a developer (and the bench) looks.
+      // eslint-disable-next-line no-console -- one line per window, on purpose
+      console.info(`DuckDB-WASM ${version}, ${build} build (${build === 'coi' ? 'threads' : 'one thread'})`);
+      return new WasmEngine(conn, version, () => db.terminate(), build);
     } catch (err) {
       await db.terminate().catch(() => undefined);
       throw err;
@@ -136,32 +180,37 @@ export class WasmEngine {
   ): Promise<EngineRows> {
     const base = checkTableName(tableName);
     return this.queue.run(async () => {
-      const source = await this.viewTable(base, view);
-      return this.rows(pageSql(source.table, offset, limit));
+      const order = await this.rowOrder(base, view);
+      if (!order.table) return this.rows(pageSql(base, offset, limit));
+      const ids = (await this.rows(pageSql(order.table, offset, limit))).rows.map((row) => Number(row[0]));
+      return this.rows(rowsByIdSql(base, ids));
     }, supersedeKey);
   }
 
   /** Rows the view shows (the filtered count), preparing its table for paging. */
   viewRowCount(tableName: string, view: GridView): Promise<number> {
     const base = checkTableName(tableName);
-    return this.queue.run(async () => (await this.viewTable(base, view)).rows);
+    return this.queue.run(async () => (await this.rowOrder(base, view)).rows);
   }
 
-  /** Runs inside the queue: the table to page for a view, filtering and sorting the whole result once per view. */
-  private async viewTable(base: string, view: GridView): Promise<{ table: string; rows: number }> {
-    const previous = this.sortedCopies.get(base);
+  /**
+   * Runs inside the queue: the view's row order (null table: load order, nothing to build),
+   * filtering and sorting the whole result's row ids once per view.
+   */
+  private async rowOrder(base: string, view: GridView): Promise<{ table: string | null; rows: number }> {
+    const previous = this.rowOrders.get(base);
     const plain = view.sort.length === 0 && view.where === '';
     const signature = JSON.stringify([view.sort, view.where]);
     if (plain || previous?.signature !== signature) {
       if (previous) {
-        this.sortedCopies.delete(base);
+        this.rowOrders.delete(base);
         await this.conn.query(dropSql(previous.table));
       }
-      if (plain) return { table: base, rows: await this.count(base) };
+      if (plain) return { table: null, rows: await this.count(base) };
       const table = checkTableName(`${base}_view_${this.nextTable++}`);
-      await this.conn.query(sortedCopySql(base, table, view.sort, view.where));
+      await this.conn.query(rowOrderSql(base, table, view.sort, view.where));
       const rows = await this.count(table);
-      this.sortedCopies.set(base, { signature, table, rows });
+      this.rowOrders.set(base, { signature, table, rows });
       return { table, rows };
     }
     return previous;
@@ -260,9 +309,9 @@ export class WasmEngine {
   drop(tableName: string): Promise<void> {
     const base = checkTableName(tableName);
     return this.queue.run(async () => {
-      const sorted = this.sortedCopies.get(base);
-      this.sortedCopies.delete(base);
-      if (sorted) await this.conn.query(dropSql(sorted.table));
+      const order = this.rowOrders.get(base);
+      this.rowOrders.delete(base);
+      if (order) await this.conn.query(dropSql(order.table));
       await this.conn.query(dropSql(base));
     });
   }

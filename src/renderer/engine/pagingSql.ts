@@ -1,30 +1,64 @@
 /**
  * The only SQL the interactive engine runs for the grid. Table and column
- * names are quoted. Sorting covers the whole result: a sorted copy is made
- * once per sort order (the original load order, rowid, breaks ties), so every
- * page after that is a cheap scan instead of a fresh sort.
+ * names are quoted. A sort or filter never copies the result: it builds the
+ * view's row order — the result's row ids (rowid: load order), filtered and
+ * sorted, load order breaking ties — once per view, and a page reads its slice
+ * of that order and fetches just those rows. Result tables are only ever
+ * appended to, so a row's rowid is its place in load order and a rowid range
+ * is a page that DuckDB reads without scanning the rest.
  */
 import { quoteIdent } from '../../shared/sql';
 import { orderBy, type SortKey } from '../../shared/gridView';
 
 export type { SortKey };
 
+/** The row-order table's one column: a row id of the result. */
+export const ORDER_COLUMN = 'result_row';
+
 /** The sort, then the original load order (rowid) for ties. */
 export function orderByClause(sort: readonly SortKey[]): string {
   return orderBy(sort, ['rowid']);
 }
 
-/** Rows [offset, offset + limit) in the table's own order (load order, or sorted for a sorted copy). */
-export function pageSql(table: string, offset: number, limit: number): string {
+function checkRange(offset: number, limit: number): void {
   if (!Number.isSafeInteger(offset) || offset < 0) throw new Error(`Bad page offset: ${offset}`);
   if (!Number.isSafeInteger(limit) || limit < 0) throw new Error(`Bad page size: ${limit}`);
-  return `SELECT * FROM ${quoteIdent(table)} LIMIT ${limit} OFFSET ${offset}`;
 }
 
-/** A copy of `source` in sort order; DuckDB keeps insertion order, so plain pages of it come out sorted. */
-export function sortedCopySql(source: string, target: string, sort: readonly SortKey[], where = ''): string {
-  const body = [`SELECT * FROM ${quoteIdent(source)}`, where, orderByClause(sort)].filter(Boolean).join(' ');
-  return `CREATE OR REPLACE TABLE ${quoteIdent(target)} AS ${body}`;
+/** Rows [offset, offset + limit) in load order (of a result, or of a view's row order). */
+export function pageSql(table: string, offset: number, limit: number): string {
+  checkRange(offset, limit);
+  if (limit === 0) return `SELECT * FROM ${quoteIdent(table)} LIMIT 0`;
+  return `SELECT * FROM ${quoteIdent(table)} WHERE rowid BETWEEN ${offset} AND ${offset + limit - 1} ORDER BY rowid`;
+}
+
+/** A view's row order: the result's row ids that pass `where`, in sort order (load order for ties). */
+export function rowOrderSql(source: string, target: string, sort: readonly SortKey[], where = ''): string {
+  const keys = [...new Set(sort.map((s) => s.column))];
+  if (keys.length === 0 || keys.includes(ORDER_COLUMN)) {
+    const body = [`SELECT rowid AS ${ORDER_COLUMN} FROM ${quoteIdent(source)}`, where, orderByClause(sort)];
+    return `CREATE OR REPLACE TABLE ${quoteIdent(target)} AS ${body.filter(Boolean).join(' ')}`;
+  }
+  // Sorting the row ids with just the sort columns beside them: DuckDB-WASM does this
+  // in about 60% of the time it takes ordering by the table's own rowid (measured on 10M rows).
+  const inner = [
+    `SELECT rowid AS ${ORDER_COLUMN}, ${keys.map(quoteIdent).join(', ')} FROM ${quoteIdent(source)}`,
+    where,
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return `CREATE OR REPLACE TABLE ${quoteIdent(target)} AS SELECT ${ORDER_COLUMN} FROM (${inner}) ${orderBy(sort, [ORDER_COLUMN])}`;
+}
+
+/** The rows of `source` with these row ids, in the order given (a page of a view's row order). */
+export function rowsByIdSql(source: string, rowIds: readonly number[]): string {
+  if (rowIds.length === 0) return `SELECT * FROM ${quoteIdent(source)} LIMIT 0`;
+  for (const id of rowIds) if (!Number.isSafeInteger(id) || id < 0) throw new Error(`Bad row id: ${id}`);
+  const list = rowIds.join(', ');
+  // The range lets DuckDB skip the row groups outside it; the list picks the rows.
+  const lo = Math.min(...rowIds);
+  const hi = Math.max(...rowIds);
+  return `SELECT * FROM ${quoteIdent(source)} WHERE rowid BETWEEN ${lo} AND ${hi} AND rowid IN (${list}) ORDER BY list_position([${list}], rowid)`;
 }
 
 export function countSql(table: string): string {

@@ -139,6 +139,13 @@ export const QueryResultMeta = z.object({
   rowCount: z.number().int().nonnegative(),
   /** The result is held as this many Arrow IPC streams, fetched one by one. */
   chunkCount: z.number().int().nonnegative(),
+  /**
+   * false: the warehouse answered at its first chunk and the query still runs;
+   * rowCount and chunkCount count what exists so far, `results.wait` tells of the
+   * rest, and each chunk can be fetched once. Absent or true: the whole result.
+   */
+  done: z.boolean().optional(),
+  /** Until the answer (the first chunk of a result still growing). */
   elapsedMs: z.number().nonnegative(),
   /** Damaged Parquet files the views this query read left out (warehouse queries only). */
   skippedFiles: z.array(SkippedFile).max(10_000).optional(),
@@ -150,6 +157,21 @@ export const ResultChunkRequest = z.object({
   chunk: z.number().int().nonnegative(),
 });
 export type ResultChunkRequest = z.infer<typeof ResultChunkRequest>;
+
+/** Waits until the result holds more than `knownChunks` chunks or is complete; a failed query's error comes back instead. */
+export const ResultWaitRequest = z.object({
+  resultId: Id,
+  knownChunks: z.number().int().nonnegative(),
+});
+export type ResultWaitRequest = z.infer<typeof ResultWaitRequest>;
+
+/** How far a result still growing has got. */
+export const ResultGrowth = z.object({
+  rowCount: z.number().int().nonnegative(),
+  chunkCount: z.number().int().nonnegative(),
+  done: z.boolean(),
+});
+export type ResultGrowth = z.infer<typeof ResultGrowth>;
 
 export const CatalogColumn = z.object({ name: z.string(), type: z.string() });
 export const CatalogRelation = z.object({
@@ -233,7 +255,9 @@ export const api = {
   'workspace.status': { input: Empty, output: WorkspaceStatus },
   'query.run': { input: QueryRunRequest, output: QueryResultMeta },
   'query.cancel': { input: z.object({ queryId: Id }), output: z.object({ cancelled: z.boolean() }) },
+  // A chunk not produced yet (a result still growing) is waited for; query.cancel ends the wait.
   'results.chunk': { input: ResultChunkRequest, output: BinaryOutput },
+  'results.wait': { input: ResultWaitRequest, output: ResultGrowth },
   'results.release': { input: z.object({ resultId: Id }), output: z.object({ released: z.boolean() }) },
   'results.export': { input: ResultExportRequest, output: ResultExportStarted },
   'catalog.get': { input: Empty, output: Catalog },

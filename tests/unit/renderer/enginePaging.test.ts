@@ -5,7 +5,15 @@
  */
 import { Int32, Int64, Table, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countSql, dropSql, pageSql, sortedCopySql } from '../../../src/renderer/engine/pagingSql';
+import {
+  countSql,
+  dropSql,
+  orderByClause,
+  pageSql,
+  rowOrderSql,
+  rowsByIdSql,
+  type SortKey,
+} from '../../../src/renderer/engine/pagingSql';
 import { tableToRows } from '../../../src/renderer/engine/rows';
 import { NodeWasmEngine } from '../../support/NodeWasmEngine';
 import { ipcStream, utcMicros } from '../../support/renderer/fixtures';
@@ -29,6 +37,12 @@ function chunk(from: number, count: number): Uint8Array {
 }
 
 let engine: NodeWasmEngine;
+
+/** A page of a view as WasmEngine.page reads it: the slice of the row order, then those rows. */
+function orderedPage(order: string, offset: number, limit: number) {
+  const ids = tableToRows(engine.query(pageSql(order, offset, limit))).rows.map((row) => Number(row[0]));
+  return tableToRows(engine.query(rowsByIdSql('result_1', ids)));
+}
 
 beforeAll(async () => {
   engine = await NodeWasmEngine.start();
@@ -61,12 +75,12 @@ describe('engine paging', () => {
   });
 
   it('sorts the whole result, nulls last, and pages never overlap', () => {
-    engine.query(sortedCopySql('result_1', 'result_1_sorted_1', [{ column: 'value', desc: true }]));
+    engine.query(rowOrderSql('result_1', 'result_1_sorted_1', [{ column: 'value', desc: true }]));
     const seen = new Set<number>();
     let previous = Infinity;
     let nullsStarted = false;
     for (let offset = 0; offset < 500; offset += 200) {
-      for (const row of tableToRows(engine.query(pageSql('result_1_sorted_1', offset, 200))).rows) {
+      for (const row of orderedPage('result_1_sorted_1', offset, 200).rows) {
         const id = row[0] as number;
         expect(seen.has(id)).toBe(false);
         seen.add(id);
@@ -82,15 +96,58 @@ describe('engine paging', () => {
     expect(seen.size).toBe(500);
   });
 
+  it('pages a sorted or filtered view exactly as a sorted copy of the result did, ties in load order', () => {
+    const views: { sort: SortKey[]; where: string }[] = [
+      { sort: [{ column: 'value', desc: true }], where: '' },
+      { sort: [{ column: 'value', desc: false }], where: '' },
+      { sort: [{ column: 'series_id', desc: false }], where: '' },
+      {
+        sort: [
+          { column: 'series_id', desc: true },
+          { column: 'value', desc: false },
+        ],
+        where: '',
+      },
+      { sort: [{ column: 'value', desc: false }], where: `WHERE series_id <> 's1'` },
+      { sort: [], where: 'WHERE value > 1' },
+    ];
+    for (const [i, view] of views.entries()) {
+      // The copy the grid used to make: the rows themselves, in view order.
+      const copy = `result_1_copy_${i}`;
+      engine.query(`CREATE TABLE ${copy} AS SELECT * FROM result_1 ${view.where} ${orderByClause(view.sort)}`);
+      const order = `result_1_order_${i}`;
+      engine.query(rowOrderSql('result_1', order, view.sort, view.where));
+      const total = Number(tableToRows(engine.query(countSql(copy))).rows[0]![0]);
+      expect(Number(tableToRows(engine.query(countSql(order))).rows[0]![0])).toBe(total);
+      for (const [offset, limit] of [
+        [0, 200],
+        [200, 200],
+        [37, 91],
+        [total - 5, 200],
+        [total, 200],
+      ] as const) {
+        const expected = tableToRows(engine.query(`SELECT * FROM ${copy} LIMIT ${limit} OFFSET ${offset}`)).rows;
+        expect(orderedPage(order, offset, limit).rows, `${JSON.stringify(view)} @${offset}`).toEqual(expected);
+      }
+      engine.query(dropSql(copy));
+      engine.query(dropSql(order));
+    }
+  });
+
   it('quotes column names', () => {
-    expect(sortedCopySql('result_1', 'result_1_sorted_2', [{ column: 'we"ird col', desc: false }])).toBe(
-      'CREATE OR REPLACE TABLE "result_1_sorted_2" AS SELECT * FROM "result_1" ORDER BY "we""ird col" ASC NULLS LAST, rowid',
+    expect(rowOrderSql('result_1', 'result_1_sorted_2', [{ column: 'we"ird col', desc: false }])).toBe(
+      'CREATE OR REPLACE TABLE "result_1_sorted_2" AS SELECT result_row FROM (SELECT rowid AS result_row, "we""ird col" FROM "result_1") ORDER BY "we""ird col" ASC NULLS LAST, result_row',
+    );
+    // A result's own column of that name is sorted on as it is.
+    expect(rowOrderSql('result_1', 'result_1_sorted_4', [{ column: 'result_row', desc: true }])).toBe(
+      'CREATE OR REPLACE TABLE "result_1_sorted_4" AS SELECT rowid AS result_row FROM "result_1" ORDER BY "result_row" DESC NULLS LAST, rowid',
     );
     expect(() =>
       engine.query(
-        sortedCopySql('result_1', 'result_1_sorted_3', [{ column: 'nope"; DROP TABLE result_1; --', desc: false }]),
+        rowOrderSql('result_1', 'result_1_sorted_3', [{ column: 'nope"; DROP TABLE result_1; --', desc: false }]),
       ),
     ).toThrow(/not found/);
+    expect(() => rowsByIdSql('result_1', [1, -2])).toThrow(/Bad row id/);
     expect(tableToRows(engine.query(countSql('result_1'))).rows).toEqual([[500]]);
   });
 

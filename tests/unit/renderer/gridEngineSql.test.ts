@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { whereClause, type ColumnFilter } from '../../../src/shared/gridView';
-import { countSql, sortedCopySql } from '../../../src/renderer/engine/pagingSql';
+import { countSql, rowOrderSql } from '../../../src/renderer/engine/pagingSql';
 import { histogramSql, statsSql, topValuesSql } from '../../../src/renderer/engine/profileSql';
 import { NodeWasmEngine } from '../../support/NodeWasmEngine';
 
@@ -25,7 +25,7 @@ afterAll(() => engine?.close());
 
 function filtered(filters: ColumnFilter[]): number {
   engine.query(
-    sortedCopySql(
+    rowOrderSql(
       'result_1',
       'result_1_view',
       [{ column: 'id', desc: true }],

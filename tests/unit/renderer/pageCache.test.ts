@@ -22,6 +22,30 @@ describe('PageCache', () => {
     expect(cache.missingPages(0, 10, 0)).toEqual([]);
   });
 
+  it('keeps only the pages near what the grid shows, and not rows that arrive after it scrolled away', () => {
+    const cache = new PageCache<number>(100, 50);
+    cache.store(0, rows(0, 1000)); // pages 0–9
+    expect(cache.loadedPages).toBe(10);
+    // The grid shows rows 450–520 (pages 4–5): pages 2–7 stay.
+    cache.keepNear(450, 520, 2);
+    expect(cache.loadedPages).toBe(6);
+    expect(cache.row(150)).toBeUndefined();
+    expect(cache.row(250)).toBe(250);
+    expect(cache.row(799)).toBe(799);
+    expect(cache.row(800)).toBeUndefined();
+    // Pages 10–11 were asked for earlier and arrive after the scroll: not kept.
+    cache.markPending([10, 11]);
+    cache.store(10, rows(1000, 200));
+    expect(cache.loadedPages).toBe(6);
+    expect(cache.missingPages(1000, 1199, 5000)).toEqual([10, 11]);
+    // Scrolled to the end of a huge result: only pages there are held.
+    cache.keepNear(9_999_900, 9_999_950, 2);
+    expect(cache.loadedPages).toBe(0);
+    cache.store(99_999, rows(9_999_900, 100));
+    expect(cache.row(9_999_950)).toBe(9_999_950);
+    expect(cache.loadedPages).toBe(1);
+  });
+
   it('lets a superseded request be asked again', () => {
     const cache = new PageCache<number>(100, 10);
     cache.markPending([3]);

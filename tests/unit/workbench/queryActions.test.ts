@@ -195,6 +195,72 @@ describe('cancelling a SQL tab', () => {
   });
 });
 
+describe('a warehouse result still growing', () => {
+  /** Scripts a result answered at its first chunk: `results.wait` tells of one more chunk each time, `total` in all. */
+  function serveGrowing(total: number, perChunk: number, failAt?: number): void {
+    server.handle('query.run', ({ queryId }) => ({
+      queryId,
+      resultId: `result-${++resultSeq}`,
+      columns: COLUMNS,
+      rowCount: perChunk,
+      chunkCount: 1,
+      done: false,
+      elapsedMs: 4,
+    }));
+    server.handle('results.wait', ({ knownChunks }) => {
+      if (failAt !== undefined && knownChunks + 1 >= failAt)
+        throw new WorkbenchError('query_failed', 'Invalid Input Error: boom');
+      const chunkCount = Math.min(total, knownChunks + 1);
+      return { chunkCount, rowCount: chunkCount * perChunk, done: chunkCount === total };
+    });
+    server.handle('results.chunk', ({ chunk: index }) => chunk(index * perChunk, perChunk));
+  }
+
+  it('loads every chunk as the warehouse produces it, and ends with the whole count', async () => {
+    serveGrowing(4, 50);
+    const id = newQueryTab();
+    await runQuery(id, 'SELECT n, label FROM big');
+    expect(server.inputsOf('results.chunk').map((c) => c.chunk)).toEqual([0, 1, 2, 3]);
+    expect(tab(id).result).toMatchObject({ rowCount: 200, expectedRows: 200 });
+    expect(await numbers(tab(id).result!.tableName!)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    expect(server.count('query.cancel')).toBe(0);
+  });
+
+  it('shows a failure after the first chunk as the tab error, and drops what loaded', async () => {
+    serveGrowing(4, 50, 2);
+    const before = await engineTables(engine());
+    const id = newQueryTab();
+    await runQuery(id, 'SELECT n, label FROM big');
+    expect(tab(id)).toMatchObject({
+      run: { phase: 'idle' },
+      result: null,
+      error: { code: 'query_failed', message: 'Invalid Input Error: boom' },
+    });
+    await vi.waitFor(async () => expect(await engineTables(engine())).toEqual(before), ENGINE_WAIT);
+  });
+
+  it('cancelled while loading: the query is cancelled on the warehouse and the loaded rows stay', async () => {
+    serveGrowing(10, 50);
+    const gate = deferred<void>();
+    // Two chunks come at once; the warehouse then takes its time over the third.
+    server.handle('results.wait', async ({ knownChunks }) => {
+      if (knownChunks >= 2) await gate.promise;
+      return { chunkCount: knownChunks + 1, rowCount: (knownChunks + 1) * 50, done: false };
+    });
+    const id = newQueryTab();
+    const running = runQuery(id, 'SELECT n, label FROM big');
+    await vi.waitFor(() => expect(tab(id).result?.rowCount).toBe(100), ENGINE_WAIT);
+    const queryId = server.inputsOf('query.run')[0]!.queryId;
+
+    await cancelQuery(id);
+    expect(server.inputsOf('query.cancel')).toEqual([{ queryId }]);
+    gate.resolve();
+    await running;
+    expect(tab(id).notice).toBe('Loading cancelled: showing the first 100 rows.');
+    expect(tab(id).result).toMatchObject({ rowCount: 100 });
+  });
+});
+
 describe('closing a SQL tab', () => {
   let undoKind: () => void = () => undefined;
   afterEach(() => undoKind());

@@ -6,7 +6,14 @@
  */
 import { version as duckdbVersion } from '@duckdb/node-api';
 import { ZodError } from 'zod';
-import { api, isApiMethod, type ApiErrorBody, type ApiEvent, type ApiMethod } from '../../../shared/api/contract';
+import {
+  api,
+  isApiMethod,
+  type ApiErrorBody,
+  type ApiEvent,
+  type ApiMethod,
+  type QueryResultMeta,
+} from '../../../shared/api/contract';
 import type { ApiHandlers } from '../../../shared/api/handlers';
 import { HTTP_STATUS_BY_CODE, WorkbenchError } from '../../../shared/errors';
 import { fromSystemError } from '../systemErrors';
@@ -129,8 +136,20 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     }),
     'workspace.status': async () => workspace.status(),
     // During start-up a query waits for the views it may need (e.g. `metrics`) instead of failing on them.
-    'query.run': async ({ queryId, sql }) =>
-      recordRun(history, sql, async () => (await readyWarehouse(queryId)).query(queryId, sql)),
+    // Answers at the result's first chunk; the history records the whole run when it ends.
+    'query.run': async ({ queryId, sql }) => {
+      let answer = (_meta: QueryResultMeta): void => undefined;
+      const answered = new Promise<QueryResultMeta>((resolve) => (answer = resolve));
+      const recorded = recordRun(history, sql, async () => {
+        const { meta, finished } = await (await readyWarehouse(queryId)).stream(queryId, sql);
+        answer(meta);
+        return finished;
+      });
+      // Fails the call when the query fails before its first chunk; a later failure reaches the chunk reads.
+      const meta = await Promise.race([answered, recorded]);
+      // A whole result is answered once its run is in the history, as before streaming.
+      return meta.done === false ? meta : recorded;
+    },
     'query.cancel': async ({ queryId }) => {
       const wait = waiting.get(queryId);
       if (wait) {
@@ -141,9 +160,9 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     },
     // Live results are held by LiveQueries under `live-…` ids; the grid fetches both kinds the same way.
     'results.chunk': async ({ resultId, chunk }) =>
-      LiveQueries.owns(resultId)
-        ? live.resultChunk(resultId, chunk)
-        : workspace.warehouse().resultChunk(resultId, chunk),
+      LiveQueries.owns(resultId) ? live.resultChunk(resultId, chunk) : workspace.warehouse().takeChunk(resultId, chunk),
+    // Live results arrive whole: only a warehouse result grows.
+    'results.wait': async ({ resultId, knownChunks }) => workspace.warehouse().waitForResult(resultId, knownChunks),
     'results.release': async ({ resultId }) => ({
       released: LiveQueries.owns(resultId)
         ? live.releaseResult(resultId)

@@ -1,13 +1,15 @@
 /**
  * The local warehouse: native DuckDB over the Parquet cache, running in a worker
  * thread. Query results are kept here as Arrow IPC chunks until the renderer has
- * fetched them into its DuckDB-WASM working set.
+ * fetched them into its DuckDB-WASM working set: whole (`query`), or streamed
+ * (`stream`, the SQL tab's) — answered at the first chunk, read while the query
+ * runs, each chunk let go once fetched and at most a window of them held.
  */
 import { stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
-import type { Catalog, CatalogRelation, QueryResultMeta } from '../../../shared/api/contract';
+import type { Catalog, CatalogRelation, QueryResultMeta, ResultGrowth } from '../../../shared/api/contract';
 import type { SkippedFile } from '../../../shared/api/lake';
 import type { WarehouseFunction } from '../../../shared/api/queries';
 import { WorkbenchError, type ErrorCode } from '../../../shared/errors';
@@ -16,6 +18,7 @@ import type { BronzeSource } from '../lake/FolderLake';
 import { ParquetFooterChecks } from '../parquet/ParquetFile';
 import { HeldResults } from '../results/HeldResults';
 import { serviceWorkerEntry, startServiceWorker, stopServiceWorker } from '../serviceWorker';
+import { StreamedResult } from './StreamedResult';
 import { WarehouseReply, type QueryDone, type WarehouseRequest } from './warehouseProtocol';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 
@@ -27,8 +30,16 @@ export interface WarehouseOptions {
   settings?: Record<string, string>;
   /** Rows per Arrow IPC chunk handed to the renderer. */
   rowsPerChunk?: number;
-  /** How many finished results to keep before the oldest is dropped. */
+  /** How many finished results to keep before the oldest is dropped (streamed ones count apart). */
   keepResults?: number;
+  /** Chunks a streamed query may produce ahead of those the renderer has taken. */
+  streamWindow?: number;
+}
+
+/** A streamed query's answer: the meta at its first chunk, and the whole result's meta (or failure) when it ends. */
+export interface StreamedQuery {
+  meta: QueryResultMeta;
+  finished: Promise<QueryResultMeta>;
 }
 
 interface BronzeViewState extends BronzeSource {
@@ -57,8 +68,10 @@ const FOOTER_CHECKS_AT_ONCE = 8;
 
 export type WarehouseProgress = Omit<Extract<WarehouseReply, { kind: 'progress' }>, 'kind' | 'reqId'>;
 
+type ChunkReply = Extract<WarehouseReply, { kind: 'chunk' }>;
+
 interface Pending {
-  onChunk?: (bytes: Uint8Array) => void;
+  onChunk?: (chunk: ChunkReply) => void;
   onProgress?: (progress: WarehouseProgress) => void;
   resolve: (reply: Extract<WarehouseReply, { kind: 'done' }>) => void;
   reject: (err: Error) => void;
@@ -74,6 +87,10 @@ export class Warehouse {
   private readonly pending = new Map<number, Pending>();
   private readonly results: HeldResults;
   private readonly rowsPerChunk: number;
+  private readonly streamWindow: number;
+  private readonly keepResults: number;
+  /** Results still growing or being read, oldest first. */
+  private readonly streamed = new Map<string, StreamedResult>();
   private nextReqId = 1;
   private closed = false;
   private readonly footers = new ParquetFooterChecks();
@@ -83,7 +100,9 @@ export class Warehouse {
   private constructor(worker: Worker, options: WarehouseOptions) {
     this.worker = worker;
     this.rowsPerChunk = options.rowsPerChunk ?? 100_000;
-    this.results = new HeldResults(options.keepResults ?? 16, 'by the warehouse');
+    this.streamWindow = options.streamWindow ?? 8;
+    this.keepResults = options.keepResults ?? 16;
+    this.results = new HeldResults(this.keepResults, 'by the warehouse');
     worker.on('message', (raw: unknown) => this.onReply(raw));
     worker.on('error', (err) => this.failAll(err));
     worker.on('exit', (code) => {
@@ -118,6 +137,9 @@ export class Warehouse {
     this.pending.clear();
     await stopServiceWorker(this.worker);
     this.results.clear();
+    for (const result of this.streamed.values())
+      result.fail(new WorkbenchError('cancelled', 'The warehouse was closed'));
+    this.streamed.clear();
   }
 
   /** Runs statements that return nothing (DDL, SET). */
@@ -141,8 +163,8 @@ export class Warehouse {
     const reply = await this.settingAsideDamaged(() => {
       // A retry starts the result again.
       const attempt: Uint8Array[] = (chunks = []);
-      return this.request({ op: 'query', reqId: 0, queryId, sql, rowsPerChunk: this.rowsPerChunk }, (bytes) =>
-        attempt.push(bytes),
+      return this.request({ op: 'query', reqId: 0, queryId, sql, rowsPerChunk: this.rowsPerChunk }, (chunk) =>
+        attempt.push(chunk.bytes),
       );
     });
     const done: QueryDone = reply.query ?? { columns: [], rowCount: 0, chunkCount: 0 };
@@ -158,6 +180,87 @@ export class Warehouse {
     if (skippedFiles.length) meta.skippedFiles = skippedFiles;
     this.results.hold(meta, chunks);
     return meta;
+  }
+
+  /**
+   * Runs a user's query for the grid, answering as soon as its first chunk exists
+   * (`done: false` while more come; a result of one chunk is answered whole). The worker runs at most `streamWindow` chunks
+   * ahead of those taken with `takeChunk`, and each chunk is let go once taken, so
+   * a big result never sits whole in this process. A damaged Bronze file met before
+   * the first chunk is set aside and the query run again, as for query(); a failure
+   * later fails the result (its waiting reads and `finished`).
+   */
+  async stream(queryId: string, sql: string): Promise<StreamedQuery> {
+    const started = performance.now();
+    const answer = await this.settingAsideDamaged(() => this.streamAttempt(queryId, sql));
+    const skippedFiles = this.skippedFilesFor(sql);
+    const withFiles = (meta: QueryResultMeta): QueryResultMeta =>
+      skippedFiles.length ? { ...meta, skippedFiles } : meta;
+    const { result, columns } = answer;
+    this.streamed.set(result.resultId, result);
+    while (this.streamed.size > this.keepResults) {
+      const oldest = this.streamed.keys().next().value;
+      if (oldest === undefined) break;
+      this.releaseResult(oldest);
+    }
+    const metaNow = (): QueryResultMeta =>
+      withFiles({
+        queryId,
+        resultId: result.resultId,
+        columns,
+        ...result.growth(),
+        elapsedMs: performance.now() - started,
+      });
+    const meta = metaNow();
+    const finished = answer.ended.then(metaNow);
+    // The caller may not wait for the end: its failure must not go unhandled here.
+    finished.catch(() => undefined);
+    return { meta, finished };
+  }
+
+  /** One run of a streamed query: settles at its first chunk (or its end, or its failure before any chunk). */
+  private streamAttempt(
+    queryId: string,
+    sql: string,
+  ): Promise<{ result: StreamedResult; columns: QueryResultMeta['columns']; ended: Promise<void> }> {
+    const result = new StreamedResult(`result-${randomUUID()}`, queryId, (chunks) => {
+      if (!this.closed) this.post({ op: 'taken', queryId, chunks });
+    });
+    let columns: QueryResultMeta['columns'] = [];
+    return new Promise((resolve, reject) => {
+      let answered = false;
+      const ended = this.request(
+        { op: 'query', reqId: 0, queryId, sql, rowsPerChunk: this.rowsPerChunk, window: this.streamWindow },
+        (chunk) => {
+          if (chunk.columns) columns = chunk.columns;
+          result.add(chunk.bytes, chunk.rows);
+          // A result of one chunk is answered whole, at its end, which comes next.
+          if (!answered && !chunk.last) {
+            answered = true;
+            resolve({ result, columns, ended });
+          }
+        },
+      ).then(
+        () => result.finish(),
+        (err: unknown) => {
+          const error = err instanceof Error ? err : new Error(String(err));
+          result.fail(error);
+          throw error;
+        },
+      );
+      ended.then(
+        () => {
+          if (answered) return;
+          answered = true;
+          resolve({ result, columns, ended });
+        },
+        (err: unknown) => {
+          if (answered) return;
+          answered = true;
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
   }
 
   /**
@@ -179,6 +282,25 @@ export class Warehouse {
       ),
     );
     return reply.rows ?? [];
+  }
+
+  /**
+   * Runs one statement built from data (a chart's SQL) under `queryId`, so
+   * `cancel(queryId)` interrupts it, and returns its result as Arrow IPC
+   * chunks, not held. Columns of numbers cross from the worker as they are,
+   * where rows() turns every value into a JavaScript one there and copies it
+   * again to this thread: for a chart's thousands of rows, most of the time.
+   */
+  async arrowChunks(queryId: string, sql: string): Promise<Uint8Array[]> {
+    let chunks: Uint8Array[] = [];
+    await this.settingAsideDamaged(() => {
+      const attempt: Uint8Array[] = (chunks = []);
+      return this.request(
+        { op: 'query', reqId: 0, queryId, sql, rowsPerChunk: this.rowsPerChunk, oneStatement: true },
+        (chunk) => attempt.push(chunk.bytes),
+      );
+    });
+    return chunks;
   }
 
   /**
@@ -209,8 +331,30 @@ export class Warehouse {
     return this.results.chunk(resultId, chunk);
   }
 
+  /** A chunk of a held or streamed result; a streamed one's chunk not produced yet is waited for, and given out once. */
+  async takeChunk(resultId: string, chunk: number): Promise<Uint8Array> {
+    const result = this.streamed.get(resultId);
+    return result ? result.take(chunk) : this.results.chunk(resultId, chunk);
+  }
+
+  /** Waits until a streamed result holds more than `knownChunks` chunks or is complete. */
+  async waitForResult(resultId: string, knownChunks: number): Promise<ResultGrowth> {
+    const result = this.streamed.get(resultId);
+    if (!result)
+      throw new WorkbenchError('not_found', 'This result is no longer held by the warehouse', 'Run the query again.');
+    return result.grown(knownChunks);
+  }
+
+  /** Lets a result go; a streamed one still running is cancelled. */
   releaseResult(resultId: string): boolean {
-    return this.results.release(resultId);
+    const result = this.streamed.get(resultId);
+    if (!result) return this.results.release(resultId);
+    this.streamed.delete(resultId);
+    if (!result.done && !result.failed) {
+      this.cancel(result.queryId);
+      result.fail(new WorkbenchError('cancelled', 'The result was released before it was complete'));
+    }
+    return true;
   }
 
   /** Schemas, views and tables the user can query, with their columns. */
@@ -429,8 +573,8 @@ export class Warehouse {
   }
 
   private request(
-    req: Exclude<WarehouseRequest, { op: 'cancel' }>,
-    onChunk?: (bytes: Uint8Array) => void,
+    req: Exclude<WarehouseRequest, { op: 'cancel' | 'taken' }>,
+    onChunk?: (chunk: ChunkReply) => void,
     onProgress?: (progress: WarehouseProgress) => void,
   ): Promise<Extract<WarehouseReply, { kind: 'done' }>> {
     if (this.closed) return Promise.reject(new WorkbenchError('unavailable', 'The warehouse is closed'));
@@ -458,7 +602,7 @@ export class Warehouse {
     const pending = this.pending.get(reply.reqId);
     if (!pending) return;
     if (reply.kind === 'chunk') {
-      pending.onChunk?.(reply.bytes);
+      pending.onChunk?.(reply);
       return;
     }
     if (reply.kind === 'progress') {
@@ -473,6 +617,7 @@ export class Warehouse {
 
   private failAll(err: Error): void {
     this.failure = err;
+    // Each streamed result still running fails through its own pending request.
     for (const pending of this.pending.values()) pending.reject(new WorkbenchError('unavailable', err.message));
     this.pending.clear();
   }

@@ -23,7 +23,16 @@ export const WarehouseRequest = z.discriminatedUnion('op', [
     queryId: z.string(),
     sql: z.string(),
     rowsPerChunk: z.number().int().positive(),
+    /** Refuse SQL holding more than one statement (SQL built from data). */
+    oneStatement: z.boolean().optional(),
+    /**
+     * Streams with flow control: the worker runs at most this many chunks ahead
+     * of those the caller says were taken (`taken`), then waits. Absent: no limit.
+     */
+    window: z.number().int().positive().optional(),
   }),
+  /** How many chunks of a streamed query the caller has taken so far: lets the worker run on. */
+  z.object({ op: z.literal('taken'), queryId: z.string(), chunks: z.number().int().nonnegative() }),
   /** A statement that returns little (e.g. COPY … TO), cancellable by queryId, with progress replies when `progress` is true (a caller listens). */
   z.object({
     op: z.literal('run'),
@@ -38,8 +47,10 @@ export const WarehouseRequest = z.discriminatedUnion('op', [
 ]);
 export type WarehouseRequest = z.infer<typeof WarehouseRequest>;
 
+const ResultColumns = z.array(z.object({ name: z.string(), type: z.string() }));
+
 export const QueryDone = z.object({
-  columns: z.array(z.object({ name: z.string(), type: z.string() })),
+  columns: ResultColumns,
   rowCount: z.number().int().nonnegative(),
   chunkCount: z.number().int().nonnegative(),
 });
@@ -50,7 +61,11 @@ export const WarehouseReply = z.discriminatedUnion('kind', [
     kind: z.literal('chunk'),
     reqId: z.number().int(),
     bytes: z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes'),
-    rows: z.number().int(),
+    rows: z.number().int().nonnegative(),
+    /** With the first chunk: the result's columns, so a streamed result can be shown before it ends. */
+    columns: ResultColumns.optional(),
+    /** The query has ended: no chunk follows this one, its `done` comes next. */
+    last: z.boolean().optional(),
   }),
   z.object({
     kind: z.literal('progress'),

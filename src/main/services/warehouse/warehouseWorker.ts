@@ -15,6 +15,20 @@ let instance: DuckDBInstance | null = null;
 const running = new Map<string, DuckDBConnection>();
 const cancelled = new Set<string>();
 
+/** A streamed query's flow control: chunks the caller has taken, and the wake-up of a worker waiting on it. */
+interface Taken {
+  chunks: number;
+  wake: (() => void) | null;
+}
+const taken = new Map<string, Taken>();
+
+function wakeStream(queryId: string): void {
+  const flow = taken.get(queryId);
+  const wake = flow?.wake;
+  if (flow) flow.wake = null;
+  wake?.();
+}
+
 function send(reply: WarehouseReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(reply, transfer);
 }
@@ -63,19 +77,34 @@ async function runQuery(
   sql: string,
   rowsPerChunk: number,
   at: StatementAt,
+  window: number | undefined,
+  oneStatement = false,
 ): Promise<void> {
   await withConnection(async (con) => {
     running.set(queryId, con);
+    const flow: Taken = { chunks: 0, wake: null };
+    if (window !== undefined) taken.set(queryId, flow);
     try {
-      const last = await prepareLast(con, sql, at);
+      const last = await prepareLast(con, sql, at, oneStatement);
       const result = await last.stream();
       const encoder = new ArrowChunkEncoder(result.deduplicatedColumnNames(), result.columnTypes());
       let rowCount = 0;
       let chunkCount = 0;
-      const emit = () => {
+      const emit = (last = false) => {
+        const rows = encoder.bufferedRows;
         const bytes = encoder.flush();
-        send({ kind: 'chunk', reqId, bytes, rows: 0 }, [bytes.buffer as ArrayBuffer]);
+        const columns = chunkCount === 0 ? { columns: encoder.columns } : {};
+        send({ kind: 'chunk', reqId, bytes, rows, ...columns, ...(last ? { last } : {}) }, [
+          bytes.buffer as ArrayBuffer,
+        ]);
         chunkCount++;
+      };
+      // A streamed query holds at most `window` chunks the caller has not taken: memory stays bounded.
+      const waitForRoom = async () => {
+        if (window === undefined) return;
+        while (chunkCount - flow.chunks >= window && !cancelled.has(queryId)) {
+          await new Promise<void>((resolve) => (flow.wake = resolve));
+        }
       };
       // The next chunk is fetched (on DuckDB's side) while this one is encoded.
       const fetchNext = () => {
@@ -95,15 +124,20 @@ async function runQuery(
           const to = Math.min(chunk.rowCount, from + rowsPerChunk - encoder.bufferedRows);
           encoder.append(chunk, from, to);
           from = to;
-          if (encoder.bufferedRows >= rowsPerChunk) emit();
+          if (encoder.bufferedRows >= rowsPerChunk) {
+            emit();
+            await waitForRoom();
+            if (cancelled.has(queryId)) throw new CancelledError();
+          }
         }
         rowCount += chunk.rowCount;
       }
-      if (encoder.bufferedRows > 0 || chunkCount === 0) emit();
+      if (encoder.bufferedRows > 0 || chunkCount === 0) emit(true);
       send({ kind: 'done', reqId, query: { columns: encoder.columns, rowCount, chunkCount } });
     } finally {
       running.delete(queryId);
       cancelled.delete(queryId);
+      if (taken.get(queryId) === flow) taken.delete(queryId);
     }
   });
 }
@@ -190,8 +224,16 @@ async function handle(req: WarehouseRequest, at: StatementAt): Promise<void> {
       return;
     }
     case 'query':
-      await runQuery(req.reqId, req.queryId, req.sql, req.rowsPerChunk, at);
+      await runQuery(req.reqId, req.queryId, req.sql, req.rowsPerChunk, at, req.window, req.oneStatement);
       return;
+    case 'taken': {
+      const flow = taken.get(req.queryId);
+      if (flow && req.chunks > flow.chunks) {
+        flow.chunks = req.chunks;
+        wakeStream(req.queryId);
+      }
+      return;
+    }
     case 'run':
       await runCancellable(req.reqId, req.queryId, req.sql, at, req.oneStatement, req.progress);
       return;
@@ -200,11 +242,17 @@ async function handle(req: WarehouseRequest, at: StatementAt): Promise<void> {
       if (con) {
         cancelled.add(req.queryId);
         con.interrupt();
+        // A stream waiting for its caller to take chunks wakes to see the cancel.
+        wakeStream(req.queryId);
       }
       return;
     }
     case 'close':
-      for (const con of running.values()) con.interrupt();
+      for (const [queryId, con] of running) {
+        cancelled.add(queryId);
+        con.interrupt();
+        wakeStream(queryId);
+      }
       instance?.closeSync();
       instance = null;
       send({ kind: 'done', reqId: req.reqId });
@@ -228,7 +276,7 @@ port.on('message', (raw: unknown) => {
   const req = parsed.data;
   const at: StatementAt = { index: 0 };
   handle(req, at).catch((err: unknown) => {
-    if (req.op === 'cancel') return;
+    if (req.op === 'cancel' || req.op === 'taken') return;
     const { code, message } = describe(err, req.op === 'query' || req.op === 'run' ? req.queryId : undefined);
     // `exec` runs its statements in one call, so it cannot say which one failed.
     const counted = req.op === 'query' || req.op === 'run' || req.op === 'rows';

@@ -2,14 +2,20 @@
  * The grid's header row: click to sort (Shift adds to the sort), drag to move a
  * column, drag an edge to resize it (double-click resets), and the column menu.
  */
-import { useState } from 'react';
+import type { ColumnSizingInfoState, ColumnSizingState } from '@tanstack/react-table';
+import { memo, useState } from 'react';
 import { isNumericKind, shortType } from '../../workbench/format';
 import type { GridActions, GridModel } from './gridActions';
 import { moveColumn } from './columnOrder';
 import { openPopup } from './gridStore';
 import type { GridTable } from './useGridColumns';
 
-export function GridHeader({
+/**
+ * Memoized: a scroll frame redraws the rows, not the header. The table instance
+ * stays the same object, so its column state comes as props (`sizing`, `resizing`)
+ * for a resize to redraw the header.
+ */
+export const GridHeader = memo(function GridHeader({
   grid,
   actions,
   table,
@@ -19,6 +25,8 @@ export function GridHeader({
   grid: GridModel;
   actions: GridActions;
   table: GridTable;
+  sizing: ColumnSizingState;
+  resizing: ColumnSizingInfoState;
   gutterWidth: number;
   totalWidth: number;
 }) {
@@ -102,4 +110,4 @@ export function GridHeader({
       })}
     </div>
   );
-}
+});

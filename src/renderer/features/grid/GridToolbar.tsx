@@ -1,11 +1,13 @@
 /** The bar above the grid: the row count, the filter chips, a passing notice, Columns, Profile and Export. */
+import { memo } from 'react';
 import { FILTER_OPS, type GridViewSpec } from '../../../shared/gridView';
 import { formatRowCount } from '../../workbench/format';
 import { ExportControl } from './ExportControl';
 import type { GridActions, GridModel } from './gridActions';
 import { openPopup, useGridStore } from './gridStore';
 
-export function GridToolbar({
+/** Memoized: a scroll frame redraws the rows, not the toolbar. */
+export const GridToolbar = memo(function GridToolbar({
   grid,
   actions,
   rowCount,
@@ -121,4 +123,4 @@ export function GridToolbar({
       />
     </div>
   );
-}
+});

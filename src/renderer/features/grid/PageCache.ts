@@ -1,11 +1,14 @@
 /**
  * Pages of grid rows fetched from the engine: which are loaded, which are on
- * their way, and which the visible range still needs. Least recently used
- * pages are evicted so a long scroll does not hold the whole result twice.
+ * their way, and which the visible range still needs. The cache keeps only the
+ * pages on screen and a few either side (`keepNear`); the least recently used
+ * go first past its capacity, so a long scroll never holds the result twice.
  */
 export class PageCache<Row> {
   private readonly pages = new Map<number, Row[]>();
   private readonly pending = new Set<number>();
+  /** The pages worth keeping, around what the grid last showed; null until it shows something. */
+  private near: { from: number; to: number } | null = null;
 
   constructor(
     readonly pageSize: number,
@@ -44,6 +47,17 @@ export class PageCache<Row> {
     return missing;
   }
 
+  /**
+   * Forgets the loaded pages more than `margin` pages away from rows [firstRow, lastRow]
+   * (what the grid shows), and keeps only such pages from now on.
+   */
+  keepNear(firstRow: number, lastRow: number, margin: number): void {
+    const from = this.pageOf(Math.max(0, firstRow)) - margin;
+    const to = this.pageOf(Math.max(0, lastRow, firstRow)) + margin;
+    this.near = { from, to };
+    for (const page of [...this.pages.keys()]) if (page < from || page > to) this.pages.delete(page);
+  }
+
   markPending(pages: readonly number[]): void {
     for (const p of pages) this.pending.add(p);
   }
@@ -60,6 +74,8 @@ export class PageCache<Row> {
       const page = firstPage + i;
       this.pending.delete(page);
       this.pages.delete(page);
+      // Rows that arrive after the grid scrolled away from them are not kept.
+      if (this.near && (page < this.near.from || page > this.near.to)) continue;
       this.pages.set(page, rows.slice(i * this.pageSize, (i + 1) * this.pageSize));
     }
     while (this.pages.size > this.maxPages) {
@@ -77,6 +93,7 @@ export class PageCache<Row> {
   clear(): void {
     this.pages.clear();
     this.pending.clear();
+    this.near = null;
   }
 
   private touch(page: number): void {

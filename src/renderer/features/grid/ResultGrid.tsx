@@ -53,7 +53,11 @@ export function ResultGrid(props: ResultGridProps) {
   const lay = scrollLayout(shownRows, ROW_HEIGHT, scroll.top, bodyHeight);
   const range = lay.rows.length ? { first: lay.first, last: lay.last } : null;
   const { cache, error } = usePagedRows(engine, gridKey, tableName, view, filtering ? 0 : shownRows, range);
-  const kinds = columns.map((c, i) => cache.columns?.[i]?.kind ?? kindFromType(c.type));
+  const engineColumns = cache.columns;
+  const kinds = useMemo(
+    () => columns.map((c, i) => engineColumns?.[i]?.kind ?? kindFromType(c.type)),
+    [columns, engineColumns],
+  );
   const totalWidth = gutter + table.getTotalSize();
 
   // A new view starts with nothing selected; a grid off screen keeps no selection, popup or notice.
@@ -61,27 +65,48 @@ export function ResultGrid(props: ResultGridProps) {
   useEffect(() => () => leaveGrid(gridKey), [gridKey]);
   const pointer = useRef<Pointer>({ x: 0, y: 0 });
 
-  const grid: GridModel = {
-    gridKey,
-    engine,
-    tableName,
-    columns,
-    names,
-    kinds,
-    zoned,
-    timeZone,
-    view,
-    cache,
-    layout,
-    setLayout,
-    visibleIndex,
-    sort,
-    onSortChange,
-    loading,
-    waitTitle: loading ? 'Available once every row is loaded' : undefined,
-    pointer,
-  };
-  const actions = gridActions(grid);
+  // The same model while only the scroll moves: the toolbar and header (memoized) skip those frames.
+  const grid = useMemo<GridModel>(
+    () => ({
+      gridKey,
+      engine,
+      tableName,
+      columns,
+      names,
+      kinds,
+      zoned,
+      timeZone,
+      view,
+      cache,
+      layout,
+      setLayout,
+      visibleIndex,
+      sort,
+      onSortChange,
+      loading,
+      waitTitle: loading ? 'Available once every row is loaded' : undefined,
+      pointer,
+    }),
+    [
+      gridKey,
+      engine,
+      tableName,
+      columns,
+      names,
+      kinds,
+      zoned,
+      timeZone,
+      view,
+      cache,
+      layout,
+      setLayout,
+      visibleIndex,
+      sort,
+      onSortChange,
+      loading,
+    ],
+  );
+  const actions = useMemo(() => gridActions(grid), [grid]);
 
   // ---------------------------------------------------------------- keyboard
   const scrollToRow = (row: number) => {
@@ -138,7 +163,15 @@ export function ResultGrid(props: ResultGridProps) {
           onKeyDown={onKeyDown}
           onScroll={onScroll}
         >
-          <GridHeader grid={grid} actions={actions} table={table} gutterWidth={gutter} totalWidth={totalWidth} />
+          <GridHeader
+            grid={grid}
+            actions={actions}
+            table={table}
+            sizing={columnSizing}
+            resizing={table.getState().columnSizingInfo}
+            gutterWidth={gutter}
+            totalWidth={totalWidth}
+          />
           {error || shown.viewError ? <div className="grid-error">{error ?? shown.viewError}</div> : null}
           {!loading && rowCount === 0 ? (
             <div className="grid-empty" data-testid="grid-empty">

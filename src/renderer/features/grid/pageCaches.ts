@@ -11,6 +11,9 @@ import { sortSignature } from './sorting';
 type ColumnSizingState = Record<string, number>;
 
 export const PAGE_SIZE = 200;
+/** Pages kept either side of those on screen, so a short scroll back shows rows at once. */
+export const PAGES_NEAR = 2;
+/** A cap for a very tall grid: pages on screen plus those near them stay well below it. */
 const MAX_PAGES = 50;
 
 export class GridPages extends PageCache<CellValue[]> {

@@ -95,6 +95,8 @@ export function useGridColumns(
     onColumnSizingChange: setColumnSizing,
   });
   const visible = table.getVisibleLeafColumns();
-  const visibleIndex = visible.map((c) => Number(c.id.slice(1)));
+  // The same array while the shown columns stay: the grid's model (and its memoized header) keep still on scroll.
+  const shown = visible.map((c) => c.id).join(',');
+  const visibleIndex = useMemo(() => (shown ? shown.split(',').map((id) => Number(id.slice(1))) : []), [shown]);
   return { table, visible, visibleIndex, columnSizing, fit };
 }

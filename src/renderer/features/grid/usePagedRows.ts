@@ -1,7 +1,8 @@
 /**
- * Keeps the rows the grid is showing loaded: on every change of the visible
- * range it asks the engine for the missing pages in one query. A newer range
- * supersedes a queued older one, so fast scrolling does not build a backlog.
+ * Keeps the rows the grid is showing loaded, and only those (and a few pages
+ * either side): on every change of the visible range it lets far pages go and
+ * asks the engine for the missing ones in one query. A newer range supersedes
+ * a queued older one, so fast scrolling does not build a backlog.
  */
 import { useEffect, useState } from 'react';
 import { errorMessage } from '../../../shared/errors';
@@ -9,7 +10,7 @@ import { SupersededError } from '../../engine/SerialQueue';
 import type { GridView, WasmEngine } from '../../engine/WasmEngine';
 import { autoWidths } from './columnWidths';
 import { decimalsFor } from '../../workbench/format';
-import { fitColumnsOnce, pageCacheFor, viewKey, type GridPages } from './pageCaches';
+import { fitColumnsOnce, pageCacheFor, PAGES_NEAR, viewKey, type GridPages } from './pageCaches';
 
 export interface VisibleRange {
   first: number;
@@ -36,6 +37,8 @@ export function usePagedRows(
 
   useEffect(() => {
     if (!engine || last < first) return;
+    // The grid keeps only what it shows: pages far from the screen are let go.
+    cache.keepNear(first, last, PAGES_NEAR);
     const missing = cache.missingPages(first, last, rowCount);
     if (missing.length === 0) return;
     const from = Math.min(...missing);

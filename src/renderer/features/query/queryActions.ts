@@ -1,8 +1,10 @@
 /**
- * Running a tab's query end to end: `query.run` on the warehouse, each Arrow
- * chunk fetched and loaded into the WASM engine, the server result released,
- * then the tab shows the engine table. Cancel works in either phase.
+ * Running a tab's query end to end: `query.run` on the warehouse (answered at
+ * its first chunk), each Arrow chunk fetched and loaded into the WASM engine
+ * while the query still runs, the server result released, then the tab shows
+ * the engine table. Cancel works in either phase.
  */
+import type { ResultGrowth } from '../../../shared/api/contract';
 import { HEAVY_SERVER_READ_ROWS } from '../../../shared/api/server';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { dropTable, getEngine } from '../../engine/engineStore';
@@ -36,6 +38,8 @@ export function attachRunMarkers(attached: RunMarkers): () => void {
 }
 
 const running = new Map<string, AbortController>();
+/** Runs whose warehouse query still produces chunks while they load: a cancel must reach the warehouse. */
+const growing = new Set<string>();
 let querySeq = 0;
 
 function newQueryId(tabId: string): string {
@@ -96,6 +100,7 @@ export async function runQuery(
 
   let tableName: string | null = null;
   let engine: WasmEngine | null = null;
+  let growth: ResultGrowth = { rowCount: 0, chunkCount: 0, done: true };
   /** Set once the first chunk is showing: the tab already holds this result. */
   let shown = false;
   try {
@@ -109,6 +114,9 @@ export async function runQuery(
         ? await client.call('live.run', { sql, queryId, maxRowsRead: options.anyway ? null : HEAVY_SERVER_READ_ROWS })
         : await client.call('query.run', { sql, queryId });
     const loadStarted = performance.now();
+    // A warehouse result arrives while its query still runs: how far the warehouse has got.
+    growth = { rowCount: meta.rowCount, chunkCount: meta.chunkCount, done: meta.done ?? true };
+    if (!growth.done) growing.add(queryId);
     try {
       if (abort.signal.aborted) throw cancelled();
       engine = await engineOrError();
@@ -117,14 +125,21 @@ export async function runQuery(
         const loader = engine;
         tableName = table;
         const startedAt = Date.now();
-        updateTab(tabId, {
-          run: { phase: 'loading', queryId, startedAt, chunksLoaded: 0, chunkCount: meta.chunkCount },
-        });
-        await engine.loadResult(table, fetchChunks(client, meta, abort.signal), (p) => {
+        let chunksLoaded = 0;
+        const showLoading = () =>
           updateTab(tabId, {
-            run: { phase: 'loading', queryId, startedAt, chunksLoaded: p.chunks, chunkCount: meta.chunkCount },
+            run: { phase: 'loading', queryId, startedAt, chunksLoaded, chunkCount: growth.chunkCount },
           });
-          if (p.chunks === meta.chunkCount) return; // the final count is set below
+        showLoading();
+        const onGrowth = (next: ResultGrowth) => {
+          growth = next;
+          if (growth.done) growing.delete(queryId);
+          showLoading();
+        };
+        await engine.loadResult(table, fetchChunks(client, meta, abort.signal, onGrowth), (p) => {
+          chunksLoaded = p.chunks;
+          showLoading();
+          if (growth.done && p.chunks === growth.chunkCount) return; // the final count is set below
           // Big results show their first rows while the rest loads.
           void loader.rowCount(table).then((rowCount) => {
             const current = getTab(tabId);
@@ -140,7 +155,8 @@ export async function runQuery(
                 serverMs: meta.elapsedMs,
                 loadMs: performance.now() - loadStarted,
                 sql,
-                expectedRows: meta.rowCount,
+                // While the query runs, more rows than loaded are expected: the grid stays in its loading state.
+                expectedRows: growth.done ? growth.rowCount : Math.max(growth.rowCount, rowCount + 1),
                 skippedFiles: meta.skippedFiles ?? [],
               },
               ...(current.result?.tableName === table ? {} : { sort: [] }),
@@ -169,7 +185,7 @@ export async function runQuery(
         serverMs: meta.elapsedMs,
         loadMs,
         sql,
-        expectedRows: meta.rowCount,
+        expectedRows: growth.rowCount,
         skippedFiles: meta.skippedFiles ?? [],
       },
       ...(shown ? {} : { sort: [] }),
@@ -182,9 +198,10 @@ export async function runQuery(
     if (view.code === 'cancelled' && shown && partial?.tableName === tableName && tableName && engine) {
       // The rows already showing stay: an analyst cancelling a huge load keeps its start.
       const rowCount = await engine.rowCount(tableName).catch(() => partial.rowCount);
+      const of = growth.done ? ` of ${growth.rowCount.toLocaleString('en-US')}` : '';
       updateTab(tabId, {
         result: { ...partial, rowCount, expectedRows: rowCount },
-        notice: `Loading cancelled: showing the first ${rowCount.toLocaleString('en-US')} of ${partial.expectedRows.toLocaleString('en-US')} rows.`,
+        notice: `Loading cancelled: showing the first ${rowCount.toLocaleString('en-US')}${of} rows.`,
       });
       return;
     }
@@ -200,6 +217,7 @@ export async function runQuery(
     }
   } finally {
     running.delete(tabId);
+    growing.delete(queryId);
     updateTab(tabId, { run: { phase: 'idle' } });
     void refreshHistory();
   }
@@ -213,7 +231,8 @@ async function stopRun(tabId: string, run: RunState): Promise<void> {
   const abort = running.get(tabId);
   if (!abort || run.phase === 'idle') return;
   abort.abort();
-  if (run.phase !== 'running') return;
+  // A warehouse query still running while its first chunks load is cancelled there too.
+  if (run.phase !== 'running' && !(run.phase === 'loading' && growing.has(run.queryId))) return;
   try {
     await workbench().call('query.cancel', { queryId: run.queryId });
   } catch (err) {
