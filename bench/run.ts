@@ -16,6 +16,9 @@ import { inspectorFirstMatchCached, inspectorFirstMatchUncached, inspectorSearch
 import { chartPoints, chartZoom100m, chartZoom10m } from './figures/charts';
 import { chartServerZoom } from './figures/serverCharts';
 import { preview30dFigure, pushChanged1pctFigure, pushMetricsFigure } from './figures/push';
+import { gridLoad10mBrowser } from './browser/grid';
+import { queryWasmBrowser } from './browser/queryWasm';
+import { previewKeystrokeBrowser } from './browser/preview';
 import type { Figure, FigureResult } from './harness';
 
 const figures: Figure[] = [
@@ -37,6 +40,9 @@ const figures: Figure[] = [
   pushMetricsFigure,
   pushChanged1pctFigure,
   preview30dFigure,
+  gridLoad10mBrowser,
+  queryWasmBrowser,
+  previewKeystrokeBrowser,
 ];
 
 function table(results: FigureResult[]): string {

@@ -35,8 +35,13 @@ import { SLICE_RECORDS, previewChartLines, previewCompileSchema, previewStatemen
 
 /** Keystrokes closer than this share one preview run. */
 export const PREVIEW_DEBOUNCE_MS = 150;
-/** After the first (slice) answer, a pause this long without edits starts the whole sample's. */
-export const REFINE_PAUSE_MS = 250;
+/**
+ * After the first (slice) answer, a pause this long without edits starts the
+ * whole sample's: long enough for the next keystroke of a word to come first
+ * (the whole answer cannot be interrupted), short enough that it lands within
+ * half a second of the debounce.
+ */
+export const REFINE_PAUSE_MS = 100;
 
 const previewTables = new Map<string, string>();
 const timers = new Map<string, ReturnType<typeof setTimeout>>();
