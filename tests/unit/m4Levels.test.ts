@@ -102,8 +102,8 @@ describe('M4 levels on both engines', { timeout: 120_000 }, () => {
     expect([...byLevel.values()].every((n) => n === Number(points))).toBe(true);
     // ~1 point a second: 2^20 µs (≈1 s) buckets fold about one point each and are left out; coarser ones are kept.
     const levels = [...byLevel.keys()];
-    expect(levels).not.toContain(20);
-    expect(levels).toContain(24);
+    expect(levels).not.toContain(24);
+    expect(levels).toContain(26);
     expect(levels.every((l) => LEVEL_EXPONENTS.includes(l))).toBe(true);
   });
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -173,6 +174,12 @@ describe('M4 levels of the metrics cache', { timeout: 60_000 }, () => {
     await mountPipelineMetricViews(warehouse, join(cacheDir, 'metrics'));
     await levels.refresh('p');
     expect((await levelFiles()).filter((f) => f.startsWith('2026-05-03'))).toEqual([]);
+    // The levels of a pipeline no longer cached at all go too; those of a cached one stay.
+    await mkdir(join(cacheDir, LEVELS_DIR, 'pipeline_id=gone'), { recursive: true });
+    await writeFile(join(cacheDir, LEVELS_DIR, 'pipeline_id=gone', '2026-05-01.0123456789abcdef.L26.parquet'), '');
+    await levels.refreshAll();
+    expect(existsSync(join(cacheDir, LEVELS_DIR, 'pipeline_id=gone'))).toBe(false);
+    expect((await levelFiles()).length).toBeGreaterThan(0);
     // 10 minutes at 1000 px: columns of 0.6 s, finer than the finest level: M4 over the points, or raw points.
     const data = await charts.series(request(T0_MS + 5_000_000, T0_MS + 5_600_000, 1000));
     expect(['raw', 'm4']).toContain(data.mode);

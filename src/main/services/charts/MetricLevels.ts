@@ -25,7 +25,7 @@ import { cachedMetricPipelines } from '../sync/metricViews';
 
 export const LEVELS_DIR = 'metric-levels';
 /** Part of every signature: a change to how levels are built or stored makes every level file stale. */
-const LEVELS_FORMAT = 'm4-levels-2\u0000';
+const LEVELS_FORMAT = 'm4-levels-3\u0000';
 /**
  * Small row groups: a zoom reads one level of a day, and the row groups' level
  * and time statistics let the scan skip the others.
@@ -266,11 +266,23 @@ export class MetricLevels {
     return work;
   }
 
-  /** refresh() of every cached pipeline in the background (after a sync or a push changed the cache). */
+  /**
+   * refresh() of every cached pipeline, and the levels of pipelines no longer
+   * cached removed. Each pipeline's refresh runs in the background.
+   */
+  async refreshAll(): Promise<void> {
+    const ids = await cachedMetricPipelines(join(this.opts.cacheDir(), 'metrics'));
+    ids.forEach((id) => this.refreshLater(id));
+    const root = join(this.opts.cacheDir(), LEVELS_DIR);
+    for (const entry of await readdir(root, { withFileTypes: true }).catch(() => [])) {
+      const id = entry.name.startsWith('pipeline_id=') ? entry.name.slice('pipeline_id='.length) : '';
+      if (entry.isDirectory() && PIPELINE_ID.test(id) && !ids.includes(id)) await this.discard(id);
+    }
+  }
+
+  /** refreshAll() in the background (after a sync or a push changed the cache). */
   refreshAllLater(): void {
-    cachedMetricPipelines(join(this.opts.cacheDir(), 'metrics'))
-      .then((ids) => ids.forEach((id) => this.refreshLater(id)))
-      .catch((err: unknown) => this.opts.log?.(`metric levels: ${errorMessage(err)}`));
+    this.refreshAll().catch((err: unknown) => this.opts.log?.(`metric levels: ${errorMessage(err)}`));
   }
 
   /** refresh() in the background: a failure is logged, and the days stay charted from their raw points. */
