@@ -9,11 +9,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { build } from 'vite';
 import { quoteLiteral } from '../../src/shared/sql';
 import { hourlyAggregationSql, metricsParquet } from '../fixtures';
-import { medianMs, round, timeFigure, type BenchContext, type Figure } from '../harness';
+import { bareNativeMs } from '../figures/query';
+import { round, timeFigure, type BenchContext, type Figure } from '../harness';
 import { formatMemory, memoryNow, openBrowserBench } from './session';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -75,32 +75,13 @@ async function buildProbe(cacheDir: string): Promise<void> {
   });
 }
 
-async function nativeMs(file: string): Promise<{ ms: number; rows: number }> {
-  const db = await DuckDBInstance.create(':memory:', {
-    autoload_known_extensions: 'false',
-    autoinstall_known_extensions: 'false',
-  });
-  const con = await db.connect();
-  let rows = 0;
-  try {
-    const sql = hourlyAggregationSql(`read_parquet(${quoteLiteral(file)})`);
-    const ms = await medianMs(async () => {
-      rows = (await con.runAndReadAll(sql)).currentRowCount;
-    });
-    return { ms, rows };
-  } finally {
-    con.closeSync();
-    db.closeSync();
-  }
-}
-
 export const queryWasmBrowser: Figure = {
   id: 'query.wasm_browser',
   description:
     "query.wasm's aggregation over the same rows held in Chromium's DuckDB-WASM (loaded the SQL tab's way) vs bare native DuckDB on the file",
   async run(ctx: BenchContext) {
     const file = await metricsParquet(ctx.cacheDir, ctx.rows);
-    const baseline = await nativeMs(file);
+    const baseline = await bareNativeMs(file);
     const bench = await openBrowserBench('tiny', ctx.log);
     try {
       const { page } = bench;

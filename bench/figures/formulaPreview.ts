@@ -157,10 +157,7 @@ export const formulaPreview: Figure = {
       ctx.log(`  loading ${rows} Bronze records into DuckDB-WASM as Arrow…`);
       const loadStarted = performance.now();
       await warehouse.exec(mountSql(file));
-      const meta = await warehouse.query('bench-sample', sample);
-      for (let c = 0; c < meta.chunkCount; c++)
-        engine.insertArrow('sample', warehouse.resultChunk(meta.resultId, c), c === 0);
-      warehouse.releaseResult(meta.resultId);
+      await engine.loadFrom(warehouse, 'sample', sample);
       const loadMs = performance.now() - loadStarted;
 
       let wasmRows = 0;

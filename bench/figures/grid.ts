@@ -38,10 +38,7 @@ export const gridPageAtEnd: Figure = {
     const engine = await NodeWasmEngine.start();
     try {
       ctx.log(`  loading ${ctx.rows} rows into DuckDB-WASM as Arrow…`);
-      const meta = await warehouse.query('bench-grid', `SELECT * FROM read_parquet(${quoteLiteral(file)})`);
-      for (let c = 0; c < meta.chunkCount; c++)
-        engine.insertArrow('points', warehouse.resultChunk(meta.resultId, c), c === 0);
-      warehouse.releaseResult(meta.resultId);
+      await engine.loadFrom(warehouse, 'points', `SELECT * FROM read_parquet(${quoteLiteral(file)})`);
       // Ours includes turning Arrow into the grid's rows, as the grid does.
       const ours = await medianMs(() => {
         const rows = tableToRows(engine.query(sql)).rows;

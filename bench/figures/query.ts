@@ -5,8 +5,8 @@ import { NodeWasmEngine } from '../../tests/support/NodeWasmEngine';
 import { hourlyAggregationSql, metricsParquet } from '../fixtures';
 import { medianMs, timeFigure, type BenchContext, type Figure } from '../harness';
 
-/** Bare native DuckDB on the same file and query: the baseline of both figures. */
-async function bareNativeMs(file: string): Promise<{ ms: number; rows: number }> {
+/** Bare native DuckDB on the same file and query: the baseline of the query figures (and query.wasm_browser). */
+export async function bareNativeMs(file: string): Promise<{ ms: number; rows: number }> {
   const db = await DuckDBInstance.create(':memory:', {
     autoload_known_extensions: 'false',
     autoinstall_known_extensions: 'false',
@@ -71,10 +71,7 @@ export const queryWasm: Figure = {
     try {
       ctx.log(`  loading ${ctx.rows} rows into DuckDB-WASM as Arrow…`);
       const loadStarted = performance.now();
-      const meta = await warehouse.query('bench-load', `SELECT * FROM read_parquet(${quoteLiteral(file)})`);
-      for (let c = 0; c < meta.chunkCount; c++)
-        engine.insertArrow('points', warehouse.resultChunk(meta.resultId, c), c === 0);
-      warehouse.releaseResult(meta.resultId);
+      await engine.loadFrom(warehouse, 'points', `SELECT * FROM read_parquet(${quoteLiteral(file)})`);
       const loadMs = performance.now() - loadStarted;
       const sql = hourlyAggregationSql('points');
       const ours = await medianMs(() => {

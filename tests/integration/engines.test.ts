@@ -42,11 +42,7 @@ describe('native DuckDB and DuckDB-WASM agree', () => {
       `CREATE VIEW bronze AS SELECT * EXCLUDE (date) FROM read_parquet(${quoteLiteral(glob)}, hive_partitioning = true, union_by_name = true)`,
     );
     wasm = await NodeWasmEngine.start();
-    const all = await warehouse.query('load', 'SELECT * FROM bronze');
-    expect(all.rowCount).toBeGreaterThan(1000);
-    for (let c = 0; c < all.chunkCount; c++)
-      wasm.insertArrow('bronze', warehouse.resultChunk(all.resultId, c), c === 0);
-    warehouse.releaseResult(all.resultId);
+    expect(await wasm.loadFrom(warehouse, 'bronze', 'SELECT * FROM bronze')).toBeGreaterThan(1000);
   });
   afterAll(async () => {
     wasm?.close();

@@ -174,9 +174,7 @@ function serverChartSuite(connect: () => Promise<pg.ClientConfig>, mode: 'plain'
     cached = new ChartService(() => h.warehouse);
     charts = new ServerCharts(options());
     wasm = await NodeWasmEngine.start();
-    const all = await h.warehouse.query('load', `SELECT * FROM main."metrics_grid"`);
-    for (let c = 0; c < all.chunkCount; c++) wasm.insertArrow('m', h.warehouse.resultChunk(all.resultId, c), c === 0);
-    h.warehouse.releaseResult(all.resultId);
+    await wasm.loadFrom(h.warehouse, 'm', `SELECT * FROM main."metrics_grid"`);
   }, 120_000);
   afterAll(async () => {
     wasm?.close();

@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Table } from 'apache-arrow';
+import type { Warehouse } from '../../src/main/services/warehouse/Warehouse';
 
 const require = createRequire(import.meta.url);
 
@@ -49,6 +50,29 @@ export class NodeWasmEngine {
 
   query(sql: string): Table {
     return this.connection.query(sql);
+  }
+
+  /** An answer as plain rows (64-bit integers as numbers), as the warehouse's rows() gives them. */
+  rows(sql: string): Record<string, unknown>[] {
+    return this.query(sql)
+      .toArray()
+      .map((r: { toJSON(): Record<string, unknown> }) => {
+        const row = r.toJSON();
+        for (const [k, v] of Object.entries(row)) if (typeof v === 'bigint') row[k] = Number(v);
+        return row;
+      });
+  }
+
+  /** `sql`'s result on the warehouse, crossing as Arrow chunks into a new `table`, as a result reaches the renderer. */
+  async loadFrom(warehouse: Warehouse, table: string, sql: string): Promise<number> {
+    const meta = await warehouse.query(`load-${table}`, sql);
+    try {
+      for (let c = 0; c < meta.chunkCount; c++)
+        this.insertArrow(table, warehouse.resultChunk(meta.resultId, c), c === 0);
+    } finally {
+      warehouse.releaseResult(meta.resultId);
+    }
+    return meta.rowCount;
   }
 
   /** Appends one Arrow IPC stream to `table`, creating it on the first chunk. */

@@ -1,4 +1,3 @@
-import type { Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Warehouse } from '../../src/main/services/warehouse/Warehouse';
 import { calendarEdges, calendarFloor, previousPeriod } from '../../src/shared/charts/calendar';
@@ -20,14 +19,6 @@ const GENERATE = `CREATE TABLE points AS
 
 const SOURCE: ChartSource = { relation: 'points', timeColumn: 'ts', valueSql: 'value', keySql: 'series_id' };
 
-function toRows(table: Table): Record<string, unknown>[] {
-  return table.toArray().map((r) => {
-    const o = r.toJSON() as Record<string, unknown>;
-    for (const [k, v] of Object.entries(o)) if (typeof v === 'bigint') o[k] = Number(v);
-    return o;
-  });
-}
-
 describe('M4 on both engines', () => {
   let warehouse: Warehouse;
   let wasm: NodeWasmEngine;
@@ -38,12 +29,9 @@ describe('M4 on both engines', () => {
     warehouse = await Warehouse.open({ rowsPerChunk: 20_000 });
     await warehouse.exec(GENERATE);
     wasm = await NodeWasmEngine.start();
-    const all = await warehouse.query('load', 'SELECT * FROM points');
-    for (let c = 0; c < all.chunkCount; c++)
-      wasm.insertArrow('points', warehouse.resultChunk(all.resultId, c), c === 0);
-    warehouse.releaseResult(all.resultId);
+    await wasm.loadFrom(warehouse, 'points', 'SELECT * FROM points');
     native = (sql) => warehouse.rows(sql);
-    inWasm = async (sql) => toRows(wasm.query(sql));
+    inWasm = async (sql) => wasm.rows(sql);
   });
   afterAll(async () => {
     wasm?.close();

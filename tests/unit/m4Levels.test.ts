@@ -1,4 +1,3 @@
-import type { Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Warehouse } from '../../src/main/services/warehouse/Warehouse';
 import { chartData, type Exec } from '../../src/shared/charts/chartQuery';
@@ -33,14 +32,6 @@ const GENERATE = `CREATE TABLE points AS
 const SOURCE: ChartSource = { relation: 'points', timeColumn: 'ts', valueSql: 'value', keySql: 'series_id' };
 const SPAN_US = POINTS * 1_000_000;
 
-function toRows(table: Table): Record<string, unknown>[] {
-  return table.toArray().map((r) => {
-    const o = r.toJSON() as Record<string, unknown>;
-    for (const [k, v] of Object.entries(o)) if (typeof v === 'bigint') o[k] = Number(v);
-    return o;
-  });
-}
-
 /** A small deterministic generator, so a failing window can be reproduced. */
 function windows(count: number): { fromUs: number; toUs: number; width: number }[] {
   let seed = 12345;
@@ -64,12 +55,9 @@ describe('M4 levels on both engines', { timeout: 120_000 }, () => {
     warehouse = await Warehouse.open({ rowsPerChunk: 100_000 });
     await warehouse.exec(GENERATE);
     wasm = await NodeWasmEngine.start();
-    const all = await warehouse.query('load', 'SELECT * FROM points');
-    for (let c = 0; c < all.chunkCount; c++)
-      wasm.insertArrow('points', warehouse.resultChunk(all.resultId, c), c === 0);
-    warehouse.releaseResult(all.resultId);
+    await wasm.loadFrom(warehouse, 'points', 'SELECT * FROM points');
     native = (sql) => warehouse.rows(sql);
-    inWasm = async (sql) => toRows(wasm.query(sql));
+    inWasm = async (sql) => wasm.rows(sql);
     const build = `CREATE TABLE levels AS ${buildLevelsSql(SOURCE, [{ name: 'series_id', sql: 'series_id' }])}`;
     await warehouse.exec(build);
     wasm.query(build);

@@ -6,7 +6,7 @@
 import { DataType, tableFromIPC, type Vector } from 'apache-arrow';
 import type { ChartCatalogEntry, ChartSeriesResult } from '../../../shared/api/charts';
 import type { ApiParsedInput } from '../../../shared/api/handlers';
-import { SERIES_KEY_SEPARATOR, chartData, type Exec } from '../../../shared/charts/chartQuery';
+import { SERIES_KEY_SEPARATOR, chartData, type ChartData, type Exec } from '../../../shared/charts/chartQuery';
 import type { MetricSelection, UsRange } from '../../../shared/charts/serverChartSql';
 import type { ChartSource } from '../../../shared/charts/m4Sql';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
@@ -161,25 +161,30 @@ export class ChartService {
     checkChartRequest(input);
     const source = await this.cachedSource(input);
     const started = performance.now();
-    const exec = this.exec(input.requestId);
+    const data = await this.chartFromCache(this.exec(input.requestId), source, input);
+    return { parts: [], serverRows: 0, heavy: null, ...data, elapsedMs: performance.now() - started };
+  }
+
+  /** The chart's data, zoom steps read from the cache's M4 levels where they are built. */
+  private async chartFromCache(
+    exec: Exec,
+    source: ChartSource,
+    input: ApiParsedInput<'chart.series'>,
+  ): Promise<ChartData> {
     const levels = this.levels;
-    if (!levels || input.bucket !== 'auto') {
-      const data = await chartData(exec, source, input);
-      return { parts: [], serverRows: 0, heavy: null, ...data, elapsedMs: performance.now() - started };
-    }
-    let data;
+    if (!levels) return chartData(exec, source, input);
     try {
-      data = await chartData(exec, source, input, (plan) => levels.levelledSql(input, plan));
+      return await chartData(exec, source, input, (plan) => levels.levelledSql(input, plan));
     } catch (err) {
       if (!(err instanceof WorkbenchError) || err.code !== 'query_failed') throw err;
       // A level file that cannot be read (damaged, or not ours) never costs the chart: it is drawn from the
       // raw points, and the levels are built again.
       this.log(`chart levels of ${input.pipelineId} could not be read (${err.message}); drawing from raw points`);
-      data = await chartData(exec, source, input);
+      const data = await chartData(exec, source, input);
       await levels.discard(input.pipelineId).catch(() => undefined);
       levels.refreshLater(input.pipelineId);
+      return data;
     }
-    return { parts: [], serverRows: 0, heavy: null, ...data, elapsedMs: performance.now() - started };
   }
 
   /**

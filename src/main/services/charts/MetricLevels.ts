@@ -296,7 +296,11 @@ export class MetricLevels {
   async discard(pipelineId: string): Promise<void> {
     if (!this.usable(pipelineId)) return;
     await this.refreshing.get(pipelineId)?.catch(() => undefined);
-    await rm(this.levelsDir(pipelineId), { recursive: true, force: true });
+    const dir = this.levelsDir(pipelineId);
+    if (!existsSync(dir)) return;
+    // Never follows a link out of the cache before removing a folder.
+    await insidePath(this.opts.cacheDir(), dir, 'the cache folder');
+    await rm(dir, { recursive: true, force: true });
     this.coarseNames.delete(pipelineId);
   }
 

@@ -289,7 +289,7 @@ export class Warehouse {
    * `cancel(queryId)` interrupts it, and returns its result as Arrow IPC
    * chunks, not held. Columns of numbers cross from the worker as they are,
    * where rows() turns every value into a JavaScript one there and copies it
-   * again to this thread: for a chart's thousands of rows, most of the time.
+   * again to this thread (chart.zoom_10m: 117 → 97 ms).
    */
   async arrowChunks(queryId: string, sql: string): Promise<Uint8Array[]> {
     let chunks: Uint8Array[] = [];
