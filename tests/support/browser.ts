@@ -229,8 +229,20 @@ async function openWorkbenchPage(
         .waitFor({ timeout: 150_000 });
     } catch (err) {
       // Why it never got ready is in the shell's log (it runs with --verbose): say it with the failure.
+      // The sidebar and the jobs say which start-up step it stopped at.
+      const sidebar = await page
+        .getByTestId('workspace-status')
+        .innerText({ timeout: 5_000 })
+        .catch(() => '(no sidebar)');
+      const jobs = await page
+        .getByTestId('job')
+        .evaluateAll((els) =>
+          els.map((e) => `${e.textContent ?? ''} (${e.getAttribute('data-state')}: ${e.getAttribute('title')})`),
+        )
+        .then((lines) => lines.join('\n'))
+        .catch(() => '(no jobs)');
       if (err instanceof Error)
-        err.message = `${err.message}\nThe shell's last lines:\n${shell.output.slice(-60).join('\n')}`;
+        err.message = `${err.message}\nThe sidebar says:\n${sidebar}\nThe jobs:\n${jobs}\nThe shell's last lines:\n${shell.output.slice(-60).join('\n')}`;
       throw err;
     }
   });

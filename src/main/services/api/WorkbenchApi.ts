@@ -67,11 +67,14 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     log,
   });
   const charts = new ChartService(() => workspace.warehouse(), levels, log);
-  // The cache a workspace opens with (e.g. the demo's) gets its chart levels once the warehouse is up.
-  workspace.readyWarehouse().then(
-    () => levels.refreshAllLater(),
-    () => undefined,
-  );
+  // The cache a workspace opens with (e.g. the demo's) gets its chart levels once the workspace has
+  // started: start-up (the demo's seeding among it) keeps the cores to itself.
+  workspace.started
+    .then(() => workspace.readyWarehouse())
+    .then(
+      () => levels.refreshAllLater(),
+      () => undefined,
+    );
   /** After a sync or push changed cached days: the views follow at once, the chart levels in the background. */
   const cacheChanged = async () => {
     await workspace.remountViews();

@@ -70,6 +70,8 @@ function dayFilesRelation(files: readonly string[]): string {
 
 export class MetricLevels {
   private readonly refreshing = new Map<string, Promise<void>>();
+  /** Refreshes run one after another: a build never takes more than its turn from the user's queries. */
+  private builds: Promise<void> = Promise.resolve();
   /** Per pipeline, the coarse level files its levels folder held when last listed. */
   private readonly coarseNames = new Map<string, string[]>();
   /** Per coarse file, the days (`<day>.<signature>`) it holds. */
@@ -236,13 +238,13 @@ export class MetricLevels {
 
   /**
    * Builds the levels of every day of the pipeline that lacks fresh ones, one
-   * day at a time, and removes those of days no longer cached. One refresh per
-   * pipeline runs at once; asking again while it runs joins it.
+   * day at a time, and removes those of days no longer cached. Refreshes of
+   * pipelines run one after another; asking again while one waits or runs joins it.
    */
   refresh(pipelineId: string): Promise<void> {
     const running = this.refreshing.get(pipelineId);
     if (running) return running;
-    const work = (async () => {
+    const build = async () => {
       if (!this.usable(pipelineId)) return;
       const days = await this.days(pipelineId);
       for (const day of days) {
@@ -261,7 +263,9 @@ export class MetricLevels {
         if (match && !cached.has(match[1]!)) await rm(join(this.levelsDir(pipelineId), name), { force: true });
       }
       if (!this.stopped) await this.buildCoarse(pipelineId, await this.days(pipelineId));
-    })().finally(() => this.refreshing.delete(pipelineId));
+    };
+    const work = this.builds.then(build).finally(() => this.refreshing.delete(pipelineId));
+    this.builds = work.catch(() => undefined);
     this.refreshing.set(pipelineId, work);
     return work;
   }
