@@ -5,12 +5,12 @@
  * and chart a SQL result.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../../src/shared/api/queries';
 import { typeQuery, useWorkbench, withFailureShot } from '../support/browser';
 import { drawnChart } from '../support/workbenchState';
@@ -347,10 +347,6 @@ describe('a crafted saved chart', () => {
       return dir;
     },
   });
-  afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
   it('is refused by name when opened, and nothing in it runs', async () => {
     const opened = await workbench.openPage({ screenshotPrefix: 'charts-crafted' });
     const { page, shot } = opened;

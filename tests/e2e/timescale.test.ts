@@ -6,7 +6,7 @@
  * checked as the documented pushing role — shows the chunks and what that role
  * may do; the push lands.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -78,7 +78,6 @@ describeTimescale('the workbench on a TimescaleDB cluster', () => {
 
   afterAll(async () => {
     await admin?.end();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('shows the cluster, estimates a sync within 25%, and plans and pushes as the documented roles', async () => {

@@ -147,10 +147,11 @@ export function useWorkbench(
 ): Workbench {
   let shell: RunningShell | undefined;
   let browser: Browser | undefined;
+  let workspaceDir: string | undefined;
   beforeAll(async () => {
     await mkdir(SCREENSHOTS, { recursive: true });
-    // A workspace the test prepared (it removes it), or a new demo one.
-    const workspaceDir = options.workspace ? await options.workspace() : undefined;
+    // A workspace the test prepared (removed here once the shell has stopped), or a new demo one.
+    workspaceDir = options.workspace ? await options.workspace() : undefined;
     [shell, browser] = await Promise.all([
       startBrowserShell({
         ...(workspaceDir === undefined ? {} : { workspaceDir }),
@@ -162,6 +163,8 @@ export function useWorkbench(
   afterAll(async () => {
     await browser?.close();
     await shell?.stop();
+    // Only now: a running shell still writes there (chart levels built in the background, the cache).
+    if (workspaceDir) await rm(workspaceDir, { recursive: true, force: true });
   });
   const started = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`${what} starts in beforeAll: use it from a test or a later hook`);

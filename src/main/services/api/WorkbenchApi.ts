@@ -66,6 +66,8 @@ export function createHandlers(ctx: WorkbenchContext): ApiHandlers {
     warehouse: () => workspace.warehouse(),
     log,
   });
+  // Level files are never left half-written by a closing workspace.
+  workspace.onClose(() => levels.stop());
   const charts = new ChartService(() => workspace.warehouse(), levels, log);
   // The cache a workspace opens with (e.g. the demo's) gets its chart levels once the workspace has
   // started: start-up (the demo's seeding among it) keeps the cores to itself.

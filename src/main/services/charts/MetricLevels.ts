@@ -308,9 +308,10 @@ export class MetricLevels {
     this.coarseNames.delete(pipelineId);
   }
 
-  /** Stops starting new builds (the workspace is closing). */
-  stop(): void {
+  /** Stops starting new builds (the workspace is closing) and waits for the one running to end. */
+  async stop(): Promise<void> {
     this.stopped = true;
+    await this.builds;
   }
 
   /**

@@ -73,6 +73,8 @@ export class Workspace {
     notRevalidated: [],
   };
   private offCache: (() => void) | null = null;
+  /** Background work on the workspace's files that ends before it closes (see onClose). */
+  private readonly closing = new Set<() => Promise<void>>();
   private remount: NodeJS.Timeout | null = null;
   private readonly phases: Phase[] = [
     { id: 'lake', title: 'Bronze lake', state: 'pending' },
@@ -243,8 +245,14 @@ export class Workspace {
     return this.pgStatementTimeoutMs;
   }
 
+  /** `finish` runs first when the workspace closes, while the warehouse is still open (e.g. a build writing files ends). */
+  onClose(finish: () => Promise<void>): void {
+    this.closing.add(finish);
+  }
+
   async close(): Promise<void> {
     await this.started.catch(() => undefined);
+    await Promise.all([...this.closing].map((finish) => finish().catch(() => undefined)));
     if (this.remount) clearTimeout(this.remount);
     if (this.progressTimer) clearTimeout(this.progressTimer);
     this.offCache?.();
