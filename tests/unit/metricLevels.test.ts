@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,6 +167,46 @@ describe('M4 levels of the metrics cache', { timeout: 60_000 }, () => {
     const rebuilt = (await levelFiles()).filter((f) => /^\d{4}-\d\d-\d\d\.[0-9a-f]{16}\.L\d+\.parquet$/.test(f));
     expect(rebuilt).toHaveLength(DAYS);
     expect((await charts.series(request(fromMs, toMs))).series).toEqual(await expectedSeries(fromMs, toMs));
+  });
+
+  it('never reads a level file, or a levels folder, that is a link leading out of the cache', async () => {
+    await levels.refresh('p');
+    const dir = join(cacheDir, LEVELS_DIR, 'pipeline_id=p');
+    const outside = await mkdtemp(join(tmpdir(), 'dash-levels-outside-'));
+    const [fromMs, toMs] = [T0_MS, T0_MS + DAYS * DAY_MS];
+    const plain = async () =>
+      (
+        await chartData(
+          (sql) => warehouse.rows(sql),
+          await charts.cachedSource(request(fromMs, toMs)),
+          request(fromMs, toMs),
+        )
+      ).series;
+    try {
+      // A day's level file replaced by a link to a copy outside the cache: that day draws from its points.
+      const [first] = (await levelFiles()).filter((f) => !f.startsWith('coarse.'));
+      await copyFile(join(dir, first!), join(outside, first!));
+      await rm(join(dir, first!));
+      await symlink(join(outside, first!), join(dir, first!));
+      const days = await levels.days('p');
+      expect(days.find((d) => d.day === first!.slice(0, 10))!.levels).toBeNull();
+      expect(days.filter((d) => d.levels !== null)).toHaveLength(DAYS - 1);
+      // The whole levels folder a link to one outside: no day reads levels, the chart is M4 over the points.
+      await rename(dir, join(outside, 'levels'));
+      await symlink(join(outside, 'levels'), dir);
+      expect((await levels.days('p')).every((d) => d.levels === null)).toBe(true);
+      expect((await charts.series(request(fromMs, toMs))).series).toEqual(await plain());
+      expect(logged.some((l) => l.includes('leads outside the cache folder'))).toBe(true);
+      // The build the chart queued writes nothing through the link.
+      await levels.refresh('p');
+      expect((await readdir(join(outside, 'levels'))).sort()).toEqual((await readdir(dir)).sort());
+      expect((await readdir(join(outside, 'levels'))).some((f) => f.includes('.building'))).toBe(false);
+    } finally {
+      await rm(dir, { force: true });
+      await rm(outside, { recursive: true, force: true });
+    }
+    await levels.refresh('p');
+    expect((await levels.days('p')).every((d) => d.levels !== null)).toBe(true);
   });
 
   it('removes the levels of days no longer cached, and keeps charts of zooms finer than any level exact', async () => {

@@ -59,7 +59,7 @@ function inList(values: readonly string[]): string {
   return values.map(quoteLiteral).join(', ');
 }
 
-function overlaps(day: CachedDay, window: TimeWindow): boolean {
+function overlaps(day: { fromUs: number }, window: TimeWindow): boolean {
   return day.fromUs < window.toUs && day.fromUs + DAY_US > window.fromUs;
 }
 
@@ -109,7 +109,7 @@ export class MetricLevels {
     if (!existsSync(dir)) return [];
     const [entries, levelNames] = await Promise.all([
       readdir(dir, { withFileTypes: true }),
-      readdir(this.levelsDir(pipelineId)).catch(() => [] as string[]),
+      this.levelFileNames(pipelineId),
     ]);
     const built = new Map<string, { file: string; finest: number | null }>();
     this.coarseNames.set(
@@ -127,7 +127,7 @@ export class MetricLevels {
         const match = entry.isDirectory() ? DAY_FOLDER.exec(entry.name) : null;
         const fromMs = match ? Date.parse(`${match[1]}T00:00:00Z`) : NaN;
         if (!match || Number.isNaN(fromMs)) return null;
-        if (window && !(fromMs * 1000 < window.toUs && fromMs * 1000 + DAY_US > window.fromUs)) return null;
+        if (window && !overlaps({ fromUs: fromMs * 1000 }, window)) return null;
         const dayDir = join(dir, entry.name);
         const names = (await readdir(dayDir)).filter((f) => f.endsWith('.parquet')).sort();
         if (names.length === 0) return null;
@@ -148,6 +148,23 @@ export class MetricLevels {
       }),
     );
     return days.filter((d): d is CachedDay => d !== null).sort((a, b) => a.fromUs - b.fromUs);
+  }
+
+  /**
+   * The names of the regular files in the pipeline's levels folder. A folder that leads out of
+   * the cache, and a file that is a link, are never read (they would chart files from elsewhere):
+   * those days draw from their points.
+   */
+  private async levelFileNames(pipelineId: string): Promise<string[]> {
+    const dir = this.levelsDir(pipelineId);
+    if (!existsSync(dir)) return [];
+    try {
+      await insidePath(this.opts.cacheDir(), dir, 'the cache folder');
+    } catch (err) {
+      this.opts.log?.(`metric levels of ${pipelineId} not read: ${errorMessage(err)}`);
+      return [];
+    }
+    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
   }
 
   /** Builds one day's levels from its files, published by a rename; older level files of the day go. */
@@ -258,7 +275,7 @@ export class MetricLevels {
         });
       }
       const cached = new Set(days.map((d) => d.day));
-      for (const name of await readdir(this.levelsDir(pipelineId)).catch(() => [] as string[])) {
+      for (const name of await this.levelFileNames(pipelineId)) {
         const match = LEVEL_FILE.exec(name);
         if (match && !cached.has(match[1]!)) await rm(join(this.levelsDir(pipelineId), name), { force: true });
       }
