@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chartRows } from '../../src/main/services/charts/ChartService';
+import { chartRows } from '../../src/shared/charts/chartRows';
 import { Warehouse } from '../../src/main/services/warehouse/Warehouse';
 
 describe('chart queries on the warehouse as Arrow', () => {

@@ -15,6 +15,7 @@ import { checkTableName, countSql, dropSql, pageSql, rowOrderSql, rowsByIdSql, t
 import { histogramSql, profileShape, statsSql, topValuesSql, HISTOGRAM_BINS } from './profileSql';
 import { tableToRows, type ColumnKind, type EngineRows } from './rows';
 import { chartData, type ChartData, type ChartRequest } from '../../shared/charts/chartQuery';
+import { chartTableRows } from '../../shared/charts/chartRows';
 import type { ChartSource } from '../../shared/charts/m4Sql';
 
 /** What the grid shows of a result: a WHERE (already compiled, see shared/gridView) and a sort. */
@@ -288,15 +289,7 @@ export class WasmEngine {
   /** A chart's points over a result table: the warehouse's M4 SQL (src/shared/charts); a newer call with the same key drops a queued one. */
   chart(source: ChartSource, request: ChartRequest, supersedeKey?: string): Promise<ChartData> {
     return this.queue.run(
-      () =>
-        chartData(
-          async (sql) => {
-            const table = await this.conn.query(sql);
-            return table.toArray().map((row: { toJSON(): Record<string, unknown> }) => row.toJSON());
-          },
-          source,
-          request,
-        ),
+      () => chartData(async (sql) => chartTableRows(await this.conn.query(sql)), source, request),
       supersedeKey,
     );
   }

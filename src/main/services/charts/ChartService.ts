@@ -3,10 +3,10 @@
  * charted, and one chart's points for a window, aggregated on the native
  * warehouse with the same SQL the renderer runs on DuckDB-WASM (src/shared/charts).
  */
-import { DataType, tableFromIPC, type Vector } from 'apache-arrow';
 import type { ChartCatalogEntry, ChartSeriesResult } from '../../../shared/api/charts';
 import type { ApiParsedInput } from '../../../shared/api/handlers';
 import { SERIES_KEY_SEPARATOR, chartData, type ChartData, type Exec } from '../../../shared/charts/chartQuery';
+import { chartRows } from '../../../shared/charts/chartRows';
 import type { MetricSelection, UsRange } from '../../../shared/charts/serverChartSql';
 import type { ChartSource } from '../../../shared/charts/m4Sql';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
@@ -37,66 +37,6 @@ export function checkChartRequest(input: { fromMs: number; toMs: number; timeZon
       'Use an IANA name such as Europe/Berlin.',
     );
   }
-}
-
-/**
- * A text column's values. Chart rows come ordered by series, so a key repeats
- * row after row: its bytes are decoded once per run, not once per row.
- */
-function textValues(vector: Vector): unknown[] {
-  if (vector.nullCount > 0) return Array.from({ length: vector.length }, (_, r) => vector.get(r) as unknown);
-  const out: string[] = [];
-  const decoder = new TextDecoder();
-  for (const data of vector.data) {
-    const offsets = data.valueOffsets as Int32Array;
-    const bytes = data.values as Uint8Array;
-    let previous: Uint8Array | null = null;
-    let text = '';
-    for (let r = 0; r < data.length; r++) {
-      const value = bytes.subarray(offsets[r]!, offsets[r + 1]!);
-      if (!previous || !sameBytes(previous, value)) text = decoder.decode(value);
-      previous = value;
-      out.push(text);
-    }
-  }
-  return out;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/**
- * A chart query's Arrow chunks as rows. Chart SQL answers text keys and DOUBLE
- * numbers (src/shared/charts); numbers are read straight from their buffers,
- * a 64-bit integer becomes a plain number, a null stays null.
- */
-export function chartRows(chunks: readonly Uint8Array[]): Record<string, unknown>[] {
-  const rows: Record<string, unknown>[] = [];
-  for (const bytes of chunks) {
-    const table = tableFromIPC(bytes);
-    const columns = table.schema.fields.map((field, i) => {
-      const vector = table.getChildAt(i)!;
-      let values: ArrayLike<unknown>;
-      // A buffer holds no nulls: only a column without any is read from it.
-      if (DataType.isFloat(field.type) && vector.nullCount === 0) values = vector.toArray() as Float64Array;
-      else if (DataType.isUtf8(field.type)) values = textValues(vector);
-      else
-        values = Array.from({ length: vector.length }, (_, r) => {
-          const value: unknown = vector.get(r);
-          return typeof value === 'bigint' ? Number(value) : value;
-        });
-      return { name: field.name, values };
-    });
-    for (let r = 0; r < table.numRows; r++) {
-      const row: Record<string, unknown> = {};
-      for (const column of columns) row[column.name] = column.values[r];
-      rows.push(row);
-    }
-  }
-  return rows;
 }
 
 export class ChartService {
