@@ -159,14 +159,7 @@ export class Warehouse {
   /** Runs a user's query; the result is kept as Arrow chunks under `resultId`. */
   async query(queryId: string, sql: string): Promise<QueryResultMeta> {
     const started = performance.now();
-    let chunks: Uint8Array[] = [];
-    const reply = await this.settingAsideDamaged(() => {
-      // A retry starts the result again.
-      const attempt: Uint8Array[] = (chunks = []);
-      return this.request({ op: 'query', reqId: 0, queryId, sql, rowsPerChunk: this.rowsPerChunk }, (chunk) =>
-        attempt.push(chunk.bytes),
-      );
-    });
+    const { reply, chunks } = await this.wholeResult(queryId, sql);
     const done: QueryDone = reply.query ?? { columns: [], rowCount: 0, chunkCount: 0 };
     const meta: QueryResultMeta = {
       queryId,
@@ -292,15 +285,25 @@ export class Warehouse {
    * again to this thread (chart.zoom_10m: 117 → 97 ms).
    */
   async arrowChunks(queryId: string, sql: string): Promise<Uint8Array[]> {
+    return (await this.wholeResult(queryId, sql, { oneStatement: true })).chunks;
+  }
+
+  /** A query's every Arrow chunk, once it ends; a damaged Bronze file set aside runs it again from the start. */
+  private async wholeResult(
+    queryId: string,
+    sql: string,
+    options: { oneStatement?: boolean } = {},
+  ): Promise<{ reply: Extract<WarehouseReply, { kind: 'done' }>; chunks: Uint8Array[] }> {
     let chunks: Uint8Array[] = [];
-    await this.settingAsideDamaged(() => {
+    const reply = await this.settingAsideDamaged(() => {
+      // A retry starts the result again.
       const attempt: Uint8Array[] = (chunks = []);
       return this.request(
-        { op: 'query', reqId: 0, queryId, sql, rowsPerChunk: this.rowsPerChunk, oneStatement: true },
+        { op: 'query', reqId: 0, queryId, sql, rowsPerChunk: this.rowsPerChunk, ...options },
         (chunk) => attempt.push(chunk.bytes),
       );
     });
-    return chunks;
+    return { reply, chunks };
   }
 
   /**
