@@ -18,6 +18,7 @@ import { DayChecksum, pgHashBytes } from '../../src/main/services/sync/dayChecks
 import { METRIC_DAY_COLUMNS, METRIC_DAY_SELECT, MetricDayWriter } from '../../src/main/services/sync/metricDayWriter';
 import { summarySql } from '../../src/main/services/sync/syncPlan';
 import { SyncSelection } from '../../src/shared/api/sync';
+import { quoteLiteral } from '../../src/shared/sql';
 import { DAYS, harness, localDays, seed, serverDays, visibleFiles, type Harness } from '../support/metricSyncFixture';
 import { createTestDatabase } from '../support/postgres';
 
@@ -125,9 +126,11 @@ describe('metric sync against the shared test server', () => {
       const header = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
       // A row claiming 4 fields whose time is 7 bytes long.
       const bad = Buffer.concat([header, Buffer.from([0, 4, 0, 0, 0, 7, 1, 2, 3, 4, 5, 6, 7])]);
-      // Refused whether the stream had ended when the thread noticed (the day's `written`) or not (the pipeline).
-      const refused = async (bytes: Buffer, path: string) => {
-        const day = writer.day('alpha', path, () => undefined);
+      // Refused whether the stream had ended when the thread noticed (the run's `written`) or not (the pipeline).
+      const firstDay = (prefix: string) => ({ from: '2026-01-01', to: '2026-01-02', dir: scratch, prefix });
+      const parquetFiles = async () => (await readdir(scratch)).filter((f) => f.endsWith('.parquet'));
+      const refused = async (bytes: Buffer, prefix: string) => {
+        const day = writer.days('alpha', firstDay(prefix), () => undefined);
         const streamed = await pipeline(Readable.from([bytes]), day).then(
           () => null,
           (err: Error) => err,
@@ -140,19 +143,97 @@ describe('metric sync against the shared test server', () => {
           ))
         );
       };
-      const path = join(scratch, 'bad.parquet');
-      expect((await refused(bad, path))?.message).toMatch(
+      expect((await refused(bad, 'bad-'))?.message).toMatch(
         /^Malformed COPY binary data: field 1 \(timestamptz\) has length 7 \(at byte 21\)$/,
       );
-      expect(existsSync(path)).toBe(false);
-      // Cut off before its trailer: also refused, nothing written.
-      const cut = join(scratch, 'cut.parquet');
-      expect((await refused(header, cut))?.message).toMatch(/without its trailer/);
-      expect(existsSync(cut)).toBe(false);
-      // The thread still writes a good day afterwards.
-      const day = writer.day('alpha', join(scratch, 'good.parquet'), () => undefined);
+      // Cut off before its trailer: also refused.
+      expect((await refused(header, 'cut-'))?.message).toMatch(/without its trailer/);
+      expect(await parquetFiles()).toEqual([]);
+      // The thread still takes a good (empty) run afterwards: no rows, no file.
+      const day = writer.days('alpha', firstDay('good-'), () => undefined);
       await pipeline(Readable.from([Buffer.concat([header, Buffer.from([0xff, 0xff])])]), day);
-      expect(await day.written).toBeNull();
+      expect(await day.written).toEqual([]);
+      expect(await parquetFiles()).toEqual([]);
+    } finally {
+      await writer.close();
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('splits one COPY of several days into a file per day, each summed as the server sums it; a row of another day is refused', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'dash-sync-run-'));
+    const writer = await MetricDayWriter.open(scratch);
+    const copyDays = async (days: { from: string | null; to: string | null }, from: string, to: string) => {
+      const client = await pool.connect();
+      let streamed = 0;
+      let failed: Error | null = null;
+      try {
+        const stream = writer.days('alpha', { ...days, dir: scratch, prefix: 'alpha-' }, (n) => (streamed += n));
+        const copy = client.query(
+          copyTo(
+            `COPY (SELECT ${METRIC_DAY_SELECT} FROM dash.pipeline_metrics WHERE pipeline_id = 'alpha' AND time >= '${from} 00:00+00' AND time < '${to} 00:00+00') TO STDOUT (FORMAT binary)`,
+          ),
+        );
+        failed = await pipeline(copy, stream).then(
+          () => null,
+          (err: Error) => err,
+        );
+        return { failed, written: failed ? null : await stream.written.catch((err: Error) => err), streamed };
+      } finally {
+        // A connection left mid-COPY is not reusable: a failed one is closed, not returned to the pool.
+        client.release(failed ?? undefined);
+      }
+    };
+    try {
+      const days = ['2026-01-01', '2026-01-02', '2026-01-03'];
+      const { written, streamed } = await copyDays(
+        { from: '2026-01-01', to: '2026-01-04' },
+        '2026-01-01',
+        '2026-01-04',
+      );
+      const selection = SyncSelection.parse({ pipelines: ['alpha'], from: '2026-01-01', to: '2026-01-04' });
+      const { rows: server } = await pool.query<{ day: string; rows: string; max_time: string; checksum: string }>(
+        summarySql(
+          selection,
+          days.map((day) => ({ pipelineId: 'alpha', day })),
+        ),
+      );
+      expect(written).toEqual(
+        server
+          .sort((a, b) => a.day.localeCompare(b.day))
+          .map((r) => ({
+            day: r.day,
+            path: join(scratch, `alpha-${r.day}.parquet`),
+            summary: { rows: Number(r.rows), maxTime: r.max_time, checksum: r.checksum },
+          })),
+      );
+      expect(streamed).toBe(server.reduce((sum, r) => sum + Number(r.rows), 0));
+      // Each file holds its own day's rows, exactly.
+      const local = await h.warehouse.rows(
+        `SELECT strftime(time AT TIME ZONE 'UTC', '%Y-%m-%d') AS day, parse_filename(filename) AS file, count(*)::INTEGER AS n
+         FROM read_parquet(${quoteLiteral(join(scratch, '*.parquet'))}, filename = true) GROUP BY ALL ORDER BY day`,
+      );
+      expect(local.map((r) => [r.day, r.file, r.n])).toEqual(
+        server.map((r) => [r.day, `alpha-${r.day}.parquet`, Number(r.rows)]),
+      );
+      // Open-ended, a run takes whatever days come.
+      const open = await copyDays({ from: null, to: null }, '2026-01-01', '2026-01-04');
+      expect(open.written).toEqual(written);
+      await rm(scratch, { recursive: true, force: true });
+      await mkdir(scratch);
+
+      // The server sent a day that was not asked for: refused, no file of the run left.
+      for (const range of [
+        { from: '2026-01-01', to: '2026-01-03' },
+        { from: '2026-01-02', to: null },
+      ]) {
+        const { failed, written: refused } = await copyDays(range, '2026-01-01', '2026-01-04');
+        const error = failed ?? refused;
+        expect(error instanceof Error ? error.message : null).toMatch(
+          /^Malformed COPY binary data: a row of 2026-01-0[13], outside the days asked for$/,
+        );
+        expect(await readdir(scratch)).toEqual([]);
+      }
     } finally {
       await writer.close();
       await rm(scratch, { recursive: true, force: true });
@@ -326,6 +407,38 @@ describe('metric sync against the shared test server', () => {
       await sync.close();
     }
   });
+
+  it("fetches every day of a pipeline the cache holds nothing of, though its page sample saw none of them, then syncs it by the server's summary", async () => {
+    // Three rows far apart: a 1 % page sample almost never sees them, so the first sync has no day to go by.
+    await writer.query(`
+      INSERT INTO dash.pipeline_metrics (time, pipeline_id, series_id, metric_name, value) VALUES
+        ('2025-12-01 08:00:00+00', 'gamma', 'dev-1', 'power', 1),
+        ('2026-01-05 23:59:59.999999+00', 'gamma', 'dev-1', 'power', 2),
+        ('2026-03-01 00:00:00+00', 'gamma', 'dev-2', 'energy', 3)`);
+    const sync = await harness(() => pool);
+    try {
+      // A range: only what is inside it, discovered.
+      const first = await sync.run({ pipelines: ['gamma'], from: '2026-01-01', to: '2026-02-01' });
+      expect(first.outcomes).toEqual([{ pipelineId: 'gamma', day: '2026-01-05', outcome: 'new' }]);
+      expect(first.message).toMatch(/^1 of 1 day fetched: 1 new; 0 unchanged · 1 rows/);
+      // Everything: the cache now holds a day of gamma, so the server's summary decides, and only the rest comes.
+      const second = await sync.run({ pipelines: ['gamma'] });
+      expect(second.outcomes).toEqual([
+        { pipelineId: 'gamma', day: '2025-12-01', outcome: 'new' },
+        { pipelineId: 'gamma', day: '2026-01-05', outcome: 'unchanged' },
+        { pipelineId: 'gamma', day: '2026-03-01', outcome: 'new' },
+      ]);
+      expect(await localDays(sync.warehouse, 'gamma')).toEqual(await serverDays(pool, 'gamma'));
+      expect(await visibleFiles(sync.cacheDir)).toEqual([
+        'pipeline_id=gamma/date=2025-12-01/part-0.parquet',
+        'pipeline_id=gamma/date=2026-01-05/part-0.parquet',
+        'pipeline_id=gamma/date=2026-03-01/part-0.parquet',
+      ]);
+    } finally {
+      await sync.close();
+      await writer.query("DELETE FROM dash.pipeline_metrics WHERE pipeline_id = 'gamma'");
+    }
+  });
 });
 
 describe('metric sync when the server goes away mid-sync', () => {
@@ -377,7 +490,9 @@ describe('metric sync when the server goes away mid-sync', () => {
     );
     h.onRows = null;
     await stopping;
-    expect(failure?.message).toMatch(/Sync stopped while fetching (alpha|beta) 2026-01-\d\d: .*run the sync again/);
+    expect(failure?.message).toMatch(
+      /Sync stopped while fetching (alpha|beta) (up to |from )?2026-01-\d\d( to 2026-01-\d\d)?: .*run the sync again/,
+    );
     const job = h.jobs.list().find((j) => j.kind === 'sync.metrics');
     expect(job?.state).toBe('failed');
 

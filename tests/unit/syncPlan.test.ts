@@ -3,9 +3,15 @@ import { SyncSelection } from '../../src/shared/api/sync';
 import {
   dayKey,
   daysToCompare,
+  discoveryRuns,
+  fetchRuns,
+  freshPipelines,
   planSync,
+  sampleSql,
+  whereSql,
   summarySql,
   type HeldDay,
+  type PlannedDay,
   type ServerDay,
 } from '../../src/main/services/sync/syncPlan';
 
@@ -108,5 +114,98 @@ describe('the metric sync planner', () => {
     );
     // A first sync hashes nothing on the server.
     expect(summarySql(narrow, [])).not.toContain('hashtext');
+  });
+
+  describe('runs of days, one COPY each', () => {
+    const days = (pipelineId: string, list: string[], rows = 100): PlannedDay[] =>
+      list.map((day) => ({ pipelineId, day, outcome: 'new', rows }));
+    const shape = (runs: ReturnType<typeof fetchRuns>) =>
+      runs.map((r) => `${r.pipelineId} ${r.from}..${r.to} ${r.days.length}d ${r.rows}`);
+    const month = Array.from({ length: 20 }, (_, i) => `2026-01-${String(i + 1).padStart(2, '0')}`);
+
+    it('grow from one day, doubling, per pipeline; a run never spans a day that is not fetched', () => {
+      expect(shape(fetchRuns([...days('beta', month.slice(0, 5)), ...days('alpha', month)]))).toEqual([
+        'beta 2026-01-01..2026-01-02 1d 100',
+        'beta 2026-01-02..2026-01-04 2d 200',
+        'beta 2026-01-04..2026-01-06 2d 200',
+        'alpha 2026-01-01..2026-01-02 1d 100',
+        'alpha 2026-01-02..2026-01-04 2d 200',
+        'alpha 2026-01-04..2026-01-08 4d 400',
+        'alpha 2026-01-08..2026-01-16 8d 800',
+        'alpha 2026-01-16..2026-01-21 5d 500',
+      ]);
+      // Unchanged days in between split the runs, and days given out of order are sorted.
+      const gaps = days('alpha', ['2026-01-09', '2026-01-01', '2026-01-02', '2026-01-03', '2026-01-05', '2026-01-06']);
+      expect(shape(fetchRuns(gaps))).toEqual([
+        'alpha 2026-01-01..2026-01-02 1d 100',
+        'alpha 2026-01-02..2026-01-04 2d 200',
+        'alpha 2026-01-05..2026-01-07 2d 200',
+        'alpha 2026-01-09..2026-01-10 1d 100',
+      ]);
+      // Every day is in exactly one run.
+      const all = fetchRuns([...days('beta', month.slice(0, 5)), ...days('alpha', month)]).flatMap((r) =>
+        r.days.map((d) => `${d.pipelineId} ${d.day}`),
+      );
+      expect(new Set(all).size).toBe(25);
+      expect(all).toHaveLength(25);
+    });
+
+    it('stop at the row limit; a day above it is a run of its own', () => {
+      const list = days('alpha', month.slice(0, 8), 300);
+      list[3] = { ...list[3]!, rows: 5000 };
+      expect(shape(fetchRuns(list, 1000))).toEqual([
+        'alpha 2026-01-01..2026-01-02 1d 300',
+        'alpha 2026-01-02..2026-01-04 2d 600',
+        'alpha 2026-01-04..2026-01-05 1d 5000',
+        'alpha 2026-01-05..2026-01-08 3d 900',
+        'alpha 2026-01-08..2026-01-09 1d 300',
+      ]);
+    });
+
+    it("fetch exactly a run's days", () => {
+      const where = whereSql(SyncSelection.parse({ pipelines: ['alpha', 'beta'], metricNames: ["o'k"] }), {
+        pipelineId: 'alpha',
+        from: '2026-01-02',
+        to: '2026-01-05',
+      });
+      expect(where).toBe(
+        "pipeline_id = 'alpha' AND metric_name IN ('o''k') AND time >= '2026-01-02 00:00:00+00'::timestamptz AND time < '2026-01-05 00:00:00+00'::timestamptz",
+      );
+    });
+
+    it('discovered without a summary: shaped by a sample, stretched so every row of the range is in exactly one run', () => {
+      // The sample saw some days only; runs double by calendar days, across what it missed.
+      const sampled = days('alpha', ['2026-01-03', '2026-01-04', '2026-01-07', '2026-01-12', '2026-01-20'], 1000);
+      const runs = discoveryRuns('alpha', sampled, { from: null, to: null });
+      expect(runs.map((r) => [r.from, r.to, r.days.map((d) => d.day).join(' '), r.rows, r.discovered])).toEqual([
+        [null, '2026-01-04', '2026-01-03', 1000, true],
+        ['2026-01-04', '2026-01-07', '2026-01-04', 1000, true],
+        ['2026-01-07', '2026-01-20', '2026-01-07 2026-01-12', 2000, true],
+        ['2026-01-20', null, '2026-01-20', 1000, true],
+      ]);
+      // Inside a selection's range; days the sample saw outside it are ignored.
+      const bounded = discoveryRuns('alpha', sampled, { from: '2026-01-04', to: '2026-01-13' });
+      expect(bounded.map((r) => [r.from, r.to])).toEqual([
+        ['2026-01-04', '2026-01-07'],
+        ['2026-01-07', '2026-01-13'],
+      ]);
+      // Nothing sampled: the whole range, one run.
+      expect(discoveryRuns('alpha', [], { from: '2026-01-04', to: null })).toEqual([
+        { pipelineId: 'alpha', days: [], from: '2026-01-04', to: null, rows: 0, discovered: true },
+      ]);
+    });
+
+    it('discover only pipelines the cache holds no day of in the range, never for a re-sync of given days', () => {
+      const selection = SyncSelection.parse({ pipelines: ['alpha', 'beta', 'gamma'], from: '2026-01-05' });
+      const heldDays = new Map([
+        ['alpha', held({ '2026-01-06': {} })],
+        ['beta', held({ '2026-01-01': {} })],
+      ]);
+      expect(freshPipelines({ selection, held: heldDays })).toEqual(['beta', 'gamma']);
+      expect(freshPipelines({ selection, held: heldDays, only: new Set(['2026-01-06']) })).toEqual([]);
+      expect(sampleSql(SyncSelection.parse({ pipelines: ["o'k"] }))).toMatch(
+        /FROM dash\.pipeline_metrics TABLESAMPLE SYSTEM \(1\)\s+WHERE pipeline_id IN \('o''k'\) GROUP BY 1, 2$/,
+      );
+    });
   });
 });

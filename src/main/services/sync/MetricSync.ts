@@ -1,13 +1,14 @@
 /**
  * Metric sync: pulls dash.pipeline_metrics from the server into the local
- * Parquet cache, one pipeline and UTC day at a time, in the same layout the
+ * Parquet cache, a file per pipeline and UTC day, in the same layout the
  * demo writes (cache/metrics/pipeline_id=<id>/date=<YYYY-MM-DD>/part-0.parquet)
  * so the warehouse's `metrics` view covers synced data.
  *
- * Each day is streamed with COPY ... TO STDOUT (FORMAT binary) into the sync's
- * writer thread (metricDayWriter), which decodes it into DuckDB as typed columns
- * and writes Parquet at a temporary name outside the metrics glob; the day is
- * then renamed into place: a day is either all there or not visible. The sync
+ * Each run of consecutive days of a pipeline (syncPlan's fetchRuns) is streamed
+ * with COPY ... TO STDOUT (FORMAT binary) into the sync's writer thread
+ * (metricDayWriter), which decodes it into DuckDB as typed columns and writes
+ * each day as Parquet at a temporary name outside the metrics glob; the days
+ * are then renamed into place: a day is either all there or not visible. The sync
  * state (cache/metrics-sync.json) records, per day, the selection and the
  * summary of its rows (count, max(time), checksum — summed by the writer from
  * the rows fetched, so the server hashes nothing twice) so the next sync fetches
@@ -44,11 +45,21 @@ import type { MetricFilter } from '../postgres/timescale/MetricChunks';
 import { estimateMetricRows } from '../postgres/timescale/MetricRowEstimate';
 import { checkOut } from '../postgres/poolClient';
 import { forEachLimited } from '../forEachLimited';
-import { UnreadableCopyError, METRIC_DAY_SELECT, MetricDayWriter } from './metricDayWriter';
+import {
+  METRIC_DAY_SELECT,
+  MetricDayWriter,
+  UnreadableCopyError,
+  type RunDays,
+  type WrittenDay,
+} from './metricDayWriter';
 import {
   daysToCompare,
   dayKey,
+  discoveryRuns,
+  fetchRuns,
+  freshPipelines,
   planSync,
+  sampleSql,
   selectionKey,
   summarySql,
   whereSql,
@@ -57,6 +68,7 @@ import {
   type HeldDay,
   type SelectionKey,
   type PlannedDay,
+  type PlannedRun,
   type ServerDay,
 } from './syncPlan';
 
@@ -598,14 +610,25 @@ export class MetricSync {
     const { rows } = await abortable(query, signal);
     const out = new Map<string, ServerDay>();
     for (const r of rows) {
-      // Days become folder and file names: only the exact format the query asks for.
-      if (!DayKey.safeParse(r.day).success || !SAFE_ID.test(r.pipeline_id)) {
-        throw new WorkbenchError(
-          'unavailable',
-          `The server sent an unexpected day "${r.day.slice(0, 40)}" for pipeline "${r.pipeline_id.slice(0, 80)}"; nothing was changed in the cache`,
-        );
-      }
+      serverDayOf(r);
       out.set(dayKey(r.pipeline_id, r.day), { rows: Number(r.rows), maxTime: r.max_time, checksum: r.checksum });
+    }
+    return out;
+  }
+
+  /**
+   * Per pipeline, the days a sample of the table's pages saw (sampleSql), with
+   * their estimated rows, for discoveryRuns.
+   */
+  private async sampleDays(selection: SyncSelection, signal: AbortSignal): Promise<Map<string, PlannedDay[]>> {
+    const query = this.opts.pool().query<{ pipeline_id: string; day: string; rows: string }>(sampleSql(selection));
+    const { rows } = await abortable(query, signal);
+    const out = new Map<string, PlannedDay[]>();
+    for (const r of rows) {
+      const day = serverDayOf(r);
+      const days = out.get(day.pipelineId) ?? [];
+      days.push({ ...day, outcome: 'new', rows: Number(r.rows) });
+      out.set(day.pipelineId, days);
     }
     return out;
   }
@@ -640,8 +663,25 @@ export class MetricSync {
     try {
       ctx.progress(0, null, 'Asking the server what changed');
       let server: Map<string, ServerDay>;
+      let discovered: PlannedRun[] = [];
+      // Pipelines the cache holds nothing of need no per-day summary (a scan of all their rows): a
+      // sample of the table's pages shapes their runs. A server that cannot sample gets the summary.
+      const fresh = freshPipelines({ selection, held, only });
+      const sampled = fresh.length
+        ? await this.sampleDays({ ...selection, pipelines: fresh }, ctx.signal).catch(() => null)
+        : null;
+      const summarised: SyncSelection = {
+        ...selection,
+        pipelines: sampled ? selection.pipelines.filter((id) => !fresh.includes(id)) : selection.pipelines,
+      };
+      if (sampled) {
+        const range = { from: selection.from ?? null, to: selection.to ?? null };
+        discovered = fresh.flatMap((id) => discoveryRuns(id, sampled.get(id) ?? [], range));
+      }
       try {
-        server = await this.serverSummaries(selection, daysToCompare({ selection, held, only }), ctx.signal);
+        server = summarised.pipelines.length
+          ? await this.serverSummaries(summarised, daysToCompare({ selection: summarised, held, only }), ctx.signal)
+          : new Map();
       } catch (err) {
         ctx.throwIfCancelled();
         throw new WorkbenchError(
@@ -650,8 +690,9 @@ export class MetricSync {
         );
       }
       ctx.throwIfCancelled();
-      const plan = planSync({ selection, held, server, only });
-      return await this.execute(plan, { selection, state, ctx, only, scratch, writer });
+      const plan = planSync({ selection: summarised, held, server, only });
+      const runs = [...fetchRuns(plan.fetch), ...discovered];
+      return await this.execute(plan, runs, { selection, state, ctx, only, scratch, writer });
     } finally {
       await writer.then(
         (w) => w.close(),
@@ -663,11 +704,13 @@ export class MetricSync {
 
   /**
    * Runs a plan: removes the days gone from the server, then fetches the
-   * others FETCH_AT_ONCE at a time on forEachLimited (the server streams some
-   * while the writer thread encodes others), each published by a rename once complete.
+   * others in runs of consecutive days, FETCH_AT_ONCE runs at a time on
+   * forEachLimited (the server streams some while the writer thread encodes
+   * others), each day published by a rename once its run is complete.
    */
   private async execute(
     plan: ReturnType<typeof planSync>,
+    runs: PlannedRun[],
     run: {
       selection: SyncSelection;
       state: SyncState;
@@ -683,7 +726,10 @@ export class MetricSync {
     const counts: Record<DayOutcome, number> = { new: 0, changed: 0, latest: 0, unchanged: 0, removed: 0 };
     const outcomes: SyncReport['outcomes'] = plan.unchanged.map((d) => ({ ...d, outcome: 'unchanged' as const }));
     counts.unchanged = plan.unchanged.length;
-    const total = plan.fetch.reduce((sum, d) => sum + d.rows, 0);
+    const total = runs.reduce((sum, r) => sum + r.rows, 0);
+    // Discovered runs learn their days as they come: then only what was saved is counted.
+    const daysKnown = runs.every((r) => !r.discovered);
+    const saved = () => (daysKnown ? `${daysSaved} of ${plural(plan.fetch.length, 'day')}` : plural(daysSaved, 'day'));
     let rowsDone = 0;
     let rowsFetched = 0;
     let bytesWritten = 0;
@@ -701,8 +747,7 @@ export class MetricSync {
     }
     if (plan.remove.length) await saveState();
 
-    const progressMessage = (planned: PlannedDay) =>
-      `Fetching ${planned.pipelineId} ${planned.day} (${daysSaved} of ${plural(plan.fetch.length, 'day')} done)`;
+    const progressMessage = (run: PlannedRun) => `Fetching ${run.pipelineId} ${runDays(run)} (${saved()} done)`;
     // Days are published one after another: the state file has one writer.
     let publishing: Promise<void> = Promise.resolve();
     const publish = (planned: PlannedDay, tmpParquet: string, summary: DaySummaryState) => {
@@ -734,31 +779,42 @@ export class MetricSync {
     };
 
     try {
-      const days = plan.fetch.length ? await run.writer : null;
+      const writer = runs.length ? await run.writer : null;
       await forEachLimited(
-        plan.fetch,
+        runs,
         FETCH_AT_ONCE,
         async (planned, signal) => {
-          ctx.progress(rowsDone, total, progressMessage(planned));
-          const tmpParquet = join(
-            scratch,
-            `${planned.pipelineId}-${planned.day}-${randomBytes(4).toString('hex')}.parquet`,
-          );
+          ctx.progress(rowsDone, total > 0 ? Math.max(total, rowsDone) : null, progressMessage(planned));
+          const days: RunDays = {
+            from: planned.from,
+            to: planned.to,
+            dir: scratch,
+            prefix: `${planned.pipelineId}-${randomBytes(4).toString('hex')}-`,
+          };
           let streamed = 0;
           try {
-            const summary = await this.fetchDay(selection, planned, days!, tmpParquet, signal, (n) => {
+            const written = await this.fetchRun(selection, planned, writer!, days, signal, (n) => {
               streamed += n;
               rowsDone += n;
-              ctx.progress(rowsDone, total, progressMessage(planned));
+              ctx.progress(rowsDone, total > 0 ? Math.max(total, rowsDone) : null, progressMessage(planned));
               this.opts.onRows?.({ rowsDone, daysSaved });
             });
-            rowsFetched += summary?.rows ?? 0;
-            if (summary) await publish(planned, tmpParquet, summary);
+            for (const { day, path, summary } of written) {
+              rowsFetched += summary.rows;
+              // A discovered run's days are new (the cache held none of the pipeline's).
+              const plannedDay = planned.days.find((d) => d.day === day) ?? {
+                pipelineId: planned.pipelineId,
+                day,
+                outcome: 'new' as const,
+                rows: summary.rows,
+              };
+              await publish(plannedDay, path, summary).catch((err: unknown) => {
+                throw new DayFailure(planned.pipelineId, day, err);
+              });
+            }
           } catch (err) {
             rowsDone -= streamed;
-            throw new DayFailure(planned, err);
-          } finally {
-            await rm(tmpParquet, { force: true });
+            throw err instanceof DayFailure ? err : new DayFailure(planned.pipelineId, runDays(planned), err);
           }
         },
         { signal: ctx.signal },
@@ -767,7 +823,7 @@ export class MetricSync {
       // A cancel reads as the job's own "cancelled", whichever day was running.
       ctx.throwIfCancelled();
       if (!(err instanceof DayFailure)) throw err;
-      throw this.describeFailure(err, `${daysSaved} of ${plural(plan.fetch.length, 'day')} were saved`);
+      throw this.describeFailure(err, `${saved()} ${daysSaved === 1 && !daysKnown ? 'was' : 'were'} saved`);
     } finally {
       if (changedFiles) await this.opts.remountViews().catch(() => undefined);
     }
@@ -797,14 +853,14 @@ export class MetricSync {
       outcomes,
     };
     const message = describeReport(result);
-    ctx.progress(total, total, message);
+    ctx.progress(rowsDone, rowsDone, message);
     return { ...result, message };
   }
 
-  /** A day that could not be fetched or saved, in words: the disk, the server's stream, or the server. */
-  private describeFailure({ planned, reason: cause }: DayFailure, saved: string): WorkbenchError {
+  /** Days that could not be fetched or saved, in words: the disk, the server's stream, or the server. */
+  private describeFailure({ pipelineId, days, reason: cause }: DayFailure, saved: string): WorkbenchError {
     if (cause instanceof WorkbenchError && cause.code === 'cancelled') return cause;
-    const what = `${planned.pipelineId} ${planned.day}`;
+    const what = `${pipelineId} ${days}`;
     // The disk, not the server, failed: say which file and what to do, not "when the server is back".
     const disk = fromSystemError(cause);
     if (disk)
@@ -812,7 +868,7 @@ export class MetricSync {
     if (cause instanceof UnreadableCopyError) {
       return new WorkbenchError(
         'unavailable',
-        `Sync stopped while reading ${what}: the server's COPY output could not be read (${cause.message}). ${saved}; nothing of that day was kept.`,
+        `Sync stopped while reading ${what}: the server's COPY output could not be read (${cause.message}). ${saved}; none of ${what} was kept.`,
       );
     }
     return new WorkbenchError(
@@ -842,54 +898,74 @@ export class MetricSync {
   }
 
   /**
-   * Streams one pipeline-day as COPY binary into the writer thread, which
-   * writes it as Parquet to `path`; returns the summary of its rows (null: none).
+   * Streams a run of days as COPY binary into the writer thread, which writes
+   * each day to its path as Parquet; returns the summaries of the days that had rows.
    */
-  private async fetchDay(
+  private async fetchRun(
     selection: SyncSelection,
-    planned: PlannedDay,
+    planned: PlannedRun,
     writer: MetricDayWriter,
-    path: string,
+    days: RunDays,
     signal: AbortSignal,
     onRows: (n: number) => void,
-  ): Promise<DaySummaryState | null> {
+  ): Promise<WrittenDay[]> {
     const { client, release } = await checkOut(this.opts.pool());
-    const day = writer.day(planned.pipelineId, path, onRows);
+    const stream = writer.days(planned.pipelineId, days, onRows);
     try {
       const copy = client.query(
         copyTo(
           `COPY (SELECT ${METRIC_DAY_SELECT} FROM dash.pipeline_metrics WHERE ${whereSql(selection, planned)}) TO STDOUT (FORMAT binary)`,
         ),
       );
-      await pipeline(copy, day, { signal });
+      await pipeline(copy, stream, { signal });
     } catch (err) {
       // A connection that was mid-COPY is not reusable: drop it.
       release(err instanceof Error ? err : new Error(String(err)));
-      day.destroy();
+      stream.destroy();
       throw err;
     }
-    // Every byte is with the writer: the connection serves the next day while this one is encoded.
+    // Every byte is with the writer: the connection serves the next run while this one is encoded.
     release();
-    return day.written;
+    return stream.written;
   }
 }
 
 /**
- * Days in progress at once: the server streams some while the writer thread
+ * Runs in progress at once: the server streams some while the writer thread
  * decodes others and writes finished ones as Parquet, so neither side waits.
  */
 const FETCH_AT_ONCE = 3;
 
 type DaySummaryState = z.infer<typeof DaySummary>;
 
-/** Which day a sync failed on, and why. */
+/** Which days a sync failed on (a day, or a run's "first to last"), and why. */
 class DayFailure extends Error {
   constructor(
-    readonly planned: PlannedDay,
+    readonly pipelineId: string,
+    readonly days: string,
     readonly reason: unknown,
   ) {
     super(errorMessage(reason));
   }
+}
+
+/** A pipeline and day the server named; they become folder and file names: only the exact format asked for. */
+function serverDayOf(r: { pipeline_id: string; day: string }): DayRef {
+  if (!DayKey.safeParse(r.day).success || !SAFE_ID.test(r.pipeline_id)) {
+    throw new WorkbenchError(
+      'unavailable',
+      `The server sent an unexpected day "${r.day.slice(0, 40)}" for pipeline "${r.pipeline_id.slice(0, 80)}"; nothing was changed in the cache`,
+    );
+  }
+  return { pipelineId: r.pipeline_id, day: r.day };
+}
+
+/** A run's days in words: "2026-01-03", "2026-01-03 to 2026-01-06", "up to 2026-01-06", "from 2026-01-07". */
+function runDays(run: PlannedRun): string {
+  const last = run.to === null ? null : addDays(run.to, -1);
+  if (run.from !== null && last !== null) return run.from === last ? last : `${run.from} to ${last}`;
+  if (last !== null) return `up to ${last}`;
+  return run.from !== null ? `from ${run.from}` : 'all days';
 }
 
 /** Rejects as soon as `signal` aborts (the query itself ends when its connection does). */

@@ -1,8 +1,10 @@
 /**
  * The main-thread side of the metric sync's writer thread (metricDayWriterWorker):
- * a pipeline-day's COPY (FORMAT binary) is piped into `day()`, a Writable that
- * hands each chunk to the thread and waits (beyond a small window) for it to be
- * decoded, so a slow disk slows the server's COPY instead of filling memory.
+ * the COPY (FORMAT binary) of a run of consecutive days of one pipeline is piped
+ * into `days()`, a Writable that hands each chunk to the thread and waits
+ * (beyond a small window) for it to be decoded, so a slow disk slows the
+ * server's COPY instead of filling memory. The thread writes each day of the
+ * run to its own Parquet file.
  */
 import { Writable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
@@ -10,7 +12,7 @@ import { WorkbenchError } from '../../../shared/errors';
 import type { CopyBinaryColumn } from '../postgres/copyCodec';
 import { serviceWorkerEntry, startServiceWorker, stopServiceWorker } from '../serviceWorker';
 
-/** The columns a day's COPY sends, in order (pipeline_id is the day's own key, not sent). */
+/** The columns a run's COPY sends, in order (pipeline_id is the run's own key, not sent). */
 export const METRIC_DAY_COLUMNS: readonly CopyBinaryColumn[] = ['timestamptz', 'text', 'text', 'float8'];
 /** The SELECT list matching METRIC_DAY_COLUMNS. */
 export const METRIC_DAY_SELECT = 'time, series_id, metric_name, value';
@@ -22,34 +24,56 @@ export interface WrittenDaySummary {
   checksum: string;
 }
 
+/** The days a run covers and where they go. */
+export interface RunDays {
+  /** The first day (YYYY-MM-DD, UTC) and the day after the last; null: open-ended. */
+  from: string | null;
+  to: string | null;
+  /** Each day with rows is written to `<dir>/<prefix><YYYY-MM-DD>.parquet`. */
+  dir: string;
+  prefix: string;
+}
+
+export interface RunRequest extends RunDays {
+  op: 'begin';
+  run: number;
+}
+
+/** A day of a run that had rows, written to its path. */
+export interface WrittenDay {
+  day: string;
+  path: string;
+  summary: WrittenDaySummary;
+}
+
 export type DayWriterRequest =
   | { op: 'open'; tempDirectory: string }
-  | { op: 'begin'; day: number }
-  | { op: 'rows'; day: number; bytes: Uint8Array }
-  | { op: 'end'; day: number; pipelineId: string; path: string }
-  | { op: 'drop'; day: number }
+  | RunRequest
+  | { op: 'rows'; run: number; bytes: Uint8Array }
+  | { op: 'end'; run: number; pipelineId: string }
+  | { op: 'drop'; run: number }
   | { op: 'close' };
 
 export type DayWriterReply =
   | { kind: 'opened' }
   | { kind: 'closed' }
-  | { kind: 'ack'; day: number; bytes: number; rows: number }
-  | { kind: 'written'; day: number; summary: WrittenDaySummary | null }
-  | { kind: 'failed'; day: number; message: string; unreadable: boolean }
+  | { kind: 'ack'; run: number; bytes: number; rows: number }
+  | { kind: 'written'; run: number; days: WrittenDay[]; rows: number }
+  | { kind: 'failed'; run: number; message: string; unreadable: boolean }
   | { kind: 'error'; message: string };
 
-/** Bytes handed to the thread and not yet decoded, per day, before the COPY waits. */
+/** Bytes handed to the thread and not yet decoded, per run, before the COPY waits. */
 const WINDOW_BYTES = 4 * 1024 * 1024;
 
-interface DayHandlers {
+interface RunHandlers {
   ack(bytes: number, rows: number): void;
-  written(summary: WrittenDaySummary | null): void;
+  written(days: WrittenDay[], rows: number): void;
   failed(err: Error): void;
 }
 
 export class MetricDayWriter {
-  private readonly handlers = new Map<number, DayHandlers>();
-  private nextDay = 1;
+  private readonly handlers = new Map<number, RunHandlers>();
+  private nextRun = 1;
   private waiting: { resolve: () => void; reject: (err: Error) => void } | null = null;
   private broken: Error | null = null;
 
@@ -75,23 +99,24 @@ export class MetricDayWriter {
   }
 
   /**
-   * A Writable for one day's COPY binary stream. It finishes once every byte is
-   * with the thread (so the server's connection is free for the next day);
-   * `written` then settles when the day is in `path` as Parquet, with what it
-   * holds (null: no rows). Destroyed early (an error, a cancel), it leaves
-   * nothing behind in the thread.
+   * A Writable for the COPY binary stream of `days` (days of one pipeline; a
+   * row of any other day is refused). It finishes once every byte
+   * is with the thread (so the server's connection is free for the next run);
+   * `written` then settles when each day with rows is in its file as Parquet,
+   * with those days' paths and summaries, in day order. Destroyed early (an error, a
+   * cancel), it leaves nothing behind in the thread.
    */
-  day(pipelineId: string, path: string, onRows: (rows: number) => void): DayStream {
+  days(pipelineId: string, days: RunDays, onRows: (rows: number) => void): RunStream {
     if (this.broken) throw this.broken;
-    const id = this.nextDay++;
+    const id = this.nextRun++;
     let inFlight = 0;
     let resume: (() => void) | null = null;
     let failure: Error | null = null;
     let ended = false;
     let reported = 0;
-    let settle!: { resolve: (summary: WrittenDaySummary | null) => void; reject: (err: Error) => void };
-    const written = new Promise<WrittenDaySummary | null>((resolve, reject) => (settle = { resolve, reject }));
-    // Awaited by the caller after the stream; a day dropped before that must not be an unhandled rejection.
+    let settle!: { resolve: (days: WrittenDay[]) => void; reject: (err: Error) => void };
+    const written = new Promise<WrittenDay[]>((resolve, reject) => (settle = { resolve, reject }));
+    // Awaited by the caller after the stream; a run dropped before that must not be an unhandled rejection.
     written.catch(() => undefined);
     const wake = () => {
       const go = resume;
@@ -105,21 +130,21 @@ export class MetricDayWriter {
         inFlight += chunk.byteLength;
         // pg's chunks are views of its socket buffer: the thread gets its own copy, moved, not cloned.
         const bytes = new Uint8Array(chunk);
-        this.worker.postMessage({ op: 'rows', day: id, bytes } satisfies DayWriterRequest, [bytes.buffer]);
+        this.worker.postMessage({ op: 'rows', run: id, bytes } satisfies DayWriterRequest, [bytes.buffer]);
         if (inFlight < WINDOW_BYTES) done();
         else resume = () => done(failure);
       },
       final: (done) => {
         if (failure) return done(failure);
         ended = true;
-        this.post({ op: 'end', day: id, pipelineId, path });
+        this.post({ op: 'end', run: id, pipelineId });
         done();
       },
       destroy: (err, done) => {
         if (!ended) {
           this.handlers.delete(id);
-          if (!this.broken) this.post({ op: 'drop', day: id });
-          settle.reject(err ?? new Error('the day was dropped before it was complete'));
+          if (!this.broken) this.post({ op: 'drop', run: id });
+          settle.reject(err ?? new Error('the days were dropped before they were complete'));
         }
         done(err);
       },
@@ -133,10 +158,10 @@ export class MetricDayWriter {
         }
         if (inFlight < WINDOW_BYTES) wake();
       },
-      written: (summary) => {
+      written: (written, rows) => {
         this.handlers.delete(id);
-        if (summary && summary.rows > reported) onRows(summary.rows - reported);
-        settle.resolve(summary);
+        if (rows > reported) onRows(rows - reported);
+        settle.resolve(written);
       },
       failed: (err) => {
         failure = err;
@@ -146,7 +171,7 @@ export class MetricDayWriter {
         else if (!ended) stream.destroy(err);
       },
     });
-    this.post({ op: 'begin', day: id });
+    this.post({ op: 'begin', run: id, from: days.from, to: days.to, dir: days.dir, prefix: days.prefix });
     return Object.assign(stream, { written });
   }
 
@@ -160,14 +185,14 @@ export class MetricDayWriter {
         return;
       }
       case 'ack':
-        this.handlers.get(reply.day)?.ack(reply.bytes, reply.rows);
+        this.handlers.get(reply.run)?.ack(reply.bytes, reply.rows);
         return;
       case 'written':
-        this.handlers.get(reply.day)?.written(reply.summary);
+        this.handlers.get(reply.run)?.written(reply.days, reply.rows);
         return;
       case 'failed':
         this.handlers
-          .get(reply.day)
+          .get(reply.run)
           ?.failed(reply.unreadable ? new UnreadableCopyError(reply.message) : new Error(reply.message));
         return;
       case 'error':
@@ -199,9 +224,9 @@ export class MetricDayWriter {
   }
 }
 
-export interface DayStream extends Writable {
-  /** Settles once the day is written: its summary, or null when the server sent no rows. */
-  written: Promise<WrittenDaySummary | null>;
+export interface RunStream extends Writable {
+  /** Settles once the run's days are written: the summary of each day that had rows, in day order. */
+  written: Promise<WrittenDay[]>;
 }
 
 /** The server's COPY stream could not be read (malformed, or a value out of range): not a lost connection, so said apart. */

@@ -1,11 +1,14 @@
 /**
- * The metric sync's writer thread: decodes a pipeline-day's COPY (FORMAT binary)
- * as it streams in, appends it to its own DuckDB as typed columns (no text is
- * parsed), sums the day's summary (count, max time, checksum) on the way, and
- * writes the day as Parquet (zstd) to the path it was given. Several days may
- * stream at once; each has its own table and connection.
+ * The metric sync's writer thread: decodes the COPY (FORMAT binary) of a run of
+ * consecutive days of one pipeline as it streams in, appends it to its own
+ * DuckDB as typed columns (no text is parsed), sums each day's summary (count,
+ * max time, checksum) on the way, and writes each day as Parquet (zstd) to the
+ * path it was given. Several runs may stream at once; each has its own table
+ * and connection.
  */
+import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
+import duckdb from '@duckdb/node-bindings';
 import {
   DOUBLE,
   DuckDBAppender,
@@ -14,10 +17,9 @@ import {
   DuckDBInstance,
   INTEGER,
   VARCHAR,
-  type DuckDBDoubleVector,
-  type DuckDBIntegerVector,
 } from '@duckdb/node-api';
 import { errorMessage } from '../../../shared/errors';
+import { DAY_MS } from '../../../shared/utcDays';
 import { quoteLiteral } from '../../../shared/sql';
 import {
   CopyBinaryDecoder,
@@ -28,7 +30,13 @@ import {
 } from '../postgres/copyCodec';
 import { closeWorkerPort } from '../serviceWorker';
 import { DayChecksum, pgHashBytes } from './dayChecksum';
-import { METRIC_DAY_COLUMNS, type DayWriterReply, type DayWriterRequest } from './metricDayWriter';
+import {
+  METRIC_DAY_COLUMNS,
+  type DayWriterReply,
+  type DayWriterRequest,
+  type RunRequest,
+  type WrittenDay,
+} from './metricDayWriter';
 
 if (!parentPort) throw new Error('metricDayWriterWorker must run in a worker thread');
 const port = parentPort;
@@ -42,25 +50,53 @@ const ACK_BYTES = 256 * 1024;
 
 let instance: DuckDBInstance | null = null;
 
-/** A (series_id, metric_name) pair seen in the day: its number in the day's pair table and its hashtext. */
+/** A (series_id, metric_name) pair seen in the run: its number in the run's pair table and its hashtext. */
 interface Pair {
   k: number;
   hash: number;
   /** Its bytes in the stream (both lengths included). */
   key: Buffer;
+  /** The pair that followed it last time. */
+  next: Pair | null;
 }
 
-/** One pipeline-day being received. */
-class DayWrite {
+/** µs in a UTC day: a row's day is floor(time / DAY_MICROS). */
+const DAY_MICROS = DAY_MS * 1000;
+
+/** A day of a run: where its Parquet goes and what its rows sum to. */
+interface RunDay {
+  day: string;
+  path: string;
+  checksum: DayChecksum;
+}
+
+/** A UTC day (YYYY-MM-DD) as its number of days since 1970. */
+const dayNumberOf = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY_MS;
+const dayOfNumber = (dayNumber: number) => new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+
+/** One run of days being received. */
+class RunWrite {
   readonly decoder: CopyBinaryDecoder;
   private readonly pairs = new Map<number, Pair[]>();
   private readonly pairRows: [number, string, string][] = [];
-  private readonly checksum = new DayChecksum();
+  /** The run's days that have rows, by day number. */
+  private readonly days = new Map<number, RunDay>();
+  /** The day numbers the run covers, [first, end). */
+  private readonly first: number;
+  private readonly end: number;
   private readonly time = new Float64Array(CHUNK_ROWS);
   private readonly pair = new Int32Array(CHUNK_ROWS);
   private readonly value = new Float64Array(CHUNK_ROWS);
   private readonly valueNull = new Uint8Array(CHUNK_ROWS);
+  /** Whether a buffered value is NULL. */
+  private nulls = false;
+  /** One chunk, filled again for each CHUNK_ROWS rows. */
+  private readonly chunk = DuckDBDataChunk.create([DOUBLE, INTEGER, DOUBLE]);
   private buffered = 0;
+  /** The day of the row before: rows come in runs of one day, so most rows skip the lookup. */
+  private lastDayNumber = NaN;
+  private lastDay: RunDay | undefined;
+  private lastPair: Pair | null = null;
   /** A decoding or appending failure, reported once; the rest of the stream is ignored. */
   failed = false;
   /** Bytes decoded since the last acknowledgement. */
@@ -71,16 +107,19 @@ class DayWrite {
     private readonly con: DuckDBConnection,
     private readonly appender: DuckDBAppender,
     private readonly table: string,
+    private readonly run: Omit<RunRequest, 'op' | 'run'>,
   ) {
+    this.first = run.from === null ? -Infinity : dayNumberOf(run.from);
+    this.end = run.to === null ? Infinity : dayNumberOf(run.to);
     this.decoder = new CopyBinaryDecoder(METRIC_DAY_COLUMNS, (row) => this.onRow(row));
   }
 
-  static async begin(id: number): Promise<DayWrite> {
+  static async begin(id: number, run: Omit<RunRequest, 'op' | 'run'>): Promise<RunWrite> {
     if (!instance) throw new Error('The day writer is not open');
     const con = await instance.connect();
-    const table = `day_${id}`;
+    const table = `run_${id}`;
     await con.run(`CREATE OR REPLACE TABLE ${table} (t DOUBLE, k INTEGER, v DOUBLE)`);
-    return new DayWrite(id, con, await con.createAppender(table), table);
+    return new RunWrite(id, con, await con.createAppender(table), table, run);
   }
 
   get rows(): number {
@@ -92,64 +131,127 @@ class DayWrite {
       throw new CopyFormatError('a NULL time, series_id or metric_name (the contract has them NOT NULL)');
     }
     const micros = copyTimestamptzMicros(bytes, starts[0]!);
-    // Series and metric lie next to each other, each after its length: those bytes are the pair's key,
-    // found by an FNV-1a hash of them without making a string per row.
+    const dayNumber = Math.floor(micros / DAY_MICROS);
+    const day = dayNumber === this.lastDayNumber ? this.lastDay! : (this.days.get(dayNumber) ?? this.addDay(dayNumber));
+    this.lastDayNumber = dayNumber;
+    this.lastDay = day;
+    // Series and metric lie next to each other, each after its length: those bytes are the pair's key.
     const from = starts[1]! - 4;
     const to = starts[2]! + lengths[2]!;
-    let fnv = 0x811c9dc5;
-    for (let i = from; i < to; i++) fnv = Math.imul(fnv ^ bytes[i]!, 0x01000193);
-    const bucket = this.pairs.get(fnv);
-    let pair = bucket?.find((p) => p.key.length === to - from && p.key.compare(bytes, from, to) === 0);
-    if (!pair) {
-      const series = bytes.subarray(starts[1]!, starts[1]! + lengths[1]!);
-      const metric = bytes.subarray(starts[2]!, starts[2]! + lengths[2]!);
-      const joined = Buffer.concat([series, UNIT_SEPARATOR, metric]);
-      pair = {
-        k: this.pairRows.length,
-        hash: pgHashBytes(joined, 0, joined.length),
-        key: Buffer.from(bytes.subarray(from, to)),
-      };
-      if (bucket) bucket.push(pair);
-      else this.pairs.set(fnv, [pair]);
-      this.pairRows.push([pair.k, series.toString('utf8'), metric.toString('utf8')]);
-    }
+    // The server sends the pairs in the same order at every time: the pair after the last one's is
+    // most often this row's, checked byte for byte before anything is hashed.
+    const predicted = this.lastPair?.next;
+    const pair =
+      predicted && samePair(predicted, bytes, from, to) ? predicted : this.lookUpPair(bytes, from, to, starts, lengths);
+    if (this.lastPair) this.lastPair.next = pair;
+    this.lastPair = pair;
     const value = lengths[3]! < 0 ? null : copyFloat8(bytes, starts[3]!);
-    this.checksum.add(micros, pair.hash, value);
+    day.checksum.add(micros, pair.hash, value);
     const i = this.buffered++;
     this.time[i] = micros;
     this.pair[i] = pair.k;
-    this.value[i] = value ?? 0;
-    this.valueNull[i] = value === null ? 1 : 0;
+    if (value === null) {
+      this.value[i] = 0;
+      this.valueNull[i] = 1;
+      this.nulls = true;
+    } else this.value[i] = value;
     if (this.buffered === CHUNK_ROWS) this.appendBuffered();
   }
 
-  /** Hands the buffered rows to DuckDB as one chunk of typed vectors. */
+  /** A day's first row: inside the days asked for, or the server answered another question. */
+  private addDay(dayNumber: number): RunDay {
+    const day = dayOfNumber(dayNumber);
+    if (dayNumber < this.first || dayNumber >= this.end) {
+      throw new CopyFormatError(`a row of ${day}, outside the days asked for`);
+    }
+    const added = { day, path: join(this.run.dir, `${this.run.prefix}${day}.parquet`), checksum: new DayChecksum() };
+    this.days.set(dayNumber, added);
+    return added;
+  }
+
+  /** The pair of the key bytes `[from, to)`, found by an FNV-1a hash of them (no string per row), or added. */
+  private lookUpPair(bytes: Buffer, from: number, to: number, starts: Int32Array, lengths: Int32Array): Pair {
+    let fnv = 0x811c9dc5;
+    for (let i = from; i < to; i++) fnv = Math.imul(fnv ^ bytes[i]!, 0x01000193);
+    const bucket = this.pairs.get(fnv);
+    const found = bucket && findPair(bucket, bytes, from, to);
+    if (found) return found;
+    const series = bytes.subarray(starts[1]!, starts[1]! + lengths[1]!);
+    const metric = bytes.subarray(starts[2]!, starts[2]! + lengths[2]!);
+    const joined = Buffer.concat([series, UNIT_SEPARATOR, metric]);
+    const pair: Pair = {
+      k: this.pairRows.length,
+      hash: pgHashBytes(joined, 0, joined.length),
+      key: Buffer.from(bytes.subarray(from, to)),
+      next: null,
+    };
+    if (bucket) bucket.push(pair);
+    else this.pairs.set(fnv, [pair]);
+    this.pairRows.push([pair.k, series.toString('utf8'), metric.toString('utf8')]);
+    return pair;
+  }
+
+  /**
+   * Hands the buffered rows to DuckDB as one chunk of typed vectors, each
+   * column copied whole into the chunk's memory (a value at a time cost more
+   * than decoding it); a column's validity is written only when it has a NULL.
+   */
   private appendBuffered(): void {
     const n = this.buffered;
     if (!n) return;
-    const chunk = DuckDBDataChunk.create([DOUBLE, INTEGER, DOUBLE], n);
-    const time = chunk.getColumnVector(0) as DuckDBDoubleVector;
-    const pair = chunk.getColumnVector(1) as DuckDBIntegerVector;
-    const value = chunk.getColumnVector(2) as DuckDBDoubleVector;
-    for (let i = 0; i < n; i++) {
-      time.setItem(i, this.time[i]!);
-      pair.setItem(i, this.pair[i]!);
-      value.setItem(i, this.valueNull[i] ? null : this.value[i]!);
+    const chunk = this.chunk.chunk;
+    duckdb.data_chunk_reset(chunk);
+    duckdb.data_chunk_set_size(chunk, n);
+    const [time, pair, value] = [0, 1, 2].map((i) => duckdb.data_chunk_get_vector(chunk, i)) as [
+      duckdb.Vector,
+      duckdb.Vector,
+      duckdb.Vector,
+    ];
+    duckdb.copy_data_to_vector(time, 0, this.time.buffer, 0, n * 8);
+    duckdb.copy_data_to_vector(pair, 0, this.pair.buffer, 0, n * 4);
+    duckdb.copy_data_to_vector(value, 0, this.value.buffer, 0, n * 8);
+    if (this.nulls) {
+      // DuckDB's validity: a bit per row, set when valid, in little-endian 64-bit words.
+      const validity = new Uint8Array(Math.ceil(n / 64) * 8).fill(0xff);
+      for (let i = 0; i < n; i++) if (this.valueNull[i]) validity[i >> 3]! &= ~(1 << (i & 7));
+      duckdb.vector_ensure_validity_writable(value);
+      duckdb.copy_data_to_vector_validity(value, 0, validity.buffer, 0, validity.byteLength);
+      this.valueNull.fill(0, 0, n);
+      this.nulls = false;
     }
-    time.flush();
-    pair.flush();
-    value.flush();
-    this.appender.appendDataChunk(chunk);
+    this.appender.appendDataChunk(this.chunk);
     this.buffered = 0;
   }
 
-  /** The stream ended: checks its trailer, writes the Parquet file, returns the day's summary (null: no rows). */
-  async finish(pipelineId: string, path: string): Promise<ReturnType<DayChecksum['summary']>> {
+  /**
+   * The stream ended: checks its trailer and writes each day that has rows as
+   * Parquet; returns those days' summaries, in day order.
+   */
+  async finish(pipelineId: string): Promise<WrittenDay[]> {
     this.decoder.end();
     this.appendBuffered();
     this.appender.flushSync();
-    const summary = this.checksum.summary();
-    if (!summary) return null;
+    const written: WrittenDay[] = [];
+    for (const [dayNumber, { day, path, checksum }] of [...this.days].sort(([a], [b]) => a - b)) {
+      const summary = checksum.summary();
+      if (!summary) continue;
+      if (!written.length) await this.pairTable();
+      // µs since 1970 fit a double exactly (see copyTimestamptzMicros); pipeline_id is the day's own key.
+      // zstd's fastest level: the writer is the sync's busiest core, and the files barely grow.
+      const start = dayNumber * DAY_MICROS;
+      await this.con.run(`COPY (
+          SELECT make_timestamptz(d.t::BIGINT) AS time, ${quoteLiteral(pipelineId)} AS pipeline_id,
+                 p.series_id, p.metric_name, d.v AS value
+          FROM ${this.table} d JOIN ${this.table}_pairs p USING (k)
+          WHERE d.t >= ${start} AND d.t < ${start + DAY_MICROS}
+        ) TO ${quoteLiteral(path)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)`);
+      written.push({ day, path, summary });
+    }
+    return written;
+  }
+
+  /** The run's (series, metric) pairs as a table, for the days' Parquet to join. */
+  private async pairTable(): Promise<void> {
     const pairs = `${this.table}_pairs`;
     await this.con.run(`CREATE OR REPLACE TABLE ${pairs} (k INTEGER, series_id VARCHAR, metric_name VARCHAR)`);
     const pairAppender = await this.con.createAppender(pairs);
@@ -165,17 +267,9 @@ class DayWrite {
     } finally {
       pairAppender.closeSync();
     }
-    // µs since 1970 fit a double exactly (see copyTimestamptzMicros); pipeline_id is the day's own key.
-    // zstd's fastest level: the writer is the sync's busiest core, and the files barely grow.
-    await this.con.run(`COPY (
-        SELECT make_timestamptz(d.t::BIGINT) AS time, ${quoteLiteral(pipelineId)} AS pipeline_id,
-               p.series_id, p.metric_name, d.v AS value
-        FROM ${this.table} d JOIN ${pairs} p USING (k)
-      ) TO ${quoteLiteral(path)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)`);
-    return summary;
   }
 
-  /** Frees the day's tables and connection, whatever happened. */
+  /** Frees the run's tables and connection, whatever happened. */
   async close(): Promise<void> {
     try {
       this.appender.closeSync();
@@ -187,15 +281,28 @@ class DayWrite {
   }
 }
 
-const days = new Map<number, DayWrite>();
+/** Whether the bytes `[from, to)` are the pair's key: a short loop, cheaper here than a native compare per row. */
+function samePair(pair: Pair, bytes: Uint8Array, from: number, to: number): boolean {
+  const key = pair.key;
+  if (key.length !== to - from) return false;
+  for (let i = 0; i < key.length; i++) if (key[i] !== bytes[from + i]) return false;
+  return true;
+}
 
-async function fail(write: DayWrite, err: unknown): Promise<void> {
+function findPair(bucket: Pair[], bytes: Uint8Array, from: number, to: number): Pair | undefined {
+  for (const pair of bucket) if (samePair(pair, bytes, from, to)) return pair;
+  return undefined;
+}
+
+const runs = new Map<number, RunWrite>();
+
+async function fail(write: RunWrite, err: unknown): Promise<void> {
   if (write.failed) return;
   write.failed = true;
-  days.delete(write.id);
+  runs.delete(write.id);
   // A stream the format refuses, or a time it cannot hold exactly: the data, not the server's connection.
   const unreadable = err instanceof CopyFormatError || err instanceof RangeError;
-  send({ kind: 'failed', day: write.id, message: errorMessage(err), unreadable });
+  send({ kind: 'failed', run: write.id, message: errorMessage(err), unreadable });
   await write.close();
 }
 
@@ -212,21 +319,21 @@ async function handle(msg: DayWriterRequest): Promise<void> {
     }
     case 'begin': {
       try {
-        days.set(msg.day, await DayWrite.begin(msg.day));
+        runs.set(msg.run, await RunWrite.begin(msg.run, msg));
       } catch (err) {
-        send({ kind: 'failed', day: msg.day, message: errorMessage(err), unreadable: false });
+        send({ kind: 'failed', run: msg.run, message: errorMessage(err), unreadable: false });
       }
       return;
     }
     case 'rows': {
-      const write = days.get(msg.day);
+      const write = runs.get(msg.run);
       if (!write || write.failed) return;
       try {
         write.decoder.push(msg.bytes);
         // Acknowledged in batches: a message per chunk costs more than the chunk's rows.
         write.unacked += msg.bytes.byteLength;
         if (write.unacked >= ACK_BYTES) {
-          send({ kind: 'ack', day: msg.day, bytes: write.unacked, rows: write.rows });
+          send({ kind: 'ack', run: msg.run, bytes: write.unacked, rows: write.rows });
           write.unacked = 0;
         }
       } catch (err) {
@@ -235,12 +342,12 @@ async function handle(msg: DayWriterRequest): Promise<void> {
       return;
     }
     case 'end': {
-      const write = days.get(msg.day);
+      const write = runs.get(msg.run);
       if (!write || write.failed) return;
       try {
-        const summary = await write.finish(msg.pipelineId, msg.path);
-        days.delete(msg.day);
-        send({ kind: 'written', day: msg.day, summary });
+        const days = await write.finish(msg.pipelineId);
+        runs.delete(msg.run);
+        send({ kind: 'written', run: msg.run, days, rows: write.rows });
         await write.close();
       } catch (err) {
         await fail(write, err);
@@ -248,17 +355,17 @@ async function handle(msg: DayWriterRequest): Promise<void> {
       return;
     }
     case 'drop': {
-      const write = days.get(msg.day);
+      const write = runs.get(msg.run);
       if (!write) return;
-      days.delete(msg.day);
+      runs.delete(msg.run);
       write.failed = true;
       await write.close();
       return;
     }
     case 'close': {
       await Promise.all([...queues.entries()].filter(([key]) => key !== GLOBAL).map(([, queue]) => queue));
-      for (const write of days.values()) await write.close();
-      days.clear();
+      for (const write of runs.values()) await write.close();
+      runs.clear();
       instance?.closeSync();
       instance = null;
       send({ kind: 'closed' });
@@ -269,13 +376,13 @@ async function handle(msg: DayWriterRequest): Promise<void> {
 }
 
 /**
- * Each day's messages are handled in order (its chunks append as they came),
- * days independently: one day's Parquet write does not hold up another's rows.
+ * Each run's messages are handled in order (its chunks append as they came),
+ * runs independently: one run's Parquet writes do not hold up another's rows.
  */
 const GLOBAL = -1;
 const queues = new Map<number, Promise<void>>();
 port.on('message', (msg: DayWriterRequest) => {
-  const key = 'day' in msg ? msg.day : GLOBAL;
+  const key = 'run' in msg ? msg.run : GLOBAL;
   const queue = (queues.get(key) ?? Promise.resolve())
     .then(() => handle(msg))
     .catch((err: unknown) => send({ kind: 'error', message: errorMessage(err) }))
