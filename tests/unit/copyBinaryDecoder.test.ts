@@ -92,6 +92,23 @@ describe('COPY binary decoder', () => {
     }
   });
 
+  it("reads rows cut by large chunks, whether the cut row is short or longer than the next chunk's head", () => {
+    // Many short rows and, among them, rows far longer than the 4 KB a cut row is finished from.
+    const long = 'x'.repeat(9000);
+    const texts = Array.from({ length: 3000 }, (_, i) => (i % 700 === 5 ? `${long}${i}` : `dev-${i}`));
+    const big = Buffer.concat([header(), ...texts.map((t, i) => row(BigInt(i), t, i)), TRAILER]);
+    const want = texts.map((t, i) => [946_684_800_000_000 + i, t, i]);
+    for (const size of [5000, 8191, 65536]) {
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < big.length; at += size) chunks.push(big.subarray(at, at + size));
+      expect(decode(chunks)).toEqual({ rows: want, count: texts.length });
+    }
+    // Data after the trailer is refused, even when it arrives in the chunk that finishes a cut row.
+    const cut = big.length - 100;
+    const tail = Buffer.concat([big.subarray(cut), Buffer.alloc(5000)]);
+    expect(() => decode([big.subarray(0, cut), tail])).toThrow(/data after the trailer/);
+  });
+
   const malformed: [string, Buffer[], RegExp][] = [
     ['a wrong signature', [Buffer.from('PGCOPZ\n\xff\r\n\0\0\0\0\0\0\0\0\0', 'latin1'), TRAILER], /PGCOPY signature/],
     ['OIDs in the header flags', [header(1 << 16), TRAILER], /flags 0x10000/],

@@ -36,6 +36,8 @@ const COPY_BINARY_HEADER = COPY_BINARY_SIGNATURE.length + 8;
 const COPY_BINARY_CRITICAL_FLAGS = 0xffff0000;
 /** No text field we read is near this; a larger length is a damaged stream, not a value to allocate. */
 const COPY_BINARY_MAX_FIELD = 256 * 1024 * 1024;
+/** Bytes of the next chunk that finish a row cut at a chunk's end, before the whole chunk is copied instead. */
+const PENDING_HEAD = 4096;
 /** Microseconds between the Unix epoch and PostgreSQL's (2000-01-01). */
 export const PG_EPOCH_MICROS = 946_684_800_000_000;
 
@@ -82,9 +84,22 @@ export class CopyBinaryDecoder {
   /** Decodes every complete row in `chunk` (plus what was left over from the last one). */
   push(chunk: Uint8Array): void {
     if (this.ended && chunk.length) this.fail('data after the trailer', 0);
-    const bytes = this.pending.length
-      ? Buffer.concat([this.pending, chunk])
-      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const whole = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.pending.length && this.headerRead && chunk.length > PENDING_HEAD) {
+      // The row cut by the last chunk is finished from the head of this one: copying only that
+      // much, not the whole chunk behind it (a row is far shorter than a chunk).
+      const carried = this.pending.length;
+      const head = Buffer.concat([this.pending, whole.subarray(0, PENDING_HEAD)]);
+      const at = this.decodeRows(head, 0);
+      if (at > carried) {
+        this.consumed += carried;
+        this.pending = Buffer.alloc(0);
+        this.keep(whole, this.ended ? this.afterTrailer(whole, at - carried) : this.decodeRows(whole, at - carried));
+        return;
+      }
+      // A row longer than the head: the whole chunk is needed after all (nothing was decoded).
+    }
+    const bytes = this.pending.length ? Buffer.concat([this.pending, chunk]) : whole;
     let at = 0;
     if (!this.headerRead) {
       if (bytes.length < COPY_BINARY_HEADER) {
@@ -97,6 +112,17 @@ export class CopyBinaryDecoder {
         return;
       }
     }
+    this.keep(bytes, this.decodeRows(bytes, at));
+  }
+
+  /** After the trailer, only the end of the data may come. */
+  private afterTrailer(bytes: Buffer, at: number): number {
+    if (at !== bytes.length) this.fail('data after the trailer', at);
+    return at;
+  }
+
+  /** Decodes the complete rows of `bytes` from `at`; returns where the first incomplete one starts (or the end). */
+  private decodeRows(bytes: Buffer, at: number): number {
     const { starts, lengths } = this.row;
     const width = this.columns.length;
     this.row.bytes = bytes;
@@ -141,7 +167,7 @@ export class CopyBinaryDecoder {
       this.rowCount++;
       at = p;
     }
-    this.keep(bytes, at);
+    return at;
   }
 
   /** The stream ended: anything but a complete trailer is a cut-off stream. */
