@@ -12,10 +12,11 @@ import {
   loadMetricOptions,
   loadServerExtent,
   newChart,
+  pickFirstPipeline,
   reopenSavedChart,
   searchSeries,
 } from '../../../src/renderer/features/charts/chartActions';
-import { newMetricSpec, useChartStore } from '../../../src/renderer/features/charts/chartStore';
+import { newMetricSpec, patchMetricSource, useChartStore } from '../../../src/renderer/features/charts/chartStore';
 import { toErrorView } from '../../../src/renderer/state/errorView';
 import { useTabsStore } from '../../../src/renderer/workbench/tabsStore';
 import type { ChartSpec, SavedChartInfo } from '../../../src/shared/api/charts';
@@ -192,5 +193,65 @@ describe('series search', () => {
     provideMemoryClient({ 'chart.seriesList': offline });
     const searching = searchSeries('cache', { pipelineId: 'meter', metrics: ['kwh'], search: '', limit: 3 });
     expect(toErrorView(await failure(searching))).toEqual(offlineView);
+  });
+});
+
+describe("a chart's first pick", () => {
+  const pipelines = [
+    { id: 'empty', metrics: [] },
+    { id: 'meter', metrics: [{ name: 'kwh', title: '' }] },
+  ];
+  /** A new chart tab, and a cached series search that answers only when `answer` is called. */
+  function newChartWithSlowSearch() {
+    let answer = () => undefined as void;
+    provideMemoryClient({
+      'chart.seriesList': () =>
+        new Promise((resolve) => (answer = () => resolve({ series: ['m-1', 'm-2', 'm-3'], total: 9 }))),
+    });
+    newChart();
+    const { tab } = openedChart();
+    return { tabId: tab!.id, answer: () => answer() };
+  }
+
+  it('takes the first pipeline with a metric, that metric and three series', async () => {
+    const { tabId, answer } = newChartWithSlowSearch();
+    const picking = pickFirstPipeline(tabId, 'cache', pipelines);
+    await new Promise((r) => setTimeout(r, 0));
+    answer();
+    await picking;
+    expect(useChartStore.getState().tabs[tabId]!.spec.source).toEqual({
+      kind: 'metrics',
+      pipelineId: 'meter',
+      metrics: ['kwh'],
+      seriesIds: ['m-1', 'm-2', 'm-3'],
+    });
+  });
+
+  it('never undoes a source switched, or a pipeline picked, while its series were searched', async () => {
+    const switched = newChartWithSlowSearch();
+    const picking = pickFirstPipeline(switched.tabId, 'cache', pipelines);
+    // "Server (live)" chosen before the cached series came back.
+    patchMetricSource(switched.tabId, { from: 'server' });
+    await new Promise((r) => setTimeout(r, 0));
+    switched.answer();
+    await picking;
+    expect(useChartStore.getState().tabs[switched.tabId]!.spec.source).toEqual({
+      kind: 'metrics',
+      pipelineId: '',
+      metrics: [],
+      seriesIds: [],
+      from: 'server',
+    });
+
+    const picked = newChartWithSlowSearch();
+    const picking2 = pickFirstPipeline(picked.tabId, 'cache', pipelines);
+    patchMetricSource(picked.tabId, { pipelineId: 'other', metrics: ['temp'] });
+    await new Promise((r) => setTimeout(r, 0));
+    picked.answer();
+    await picking2;
+    expect(useChartStore.getState().tabs[picked.tabId]!.spec.source).toMatchObject({
+      pipelineId: 'other',
+      metrics: ['temp'],
+    });
   });
 });

@@ -10,7 +10,7 @@ import { request } from '../../workbench/intents';
 import { cancelMetricChart, fetchMetricChart } from './chartActions';
 import { updateChartSpec } from './chartStore';
 import { ChartPanel } from './ChartPanel';
-import type { MetricSource } from './MetricPicker';
+import type { MetricSource } from './chartStore';
 import { HeavyNotice, PartsStrip } from './ServerChartNotes';
 import type { ChartWindow } from './TimeSeriesChart';
 import type { Fetcher } from './useChartData';

@@ -6,9 +6,8 @@
 import { useEffect, useState } from 'react';
 import type { ChartSpec } from '../../../shared/api/charts';
 import { toErrorView, type ErrorView } from '../../state/errorView';
-import { saveChart, searchSeries } from './chartActions';
-import { newMetricSpec, updateChartSpec, useChartStore } from './chartStore';
-import type { MetricSource } from './MetricPicker';
+import { pickFirstPipeline, saveChart } from './chartActions';
+import { newMetricSpec, patchMetricSource, useChartStore, type MetricSource } from './chartStore';
 import { useChartExtent, useMetricOptions } from './useMetricOptions';
 
 /** The tab's spec and source, what the source offers, and the time range the chart can zoom out to. */
@@ -22,8 +21,7 @@ export function useMetricChartSource(tabId: string) {
   const [extentVersion, setExtentVersion] = useState(0);
   const range = useChartExtent(from, source.pipelineId, source.metrics, options.cachedRanges, extentVersion);
 
-  const setSource = (patch: Partial<MetricSource>, resetWindow = false) =>
-    updateChartSpec(tabId, { source: { ...source, ...patch }, ...(resetWindow ? { window: null } : {}) });
+  const setSource = (patch: Partial<MetricSource>, resetWindow = false) => patchMetricSource(tabId, patch, resetWindow);
 
   // A new chart starts on the first pipeline, its first metric and three series. A switch of
   // source keeps the pipeline and the metrics the other source has too.
@@ -39,12 +37,7 @@ export function useMetricChartSource(tabId: string) {
     }
     // A saved chart of a pipeline no longer cached stays on it (its list says so).
     if (source.pipelineId && from === 'cache') return;
-    const first = list.find((p) => p.metrics.length > 0);
-    const metric = first?.metrics[0]?.name;
-    if (!first || !metric) return;
-    void searchSeries(from, { pipelineId: first.id, metrics: [metric], search: '', limit: 3 })
-      .then((r) => setSource({ pipelineId: first.id, metrics: [metric], seriesIds: r.series }, true))
-      .catch(() => setSource({ pipelineId: first.id, metrics: [metric], seriesIds: [] }, true));
+    void pickFirstPipeline(tabId, from, list);
   }, [options.pipelines]);
 
   const reload = () => {

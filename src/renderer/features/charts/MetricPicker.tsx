@@ -3,13 +3,12 @@
  * cache, or the server live), the pipeline, its metrics and the series.
  */
 import { useEffect, useState } from 'react';
-import type { ChartDataSource, ChartSpec } from '../../../shared/api/charts';
+import type { ChartDataSource } from '../../../shared/api/charts';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { searchSeries } from './chartActions';
+import type { MetricSource } from './chartStore';
 import type { PipelineChoice } from './useMetricOptions';
-
-export type MetricSource = Extract<ChartSpec['source'], { kind: 'metrics' }>;
 
 function SeriesPicker(props: { source: MetricSource; onChange: (seriesIds: string[]) => void }) {
   const { pipelineId, metrics, seriesIds } = props.source;

@@ -12,9 +12,15 @@ import type { ChartData } from '../../../shared/charts/chartQuery';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { workbench } from '../../state/workbench';
 import { formatCount } from '../../workbench/format';
-import { newMetricSpec, openChart, setChartSaved } from './chartStore';
+import {
+  currentMetricSource,
+  newMetricSpec,
+  openChart,
+  patchMetricSource,
+  setChartSaved,
+  type MetricSource,
+} from './chartStore';
 import { fetchChartSeries } from './chartSeries';
-import type { MetricSource } from './MetricPicker';
 import type { ChartWindow } from './TimeSeriesChart';
 import type { ChartFetch } from './useChartData';
 import type { MetricChoice, PipelineChoice } from './useMetricOptions';
@@ -110,6 +116,31 @@ export async function searchSeries(
   }
   const r = await workbench().call('chart.seriesList', request);
   return { series: r.series, more: r.total - r.series.length };
+}
+
+/**
+ * A chart's first pick once its source's pipelines are in (a new chart, or a
+ * source without the chart's pipeline): the first pipeline with a metric, that
+ * metric and three of its series. Applied only if the chart still reads from
+ * `from` and its pipeline is still the one it had: the user may have picked
+ * one, or switched source, while the series were being searched.
+ */
+export async function pickFirstPipeline(
+  tabId: string,
+  from: ChartDataSource,
+  pipelines: PipelineChoice[],
+): Promise<void> {
+  const had = currentMetricSource(tabId)?.pipelineId;
+  const first = pipelines.find((p) => p.metrics.length > 0);
+  const metric = first?.metrics[0]?.name;
+  if (!first || !metric) return;
+  const seriesIds = await searchSeries(from, { pipelineId: first.id, metrics: [metric], search: '', limit: 3 }).then(
+    (r) => r.series,
+    () => [],
+  );
+  const now = currentMetricSource(tabId);
+  if (!now || (now.from ?? 'cache') !== from || now.pipelineId !== had) return;
+  patchMetricSource(tabId, { pipelineId: first.id, metrics: [metric], seriesIds }, true);
 }
 
 /** What a metric chart draws, besides the window and width each fetch asks for. */

@@ -52,6 +52,26 @@ export function updateChartSpec(tabId: string, patch: Partial<ChartSpec>): void 
   });
 }
 
+/** A metric chart's source (where its points come from and which), as the store holds it now. */
+export type MetricSource = Extract<ChartSpec['source'], { kind: 'metrics' }>;
+
+/** The metric source of a chart tab as it is now; null for a closed tab or another kind of chart. */
+export function currentMetricSource(tabId: string): MetricSource | null {
+  const source = useChartStore.getState().tabs[tabId]?.spec.source;
+  return source?.kind === 'metrics' ? source : null;
+}
+
+/**
+ * Patches a metric chart's source as it is in the store now, never as an earlier
+ * render saw it: a patch that lands after a slow answer must not undo a choice
+ * made meanwhile (a source switched while a series search ran). `resetWindow`
+ * when the zoom no longer applies.
+ */
+export function patchMetricSource(tabId: string, patch: Partial<MetricSource>, resetWindow = false): void {
+  const source = currentMetricSource(tabId);
+  if (source) updateChartSpec(tabId, { source: { ...source, ...patch }, ...(resetWindow ? { window: null } : {}) });
+}
+
 export function setChartSaved(tabId: string, savedName: string): void {
   useChartStore.setState((s) => {
     const tab = s.tabs[tabId];
