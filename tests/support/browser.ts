@@ -5,11 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import pg from 'pg';
 import { afterAll, beforeAll, expect } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -245,11 +246,74 @@ async function openWorkbenchPage(
         .then((lines) => lines.join('\n'))
         .catch(() => '(no jobs)');
       if (err instanceof Error)
-        err.message = `${err.message}\nThe sidebar says:\n${sidebar}\nThe jobs:\n${jobs}\nThe shell's last lines:\n${shell.output.slice(-60).join('\n')}`;
+        err.message = `${err.message}\nThe sidebar says:\n${sidebar}\nThe jobs:\n${jobs}\n${await startupDiagnosis(shell)}\nThe shell's last lines:\n${shell.output.slice(-60).join('\n')}`;
       throw err;
     }
   });
   return opened;
+}
+
+/**
+ * What a workspace that never got ready was doing, from outside the page: its
+ * start-up steps and jobs as the shell's API says, and what each connection to
+ * its embedded PostgreSQL runs or waits for (as the superuser whose credentials
+ * the workspace keeps beside its data).
+ */
+async function startupDiagnosis(shell: RunningShell): Promise<string> {
+  const call = async (method: string): Promise<unknown> => {
+    try {
+      const res = await fetch(`${shell.origin}/api/${method}`, {
+        method: 'POST',
+        body: '{}',
+        headers: { authorization: `Bearer ${shell.token}`, 'content-type': 'application/json' },
+        signal: AbortSignal.timeout(5_000),
+      });
+      return ((await res.json()) as { result?: unknown }).result;
+    } catch (err) {
+      return `(${method} failed: ${String(err)})`;
+    }
+  };
+  const status = (await call('workspace.status')) as {
+    phases?: unknown;
+    startup?: unknown;
+    postgres?: { port?: number } | null;
+  };
+  const jobs = await call('jobs.list');
+  let activity: string;
+  try {
+    const credentials = JSON.parse(
+      await readFile(join(shell.workspaceDir, 'postgres', 'dash-workbench-credentials.json'), 'utf8'),
+    ) as { user: string; password: string };
+    // Before the server is known to the workspace, its log says where it listens.
+    const listening = shell.output.map((line) => /listening on IPv4 address "127\.0\.0\.1", port (\d+)/.exec(line));
+    const port = status.postgres?.port ?? Number(listening.findLast((m) => m)?.[1]);
+    if (!port) throw new Error('neither the workspace status nor the log names its PostgreSQL port');
+    const admin = new pg.Client({
+      host: '127.0.0.1',
+      port,
+      database: 'postgres',
+      ...credentials,
+      connectionTimeoutMillis: 5_000,
+      statement_timeout: 5_000,
+    });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query(
+        `SELECT pid, datname, state, wait_event_type, wait_event, (now() - query_start)::text AS running,
+                left(query, 300) AS query
+         FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+      );
+      activity = rows.map((r) => JSON.stringify(r)).join('\n') || '(no connections)';
+    } finally {
+      await admin.end();
+    }
+  } catch (err) {
+    activity = `(not read: ${String(err)})`;
+  }
+  return (
+    `The phases and start-up steps (API):\n${JSON.stringify({ phases: status.phases, startup: status.startup })}\nThe jobs (API):\n${JSON.stringify(jobs)}\n` +
+    `PostgreSQL's connections:\n${activity}`
+  );
 }
 
 /**
