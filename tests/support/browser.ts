@@ -5,13 +5,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import pg from 'pg';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { readCredentials } from '../../src/main/services/postgres/EmbeddedServer';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -181,13 +182,7 @@ export function useWorkbench(
     openPage: (options) =>
       openWorkbenchPage(started(shell, 'the browser shell'), started(browser, 'Chromium'), options),
     api: async <T>(method: string, input: unknown): Promise<T> => {
-      const { origin, token } = started(shell, 'the browser shell');
-      const res = await fetch(`${origin}/api/${method}`, {
-        method: 'POST',
-        body: JSON.stringify(input),
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      });
-      const reply = (await res.json()) as { ok: boolean; result: T };
+      const reply = await callShell<T>(started(shell, 'the browser shell'), method, input);
       expect(reply.ok, `${method} answered ${JSON.stringify(reply)}`).toBe(true);
       return reply.result;
     },
@@ -233,24 +228,33 @@ async function openWorkbenchPage(
         .waitFor({ timeout: 150_000 });
     } catch (err) {
       // Why it never got ready is in the shell's log (it runs with --verbose): say it with the failure.
-      // The sidebar and the jobs say which start-up step it stopped at.
+      // The sidebar, the start-up steps and the jobs say where it stopped.
       const sidebar = await page
         .getByTestId('workspace-status')
         .innerText({ timeout: 5_000 })
         .catch(() => '(no sidebar)');
-      const jobs = await page
-        .getByTestId('job')
-        .evaluateAll((els) =>
-          els.map((e) => `${e.textContent ?? ''} (${e.getAttribute('data-state')}: ${e.getAttribute('title')})`),
-        )
-        .then((lines) => lines.join('\n'))
-        .catch(() => '(no jobs)');
       if (err instanceof Error)
-        err.message = `${err.message}\nThe sidebar says:\n${sidebar}\nThe jobs:\n${jobs}\n${await startupDiagnosis(shell)}\nThe shell's last lines:\n${shell.output.slice(-60).join('\n')}`;
+        err.message = `${err.message}\nThe sidebar says:\n${sidebar}\n${await startupDiagnosis(shell)}\nThe shell's last lines:\n${shell.output.slice(-60).join('\n')}`;
       throw err;
     }
   });
   return opened;
+}
+
+/** One call of the shell's HTTP API with its token, as the page makes it; the reply as sent. */
+async function callShell<T>(
+  shell: RunningShell,
+  method: string,
+  input: unknown,
+  signal?: AbortSignal,
+): Promise<{ ok: boolean; result: T }> {
+  const res = await fetch(`${shell.origin}/api/${method}`, {
+    method: 'POST',
+    body: JSON.stringify(input),
+    headers: { authorization: `Bearer ${shell.token}`, 'content-type': 'application/json' },
+    ...(signal ? { signal } : {}),
+  });
+  return (await res.json()) as { ok: boolean; result: T };
 }
 
 /**
@@ -260,19 +264,11 @@ async function openWorkbenchPage(
  * the workspace keeps beside its data).
  */
 async function startupDiagnosis(shell: RunningShell): Promise<string> {
-  const call = async (method: string): Promise<unknown> => {
-    try {
-      const res = await fetch(`${shell.origin}/api/${method}`, {
-        method: 'POST',
-        body: '{}',
-        headers: { authorization: `Bearer ${shell.token}`, 'content-type': 'application/json' },
-        signal: AbortSignal.timeout(5_000),
-      });
-      return ((await res.json()) as { result?: unknown }).result;
-    } catch (err) {
-      return `(${method} failed: ${String(err)})`;
-    }
-  };
+  const call = (method: string): Promise<unknown> =>
+    callShell(shell, method, {}, AbortSignal.timeout(5_000)).then(
+      (reply) => reply.result,
+      (err: unknown) => `(${method} failed: ${String(err)})`,
+    );
   const status = (await call('workspace.status')) as {
     phases?: unknown;
     startup?: unknown;
@@ -281,9 +277,7 @@ async function startupDiagnosis(shell: RunningShell): Promise<string> {
   const jobs = await call('jobs.list');
   let activity: string;
   try {
-    const credentials = JSON.parse(
-      await readFile(join(shell.workspaceDir, 'postgres', 'dash-workbench-credentials.json'), 'utf8'),
-    ) as { user: string; password: string };
+    const credentials = await readCredentials(join(shell.workspaceDir, 'postgres'));
     // Before the server is known to the workspace, its log says where it listens.
     const listening = shell.output.map((line) => /listening on IPv4 address "127\.0\.0\.1", port (\d+)/.exec(line));
     const port = status.postgres?.port ?? Number(listening.findLast((m) => m)?.[1]);

@@ -52,7 +52,7 @@ export interface EmbeddedServerOptions {
   startTimeoutMs?: number;
 }
 
-interface Credentials {
+export interface Credentials {
   user: string;
   password: string;
 }
@@ -266,7 +266,8 @@ export class EmbeddedServer {
   }
 }
 
-async function readCredentials(dataDir: string): Promise<Credentials> {
+/** The superuser and password a data folder the workbench created keeps beside its data; refused when damaged. */
+export async function readCredentials(dataDir: string): Promise<Credentials> {
   const path = join(dataDir, CREDENTIALS_FILE);
   let parsed: Partial<Credentials>;
   try {

@@ -8,9 +8,8 @@ import type { ChartSpec } from '../../../shared/api/charts';
 import { bronzeRecordsSql } from '../../../shared/charts/bronzeSql';
 import { request } from '../../workbench/intents';
 import { cancelMetricChart, fetchMetricChart } from './chartActions';
-import { updateChartSpec } from './chartStore';
+import { metricSourceFrom, updateChartSpec, type MetricSource } from './chartStore';
 import { ChartPanel } from './ChartPanel';
-import type { MetricSource } from './chartStore';
 import { HeavyNotice, PartsStrip } from './ServerChartNotes';
 import type { ChartWindow } from './TimeSeriesChart';
 import type { Fetcher } from './useChartData';
@@ -35,7 +34,7 @@ export function MetricChartPlot({
   units: Map<string, string>;
   toolbarExtra: ReactNode;
 }) {
-  const from = source.from ?? 'cache';
+  const from = metricSourceFrom(source);
   // The series of the window drawn, for "Open Bronze records" (read on its click only: no re-render).
   const shownKeys = useRef<string[]>([]);
   // "Draw anyway" holds for the selection it was pressed on.

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import type { ChartSpec } from '../../../shared/api/charts';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { pickFirstPipeline, saveChart } from './chartActions';
-import { newMetricSpec, patchMetricSource, useChartStore, type MetricSource } from './chartStore';
+import { metricSourceFrom, newMetricSpec, patchMetricSource, useChartStore, type MetricSource } from './chartStore';
 import { useChartExtent, useMetricOptions } from './useMetricOptions';
 
 /** The tab's spec and source, what the source offers, and the time range the chart can zoom out to. */
@@ -15,7 +15,7 @@ export function useMetricChartSource(tabId: string) {
   const state = useChartStore((s) => s.tabs[tabId]);
   const spec = state?.spec ?? newMetricSpec();
   const source: MetricSource = spec.source.kind === 'metrics' ? spec.source : (newMetricSpec().source as MetricSource);
-  const from = source.from ?? 'cache';
+  const from = metricSourceFrom(source);
   const options = useMetricOptions(from);
   // ↻ reads the server's time range again too.
   const [extentVersion, setExtentVersion] = useState(0);

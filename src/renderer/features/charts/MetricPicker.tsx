@@ -7,12 +7,12 @@ import type { ChartDataSource } from '../../../shared/api/charts';
 import { toErrorView, type ErrorView } from '../../state/errorView';
 import { useWorkspaceStore } from '../../state/workspaceStore';
 import { searchSeries } from './chartActions';
-import type { MetricSource } from './chartStore';
+import { metricSourceFrom, type MetricSource } from './chartStore';
 import type { PipelineChoice } from './useMetricOptions';
 
 function SeriesPicker(props: { source: MetricSource; onChange: (seriesIds: string[]) => void }) {
   const { pipelineId, metrics, seriesIds } = props.source;
-  const from = props.source.from ?? 'cache';
+  const from = metricSourceFrom(props.source);
   const [search, setSearch] = useState('');
   const [found, setFound] = useState<{ series: string[]; more: number } | null>(null);
   const [error, setError] = useState<ErrorView | null>(null);
@@ -112,7 +112,7 @@ export function MetricPicker(props: {
   onChange: (patch: Partial<MetricSource>, resetWindow?: boolean) => void;
 }) {
   const { source, pipelines } = props;
-  const from = source.from ?? 'cache';
+  const from = metricSourceFrom(source);
   const metricsOf = pipelines.find((p) => p.id === source.pipelineId)?.metrics ?? [];
   return (
     <aside className="chart-picker">

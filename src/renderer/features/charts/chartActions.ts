@@ -14,6 +14,7 @@ import { workbench } from '../../state/workbench';
 import { formatCount } from '../../workbench/format';
 import {
   currentMetricSource,
+  metricSourceFrom,
   newMetricSpec,
   openChart,
   patchMetricSource,
@@ -139,7 +140,7 @@ export async function pickFirstPipeline(
     () => [],
   );
   const now = currentMetricSource(tabId);
-  if (!now || (now.from ?? 'cache') !== from || now.pipelineId !== had) return;
+  if (!now || metricSourceFrom(now) !== from || now.pipelineId !== had) return;
   patchMetricSource(tabId, { pipelineId: first.id, metrics: [metric], seriesIds }, true);
 }
 
@@ -173,7 +174,7 @@ export async function fetchMetricChart(
     width,
     bucket: query.bucket,
     timeZone,
-    source: source.from ?? 'cache',
+    source: metricSourceFrom(source),
     maxServerRows: query.unbounded ? null : HEAVY_SERVER_READ_ROWS,
   };
   const main = fetchChartSeries({ ...base, requestId, fromMs: window.fromMs, toMs: window.toMs });

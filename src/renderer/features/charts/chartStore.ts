@@ -3,7 +3,7 @@
  * (what to draw, how, where zoomed) and which SQL tabs show their result as a chart.
  */
 import { create } from 'zustand';
-import type { ChartSpec } from '../../../shared/api/charts';
+import type { ChartDataSource, ChartSpec } from '../../../shared/api/charts';
 import { withoutKey } from '../../workbench/records';
 import { openChartTab } from '../../workbench/tabsStore';
 
@@ -54,6 +54,11 @@ export function updateChartSpec(tabId: string, patch: Partial<ChartSpec>): void 
 
 /** A metric chart's source (where its points come from and which), as the store holds it now. */
 export type MetricSource = Extract<ChartSpec['source'], { kind: 'metrics' }>;
+
+/** Where a metric chart reads its points: a chart saved before the choice existed reads the cache. */
+export function metricSourceFrom(source: MetricSource): ChartDataSource {
+  return source.from ?? 'cache';
+}
 
 /** The metric source of a chart tab as it is now; null for a closed tab or another kind of chart. */
 export function currentMetricSource(tabId: string): MetricSource | null {
