@@ -143,12 +143,37 @@ describe('MetricPush against a real PostgreSQL', () => {
     await client.connect();
     return client;
   };
+  /** Connects as a role of its own. */
+  const as = (login: { user: string; password: string }) => async () => {
+    const client = new pg.Client({ ...config, user: login.user, password: login.password });
+    await client.connect();
+    return client;
+  };
 
-  async function writeDelta(lines: { row: Pick<Row, 'time' | 'series' | 'metric'>; value: number | null }[]) {
+  /**
+   * A delta file as a preview writes it: each key's new value (null removes it),
+   * then what the server `on` holds for it now — unless a line says otherwise
+   * (`server`: its claimed value there, or null for "not on the server").
+   */
+  async function writeDelta(
+    lines: {
+      row: Pick<Row, 'time' | 'series' | 'metric'>;
+      value: number | null;
+      server?: { value: number | null } | null;
+    }[],
+    on: pg.ClientBase = admin,
+  ) {
+    const held = new Map((await serverRows('TRUE', on)).map((r) => [keyOf(r), r]));
+    const text = (v: number | null) => (v === null ? '\\N' : String(v));
     const file = join(dir, `${randomUUID()}.tsv`);
     await writeFile(
       file,
-      lines.map(({ row, value }) => `${row.time}\t${row.series}\t${row.metric}\t${value ?? '\\N'}\n`).join(''),
+      lines
+        .map(({ row, value, server }) => {
+          const was = server === undefined ? (held.get(keyOf(row)) ?? null) : server;
+          return `${row.time}\t${row.series}\t${row.metric}\t${text(value)}\t${text(was?.value ?? null)}\t${was ? 't' : 'f'}\n`;
+        })
+        .join(''),
     );
     return file;
   }
@@ -166,7 +191,7 @@ describe('MetricPush against a real PostgreSQL', () => {
 
   /** The delta file that turns the server's rows of `r` into `recomputed`, as a preview writes it. */
   async function deltaFile(r: PushRange, recomputed: Row[], on: pg.ClientBase = admin): Promise<string> {
-    return writeDelta(deltaOf(await serverRows(inRange(r), on), recomputed));
+    return writeDelta(deltaOf(await serverRows(inRange(r), on), recomputed), on);
   }
 
   /** Every row's physical identity (ctid) and writing transaction (xmin), by key. */
@@ -469,7 +494,7 @@ describe('MetricPush against a real PostgreSQL', () => {
     const tuplesBefore = await tuples();
     const inside = original.find((row) => row.time.startsWith('2026-10-02'))!;
     const outside = original.find((row) => row.time.startsWith('2026-10-03'))!;
-    const cases: [string, { row: Pick<Row, 'time' | 'series' | 'metric'>; value: number | null }[], RegExp][] = [
+    const cases: [string, Parameters<typeof writeDelta>[0], RegExp][] = [
       [
         'out of range',
         [
@@ -488,6 +513,22 @@ describe('MetricPush against a real PostgreSQL', () => {
       ],
       ['absent', [{ row: { ...inside, series: 'm-none' }, value: null }], /removes 1 keys the server does not have/],
       ['no-op', [{ row: inside, value: inside.value }], /sets 1 keys to the value they already have/],
+      // What the delta says the server holds is checked against the rows it replaces.
+      [
+        'a wrong server value',
+        [{ row: inside, value: 1, server: { value: inside.value + 7 } }],
+        /does not describe the server's rows it replaces \(1 rows, by key and value\)/,
+      ],
+      [
+        'a key said to be on the server that is not',
+        [{ row: { ...inside, series: 'm-none' }, value: 1, server: { value: 3 } }],
+        /does not describe the server's rows it replaces \(1 rows, by key and value\)/,
+      ],
+      [
+        'a key said to be new that the server has',
+        [{ row: inside, value: inside.value + 1, server: null }],
+        /adds a key twice, or one the server already has: .*already exists/,
+      ],
     ];
     // Every key of the range named once more than it has rows: all changed but one removed twice and one left out.
     const day = original.filter((row) => row.time.startsWith('2026-10-02'));
@@ -500,6 +541,12 @@ describe('MetricPush against a real PostgreSQL', () => {
       ],
       /names the key \(power, m-00, 2026-10-02T00:00:00.000Z\) more than once/,
     ]);
+    // Every key of the range changed, one of them said to hold a value it does not.
+    cases.push([
+      'a whole range with a wrong server value',
+      day.map((row, i) => ({ row, value: row.value + 1, ...(i === 3 ? { server: { value: row.value - 1 } } : {}) })),
+      /does not describe the server's rows it replaces \(\d+ rows, by key and value\)/,
+    ]);
     for (const [what, lines, message] of cases) {
       const request = await pushRequest(r, await writeDelta(lines));
       await expect(push.push(request), what).rejects.toMatchObject({
@@ -507,6 +554,13 @@ describe('MetricPush against a real PostgreSQL', () => {
         message: expect.stringMatching(message),
       });
     }
+    // A line that does not say whether the server has its key.
+    const unstated = join(dir, `${randomUUID()}.tsv`);
+    await writeFile(unstated, `${inside.time}\t${inside.series}\t${inside.metric}\t1\t\\N\t\\N\n`);
+    await expect(push.push(await pushRequest(r, unstated))).rejects.toMatchObject({
+      code: 'bad_request',
+      message: expect.stringMatching(/1 rows of the push's delta do not say whether the server has their key/),
+    });
     const stale = await pushRequest(r, await writeDelta([{ row: inside, value: 1 }]), {
       expectedChecksum: `sha256:${'0'.repeat(64)}`,
     });
@@ -548,14 +602,25 @@ describe('MetricPush against a real PostgreSQL', () => {
       ),
       { definition: null },
     );
+    // A delta of a few keys, the changed row among them: its stated old value no longer holds either, and the
+    // stale preview is what the push reports.
+    const few = original.filter(
+      (row) => row.time === '2026-10-01T05:00:00.000000Z' || row.time.startsWith('2026-10-01T07'),
+    );
+    expect(few.some((row) => row.series === 'm-03' && row.time.startsWith('2026-10-01T05'))).toBe(true);
+    const fewRequest = await pushRequest(r, await writeDelta(few.map((row) => ({ row, value: row.value + 100 }))), {
+      definition: null,
+    });
     await admin.query(
       `UPDATE dash.pipeline_metrics SET value = value + 1 WHERE pipeline_id = $1 AND series_id = 'm-03' AND time = '2026-10-01T05:00:00Z'`,
       [PIPELINE],
     );
-    await expect(push.push(request)).rejects.toMatchObject({
-      code: 'conflict',
-      message: expect.stringContaining('changed since your preview'),
-    });
+    for (const stale of [request, fewRequest]) {
+      await expect(push.push(stale)).rejects.toMatchObject({
+        code: 'conflict',
+        message: expect.stringContaining('changed since your preview'),
+      });
+    }
     expect(await version()).toBe(1);
     expect(await auditCount()).toBe(0);
   });
@@ -600,11 +665,6 @@ describe('MetricPush against a real PostgreSQL', () => {
   it('plans, pushes and undoes as roles with exactly the grants docs/data-contract.md documents', async () => {
     await reset();
     const { reader, pusher } = await createDocumentedRoles(admin);
-    const as = (login: { user: string; password: string }) => async () => {
-      const client = new pg.Client({ ...config, user: login.user, password: login.password });
-      await client.connect();
-      return client;
-    };
     const r = range('2026-10-02', '2026-10-03');
     const recomputed = rowsOf(['2026-10-02'], (s, m, slot) => s + m + slot);
     const request = await pushRequest(r, await deltaFile(r, recomputed));
@@ -643,6 +703,36 @@ describe('MetricPush against a real PostgreSQL', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('pushes as a role allowed one connection, checking the range on the pushing connection before it writes', async () => {
+    await reset();
+    const { pusher } = await createDocumentedRoles(admin);
+    await admin.query(`ALTER ROLE ${admin.escapeIdentifier(pusher.user)} CONNECTION LIMIT 1`);
+    const byPusher = new MetricPush(as(pusher));
+    const r = range('2026-10-02', '2026-10-03');
+    const recomputed = rowsOf(['2026-10-02'], (s, m, slot) => s + m + slot);
+    const request = await pushRequest(r, await deltaFile(r, recomputed));
+
+    // The preview's rows changed since: refused as stale, though only found out after the writes.
+    const inside = original.find((row) => row.time.startsWith('2026-10-02T06'))!;
+    const changeOne = (value: number) =>
+      admin.query(
+        'UPDATE dash.pipeline_metrics SET value = $4 WHERE pipeline_id = $1 AND metric_name = $2 AND series_id = $3 AND time = $5',
+        [PIPELINE, inside.metric, inside.series, value, inside.time],
+      );
+    await changeOne(inside.value + 0.5);
+    const rowsChanged = await serverRows();
+    await expect(byPusher.push({ ...request, pushedBy: pusher.user })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/changed since your preview \(\d+ rows now, \d+ then\)/),
+    });
+    expect(checksumOf(await serverRows())).toBe(checksumOf(rowsChanged));
+    await changeOne(inside.value);
+
+    const pushed = await byPusher.push({ ...request, pushedBy: pusher.user });
+    expect(pushed).toMatchObject({ alreadyApplied: false, checksum: await preview(r) });
+    expect(checksumOf(await serverRows(inRange(r)))).toBe(checksumOf(recomputed));
   });
 
   it('refuses to undo a push that a later push over the same range followed', async () => {

@@ -174,7 +174,7 @@ describeTimescale('the workbench on Debian TimescaleDB, extension in schema tsdb
     // The preview's delta: a few values doubled (where that changes them: not 0, NaN or the infinities); null values go.
     const { rows: delta } = await admin.query<{ line: string; metric_name: string; removed: boolean }>(
       `SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || chr(9) || series_id || chr(9)
-              || metric_name || chr(9) || coalesce((value * 2)::text, '\\N') AS line, metric_name, value IS NULL AS removed
+              || metric_name || chr(9) || coalesce((value * 2)::text, '\\N') || chr(9) || coalesce(value::text, '\\N') || chr(9) || 't' AS line, metric_name, value IS NULL AS removed
        FROM dash.pipeline_metrics WHERE pipeline_id = 'alpha' AND time >= $1 AND time < $2
          AND (value IS NULL OR (value IS DISTINCT FROM value * 2 AND abs(hashtext(series_id || time::text)) % 20 = 0))`,
       [range.start, range.end],

@@ -298,7 +298,7 @@ describe('TimescaleDB with compression and continuous aggregates (PGlite 2.23)',
         await client.query('ROLLBACK');
       }
     });
-    expect(deleted).toBe(13 + 9);
+    expect(deleted.rows).toBe(13 + 9);
     const wholeRange = await decompressedBy('alpha', range);
     const label = `${planned.tuplesToDecompress} planned, ${measured} decompressed, ${wholeRange} for the whole range`;
     expect(measured, label).toBeLessThan(wholeRange / 10);

@@ -500,8 +500,9 @@ export class ReprocessingPreview {
   /**
    * The push's delta as COPY text for MetricPush: every key added, removed or
    * changed — compared exactly (IS DISTINCT FROM), not within the display
-   * tolerance — with its new value, `\N` for a removed key; time ISO UTC,
-   * escaped ids, shortest exact doubles, in the server's index order.
+   * tolerance — with its new value (`\N` for a removed key), then the value
+   * the server held and whether it held the key at all (`PushRequest.deltaFile`);
+   * time ISO UTC, escaped ids, shortest exact doubles, in the server's index order.
    */
   private deltaFile(state: PreviewState): Promise<string> {
     state.deltaWritten ??= this.opts
@@ -509,7 +510,8 @@ export class ReprocessingPreview {
       .run(
         `delta-${state.previewId}`,
         `COPY (SELECT ${isoUtc('time')} || chr(9) || ${copyTextSql('series_id')}
-                 || chr(9) || ${copyTextSql('metric_name')} || chr(9) || ${copyTextValueSql('recomputed')} AS line
+                 || chr(9) || ${copyTextSql('metric_name')} || chr(9) || ${copyTextValueSql('recomputed')}
+                 || chr(9) || ${copyTextValueSql('current')} || chr(9) || CASE WHEN status = 'added' THEN 'f' ELSE 't' END AS line
                FROM ${state.tables.diff} WHERE ${IN_DELTA} ORDER BY metric_name, series_id, time)
          TO ${quoteLiteral(state.deltaFile)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\u0001')`,
       )

@@ -45,9 +45,13 @@ export interface PushRequest {
   expectedChecksum: string;
   /**
    * The delta as COPY text, one key per line: `time \t series_id \t
-   * metric_name \t value` (time ISO-8601 UTC). A value is the key's new value
-   * (added or changed); `\N` removes the key (a recomputed metric is never
-   * null). Every key inside the range, once, and each one a change.
+   * metric_name \t value \t server_value \t on_server` (time ISO-8601 UTC).
+   * `value` is the key's new value (added or changed); `\N` removes the key (a
+   * recomputed metric is never null). `server_value` and `on_server` (`t`/`f`)
+   * are what the preview saw the server hold for the key (`\N` for none or a
+   * null value): the push needs no lookup to know what it replaces, and checks
+   * the claim against the rows it deletes. Every key inside the range, once,
+   * and each one a change.
    */
   deltaFile: string;
   pushedBy: string;
@@ -170,13 +174,28 @@ async function insertAuditRow(
 }
 
 /**
- * The staging table a delta is applied from: the file's rows (`present` null:
- * a null value removes the key) or an undo's (`present` set: a restored row may
- * hold a null value).
+ * The staging table a delta is applied from: a push's file (`present` null: a
+ * null value removes the key; `server_value`/`on_server`: what the preview saw
+ * the server hold) or an undo's (`present` set: a restored row may hold a null
+ * value; what the server holds is looked up).
  */
 const CREATE_DELTA_TABLE = `CREATE TEMP TABLE push_delta (
   time timestamptz NOT NULL, series_id text NOT NULL, metric_name text NOT NULL,
-  value double precision, present boolean) ON COMMIT DROP`;
+  value double precision, present boolean, server_value double precision, on_server boolean) ON COMMIT DROP`;
+
+/**
+ * What the server holds for each staged key: `stated` by the delta itself (a
+ * push: the preview compared against the very rows the range fingerprint
+ * vouches for, and the deletes check the claim), or `looked-up` by key (an undo).
+ */
+type ServerSide = 'stated' | 'looked-up';
+
+/** Each staged key, what the delta does to it, from whether the server has it (`m_found`) and its value there (`m_value`). */
+const KIND_SQL = `CASE WHEN m_found IS NULL THEN NULL
+                       WHEN coalesce(d.present, d.value IS NOT NULL)
+                       THEN CASE WHEN NOT m_found THEN 'added'
+                                 WHEN m_value IS NOT DISTINCT FROM d.value THEN 'same' ELSE 'changed' END
+                       ELSE CASE WHEN NOT m_found THEN 'absent' ELSE 'removed' END END`;
 
 /**
  * How the staged keys meet the range's rows. A delta much smaller than the
@@ -200,30 +219,44 @@ interface DeltaCounts {
   same: number;
   absent: number;
   outside: number;
+  /** Lines of a stated delta that do not say whether the server has their key. */
+  unstated: number;
   /** XOR of the hashes of the rows the delta overwrites, and of those it writes. */
   xorOld: bigint;
   xorNew: bigint;
 }
 
 /**
- * Joins the staged delta to the server's rows by key (index lookups): each key
- * with its old value and what the delta does to it, in push_keys.
+ * Each staged key with its old value and what the delta does to it, in
+ * push_keys: as the delta states it, or joined to the server's rows by key
+ * (index lookups).
  */
-async function classifyDelta(client: pg.ClientBase, pipelineId: string, range: PushRange): Promise<DeltaCounts> {
-  await client.query(
-    `CREATE TEMP TABLE push_keys ON COMMIT DROP AS
-     SELECT d.time, d.series_id, d.metric_name, d.value AS new_value, m.value AS old_value,
-            CASE WHEN coalesce(d.present, d.value IS NOT NULL)
-                 THEN CASE WHEN m.time IS NULL THEN 'added'
-                           WHEN m.value IS NOT DISTINCT FROM d.value THEN 'same' ELSE 'changed' END
-                 ELSE CASE WHEN m.time IS NULL THEN 'absent' ELSE 'removed' END END AS kind
-     FROM push_delta d LEFT JOIN dash.pipeline_metrics m
-       ON m.pipeline_id = $1 AND m.metric_name = d.metric_name AND m.series_id = d.series_id AND m.time = d.time
-          AND m.time >= $2::timestamptz AND m.time < $3::timestamptz`,
-    [pipelineId, range.start, range.end],
-  );
+async function classifyDelta(
+  client: pg.ClientBase,
+  pipelineId: string,
+  range: PushRange,
+  serverSide: ServerSide,
+): Promise<DeltaCounts> {
+  if (serverSide === 'stated') {
+    await client.query(
+      `CREATE TEMP TABLE push_keys ON COMMIT DROP AS
+       SELECT d.time, d.series_id, d.metric_name, d.value AS new_value, d.server_value AS old_value,
+              ${KIND_SQL} AS kind
+       FROM (SELECT *, on_server AS m_found, server_value AS m_value FROM push_delta) d`,
+    );
+  } else {
+    await client.query(
+      `CREATE TEMP TABLE push_keys ON COMMIT DROP AS
+       SELECT d.time, d.series_id, d.metric_name, d.value AS new_value, d.m_value AS old_value, ${KIND_SQL} AS kind
+       FROM (SELECT d.*, m.time IS NOT NULL AS m_found, m.value AS m_value
+             FROM push_delta d LEFT JOIN dash.pipeline_metrics m
+               ON m.pipeline_id = $1 AND m.metric_name = d.metric_name AND m.series_id = d.series_id AND m.time = d.time
+                  AND m.time >= $2::timestamptz AND m.time < $3::timestamptz) d`,
+      [pipelineId, range.start, range.end],
+    );
+  }
   const { rows } = await client.query<
-    Record<'added' | 'removed' | 'changed' | 'same' | 'absent' | 'outside', string> & {
+    Record<'added' | 'removed' | 'changed' | 'same' | 'absent' | 'outside' | 'unstated', string> & {
       x_old: string;
       x_new: string;
     }
@@ -233,6 +266,7 @@ async function classifyDelta(client: pg.ClientBase, pipelineId: string, range: P
             count(*) FILTER (WHERE kind = 'changed')::text AS changed,
             count(*) FILTER (WHERE kind = 'same')::text AS same,
             count(*) FILTER (WHERE kind = 'absent')::text AS absent,
+            count(*) FILTER (WHERE kind IS NULL)::text AS unstated,
             count(*) FILTER (WHERE NOT (time >= $1::timestamptz AND time < $2::timestamptz))::text AS outside,
             ${xorSql('old_value', "kind IN ('removed', 'changed')")} AS x_old,
             ${xorSql('new_value', "kind IN ('added', 'changed')")} AS x_new
@@ -247,6 +281,7 @@ async function classifyDelta(client: pg.ClientBase, pipelineId: string, range: P
     same: Number(r.same),
     absent: Number(r.absent),
     outside: Number(r.outside),
+    unstated: Number(r.unstated),
     xorOld: xorOf(r.x_old),
     xorNew: xorOf(r.x_new),
   };
@@ -273,6 +308,13 @@ async function refuseDuplicateKey(client: pg.ClientBase): Promise<void> {
 /** A delta file is the workbench's own statement of what changes: anything off in it refuses the push. */
 function refuseBadDelta(range: PushRange, counts: DeltaCounts): void {
   const nothing = 'Nothing was written.';
+  if (counts.unstated > 0) {
+    throw new WorkbenchError(
+      'bad_request',
+      `${counts.unstated} rows of the push's delta do not say whether the server has their key. ${nothing}`,
+      'Preview again, then push.',
+    );
+  }
   if (counts.outside > 0) {
     throw new WorkbenchError(
       'bad_request',
@@ -297,9 +339,20 @@ function refuseBadDelta(range: PushRange, counts: DeltaCounts): void {
 /** Statements sent per round trip when deleting series by series. */
 const STATEMENTS_PER_BATCH = 200;
 
+/** The rows a DELETE … RETURNING took, counted and fingerprinted (the statement given as `gone`). */
+function goneSql(deleteReturning: string): string {
+  return `WITH gone AS (${deleteReturning} RETURNING m.metric_name, m.series_id, m.time, m.value)
+          SELECT count(*)::text AS n, ${xorSql()} AS x FROM gone`;
+}
+
+function fingerprintOf(row: { n: string; x: string } | undefined): RangeFingerprint {
+  return { rows: Number(row?.n ?? 0), xor: xorOf(row?.x ?? '0') };
+}
+
 /**
- * Deletes the keys of push_keys of the given kinds; returns how many rows went.
- * Joined by key in one statement — or, `segmentWise` (TimescaleDB), one
+ * Deletes the keys of push_keys of the given kinds; returns how many rows went
+ * and the XOR of their hashes (what they were, to check against what the delta
+ * says they were). Joined by key in one statement — or, `segmentWise` (TimescaleDB), one
  * statement per series and metric with its key and time span as constants:
  * TimescaleDB decompresses the compressed batches a DELETE's constant
  * conditions select, and for a join that is every batch of the range.
@@ -310,34 +363,39 @@ export async function deleteKeys(
   range: PushRange,
   kinds: ('removed' | 'changed')[],
   segmentWise: boolean,
-): Promise<number> {
+): Promise<RangeFingerprint> {
   const kindList = kinds.map((k) => `'${k}'`).join(', ');
   if (!segmentWise) {
-    const gone = await client.query(
-      `DELETE FROM dash.pipeline_metrics m USING push_keys k
+    const { rows } = await client.query<{ n: string; x: string }>(
+      goneSql(`DELETE FROM dash.pipeline_metrics m USING push_keys k
        WHERE k.kind IN (${kindList}) AND m.pipeline_id = $1 AND m.time >= $2::timestamptz AND m.time < $3::timestamptz
-         AND m.metric_name = k.metric_name AND m.series_id = k.series_id AND m.time = k.time`,
+         AND m.metric_name = k.metric_name AND m.series_id = k.series_id AND m.time = k.time`),
       [pipelineId, range.start, range.end],
     );
-    return gone.rowCount ?? 0;
+    return fingerprintOf(rows[0]);
   }
   const { rows: series } = await client.query<{ metric_name: string; series_id: string; first: string; last: string }>(
     `SELECT metric_name, series_id, min(time)::text AS first, max(time)::text AS last FROM push_keys
      WHERE kind IN (${kindList}) GROUP BY 1, 2`,
   );
   const lit = (v: string) => client.escapeLiteral(v);
-  let deleted = 0;
+  const deleted: RangeFingerprint = { rows: 0, xor: 0n };
   for (let i = 0; i < series.length; i += STATEMENTS_PER_BATCH) {
-    const statements = series.slice(i, i + STATEMENTS_PER_BATCH).map(
-      (s) =>
-        `DELETE FROM dash.pipeline_metrics WHERE pipeline_id = ${lit(pipelineId)}
+    const statements = series.slice(i, i + STATEMENTS_PER_BATCH).map((s) =>
+      goneSql(
+        `DELETE FROM dash.pipeline_metrics m WHERE pipeline_id = ${lit(pipelineId)}
            AND metric_name = ${lit(s.metric_name)} AND series_id = ${lit(s.series_id)}
            AND time >= ${lit(s.first)}::timestamptz AND time <= ${lit(s.last)}::timestamptz
            AND time IN (SELECT time FROM push_keys WHERE kind IN (${kindList})
                           AND metric_name = ${lit(s.metric_name)} AND series_id = ${lit(s.series_id)})`,
+      ),
     );
     const results = (await client.query(statements.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
-    for (const r of Array.isArray(results) ? results : [results]) deleted += r.rowCount ?? 0;
+    for (const r of Array.isArray(results) ? results : [results]) {
+      const gone = fingerprintOf(r.rows[0] as { n: string; x: string } | undefined);
+      deleted.rows += gone.rows;
+      deleted.xor ^= gone.xor;
+    }
   }
   return deleted;
 }
@@ -346,8 +404,10 @@ export async function deleteKeys(
  * Applies the classified delta (push_keys): keeps what it overwrites for undo —
  * exactly the touched keys, or on a server without migration 003 the whole
  * range as before — then deletes the removed and changed keys and inserts the
- * added and changed ones, set-based; no-op keys are left alone. Fails as a
- * conflict when the rows moved under the push (another writer).
+ * added and changed ones, set-based; no-op keys are left alone. The rows
+ * deleted must be exactly the ones the delta replaces (count and fingerprint):
+ * otherwise a stated delta misdescribed the server (refused), or the rows moved
+ * under the push (another writer: a conflict).
  */
 async function writeDelta(
   client: pg.ClientBase,
@@ -356,8 +416,9 @@ async function writeDelta(
   pipelineId: string,
   range: PushRange,
   counts: DeltaCounts,
-  rangeRows: number,
+  before: RangeFingerprint,
   segmentWise: boolean,
+  serverSide: ServerSide,
 ): Promise<void> {
   const inRange = `m.pipeline_id = $1 AND m.time >= $2::timestamptz AND m.time < $3::timestamptz`;
   const params = [pipelineId, range.start, range.end];
@@ -375,22 +436,35 @@ async function writeDelta(
       [...params, pushId],
     );
   }
-  // Changed keys are deleted and inserted: an UPDATE in place measured no faster (every index entry is
-  // written again either way) and would need one more grant.
+  // Changed keys are deleted and inserted: an UPDATE in place measured no faster (its index lookups read the same
+  // pages, and a full page takes the new version elsewhere, with new index entries) and would need one more grant.
   // When the delta touches every row of the range (its keys are distinct and all there), the range itself goes:
   // no join, and on TimescaleDB whole batches may go without being decompressed.
-  const everyRow = counts.removed + counts.changed === rangeRows;
-  // Only distinct keys make that count mean every row: a doubled removal would let one row go unnamed.
-  if (everyRow) await refuseDuplicateKey(client);
-  const gone = everyRow
-    ? ((await client.query(`DELETE FROM dash.pipeline_metrics m WHERE ${inRange}`, params)).rowCount ?? 0)
-    : await deleteKeys(client, pipelineId, range, ['removed', 'changed'], segmentWise);
-  if (gone !== counts.removed + counts.changed) {
+  const replaced = counts.removed + counts.changed;
+  // Only distinct keys make that count mean every row — a doubled removal would let one row go unnamed — and
+  // distinct keys are what the fingerprint check below proves: a doubled row's hash cancels out of the XOR.
+  const everyRow = replaced === before.rows;
+  const mismatch = async (): Promise<never> => {
     await refuseDuplicateKey(client);
+    if (serverSide === 'stated') {
+      throw new WorkbenchError(
+        'bad_request',
+        `The push's delta does not describe the server's rows it replaces (${replaced} rows, by key and value). Nothing was written.`,
+        'Preview again, then push.',
+      );
+    }
     throw conflict(
       `The server's metrics of "${pipelineId}" in this range changed while pushing. Nothing was written.`,
       'Preview again to see the current metrics, then push.',
     );
+  };
+  if (everyRow) {
+    // Every row of the range goes: the range fingerprint (checked in this transaction) is what went.
+    const rows = (await client.query(`DELETE FROM dash.pipeline_metrics m WHERE ${inRange}`, params)).rowCount ?? 0;
+    if (rows !== replaced || before.xor !== counts.xorOld) await mismatch();
+  } else {
+    const gone = await deleteKeys(client, pipelineId, range, ['removed', 'changed'], segmentWise);
+    if (gone.rows !== replaced || gone.xor !== counts.xorOld) await mismatch();
   }
   await client
     .query(
@@ -398,10 +472,70 @@ async function writeDelta(
        SELECT time, $1, series_id, metric_name, new_value FROM push_keys WHERE kind IN ('added', 'changed')`,
       [pipelineId],
     )
-    .catch(async (err: unknown) => {
-      if (pgErrorCode(err) === '23505') await refuseDuplicateKey(client);
-      throw err;
+    .catch((err: unknown) => {
+      // The transaction is aborted now: the server's detail names the key.
+      if (pgErrorCode(err) !== '23505') throw err;
+      if (serverSide === 'looked-up') {
+        throw conflict(
+          `The server's metrics of "${pipelineId}" in this range changed while pushing: ${pgErrorText(err)}. Nothing was written.`,
+          'Preview again to see the current metrics, then push.',
+        );
+      }
+      throw new WorkbenchError(
+        'bad_request',
+        `The push's delta adds a key twice, or one the server already has: ${pgErrorText(err)}. Nothing was written.`,
+        'Preview again, then push.',
+      );
     });
+}
+
+/**
+ * A classified delta applied (push_keys): the audit row, complete, then the
+ * writes; the result as the push reports it.
+ */
+async function applyDelta(
+  client: pg.ClientBase,
+  push: {
+    pushId: string;
+    pushedBy: string;
+    pipelineId: string;
+    baseVersion: number;
+    version: number;
+    range: PushRange;
+    undoOf: string | null;
+    comment: string | null;
+    counts: DeltaCounts;
+    /** The range's rows before the delta (for a push: as previewed, checked before commit). */
+    before: RangeFingerprint;
+    serverSide: ServerSide;
+  },
+): Promise<{ result: PushResult; timescale: boolean }> {
+  const outcome = outcomeOf(push.before, push.counts);
+  const contract = await auditContract(client);
+  // The audit row first, complete: before migration 003 the replaced rows reference it.
+  await insertAuditRow(client, contract, { ...push, ...outcome });
+  const timescale = (await detectServerMode(client)).mode === 'timescaledb';
+  await writeDelta(
+    client,
+    contract,
+    push.pushId,
+    push.pipelineId,
+    push.range,
+    push.counts,
+    push.before,
+    timescale,
+    push.serverSide,
+  );
+  const result: PushResult = {
+    pushId: push.pushId,
+    pipelineId: push.pipelineId,
+    range: push.range,
+    alreadyApplied: false,
+    pipelineVersion: push.version,
+    ...outcome,
+    aggregates: [],
+  };
+  return { result, timescale };
 }
 
 /** What a delta does, for the audit: its counts and the range fingerprint after it. */
@@ -466,58 +600,87 @@ export class MetricPush {
         );
       }
       const expected = parseFingerprint(request.expectedChecksum);
-      const current = await rangeFingerprint(client, request.pipelineId, request.range);
-      if (current.rows !== expected.rows || current.xor !== expected.xor) {
-        throw conflict(
-          `The server's metrics of "${request.pipelineId}" in this range changed since your preview (${current.rows} rows now, ${expected.rows} then). Nothing was written.`,
-          'Preview again to see the current metrics, then push.',
-        );
+      const stale = (current: RangeFingerprint) =>
+        current.rows !== expected.rows || current.xor !== expected.xor
+          ? conflict(
+              `The server's metrics of "${request.pipelineId}" in this range changed since your preview (${current.rows} rows now, ${expected.rows} then). Nothing was written.`,
+              'Preview again to see the current metrics, then push.',
+            )
+          : null;
+      // The range is fingerprinted on a connection of its own while this one writes (the scan of the whole range
+      // and the writes of the delta overlap), and the push commits only if it is still as previewed; until then
+      // the preview's fingerprint stands in for it. The check starts after the pipeline is locked, so it sees every
+      // push committed before this one. A role that may not open a second connection checks first, here.
+      const other = await this.connect().catch(() => null);
+      if (!other) {
+        const changed = stale(await rangeFingerprint(client, request.pipelineId, request.range));
+        if (changed) throw changed;
+        return this.writeStated(client, request, locked.version, expected);
       }
-      await client.query(CREATE_DELTA_TABLE);
-      const staging = client.query(copyFrom('COPY push_delta (time, series_id, metric_name, value) FROM STDIN'));
-      await pipeline(createReadStream(request.deltaFile), staging);
-      await chooseJoins(client, staging.rowCount, current.rows);
-      const counts = await classifyDelta(client, request.pipelineId, request.range);
-      refuseBadDelta(request.range, counts);
-      const outcome = outcomeOf(current, counts);
-      const version = request.definition
-        ? await newVersion(client, request.pipelineId, request.definition, request.pushedBy, request.comment)
-        : locked.version;
-      const contract = await auditContract(client);
-      // The audit row first, complete: before migration 003 the replaced rows reference it.
-      await insertAuditRow(client, contract, {
-        pushId: request.pushId,
-        pushedBy: request.pushedBy,
-        pipelineId: request.pipelineId,
-        baseVersion: request.baseVersion,
-        version,
-        range: request.range,
-        undoOf: null,
-        comment: request.comment,
-        ...outcome,
-      });
-      const segmentWise = (await detectServerMode(client)).mode === 'timescaledb';
-      await writeDelta(
-        client,
-        contract,
-        request.pushId,
-        request.pipelineId,
-        request.range,
-        counts,
-        current.rows,
-        segmentWise,
+      const checking = withClient(
+        async () => other,
+        (c) => rangeFingerprint(c, request.pipelineId, request.range),
       );
-      return {
-        pushId: request.pushId,
-        pipelineId: request.pipelineId,
-        range: request.range,
-        alreadyApplied: false,
-        pipelineVersion: version,
-        ...outcome,
-        aggregates: [],
-      } satisfies PushResult;
+      checking.catch(() => undefined);
+      try {
+        const written = await this.writeStated(client, request, locked.version, expected);
+        const changed = stale(await checking);
+        if (changed) throw changed;
+        return written;
+      } catch (err) {
+        // A preview of other rows explains whatever else went wrong.
+        const current = await checking.catch(() => null);
+        throw (current && stale(current)) || err;
+      }
     });
-    if (!result.alreadyApplied) result.aggregates = await refreshAfterPush(this.connect, request.range);
+    return this.refreshed(result, request.range);
+  }
+
+  /**
+   * A push's delta staged, checked and written over the range as previewed
+   * (`previewed`: its fingerprint then), with its audit row.
+   */
+  private async writeStated(
+    client: pg.ClientBase,
+    request: PushRequest,
+    lockedVersion: number,
+    previewed: RangeFingerprint,
+  ): Promise<{ result: PushResult; timescale: boolean }> {
+    await client.query(CREATE_DELTA_TABLE);
+    await pipeline(
+      createReadStream(request.deltaFile),
+      client.query(
+        copyFrom('COPY push_delta (time, series_id, metric_name, value, server_value, on_server) FROM STDIN'),
+      ),
+    );
+    const counts = await classifyDelta(client, request.pipelineId, request.range, 'stated');
+    refuseBadDelta(request.range, counts);
+    const version = request.definition
+      ? await newVersion(client, request.pipelineId, request.definition, request.pushedBy, request.comment)
+      : lockedVersion;
+    return applyDelta(client, {
+      pushId: request.pushId,
+      pushedBy: request.pushedBy,
+      pipelineId: request.pipelineId,
+      baseVersion: request.baseVersion,
+      version,
+      range: request.range,
+      undoOf: null,
+      comment: request.comment,
+      counts,
+      before: previewed,
+      serverSide: 'stated',
+    });
+  }
+
+  /** A written push or undo with its continuous aggregates refreshed (TimescaleDB: no aggregates elsewhere). */
+  private async refreshed(
+    written: PushResult | { result: PushResult; timescale: boolean },
+    range: PushRange,
+  ): Promise<PushResult> {
+    if ('alreadyApplied' in written) return written;
+    const { result, timescale } = written;
+    if (timescale) result.aggregates = await refreshAfterPush(this.connect, range);
     return result;
   }
 
@@ -532,7 +695,7 @@ export class MetricPush {
     pushedBy: string;
     comment: string | null;
   }): Promise<PushResult> {
-    const { result, range } = await inTransaction(this.connect, async (client) => {
+    const { written, range } = await inTransaction(this.connect, async (client) => {
       const { rows } = await client.query<{
         pipeline_id: string;
         base_version: number;
@@ -551,7 +714,7 @@ export class MetricPush {
       const range = { start: target.range_start.toISOString(), end: target.range_end.toISOString() };
       const locked = await lockPipeline(client, target.pipeline_id);
       const earlier = await previousPush(client, request.pushId);
-      if (earlier) return { result: earlier, range };
+      if (earlier) return { written: earlier, range };
       const { rows: undone } = await client.query<{ push_id: string }>(
         'SELECT push_id FROM dash.metric_pushes WHERE undo_of = $1',
         [request.undoOf],
@@ -618,10 +781,8 @@ export class MetricPush {
       }
       const { rows: staged } = await client.query<{ n: number }>('SELECT count(*)::float8 AS n FROM push_delta');
       await chooseJoins(client, staged[0]!.n, before.rows);
-      const counts = await classifyDelta(client, target.pipeline_id, range);
-      const outcome = outcomeOf(before, counts);
-      const contract = await auditContract(client);
-      await insertAuditRow(client, contract, {
+      const counts = await classifyDelta(client, target.pipeline_id, range, 'looked-up');
+      const written = await applyDelta(client, {
         pushId: request.pushId,
         pushedBy: request.pushedBy,
         pipelineId: target.pipeline_id,
@@ -630,23 +791,13 @@ export class MetricPush {
         range,
         undoOf: request.undoOf,
         comment: request.comment,
-        ...outcome,
+        counts,
+        before,
+        serverSide: 'looked-up',
       });
-      const segmentWise = (await detectServerMode(client)).mode === 'timescaledb';
-      await writeDelta(client, contract, request.pushId, target.pipeline_id, range, counts, before.rows, segmentWise);
-      const result: PushResult = {
-        pushId: request.pushId,
-        pipelineId: target.pipeline_id,
-        range,
-        alreadyApplied: false,
-        pipelineVersion: version,
-        ...outcome,
-        aggregates: [],
-      };
-      return { result, range };
+      return { written, range };
     });
-    if (!result.alreadyApplied) result.aggregates = await refreshAfterPush(this.connect, range);
-    return result;
+    return this.refreshed(written, range);
   }
 
   /** Refreshes the continuous aggregates over an earlier push's range again (after a refresh failed). */
