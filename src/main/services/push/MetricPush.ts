@@ -107,6 +107,18 @@ async function newVersion(
   return version;
 }
 
+/** Who pushed what, as its audit row names it. */
+interface AuditedPush {
+  pushId: string;
+  pushedBy: string;
+  pipelineId: string;
+  baseVersion: number;
+  version: number;
+  range: PushRange;
+  undoOf: string | null;
+  comment: string | null;
+}
+
 /**
  * The audit row, written once with its final counts and fingerprint: the
  * contract grants a pushing role INSERT on dash.metric_pushes, not UPDATE, so
@@ -115,15 +127,7 @@ async function newVersion(
 async function insertAuditRow(
   client: pg.ClientBase,
   contract: AuditContract,
-  row: {
-    pushId: string;
-    pushedBy: string;
-    pipelineId: string;
-    baseVersion: number;
-    version: number;
-    range: PushRange;
-    undoOf: string | null;
-    comment: string | null;
+  row: AuditedPush & {
     rowsReplaced: number;
     rowsInserted: number;
     values: DiffCounts;
@@ -495,15 +499,7 @@ async function writeDelta(
  */
 async function applyDelta(
   client: pg.ClientBase,
-  push: {
-    pushId: string;
-    pushedBy: string;
-    pipelineId: string;
-    baseVersion: number;
-    version: number;
-    range: PushRange;
-    undoOf: string | null;
-    comment: string | null;
+  push: AuditedPush & {
     counts: DeltaCounts;
     /** The range's rows before the delta (for a push: as previewed, checked before commit). */
     before: RangeFingerprint;
