@@ -343,7 +343,7 @@ function refuseBadDelta(range: PushRange, counts: DeltaCounts): void {
 /** Statements sent per round trip when deleting series by series. */
 const STATEMENTS_PER_BATCH = 200;
 
-/** The rows a DELETE … RETURNING took, counted and fingerprinted (the statement given as `gone`). */
+/** The rows a DELETE (given without its RETURNING) takes, counted and fingerprinted. */
 function goneSql(deleteReturning: string): string {
   return `WITH gone AS (${deleteReturning} RETURNING m.metric_name, m.series_id, m.time, m.value)
           SELECT count(*)::text AS n, ${xorSql()} AS x FROM gone`;
@@ -356,8 +356,9 @@ function fingerprintOf(row: { n: string; x: string } | undefined): RangeFingerpr
 /**
  * Deletes the keys of push_keys of the given kinds; returns how many rows went
  * and the XOR of their hashes (what they were, to check against what the delta
- * says they were). Joined by key in one statement — or, `segmentWise` (TimescaleDB), one
- * statement per series and metric with its key and time span as constants:
+ * says they were). Joined by key in one statement — or, `segmentWise`
+ * (TimescaleDB), one statement per series and metric with its key and time
+ * span as constants:
  * TimescaleDB decompresses the compressed batches a DELETE's constant
  * conditions select, and for a join that is every batch of the range.
  */
@@ -463,7 +464,7 @@ async function writeDelta(
     );
   };
   if (everyRow) {
-    // Every row of the range goes: the range fingerprint (checked in this transaction) is what went.
+    // Every row of the range goes: what went is the range's fingerprint, checked before this push commits.
     const rows = (await client.query(`DELETE FROM dash.pipeline_metrics m WHERE ${inRange}`, params)).rowCount ?? 0;
     if (rows !== replaced || before.xor !== counts.xorOld) await mismatch();
   } else {
@@ -505,7 +506,7 @@ async function applyDelta(
     before: RangeFingerprint;
     serverSide: ServerSide;
   },
-): Promise<{ result: PushResult; timescale: boolean }> {
+): Promise<Written> {
   const outcome = outcomeOf(push.before, push.counts);
   const contract = await auditContract(client);
   // The audit row first, complete: before migration 003 the replaced rows reference it.
@@ -532,6 +533,12 @@ async function applyDelta(
     aggregates: [],
   };
   return { result, timescale };
+}
+
+/** A push or undo as its transaction ends: what it reports, and whether aggregates may need a refresh after commit. */
+interface Written {
+  result: PushResult;
+  timescale: boolean;
 }
 
 /** What a delta does, for the audit: its counts and the range fingerprint after it. */
@@ -584,11 +591,11 @@ export class MetricPush {
 
   async push(request: PushRequest): Promise<PushResult> {
     checkRange(request.range);
-    const result = await inTransaction(this.connect, async (client) => {
+    const written = await inTransaction(this.connect, async (client): Promise<Written> => {
       const locked = await lockPipeline(client, request.pipelineId);
       // A retry of a push that committed (its reply was lost) is answered, not re-applied.
       const earlier = await previousPush(client, request.pushId);
-      if (earlier) return earlier;
+      if (earlier) return { result: earlier, timescale: false };
       if (locked.version !== request.baseVersion) {
         throw conflict(
           `The pipeline "${request.pipelineId}" was changed on the server since your preview: it is at version ${locked.version}${locked.updatedBy ? ` (by ${locked.updatedBy}` : ''}${locked.updatedAt ? `${locked.updatedBy ? ',' : ' ('} ${locked.updatedAt.toISOString()})` : locked.updatedBy ? ')' : ''}, your draft started from version ${request.baseVersion}. Nothing was written.`,
@@ -596,21 +603,20 @@ export class MetricPush {
         );
       }
       const expected = parseFingerprint(request.expectedChecksum);
-      const stale = (current: RangeFingerprint) =>
-        current.rows !== expected.rows || current.xor !== expected.xor
-          ? conflict(
-              `The server's metrics of "${request.pipelineId}" in this range changed since your preview (${current.rows} rows now, ${expected.rows} then). Nothing was written.`,
-              'Preview again to see the current metrics, then push.',
-            )
-          : null;
+      const refuseIfStale = (current: RangeFingerprint): void => {
+        if (current.rows === expected.rows && current.xor === expected.xor) return;
+        throw conflict(
+          `The server's metrics of "${request.pipelineId}" in this range changed since your preview (${current.rows} rows now, ${expected.rows} then). Nothing was written.`,
+          'Preview again to see the current metrics, then push.',
+        );
+      };
       // The range is fingerprinted on a connection of its own while this one writes (the scan of the whole range
       // and the writes of the delta overlap), and the push commits only if it is still as previewed; until then
       // the preview's fingerprint stands in for it. The check starts after the pipeline is locked, so it sees every
       // push committed before this one. A role that may not open a second connection checks first, here.
       const other = await this.connect().catch(() => null);
       if (!other) {
-        const changed = stale(await rangeFingerprint(client, request.pipelineId, request.range));
-        if (changed) throw changed;
+        refuseIfStale(await rangeFingerprint(client, request.pipelineId, request.range));
         return this.writeStated(client, request, locked.version, expected);
       }
       const checking = withClient(
@@ -619,17 +625,17 @@ export class MetricPush {
       );
       checking.catch(() => undefined);
       try {
-        const written = await this.writeStated(client, request, locked.version, expected);
-        const changed = stale(await checking);
-        if (changed) throw changed;
-        return written;
+        const stated = await this.writeStated(client, request, locked.version, expected);
+        refuseIfStale(await checking);
+        return stated;
       } catch (err) {
         // A preview of other rows explains whatever else went wrong.
         const current = await checking.catch(() => null);
-        throw (current && stale(current)) || err;
+        if (current) refuseIfStale(current);
+        throw err;
       }
     });
-    return this.refreshed(result, request.range);
+    return this.refreshed(written, request.range);
   }
 
   /**
@@ -641,7 +647,7 @@ export class MetricPush {
     request: PushRequest,
     lockedVersion: number,
     previewed: RangeFingerprint,
-  ): Promise<{ result: PushResult; timescale: boolean }> {
+  ): Promise<Written> {
     await client.query(CREATE_DELTA_TABLE);
     await pipeline(
       createReadStream(request.deltaFile),
@@ -669,14 +675,9 @@ export class MetricPush {
     });
   }
 
-  /** A written push or undo with its continuous aggregates refreshed (TimescaleDB: no aggregates elsewhere). */
-  private async refreshed(
-    written: PushResult | { result: PushResult; timescale: boolean },
-    range: PushRange,
-  ): Promise<PushResult> {
-    if ('alreadyApplied' in written) return written;
-    const { result, timescale } = written;
-    if (timescale) result.aggregates = await refreshAfterPush(this.connect, range);
+  /** A committed push or undo with its continuous aggregates refreshed (TimescaleDB: no aggregates elsewhere). */
+  private async refreshed({ result, timescale }: Written, range: PushRange): Promise<PushResult> {
+    if (timescale && !result.alreadyApplied) result.aggregates = await refreshAfterPush(this.connect, range);
     return result;
   }
 
@@ -710,7 +711,7 @@ export class MetricPush {
       const range = { start: target.range_start.toISOString(), end: target.range_end.toISOString() };
       const locked = await lockPipeline(client, target.pipeline_id);
       const earlier = await previousPush(client, request.pushId);
-      if (earlier) return { written: earlier, range };
+      if (earlier) return { written: { result: earlier, timescale: false }, range };
       const { rows: undone } = await client.query<{ push_id: string }>(
         'SELECT push_id FROM dash.metric_pushes WHERE undo_of = $1',
         [request.undoOf],
@@ -778,7 +779,7 @@ export class MetricPush {
       const { rows: staged } = await client.query<{ n: number }>('SELECT count(*)::float8 AS n FROM push_delta');
       await chooseJoins(client, staged[0]!.n, before.rows);
       const counts = await classifyDelta(client, target.pipeline_id, range, 'looked-up');
-      const written = await applyDelta(client, {
+      const applied = await applyDelta(client, {
         pushId: request.pushId,
         pushedBy: request.pushedBy,
         pipelineId: target.pipeline_id,
@@ -791,7 +792,7 @@ export class MetricPush {
         before,
         serverSide: 'looked-up',
       });
-      return { written, range };
+      return { written: applied, range };
     });
     return this.refreshed(written, range);
   }
