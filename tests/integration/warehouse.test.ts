@@ -169,24 +169,30 @@ describe('Warehouse streaming (a result read while its query runs)', () => {
 
   beforeAll(async () => {
     // One thread: rows come out in order, so a failure comes where the test puts it.
-    warehouse = await Warehouse.open({ rowsPerChunk: 1000, streamWindow: 2, settings: { threads: '1' } });
+    warehouse = await Warehouse.open({
+      rowsPerChunk: 1000,
+      firstStreamedChunkRows: 300,
+      streamWindow: 2,
+      settings: { threads: '1' },
+    });
   });
   afterAll(async () => {
     await warehouse.close();
   });
 
-  /** Chunks taken in order until the result is complete, as the renderer reads them. */
-  async function readAll(resultId: string): Promise<number[]> {
+  /** Chunks taken in order until the result is complete, as the renderer reads them; `sizes` gets each chunk's rows. */
+  async function readAll(resultId: string, sizes: number[] = []): Promise<number[]> {
     const values: number[] = [];
     for (let chunk = 0; ; chunk++) {
       const growth = await warehouse.waitForResult(resultId, chunk);
       if (chunk >= growth.chunkCount) return values;
       const table = tableFromIPC(await warehouse.takeChunk(resultId, chunk));
+      sizes.push(table.numRows);
       for (const row of table) values.push(Number(row.toJSON().i));
     }
   }
 
-  it('answers at the first chunk, holds no more than its window ahead, and gives every row in order', async () => {
+  it('answers at a small first chunk, holds no more than its window ahead, and gives every row in order', async () => {
     const { meta, finished } = await warehouse.stream('s1', 'SELECT i FROM range(20500) t(i)');
     expect(meta.done).toBe(false);
     expect(meta.columns).toEqual([{ name: 'i', type: 'BIGINT' }]);
@@ -194,9 +200,12 @@ describe('Warehouse streaming (a result read while its query runs)', () => {
     // Nothing taken yet: the worker waits with at most two chunks ready.
     await new Promise((r) => setTimeout(r, 200));
     const waiting = await warehouse.waitForResult(meta.resultId, 1);
-    expect(waiting).toMatchObject({ chunkCount: 2, rowCount: 2000, done: false });
-    expect(await readAll(meta.resultId)).toEqual(Array.from({ length: 20500 }, (_, i) => i));
-    expect(await finished).toMatchObject({ resultId: meta.resultId, rowCount: 20500, chunkCount: 21, done: true });
+    expect(waiting).toMatchObject({ chunkCount: 2, rowCount: 1300, done: false });
+    const sizes: number[] = [];
+    expect(await readAll(meta.resultId, sizes)).toEqual(Array.from({ length: 20500 }, (_, i) => i));
+    // The first chunk is the small one (the grid's first rows), then full chunks, then the rest.
+    expect(sizes).toEqual([300, ...Array<number>(20).fill(1000), 200]);
+    expect(await finished).toMatchObject({ resultId: meta.resultId, rowCount: 20500, chunkCount: 22, done: true });
     // Each chunk is given out once: the warehouse let it go.
     await expect(warehouse.takeChunk(meta.resultId, 0)).rejects.toMatchObject({ code: 'not_found' });
     expect(warehouse.releaseResult(meta.resultId)).toBe(true);

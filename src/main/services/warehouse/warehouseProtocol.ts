@@ -23,6 +23,8 @@ export const WarehouseRequest = z.discriminatedUnion('op', [
     queryId: z.string(),
     sql: z.string(),
     rowsPerChunk: z.number().int().positive(),
+    /** The first chunk's rows, when not rowsPerChunk: a streamed result's first rows come sooner. */
+    firstChunkRows: z.number().int().positive().optional(),
     /** Refuse SQL holding more than one statement (SQL built from data). */
     oneStatement: z.boolean().optional(),
     /**

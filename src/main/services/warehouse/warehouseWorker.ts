@@ -76,6 +76,7 @@ async function runQuery(
   queryId: string,
   sql: string,
   rowsPerChunk: number,
+  firstChunkRows: number,
   at: StatementAt,
   window: number | undefined,
   oneStatement = false,
@@ -119,12 +120,13 @@ async function runQuery(
         const chunk = await next;
         if (!chunk || chunk.rowCount === 0) break;
         next = fetchNext();
-        // Chunks hold exactly rowsPerChunk rows, so the UI can tell which chunk holds a row.
+        // Chunks hold exactly rowsPerChunk rows (the first one firstChunkRows).
         for (let from = 0; from < chunk.rowCount;) {
-          const to = Math.min(chunk.rowCount, from + rowsPerChunk - encoder.bufferedRows);
+          const size = chunkCount === 0 ? firstChunkRows : rowsPerChunk;
+          const to = Math.min(chunk.rowCount, from + size - encoder.bufferedRows);
           encoder.append(chunk, from, to);
           from = to;
-          if (encoder.bufferedRows >= rowsPerChunk) {
+          if (encoder.bufferedRows >= size) {
             emit();
             await waitForRoom();
             if (cancelled.has(queryId)) throw new CancelledError();
@@ -224,7 +226,16 @@ async function handle(req: WarehouseRequest, at: StatementAt): Promise<void> {
       return;
     }
     case 'query':
-      await runQuery(req.reqId, req.queryId, req.sql, req.rowsPerChunk, at, req.window, req.oneStatement);
+      await runQuery(
+        req.reqId,
+        req.queryId,
+        req.sql,
+        req.rowsPerChunk,
+        req.firstChunkRows ?? req.rowsPerChunk,
+        at,
+        req.window,
+        req.oneStatement,
+      );
       return;
     case 'taken': {
       const flow = taken.get(req.queryId);
