@@ -6,11 +6,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkbenchApp, type WorkbenchApp } from '../../src/main/services/WorkbenchApp';
 import type { ApiEvent, WorkspaceStatus } from '../../src/shared/api/contract';
-import { callApi } from '../support/api';
+import { callApi, queryRows } from '../support/api';
 
 const SAMPLE = 'SELECT pipeline_id, count(*)::INTEGER AS n FROM metrics GROUP BY ALL ORDER BY ALL';
 
@@ -25,13 +24,7 @@ function openApp(dir: string): Promise<WorkbenchApp> {
 }
 
 async function rowsOf(app: WorkbenchApp, sql: string, queryId: string): Promise<Record<string, unknown>[]> {
-  const meta = await callApi(app, 'query.run', { queryId, sql });
-  const rows: Record<string, unknown>[] = [];
-  for (let chunk = 0; chunk < meta.chunkCount; chunk++) {
-    const bytes = await callApi(app, 'results.chunk', { resultId: meta.resultId, chunk });
-    for (const row of tableFromIPC(bytes)) rows.push(row.toJSON() as Record<string, unknown>);
-  }
-  return rows;
+  return (await queryRows(app, sql, queryId)).rows;
 }
 
 describe('a demo workspace while it starts', () => {

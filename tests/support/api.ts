@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
 import type pg from 'pg';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startWorkbenchApp, type WorkbenchApp } from '../../src/main/services/WorkbenchApp';
@@ -25,6 +26,30 @@ export async function callApi<M extends ApiMethod>(
   const parsed = api[method].output.safeParse(reply.result);
   expect(parsed.success, `${method} reply matches the contract`).toBe(true);
   return reply.result as ApiOutput<M>;
+}
+
+/**
+ * Runs `sql` as the SQL tab does and reads its whole result, following it while it
+ * grows (a big result answers at its small first chunk): every row, and the final count.
+ */
+export async function queryRows(
+  app: WorkbenchApp,
+  sql: string,
+  queryId: string,
+): Promise<{ rowCount: number; rows: Record<string, unknown>[] }> {
+  const meta = await callApi(app, 'query.run', { sql, queryId });
+  let growth = { rowCount: meta.rowCount, chunkCount: meta.chunkCount, done: meta.done ?? true };
+  const rows: Record<string, unknown>[] = [];
+  for (let chunk = 0; ; chunk++) {
+    while (chunk >= growth.chunkCount && !growth.done) {
+      growth = await callApi(app, 'results.wait', { resultId: meta.resultId, knownChunks: growth.chunkCount });
+    }
+    if (chunk >= growth.chunkCount) break;
+    const bytes = await callApi(app, 'results.chunk', { resultId: meta.resultId, chunk });
+    for (const row of tableFromIPC(bytes)) rows.push(row.toJSON() as Record<string, unknown>);
+  }
+  await callApi(app, 'results.release', { resultId: meta.resultId });
+  return { rowCount: growth.rowCount, rows };
 }
 
 /** Resolves with the job's snapshot once it has finished, whichever way. */
