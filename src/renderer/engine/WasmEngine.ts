@@ -22,7 +22,16 @@ import coiWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
 import coiWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
 import coiPthreadWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
 import { SerialQueue } from './SerialQueue';
-import { checkTableName, countSql, dropSql, pageSql, rowOrderSql, rowsByIdSql, type SortKey } from './pagingSql';
+import {
+  checkTableName,
+  countSql,
+  dropSql,
+  pageSql,
+  rowOrderSql,
+  rowsByIdSql,
+  topRowsSql,
+  type SortKey,
+} from './pagingSql';
 import { histogramSql, profileShape, statsSql, topValuesSql, HISTOGRAM_BINS } from './profileSql';
 import { errorMessage } from '../../shared/errors';
 import { tableToRows, type ColumnKind, type EngineRows } from './rows';
@@ -129,11 +138,32 @@ function warmUpSample(rows: number): Uint8Array {
   return tableToIPC(table, 'stream');
 }
 
+/** A view's row order: the result's row ids that pass its filter, in its sort order, as a table. */
+interface RowOrder {
+  signature: string;
+  table: string;
+  rows: number;
+}
+
+/**
+ * A view's pages up to this row are read from the result itself (top-N), without its row
+ * order: sorting 10M rows' ids took 2.6–3.1 s in Chromium, their first rows 0.4–0.6 s.
+ */
+const TOP_ROWS = 10_000;
+
+function isPlain(view: GridView): boolean {
+  return view.sort.length === 0 && view.where === '';
+}
+
+function viewSignature(view: GridView): string {
+  return JSON.stringify([view.sort, view.where]);
+}
+
 export class WasmEngine {
   private readonly queue = new SerialQueue();
   private nextTable = 1;
   /** At most one row order (filtered/sorted row ids, never a copy of the rows) per result table: what the grid shows now. */
-  private readonly rowOrders = new Map<string, { signature: string; table: string; rows: number }>();
+  private readonly rowOrders = new Map<string, RowOrder>();
 
   private constructor(
     private readonly conn: EngineConnection,
@@ -212,6 +242,7 @@ export class WasmEngine {
         where: whereClause([{ column: 's', kind: 'text', op: 'contains', value: '1' }]),
       };
       await this.page(table, 400, 200, view);
+      await this.page(table, TOP_ROWS, 200, view);
       await this.profile(table, view.where, 'x', 'float');
       await this.profile(table, '', 's', 'text');
     } catch (err) {
@@ -262,40 +293,46 @@ export class WasmEngine {
   ): Promise<EngineRows> {
     const base = checkTableName(tableName);
     return this.queue.run(async () => {
-      const order = await this.rowOrder(base, view);
-      if (!order.table) return this.rows(pageSql(base, offset, limit));
+      const built = await this.builtRowOrder(base, view);
+      if (isPlain(view)) return this.rows(pageSql(base, offset, limit));
+      // The first rows of a view need no row order: a sort answers at once, and the order is built when paged past them.
+      if (!built && offset + limit <= TOP_ROWS)
+        return this.rows(topRowsSql(base, view.sort, view.where, offset, limit));
+      const order = built ?? (await this.buildRowOrder(base, view));
       const ids = (await this.rows(pageSql(order.table, offset, limit))).rows.map((row) => Number(row[0]));
       return this.rows(rowsByIdSql(base, ids));
     }, supersedeKey);
   }
 
-  /** Rows the view shows (the filtered count), preparing its table for paging. */
+  /** Rows the view shows (the filtered count). */
   viewRowCount(tableName: string, view: GridView): Promise<number> {
     const base = checkTableName(tableName);
-    return this.queue.run(async () => (await this.rowOrder(base, view)).rows);
+    return this.queue.run(async () => {
+      const built = await this.builtRowOrder(base, view);
+      return built ? built.rows : this.count(base, view.where);
+    });
   }
 
   /**
-   * Runs inside the queue: the view's row order (null table: load order, nothing to build),
-   * filtering and sorting the whole result's row ids once per view.
+   * Runs inside the queue: the row order already built for this view, if any. One
+   * built for another view of the result is dropped (a result keeps at most one).
    */
-  private async rowOrder(base: string, view: GridView): Promise<{ table: string | null; rows: number }> {
+  private async builtRowOrder(base: string, view: GridView): Promise<RowOrder | null> {
     const previous = this.rowOrders.get(base);
-    const plain = view.sort.length === 0 && view.where === '';
-    const signature = JSON.stringify([view.sort, view.where]);
-    if (plain || previous?.signature !== signature) {
-      if (previous) {
-        this.rowOrders.delete(base);
-        await this.conn.query(dropSql(previous.table));
-      }
-      if (plain) return { table: null, rows: await this.count(base) };
-      const table = checkTableName(`${base}_view_${this.nextTable++}`);
-      await this.conn.query(rowOrderSql(base, table, view.sort, view.where));
-      const rows = await this.count(table);
-      this.rowOrders.set(base, { signature, table, rows });
-      return { table, rows };
-    }
-    return previous;
+    if (!previous) return null;
+    if (!isPlain(view) && previous.signature === viewSignature(view)) return previous;
+    this.rowOrders.delete(base);
+    await this.conn.query(dropSql(previous.table));
+    return null;
+  }
+
+  /** Runs inside the queue: filters and sorts the whole result's row ids once for this view. */
+  private async buildRowOrder(base: string, view: GridView): Promise<RowOrder> {
+    const table = checkTableName(`${base}_view_${this.nextTable++}`);
+    await this.conn.query(rowOrderSql(base, table, view.sort, view.where));
+    const order = { signature: viewSignature(view), table, rows: await this.count(table) };
+    this.rowOrders.set(base, order);
+    return order;
   }
 
   /** Runs inside the queue: one statement's rows. */
@@ -303,8 +340,8 @@ export class WasmEngine {
     return tableToRows(await this.conn.query(sql));
   }
 
-  private async count(table: string): Promise<number> {
-    const result = await this.conn.query(countSql(table));
+  private async count(table: string, where = ''): Promise<number> {
+    const result = await this.conn.query(countSql(table, where));
     return Number(result.getChildAt(0)?.get(0) ?? 0);
   }
 

@@ -1,9 +1,10 @@
 /**
  * The only SQL the interactive engine runs for the grid. Table and column
- * names are quoted. A sort or filter never copies the result: it builds the
- * view's row order — the result's row ids (rowid: load order), filtered and
- * sorted, load order breaking ties — once per view, and a page reads its slice
- * of that order and fetches just those rows. Result tables are only ever
+ * names are quoted. A sort or filter never copies the result. A view's first
+ * rows are read from the result with top-N; a page past them builds the view's
+ * row order — the result's row ids (rowid: load order), filtered and sorted,
+ * load order breaking ties — once per view, then reads its slice of that order
+ * and fetches just those rows. Result tables are only ever
  * appended to, so a row's rowid is its place in load order and a rowid range
  * is a page that DuckDB reads without scanning the rest.
  */
@@ -50,6 +51,23 @@ export function rowOrderSql(source: string, target: string, sort: readonly SortK
   return `CREATE OR REPLACE TABLE ${quoteIdent(target)} AS SELECT ${ORDER_COLUMN} FROM (${inner}) ${orderBy(sort, [ORDER_COLUMN])}`;
 }
 
+/**
+ * Rows [offset, offset + limit) of a view, read from the result itself: DuckDB keeps
+ * only the best offset + limit rows as it scans (top-N), instead of sorting them all.
+ * The same order as the view's row order (rowOrderSql), so the same page.
+ */
+export function topRowsSql(
+  source: string,
+  sort: readonly SortKey[],
+  where: string,
+  offset: number,
+  limit: number,
+): string {
+  checkRange(offset, limit);
+  const body = [`SELECT * FROM ${quoteIdent(source)}`, where, orderByClause(sort), `LIMIT ${limit} OFFSET ${offset}`];
+  return body.filter(Boolean).join(' ');
+}
+
 /** The rows of `source` with these row ids, in the order given (a page of a view's row order). */
 export function rowsByIdSql(source: string, rowIds: readonly number[]): string {
   if (rowIds.length === 0) return `SELECT * FROM ${quoteIdent(source)} LIMIT 0`;
@@ -61,9 +79,10 @@ export function rowsByIdSql(source: string, rowIds: readonly number[]): string {
   return `SELECT * FROM ${quoteIdent(source)} WHERE rowid BETWEEN ${lo} AND ${hi} AND rowid IN (${list}) ORDER BY list_position([${list}], rowid)`;
 }
 
-export function countSql(table: string): string {
+/** The rows of `table` (that pass `where`, a compiled WHERE clause). */
+export function countSql(table: string, where = ''): string {
   // A DOUBLE comes back as a plain number, never a BigInt.
-  return `SELECT count(*)::DOUBLE AS n FROM ${quoteIdent(table)}`;
+  return `SELECT count(*)::DOUBLE AS n FROM ${quoteIdent(table)}${where ? ` ${where}` : ''}`;
 }
 
 export function dropSql(table: string): string {

@@ -9,15 +9,37 @@ import { WasmEngine } from '../../../src/renderer/engine/WasmEngine';
 import { NodeWasmEngine } from '../NodeWasmEngine';
 
 export async function startRendererEngine(): Promise<WasmEngine> {
+  return (await startRecordingEngine()).engine;
+}
+
+/** What the engine asked of DuckDB-WASM: its statements in order, and how many Arrow inserts. */
+export interface EngineLog {
+  statements: string[];
+  inserts: number;
+}
+
+/**
+ * A renderer engine that logs what it runs (for tests of which SQL a path takes),
+ * and the Node engine under it (to check its tables directly).
+ */
+export async function startRecordingEngine(): Promise<{ engine: WasmEngine; node: NodeWasmEngine; log: EngineLog }> {
   const node = await NodeWasmEngine.start();
-  return WasmEngine.over(
+  const log: EngineLog = { statements: [], inserts: 0 };
+  const engine = WasmEngine.over(
     {
-      query: async (sql) => node.query(sql),
-      insertArrowFromIPCStream: async (buffer, { name, create }) => node.insertArrow(name, buffer, create),
+      query: async (sql) => {
+        log.statements.push(sql);
+        return node.query(sql);
+      },
+      insertArrowFromIPCStream: async (buffer, { name, create }) => {
+        log.inserts++;
+        node.insertArrow(name, buffer, create);
+      },
       close: async () => node.close(),
     },
     'node-blocking',
   );
+  return { engine, node, log };
 }
 
 /** How long the engine may take to start on a busy machine. */

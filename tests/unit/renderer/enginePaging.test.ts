@@ -12,6 +12,7 @@ import {
   pageSql,
   rowOrderSql,
   rowsByIdSql,
+  topRowsSql,
   type SortKey,
 } from '../../../src/renderer/engine/pagingSql';
 import { tableToRows } from '../../../src/renderer/engine/rows';
@@ -128,10 +129,17 @@ describe('engine paging', () => {
       ] as const) {
         const expected = tableToRows(engine.query(`SELECT * FROM ${copy} LIMIT ${limit} OFFSET ${offset}`)).rows;
         expect(orderedPage(order, offset, limit).rows, `${JSON.stringify(view)} @${offset}`).toEqual(expected);
+        // A view's first rows, read from the result without its row order: the same page.
+        const top = tableToRows(engine.query(topRowsSql('result_1', view.sort, view.where, offset, limit)));
+        expect(top.rows, `top-N ${JSON.stringify(view)} @${offset}`).toEqual(expected);
       }
       engine.query(dropSql(copy));
       engine.query(dropSql(order));
     }
+  });
+
+  it('counts the rows a filter keeps', () => {
+    expect(tableToRows(engine.query(countSql('result_1', `WHERE series_id = 's1'`))).rows).toEqual([[167]]);
   });
 
   it('quotes column names', () => {

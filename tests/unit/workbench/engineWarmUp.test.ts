@@ -7,31 +7,17 @@
 import { Int32, Table, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WasmEngine } from '../../../src/renderer/engine/WasmEngine';
-import { NodeWasmEngine } from '../../support/NodeWasmEngine';
+import type { NodeWasmEngine } from '../../support/NodeWasmEngine';
+import { startRecordingEngine, type EngineLog } from '../../support/renderer/rendererEngine';
 import { ipcStream } from '../../support/renderer/fixtures';
 
 describe('WasmEngine.warmUp', () => {
   let node: NodeWasmEngine;
   let engine: WasmEngine;
-  const statements: string[] = [];
-  let inserts = 0;
+  let log: EngineLog;
 
   beforeAll(async () => {
-    node = await NodeWasmEngine.start();
-    engine = WasmEngine.over(
-      {
-        query: async (sql) => {
-          statements.push(sql);
-          return node.query(sql);
-        },
-        insertArrowFromIPCStream: async (buffer, { name, create }) => {
-          inserts++;
-          node.insertArrow(name, buffer, create);
-        },
-        close: async () => node.close(),
-      },
-      'node-blocking',
-    );
+    ({ engine, node, log } = await startRecordingEngine());
   }, 60_000);
   afterAll(async () => {
     await engine?.close();
@@ -40,21 +26,22 @@ describe('WasmEngine.warmUp', () => {
   const tables = () => node.rows('SELECT table_name FROM duckdb_tables() ORDER BY table_name');
 
   it("runs the grid's load, page, sort, filter and profile once, and leaves no table behind", async () => {
-    statements.length = 0;
-    inserts = 0;
+    log.statements.length = 0;
+    log.inserts = 0;
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
-      await engine.warmUp(5_000);
+      await engine.warmUp(60_000);
       expect(warn).not.toHaveBeenCalled();
     } finally {
       warn.mockRestore();
     }
-    expect(inserts).toBe(1);
-    const all = statements.join('\n');
+    expect(log.inserts).toBe(1);
+    const all = log.statements.join('\n');
     expect(all).toMatch(/WHERE rowid BETWEEN/); // a page in load order
     expect(all).toMatch(/ORDER BY "x" DESC NULLS LAST, result_row/); // a sorted view's row order
     expect(all).toMatch(/contains\(lower\(CAST\("s" AS VARCHAR\)\)/); // a filter
-    expect(all).toMatch(/rowid IN \(/); // a sorted page's rows by id
+    expect(all).toMatch(/LIMIT 200 OFFSET 400/); // a view's first rows (top-N)
+    expect(all).toMatch(/rowid IN \(/); // a page past them: rows by id from the row order
     expect(all).toMatch(/DROP TABLE IF EXISTS "warm_up_\d+"/);
     expect(tables()).toEqual([]);
   });
