@@ -34,7 +34,7 @@ import {
 } from './pagingSql';
 import { histogramSql, profileShape, statsSql, topValuesSql, HISTOGRAM_BINS } from './profileSql';
 import { errorMessage } from '../../shared/errors';
-import { tableToRows, type ColumnKind, type EngineRows } from './rows';
+import { ipcRowCount, tableToRows, type ColumnKind, type EngineRows } from './rows';
 import { chartData, type ChartData, type ChartRequest } from '../../shared/charts/chartQuery';
 import { whereClause } from '../../shared/gridView';
 import { chartTableRows } from '../../shared/charts/chartRows';
@@ -64,6 +64,8 @@ export interface ColumnProfile {
 export interface LoadProgress {
   chunks: number;
   bytes: number;
+  /** Rows loaded so far (the table's count), known without asking the engine. */
+  rows: number;
 }
 
 /** Copies a view that does not own its whole buffer: the worker takes over (transfers) the buffer. */
@@ -270,13 +272,17 @@ export class WasmEngine {
     const name = checkTableName(tableName);
     let loaded = 0;
     let bytes = 0;
+    let rows = 0;
     for await (const chunk of chunks) {
       const size = chunk.byteLength;
+      // Read before the worker takes the bytes over.
+      const chunkRows = ipcRowCount(chunk);
       const create = loaded === 0;
       await this.queue.run(() => this.conn.insertArrowFromIPCStream(ownedBytes(chunk), { name, create }));
       loaded++;
       bytes += size;
-      onProgress?.({ chunks: loaded, bytes });
+      rows += chunkRows;
+      onProgress?.({ chunks: loaded, bytes, rows });
     }
   }
 

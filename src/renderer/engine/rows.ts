@@ -3,7 +3,7 @@
  * their type: 64-bit integers stay BigInt (no silent rounding), timestamps and
  * dates become epoch milliseconds, and the column's `kind` says how to show them.
  */
-import { Type, type DataType, type Table } from 'apache-arrow';
+import { MessageReader, Type, type DataType, type Table } from 'apache-arrow';
 import type { ColumnKind } from '../../shared/gridView';
 
 export type { ColumnKind };
@@ -97,4 +97,15 @@ export function tableToRows(table: Table): EngineRows {
     for (let r = 0; r < table.numRows; r++) rows[r]![c] = toCell(kind, vector?.get(r));
   }
   return { columns, rows };
+}
+
+/** The rows of an Arrow IPC stream, from its record batches' headers (no column is decoded). */
+export function ipcRowCount(bytes: Uint8Array): number {
+  const reader = new MessageReader(bytes);
+  let rows = 0;
+  for (let message = reader.readMessage(); message !== null; message = reader.readMessage()) {
+    if (message.isRecordBatch()) rows += message.header().length;
+    reader.readMessageBody(message.bodyLength);
+  }
+  return rows;
 }

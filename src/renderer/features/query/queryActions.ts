@@ -122,7 +122,6 @@ export async function runQuery(
       engine = await engineOrError();
       if (meta.chunkCount > 0) {
         const table = engine.newTableName();
-        const loader = engine;
         tableName = table;
         const startedAt = Date.now();
         let chunksLoaded = 0;
@@ -141,26 +140,25 @@ export async function runQuery(
           showLoading();
           if (growth.done && p.chunks === growth.chunkCount) return; // the final count is set below
           // Big results show their first rows while the rest loads.
-          void loader.rowCount(table).then((rowCount) => {
-            const current = getTab(tabId);
-            if (!current || current.run.phase !== 'loading' || current.run.queryId !== queryId) return;
-            if (!shown) dropTable(current.result?.tableName);
-            shown = true;
-            updateTab(tabId, {
-              result: {
-                queryId,
-                tableName: table,
-                columns: meta.columns,
-                rowCount,
-                serverMs: meta.elapsedMs,
-                loadMs: performance.now() - loadStarted,
-                sql,
-                // While the query runs, more rows than loaded are expected: the grid stays in its loading state.
-                expectedRows: growth.done ? growth.rowCount : Math.max(growth.rowCount, rowCount + 1),
-                skippedFiles: meta.skippedFiles ?? [],
-              },
-              ...(current.result?.tableName === table ? {} : { sort: [] }),
-            });
+          const rowCount = p.rows;
+          const current = getTab(tabId);
+          if (!current || current.run.phase !== 'loading' || current.run.queryId !== queryId) return;
+          if (!shown) dropTable(current.result?.tableName);
+          shown = true;
+          updateTab(tabId, {
+            result: {
+              queryId,
+              tableName: table,
+              columns: meta.columns,
+              rowCount,
+              serverMs: meta.elapsedMs,
+              loadMs: performance.now() - loadStarted,
+              sql,
+              // While the query runs, more rows than loaded are expected: the grid stays in its loading state.
+              expectedRows: growth.done ? growth.rowCount : Math.max(growth.rowCount, rowCount + 1),
+              skippedFiles: meta.skippedFiles ?? [],
+            },
+            ...(current.result?.tableName === table ? {} : { sort: [] }),
           });
         });
       }
