@@ -262,13 +262,13 @@ export class WasmEngine {
 
   /**
    * Loads a result: every chunk is a complete Arrow IPC stream; the first one
-   * creates the table, the rest append to it.
+   * creates the table, the rest append to it. Resolves with the rows loaded.
    */
   async loadResult(
     tableName: string,
     chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
     onProgress?: (progress: LoadProgress) => void,
-  ): Promise<void> {
+  ): Promise<number> {
     const name = checkTableName(tableName);
     let loaded = 0;
     let bytes = 0;
@@ -284,6 +284,7 @@ export class WasmEngine {
       rows += chunkRows;
       onProgress?.({ chunks: loaded, bytes, rows });
     }
+    return rows;
   }
 
   /**

@@ -37,7 +37,7 @@ export interface WarehouseOptions {
   /**
    * A streamed result's first chunk (at most rowsPerChunk): a screenful and more, small
    * enough to be encoded, sent and loaded at once, so the grid shows rows before the
-   * big chunks flow (grid.load_10m_browser, first rows: 1.8 s → 0.4 s with the warm-up).
+   * big chunks flow (grid.load_10m_browser first rows, with the engine's warm-up: 1.8 s → 0.4–1.2 s).
    */
   firstStreamedChunkRows?: number;
 }

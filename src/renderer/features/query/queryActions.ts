@@ -114,6 +114,8 @@ export async function runQuery(
         ? await client.call('live.run', { sql, queryId, maxRowsRead: options.anyway ? null : HEAVY_SERVER_READ_ROWS })
         : await client.call('query.run', { sql, queryId });
     const loadStarted = performance.now();
+    /** Rows the engine holds once the result is loaded (none when it has no chunk). */
+    let rowCount = 0;
     // A warehouse result arrives while its query still runs: how far the warehouse has got.
     growth = { rowCount: meta.rowCount, chunkCount: meta.chunkCount, done: meta.done ?? true };
     if (!growth.done) growing.add(queryId);
@@ -135,12 +137,11 @@ export async function runQuery(
           if (growth.done) growing.delete(queryId);
           showLoading();
         };
-        await engine.loadResult(table, fetchChunks(client, meta, abort.signal, onGrowth), (p) => {
+        rowCount = await engine.loadResult(table, fetchChunks(client, meta, abort.signal, onGrowth), (p) => {
           chunksLoaded = p.chunks;
           showLoading();
           if (growth.done && p.chunks === growth.chunkCount) return; // the final count is set below
           // Big results show their first rows while the rest loads.
-          const rowCount = p.rows;
           const current = getTab(tabId);
           if (!current || current.run.phase !== 'loading' || current.run.queryId !== queryId) return;
           if (!shown) dropTable(current.result?.tableName);
@@ -150,12 +151,12 @@ export async function runQuery(
               queryId,
               tableName: table,
               columns: meta.columns,
-              rowCount,
+              rowCount: p.rows,
               serverMs: meta.elapsedMs,
               loadMs: performance.now() - loadStarted,
               sql,
               // While the query runs, more rows than loaded are expected: the grid stays in its loading state.
-              expectedRows: growth.done ? growth.rowCount : Math.max(growth.rowCount, rowCount + 1),
+              expectedRows: growth.done ? growth.rowCount : Math.max(growth.rowCount, p.rows + 1),
               skippedFiles: meta.skippedFiles ?? [],
             },
             ...(current.result?.tableName === table ? {} : { sort: [] }),
@@ -166,7 +167,6 @@ export async function runQuery(
       // The engine has its own copy now (or we gave up): the server can let go either way.
       void client.call('results.release', { resultId: meta.resultId }).catch(() => undefined);
     }
-    const rowCount = tableName ? await engine.rowCount(tableName) : 0;
     const loadMs = performance.now() - loadStarted;
     const current = getTab(tabId);
     if (!current) {
