@@ -31,6 +31,24 @@ describe('the demo workspace behind the API', () => {
     expect(JSON.stringify(config)).not.toMatch(/password/i);
   });
 
+  it('numbers every status change, so a client can tell an older status from a newer one', async () => {
+    const statuses = events.flatMap((e) => (e.type === 'workspace' ? [e.status] : []));
+    expect(statuses.length).toBeGreaterThan(3);
+    expect(new Set(statuses.map((s) => s.run)).size).toBe(1);
+    for (const [i, status] of statuses.entries()) {
+      if (i === 0) continue;
+      const before = statuses[i - 1]!;
+      const { run: _run, revision, ...said } = status;
+      const { run: _before, revision: beforeRevision, ...saidBefore } = before;
+      // A new revision exactly when what the status says changed.
+      expect(revision).toBe(JSON.stringify(said) === JSON.stringify(saidBefore) ? beforeRevision : beforeRevision + 1);
+    }
+    const now = demo.app.workspace.status();
+    expect(demo.app.workspace.status().revision).toBe(now.revision);
+    expect(now.revision).toBeGreaterThanOrEqual(statuses.at(-1)!.revision);
+    expect(now.run).toBe(statuses[0]!.run);
+  });
+
   it('lists the lake, the catalog and the server’s pipelines', async () => {
     const lake = (await call(demo.app, 'lake.list', {})) as { pipelines: { pipelineId: string; days: number }[] };
     expect(lake.pipelines.map((p) => p.pipelineId)).toEqual(['energy_meters', 'payment_events', 'temperature_sensors']);

@@ -59,8 +59,8 @@ export function decodeEvent(raw: unknown): ApiEvent | null {
 
 export interface TransportClient extends WorkbenchClient {
   readonly transport: Transport['kind'];
-  /** After the event stream reconnects (events may have been missed). */
-  onReconnect(listener: () => void): () => void;
+  /** Each time the event stream opens (events before it were missed). */
+  onStreamOpen(listener: () => void): () => void;
 }
 
 export function createClient(transport: Transport): TransportClient {
@@ -77,8 +77,8 @@ export function createClient(transport: Transport): TransportClient {
         if (event) listener(event);
       });
     },
-    onReconnect(listener) {
-      return transport.onReconnect(listener);
+    onStreamOpen(listener) {
+      return transport.onStreamOpen(listener);
     },
   };
 }

@@ -18,9 +18,8 @@ function serverGone(): WorkbenchError {
 
 export function createHttpTransport(baseUrl = '/api', token: () => string | null = () => null): Transport {
   const listeners = new Set<(event: unknown) => void>();
-  const reconnectListeners = new Set<() => void>();
+  const openListeners = new Set<() => void>();
   let source: EventSource | null = null;
-  let dropped = false;
 
   const openEvents = () => {
     // EventSource reconnects by itself after a drop; one stream serves every listener.
@@ -38,13 +37,9 @@ export function createHttpTransport(baseUrl = '/api', token: () => string | null
       }
       for (const listener of [...listeners]) listener(event);
     };
-    source.onerror = () => {
-      dropped = true;
-    };
+    // Every open, the first included: what changed before the stream was connected was not sent on it.
     source.onopen = () => {
-      if (!dropped) return;
-      dropped = false;
-      for (const listener of [...reconnectListeners]) listener();
+      for (const listener of [...openListeners]) listener();
     };
   };
 
@@ -99,10 +94,10 @@ export function createHttpTransport(baseUrl = '/api', token: () => string | null
         }
       };
     },
-    onReconnect(listener) {
-      reconnectListeners.add(listener);
+    onStreamOpen(listener) {
+      openListeners.add(listener);
       return () => {
-        reconnectListeners.delete(listener);
+        openListeners.delete(listener);
       };
     },
   };

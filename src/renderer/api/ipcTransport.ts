@@ -16,8 +16,8 @@ export function createIpcTransport(bridge: DashBridge): Transport {
     subscribe(listener) {
       return bridge.onEvent(listener);
     },
-    onReconnect() {
-      // IPC does not drop while the window lives.
+    onStreamOpen() {
+      // IPC events flow from the first subscription and do not drop while the window lives.
       return () => undefined;
     },
   };

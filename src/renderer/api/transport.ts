@@ -9,8 +9,9 @@ export interface Transport {
   /** Delivers raw, not yet validated, events. Returns an unsubscribe function. */
   subscribe(listener: (event: unknown) => void): () => void;
   /**
-   * Called when the event stream comes back after a drop: events may have been
-   * missed, so the caller re-reads the state. Returns an unsubscribe function.
+   * Called each time the event stream opens, the first time included: events
+   * sent before it was open (or while it was down) were missed, so the caller
+   * re-reads the state. Returns an unsubscribe function.
    */
-  onReconnect(listener: () => void): () => void;
+  onStreamOpen(listener: () => void): () => void;
 }

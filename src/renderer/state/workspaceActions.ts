@@ -24,9 +24,19 @@ export async function refreshSection(section: SectionId): Promise<void> {
   }
 }
 
-/** Takes the workspace's status in, and lists what a phase that just became ready makes available. */
+/** An answer sent before `shown` was: the server's run is the same and its revision lower. */
+function isOlder(status: WorkspaceStatus, shown: WorkspaceStatus | null): boolean {
+  return shown !== null && status.run === shown.run && status.revision < shown.revision;
+}
+
+/**
+ * Takes the workspace's status in, and lists what a phase that just became ready
+ * makes available. A status older than the one shown is dropped: a fetch's answer
+ * can arrive after an event that was sent later.
+ */
 export function applyStatus(status: WorkspaceStatus): void {
   const previous = useWorkspaceStore.getState().status;
+  if (isOlder(status, previous)) return;
   useWorkspaceStore.setState({ status, statusError: null });
   for (const section of Object.keys(sectionPhase) as SectionId[]) {
     const phase = sectionPhase[section];
@@ -74,10 +84,13 @@ export async function cancelJob(jobId: string): Promise<void> {
   }
 }
 
-/** Subscribes to events first (so nothing is missed), then reads the current state. */
+/**
+ * Subscribes to events first, then reads the current state; and reads it again
+ * each time the event stream opens, since what changed before that was not sent.
+ */
 export function startWorkspaceSync(): () => void {
   const unsubscribe = workbench().onEvent(onEvent);
-  const stopResync = workbench().onReconnect(() => {
+  const stopResync = workbench().onStreamOpen(() => {
     void refreshStatus();
     void loadJobs();
   });

@@ -59,6 +59,13 @@ export const WorkspaceStartup = z.object({
 export type WorkspaceStartup = z.infer<typeof WorkspaceStartup>;
 
 export const WorkspaceStatus = z.object({
+  /**
+   * Which run of the workbench this status comes from, and its revision in that
+   * run (raised whenever the status changes): an answer that was on its way while
+   * a newer status arrived is older, and is not shown over it.
+   */
+  run: z.string().min(1),
+  revision: z.number().int().nonnegative(),
   workspaceDir: z.string(),
   name: z.string(),
   isDemo: z.boolean(),

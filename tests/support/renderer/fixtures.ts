@@ -72,6 +72,8 @@ export function workspaceStatus(
   const state = (id: PhaseId): PhaseState => phases[id] ?? 'ready';
   const all = (['lake', 'postgres', 'warehouse'] as const).map((id) => state(id));
   return {
+    run: 'test-run',
+    revision: 1,
     workspaceDir: '/tmp/workspace',
     name: 'Test workspace',
     isDemo: false,

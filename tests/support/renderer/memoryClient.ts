@@ -41,6 +41,8 @@ export interface MemoryClient {
   emit(event: ApiEvent): void;
   /** How many event listeners are subscribed now (a closed tab must leave none behind). */
   listenerCount(): number;
+  /** The event stream opens (again): what listens for that re-reads the state. */
+  openStream(): void;
 }
 
 /** A method nobody scripted fails like a server that lacks it, so a stray call shows in the test's state. */
@@ -52,6 +54,7 @@ export function memoryClient(script: Script = {}): MemoryClient {
   const handlers = new Map<string, (input: unknown) => unknown>();
   const calls: RecordedCall[] = [];
   const listeners = new Set<(event: unknown) => void>();
+  const openListeners = new Set<() => void>();
 
   const handle = <M extends ApiMethod>(method: M, handler: Handler<M>): void => {
     // The transport hands over what the client checked against `method`'s input schema.
@@ -82,8 +85,9 @@ export function memoryClient(script: Script = {}): MemoryClient {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    onReconnect() {
-      return () => undefined;
+    onStreamOpen(listener) {
+      openListeners.add(listener);
+      return () => openListeners.delete(listener);
     },
   };
 
@@ -98,6 +102,9 @@ export function memoryClient(script: Script = {}): MemoryClient {
       for (const listener of listeners) listener(event);
     },
     listenerCount: () => listeners.size,
+    openStream() {
+      for (const listener of [...openListeners]) listener();
+    },
   };
 }
 

@@ -19,7 +19,7 @@ function fakeTransport(reply: unknown) {
       emit = listener;
       return () => undefined;
     },
-    onReconnect() {
+    onStreamOpen() {
       return () => undefined;
     },
   };

@@ -2,6 +2,7 @@
  * An open workspace: its lake, its PostgreSQL and its warehouse, started in the
  * background as jobs so the UI is usable (and shows progress) at once.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import pg from 'pg';
@@ -66,6 +67,9 @@ export class Workspace {
   private readonly jobs: JobRunner;
   private readonly connections: ConnectionProfiles;
   private readonly listeners = new Set<(status: WorkspaceStatus) => void>();
+  /** This run's id and the status's revision in it: raised whenever what status() says changes. */
+  private readonly run = randomUUID();
+  private revision = { of: '', number: 0 };
   private readonly cacheListeners = new Set<(usage: CacheUsage) => void>();
   private lakeInstance: BronzeLake | null = null;
   private lakeHealth: { online: boolean | null; notRevalidated: { key: string; message: string }[] } = {
@@ -122,6 +126,13 @@ export class Workspace {
   }
 
   status(): WorkspaceStatus {
+    const snapshot = this.statusSnapshot();
+    const key = JSON.stringify(snapshot);
+    if (key !== this.revision.of) this.revision = { of: key, number: this.revision.number + 1 };
+    return { run: this.run, revision: this.revision.number, ...snapshot };
+  }
+
+  private statusSnapshot(): Omit<WorkspaceStatus, 'run' | 'revision'> {
     const states = this.phases.map((p) => p.state);
     const state = states.includes('failed')
       ? 'failed'
