@@ -86,6 +86,33 @@ describe('a folder lake never follows a link out of its folder', () => {
     expect(alias.rowCount).toBe(3);
   });
 
+  it('answers many keys at once as it answers each (the record search asks for a batch)', async () => {
+    const lake = BronzeLake.folder(root);
+    const keys = [
+      'bronze/meters/date=2026-01-01/a.parquet',
+      'bronze/meters/date=2026-01-01/leak.parquet',
+      'bronze/meters/date=2026-01-02/b.parquet',
+      'bronze/meters/date=2026-01-03/alias.parquet',
+      'bronze/meters/date=2026-01-04/not-there-yet.parquet',
+      'bronze/../../etc/passwd',
+    ];
+    const each = await Promise.all(keys.map((key) => lake.store.localPath!(key).catch((err: unknown) => err as Error)));
+    const batch = await lake.store.localPaths!(keys);
+    const said = (answer: string | Error) =>
+      typeof answer === 'string' ? answer : { error: answer.message, code: (answer as { code?: string }).code };
+    expect(batch.map(said)).toEqual(each.map(said));
+    expect(batch.map((answer) => (typeof answer === 'string' ? 'path' : (answer as { code?: string }).code))).toEqual([
+      'path',
+      'forbidden',
+      'forbidden',
+      'path',
+      'path',
+      'bad_request',
+    ]);
+    // The alias is its target's real path.
+    expect(batch[3]).toBe(batch[0]);
+  });
+
   it("keeps them out of the warehouse's bronze view", async () => {
     const lake = BronzeLake.folder(root);
     await warehouse.mountParquetViews({ bronze: await lake.bronzeViews(), metricsGlob: null });

@@ -200,6 +200,16 @@ function s3Listing(keys: string[], prefix: string, delimiter?: string): { object
   return { objects, prefixes };
 }
 
+/** A new folder holding a file per key, each file's bytes its key. */
+async function folderOfKeys(name: string, keys: readonly string[]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), name));
+  for (const key of keys) {
+    await mkdir(join(dir, ...key.split('/').slice(0, -1)), { recursive: true });
+    await writeFile(join(dir, ...key.split('/')), key);
+  }
+  return dir;
+}
+
 describe('FolderObjectStore follows S3 listing rules on odd keys', () => {
   // '-' sorts before '/', so a folder's entries sorted by name are not in key
   // order; `=` as a delimiter rolls several folders into one prefix. (s3rver
@@ -209,11 +219,7 @@ describe('FolderObjectStore follows S3 listing rules on odd keys', () => {
   let folder: FolderObjectStore;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'dash-objectstore-'));
-    for (const key of keys) {
-      await mkdir(join(dir, ...key.split('/').slice(0, -1)), { recursive: true });
-      await writeFile(join(dir, ...key.split('/')), key);
-    }
+    dir = await folderOfKeys('dash-objectstore-', keys);
     // Not objects: staging files, and a folder with nothing in it.
     await writeFile(join(dir, 'a', '.hidden'), 'x');
     await writeFile(join(dir, 'a', 'partial.parquet.tmp'), 'x');
@@ -243,6 +249,40 @@ describe('FolderObjectStore follows S3 listing rules on odd keys', () => {
     expect(listed.objects.map((o) => o.size)).toEqual(expected.objects.map((k) => Buffer.byteLength(k)));
     const entries = expected.objects.length + expected.prefixes.length;
     expect(listed.pages).toBe(Math.max(1, Math.ceil(entries / (options.maxKeys ?? 1000))));
+  });
+});
+
+describe('FolderObjectStore lists a lake of many day folders, read ahead of its walk', () => {
+  // More folders than it reads ahead at each level, with files and folders side by side.
+  const keys = ['bronze/a.txt'];
+  for (const pipeline of ['gas', 'meters', 'water'])
+    for (let day = 1; day <= 21; day++)
+      for (const file of ['batch-1.parquet', 'batch-2.parquet'])
+        keys.push(`bronze/${pipeline}/date=2026-01-${String(day).padStart(2, '0')}/${file}`);
+  keys.sort();
+  let dir: string;
+  let folder: FolderObjectStore;
+
+  beforeAll(async () => {
+    dir = await folderOfKeys('dash-objectstore-days-', keys);
+    folder = new FolderObjectStore(dir);
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it.each([
+    { prefix: '' },
+    { prefix: 'bronze/' },
+    { prefix: 'bronze/meters/' },
+    { prefix: 'bronze/meters/date=2026-01-1' },
+    { prefix: 'bronze/', delimiter: '/' },
+    { prefix: 'bronze/water/', delimiter: '/', maxKeys: 4 },
+    { prefix: 'bronze/', maxKeys: 7 },
+    { prefix: '', maxKeys: 1 },
+  ])('%o', async (options) => {
+    const expected = s3Listing(keys, options.prefix, options.delimiter);
+    const listed = await listAll(folder, options);
+    expect(listed.objects.map((o) => o.key)).toEqual(expected.objects);
+    expect(listed.prefixes).toEqual(expected.prefixes);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forEachLimited } from '../../src/main/services/forEachLimited';
+import { Slots, forEachLimited } from '../../src/main/services/forEachLimited';
 import { WorkbenchError } from '../../src/shared/errors';
 
 const tick = (ms = 1) => new Promise((r) => setTimeout(r, ms));
@@ -83,5 +83,31 @@ describe('forEachLimited', () => {
       forEachLimited([1], 4, async () => void (ran = true), { signal: cancel.signal }),
     ).rejects.toMatchObject({ code: 'cancelled' });
     expect(ran).toBe(false);
+  });
+});
+
+describe('Slots', () => {
+  it('runs at most its limit at once, the others in the order they asked, and frees a slot that failed', async () => {
+    const slots = new Slots(2);
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const runs = [1, 2, 3, 4, 5].map((n) =>
+      slots
+        .run(async () => {
+          started.push(n);
+          running++;
+          most = Math.max(most, running);
+          await tick(n === 1 ? 5 : 1);
+          running--;
+          if (n === 2) throw new Error('second failed');
+          return n * 10;
+        })
+        .catch((err: unknown) => (err as Error).message),
+    );
+    expect(await Promise.all(runs)).toEqual([10, 'second failed', 30, 40, 50]);
+    expect(most).toBe(2);
+    // 3 took the slot 2 left when it failed, before 1 was done.
+    expect(started).toEqual([1, 2, 3, 4, 5]);
   });
 });

@@ -57,3 +57,30 @@ export async function forEachLimited<T>(
   if (failure) throw (failure as { error: unknown }).error;
   if (outer?.aborted) throw new WorkbenchError('cancelled', options.cancelledMessage ?? 'Cancelled');
 }
+
+/**
+ * At most `limit` runs at once, the others waiting their turn in order: for one
+ * kind of work inside a wider pool, such as a search's DuckDB scans among
+ * batches that are also being prepared and read.
+ */
+export class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(limit: number) {
+    this.free = Math.max(1, Math.floor(limit));
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      // The slot passes straight to the next in line, or is freed.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}

@@ -18,7 +18,7 @@ import type {
   InspectorStats,
 } from '../../../shared/api/inspector';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
-import { forEachLimited } from '../forEachLimited';
+import { Slots, forEachLimited } from '../forEachLimited';
 import type { ObjectStore } from '../objectStore/ObjectStore';
 import { openParquetBuffer, toCell, type ParquetBuffer } from '../parquet/ParquetFile';
 import {
@@ -51,6 +51,12 @@ const FOOTER_FETCH_BYTES = 16 * 1024;
 const RANGE_FILES_AT_ONCE = 8;
 /** Native queries at once: one runs while the matches of the one before are read. */
 const NATIVE_QUERIES_AT_ONCE = 2;
+/**
+ * Batches of local files in hand at once: besides the two being queried, one
+ * has its paths and footers checked and one has its matches read, so DuckDB is
+ * not kept waiting on either.
+ */
+const NATIVE_BATCHES_AT_ONCE = 4;
 /** Local footers read at once within a batch. */
 const FOOTERS_AT_ONCE = 8;
 
@@ -99,24 +105,30 @@ export function emptyStats(): InspectorStats {
   };
 }
 
+/** A local file's footer and the schema read from it. */
+interface LocalFooter {
+  metadata: FileMetaData;
+  schema: FileSchema;
+}
+
 /**
  * Footers of local files, kept per path while the file keeps its size and
  * ETag (a folder's ETag is its size and modification time): a search over the
  * same files again reads no footer.
  */
 export class LocalFooters {
-  private readonly kept = new Map<string, { size: number; etag: string; metadata: FileMetaData }>();
+  private readonly kept = new Map<string, { size: number; etag: string; footer: LocalFooter }>();
 
   constructor(private readonly most = 20_000) {}
 
-  get(path: string, size: number, etag: string): FileMetaData | null {
+  get(path: string, size: number, etag: string): LocalFooter | null {
     const known = this.kept.get(path);
-    return known && known.size === size && known.etag === etag ? known.metadata : null;
+    return known && known.size === size && known.etag === etag ? known.footer : null;
   }
 
-  set(path: string, size: number, etag: string, metadata: FileMetaData): void {
+  set(path: string, size: number, etag: string, footer: LocalFooter): void {
     this.kept.delete(path);
-    this.kept.set(path, { size, etag, metadata });
+    this.kept.set(path, { size, etag, footer });
     // The oldest go first.
     for (const old of this.kept.keys()) {
       if (this.kept.size <= this.most) break;
@@ -202,6 +214,7 @@ class SearchRun {
   private readonly seen: TypesSeen[] = [];
   private found = 0;
   private limited = false;
+  private readonly queries = new Slots(NATIVE_QUERIES_AT_ONCE);
   private readonly footers: LocalFooters;
 
   constructor(
@@ -241,7 +254,7 @@ class SearchRun {
       });
     try {
       const outcomes = await Promise.allSettled([
-        pool(nativeBatches(native), NATIVE_QUERIES_AT_ONCE, (batch, s) => this.searchNative(batch, s)),
+        pool(nativeBatches(native), NATIVE_BATCHES_AT_ONCE, (batch, s) => this.searchNative(batch, s)),
         pool(ranged, Math.max(1, this.options.concurrency ?? RANGE_FILES_AT_ONCE), (file, s) =>
           this.searchOne(file, s),
         ),
@@ -424,16 +437,15 @@ class SearchRun {
    * which names what is wrong.
    */
   private async searchNative(opened: OpenedFile[], signal: AbortSignal): Promise<void> {
-    const paths: (string | null)[] = [];
+    const paths = await localPaths(opened);
+    this.throwIfCancelled();
     const footers: Awaited<ReturnType<SearchRun['localFooter']>>[] = [];
     await forEachLimited(
       opened,
       FOOTERS_AT_ONCE,
       async (file, _s, i) => {
-        // A path DuckDB would take for a glob is read the other way; so is one the store refuses (it says why then).
-        const path = await file.store.localPath!(file.file.key).catch(() => null);
-        paths[i] = path !== null && !GLOB_CHARACTERS.test(path) && !path.includes('\0') ? path : null;
-        if (paths[i] !== null) footers[i] = await this.localFooter({ ...file, path: paths[i] });
+        const path = paths[i];
+        if (path !== null && path !== undefined) footers[i] = await this.localFooter({ ...file, path });
       },
       { signal, cancelledMessage: 'The search was cancelled' },
     );
@@ -460,8 +472,7 @@ class SearchRun {
         this.fileDone();
         continue;
       }
-      const { metadata, size, etag } = footer;
-      const schema = fileSchema(metadata);
+      const { metadata, schema, size, etag } = footer;
       this.seen.push(typesSeen(this.plan, opened.file, schema.types));
       const verdict = schemaVerdict(this.plan, schema.types);
       for (const p of verdict.problems) this.problem(opened.file.key, p);
@@ -494,21 +505,20 @@ class SearchRun {
   /** The footer of a local file, from what is kept when the file has not changed since; or why it cannot be read. */
   private async localFooter(
     opened: LocalFile,
-  ): Promise<
-    { metadata: FileMetaData; size: number; etag: string } | { error: unknown; size: number; unreadable: boolean }
-  > {
+  ): Promise<(LocalFooter & { size: number; etag: string }) | { error: unknown; size: number; unreadable: boolean }> {
     const { file, store, source, path } = opened;
     let info = { size: file.size, etag: file.etag ?? '' };
     try {
       // As searchOne: a cached copy is taken as it is on disk, not as the bucket listed it.
       if (file.etag === null || source === 'cache') info = await store.head(file.key);
       const known = this.footers.get(path, info.size, info.etag);
-      if (known) return { metadata: known, size: info.size, etag: info.etag };
+      if (known) return { ...known, size: info.size, etag: info.etag };
       const buffer = await openParquetBuffer(store, file.key, info);
       try {
         const metadata = await parquetMetadataAsync(buffer.buffer, { initialFetchSize: FOOTER_FETCH_BYTES });
-        this.footers.set(path, info.size, info.etag, metadata);
-        return { metadata, size: info.size, etag: info.etag };
+        const footer = { metadata, schema: fileSchema(metadata) };
+        this.footers.set(path, info.size, info.etag, footer);
+        return { ...footer, size: info.size, etag: info.etag };
       } catch (error) {
         return { error, size: info.size, unreadable: false };
       } finally {
@@ -532,7 +542,8 @@ class SearchRun {
     let limit = Math.max(1, this.plan.criteria.limit - this.found + 1);
     try {
       for (;;) {
-        const rows = await this.options.warehouse!.scan(candidateSql(files, condition, limit), signal);
+        const sql = candidateSql(files, condition, limit);
+        const rows = await this.queries.run(() => this.options.warehouse!.scan(sql, signal));
         const candidates = new Map<ReadyFile, number[]>();
         for (const row of rows) {
           const at = byPath.get(String(row.filename));
@@ -620,6 +631,34 @@ class SearchRun {
       await buffer.close();
     }
   }
+}
+
+/**
+ * Where each local file is on this machine, asked of each store for all its
+ * files at once; null for a file to read the other way: one the store refuses
+ * (reading it says why), or a path DuckDB would take for a glob.
+ */
+async function localPaths(opened: readonly OpenedFile[]): Promise<(string | null)[]> {
+  const paths: (string | null)[] = opened.map(() => null);
+  const byStore = new Map<ObjectStore, number[]>();
+  for (const [i, file] of opened.entries()) {
+    const indexes = byStore.get(file.store);
+    if (indexes) indexes.push(i);
+    else byStore.set(file.store, [i]);
+  }
+  await Promise.all(
+    [...byStore].map(async ([store, indexes]) => {
+      const keys = indexes.map((i) => opened[i]!.file.key);
+      const found = store.localPaths
+        ? await store.localPaths(keys)
+        : await Promise.all(keys.map((key) => store.localPath!(key).catch((err: unknown) => err as Error)));
+      for (const [n, i] of indexes.entries()) {
+        const path = found[n];
+        if (typeof path === 'string' && !GLOB_CHARACTERS.test(path) && !path.includes('\0')) paths[i] = path;
+      }
+    }),
+  );
+  return paths;
 }
 
 function toMatch(

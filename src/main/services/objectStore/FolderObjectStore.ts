@@ -22,9 +22,11 @@ import { addAbortSignal } from 'node:stream';
 import { WorkbenchError } from '../../../shared/errors';
 import type { GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, ObjectStore } from './ObjectStore';
 import { describeStoreError } from './storeErrors';
-import { insidePath } from '../workspace/insidePath';
+import { insidePath, insidePaths } from '../workspace/insidePath';
 
 const DEFAULT_MAX_KEYS = 1000;
+/** Folders a listing reads ahead of the one it walks. */
+const FOLDERS_READ_AHEAD = 8;
 
 /** One listing entry in key order: a file, or a directory rolled up into a common prefix. */
 type Entry = { kind: 'object'; key: string; path: string } | { kind: 'prefix'; prefix: string };
@@ -159,9 +161,23 @@ export class FolderObjectStore implements ObjectStore {
     }
   }
 
-  /** The file of a key, refusing any key that could point outside the root. */
-  localPath(key: string): Promise<string> {
+  /** The file of a key, refusing any key that could point outside the root (as a rejection, never a throw). */
+  async localPath(key: string): Promise<string> {
     return this.insidePathOf(key);
+  }
+
+  async localPaths(keys: readonly string[]): Promise<(string | Error)[]> {
+    const paths = keys.map((key): string | Error => {
+      try {
+        return this.pathOf(key);
+      } catch (err) {
+        return err as Error;
+      }
+    });
+    const valid = paths.filter((p): p is string => typeof p === 'string');
+    const real = await insidePaths(this.root, valid, 'the lake folder');
+    let next = 0;
+    return paths.map((p) => (typeof p === 'string' ? real[next++]! : p));
   }
 
   /** The real path of a key's file; refuses one that a link leads outside the root. */
@@ -221,11 +237,12 @@ export class FolderObjectStore implements ObjectStore {
     delimiter: string | undefined,
     after: string | null,
     signal: AbortSignal | undefined,
+    listing: Promise<Dirent[]> = readdir(dir, { withFileTypes: true }),
   ): AsyncGenerator<Entry> {
     throwIfAborted(signal, this.description);
     let dirents: Dirent[];
     try {
-      dirents = await readdir(dir, { withFileTypes: true });
+      dirents = await listing;
     } catch (err) {
       // A prefix naming a folder that does not exist lists nothing, as in S3.
       const code = (err as { code?: unknown }).code;
@@ -237,6 +254,26 @@ export class FolderObjectStore implements ObjectStore {
       .map((d) => ({ dirent: d, key: `${dirKey}${d.name}${d.isDirectory() ? '/' : ''}` }))
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     let lastPrefix: string | null = null;
+    // Folders are read a few ahead of the one walked: a lake of day folders waits on one folder at a time otherwise.
+    const ahead = new Map<string, Promise<Dirent[]>>();
+    // A folder can hold keys with the prefix and keys after the token; it is walked unless it rolls up whole.
+    const mayHold = (key: string): boolean =>
+      (key.startsWith(prefix) || prefix.startsWith(key)) && (after === null || key > after || after.startsWith(key));
+    const folderRollup = (key: string): string | null =>
+      delimiter && key.length >= prefix.length ? this.rollup(key, prefix, delimiter) : null;
+    const folders = children
+      .filter((c) => c.dirent.isDirectory() && mayHold(c.key) && folderRollup(c.key) === null)
+      .map((c) => join(dir, c.dirent.name));
+    const readAhead = () => {
+      for (const path of folders.slice(folderIndex, folderIndex + FOLDERS_READ_AHEAD)) {
+        if (ahead.has(path)) continue;
+        const listing = readdir(path, { withFileTypes: true });
+        // Read only if walked: a folder skipped or cut off by the page must not fail the listing.
+        listing.catch(() => undefined);
+        ahead.set(path, listing);
+      }
+    };
+    let folderIndex = 0;
     for (const { dirent, key } of children) {
       const path = join(dir, dirent.name);
       if (dirent.isFile()) {
@@ -250,10 +287,8 @@ export class FolderObjectStore implements ObjectStore {
         }
         continue;
       }
-      // A folder: skip it unless it can hold keys with the prefix and keys after the token.
-      if (!key.startsWith(prefix) && !prefix.startsWith(key)) continue;
-      if (after !== null && key <= after && !after.startsWith(key)) continue;
-      const rollup = delimiter && key.length >= prefix.length ? this.rollup(key, prefix, delimiter) : null;
+      if (!mayHold(key)) continue;
+      const rollup = folderRollup(key);
       if (rollup !== null) {
         // The whole folder is one common prefix, if it holds any object at all.
         if (rollup === lastPrefix || (after !== null && rollup <= after)) continue;
@@ -263,7 +298,11 @@ export class FolderObjectStore implements ObjectStore {
         }
         continue;
       }
-      for await (const entry of this.walk(path, key, prefix, delimiter, after, signal)) {
+      readAhead();
+      folderIndex++;
+      const listing = ahead.get(path)!;
+      ahead.delete(path);
+      for await (const entry of this.walk(path, key, prefix, delimiter, after, signal, listing)) {
         // Deduplicate a common prefix that spans sibling folders (multi-character delimiters).
         if (entry.kind === 'prefix') {
           if (entry.prefix === lastPrefix) continue;

@@ -3,7 +3,7 @@
  * execution and Arrow encoding never block the app's main thread.
  */
 import { parentPort } from 'node:worker_threads';
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance, type DuckDBExtractedStatements } from '@duckdb/node-api';
 import { closeWorkerPort } from '../serviceWorker';
 import { ArrowChunkEncoder } from './arrowEncode';
 import { WarehouseReply, WarehouseRequest } from './warehouseProtocol';
@@ -57,11 +57,10 @@ interface StatementAt {
  * `oneStatement`, SQL holding more than one statement is refused before any runs.
  */
 async function prepareLast(con: DuckDBConnection, sql: string, at: StatementAt, oneStatement = false) {
-  const statements = await con.extractStatements(sql);
-  if (statements.count === 0) throw new Error('The query is empty');
-  if (oneStatement && statements.count > 1) {
-    throw new Error(`Expected one SQL statement, got ${statements.count}; none of them ran`);
-  }
+  return runUntilLast(await extractStatements(con, sql, oneStatement), at);
+}
+
+async function runUntilLast(statements: DuckDBExtractedStatements, at: StatementAt) {
   for (let i = 0; i < statements.count - 1; i++) {
     at.index = i;
     const stmt = await statements.prepare(i);
@@ -69,6 +68,30 @@ async function prepareLast(con: DuckDBConnection, sql: string, at: StatementAt, 
   }
   at.index = statements.count - 1;
   return statements.prepare(statements.count - 1);
+}
+
+async function extractStatements(con: DuckDBConnection, sql: string, oneStatement: boolean) {
+  const statements = await con.extractStatements(sql);
+  if (statements.count === 0) throw new Error('The query is empty');
+  if (oneStatement && statements.count > 1) {
+    throw new Error(`Expected one SQL statement, got ${statements.count}; none of them ran`);
+  }
+  return statements;
+}
+
+/**
+ * Runs every statement and reads all rows of the last. One statement runs
+ * unprepared: DuckDB binds a prepared file scan again when it runs, so
+ * preparing it would read every file's footer twice (a search's scans took
+ * half as long again).
+ */
+async function runAndReadLast(con: DuckDBConnection, sql: string, at: StatementAt, oneStatement = false) {
+  const statements = await extractStatements(con, sql, oneStatement);
+  if (statements.count === 1) {
+    at.index = 0;
+    return con.runAndReadAll(sql);
+  }
+  return (await runUntilLast(statements, at)).runAndReadAll();
 }
 
 async function runQuery(
@@ -170,9 +193,7 @@ async function runCancellable(
       : null;
     try {
       if (progress) await con.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false;');
-      const last = await prepareLast(con, sql, at, oneStatement);
-      if (cancelled.has(queryId)) throw new CancelledError();
-      const reader = await last.runAndReadAll();
+      const reader = await runAndReadLast(con, sql, at, oneStatement);
       if (cancelled.has(queryId)) throw new CancelledError();
       send({ kind: 'done', reqId, rows: reader.getRowObjectsJson() as Record<string, unknown>[] });
     } finally {
@@ -218,8 +239,7 @@ async function handle(req: WarehouseRequest, at: StatementAt): Promise<void> {
       return;
     case 'rows': {
       const rows = await withConnection(async (con) => {
-        const last = await prepareLast(con, req.sql, at, req.oneStatement);
-        const reader = await last.runAndReadAll();
+        const reader = await runAndReadLast(con, req.sql, at, req.oneStatement);
         return reader.getRowObjectsJson() as Record<string, unknown>[];
       });
       send({ kind: 'done', reqId: req.reqId, rows });

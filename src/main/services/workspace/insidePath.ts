@@ -63,10 +63,48 @@ export interface Within {
 export async function insidePath(root: string, path: string, where = 'the workspace'): Promise<string> {
   const [realRoot, real] = await Promise.all([realPathOf(root), realPathOf(path)]);
   if (isWithin(realRoot, real)) return real;
-  throw new WorkbenchError(
+  throw leadsOutside(root, path, where);
+}
+
+function leadsOutside(root: string, path: string, where: string): WorkbenchError {
+  return new WorkbenchError(
     'forbidden',
     `${path} leads outside ${where}: it is a symbolic link, or inside a linked folder, that points elsewhere`,
     `The workbench only reads and writes files inside ${where} (${root}). Replace the link with the file itself, or remove it.`,
+  );
+}
+
+/**
+ * insidePath for many files at once, each answered on its own (its real path,
+ * or why not). Files share their folders: each folder is resolved once, and a
+ * file that is not itself a link is that folder's real path and its name, so a
+ * search over thousands of files in a few folders costs a link check per file,
+ * not a walk of every path.
+ */
+export async function insidePaths(
+  root: string,
+  paths: readonly string[],
+  where = 'the workspace',
+): Promise<(string | Error)[]> {
+  const realRoot = await realPathOf(root);
+  const folders = new Map<string, Promise<string>>();
+  const realFolder = (folder: string): Promise<string> => {
+    let real = folders.get(folder);
+    if (!real) folders.set(folder, (real = realPathOf(folder)));
+    return real;
+  };
+  return Promise.all(
+    paths.map(async (path) => {
+      try {
+        const absolute = resolve(path);
+        const [folder, stats] = await Promise.all([realFolder(dirname(absolute)), lstat(absolute).catch(() => null)]);
+        // A link, or nothing there yet: resolved in full, as insidePath does.
+        const real = stats && !stats.isSymbolicLink() ? join(folder, basename(absolute)) : await realPathOf(absolute);
+        return isWithin(realRoot, real) ? real : leadsOutside(root, path, where);
+      } catch (err) {
+        return err instanceof Error ? err : new Error(String(err));
+      }
+    }),
   );
 }
 
