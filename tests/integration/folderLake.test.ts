@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { searchBronze } from '../../src/main/services/inspector/BronzeSearch';
+import { storeTarget } from '../../src/main/services/inspector/searchTargets';
 import { BronzeLake } from '../../src/main/services/lake/BronzeLake';
 import { Warehouse } from '../../src/main/services/warehouse/Warehouse';
+import { InspectorCriteria, type InspectorMatch } from '../../src/shared/api/inspector';
 import { quoteLiteral } from '../../src/shared/sql';
 import { failure } from '../support/failure';
 
@@ -111,6 +114,37 @@ describe('a folder lake never follows a link out of its folder', () => {
     ]);
     // The alias is its target's real path.
     expect(batch[3]).toBe(batch[0]);
+  });
+
+  it('lists only regular files, each with the real path localPath gives, also through a linked root', async () => {
+    const linkedRoot = `${root}-link`;
+    await symlink(root, linkedRoot);
+    try {
+      for (const lakeRoot of [root, linkedRoot]) {
+        const store = BronzeLake.folder(lakeRoot).store;
+        const page = await store.list({ prefix: 'bronze/' });
+        // A link is not listed, even one that stays inside: it is read by its key only.
+        expect(page.objects.map((o) => o.key)).toEqual(['bronze/meters/date=2026-01-01/a.parquet']);
+        for (const object of page.objects) {
+          expect(object.localPath).toBe(await BronzeLake.folder(root).store.localPath!(object.key));
+        }
+      }
+    } finally {
+      await rm(linkedRoot, { force: true });
+    }
+  });
+
+  it('finds records only in the files inside, searched natively', async () => {
+    const matches: InspectorMatch[] = [];
+    await searchBronze({
+      target: storeTarget(BronzeLake.folder(root).store, 'local'),
+      warehouse,
+      criteria: InspectorCriteria.parse({ recordId: 'r0' }),
+      onMatch: (match) => matches.push(match),
+    });
+    expect(matches.map((m) => [m.key, m.fields.find((f) => f.name === 'raw')?.value])).toEqual([
+      ['bronze/meters/date=2026-01-01/a.parquet', 'lake'],
+    ]);
   });
 
   it("keeps them out of the warehouse's bronze view", async () => {

@@ -634,14 +634,22 @@ class SearchRun {
 }
 
 /**
- * Where each local file is on this machine, asked of each store for all its
- * files at once; null for a file to read the other way: one the store refuses
- * (reading it says why), or a path DuckDB would take for a glob.
+ * Where each local file is on this machine: as a folder lake's listing found
+ * it, else asked of each store for all its files at once. Null for a file to
+ * read the other way: one the store refuses (reading it says why), or a path
+ * DuckDB would take for a glob.
  */
 async function localPaths(opened: readonly OpenedFile[]): Promise<(string | null)[]> {
+  const usable = (path: unknown): path is string =>
+    typeof path === 'string' && !GLOB_CHARACTERS.test(path) && !path.includes('\0');
   const paths: (string | null)[] = opened.map(() => null);
   const byStore = new Map<ObjectStore, number[]>();
   for (const [i, file] of opened.entries()) {
+    // Read from the folder that listed it: the listing already took it as a regular file in real folders.
+    if (file.source === 'local' && file.file.localPath !== undefined) {
+      if (usable(file.file.localPath)) paths[i] = file.file.localPath;
+      continue;
+    }
     const indexes = byStore.get(file.store);
     if (indexes) indexes.push(i);
     else byStore.set(file.store, [i]);
@@ -654,7 +662,7 @@ async function localPaths(opened: readonly OpenedFile[]): Promise<(string | null
         : await Promise.all(keys.map((key) => store.localPath!(key).catch((err: unknown) => err as Error)));
       for (const [n, i] of indexes.entries()) {
         const path = found[n];
-        if (typeof path === 'string' && !GLOB_CHARACTERS.test(path) && !path.includes('\0')) paths[i] = path;
+        if (usable(path)) paths[i] = path;
       }
     }),
   );

@@ -24,12 +24,15 @@ export interface SearchFile {
   etag: string | null;
   pipelineId: string;
   date: string | null;
+  /** Where a folder lake's listing found the file on this machine (see ObjectInfo.localPath). */
+  localPath?: string;
 }
 
 export interface ListedObject {
   key: string;
   size: number;
   etag: string;
+  localPath?: string;
 }
 
 export interface SearchPlan {
@@ -74,7 +77,14 @@ export function planSearch(
   for (const object of listed) {
     const match = BRONZE_KEY.exec(object.key);
     if (!match) continue;
-    all.push({ key: object.key, size: object.size, etag: object.etag, pipelineId: match[1]!, date: match[2] ?? null });
+    all.push({
+      key: object.key,
+      size: object.size,
+      etag: object.etag,
+      pipelineId: match[1]!,
+      date: match[2] ?? null,
+      ...(object.localPath !== undefined ? { localPath: object.localPath } : {}),
+    });
   }
   all.sort((a, b) => (a.date ?? '').localeCompare(b.date ?? '') || a.key.localeCompare(b.key));
   const files = all.filter(

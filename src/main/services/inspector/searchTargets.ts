@@ -3,13 +3,21 @@ import type { BronzeLake } from '../lake/BronzeLake';
 import { FolderObjectStore } from '../objectStore/FolderObjectStore';
 import type { ObjectStore } from '../objectStore/ObjectStore';
 import type { SearchTarget } from './BronzeSearch';
+import type { ListedObject } from './searchPlan';
 
 async function listAll(store: ObjectStore, prefix: string, signal?: AbortSignal) {
-  const objects: { key: string; size: number; etag: string }[] = [];
+  const objects: ListedObject[] = [];
   let token: string | null = null;
   do {
     const page = await store.list({ prefix, maxKeys: 1000, token, ...(signal ? { signal } : {}) });
-    objects.push(...page.objects.map((o) => ({ key: o.key, size: o.size, etag: o.etag })));
+    objects.push(
+      ...page.objects.map((o) => ({
+        key: o.key,
+        size: o.size,
+        etag: o.etag,
+        ...(o.localPath !== undefined ? { localPath: o.localPath } : {}),
+      })),
+    );
     token = page.nextToken;
   } while (token);
   return objects;

@@ -16,7 +16,7 @@
  * its way) is refused.
  */
 import type { Dirent, Stats } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { addAbortSignal } from 'node:stream';
 import { WorkbenchError } from '../../../shared/errors';
@@ -76,6 +76,10 @@ export class FolderObjectStore implements ObjectStore {
       return { objects: [], prefixes: [], nextToken: null };
     }
     const startKey = parts.length ? `${parts.join('/')}/` : '';
+    // The walk follows no link below the root: a listed file's real path is the root's and its key.
+    const realRoot = await realpath(this.root).catch((err: unknown) => {
+      throw describeStoreError(err, this.description);
+    });
     // Files are stat'ed all at once at the end of the page (libuv runs them side by side), not one by one.
     const files: { key: string; path: string }[] = [];
     const prefixes: string[] = [];
@@ -98,7 +102,13 @@ export class FolderObjectStore implements ObjectStore {
       const objects = await Promise.all(
         files.map(async ({ key, path }): Promise<ObjectInfo> => {
           const stats = await stat(path);
-          return { key, size: stats.size, etag: etagOf(stats), lastModified: stats.mtime };
+          return {
+            key,
+            size: stats.size,
+            etag: etagOf(stats),
+            lastModified: stats.mtime,
+            localPath: join(realRoot, ...key.split('/')),
+          };
         }),
       );
       return { objects, prefixes, nextToken };

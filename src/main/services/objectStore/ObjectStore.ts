@@ -12,6 +12,12 @@ export interface ObjectInfo {
   /** Quotes stripped. For S3 a plain-object ETag is the MD5 of the bytes; multipart ETags end in `-N`. */
   etag: string;
   lastModified: Date;
+  /**
+   * Listed by a folder store: the file's real path. The listing walked only real
+   * folders and took only regular files (never a link), so the path is inside
+   * the folder without another check.
+   */
+  localPath?: string;
 }
 
 export interface ListPage {
