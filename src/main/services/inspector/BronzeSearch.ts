@@ -292,7 +292,7 @@ class SearchRun {
 
   private async open(file: SearchFile): Promise<OpenedFile> {
     const { store, source } = await this.options.target.open(file.key);
-    return { file, store, source, local: Boolean(this.options.warehouse && source !== 'store' && store.localPath) };
+    return { file, store, source, local: Boolean(this.options.warehouse && source !== 'store' && store.localPaths) };
   }
 
   /** Emits the match unless the limit is reached; false once it is. */
@@ -656,10 +656,7 @@ async function localPaths(opened: readonly OpenedFile[]): Promise<(string | null
   }
   await Promise.all(
     [...byStore].map(async ([store, indexes]) => {
-      const keys = indexes.map((i) => opened[i]!.file.key);
-      const found = store.localPaths
-        ? await store.localPaths(keys)
-        : await Promise.all(keys.map((key) => store.localPath!(key).catch((err: unknown) => err as Error)));
+      const found = await store.localPaths!(indexes.map((i) => opened[i]!.file.key));
       for (const [n, i] of indexes.entries()) {
         const path = found[n];
         if (usable(path)) paths[i] = path;

@@ -77,14 +77,7 @@ export function planSearch(
   for (const object of listed) {
     const match = BRONZE_KEY.exec(object.key);
     if (!match) continue;
-    all.push({
-      key: object.key,
-      size: object.size,
-      etag: object.etag,
-      pipelineId: match[1]!,
-      date: match[2] ?? null,
-      ...(object.localPath !== undefined ? { localPath: object.localPath } : {}),
-    });
+    all.push({ ...object, pipelineId: match[1]!, date: match[2] ?? null });
   }
   all.sort((a, b) => (a.date ?? '').localeCompare(b.date ?? '') || a.key.localeCompare(b.key));
   const files = all.filter(

@@ -10,14 +10,7 @@ async function listAll(store: ObjectStore, prefix: string, signal?: AbortSignal)
   let token: string | null = null;
   do {
     const page = await store.list({ prefix, maxKeys: 1000, token, ...(signal ? { signal } : {}) });
-    objects.push(
-      ...page.objects.map((o) => ({
-        key: o.key,
-        size: o.size,
-        etag: o.etag,
-        ...(o.localPath !== undefined ? { localPath: o.localPath } : {}),
-      })),
-    );
+    objects.push(...page.objects);
     token = page.nextToken;
   } while (token);
   return objects;

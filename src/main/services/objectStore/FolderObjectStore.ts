@@ -247,12 +247,12 @@ export class FolderObjectStore implements ObjectStore {
     delimiter: string | undefined,
     after: string | null,
     signal: AbortSignal | undefined,
-    listing: Promise<Dirent[]> = readdir(dir, { withFileTypes: true }),
+    listing?: Promise<Dirent[]>,
   ): AsyncGenerator<Entry> {
     throwIfAborted(signal, this.description);
     let dirents: Dirent[];
     try {
-      dirents = await listing;
+      dirents = await (listing ?? readdir(dir, { withFileTypes: true }));
     } catch (err) {
       // A prefix naming a folder that does not exist lists nothing, as in S3.
       const code = (err as { code?: unknown }).code;
@@ -310,7 +310,8 @@ export class FolderObjectStore implements ObjectStore {
       }
       readAhead();
       folderIndex++;
-      const listing = ahead.get(path)!;
+      // Its listing as read ahead (undefined: the walk reads it).
+      const listing = ahead.get(path);
       ahead.delete(path);
       for await (const entry of this.walk(path, key, prefix, delimiter, after, signal, listing)) {
         // Deduplicate a common prefix that spans sibling folders (multi-character delimiters).

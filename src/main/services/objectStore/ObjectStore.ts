@@ -69,6 +69,6 @@ export interface ObjectStore {
    * a file that a link leads outside the store's folder.
    */
   localPath?(key: string): Promise<string>;
-  /** localPath of many keys at once (cheaper per key), each the path or why not. */
+  /** localPath of many keys at once (cheaper per key), each the path or why not; a store with one has both. */
   localPaths?(keys: readonly string[]): Promise<(string | Error)[]>;
 }
