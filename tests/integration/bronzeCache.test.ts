@@ -20,6 +20,9 @@ const BIG = 'bronze/big/date=2026-01-01/big.parquet';
 const BIG_SIZE = 64 * 1024 * 1024;
 const small = (n: number) => `bronze/small/date=2026-01-0${n}/batch-${n}.parquet`;
 const SMALL_SIZE = 100_000;
+/** Fetched whole and hashed on the worker (small objects are hashed from their chunks, big ones fetched in ranges). */
+const MID = 'bronze/mid/date=2026-01-01/mid.parquet';
+const MID_SIZE = 6 * 1024 * 1024 + 5;
 
 /** Deterministic bytes (xorshift32), so the object is the same every run. */
 function bytes(size: number, seed: number): Buffer {
@@ -62,6 +65,7 @@ let s3Dir: string;
 let server: S3rverChild;
 const stores: S3ObjectStore[] = [];
 const bigBytes = bytes(BIG_SIZE, 42);
+const midBytes = bytes(MID_SIZE, 7);
 
 function storeFor(endpoint: string, bucket = BUCKET): S3ObjectStore {
   const store = new S3ObjectStore({ endpoint, bucket, region: 'auto', ...s3rverCredentials, requestTimeoutMs: 3000 });
@@ -160,6 +164,7 @@ beforeAll(async () => {
   // One PutObject, so the ETag is the MD5 of the bytes.
   await put(BIG, bigBytes);
   for (let n = 1; n <= 6; n++) await put(small(n), bytes(SMALL_SIZE, n));
+  await put(MID, midBytes);
 });
 
 afterAll(async () => {
@@ -295,13 +300,21 @@ describe('BronzeCache over a real s3rver', () => {
     expect((await cache.verify()).ok).toEqual([key]);
   });
 
-  it('names a download damaged on the way, in a small object or any range of a large one, and caches none of it', async () => {
+  it('names a download damaged on the way, in a small object, a mid-sized one or any range of a large one, and caches none of it', async () => {
     // Ranges arrive out of order and are hashed as the part fills: a flip in the last range must still be seen.
-    for (const [key, at, size] of [
-      [small(1), SMALL_SIZE / 2, SMALL_SIZE],
-      [BIG, 3, BIG_SIZE],
-      [BIG, BIG_SIZE - 5, BIG_SIZE],
-      [BIG, 40 * 1024 * 1024 + 17, BIG_SIZE],
+    const expected = new Map([
+      [small(1), bytes(SMALL_SIZE, 1)],
+      [MID, midBytes],
+      [BIG, bigBytes],
+    ]);
+    for (const [key, at] of [
+      [small(1), SMALL_SIZE / 2],
+      [small(1), SMALL_SIZE - 1],
+      [MID, 5 * 1024 * 1024 + 1],
+      [MID, MID_SIZE - 1],
+      [BIG, 3],
+      [BIG, BIG_SIZE - 5],
+      [BIG, 40 * 1024 * 1024 + 17],
     ] as const) {
       const store = damagedStore(storeFor(server.endpoint), key, at, 'flip');
       const { cache, message } = await failedDownload(join(root, `damaged-${at}`), store, key);
@@ -314,13 +327,14 @@ describe('BronzeCache over a real s3rver', () => {
 
       const again = await newCache(`damaged-${at}`);
       await again.download([key]);
-      expect(md5(await readFile(again.pathOf(key)))).toBe(md5(key === BIG ? bigBytes : bytes(size, 1)));
+      expect(md5(await readFile(again.pathOf(key)))).toBe(md5(expected.get(key)!));
     }
   });
 
   it('names a body that ends early, never caching the short file', async () => {
     for (const [key, at] of [
       [small(2), 1000],
+      [MID, 3 * 1024 * 1024],
       [BIG, 20 * 1024 * 1024 + 3],
     ] as const) {
       const store = damagedStore(storeFor(server.endpoint), key, at, 'cut');
