@@ -218,7 +218,7 @@ async function writeBody(
   from: number,
   body: Readable,
   options: FetchOptions,
-  hear: { onChunk?: (chunk: Buffer) => void; onWritten: (end: number) => void },
+  listeners: { onChunk?: (chunk: Buffer) => void; onWritten: (end: number) => void },
 ): Promise<number> {
   const { signal } = options;
   const out = await open(
@@ -238,11 +238,11 @@ async function writeBody(
       const writer = new PartWriter(out, from, (n, end) => {
         written = end;
         options.onBytes?.(n);
-        hear.onWritten(end);
+        listeners.onWritten(end);
       });
       try {
         for await (const chunk of body as AsyncIterable<Buffer>) {
-          hear.onChunk?.(chunk);
+          listeners.onChunk?.(chunk);
           await writer.write(chunk);
         }
       } catch (error) {

@@ -147,20 +147,21 @@ export function md5OfFile(path: string, size: number): Promise<string> {
   return new FileMd5(path).digest(size);
 }
 
-/** The MD5 of a small download, from its chunks as they arrive (FileMd5's shape, so the download treats both alike). */
+/**
+ * The MD5 of a small download, from its chunks as they arrive. It has FileMd5's
+ * shape, so the download treats both alike; the download checks the length
+ * before asking for the digest.
+ */
 export class ChunkMd5 {
   private readonly hash = createHash('md5');
-  private hashed = 0;
 
   update(chunk: Uint8Array): void {
     this.hash.update(chunk);
-    this.hashed += chunk.length;
   }
 
   advance(_upTo: number): void {}
 
-  digest(size: number): Promise<string> {
-    if (this.hashed !== size) return Promise.reject(new Error(`hashed ${this.hashed} of ${size} bytes`));
+  digest(_size: number): Promise<string> {
     return Promise.resolve(this.hash.digest('hex'));
   }
 
