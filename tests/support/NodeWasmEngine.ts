@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Table } from 'apache-arrow';
+import { ENGINE_SETUP_SQL } from '../../src/renderer/engine/engineSetup';
 import type { Warehouse } from '../../src/main/services/warehouse/Warehouse';
 
 const require = createRequire(import.meta.url);
@@ -43,8 +44,7 @@ export class NodeWasmEngine {
     const db = await duckdb.createDuckDB(bundles, new duckdb.VoidLogger(), duckdb.NODE_RUNTIME);
     await db.instantiate();
     const connection = db.connect();
-    connection.query('SET autoload_known_extensions = false');
-    connection.query('SET autoinstall_known_extensions = false');
+    for (const sql of ENGINE_SETUP_SQL) connection.query(sql);
     return new NodeWasmEngine(connection);
   }
 

@@ -21,6 +21,7 @@ import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?ur
 import coiWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
 import coiWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
 import coiPthreadWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
+import { ENGINE_SETUP_SQL } from './engineSetup';
 import { SerialQueue } from './SerialQueue';
 import {
   checkTableName,
@@ -210,8 +211,7 @@ export class WasmEngine {
         query: { castBigIntToDouble: false, castDecimalToDouble: true },
       });
       const conn = await db.connect();
-      await conn.query('SET autoload_known_extensions = false');
-      await conn.query('SET autoinstall_known_extensions = false');
+      for (const sql of ENGINE_SETUP_SQL) await conn.query(sql);
       const version = await db.getVersion();
       // Which build ran is what a slow query first depends on: say it where a developer (and the bench) looks.
       // eslint-disable-next-line no-console -- one line per window, on purpose
