@@ -3,13 +3,13 @@
  * result costs the window tens of megabytes, not hundreds. Over DuckDB-WASM's
  * Node build, set up as the window's engine is.
  */
-import { Float64, Int64, Table, TimestampMicrosecond, Utf8, vectorFromArray } from 'apache-arrow';
+import { Float64, Int64, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_DATABASE } from '../../../src/renderer/engine/engineSetup';
 import type { WasmEngine } from '../../../src/renderer/engine/WasmEngine';
 import type { NodeWasmEngine } from '../../support/NodeWasmEngine';
 import { startRecordingEngine } from '../../support/renderer/rendererEngine';
-import { ipcStream } from '../../support/renderer/fixtures';
+import { ipcStream, utcMicros } from '../../support/renderer/fixtures';
 
 const CHUNK_ROWS = 100_000;
 const CHUNKS = 30;
@@ -30,10 +30,7 @@ function resultChunk(): Uint8Array {
         new Utf8(),
       ),
       value: vectorFromArray(ids.map(valueOf), new Float64()),
-      ts: vectorFromArray(
-        ids.map((i) => Date.UTC(2026, 9, 1) + i * 1000),
-        new TimestampMicrosecond('UTC'),
-      ),
+      ts: utcMicros(ids.map((i) => BigInt(Date.UTC(2026, 9, 1) + i * 1000) * 1000n)),
     }),
   );
 }
