@@ -9,7 +9,7 @@
  * body and the popups draw from one GridModel per render; what they share
  * beyond a render (layout, selection, popup, notice) is in gridStore.
  */
-import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, type KeyboardEvent, type UIEvent } from 'react';
 import { shortType } from '../../workbench/format';
 import type { Parts } from '../../workbench/parts';
 import { gridActions, type GridModel, type Pointer } from './gridActions';
@@ -52,7 +52,7 @@ export function ResultGrid(props: ResultGridProps) {
   const bodyHeight = Math.max(0, scroll.height - HEADER_HEIGHT);
   const lay = scrollLayout(shownRows, ROW_HEIGHT, scroll.top, bodyHeight);
   const range = lay.rows.length ? { first: lay.first, last: lay.last } : null;
-  const { cache, error } = usePagedRows(engine, gridKey, tableName, view, filtering ? 0 : shownRows, range);
+  const { cache, error, prefetch } = usePagedRows(engine, gridKey, tableName, view, filtering ? 0 : shownRows, range);
   const engineColumns = cache.columns;
   const kinds = useMemo(
     () => columns.map((c, i) => engineColumns?.[i]?.kind ?? kindFromType(c.type)),
@@ -108,6 +108,14 @@ export function ResultGrid(props: ResultGridProps) {
   );
   const actions = useMemo(() => gridActions(grid), [grid]);
 
+  // The rows the new scroll position shows are asked for at once, before the grid renders their placeholders.
+  const onGridScroll = (e: UIEvent<HTMLDivElement>) => {
+    onScroll(e);
+    const el = e.currentTarget;
+    const next = scrollLayout(shownRows, ROW_HEIGHT, el.scrollTop, Math.max(0, el.clientHeight - HEADER_HEIGHT));
+    if (next.rows.length) prefetch(next);
+  };
+
   // ---------------------------------------------------------------- keyboard
   const scrollToRow = (row: number) => {
     const el = scrollRef.current;
@@ -161,7 +169,7 @@ export function ResultGrid(props: ResultGridProps) {
           aria-rowcount={shownRows}
           aria-multiselectable
           onKeyDown={onKeyDown}
-          onScroll={onScroll}
+          onScroll={onGridScroll}
         >
           <GridHeader
             grid={grid}

@@ -1,10 +1,11 @@
 /**
  * Keeps the rows the grid is showing loaded, and only those (and a few pages
- * either side): on every change of the visible range it lets far pages go and
- * asks the engine for the missing ones in one query. A newer range supersedes
+ * either side): on every change of the visible range (and already from the
+ * scroll event, `prefetch`) it lets far pages go and asks the engine for the
+ * missing ones in one query. A newer range supersedes
  * a queued older one, so fast scrolling does not build a backlog.
  */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../../../shared/errors';
 import { SupersededError } from '../../engine/SerialQueue';
 import type { GridView, WasmEngine } from '../../engine/WasmEngine';
@@ -17,6 +18,18 @@ export interface VisibleRange {
   last: number;
 }
 
+export interface PagedRows {
+  cache: GridPages;
+  error: string | null;
+  /**
+   * Asks for rows [first, last] now: the grid calls it from the scroll event, so
+   * the engine reads them while the grid renders their placeholders. Asked from
+   * the render's effect, the query started 5–10 ms after the scroll in Chromium
+   * (grid.load_10m_browser), 0.2 ms after it from here.
+   */
+  prefetch: (range: VisibleRange) => void;
+}
+
 export function usePagedRows(
   engine: WasmEngine | null,
   gridKey: string,
@@ -24,7 +37,7 @@ export function usePagedRows(
   view: GridView,
   rowCount: number,
   range: VisibleRange | null,
-): { cache: GridPages; error: string | null } {
+): PagedRows {
   const key = viewKey(view.sort, view.where);
   const cache = pageCacheFor(tableName, key);
   const [, setVersion] = useState(0);
@@ -35,7 +48,7 @@ export function usePagedRows(
   // A result still loading grows: its last, short page has more rows now.
   useEffect(() => cache.dropIncomplete(), [cache, rowCount]);
 
-  useEffect(() => {
+  const fetchMissing = (first: number, last: number) => {
     if (!engine || last < first) return;
     // The grid keeps only what it shows: pages far from the screen are let go.
     cache.keepNear(first, last, PAGES_NEAR);
@@ -68,8 +81,14 @@ export function usePagedRows(
         setError(`Could not read rows from the engine: ${errorMessage(err)}`);
       },
     );
-    // `view` is covered by `key`.
-  }, [engine, gridKey, tableName, cache, key, rowCount, first, last]);
+  };
+  // The scroll handler calls the latest render's fetch (its engine, view and row count).
+  const latestFetch = useRef(fetchMissing);
+  latestFetch.current = fetchMissing;
+  const prefetch = useCallback((range: VisibleRange) => latestFetch.current(range.first, range.last), []);
 
-  return { cache, error };
+  // `view` is covered by `key`; the fetch reads the rest from this render.
+  useEffect(() => fetchMissing(first, last), [engine, gridKey, tableName, cache, key, rowCount, first, last]);
+
+  return { cache, error, prefetch };
 }
