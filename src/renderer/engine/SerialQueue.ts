@@ -2,7 +2,8 @@
  * Runs tasks one at a time, in order. DuckDB-WASM answers one query per
  * connection at a time, and a grid that scrolls fast only cares about its
  * latest request: a queued task with the same `key` as a newer one is dropped
- * (rejected with `SupersededError`) before it ever runs.
+ * (rejected with `SupersededError`) before it ever runs. `cancel(key)` also
+ * drops the queued ones and tells the running one, through its signal, to stop.
  */
 export class SupersededError extends Error {
   constructor() {
@@ -20,22 +21,22 @@ interface Pending {
 export class SerialQueue {
   private readonly waiting: Pending[] = [];
   private busy = false;
+  private running: { key: string | undefined; stop: AbortController } | null = null;
 
   /** Number of tasks not yet started. */
   get queued(): number {
     return this.waiting.length;
   }
 
-  run<T>(task: () => Promise<T>, key?: string): Promise<T> {
+  run<T>(task: (signal: AbortSignal) => Promise<T>, key?: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (key !== undefined) {
-        const older = this.waiting.findIndex((p) => p.key === key);
-        if (older >= 0) this.waiting.splice(older, 1)[0]!.drop();
-      }
+      if (key !== undefined) this.dropQueued(key);
       this.waiting.push({
         key,
         start: () => {
-          task()
+          const stop = new AbortController();
+          this.running = { key, stop };
+          task(stop.signal)
             .then(resolve, reject)
             .finally(() => this.next());
         },
@@ -45,9 +46,21 @@ export class SerialQueue {
     });
   }
 
+  /** Drops the queued tasks with `key` and signals the running one with it to stop (it decides how, and rejects). */
+  cancel(key: string): void {
+    this.dropQueued(key);
+    if (this.running?.key === key) this.running.stop.abort();
+  }
+
+  private dropQueued(key: string): void {
+    for (let i = this.waiting.length - 1; i >= 0; i--)
+      if (this.waiting[i]!.key === key) this.waiting.splice(i, 1)[0]!.drop();
+  }
+
   private next(): void {
     const pending = this.waiting.shift();
     this.busy = pending !== undefined;
+    this.running = null;
     pending?.start();
   }
 }

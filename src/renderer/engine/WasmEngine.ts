@@ -3,7 +3,7 @@
  * the user is looking at. It is only ever given Arrow (never Parquet, never a
  * URL) and has extension autoloading off, so it never touches the network.
  */
-import { AsyncDuckDB, VoidLogger, getPlatformFeatures } from '@duckdb/duckdb-wasm';
+import { AsyncDuckDB, VoidLogger, getPlatformFeatures, type AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import {
   Bool,
   DateDay,
@@ -22,7 +22,7 @@ import coiWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
 import coiWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
 import coiPthreadWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
 import { ENGINE_SETUP_SQL } from './engineSetup';
-import { SerialQueue } from './SerialQueue';
+import { SerialQueue, SupersededError } from './SerialQueue';
 import {
   checkTableName,
   countSql,
@@ -80,8 +80,36 @@ function ownedBytes(bytes: Uint8Array): Uint8Array {
  */
 export interface EngineConnection {
   query(sql: string): Promise<Table>;
+  /**
+   * Runs one statement that `stop` can end before it finishes: the worker runs
+   * it in steps of at most POLL_MS (DuckDB-WASM's send), and a stop asked for
+   * meanwhile rejects it after the step that runs.
+   */
+  queryStoppable(sql: string): Promise<Table>;
+  /** Ends the statement `queryStoppable` is running; false if none was running. */
+  stop(): Promise<boolean>;
   insertArrowFromIPCStream(buffer: Uint8Array, options: { name: string; create: boolean }): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * How long the worker runs a stoppable statement before it looks for a stop:
+ * a stop takes effect within this, and each step costs one message each way.
+ */
+export const POLL_MS = 20;
+
+/** The browser's connection (the worker's) in the engine's shape. */
+function workerConnection(conn: AsyncDuckDBConnection): EngineConnection {
+  return {
+    query: (sql) => conn.query(sql),
+    queryStoppable: async (sql) => {
+      const reader = await conn.send(sql);
+      return new Table(reader.schema, await reader.readAll());
+    },
+    stop: () => conn.cancelSent(),
+    insertArrowFromIPCStream: (buffer, options) => conn.insertArrowFromIPCStream(buffer, options),
+    close: () => conn.close(),
+  };
 }
 
 /**
@@ -208,7 +236,7 @@ export class WasmEngine {
       await db.instantiate(bundle.wasm, bundle.pthreadWorker);
       await db.open({
         // Keep BIGINT exact (the grid shows it as BigInt) and decimals as plain numbers.
-        query: { castBigIntToDouble: false, castDecimalToDouble: true },
+        query: { castBigIntToDouble: false, castDecimalToDouble: true, queryPollingInterval: POLL_MS },
       });
       const conn = await db.connect();
       for (const sql of ENGINE_SETUP_SQL) await conn.query(sql);
@@ -216,7 +244,7 @@ export class WasmEngine {
       // Which build ran is what a slow query first depends on: say it where a developer (and the bench) looks.
       // eslint-disable-next-line no-console -- one line per window, on purpose
       console.info(`DuckDB-WASM ${version}, ${build} build (${build === 'coi' ? 'threads' : 'one thread'})`);
-      const engine = new WasmEngine(conn, version, () => db.terminate(), build);
+      const engine = new WasmEngine(workerConnection(conn), version, () => db.terminate(), build);
       void engine.warmUp();
       return engine;
     } catch (err) {
@@ -401,14 +429,37 @@ export class WasmEngine {
   /**
    * Runs statements in order as one queued task (e.g. a pipeline preview: build,
    * then read it back); the rows of each. A newer script with the same
-   * `supersedeKey` replaces a queued older one.
+   * `supersedeKey` replaces a queued older one, and `cancel(supersedeKey)` stops
+   * a running one within POLL_MS (it rejects with SupersededError).
    */
   script(statements: readonly string[], supersedeKey?: string): Promise<EngineRows[]> {
-    return this.queue.run(async () => {
-      const results: EngineRows[] = [];
-      for (const sql of statements) results.push(await this.rows(sql));
-      return results;
+    return this.queue.run(async (signal) => {
+      const stop = () => void this.conn.stop().catch(() => undefined);
+      signal.addEventListener('abort', stop);
+      try {
+        const results: EngineRows[] = [];
+        for (const sql of statements) {
+          if (signal.aborted) throw new SupersededError();
+          try {
+            results.push(tableToRows(await this.conn.queryStoppable(sql)));
+          } catch (err) {
+            // DuckDB-WASM says "query was canceled"; the caller hears what it asked for.
+            if (signal.aborted) throw new SupersededError();
+            throw err;
+          }
+        }
+        // Stopped too late to end the last statement: its answer is no longer wanted either.
+        if (signal.aborted) throw new SupersededError();
+        return results;
+      } finally {
+        signal.removeEventListener('abort', stop);
+      }
     }, supersedeKey);
+  }
+
+  /** Drops the queued tasks with this key and stops the running one (see `script`). */
+  cancel(supersedeKey: string): void {
+    this.queue.cancel(supersedeKey);
   }
 
   /** A chart's points over a result table: the warehouse's M4 SQL (src/shared/charts); a newer call with the same key drops a queued one. */

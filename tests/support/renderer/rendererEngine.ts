@@ -31,6 +31,12 @@ export async function startRecordingEngine(): Promise<{ engine: WasmEngine; node
         log.statements.push(sql);
         return node.query(sql);
       },
+      // The Node build runs a statement to its end before anything else can happen: there is nothing to stop.
+      queryStoppable: async (sql) => {
+        log.statements.push(sql);
+        return node.query(sql);
+      },
+      stop: async () => false,
       insertArrowFromIPCStream: async (buffer, { name, create }) => {
         log.inserts++;
         node.insertArrow(name, buffer, create);

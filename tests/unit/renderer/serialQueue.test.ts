@@ -38,6 +38,31 @@ describe('SerialQueue', () => {
     expect(ran).toEqual(['other grid', 'newer']);
   });
 
+  it('cancel(key) drops the queued tasks with that key and signals the running one, and no other', async () => {
+    const queue = new SerialQueue();
+    const gate = deferred<void>();
+    const signals: AbortSignal[] = [];
+    const running = queue.run(async (signal) => {
+      signals.push(signal);
+      await gate.promise;
+      if (signal.aborted) throw new SupersededError();
+      return 'finished';
+    }, 'preview-1');
+    const queued = queue.run(async () => 'ran', 'preview-1');
+    const other = queue.run(async (signal) => (signal.aborted ? 'stopped' : 'ran'), 'grid-1');
+    await Promise.resolve();
+    expect(signals[0]?.aborted).toBe(false);
+    queue.cancel('preview-1');
+    expect(signals[0]?.aborted).toBe(true);
+    await expect(queued).rejects.toBeInstanceOf(SupersededError);
+    gate.resolve();
+    await expect(running).rejects.toBeInstanceOf(SupersededError);
+    expect(await other).toBe('ran');
+    // Nothing runs with that key now: cancelling again touches nothing.
+    queue.cancel('preview-1');
+    expect(await queue.run(async (signal) => signal.aborted, 'preview-1')).toBe(false);
+  });
+
   it('keeps going after a task fails', async () => {
     const queue = new SerialQueue();
     const failed = queue.run(() => Promise.reject(new Error('boom')));

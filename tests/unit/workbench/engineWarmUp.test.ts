@@ -66,6 +66,10 @@ describe('WasmEngine.warmUp', () => {
         query: async () => {
           throw new Error('no engine here');
         },
+        queryStoppable: async () => {
+          throw new Error('no engine here');
+        },
+        stop: async () => false,
         insertArrowFromIPCStream: async () => undefined,
         close: async () => undefined,
       },

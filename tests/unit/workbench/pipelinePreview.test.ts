@@ -204,6 +204,29 @@ describe('the live preview of a large sample', { timeout: 30_000 }, () => {
   });
 });
 
+describe('stopping an answer no longer wanted', { timeout: 30_000 }, () => {
+  it('an edit stops the answer still computing for the older draft, and closing the editor stops its own', async () => {
+    const { tabId } = await openRecording();
+    await loadSample(tabId, ['s00'], '2026-10-04T00:00:00Z', '2026-10-05T00:00:00Z');
+    await vi.waitFor(() => expect(editor(tabId).preview?.records).toBe(RECORDS), WAIT);
+    const cancel = vi.spyOn(engine(), 'cancel');
+    const scripts = vi.spyOn(engine(), 'script');
+
+    updateMetric(tabId, editor(tabId).edited.metrics[0]!.key, { formula: 'value * multiplier * 1000' });
+    // At once, not after the debounce: the engine is free by the time the new draft's answer is asked for.
+    await vi.waitFor(() => expect(cancel).toHaveBeenCalledTimes(1));
+    expect(scripts).not.toHaveBeenCalled();
+    const key = cancel.mock.calls[0]![0];
+    await vi.waitFor(() => expect(editor(tabId).preview?.stats[0]?.sum).toBe(upTo(PER_SERIES) * SERIES * 1000), WAIT);
+    // The previews of this tab run under that key, so that it is what stops them.
+    expect(scripts.mock.calls.map(([, k]) => k)).toEqual([key, key]);
+
+    disposePipelineEditor(tabId);
+    await vi.waitFor(() => expect(cancel).toHaveBeenCalledTimes(2));
+    expect(cancel.mock.calls[1]![0]).toBe(key);
+  });
+});
+
 describe('previewChartLines', () => {
   it('draws a pixel column as its low then its high, once when equal, and a column without values as a gap', () => {
     const lines = previewChartLines([

@@ -35,13 +35,6 @@ import { SLICE_RECORDS, previewChartLines, previewCompileSchema, previewStatemen
 
 /** Keystrokes closer than this share one preview run. */
 export const PREVIEW_DEBOUNCE_MS = 150;
-/**
- * After the first (slice) answer, a pause this long without edits starts the
- * whole sample's: long enough for the next keystroke of a word to come first
- * (the whole answer cannot be interrupted), short enough that it lands within
- * half a second of the debounce.
- */
-export const REFINE_PAUSE_MS = 100;
 
 const previewTables = new Map<string, string>();
 const timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -303,7 +296,14 @@ export function schedulePreview(tabId: string, delay = PREVIEW_DEBOUNCE_MS): voi
   if (!editor) return;
   const generation = editor.previewGeneration + 1;
   patchEditor(tabId, { previewGeneration: generation });
+  // An answer still computing is for an older draft: the engine stops it and is free for this one.
+  if (editor.sample) void getEngine().then((engine) => engine.cancel(previewKey(tabId)));
   later(tabId, delay, () => runPreview(tabId, generation));
+}
+
+/** The engine's key for a tab's preview: a newer one replaces (or stops) an older one. */
+function previewKey(tabId: string): string {
+  return `preview-${tabId}`;
 }
 
 /** The tab's one pending preview step (the debounce, or the pause before the refine); a newer one replaces it. */
@@ -339,8 +339,8 @@ function num(value: CellValue | undefined): number {
 
 /**
  * One keystroke's preview: first over a slice of the sample (SLICE_RECORDS),
- * then — if the editor rests for REFINE_PAUSE_MS and nothing newer was asked —
- * over the whole sample. Each answer is whole in itself (rows, counts and chart
+ * then at once over the whole sample, unless something newer was asked (the
+ * next keystroke stops it: schedulePreview). Each answer is whole in itself (rows, counts and chart
  * of one draft over one set of records) and shown only while its generation is
  * the editor's.
  */
@@ -364,7 +364,7 @@ async function runPreview(tabId: string, generation: number): Promise<void> {
   const first = Math.min(records, SLICE_RECORDS);
   patchEditor(tabId, { previewRunning: true });
   const shown = await previewAnswer(tabId, generation, draft, first);
-  if (shown && first < records) later(tabId, REFINE_PAUSE_MS, () => previewAnswer(tabId, generation, draft, records));
+  if (shown && first < records) later(tabId, 0, () => previewAnswer(tabId, generation, draft, records));
 }
 
 /** Computes one answer over the sample's first `records` records and shows it if still wanted; whether it was shown. */
@@ -392,7 +392,7 @@ async function previewAnswer(
     const chartSpec = charted ? { metric: charted, width: editor.chartWidth } : null;
     const [, head, statsRows, chartRows] = await engine.script(
       previewStatements(sql, table, metrics, chartSpec),
-      `preview-${tabId}`,
+      previewKey(tabId),
     );
     const engineMs = performance.now() - started;
     if (!getEditor(tabId)) {
@@ -441,6 +441,7 @@ export function disposePipelineEditor(tabId: string): void {
   clearTimeout(timers.get(tabId));
   timers.delete(tabId);
   const editor = useEditorsStore.getState().editors[tabId];
+  if (editor?.sample) void getEngine().then((engine) => engine.cancel(previewKey(tabId)));
   const tables = [editor?.sample?.tableName, previewTables.get(tabId)].filter((t): t is string => !!t);
   previewTables.delete(tabId);
   for (const table of tables) dropTable(table);
