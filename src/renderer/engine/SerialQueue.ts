@@ -20,7 +20,7 @@ interface Pending {
 
 export class SerialQueue {
   private readonly waiting: Pending[] = [];
-  private busy = false;
+  /** The task running now, if any. */
   private running: { key: string | undefined; stop: AbortController } | null = null;
 
   /** Number of tasks not yet started. */
@@ -42,7 +42,7 @@ export class SerialQueue {
         },
         drop: () => reject(new SupersededError()),
       });
-      if (!this.busy) this.next();
+      if (!this.running) this.next();
     });
   }
 
@@ -58,9 +58,7 @@ export class SerialQueue {
   }
 
   private next(): void {
-    const pending = this.waiting.shift();
-    this.busy = pending !== undefined;
     this.running = null;
-    pending?.start();
+    this.waiting.shift()?.start();
   }
 }

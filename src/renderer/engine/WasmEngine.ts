@@ -96,7 +96,7 @@ export interface EngineConnection {
  * How long the worker runs a stoppable statement before it looks for a stop:
  * a stop takes effect within this, and each step costs one message each way.
  */
-export const POLL_MS = 20;
+const POLL_MS = 20;
 
 /** The browser's connection (the worker's) in the engine's shape. */
 function workerConnection(conn: AsyncDuckDBConnection): EngineConnection {

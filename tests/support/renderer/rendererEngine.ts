@@ -12,31 +12,45 @@ export async function startRendererEngine(): Promise<WasmEngine> {
   return (await startRecordingEngine()).engine;
 }
 
-/** What the engine asked of DuckDB-WASM: its statements in order, and how many Arrow inserts. */
+/** What the engine asked of DuckDB-WASM: its statements in order, how many Arrow inserts, and how many stops. */
 export interface EngineLog {
   statements: string[];
   inserts: number;
+  stops: number;
 }
 
 /**
  * A renderer engine that logs what it runs (for tests of which SQL a path takes),
- * and the Node engine under it (to check its tables directly).
+ * and the Node engine under it (to check its tables directly). The Node build runs
+ * a statement to its end before anything else can happen; `hold` makes one wait
+ * (a promise to wait for, or undefined) so that it stands for a statement still running.
  */
-export async function startRecordingEngine(): Promise<{ engine: WasmEngine; node: NodeWasmEngine; log: EngineLog }> {
+export async function startRecordingEngine(
+  options: { hold?: (sql: string) => Promise<void> | undefined } = {},
+): Promise<{ engine: WasmEngine; node: NodeWasmEngine; log: EngineLog }> {
   const node = await NodeWasmEngine.start();
-  const log: EngineLog = { statements: [], inserts: 0 };
+  const log: EngineLog = { statements: [], inserts: 0, stops: 0 };
+  let running = false;
+  const run = async (sql: string) => {
+    log.statements.push(sql);
+    running = true;
+    try {
+      const held = options.hold?.(sql);
+      if (held) await held;
+      return node.query(sql);
+    } finally {
+      running = false;
+    }
+  };
   const engine = WasmEngine.over(
     {
-      query: async (sql) => {
-        log.statements.push(sql);
-        return node.query(sql);
+      query: run,
+      queryStoppable: run,
+      // A held statement ends as it would have anyway: the engine decides what a stop means.
+      stop: async () => {
+        log.stops++;
+        return running;
       },
-      // The Node build runs a statement to its end before anything else can happen: there is nothing to stop.
-      queryStoppable: async (sql) => {
-        log.statements.push(sql);
-        return node.query(sql);
-      },
-      stop: async () => false,
       insertArrowFromIPCStream: async (buffer, { name, create }) => {
         log.inserts++;
         node.insertArrow(name, buffer, create);

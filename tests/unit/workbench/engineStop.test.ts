@@ -8,49 +8,32 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SupersededError } from '../../../src/renderer/engine/SerialQueue';
-import { WasmEngine } from '../../../src/renderer/engine/WasmEngine';
-import { NodeWasmEngine } from '../../support/NodeWasmEngine';
+import type { WasmEngine } from '../../../src/renderer/engine/WasmEngine';
 import { deferred, type Deferred } from '../../support/renderer/fixtures';
+import { startRecordingEngine, type EngineLog } from '../../support/renderer/rendererEngine';
 
 describe('WasmEngine.cancel', () => {
-  let node: NodeWasmEngine;
   let engine: WasmEngine;
-  const ran: string[] = [];
-  let stops = 0;
+  let log: EngineLog;
   /** A statement the test holds open: it runs once the test lets it go. */
   let held: { sql: string; gate: Deferred<void>; started: Deferred<void> } | null = null;
 
   beforeAll(async () => {
-    node = await NodeWasmEngine.start();
-    const run = async (sql: string) => {
-      if (held?.sql === sql) {
+    ({ engine, log } = await startRecordingEngine({
+      hold: (sql) => {
+        if (held?.sql !== sql) return undefined;
         held.started.resolve();
-        await held.gate.promise;
-      }
-      ran.push(sql);
-      return node.query(sql);
-    };
-    engine = WasmEngine.over(
-      {
-        query: run,
-        queryStoppable: run,
-        stop: async () => {
-          stops++;
-          return held !== null;
-        },
-        insertArrowFromIPCStream: async (buffer, { name, create }) => node.insertArrow(name, buffer, create),
-        close: async () => node.close(),
+        return held.gate.promise;
       },
-      'node-blocking',
-    );
+    }));
   }, 60_000);
   afterAll(async () => {
     await engine?.close();
   });
 
   it('stops a running script before its next statement, and the engine goes on', async () => {
-    ran.length = 0;
-    stops = 0;
+    log.statements.length = 0;
+    log.stops = 0;
     held = { sql: 'SELECT 2 AS b', gate: deferred<void>(), started: deferred<void>() };
     const stopped = engine.script(['SELECT 1 AS a', 'SELECT 2 AS b', 'SELECT 3 AS c'], 'preview-1');
     const queued = engine.script(['SELECT 4 AS d'], 'preview-1');
@@ -59,12 +42,12 @@ describe('WasmEngine.cancel', () => {
 
     engine.cancel('preview-1');
     // The statement running was asked to end; the one queued with the same key never runs.
-    expect(stops).toBe(1);
+    expect(log.stops).toBe(1);
     await expect(queued).rejects.toBeInstanceOf(SupersededError);
     held.gate.resolve();
     await expect(stopped).rejects.toBeInstanceOf(SupersededError);
     expect((await other)[0]!.rows).toEqual([[5]]);
-    expect(ran).toEqual(['SELECT 1 AS a', 'SELECT 2 AS b', 'SELECT 5 AS e']);
+    expect(log.statements).toEqual(['SELECT 1 AS a', 'SELECT 2 AS b', 'SELECT 5 AS e']);
     held = null;
 
     // The key is free again: a new script with it runs whole.
@@ -73,14 +56,14 @@ describe('WasmEngine.cancel', () => {
   });
 
   it('leaves a script with another key, and one already finished, alone', async () => {
-    stops = 0;
+    log.stops = 0;
     const done = await engine.script(['SELECT 8 AS h'], 'preview-1');
     engine.cancel('preview-1');
     expect(done[0]!.rows).toEqual([[8]]);
-    expect(stops).toBe(0);
+    expect(log.stops).toBe(0);
     const running = engine.script(['SELECT 9 AS i', 'SELECT 10 AS j'], 'grid-1');
     engine.cancel('preview-1');
     expect((await running).map((r) => r.rows)).toEqual([[[9]], [[10]]]);
-    expect(stops).toBe(0);
+    expect(log.stops).toBe(0);
   });
 });

@@ -29,6 +29,11 @@ import { usePagedRows } from './usePagedRows';
 const ROW_HEIGHT = 24;
 const HEADER_HEIGHT = 40;
 
+/** The rows' part of the grid's viewport, below the header. */
+function bodyHeightOf(viewportHeight: number): number {
+  return Math.max(0, viewportHeight - HEADER_HEIGHT);
+}
+
 function gutterWidth(rowCount: number): number {
   return Math.max(44, String(rowCount).length * 8 + 18);
 }
@@ -49,7 +54,7 @@ export function ResultGrid(props: ResultGridProps) {
 
   // ---------------------------------------------------------------- rows on screen
   const gutter = gutterWidth(shownRows);
-  const bodyHeight = Math.max(0, scroll.height - HEADER_HEIGHT);
+  const bodyHeight = bodyHeightOf(scroll.height);
   const lay = scrollLayout(shownRows, ROW_HEIGHT, scroll.top, bodyHeight);
   const range = lay.rows.length ? { first: lay.first, last: lay.last } : null;
   const { cache, error, prefetch } = usePagedRows(engine, gridKey, tableName, view, filtering ? 0 : shownRows, range);
@@ -112,7 +117,7 @@ export function ResultGrid(props: ResultGridProps) {
   const onGridScroll = (e: UIEvent<HTMLDivElement>) => {
     onScroll(e);
     const el = e.currentTarget;
-    const next = scrollLayout(shownRows, ROW_HEIGHT, el.scrollTop, Math.max(0, el.clientHeight - HEADER_HEIGHT));
+    const next = scrollLayout(shownRows, ROW_HEIGHT, el.scrollTop, bodyHeightOf(el.clientHeight));
     if (next.rows.length) prefetch(next);
   };
 

@@ -297,8 +297,13 @@ export function schedulePreview(tabId: string, delay = PREVIEW_DEBOUNCE_MS): voi
   const generation = editor.previewGeneration + 1;
   patchEditor(tabId, { previewGeneration: generation });
   // An answer still computing is for an older draft: the engine stops it and is free for this one.
-  if (editor.sample) void getEngine().then((engine) => engine.cancel(previewKey(tabId)));
+  stopPreview(tabId);
   later(tabId, delay, () => runPreview(tabId, generation));
+}
+
+/** Stops the tab's preview the engine is computing or has queued (none before a sample is loaded). */
+function stopPreview(tabId: string): void {
+  if (getEditor(tabId)?.sample) void getEngine().then((engine) => engine.cancel(previewKey(tabId)));
 }
 
 /** The engine's key for a tab's preview: a newer one replaces (or stops) an older one. */
@@ -306,7 +311,7 @@ function previewKey(tabId: string): string {
   return `preview-${tabId}`;
 }
 
-/** The tab's one pending preview step (the debounce, or the pause before the refine); a newer one replaces it. */
+/** The tab's one pending preview step (the debounce); a newer one replaces it. */
 function later(tabId: string, delay: number, step: () => Promise<unknown>): void {
   clearTimeout(timers.get(tabId));
   timers.set(
@@ -364,7 +369,7 @@ async function runPreview(tabId: string, generation: number): Promise<void> {
   const first = Math.min(records, SLICE_RECORDS);
   patchEditor(tabId, { previewRunning: true });
   const shown = await previewAnswer(tabId, generation, draft, first);
-  if (shown && first < records) later(tabId, 0, () => previewAnswer(tabId, generation, draft, records));
+  if (shown && first < records) await previewAnswer(tabId, generation, draft, records);
 }
 
 /** Computes one answer over the sample's first `records` records and shows it if still wanted; whether it was shown. */
@@ -440,8 +445,8 @@ async function previewAnswer(
 export function disposePipelineEditor(tabId: string): void {
   clearTimeout(timers.get(tabId));
   timers.delete(tabId);
+  stopPreview(tabId);
   const editor = useEditorsStore.getState().editors[tabId];
-  if (editor?.sample) void getEngine().then((engine) => engine.cancel(previewKey(tabId)));
   const tables = [editor?.sample?.tableName, previewTables.get(tabId)].filter((t): t is string => !!t);
   previewTables.delete(tabId);
   for (const table of tables) dropTable(table);
