@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Warehouse } from '../../src/main/services/warehouse/Warehouse';
 import { calendarEdges, calendarFloor, previousPeriod } from '../../src/shared/charts/calendar';
-import { chartData, type Exec } from '../../src/shared/charts/chartQuery';
+import { chartData, m4Series, type Exec } from '../../src/shared/charts/chartQuery';
 import { insertGaps, medianStep } from '../../src/shared/charts/gaps';
-import { bucketWidthUs, calendarSql, m4Points, m4Sql, rawSql, type ChartSource } from '../../src/shared/charts/m4Sql';
+import { bucketWidthUs, calendarSql, m4Sql, rawSql, type ChartSource } from '../../src/shared/charts/m4Sql';
 import { NodeWasmEngine } from '../support/NodeWasmEngine';
 
 const HOUR = 3_600_000;
@@ -44,7 +44,7 @@ describe('M4 on both engines', () => {
     const bucketUs = bucketWidthUs(window, width);
     const raw = await native(rawSql(SOURCE, window, 1_000_000));
     const columnsNative = await native(m4Sql(SOURCE, window, bucketUs));
-    const m4 = m4Points(columnsNative).map((p) => ({ k: p.k, t_us: p.t, v: p.v }));
+    const m4 = m4Series(columnsNative).flatMap((s) => s.t.map((t, i) => ({ k: s.key, t_us: t * 1000, v: s.v[i]! })));
     expect(raw.length).toBeGreaterThan(50_000);
     expect(m4.length).toBeLessThanOrEqual(3 * width * 4);
 
@@ -136,6 +136,23 @@ describe('M4 on both engines', () => {
       expect(Number(bucket!.n)).toBe(hours);
       expect((Number(bucket!.t_end_us) - Number(bucket!.t_us)) / 1000).toBe(hours * HOUR);
     }
+  });
+});
+
+describe('m4Series', () => {
+  it('draws each column’s corners in time order, a corner shared with another once, per series in first-seen order', () => {
+    const column = (k: string, corners: Record<string, number>) => ({ k, px: 0, n: 4, ...corners });
+    const series = m4Series([
+      // The first point is also the minimum: drawn once.
+      column('b', { t0: 1000, v0: 1, tmin: 1000, vmin: 1, tmax: 3000, vmax: 9, t1: 4000, v1: 5 }),
+      // The maximum comes before the minimum, and the last point shares the maximum's time with another value.
+      column('b', { t0: 5000, v0: 4, tmin: 7000, vmin: 0, tmax: 6000, vmax: 8, t1: 6000, v1: 7 }),
+      column('a', { t0: 2000, v0: 2, tmin: 2000, vmin: 2, tmax: 2000, vmax: 2, t1: 2000, v1: 2 }),
+    ]);
+    expect(series).toEqual([
+      { key: 'b', t: [1, 3, 4, 5, 6, 6, 7], v: [1, 9, 5, 4, 7, 8, 0] },
+      { key: 'a', t: [2], v: [2] },
+    ]);
   });
 });
 

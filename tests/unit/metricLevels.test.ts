@@ -7,9 +7,8 @@ import { ChartService } from '../../src/main/services/charts/ChartService';
 import { LEVELS_DIR, MetricLevels } from '../../src/main/services/charts/MetricLevels';
 import { mountPipelineMetricViews } from '../../src/main/services/sync/metricViews';
 import { Warehouse } from '../../src/main/services/warehouse/Warehouse';
-import { chartData, groupRows, type ChartSeriesData } from '../../src/shared/charts/chartQuery';
+import { chartData, m4Series, type ChartSeriesData } from '../../src/shared/charts/chartQuery';
 import { planLevelRead } from '../../src/shared/charts/m4Levels';
-import { m4Points } from '../../src/shared/charts/m4Sql';
 import { levelPlacedM4Sql } from '../support/levelledM4Expected';
 import { quoteLiteral } from '../../src/shared/sql';
 
@@ -58,7 +57,7 @@ describe('M4 levels of the metrics cache', { timeout: 60_000 }, () => {
     const plan = planLevelRead(window, width)!;
     const source = await charts.cachedSource(request(fromMs, toMs, width));
     const columns = await warehouse.rows(levelPlacedM4Sql(source, plan, window));
-    return groupRows(m4Points(columns).map((p) => ({ k: p.k, t_us: p.t, v: p.v })));
+    return m4Series(columns);
   }
 
   async function levelFiles(): Promise<string[]> {

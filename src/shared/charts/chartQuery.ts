@@ -7,7 +7,7 @@
 import { calendarEdges, type CalendarUnit } from './calendar';
 import type { ChartGrid } from './m4Columns';
 import { planLevelRead, type LevelPlan } from './m4Levels';
-import { RAW_POINTS_PER_PIXEL, bucketWidthUs, calendarSql, m4Points, m4Sql, rawSql, type ChartSource } from './m4Sql';
+import { RAW_POINTS_PER_PIXEL, bucketWidthUs, calendarSql, m4Sql, rawSql, type ChartSource } from './m4Sql';
 
 export type ChartBucket = 'auto' | CalendarUnit;
 
@@ -62,6 +62,52 @@ export function groupRows(rows: readonly Record<string, unknown>[]): ChartSeries
 }
 
 /**
+ * M4 columns (m4Sql's rows, ordered by series) as the chart's series: each column's first, min, max
+ * and last point in time order (ties by value), a point shared by two corners once. A zoom step's
+ * few thousand columns go straight into the series' arrays, with no object per point.
+ */
+export function m4Series(columns: readonly Record<string, unknown>[]): ChartSeriesData[] {
+  const byKey = new Map<string, ChartSeriesData>();
+  const t = [0, 0, 0, 0];
+  const v = [0, 0, 0, 0];
+  let series: ChartSeriesData | undefined;
+  for (const r of columns) {
+    const key = String(r.k);
+    if (series?.key !== key) {
+      series = byKey.get(key);
+      if (!series) byKey.set(key, (series = { key, t: [], v: [] }));
+    }
+    t[0] = Number(r.t0);
+    v[0] = Number(r.v0);
+    t[1] = Number(r.tmin);
+    v[1] = Number(r.vmin);
+    t[2] = Number(r.tmax);
+    v[2] = Number(r.vmax);
+    t[3] = Number(r.t1);
+    v[3] = Number(r.v1);
+    // Four corners: an insertion sort by time, then value.
+    for (let i = 1; i < 4; i++) {
+      const ti = t[i]!;
+      const vi = v[i]!;
+      let j = i - 1;
+      while (j >= 0 && (t[j]! > ti || (t[j] === ti && v[j]! > vi))) {
+        t[j + 1] = t[j]!;
+        v[j + 1] = v[j]!;
+        j--;
+      }
+      t[j + 1] = ti;
+      v[j + 1] = vi;
+    }
+    for (let i = 0; i < 4; i++) {
+      if (i > 0 && t[i] === t[i - 1] && v[i] === v[i - 1]) continue;
+      series.t.push(t[i]! / 1000);
+      series.v.push(v[i]!);
+    }
+  }
+  return [...byKey.values()];
+}
+
+/**
  * How to read a zoom step from M4 levels (m4Levels.ts): given the level plan,
  * the SQL of its M4 columns, or null where no levels can serve it.
  */
@@ -96,6 +142,5 @@ export async function chartData(
       series: groupRows(await exec(rawSql(source, window, rawPoints + 1))),
     };
   }
-  const points = m4Points(columns).map((p) => ({ k: p.k, t_us: p.t, v: p.v }));
-  return { mode: 'm4', bucketMs: grid.bucketUs / 1000, rawPoints, series: groupRows(points) };
+  return { mode: 'm4', bucketMs: grid.bucketUs / 1000, rawPoints, series: m4Series(columns) };
 }

@@ -84,7 +84,7 @@ export function rawSql(source: ChartSource, window: TimeWindow, limit: number): 
 /**
  * M4 over pixel columns of `bucketUs`: one row per series and column with its
  * point count and first, last, min and max point (times in epoch µs). The rows
- * are few (columns × series); m4Points turns them into the points to draw.
+ * are few (columns × series); m4Series (chartQuery.ts) turns them into the points to draw.
  * When a column holds its extreme value twice, either point may be kept (tie
  * breaking by time doubled the cost): the picture is the same. Null values are
  * left out (pointsSql): a stretch without values is a gap, drawn as one.
@@ -97,35 +97,6 @@ export function m4Sql(source: ChartSource, window: TimeWindow, bucketUs: number,
     CAST(arg_min(t, v) AS DOUBLE) AS tmin, min(v) AS vmin, CAST(arg_max(t, v) AS DOUBLE) AS tmax, max(v) AS vmax
   FROM (${pointsSql(source, window)})
   GROUP BY k, px ORDER BY k, px`;
-}
-
-export interface M4Point {
-  k: string;
-  /** Epoch µs. */
-  t: number;
-  v: number;
-}
-
-/** The points M4 keeps, per series in time order: each column's first, min, max and last, once each. */
-export function m4Points(rows: readonly Record<string, unknown>[]): M4Point[] {
-  const out: M4Point[] = [];
-  for (const r of rows) {
-    const k = String(r.k);
-    const corners: [number, number][] = [
-      [Number(r.t0), Number(r.v0)],
-      [Number(r.tmin), Number(r.vmin)],
-      [Number(r.tmax), Number(r.vmax)],
-      [Number(r.t1), Number(r.v1)],
-    ];
-    corners.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    let last: [number, number] | null = null;
-    for (const c of corners) {
-      if (last && last[0] === c[0] && last[1] === c[1]) continue;
-      out.push({ k, t: c[0], v: c[1] });
-      last = c;
-    }
-  }
-  return out;
 }
 
 /**

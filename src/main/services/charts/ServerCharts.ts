@@ -14,7 +14,7 @@ import type { ChartPart, ChartSeriesResult } from '../../../shared/api/charts';
 import type { ApiParsedInput } from '../../../shared/api/handlers';
 import type { SyncEstimate, SyncSelection } from '../../../shared/api/sync';
 import { calendarEdges } from '../../../shared/charts/calendar';
-import { NOMINAL_MS, groupRows, type ChartData } from '../../../shared/charts/chartQuery';
+import { NOMINAL_MS, groupRows, m4Series, type ChartData } from '../../../shared/charts/chartQuery';
 import {
   DAY_US,
   dayStartUs,
@@ -26,7 +26,7 @@ import {
 } from '../../../shared/charts/chartParts';
 import { pickChartAggregate } from '../../../shared/charts/chartAggregate';
 import { chartGrid, m4Columns, mergeM4Columns, type ChartGrid, type M4Column } from '../../../shared/charts/m4Columns';
-import { RAW_POINTS_PER_PIXEL, calendarSql, m4Points, m4Sql, rawSql } from '../../../shared/charts/m4Sql';
+import { RAW_POINTS_PER_PIXEL, calendarSql, m4Sql, rawSql } from '../../../shared/charts/m4Sql';
 import {
   METRICS_TABLE_SQL,
   epochUsSql,
@@ -247,12 +247,8 @@ export class ServerCharts {
     const rawPoints = columns.reduce((sum, c) => sum + c.n, 0);
     const seriesCount = Math.max(1, new Set(columns.map((c) => c.k)).size);
     if (rawPoints > RAW_POINTS_PER_PIXEL * width * seriesCount) {
-      const points = m4Points(columns as unknown as Record<string, unknown>[]).map((p) => ({
-        k: p.k,
-        t_us: p.t,
-        v: p.v,
-      }));
-      return { mode: 'm4', bucketMs: grid.bucketUs / 1000, rawPoints, series: groupRows(points), serverRows };
+      const series = m4Series(columns as unknown as Record<string, unknown>[]);
+      return { mode: 'm4', bucketMs: grid.bucketUs / 1000, rawPoints, series, serverRows };
     }
     // Few points: the raw ones, from the cache and the server (never the aggregate).
     const limit = rawPoints + 1;
