@@ -3,6 +3,7 @@ import { Warehouse } from '../../src/main/services/warehouse/Warehouse';
 import { calendarEdges, calendarFloor, previousPeriod } from '../../src/shared/charts/calendar';
 import { chartData, m4Series, type Exec } from '../../src/shared/charts/chartQuery';
 import { insertGaps, medianStep } from '../../src/shared/charts/gaps';
+import { m4Columns, type M4Column } from '../../src/shared/charts/m4Columns';
 import { bucketWidthUs, calendarSql, m4Sql, rawSql, type ChartSource } from '../../src/shared/charts/m4Sql';
 import { NodeWasmEngine } from '../support/NodeWasmEngine';
 
@@ -44,7 +45,9 @@ describe('M4 on both engines', () => {
     const bucketUs = bucketWidthUs(window, width);
     const raw = await native(rawSql(SOURCE, window, 1_000_000));
     const columnsNative = await native(m4Sql(SOURCE, window, bucketUs));
-    const m4 = m4Series(columnsNative).flatMap((s) => s.t.map((t, i) => ({ k: s.key, t_us: t * 1000, v: s.v[i]! })));
+    const m4 = m4Series(m4Columns(columnsNative)).flatMap((s) =>
+      s.t.map((t, i) => ({ k: s.key, t_us: t * 1000, v: s.v[i]! })),
+    );
     expect(raw.length).toBeGreaterThan(50_000);
     expect(m4.length).toBeLessThanOrEqual(3 * width * 4);
 
@@ -141,7 +144,7 @@ describe('M4 on both engines', () => {
 
 describe('m4Series', () => {
   it('draws each column’s corners in time order, a corner shared with another once, per series in first-seen order', () => {
-    const column = (k: string, corners: Record<string, number>) => ({ k, px: 0, n: 4, ...corners });
+    const column = (k: string, corners: Omit<M4Column, 'k' | 'px' | 'n'>): M4Column => ({ k, px: 0, n: 4, ...corners });
     const series = m4Series([
       // The first point is also the minimum: drawn once.
       column('b', { t0: 1000, v0: 1, tmin: 1000, vmin: 1, tmax: 3000, vmax: 9, t1: 4000, v1: 5 }),

@@ -9,6 +9,7 @@ import { mountPipelineMetricViews } from '../../src/main/services/sync/metricVie
 import { Warehouse } from '../../src/main/services/warehouse/Warehouse';
 import { chartData, m4Series, type ChartSeriesData } from '../../src/shared/charts/chartQuery';
 import { planLevelRead } from '../../src/shared/charts/m4Levels';
+import { m4Columns } from '../../src/shared/charts/m4Columns';
 import { levelPlacedM4Sql } from '../support/levelledM4Expected';
 import { quoteLiteral } from '../../src/shared/sql';
 
@@ -57,7 +58,7 @@ describe('M4 levels of the metrics cache', { timeout: 60_000 }, () => {
     const plan = planLevelRead(window, width)!;
     const source = await charts.cachedSource(request(fromMs, toMs, width));
     const columns = await warehouse.rows(levelPlacedM4Sql(source, plan, window));
-    return m4Series(columns);
+    return m4Series(m4Columns(columns));
   }
 
   async function levelFiles(): Promise<string[]> {

@@ -5,7 +5,7 @@
  * holds the data and returns plain rows.
  */
 import { calendarEdges, type CalendarUnit } from './calendar';
-import type { ChartGrid } from './m4Columns';
+import { m4Columns, type ChartGrid, type M4Column } from './m4Columns';
 import { planLevelRead, type LevelPlan } from './m4Levels';
 import { RAW_POINTS_PER_PIXEL, bucketWidthUs, calendarSql, m4Sql, rawSql, type ChartSource } from './m4Sql';
 
@@ -48,43 +48,53 @@ export type Exec = (sql: string) => Promise<Record<string, unknown>[]>;
 /** A calendar unit's nominal length, for the chart's labels. */
 export const NOMINAL_MS: Record<CalendarUnit, number> = { hour: 3_600_000, day: 86_400_000, week: 604_800_000 };
 
+/** The chart's series by key, in the order their keys first come; rows come grouped by key, so the last one is kept at hand. */
+class SeriesByKey {
+  private readonly byKey = new Map<string, ChartSeriesData>();
+  private last: ChartSeriesData | undefined;
+
+  of(key: string): ChartSeriesData {
+    if (this.last?.key === key) return this.last;
+    let series = this.byKey.get(key);
+    if (!series) this.byKey.set(key, (series = { key, t: [], v: [] }));
+    return (this.last = series);
+  }
+
+  all(): ChartSeriesData[] {
+    return [...this.byKey.values()];
+  }
+}
+
 /** Rows of (k, t_us, v), ordered by series and time, as the chart's series (times in ms). */
 export function groupRows(rows: readonly Record<string, unknown>[]): ChartSeriesData[] {
-  const byKey = new Map<string, ChartSeriesData>();
+  const series = new SeriesByKey();
   for (const row of rows) {
-    const key = String(row.k);
-    let s = byKey.get(key);
-    if (!s) byKey.set(key, (s = { key, t: [], v: [] }));
+    const s = series.of(String(row.k));
     s.t.push(Number(row.t_us) / 1000);
     s.v.push(Number(row.v));
   }
-  return [...byKey.values()];
+  return series.all();
 }
 
 /**
- * M4 columns (m4Sql's rows, ordered by series) as the chart's series: each column's first, min, max
- * and last point in time order (ties by value), a point shared by two corners once. A zoom step's
- * few thousand columns go straight into the series' arrays, with no object per point.
+ * M4 columns (ordered by series) as the chart's series: each column's first, min, max and last
+ * point in time order (ties by value), a point shared by two corners once. A zoom step's few
+ * thousand columns go straight into the series' arrays, with no object per point.
  */
-export function m4Series(columns: readonly Record<string, unknown>[]): ChartSeriesData[] {
-  const byKey = new Map<string, ChartSeriesData>();
+export function m4Series(columns: readonly M4Column[]): ChartSeriesData[] {
+  const series = new SeriesByKey();
   const t = [0, 0, 0, 0];
   const v = [0, 0, 0, 0];
-  let series: ChartSeriesData | undefined;
-  for (const r of columns) {
-    const key = String(r.k);
-    if (series?.key !== key) {
-      series = byKey.get(key);
-      if (!series) byKey.set(key, (series = { key, t: [], v: [] }));
-    }
-    t[0] = Number(r.t0);
-    v[0] = Number(r.v0);
-    t[1] = Number(r.tmin);
-    v[1] = Number(r.vmin);
-    t[2] = Number(r.tmax);
-    v[2] = Number(r.vmax);
-    t[3] = Number(r.t1);
-    v[3] = Number(r.v1);
+  for (const c of columns) {
+    const s = series.of(c.k);
+    t[0] = c.t0;
+    v[0] = c.v0;
+    t[1] = c.tmin;
+    v[1] = c.vmin;
+    t[2] = c.tmax;
+    v[2] = c.vmax;
+    t[3] = c.t1;
+    v[3] = c.v1;
     // Four corners: an insertion sort by time, then value.
     for (let i = 1; i < 4; i++) {
       const ti = t[i]!;
@@ -100,11 +110,11 @@ export function m4Series(columns: readonly Record<string, unknown>[]): ChartSeri
     }
     for (let i = 0; i < 4; i++) {
       if (i > 0 && t[i] === t[i - 1] && v[i] === v[i - 1]) continue;
-      series.t.push(t[i]! / 1000);
-      series.v.push(v[i]!);
+      s.t.push(t[i]! / 1000);
+      s.v.push(v[i]!);
     }
   }
-  return [...byKey.values()];
+  return series.all();
 }
 
 /**
@@ -131,9 +141,9 @@ export async function chartData(
   const levelSql = plan && levelled ? await levelled(plan) : null;
   const grid: ChartGrid =
     plan && levelSql ? plan.grid : { originUs: window.fromUs, bucketUs: bucketWidthUs(window, req.width) };
-  const columns = await exec(levelSql ?? m4Sql(source, window, grid.bucketUs));
-  const rawPoints = columns.reduce((sum, r) => sum + Number(r.n), 0);
-  const seriesCount = Math.max(1, new Set(columns.map((r) => String(r.k))).size);
+  const columns = m4Columns(await exec(levelSql ?? m4Sql(source, window, grid.bucketUs)));
+  const rawPoints = columns.reduce((sum, c) => sum + c.n, 0);
+  const seriesCount = Math.max(1, new Set(columns.map((c) => c.k)).size);
   if (rawPoints <= RAW_POINTS_PER_PIXEL * req.width * seriesCount) {
     return {
       mode: 'raw',

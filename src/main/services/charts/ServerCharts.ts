@@ -247,8 +247,7 @@ export class ServerCharts {
     const rawPoints = columns.reduce((sum, c) => sum + c.n, 0);
     const seriesCount = Math.max(1, new Set(columns.map((c) => c.k)).size);
     if (rawPoints > RAW_POINTS_PER_PIXEL * width * seriesCount) {
-      const series = m4Series(columns as unknown as Record<string, unknown>[]);
-      return { mode: 'm4', bucketMs: grid.bucketUs / 1000, rawPoints, series, serverRows };
+      return { mode: 'm4', bucketMs: grid.bucketUs / 1000, rawPoints, series: m4Series(columns), serverRows };
     }
     // Few points: the raw ones, from the cache and the server (never the aggregate).
     const limit = rawPoints + 1;
