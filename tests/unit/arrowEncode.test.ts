@@ -19,7 +19,7 @@ afterAll(() => {
 /** Every IPC chunk of `sql`, `rowsPerChunk` rows each, as the warehouse worker cuts them; decoded only at the end. */
 async function encode(sql: string, rowsPerChunk: number): Promise<Uint8Array[]> {
   const result = await (await con.prepare(sql)).stream();
-  const encoder = new ArrowChunkEncoder(result.deduplicatedColumnNames(), result.columnTypes());
+  const encoder = new ArrowChunkEncoder(result.columnNames(), result.columnTypes());
   const out: Uint8Array[] = [];
   for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
     for (let from = 0; from < chunk.rowCount;) {

@@ -214,14 +214,11 @@ export class PgArrowEncoder {
 
   constructor(fields: readonly { name: string; dataTypeID: number }[]) {
     this.kinds = fields.map((f) => kindOfOid(f.dataTypeID));
-    // Arrow (and the WASM engine) want distinct names: `?column?` twice becomes `?column?_1`.
-    const seen = new Map<string, number>();
-    const names = fields.map((f) => {
-      const n = seen.get(f.name) ?? 0;
-      seen.set(f.name, n + 1);
-      return n === 0 ? f.name : `${f.name}_${n}`;
-    });
-    this.schema = resultSchema(names, this.kinds);
+    // `?column?` twice becomes `?column?` and `?column?_1` (resultColumnNames).
+    this.schema = resultSchema(
+      fields.map((f) => f.name),
+      this.kinds,
+    );
     this.columns = this.kinds.map(() => []);
   }
 

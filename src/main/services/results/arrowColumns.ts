@@ -43,9 +43,26 @@ function arrowTypeOf(kind: ArrowColumnKind): DataType {
   }
 }
 
-/** The schema of a result: one nullable field per column. */
+/**
+ * The names a result's columns get in Arrow and in the interactive engine, where
+ * the grid's SQL finds them. DuckDB's names ignore case, and DuckDB-WASM renames
+ * a clash on its own (`A` beside `a` becomes `A_1`) while the grid would still ask
+ * for `A`; a column called `rowid` would hide the row id the grid pages by. So
+ * a name taken already (in any case), and `rowid`, get the first free `name_N`.
+ */
+export function resultColumnNames(names: readonly string[]): string[] {
+  const taken = new Set<string>(['rowid']);
+  return names.map((name) => {
+    let free = name;
+    for (let n = 1; taken.has(free.toLowerCase()); n++) free = `${name}_${n}`;
+    taken.add(free.toLowerCase());
+    return free;
+  });
+}
+
+/** The schema of a result: one nullable field per column, named by `resultColumnNames`. */
 export function resultSchema(names: readonly string[], kinds: readonly ArrowColumnKind[]): Schema {
-  return new Schema(names.map((name, i) => new Field(name, arrowTypeOf(kinds[i]!), true)));
+  return new Schema(resultColumnNames(names).map((name, i) => new Field(name, arrowTypeOf(kinds[i]!), true)));
 }
 
 /** One self-contained Arrow IPC stream (schema + one record batch) of `columns`, `length` rows each. */

@@ -359,11 +359,12 @@ export class ArrowChunkEncoder {
 
   constructor(names: readonly string[], types: readonly DuckDBType[]) {
     this.plans = types.map(planFor);
-    this.columns = names.map((name, i) => ({ name, type: types[i]!.toString() }));
     this.schema = resultSchema(
       names,
       this.plans.map((p) => p.target),
     );
+    // The names the engine will know the columns by (resultColumnNames), not DuckDB's own.
+    this.columns = this.schema.fields.map((field, i) => ({ name: field.name, type: types[i]!.toString() }));
     this.builders = this.schema.fields.map((field, i) => new ColumnBuilder(this.plans[i]!, field.type));
   }
 

@@ -111,7 +111,7 @@ async function runQuery(
     try {
       const last = await prepareLast(con, sql, at, oneStatement);
       const result = await last.stream();
-      const encoder = new ArrowChunkEncoder(result.deduplicatedColumnNames(), result.columnTypes());
+      const encoder = new ArrowChunkEncoder(result.columnNames(), result.columnTypes());
       let rowCount = 0;
       let chunkCount = 0;
       const emit = (last = false) => {
