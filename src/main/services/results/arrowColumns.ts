@@ -45,7 +45,7 @@ function arrowTypeOf(kind: ArrowColumnKind): DataType {
 
 /**
  * The names a result's columns get in Arrow and in the interactive engine, where
- * the grid's SQL finds them. DuckDB's names ignore case, and DuckDB-WASM renames
+ * the grid's SQL finds them. DuckDB's names ignore (ASCII) case, and DuckDB-WASM renames
  * a clash on its own (`A` beside `a` becomes `A_1`) while the grid would still ask
  * for `A`; a column called `rowid` would hide the row id the grid pages by. So
  * a name taken already (in any case), and `rowid`, get the first free `name_N`.
@@ -54,10 +54,15 @@ export function resultColumnNames(names: readonly string[]): string[] {
   const taken = new Set<string>(['rowid']);
   return names.map((name) => {
     let free = name;
-    for (let n = 1; taken.has(free.toLowerCase()); n++) free = `${name}_${n}`;
-    taken.add(free.toLowerCase());
+    for (let n = 1; taken.has(foldCase(free)); n++) free = `${name}_${n}`;
+    taken.add(foldCase(free));
     return free;
   });
+}
+
+/** DuckDB folds only ASCII letters when it compares names: `Ä` and `ä` are two columns to it. */
+function foldCase(name: string): string {
+  return name.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
 /** The schema of a result: one nullable field per column, named by `resultColumnNames`. */
