@@ -473,27 +473,47 @@ describe('metric sync when the server goes away mid-sync', () => {
     if (root) await rm(root, { recursive: true, force: true });
   });
 
+  /** The server comes back (on another port) with the same data. */
+  const restartServer = async () => {
+    await pool.end().catch(() => undefined);
+    server = await EmbeddedServer.start({ dataDir: join(root, 'pg') });
+    openPool();
+  };
+
   it('keeps the finished days, hides the unfinished one, fails clearly, and resumes exactly', async () => {
-    let stopping: Promise<void> | null = null;
-    let savedWhenStopped = 0;
-    h.onRows = ({ rowsDone, daysSaved }) => {
-      // Part-way through a day, after at least three were saved.
-      if (!stopping && daysSaved >= 3 && rowsDone % 14_400 > 1000) {
-        savedWhenStopped = daysSaved;
-        stopping = server.stop();
-      }
-    };
     const selection = { pipelines: ['alpha', 'beta'] };
-    const failure = await h.run(selection).then(
-      () => null,
-      (err: Error) => err,
-    );
-    h.onRows = null;
-    await stopping;
+    let failure: Error | null = null;
+    let savedWhenStopped = 0;
+    // The stop lands mid-sync only while a run is still to be fetched. The runs follow a random
+    // page sample, and when the server had sent every run already the sync rightly finishes:
+    // then it starts over from an empty cache, stopping after fewer saved days.
+    for (const afterDays of [3, 2, 1]) {
+      let stopping: Promise<void> | null = null;
+      h.onRows = ({ rowsDone, daysSaved }) => {
+        // Part-way through a day, after `afterDays` were saved.
+        if (!stopping && daysSaved >= afterDays && rowsDone % 14_400 > 1000) {
+          savedWhenStopped = daysSaved;
+          stopping = server.stop();
+        }
+      };
+      failure = await h.run(selection).then(
+        () => null,
+        (err: Error) => err,
+      );
+      h.onRows = null;
+      await stopping;
+      if (failure) break;
+      if (stopping) await restartServer();
+      for (const entry of await readdir(h.cacheDir))
+        await rm(join(h.cacheDir, entry), { recursive: true, force: true });
+    }
     expect(failure?.message).toMatch(
       /Sync stopped while fetching (alpha|beta) (up to |from )?2026-01-\d\d( to 2026-01-\d\d)?: .*run the sync again/,
     );
-    const job = h.jobs.list().find((j) => j.kind === 'sync.metrics');
+    const job = h.jobs
+      .list()
+      .filter((j) => j.kind === 'sync.metrics')
+      .at(-1);
     expect(job?.state).toBe('failed');
 
     const files = await visibleFiles(h.cacheDir);
@@ -501,10 +521,8 @@ describe('metric sync when the server goes away mid-sync', () => {
     expect(files.length).toBeLessThan(2 * DAYS);
     expect(files.every((f) => f.endsWith('/part-0.parquet'))).toBe(true);
 
-    // The server comes back (on another port): the next sync fetches only what is missing.
-    await pool.end().catch(() => undefined);
-    server = await EmbeddedServer.start({ dataDir: join(root, 'pg') });
-    openPool();
+    // The server comes back: the next sync fetches only what is missing.
+    await restartServer();
     const resumed = await h.run(selection);
     expect(resumed.counts.new).toBe(2 * DAYS - files.length);
     expect(resumed.counts.unchanged + resumed.counts.latest).toBe(files.length);
