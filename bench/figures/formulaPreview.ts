@@ -18,7 +18,7 @@ import {
   SLICE_RECORDS,
   previewCompileSchema,
   previewStatements,
-  sliceSource,
+  sampleSource,
 } from '../../src/renderer/features/pipelines/previewSql';
 import { sampleSql } from '../../src/main/services/pipelines/PreviewSample';
 import type { PreviewSampleRequest } from '../../src/shared/api/drafts';
@@ -97,7 +97,7 @@ function answerStatements(draft: PipelineDraft, schema: BronzeColumn[], source: 
 
 /** The two answers of a keystroke: the slice first, then the whole sample. */
 const ANSWERS = [
-  { name: 'slice', source: sliceSource('sample', SLICE_RECORDS) },
+  { name: 'slice', source: sampleSource({ tableName: 'sample', renamed: [] }, SLICE_RECORDS) },
   { name: 'whole', source: quoteIdent('sample') },
 ] as const;
 

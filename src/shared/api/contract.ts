@@ -124,6 +124,11 @@ export const ColumnInfo = z.object({
   name: z.string(),
   /** The DuckDB type as DuckDB prints it, e.g. `TIMESTAMP WITH TIME ZONE`. */
   type: z.string(),
+  /**
+   * A result's column only: the name the query gave it, where the engine knows
+   * it by another (`name`: a name taken in another case, or `rowid`; shared/resultColumns).
+   */
+  queryName: z.string().optional(),
 });
 export type ColumnInfo = z.infer<typeof ColumnInfo>;
 

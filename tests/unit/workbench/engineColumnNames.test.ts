@@ -9,7 +9,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WasmEngine } from '../../../src/renderer/engine/WasmEngine';
 import { Warehouse } from '../../../src/main/services/warehouse/Warehouse';
-import { resultColumnNames } from '../../../src/main/services/results/arrowColumns';
+import { resultColumnNames } from '../../../src/shared/resultColumns';
 import { PgArrowEncoder } from '../../../src/main/services/postgres/pgArrow';
 import { startRecordingEngine, type EngineLog } from '../../support/renderer/rendererEngine';
 
@@ -40,6 +40,12 @@ describe('result column names', () => {
       { name: 'value', dataTypeID: 701 },
     ]);
     expect(encoder.names).toEqual(['rowid_1', 'Value', 'value_1']);
+    // The API says what the query called a renamed column.
+    expect(encoder.columnInfo(['bigint', 'double precision', 'double precision'])).toEqual([
+      { name: 'rowid_1', type: 'bigint', queryName: 'rowid' },
+      { name: 'Value', type: 'double precision' },
+      { name: 'value_1', type: 'double precision', queryName: 'value' },
+    ]);
   });
 
   describe('through the warehouse into the engine', () => {
@@ -47,6 +53,7 @@ describe('result column names', () => {
     let engine: WasmEngine;
     let log: EngineLog;
     let columns: string[];
+    let queryNames: (string | undefined)[];
     const table = 'result_names';
 
     beforeAll(async () => {
@@ -58,6 +65,7 @@ describe('result column names', () => {
         `SELECT i AS a, -i AS "A", ${ROWS} - i AS rowid, i * 2 AS a FROM range(${ROWS}) t(i) ORDER BY i`,
       );
       columns = meta.columns.map((c) => c.name);
+      queryNames = meta.columns.map((c) => c.queryName);
       const chunks = Array.from({ length: meta.chunkCount }, (_, c) => warehouse.resultChunk(meta.resultId, c));
       expect(tableFromIPC(chunks[0]!).schema.fields.map((f) => f.name)).toEqual(columns);
       await engine.loadResult(table, chunks);
@@ -70,6 +78,7 @@ describe('result column names', () => {
 
     it('lists the names the engine’s table has', async () => {
       expect(columns).toEqual(['a', 'A_1', 'rowid_1', 'a_2']);
+      expect(queryNames).toEqual([undefined, 'A', 'rowid', 'a']);
       const [described] = await engine.script([`SELECT column_name FROM (DESCRIBE ${table})`]);
       expect(described!.rows.map((r) => r[0])).toEqual(columns);
     });

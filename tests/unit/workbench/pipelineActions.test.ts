@@ -19,7 +19,9 @@ import {
   setFilter,
   updateMetric,
 } from '../../../src/renderer/features/pipelines/pipelineActions';
+import { SLICE_RECORDS } from '../../../src/renderer/features/pipelines/previewSql';
 import { useTabsStore } from '../../../src/renderer/workbench/tabsStore';
+import { Warehouse } from '../../../src/main/services/warehouse/Warehouse';
 import type { PipelineDraftFile } from '../../../src/shared/api/drafts';
 import { ENGINE_WAIT, engineTables } from '../../support/renderer/engineTables';
 import {
@@ -226,6 +228,51 @@ describe('the pipeline editor', () => {
       metrics: [{ name: 'power', formula: 'value * multiplier', unit: 'kW' }],
     });
   });
+
+  it('reads a Bronze field called rowid as the field, not the engine’s row id, in the slice and the whole sample', async () => {
+    // The engine knows the field as rowid_1 (rowid is its row id, which the first answer's slice is cut by).
+    const records = SLICE_RECORDS + 2_000;
+    const warehouse = await Warehouse.open({ rowsPerChunk: 5_000 });
+    try {
+      const meta = await warehouse.query(
+        'rowid-sample',
+        `SELECT 'r' || i AS record_id, 's' || (i // 6000 + 1) AS series_id,
+                TIMESTAMPTZ '2026-10-04 00:00:00+00' + to_seconds(i % 6000) AS ts,
+                1.0 AS value, 2.0 AS multiplier, 1000000 + i AS rowid
+         FROM range(${records}) t(i) ORDER BY i`,
+      );
+      expect(meta.columns.at(-1)).toEqual({ name: 'rowid_1', type: 'BIGINT', queryName: 'rowid' });
+      server.handle('preview.options', (input) => ({
+        ...PREVIEW_SCRIPT['preview.options'](input),
+        columns: [...BRONZE_SCHEMA, { name: 'rowid', type: 'BIGINT' }],
+      }));
+      server.handle('preview.sample', ({ queryId }) => ({ ...meta, queryId }));
+      server.handle('results.chunk', ({ chunk }) => warehouse.resultChunk(meta.resultId, chunk));
+      const tabId = await openEditor();
+      updateMetric(tabId, editor(tabId).edited.metrics[0]!.key, { formula: 'rowid - 1000000' });
+      const answers: [number, number | null | undefined][] = [];
+      const unsubscribe = useEditorsStore.subscribe((state) => {
+        const preview = state.editors[tabId]?.preview;
+        if (preview && answers.at(-1)?.[0] !== preview.records) answers.push([preview.records, preview.stats[0]?.sum]);
+      });
+      try {
+        await previewSample(tabId);
+        await vi.waitFor(() => expect(editor(tabId).preview?.records).toBe(records), ENGINE_WAIT);
+      } finally {
+        unsubscribe();
+      }
+      expect(editor(tabId).sample?.exampleValues).toMatchObject({ rowid: '1000000' });
+      expect(editor(tabId).sample?.exampleValues).not.toHaveProperty('rowid_1');
+      // The field's values less a million are 0, 1, 2, … in sample order: the slice's sum, then the whole's.
+      const sumTo = (n: number) => (n * (n - 1)) / 2;
+      expect(answers).toEqual([
+        [SLICE_RECORDS, sumTo(SLICE_RECORDS)],
+        [records, sumTo(records)],
+      ]);
+    } finally {
+      await warehouse.close();
+    }
+  }, 60_000);
 
   it('gives back its engine tables, pending preview and state when disposed', async () => {
     const tabId = await openEditor();

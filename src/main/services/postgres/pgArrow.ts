@@ -20,6 +20,8 @@ import {
   type Schema,
 } from 'apache-arrow';
 import { ipcStream, resultSchema, type ArrowColumnKind } from '../results/arrowColumns';
+import type { ColumnInfo } from '../../../shared/api/contract';
+import { resultColumnInfo } from '../../../shared/resultColumns';
 
 type Kind = ArrowColumnKind;
 
@@ -208,22 +210,26 @@ function columnData(kind: Kind, type: DataType, values: Value[]): Data {
 /** Buffers text rows and emits self-contained Arrow IPC streams (schema + one batch). */
 export class PgArrowEncoder {
   private readonly kinds: Kind[];
+  private readonly queryNames: string[];
   private readonly schema: Schema;
   private columns: Value[][];
   private rows = 0;
 
   constructor(fields: readonly { name: string; dataTypeID: number }[]) {
     this.kinds = fields.map((f) => kindOfOid(f.dataTypeID));
+    this.queryNames = fields.map((f) => f.name);
     // `?column?` twice becomes `?column?` and `?column?_1` (resultColumnNames).
-    this.schema = resultSchema(
-      fields.map((f) => f.name),
-      this.kinds,
-    );
+    this.schema = resultSchema(this.queryNames, this.kinds);
     this.columns = this.kinds.map(() => []);
   }
 
   get names(): string[] {
     return this.schema.fields.map((f) => f.name);
+  }
+
+  /** The columns as the API describes them, given PostgreSQL's spelling of each type. */
+  columnInfo(types: readonly string[]): ColumnInfo[] {
+    return resultColumnInfo(this.queryNames, types);
   }
 
   get bufferedRows(): number {

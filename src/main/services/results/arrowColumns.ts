@@ -19,6 +19,7 @@ import {
   type Data,
   type DataType,
 } from 'apache-arrow';
+import { resultColumnNames } from '../../../shared/resultColumns';
 
 export type ArrowColumnKind = 'bool' | 'int32' | 'int64' | 'float64' | 'date' | 'timestamp' | 'timestamptz' | 'utf8';
 
@@ -43,29 +44,7 @@ function arrowTypeOf(kind: ArrowColumnKind): DataType {
   }
 }
 
-/**
- * The names a result's columns get in Arrow and in the interactive engine, where
- * the grid's SQL finds them. DuckDB's names ignore (ASCII) case, and DuckDB-WASM renames
- * a clash on its own (`A` beside `a` becomes `A_1`) while the grid would still ask
- * for `A`; a column called `rowid` would hide the row id the grid pages by. So
- * a name taken already (in any case), and `rowid`, get the first free `name_N`.
- */
-export function resultColumnNames(names: readonly string[]): string[] {
-  const taken = new Set<string>(['rowid']);
-  return names.map((name) => {
-    let free = name;
-    for (let n = 1; taken.has(foldCase(free)); n++) free = `${name}_${n}`;
-    taken.add(foldCase(free));
-    return free;
-  });
-}
-
-/** DuckDB folds only ASCII letters when it compares names: `Ä` and `ä` are two columns to it. */
-function foldCase(name: string): string {
-  return name.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
-}
-
-/** The schema of a result: one nullable field per column, named by `resultColumnNames`. */
+/** The schema of a result: one nullable field per column, named by `resultColumnNames` (shared/resultColumns). */
 export function resultSchema(names: readonly string[], kinds: readonly ArrowColumnKind[]): Schema {
   return new Schema(resultColumnNames(names).map((name, i) => new Field(name, arrowTypeOf(kinds[i]!), true)));
 }

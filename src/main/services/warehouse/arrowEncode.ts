@@ -24,6 +24,8 @@ import {
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBTypeId, type DuckDBDataChunk, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { ipcStream, resultSchema, type ArrowColumnKind } from '../results/arrowColumns';
+import type { ColumnInfo } from '../../../shared/api/contract';
+import { resultColumnInfo } from '../../../shared/resultColumns';
 
 type Target = ArrowColumnKind;
 
@@ -340,18 +342,13 @@ class ColumnBuilder {
   }
 }
 
-export interface EncodedColumn {
-  name: string;
-  /** DuckDB's own spelling of the type, for display. */
-  type: string;
-}
-
 /**
  * Buffers rows from DuckDB chunks and emits self-contained Arrow IPC streams
  * (schema + one record batch).
  */
 export class ArrowChunkEncoder {
-  readonly columns: EncodedColumn[];
+  /** Each column's name in the engine, DuckDB's spelling of its type, and DuckDB's name where it differs. */
+  readonly columns: ColumnInfo[];
   private readonly plans: Plan[];
   private readonly schema: Schema;
   private readonly builders: ColumnBuilder[];
@@ -363,8 +360,11 @@ export class ArrowChunkEncoder {
       names,
       this.plans.map((p) => p.target),
     );
-    // The names the engine will know the columns by (resultColumnNames), not DuckDB's own.
-    this.columns = this.schema.fields.map((field, i) => ({ name: field.name, type: types[i]!.toString() }));
+    // The names the engine will know the columns by (resultColumnNames), with DuckDB's own where they differ.
+    this.columns = resultColumnInfo(
+      names,
+      types.map((t) => t.toString()),
+    );
     this.builders = this.schema.fields.map((field, i) => new ColumnBuilder(this.plans[i]!, field.type));
   }
 

@@ -3,6 +3,7 @@
  * validate what they receive: a thread boundary is a process boundary too.
  */
 import { z } from 'zod';
+import { ColumnInfo } from '../../../shared/api/contract';
 
 const JsonRow = z.record(z.string(), z.unknown());
 
@@ -49,7 +50,7 @@ export const WarehouseRequest = z.discriminatedUnion('op', [
 ]);
 export type WarehouseRequest = z.infer<typeof WarehouseRequest>;
 
-const ResultColumns = z.array(z.object({ name: z.string(), type: z.string() }));
+const ResultColumns = z.array(ColumnInfo);
 
 export const QueryDone = z.object({
   columns: ResultColumns,

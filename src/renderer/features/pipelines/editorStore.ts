@@ -11,7 +11,7 @@ import type { BronzeColumn, CheckedPipeline, PipelineDraft } from '../../../shar
 import type { CellValue, EngineColumn } from '../../engine/rows';
 import type { ErrorView } from '../../state/errorView';
 import { withoutKey } from '../../workbench/records';
-import { DEFAULT_CHART_WIDTH } from './previewSql';
+import { DEFAULT_CHART_WIDTH, type SampleTable } from './previewSql';
 
 /** A metric as edited: `key` stays with it through renames and reorders (it names its Monaco model). */
 export interface EditedMetric {
@@ -28,8 +28,7 @@ export interface EditedDraft {
   metrics: EditedMetric[];
 }
 
-export interface PreviewSample {
-  tableName: string;
+export interface PreviewSample extends SampleTable {
   seriesIds: string[];
   from: string;
   to: string;

@@ -6,7 +6,6 @@
 import type { PipelineSummary } from '../../../shared/api/contract';
 import { WorkbenchError, errorMessage } from '../../../shared/errors';
 import { checkPipeline, compilePipeline, type PipelineDraft } from '../../../shared/formula';
-import { quoteIdent } from '../../../shared/sql';
 import { dropTable, getEngine } from '../../engine/engineStore';
 import { disposeFormulaModels } from './formulaModels';
 import { SupersededError } from '../../engine/SerialQueue';
@@ -31,7 +30,14 @@ import {
   type MetricStats,
   type PreviewResult,
 } from './editorStore';
-import { SLICE_RECORDS, previewChartLines, previewCompileSchema, previewStatements, sliceSource } from './previewSql';
+import {
+  SLICE_RECORDS,
+  previewChartLines,
+  previewCompileSchema,
+  previewStatements,
+  sampleRenames,
+  sampleSource,
+} from './previewSql';
 
 /** Keystrokes closer than this share one preview run. */
 export const PREVIEW_DEBOUNCE_MS = 150;
@@ -249,7 +255,8 @@ export async function loadSample(tabId: string, seriesIds: string[], from: strin
     } finally {
       void client.call('results.release', { resultId: meta.resultId }).catch(() => undefined);
     }
-    const [first] = await engine.script([`SELECT * FROM ${quoteIdent(table)} LIMIT 1`]);
+    const renamed = sampleRenames(meta.columns);
+    const [first] = await engine.script([`SELECT * FROM ${sampleSource({ tableName: table, renamed })} LIMIT 1`]);
     const exampleValues: Record<string, string> = {};
     first?.columns.forEach((c, i) => {
       const value = first.rows[0]?.[i] ?? null;
@@ -268,6 +275,7 @@ export async function loadSample(tabId: string, seriesIds: string[], from: strin
       sampleLoading: false,
       sample: {
         tableName: table,
+        renamed,
         seriesIds,
         from,
         to,
@@ -392,7 +400,7 @@ async function previewAnswer(
       previewTables.set(tabId, table);
     }
     const started = performance.now();
-    const source = records < sample.records ? sliceSource(sample.tableName, records) : quoteIdent(sample.tableName);
+    const source = sampleSource(sample, records < sample.records ? records : undefined);
     const sql = compilePipeline(draft, previewCompileSchema(draft, editor.schema), source, { ordered: false });
     const chartSpec = charted ? { metric: charted, width: editor.chartWidth } : null;
     const [, head, statsRows, chartRows] = await engine.script(

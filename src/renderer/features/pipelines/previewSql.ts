@@ -11,6 +11,8 @@
  * so one table, and three reads of it that cost little next to building it.
  */
 import { tokenize, type BronzeColumn, type PipelineDraft } from '../../../shared/formula';
+import type { ColumnInfo } from '../../../shared/api/contract';
+import { foldCase } from '../../../shared/resultColumns';
 import { quoteIdent } from '../../../shared/sql';
 
 export const PREVIEW_ROWS = 200;
@@ -36,9 +38,39 @@ export interface PreviewChartSpec {
   width: number;
 }
 
-/** The first `records` records of the sample (its rowid order is series, ts order): the first answer's input. */
-export function sliceSource(sampleTable: string, records: number): string {
-  return `(SELECT * FROM ${quoteIdent(sampleTable)} WHERE rowid < ${Math.max(0, Math.trunc(records))})`;
+/** A sample of Bronze records loaded into the engine, as the preview reads it. */
+export interface SampleTable {
+  tableName: string;
+  /** Columns the engine knows by another name than Bronze's (`name`), read under Bronze's (`queryName`): sampleRenames. */
+  renamed: readonly { name: string; queryName: string }[];
+}
+
+/**
+ * The sample's columns to read under their Bronze name: a field called `rowid`
+ * is `rowid_1` in the engine (resultColumnNames), and a draft must read the
+ * field, not the engine's row id. A name that would clash in case with another
+ * of the sample's columns stays as the engine has it.
+ */
+export function sampleRenames(columns: readonly ColumnInfo[]): SampleTable['renamed'] {
+  const names = new Set(columns.map((c) => foldCase(c.name)));
+  return columns.flatMap(({ name, queryName }) =>
+    queryName !== undefined && !names.has(foldCase(queryName)) ? [{ name, queryName }] : [],
+  );
+}
+
+/**
+ * The sample as the compiled draft reads it: every field under its Bronze name
+ * (sampleRenames), and given `records` only the first ones (its rowid order is
+ * series, ts order): the first answer's input.
+ */
+export function sampleSource(sample: SampleTable, records?: number): string {
+  const table = quoteIdent(sample.tableName);
+  const where = records === undefined ? '' : ` WHERE rowid < ${Math.max(0, Math.trunc(records))}`;
+  if (sample.renamed.length === 0 && !where) return table;
+  const rename = sample.renamed.length
+    ? ` RENAME (${sample.renamed.map((c) => `${quoteIdent(c.name)} AS ${quoteIdent(c.queryName)}`).join(', ')})`
+    : '';
+  return `(SELECT *${rename} FROM ${table}${where})`;
 }
 
 /**
