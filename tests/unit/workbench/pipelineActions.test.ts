@@ -238,13 +238,17 @@ describe('the pipeline editor', () => {
         'rowid-sample',
         `SELECT 'r' || i AS record_id, 's' || (i // 6000 + 1) AS series_id,
                 TIMESTAMPTZ '2026-10-04 00:00:00+00' + to_seconds(i % 6000) AS ts,
-                1.0 AS value, 2.0 AS multiplier, 1000000 + i AS rowid
+                1.0 AS value, 2.0 AS multiplier, 1000000 + i AS rowid, 7 AS rowid_1
          FROM range(${records}) t(i) ORDER BY i`,
       );
-      expect(meta.columns.at(-1)).toEqual({ name: 'rowid_1', type: 'BIGINT', queryName: 'rowid' });
+      // rowid_1 is taken by then: the engine knows the field rowid_1 as rowid_1_1.
+      expect(meta.columns.slice(-2)).toEqual([
+        { name: 'rowid_1', type: 'BIGINT', queryName: 'rowid' },
+        { name: 'rowid_1_1', type: 'INTEGER', queryName: 'rowid_1' },
+      ]);
       server.handle('preview.options', (input) => ({
         ...PREVIEW_SCRIPT['preview.options'](input),
-        columns: [...BRONZE_SCHEMA, { name: 'rowid', type: 'BIGINT' }],
+        columns: [...BRONZE_SCHEMA, { name: 'rowid', type: 'BIGINT' }, { name: 'rowid_1', type: 'INTEGER' }],
       }));
       server.handle('preview.sample', ({ queryId }) => ({ ...meta, queryId }));
       server.handle('results.chunk', ({ chunk }) => warehouse.resultChunk(meta.resultId, chunk));
@@ -261,8 +265,8 @@ describe('the pipeline editor', () => {
       } finally {
         unsubscribe();
       }
-      expect(editor(tabId).sample?.exampleValues).toMatchObject({ rowid: '1000000' });
-      expect(editor(tabId).sample?.exampleValues).not.toHaveProperty('rowid_1');
+      expect(editor(tabId).sample?.exampleValues).toMatchObject({ rowid: '1000000', rowid_1: '7' });
+      expect(editor(tabId).sample?.exampleValues).not.toHaveProperty('rowid_1_1');
       // The field's values less a million are 0, 1, 2, … in sample order: the slice's sum, then the whole's.
       const sumTo = (n: number) => (n * (n - 1)) / 2;
       expect(answers).toEqual([

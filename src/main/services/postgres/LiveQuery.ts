@@ -144,7 +144,7 @@ export class LiveQueries {
       const meta: QueryResultMeta = {
         queryId,
         resultId: `${LIVE_RESULT_PREFIX}${randomUUID()}`,
-        columns: encoder.columnInfo(encoder.names.map((_, i) => columns[i] ?? 'text')),
+        columns: encoder.columnInfo(columns),
         rowCount,
         chunkCount: chunks.length,
         elapsedMs: performance.now() - started,

@@ -48,14 +48,26 @@ export interface SampleTable {
 /**
  * The sample's columns to read under their Bronze name: a field called `rowid`
  * is `rowid_1` in the engine (resultColumnNames), and a draft must read the
- * field, not the engine's row id. A name that would clash in case with another
- * of the sample's columns stays as the engine has it.
+ * field, not the engine's row id. A column goes back to its Bronze name only
+ * where no other column is then known by that name (in any case); checked
+ * against the names as they become, so a Bronze `rowid_1` beside `rowid` (the
+ * engine's `rowid_1_1` and `rowid_1`) gets its name back too.
  */
 export function sampleRenames(columns: readonly ColumnInfo[]): SampleTable['renamed'] {
-  const names = new Set(columns.map((c) => foldCase(c.name)));
-  return columns.flatMap(({ name, queryName }) =>
-    queryName !== undefined && !names.has(foldCase(queryName)) ? [{ name, queryName }] : [],
-  );
+  const names = columns.map((c) => c.name);
+  const back = new Map<number, { name: string; queryName: string }>();
+  for (let changed = true; changed;) {
+    changed = false;
+    columns.forEach(({ name, queryName }, i) => {
+      if (queryName === undefined || back.has(i)) return;
+      const wanted = foldCase(queryName);
+      if (names.some((other, j) => j !== i && foldCase(other) === wanted)) return;
+      names[i] = queryName;
+      back.set(i, { name, queryName });
+      changed = true;
+    });
+  }
+  return columns.flatMap((_, i) => back.get(i) ?? []);
 }
 
 /**
